@@ -1,0 +1,44 @@
+#pragma once
+// The registry of vetted 128-bit parameter sets and the security gate.
+// Every set is copied from a published table and cites it (ParameterSet::source);
+// see docs/parameters.md for the rules used to derive the per-target sets.
+#include <string_view>
+#include <vector>
+
+#include "veil/fhe/parameters.hpp"
+
+namespace veil::fhe {
+
+/// Failure-probability targets per PBS offered for every precision.
+enum class ErrorTarget {
+  loose,  // p_error <= 0.05 per PBS (the reference system's setting; IND-CPA only, see docs)
+  tight,  // p_error <= 2^-40 per PBS
+};
+
+/// The vetted set for a PBS reading `precision_bits` (1..8) message bits, fed by a dot
+/// product whose integer weights have 2-norm <= 2^log2_norm2 (0..31). Throws InvalidArgument
+/// if no vetted set covers the request.
+const ParameterSet& vetted_parameter_set(int precision_bits, ErrorTarget target, int log2_norm2 = 0);
+
+/// Looks a vetted or toy set up by its name; throws InvalidArgument naming close matches.
+const ParameterSet& parameter_set_by_name(std::string_view name);
+
+/// Every vetted set (not the toy ones), in a stable order.
+std::vector<const ParameterSet*> all_vetted_parameter_sets();
+
+/// Small, fast, INSECURE sets for unit tests of the algorithms (insecure_for_tests = true).
+const ParameterSet& insecure_toy_parameter_set(int precision_bits);
+
+/// Whether key generation may proceed on insecure toy sets. Pass for_tests only from tests.
+enum class AllowInsecure { no, for_tests };
+
+/// Throws SecurityError unless `params` is one of the registry's vetted sets (same name and
+/// same fields) and its noise meets the 128-bit security curve for n and k*N; toy sets pass only
+/// with AllowInsecure::for_tests. Called by every key generation entry point.
+void require_secure(const ParameterSet& params, AllowInsecure allow = AllowInsecure::no);
+
+/// Minimum Gaussian std dev (torus scale) the 128-bit curve allows for a binary key of
+/// dimension `dimension` (n for LWE, k*N for GLWE); throws SecurityError for dimension <= 450.
+double minimum_secure_std_dev(std::size_t dimension, int security_bits = 128);
+
+}  // namespace veil::fhe
