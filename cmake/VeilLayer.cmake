@@ -25,9 +25,10 @@ function(veil_target_flags target)
   endif()
 endfunction()
 
-# veil_test_suite(LAYER DEPS ...): tests/LAYER/*.cpp -> veil_LAYER_tests, registered with CTest.
+# veil_test_suite(LAYER DEPS ... [FIXTURES ...]): tests/LAYER/*.cpp -> veil_LAYER_tests,
+# registered with CTest; FIXTURES names CTest fixtures (reference data made by Python) it needs.
 function(veil_test_suite layer)
-  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "DEPS;FIXTURES" ${ARGN})
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/${layer}/*.cpp)
   if(NOT sources)
     return()
@@ -39,6 +40,9 @@ function(veil_test_suite layer)
     VEIL_SHARED_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data"
     VEIL_TEST_ARTIFACTS_DIR="${PROJECT_BINARY_DIR}/test-artifacts")
   veil_target_flags(veil_${layer}_tests)
-  gtest_discover_tests(veil_${layer}_tests DISCOVERY_TIMEOUT 120
-                       PROPERTIES LABELS ${layer} TIMEOUT 3600)
+  set(properties LABELS ${layer} TIMEOUT 3600)
+  if(ARG_FIXTURES)
+    list(APPEND properties FIXTURES_REQUIRED "${ARG_FIXTURES}")
+  endif()
+  gtest_discover_tests(veil_${layer}_tests DISCOVERY_TIMEOUT 120 PROPERTIES ${properties})
 endfunction()
