@@ -1,0 +1,64 @@
+#pragma once
+// Labelled image datasets behind one iterator: a folder of images with a labels CSV,
+// or webdataset tar shards (KEY.jpg + KEY.cls). A damaged item is reported on its
+// own Sample (error set) so a long evaluation run survives it.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "veil/common/tensor.hpp"
+#include "veil/io/preprocess.hpp"
+
+namespace veil::io {
+
+struct Sample {
+  std::string key;                   // file stem (folder) or webdataset key (shard)
+  int label = -1;                    // 0..999, torchvision order
+  std::vector<std::uint8_t> encoded; // image file bytes
+  std::string source;                // file or shard it came from
+  std::string error;                 // non-empty: this item is unusable, and why
+  bool ok() const { return error.empty(); }
+};
+
+struct DatasetOptions {
+  std::optional<std::uint64_t> shuffle_seed;  // unset: file order; set: reproducible permutation
+  std::size_t num_images = 0;                 // 0: all
+};
+
+class Dataset {
+ public:
+  virtual ~Dataset() = default;
+  /// Fills `out` with the next item; false when done. Structural damage (unreadable
+  /// CSV, truncated tar) throws; a damaged item comes back with out.error set.
+  virtual bool next(Sample& out) = 0;
+};
+
+/// Images in `images_dir` listed by a CSV with header `file,label[,wnid,name]`.
+/// Throws IoError / FormatError (naming file and line) on a bad CSV.
+std::unique_ptr<Dataset> make_folder_dataset(const std::filesystem::path& images_dir,
+                                             const std::filesystem::path& labels_csv,
+                                             const DatasetOptions& options = {});
+
+/// Every *.tar under `cache_dir` (recursively, sorted by path). Throws IoError when
+/// there is none.
+std::unique_ptr<Dataset> make_shard_dataset(const std::filesystem::path& cache_dir,
+                                            const DatasetOptions& options = {});
+
+/// The given shard files, in the given order.
+std::unique_ptr<Dataset> make_shard_dataset(const std::vector<std::filesystem::path>& shards,
+                                            const DatasetOptions& options = {});
+
+/// Decodes and preprocesses a sample into `out`; on a decode error sets sample.error
+/// (skip-and-report) and returns false.
+bool preprocess_sample(Sample& sample, const PreprocessConfig& config, Tensor& out);
+
+/// Packs a folder dataset into one webdataset shard: members KEY.jpg (or the file's
+/// own extension) and KEY.cls. Returns the number of samples written. Throws IoError
+/// / FormatError.
+std::size_t pack_shard(const std::filesystem::path& images_dir, const std::filesystem::path& labels_csv,
+                       const std::filesystem::path& out_tar);
+
+}  // namespace veil::io
