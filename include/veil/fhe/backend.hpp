@@ -1,0 +1,44 @@
+#pragma once
+// Batch entry points behind one interface, so that other backends (CUDA) can plug in
+// without conditional compilation in the core. The CPU backend is the reference.
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "veil/common/thread_pool.hpp"
+#include "veil/fhe/keyswitch_key.hpp"
+#include "veil/fhe/lookup_table.hpp"
+#include "veil/fhe/lwe_ciphertext.hpp"
+#include "veil/fhe/server_key.hpp"
+
+namespace veil::fhe {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string_view name() const = 0;
+
+  /// outputs[i] = PBS(inputs[i], table) with tables.size() == 1 (shared) or inputs.size()
+  /// (one per ciphertext). outputs must already have inputs.size() ciphertexts of dimension k*N.
+  /// Throws InvalidArgument on any size mismatch. Results equal one-at-a-time programmable_bootstrap.
+  virtual void programmable_bootstrap_batch(const ServerKey& key, const LweCiphertextArray& inputs,
+                                            std::span<const LookupTable* const> tables,
+                                            LweCiphertextArray& outputs) = 0;
+
+  /// outputs[i] = keyswitch(inputs[i]); outputs sized by the caller.
+  virtual void keyswitch_batch(const KeyswitchKey& key, const LweCiphertextArray& inputs,
+                               LweCiphertextArray& outputs) = 0;
+};
+
+/// The CPU backend: all threads of `pool`, per-thread scratch, batched blind rotation over
+/// groups of ciphertexts. Keeps a reference to pool.
+std::unique_ptr<Backend> make_cpu_backend(ThreadPool& pool);
+
+/// Convenience wrappers over the CPU backend.
+void programmable_bootstrap_batch(const ServerKey& key, const LweCiphertextArray& inputs,
+                                  std::span<const LookupTable* const> tables, LweCiphertextArray& outputs,
+                                  ThreadPool& pool);
+void keyswitch_batch(const KeyswitchKey& key, const LweCiphertextArray& inputs, LweCiphertextArray& outputs,
+                     ThreadPool& pool);
+
+}  // namespace veil::fhe

@@ -1,0 +1,21 @@
+#pragma once
+// Key generation. Every entry point first calls require_secure(params, allow): unvetted
+// sets are refused, toy sets need AllowInsecure::for_tests.
+#include "veil/common/thread_pool.hpp"
+#include "veil/fhe/client_key.hpp"
+#include "veil/fhe/csprng.hpp"
+#include "veil/fhe/parameter_sets.hpp"
+#include "veil/fhe/server_key.hpp"
+
+namespace veil::fhe {
+
+/// Uniform binary small LWE key and GLWE key for `params`. Throws SecurityError (see require_secure).
+ClientKey make_client_key(const ParameterSet& params, Csprng& rng, AllowInsecure allow = AllowInsecure::no);
+
+/// The bootstrapping key (GGSW of each small-key bit under the GLWE key, PBS decomposition,
+/// Fourier domain) and the key-switching key (big key -> small key, KS decomposition).
+/// Uses every thread of `pool`; the result depends only on rng's state, not on the thread count.
+ServerKey make_server_key(const ClientKey& client, Csprng& rng, ThreadPool& pool,
+                          AllowInsecure allow = AllowInsecure::no);
+
+}  // namespace veil::fhe

@@ -1,0 +1,27 @@
+#pragma once
+// The public evaluation keys: everything a server needs to run key switching and
+// programmable bootstrapping, and nothing secret.
+#include "veil/fhe/bootstrap_key.hpp"
+#include "veil/fhe/keyswitch_key.hpp"
+#include "veil/fhe/parameters.hpp"
+
+namespace veil::fhe {
+
+class ServerKey {
+ public:
+  ServerKey() = default;
+  ServerKey(ParameterSet params, FourierBootstrapKey bootstrap_key, KeyswitchKey keyswitch_key)
+      : params_(std::move(params)), bootstrap_key_(std::move(bootstrap_key)), keyswitch_key_(std::move(keyswitch_key)) {}
+
+  const ParameterSet& parameters() const { return params_; }
+  const std::string& parameter_set_name() const { return params_.name; }
+  const FourierBootstrapKey& bootstrap_key() const { return bootstrap_key_; }
+  const KeyswitchKey& keyswitch_key() const { return keyswitch_key_; }
+
+ private:
+  ParameterSet params_;
+  FourierBootstrapKey bootstrap_key_;
+  KeyswitchKey keyswitch_key_;
+};
+
+}  // namespace veil::fhe
