@@ -1,0 +1,108 @@
+// The embedded v0_last_128 table: same rows as the published file, and the noise model
+// reproduces the table's own p_error column for every row.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "fhe/params/v0_table.hpp"
+#include "veil/fhe/noise_model.hpp"
+#include "veil/fhe/parameter_sets.hpp"
+
+namespace veil::fhe {
+namespace {
+
+using params::V0Row;
+
+std::vector<V0Row> parse_v0_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  const std::regex precision_line(R"(^\s*- (\d+): # bits)");
+  const std::regex row_line(
+      R"(^\s*- (\d+)\s*:\s*(\d+),\s*(\d+),\s*(\d+),\s*(\d+),\s*(\d+),\s*(\d+),\s*(\d+),\s*(\d+),\s*([0-9.eE+-]+)\s*$)");
+  std::vector<V0Row> rows;
+  int precision = 0;
+  std::smatch m;
+  for (std::string line; std::getline(in, line);) {
+    if (std::regex_search(line, m, precision_line)) {
+      precision = std::stoi(m[1]);
+    } else if (precision > 0 && std::regex_search(line, m, row_line)) {
+      rows.push_back({precision, std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[4]),
+                      std::stoi(m[5]), std::stoi(m[6]), std::stoi(m[7]), std::stoi(m[8]), std::stoi(m[9]),
+                      std::stod(m[10])});
+    }
+  }
+  return rows;
+}
+
+// The ParameterSet the model sees for a row used at its own precision (σ from the curve).
+ParameterSet row_as_set(const V0Row& row) {
+  ParameterSet set;
+  set.precision_bits = row.precision;
+  set.log2_norm2 = row.log2_norm2;
+  set.lwe_dimension = LweDimension(static_cast<std::size_t>(row.n));
+  set.glwe_dimension = GlweDimension(static_cast<std::size_t>(row.k));
+  set.polynomial_size = PolynomialSize(std::size_t{1} << row.log2_N);
+  set.lwe_noise.std_dev = minimum_secure_std_dev(set.lwe_dimension.value);
+  set.glwe_noise.std_dev = minimum_secure_std_dev(set.big_lwe_dimension().value);
+  set.pbs_base_log = DecompositionBaseLog(static_cast<std::size_t>(row.br_b));
+  set.pbs_level = DecompositionLevelCount(static_cast<std::size_t>(row.br_l));
+  set.ks_base_log = DecompositionBaseLog(static_cast<std::size_t>(row.ks_b));
+  set.ks_level = DecompositionLevelCount(static_cast<std::size_t>(row.ks_l));
+  return set;
+}
+
+TEST(ParamsV0Table, EmbeddedRowsMatchThePublishedFile) {
+  const std::filesystem::path path = std::filesystem::path(VEIL_SHARED_DATA_DIR) / "params" / "v0_last_128.txt";
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << "no copy of the published table at " << path;
+  const std::vector<V0Row> published = parse_v0_file(path);
+  const auto embedded = params::v0_last_128_rows();
+  ASSERT_EQ(published.size(), embedded.size());
+  for (std::size_t i = 0; i < published.size(); ++i) {
+    const V0Row& a = published[i];
+    const V0Row& b = embedded[i];
+    SCOPED_TRACE("row " + std::to_string(i) + ": precision " + std::to_string(a.precision) + ", L " +
+                 std::to_string(a.log2_norm2));
+    EXPECT_EQ(a.precision, b.precision);
+    EXPECT_EQ(a.log2_norm2, b.log2_norm2);
+    EXPECT_EQ(a.k, b.k);
+    EXPECT_EQ(a.log2_N, b.log2_N);
+    EXPECT_EQ(a.n, b.n);
+    EXPECT_EQ(a.br_l, b.br_l);
+    EXPECT_EQ(a.br_b, b.br_b);
+    EXPECT_EQ(a.ks_l, b.ks_l);
+    EXPECT_EQ(a.ks_b, b.ks_b);
+    EXPECT_EQ(a.cost, b.cost);
+    EXPECT_EQ(a.p_error, b.p_error);
+  }
+}
+
+TEST(ParamsV0Table, CoversEveryPrecisionFromLZeroWithoutGaps) {
+  for (int p = 1; p <= 10; ++p) {
+    SCOPED_TRACE("precision " + std::to_string(p));
+    ASSERT_TRUE(params::find_v0_last_128_row(p, 0).has_value());
+    int last = 0;
+    while (params::find_v0_last_128_row(p, last + 1)) ++last;
+    for (int L = last + 1; L <= 31; ++L) EXPECT_FALSE(params::find_v0_last_128_row(p, L).has_value());
+  }
+  EXPECT_FALSE(params::find_v0_last_128_row(0, 0).has_value());
+  EXPECT_FALSE(params::find_v0_last_128_row(11, 0).has_value());
+}
+
+// The table prints p_error with two significant digits (e.g. 6.2e-5), so a faithful model must
+// land within half a unit of that last digit: 0.05e-5 (every row targets ~6e-5, so ~1% relative).
+constexpr double kTablePrintedHalfUnit = 0.05e-5;
+
+TEST(ParamsV0Table, NoiseModelReproducesEveryRowsPError) {
+  for (const V0Row& row : params::v0_last_128_rows()) {
+    const double model = noise::pbs_p_error(row_as_set(row), row.precision, std::exp2(row.log2_norm2));
+    EXPECT_NEAR(model, row.p_error, kTablePrintedHalfUnit)
+        << "row (precision " << row.precision << ", L " << row.log2_norm2 << ")";
+  }
+}
+
+}  // namespace
+}  // namespace veil::fhe
