@@ -1,0 +1,43 @@
+#pragma once
+// Classification metrics over logits: top-k indices, softmax, top-1/top-5 accuracy.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace veil::nn {
+
+/// Indices of the k largest scores, largest first; equal scores keep the lower index first.
+/// Throws InvalidArgument when k exceeds the number of scores.
+std::vector<std::int64_t> make_top_k(std::span<const float> scores, std::size_t k);
+
+/// Numerically stable softmax; `out` must have the size of `logits`.
+void softmax(std::span<const float> logits, std::span<float> out);
+
+struct Prediction {
+  std::int64_t index = 0;
+  float probability = 0.0f;  // softmax of the logits
+  std::string name;          // class name, empty when no names are given
+};
+
+/// The k most likely classes of one image. class_names may be empty; otherwise it must
+/// have one name per logit.
+std::vector<Prediction> make_predictions(std::span<const float> logits, const std::vector<std::string>& class_names,
+                                         std::size_t k = 5);
+
+/// Counts top-1 and top-5 hits over images.
+class AccuracyCounter {
+ public:
+  /// Adds one image; label must index into logits (InvalidArgument otherwise).
+  void add(std::span<const float> logits, std::int64_t label);
+  std::size_t images() const { return images_; }
+  /// Fractions in [0, 1]; 0 when no image was added.
+  double top1() const;
+  double top5() const;
+
+ private:
+  std::size_t images_ = 0, top1_hits_ = 0, top5_hits_ = 0;
+};
+
+}  // namespace veil::nn

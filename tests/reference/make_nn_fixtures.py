@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Reference data for veil's nn tests, made with PyTorch/torchvision (Debian's python3-torch).
+
+Writes under OUT/nn/:
+  resnet18_synthetic.pth        torch.save of a seeded torchvision resnet18() state_dict with
+                                randomized BatchNorm statistics (a checkpoint in torchvision's format)
+  resnet18_synthetic.tensors    the same state_dict as raw tensors (see write_raw_state_dict)
+  val100_inputs.f32             [100,3,224,224] torchvision-preprocessed val100 images
+  val100_logits.f32             [100,1000] PyTorch fp32 logits of the synthetic model (eval mode)
+  val100_files.txt              the image file names, one per line, in tensor order
+  dog_input.f32                 [1,3,224,224] preprocessed testvectors/dog.jpg
+  dog_logits.f32                [1,1000] synthetic-model logits of dog_input
+
+Standalone use (makes a synthetic checkpoint for the resnet18_fhe CLI when the official
+weights are absent; without --data only the checkpoint is written):
+  /usr/bin/python3 tests/reference/make_nn_fixtures.py --out DIR [--data ../shared/data]
+"""
+import argparse
+import os
+import struct
+
+import torch
+import torchvision
+from PIL import Image
+from torchvision import transforms
+
+SEED = 20240607
+
+
+def make_model():
+    """torchvision resnet18 (weights=None) with the seed's AvgPool2d(7,1,0) and non-trivial BN."""
+    torch.manual_seed(SEED)
+    model = torchvision.models.resnet18(weights=None)
+    model.avgpool = torch.nn.AvgPool2d(kernel_size=7, stride=1, padding=0)
+    gen = torch.Generator().manual_seed(SEED + 1)
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, torch.nn.BatchNorm2d):
+                c = module.num_features
+                module.running_mean.copy_((torch.rand(c, generator=gen) - 0.5) * 0.2)   # +-0.1
+                module.running_var.copy_(0.5 + 1.5 * torch.rand(c, generator=gen))      # [0.5, 2]
+                module.weight.copy_(0.5 + torch.rand(c, generator=gen))                 # [0.5, 1.5]
+                module.bias.copy_((torch.rand(c, generator=gen) - 0.5) * 0.4)           # +-0.2
+    model.eval()
+    return model
+
+
+def write_raw_state_dict(state_dict, path):
+    """Text header line per tensor 'name ndim d0 d1 ...', a line 'END', then all float32 data in order."""
+    with open(path, "wb") as f:
+        for name, t in state_dict.items():
+            f.write(("%s %d %s\n" % (name, t.dim(), " ".join(str(d) for d in t.shape))).encode())
+        f.write(b"END\n")
+        for t in state_dict.values():
+            f.write(t.detach().to(torch.float32).contiguous().numpy().tobytes())
+
+
+def preprocess():
+    return transforms.Compose([
+        transforms.Resize(256),
+        transforms.CenterCrop(224),
+        transforms.ToTensor(),
+        transforms.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225]),
+    ])
+
+
+def load_rgb(path):
+    with open(path, "rb") as f:
+        return Image.open(f).convert("RGB")
+
+
+def write_f32(tensor, path):
+    with open(path, "wb") as f:
+        f.write(tensor.detach().to(torch.float32).contiguous().numpy().tobytes())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", required=True, help="output root; files go to OUT/nn/")
+    parser.add_argument("--data", default=None, help="shared data folder (imagenet-val100, testvectors)")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+
+    out = os.path.join(args.out, "nn")
+    os.makedirs(out, exist_ok=True)
+    model = make_model()
+    state_dict = model.state_dict()
+    torch.save(state_dict, os.path.join(out, "resnet18_synthetic.pth"))
+    write_raw_state_dict(state_dict, os.path.join(out, "resnet18_synthetic.tensors"))
+    print("wrote", os.path.join(out, "resnet18_synthetic.pth"))
+
+    if args.data is None or not os.path.isdir(os.path.join(args.data, "imagenet-val100")):
+        print("no shared data folder: image fixtures skipped")
+        return
+    pre = preprocess()
+    image_dir = os.path.join(args.data, "imagenet-val100")
+    files = sorted(n for n in os.listdir(image_dir) if n.upper().endswith(".JPEG"))
+    inputs = torch.stack([pre(load_rgb(os.path.join(image_dir, n))) for n in files])
+    with torch.no_grad():
+        logits = model(inputs)
+    write_f32(inputs, os.path.join(out, "val100_inputs.f32"))
+    write_f32(logits, os.path.join(out, "val100_logits.f32"))
+    with open(os.path.join(out, "val100_files.txt"), "w") as f:
+        f.write("".join(n + "\n" for n in files))
+
+    dog = pre(load_rgb(os.path.join(args.data, "testvectors", "dog.jpg"))).unsqueeze(0)
+    with torch.no_grad():
+        dog_logits = model(dog)
+    write_f32(dog, os.path.join(out, "dog_input.f32"))
+    write_f32(dog_logits, os.path.join(out, "dog_logits.f32"))
+    print("wrote %d image fixtures to %s" % (len(files), out))
+
+
+if __name__ == "__main__":
+    main()
