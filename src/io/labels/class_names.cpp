@@ -1,0 +1,57 @@
+#include "veil/io/class_names.hpp"
+
+#include <fstream>
+
+#include "veil/common/error.hpp"
+#include "veil/io/csv.hpp"
+
+namespace veil::io {
+namespace {
+
+constexpr const char* kTextName = "imagenet_classes_pytorch_hub.txt";
+constexpr const char* kCsvName = "class_index.csv";
+
+}  // namespace
+
+std::vector<std::string> load_class_names(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in)
+    throw IoError("class names file " + path.string() + " cannot be opened; expected " + kTextName +
+                  " (one name per line) or " + kCsvName + " (index,wnid,name), e.g. from ../shared/data/labels");
+  std::vector<std::string> names;
+  std::string line;
+  const bool csv = path.extension() == ".csv";
+  for (std::size_t number = 1; std::getline(in, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const std::string where = path.string() + ":" + std::to_string(number);
+    if (!csv) {
+      if (line.empty()) throw FormatError(where + ": empty class name");
+      names.push_back(line);
+      continue;
+    }
+    const auto fields = split_csv_line(line, where);
+    if (number == 1 && !fields.empty() && fields[0] == "index") continue;
+    if (fields.size() != 3) throw FormatError(where + ": " + std::to_string(fields.size()) + " fields, expected index,wnid,name");
+    if (fields[0] != std::to_string(names.size()))
+      throw FormatError(where + ": index '" + fields[0] + "', expected " + std::to_string(names.size()));
+    names.push_back(fields[2]);
+  }
+  if (names.empty()) throw FormatError(path.string() + ": no class names");
+  return names;
+}
+
+std::vector<std::string> find_class_names(const std::vector<std::filesystem::path>& dirs) {
+  std::string searched;
+  for (const auto& dir : dirs) {
+    for (const auto& folder : {dir, dir / "labels"}) {
+      for (const char* name : {kTextName, kCsvName}) {
+        const auto candidate = folder / name;
+        if (std::filesystem::exists(candidate)) return load_class_names(candidate);
+        searched.append(" ").append(candidate.string());
+      }
+    }
+  }
+  throw IoError(std::string("no ImageNet class names found; looked for") + searched);
+}
+
+}  // namespace veil::io
