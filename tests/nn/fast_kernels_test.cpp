@@ -37,7 +37,7 @@ class FastConv2dTest : public ::testing::TestWithParam<ConvCase> {};
 TEST_P(FastConv2dTest, MatchesReference) {
   const ConvCase p = GetParam();
   std::mt19937 rng(1234);
-  ThreadPool pool(2);
+  ThreadPool pool(3);  // three tasks per conv: column ranges start and end mid-row
   const Tensor x = random_tensor({p.n, p.c, p.h, p.w}, rng);
   const Tensor weight = random_tensor({p.o, p.c, p.k, p.k}, rng);
   const Tensor bias = random_tensor({p.o}, rng);
@@ -49,7 +49,7 @@ TEST_P(FastConv2dTest, MatchesReference) {
     expected = relu_expected;
   }
   const Tensor x_cn = to_cn(x, pool);
-  std::vector<float> scratch(fast_conv2d_scratch_size(x_cn.shape, weight.shape, attrs));
+  std::vector<float> scratch(fast_conv2d_scratch_size(x_cn.shape, weight.shape, attrs, pool.size()));
   Tensor y;
   fast_conv2d(x_cn, weight, p.bias ? &bias : nullptr, attrs, p.relu, y, scratch, pool);
   SCOPED_TRACE("n=" + std::to_string(p.n) + " c=" + std::to_string(p.c) + " h=" + std::to_string(p.h) +
@@ -79,7 +79,7 @@ TEST(FastConv2d, RejectsMismatchedWeight) {
 TEST(FastConv2d, RejectsShortScratch) {
   ThreadPool pool(1);
   Tensor x({3, 1, 5, 5}), weight({2, 3, 3, 3}), y;
-  std::vector<float> scratch(3);
+  std::vector<float> scratch(3);  // needs 27 * 25 floats
   EXPECT_THROW(fast_conv2d(x, weight, nullptr, {1, 1}, false, y, scratch, pool), InvalidArgument);
 }
 

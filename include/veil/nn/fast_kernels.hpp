@@ -3,7 +3,8 @@
 // convolution over the whole batch is one GEMM: feature maps are [C, N, H, W], vectors
 // [F, N] (feature-major). swap_leading_axes converts from/to the usual [N, C, H, W] / [N, F].
 // Each resizes its output `y` (no reallocation when its capacity suffices). Parallel work
-// runs on `pool` and, inside GEMMs, on OpenBLAS's own threads (openblas_set_num_threads).
+// runs on `pool` only: GEMMs are split into per-thread calls, so OpenBLAS should run
+// single-threaded (openblas_set_num_threads(1), as Fp32Executor does).
 #include <cstddef>
 #include <vector>
 
@@ -16,12 +17,14 @@ namespace veil::nn {
 /// [A, B, rest...] -> [B, A, rest...].
 void swap_leading_axes(const Tensor& x, Tensor& y, ThreadPool& pool);
 
-/// Floats of im2col scratch that fast_conv2d needs for input [C, N, H, W] (0 for a 1x1,
-/// stride-1, unpadded convolution, which multiplies the input directly).
-std::size_t fast_conv2d_scratch_size(const Shape& x, const Shape& weight, const Conv2dAttrs& attrs);
+/// Floats of im2col scratch that fast_conv2d needs for input [C, N, H, W] on a pool of
+/// `threads` threads (0 for a 1x1, stride-1, unpadded convolution, which multiplies the
+/// input directly).
+std::size_t fast_conv2d_scratch_size(const Shape& x, const Shape& weight, const Conv2dAttrs& attrs,
+                                     std::size_t threads);
 
 /// Convolution (im2col + sgemm) with bias (may be null) and optionally a fused ReLU.
-/// `scratch` must hold fast_conv2d_scratch_size(...) floats.
+/// `scratch` must hold fast_conv2d_scratch_size(..., pool.size()) floats.
 void fast_conv2d(const Tensor& x, const Tensor& weight, const Tensor* bias, const Conv2dAttrs& attrs, bool relu,
                  Tensor& y, std::vector<float>& scratch, ThreadPool& pool);
 

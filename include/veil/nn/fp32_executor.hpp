@@ -14,7 +14,7 @@ class Fp32Executor {
  public:
   /// Takes the graph (shapes are re-inferred, so it is validated). threads == 0 means all
   /// cores. Not thread-safe: one run at a time per executor. Running sets OpenBLAS's
-  /// process-wide thread count to `threads`.
+  /// process-wide thread count to 1: all parallelism comes from the executor's own pool.
   explicit Fp32Executor(Graph graph, std::size_t threads = 0);
 
   /// images: [N, input shape...] (N >= 1), e.g. [N, 3, 224, 224]; output: [N, output

@@ -75,7 +75,7 @@ void Fp32Executor::execute(const Step& step) {
     case OpKind::Conv2d: {
       const auto& attrs = std::get<Conv2dAttrs>(n.attrs);
       auto b = n.params.find("bias");
-      scratch_.resize(std::max(scratch_.size(), fast_conv2d_scratch_size(in(0).shape, p("weight").shape, attrs)));
+      scratch_.resize(std::max(scratch_.size(), fast_conv2d_scratch_size(in(0).shape, p("weight").shape, attrs, pool_.size())));
       fast_conv2d(in(0), p("weight"), b == n.params.end() ? nullptr : &b->second, attrs, step.relu, y, scratch_,
                   pool_);
       break;
@@ -102,7 +102,7 @@ void Fp32Executor::run(const Tensor& images, Tensor& output) {
   if (images.data.size() != static_cast<std::size_t>(element_count(images.shape)))
     throw InvalidArgument("Fp32Executor::run: " + std::to_string(images.data.size()) + " values for shape " +
                           to_string(images.shape));
-  openblas_set_num_threads(static_cast<int>(pool_.size()));
+  openblas_set_num_threads(1);  // the kernels split GEMMs over pool_ themselves
   const std::int64_t batch = images.shape[0];
   acquire(0, batch);
   swap_leading_axes(images, value(0), pool_);  // to channel-major [C, N, ...] (or [F, N])
