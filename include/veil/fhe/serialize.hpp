@@ -1,0 +1,108 @@
+#pragma once
+// Versioned, validated binary formats for parameter sets, the client's secret key, the
+// server's evaluation keys and batches of LWE ciphertexts (byte layout: docs/serialization.md).
+//
+// Every file is an envelope: magic "VEIL", a 4-letter kind, a format version, the payload
+// length, the payload, and a SHA-256 of everything before it. Every payload starts with the
+// full parameter set, which the loader checks against the registry (parameter_set_by_name)
+// field by field. Loaders validate sizes before allocating and throw FormatError naming what
+// was wrong (bad magic, version, kind, unknown set, size mismatch, truncation with its
+// offset, checksum); nothing they reject can crash them.
+//
+// Key identity: a client key's KeyId is a hash of its secret bits (key_id_of). Server-key and
+// ciphertext files carry the KeyId of the client key they belong to, so that objects made
+// under different keys are refused ("mismatched keys") instead of decrypting to garbage.
+//
+// Thread safety: free functions on distinct streams may run concurrently.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+
+#include "veil/fhe/client_key.hpp"
+#include "veil/fhe/lwe_ciphertext.hpp"
+#include "veil/fhe/lwe_encryption.hpp"
+#include "veil/fhe/parameters.hpp"
+#include "veil/fhe/server_key.hpp"
+
+namespace veil::fhe {
+
+/// The format version this build writes; loaders accept exactly this version.
+inline constexpr std::uint16_t kSerializationFormatVersion = 1;
+
+/// 128 bits naming one client key (and so the evaluation keys and ciphertexts made with it).
+struct KeyId {
+  std::array<std::uint8_t, 16> bytes{};
+  friend bool operator==(const KeyId&, const KeyId&) = default;
+  /// 32 lowercase hex digits, for messages and file names.
+  std::string hex() const;
+};
+
+/// SHA-256 over a domain tag, the parameter-set name and the client's secret bits, truncated
+/// to 128 bits. Deterministic, so it needs no storage in ClientKey; it reveals nothing useful
+/// about the key (the bits have >= 450 bits of entropy and SHA-256 is one-way).
+KeyId key_id_of(const ClientKey& client);
+
+/// Evaluation keys together with the id of the client key that made them.
+struct IdentifiedServerKey {
+  KeyId key_id;
+  ServerKey key;
+};
+
+/// `size()` LWE ciphertexts of one parameter set, all under one key of one client.
+struct CiphertextBatch {
+  std::string parameter_set_name;
+  KeyId key_id;
+  LweKeyKind key_kind = LweKeyKind::big;  // small: dimension n; big: dimension k*N
+  LweCiphertextArray ciphertexts;
+};
+
+/// Limits that protect loaders from hostile or corrupt files.
+struct LoadLimits {
+  /// Largest payload a loader accepts, in bytes (default 64 GiB: above any vetted server key).
+  std::uint64_t max_payload_bytes = std::uint64_t{1} << 36;
+};
+
+// --- streams. Savers throw IoError when the stream fails and InvalidArgument when the
+// --- object is inconsistent (e.g. key sizes that disagree with its parameter set).
+// --- Loaders throw FormatError (and IoError on a stream error); they read exactly one object.
+
+void save_parameter_set(const ParameterSet& params, std::ostream& out);
+/// Returns the registry's set (the stored fields must equal it).
+ParameterSet load_parameter_set(std::istream& in, const LoadLimits& limits = {});
+
+/// The secret key. Keep such files private: they decrypt everything made under the key.
+void save_client_key(const ClientKey& client, std::ostream& out);
+ClientKey load_client_key(std::istream& in, const LoadLimits& limits = {});
+
+/// `key_id` is key_id_of(client) for the client key that made `key`.
+void save_server_key(const ServerKey& key, const KeyId& key_id, std::ostream& out);
+IdentifiedServerKey load_server_key(std::istream& in, const LoadLimits& limits = {});
+
+void save_ciphertext_batch(const CiphertextBatch& batch, std::ostream& out);
+CiphertextBatch load_ciphertext_batch(std::istream& in, const LoadLimits& limits = {});
+/// Loads and requires the batch to belong to `expected_key` (same key id and parameter set).
+CiphertextBatch load_ciphertext_batch(std::istream& in, const IdentifiedServerKey& expected_key,
+                                      const LoadLimits& limits = {});
+
+// --- key matching at use. Throw InvalidArgument ("mismatched keys: ...") naming both ids or sets.
+
+void require_same_key(const CiphertextBatch& batch, const IdentifiedServerKey& key);
+void require_same_key(const CiphertextBatch& batch, const ClientKey& client);
+void require_same_key(const IdentifiedServerKey& key, const ClientKey& client);
+
+// --- files. Savers write `path`.tmp-<random> and rename it over `path`, so a crash never
+// --- leaves a half-written file under the final name. Loaders also refuse trailing bytes.
+
+void save_parameter_set_file(const ParameterSet& params, const std::filesystem::path& path);
+ParameterSet load_parameter_set_file(const std::filesystem::path& path, const LoadLimits& limits = {});
+void save_client_key_file(const ClientKey& client, const std::filesystem::path& path);
+ClientKey load_client_key_file(const std::filesystem::path& path, const LoadLimits& limits = {});
+void save_server_key_file(const ServerKey& key, const KeyId& key_id, const std::filesystem::path& path);
+IdentifiedServerKey load_server_key_file(const std::filesystem::path& path, const LoadLimits& limits = {});
+void save_ciphertext_batch_file(const CiphertextBatch& batch, const std::filesystem::path& path);
+CiphertextBatch load_ciphertext_batch_file(const std::filesystem::path& path, const LoadLimits& limits = {});
+
+}  // namespace veil::fhe

@@ -1,0 +1,106 @@
+#include "fhe/serialize/envelope.hpp"
+
+#include <array>
+#include <cctype>
+#include <string>
+
+namespace veil::fhe::serialize {
+
+namespace {
+
+constexpr std::string_view kMagic = "VEIL";
+constexpr std::array<ObjectKind, 4> kKinds{ObjectKind::parameter_set, ObjectKind::client_key, ObjectKind::server_key,
+                                           ObjectKind::ciphertext_batch};
+
+std::string printable(std::string_view bytes) {
+  std::string out;
+  for (const char c : bytes) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isprint(u) && c != '\\') {
+      out += c;
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view kind_tag(ObjectKind kind) {
+  switch (kind) {
+    case ObjectKind::parameter_set: return "PSET";
+    case ObjectKind::client_key: return "CKEY";
+    case ObjectKind::server_key: return "SKEY";
+    case ObjectKind::ciphertext_batch: return "CTXT";
+  }
+  return "????";
+}
+
+std::string_view kind_name(ObjectKind kind) {
+  switch (kind) {
+    case ObjectKind::parameter_set: return "parameter set";
+    case ObjectKind::client_key: return "client key";
+    case ObjectKind::server_key: return "server key";
+    case ObjectKind::ciphertext_batch: return "ciphertext batch";
+  }
+  return "object";
+}
+
+void write_header(ByteWriter& writer, ObjectKind kind, std::uint64_t payload_bytes) {
+  const auto bytes = [](std::string_view s) {
+    return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
+  };
+  writer.bytes(bytes(kMagic));
+  writer.bytes(bytes(kind_tag(kind)));
+  writer.u16(kSerializationFormatVersion);
+  writer.u16(0);  // flags, reserved
+  writer.u64(payload_bytes);
+}
+
+void read_header(ByteReader& reader, ObjectKind expected, const LoadLimits& limits) {
+  const std::string magic = reader.string(kMagic.size(), "magic");
+  if (magic != kMagic) {
+    reader.fail("bad magic \"" + printable(magic) + "\", expected \"VEIL\": not a veil file");
+  }
+  const std::string tag = reader.string(4, "object kind");
+  if (tag != kind_tag(expected)) {
+    std::string found = "unknown kind";
+    for (const ObjectKind kind : kKinds) {
+      if (tag == kind_tag(kind)) found = std::string(kind_name(kind));
+    }
+    reader.fail("object kind \"" + printable(tag) + "\" (" + found + "), expected \"" + std::string(kind_tag(expected)) +
+                "\" (" + std::string(kind_name(expected)) + ")");
+  }
+  const std::uint16_t version = reader.u16("format version");
+  if (version != kSerializationFormatVersion) {
+    reader.fail("format version " + std::to_string(version) + " unsupported, this build reads version " +
+                std::to_string(kSerializationFormatVersion));
+  }
+  const std::uint16_t flags = reader.u16("flags");
+  if (flags != 0) reader.fail("flags " + std::to_string(flags) + " unsupported, expected 0");
+  const std::uint64_t payload = reader.u64("payload length");
+  if (payload > limits.max_payload_bytes) {
+    reader.fail("payload length " + std::to_string(payload) + " exceeds the limit of " +
+                std::to_string(limits.max_payload_bytes) + " bytes");
+  }
+  if (const auto left = reader.bytes_left_in_stream(); left && (payload > *left || *left - payload < kChecksumBytes)) {
+    reader.fail("truncated: the header declares a payload of " + std::to_string(payload) + " bytes plus a " +
+                std::to_string(kChecksumBytes) + "-byte checksum, the stream holds " + std::to_string(*left));
+  }
+  reader.fence_at(reader.offset() + payload);
+}
+
+void read_trailer(ByteReader& reader) {
+  if (const auto left = reader.bytes_left(); left && *left != 0) {
+    reader.fail("payload length mismatch: the header declares " + std::to_string(*left) +
+                " more bytes than the fields take");
+  }
+  reader.remove_fence();
+  reader.checksum();
+}
+
+}  // namespace veil::fhe::serialize

@@ -1,0 +1,33 @@
+#pragma once
+// The envelope shared by every format: a 20-byte header (magic "VEIL", 4-letter kind,
+// format version, reserved flags, payload length), the payload, then a SHA-256 of
+// header and payload. See docs/serialization.md.
+#include <cstdint>
+#include <string_view>
+
+#include "fhe/serialize/byte_reader.hpp"
+#include "fhe/serialize/byte_writer.hpp"
+#include "veil/fhe/serialize.hpp"
+
+namespace veil::fhe::serialize {
+
+enum class ObjectKind { parameter_set, client_key, server_key, ciphertext_batch };
+
+/// "PSET", "CKEY", "SKEY", "CTXT": the 4 bytes after the magic.
+std::string_view kind_tag(ObjectKind kind);
+/// "parameter set", "client key", ...: for messages.
+std::string_view kind_name(ObjectKind kind);
+
+inline constexpr std::uint64_t kHeaderBytes = 20;
+inline constexpr std::uint64_t kChecksumBytes = 32;
+
+void write_header(ByteWriter& writer, ObjectKind kind, std::uint64_t payload_bytes);
+
+/// Checks magic, kind, version, flags and the payload length (against `limits` and against
+/// what the stream still holds), then fences the reader at the end of the payload.
+void read_header(ByteReader& reader, ObjectKind expected, const LoadLimits& limits);
+
+/// Requires the payload to end exactly at the fence, then checks the checksum.
+void read_trailer(ByteReader& reader);
+
+}  // namespace veil::fhe::serialize

@@ -1,0 +1,50 @@
+// The file variants of every format: atomic saves, whole-file loads.
+#include "fhe/serialize/file_io.hpp"
+#include "veil/fhe/serialize.hpp"
+
+namespace veil::fhe {
+
+using serialize::read_whole_file;
+using serialize::write_file_atomically;
+
+void save_parameter_set_file(const ParameterSet& params, const std::filesystem::path& path) {
+  write_file_atomically(path, [&](std::ostream& out) { save_parameter_set(params, out); });
+}
+
+ParameterSet load_parameter_set_file(const std::filesystem::path& path, const LoadLimits& limits) {
+  ParameterSet params;
+  read_whole_file(path, "parameter set", [&](std::istream& in) { params = load_parameter_set(in, limits); });
+  return params;
+}
+
+void save_client_key_file(const ClientKey& client, const std::filesystem::path& path) {
+  write_file_atomically(path, [&](std::ostream& out) { save_client_key(client, out); });
+}
+
+ClientKey load_client_key_file(const std::filesystem::path& path, const LoadLimits& limits) {
+  ClientKey client;
+  read_whole_file(path, "client key", [&](std::istream& in) { client = load_client_key(in, limits); });
+  return client;
+}
+
+void save_server_key_file(const ServerKey& key, const KeyId& key_id, const std::filesystem::path& path) {
+  write_file_atomically(path, [&](std::ostream& out) { save_server_key(key, key_id, out); });
+}
+
+IdentifiedServerKey load_server_key_file(const std::filesystem::path& path, const LoadLimits& limits) {
+  IdentifiedServerKey key;
+  read_whole_file(path, "server key", [&](std::istream& in) { key = load_server_key(in, limits); });
+  return key;
+}
+
+void save_ciphertext_batch_file(const CiphertextBatch& batch, const std::filesystem::path& path) {
+  write_file_atomically(path, [&](std::ostream& out) { save_ciphertext_batch(batch, out); });
+}
+
+CiphertextBatch load_ciphertext_batch_file(const std::filesystem::path& path, const LoadLimits& limits) {
+  CiphertextBatch batch;
+  read_whole_file(path, "ciphertext batch", [&](std::istream& in) { batch = load_ciphertext_batch(in, limits); });
+  return batch;
+}
+
+}  // namespace veil::fhe

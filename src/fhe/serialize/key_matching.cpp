@@ -1,0 +1,35 @@
+#include <string>
+
+#include "veil/common/error.hpp"
+#include "veil/fhe/serialize.hpp"
+
+namespace veil::fhe {
+
+namespace {
+
+void require_match(const char* what_a, const std::string& set_a, const KeyId& id_a, const char* what_b,
+                   const std::string& set_b, const KeyId& id_b) {
+  if (set_a == set_b && id_a == id_b) return;
+  throw InvalidArgument(std::string("mismatched keys: ") + what_a + " belongs to key " + id_a.hex() +
+                        " of parameter set '" + set_a + "', " + what_b + " is key " + id_b.hex() +
+                        " of parameter set '" + set_b + "'");
+}
+
+}  // namespace
+
+void require_same_key(const CiphertextBatch& batch, const IdentifiedServerKey& key) {
+  require_match("ciphertext batch", batch.parameter_set_name, batch.key_id, "server key", key.key.parameter_set_name(),
+                key.key_id);
+}
+
+void require_same_key(const CiphertextBatch& batch, const ClientKey& client) {
+  require_match("ciphertext batch", batch.parameter_set_name, batch.key_id, "client key", client.parameters().name,
+                key_id_of(client));
+}
+
+void require_same_key(const IdentifiedServerKey& key, const ClientKey& client) {
+  require_match("server key", key.key.parameter_set_name(), key.key_id, "client key", client.parameters().name,
+                key_id_of(client));
+}
+
+}  // namespace veil::fhe

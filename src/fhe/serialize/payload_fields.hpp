@@ -1,0 +1,49 @@
+#pragma once
+// Small field helpers shared by the formats: key ids, dimension checks against the
+// parameter set, and the "does this array fit in what is left" guard that runs before any
+// large allocation.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "fhe/serialize/byte_reader.hpp"
+#include "fhe/serialize/byte_writer.hpp"
+#include "veil/fhe/parameters.hpp"
+#include "veil/fhe/serialize.hpp"
+
+namespace veil::fhe::serialize {
+
+inline constexpr std::uint64_t kKeyIdBytes = 16;
+
+inline void write_key_id(ByteWriter& writer, const KeyId& id) { writer.bytes(id.bytes); }
+
+inline KeyId read_key_id(ByteReader& reader) {
+  KeyId id;
+  reader.bytes(id.bytes, "key id");
+  return id;
+}
+
+/// Reads a u64 that must equal `expected` (a size the parameter set fixes).
+inline void read_expected_u64(ByteReader& reader, const ParameterSet& params, std::string_view field,
+                              std::uint64_t expected) {
+  const std::uint64_t stored = reader.u64(field);
+  if (stored != expected) {
+    reader.fail("size mismatch: " + std::string(field) + " = " + std::to_string(stored) + ", parameter set '" +
+                params.name + "' requires " + std::to_string(expected));
+  }
+}
+
+/// Fails unless `count` 8-byte words fit in the rest of the declared payload.
+inline void require_words_fit(const ByteReader& reader, std::uint64_t count, std::string_view field) {
+  const std::uint64_t left = reader.bytes_left().value_or(0);
+  if (count > left / 8) {
+    reader.fail("size mismatch: " + std::string(field) + " declares " + std::to_string(count) +
+                " 64-bit words but only " + std::to_string(left) + " payload bytes are left");
+  }
+}
+
+/// The registry's set of that name, with the same fields as `params`; throws
+/// InvalidArgument otherwise (only registered sets can be written, since only they load).
+const ParameterSet& require_registered(const ParameterSet& params);
+
+}  // namespace veil::fhe::serialize
