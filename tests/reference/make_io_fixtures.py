@@ -225,7 +225,36 @@ def write_checkpoints(out):
         for info in zin.infolist():
             zout.writestr(info.filename, zin.read(info.filename))
 
+    write_zip64(os.path.join(target, "basic.pth"), os.path.join(target, "zip64.pth"))
     write_malformed(target)
+
+
+def write_zip64(src, dst):
+    """Rewrites a checkpoint with every size and offset in ZIP64 records (0xFFFFFFFF placeholders),
+    as writers do past 4 GiB; Python's zipfile only does so for files that large."""
+    import struct
+    import zlib
+    with zipfile.ZipFile(src) as z:
+        entries = [(i.filename.encode(), z.read(i.filename)) for i in z.infolist()]
+    body, central = bytearray(), bytearray()
+    for name, data in entries:
+        crc = zlib.crc32(data)
+        offset = len(body)
+        extra = struct.pack("<HHQQ", 1, 16, len(data), len(data))
+        body += struct.pack("<IHHHHHIIIHH", 0x04034B50, 45, 0, 0, 0, 0, crc, 0xFFFFFFFF, 0xFFFFFFFF,
+                            len(name), len(extra)) + name + extra + data
+        cextra = struct.pack("<HHQQQ", 1, 24, len(data), len(data), offset)
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45, 0, 0, 0, 0, crc, 0xFFFFFFFF,
+                               0xFFFFFFFF, len(name), len(cextra), 0, 0, 0, 0, 0xFFFFFFFF) + name + cextra
+    dir_offset, dir_size = len(body), len(central)
+    zip64_end = len(body) + len(central)
+    tail = struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, len(entries), len(entries), dir_size, dir_offset)
+    tail += struct.pack("<IIQI", 0x07064B50, 0, zip64_end, 1)
+    tail += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    with open(dst, "wb") as f:
+        f.write(bytes(body + central + tail))
+    with zipfile.ZipFile(dst) as z:  # Python's reader must agree that it is a valid archive
+        assert z.testzip() is None and len(z.infolist()) == len(entries)
 
 
 def write_malformed(target):
