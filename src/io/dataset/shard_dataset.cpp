@@ -1,6 +1,7 @@
 // webdataset shards: consecutive tar members sharing a key (the name up to the first
 // dot of its last path component) form one sample, e.g. KEY.jpg + KEY.cls.
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <optional>
 

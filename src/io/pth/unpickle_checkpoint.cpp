@@ -1,6 +1,7 @@
 // A restricted pickle virtual machine: the opcodes torch.save emits for state_dicts,
 // and an allowlist of globals. Nothing is ever imported or called.
 #include <bit>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <optional>
