@@ -11,9 +11,9 @@ Writes under OUT/nn/:
   dog_input.f32                 [1,3,224,224] preprocessed testvectors/dog.jpg
   dog_logits.f32                [1,1000] synthetic-model logits of dog_input
 
-Standalone use (makes a synthetic checkpoint for the resnet18_fhe CLI when the official
-weights are absent; without --data only the checkpoint is written):
-  /usr/bin/python3 tests/reference/make_nn_fixtures.py --out DIR [--data ../shared/data]
+Standalone use (makes a synthetic checkpoint DIR/nn/resnet18_synthetic.pth for the
+resnet18_fhe CLI when the official weights are absent):
+  /usr/bin/python3 tests/reference/make_nn_fixtures.py --out DIR --weights-only
 """
 import argparse
 import os
@@ -78,6 +78,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, help="output root; files go to OUT/nn/")
     parser.add_argument("--data", default=None, help="shared data folder (imagenet-val100, testvectors)")
+    parser.add_argument("--weights-only", action="store_true", help="write only resnet18_synthetic.pth")
     args = parser.parse_args()
     torch.set_num_threads(2)
 
@@ -86,8 +87,10 @@ def main():
     model = make_model()
     state_dict = model.state_dict()
     torch.save(state_dict, os.path.join(out, "resnet18_synthetic.pth"))
-    write_raw_state_dict(state_dict, os.path.join(out, "resnet18_synthetic.tensors"))
     print("wrote", os.path.join(out, "resnet18_synthetic.pth"))
+    if args.weights_only:
+        return
+    write_raw_state_dict(state_dict, os.path.join(out, "resnet18_synthetic.tensors"))
 
     if args.data is None or not os.path.isdir(os.path.join(args.data, "imagenet-val100")):
         print("no shared data folder: image fixtures skipped")

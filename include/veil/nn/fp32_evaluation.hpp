@@ -1,0 +1,63 @@
+#pragma once
+// The fp32 stage of the resnet18_fhe flow: classify labelled images in batches, count
+// top-1/top-5 accuracy, keep each image's top-5, and write the seed script's report.
+// Images come from a callback so that nn stays free of decoding and file formats.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "veil/common/tensor.hpp"
+#include "veil/nn/fp32_executor.hpp"
+#include "veil/nn/metrics.hpp"
+#include "veil/nn/progress_bar.hpp"
+
+namespace veil::nn {
+
+struct LabelledImage {
+  std::string key;          // e.g. the file stem, for the report
+  std::int64_t label = -1;  // class index; must be valid for the item to count
+  Tensor image;             // one preprocessed image, the executor's input shape
+  std::string error;        // non-empty: the item is unusable (skipped and reported)
+};
+
+/// Fills the next item and returns true, or returns false when the source is exhausted.
+using ImageSource = std::function<bool(LabelledImage&)>;
+
+struct ImageResult {
+  std::string key;
+  std::int64_t label = -1;
+  std::vector<Prediction> top5;
+};
+
+struct Fp32EvaluationResult {
+  AccuracyCounter accuracy;
+  std::vector<ImageResult> images;   // in source order
+  std::vector<std::string> skipped;  // "key: why"
+  double seconds = 0.0;              // wall time of the whole evaluation
+};
+
+/// Runs every item of `source` through `executor` in batches of `batch_size`.
+/// class_names (may be empty) label the predictions; `progress` (may be null) is told
+/// how many items are done. Items with an error, a wrong image shape or a label outside
+/// the logits are skipped and listed. Throws what the source throws.
+void evaluate_fp32(Fp32Executor& executor, const ImageSource& source, std::size_t batch_size,
+                   const std::vector<std::string>& class_names, ProgressBar* progress, Fp32EvaluationResult& result);
+
+struct WeightsDescription {
+  std::string path;
+  std::string sha256;
+  bool official_verified = false;  // sha256 equals the published IMAGENET1K_V1 digest
+};
+
+/// Writes the report: weights line, accuracy lines as the seed script prints them (each
+/// marked NOT ImageNet accuracy unless the weights are the verified official file), the
+/// time taken, skipped items, and each image's top-5 when at most `per_image_limit` images
+/// (true labels named from class_names when it has them).
+void write_fp32_report(const Fp32EvaluationResult& result, const WeightsDescription& weights,
+                       const std::vector<std::string>& class_names, std::size_t threads, std::size_t batch_size,
+                       std::size_t per_image_limit, std::ostream& out);
+
+}  // namespace veil::nn
