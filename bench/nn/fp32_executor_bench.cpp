@@ -1,6 +1,7 @@
 // fp32 ResNet-18 inference throughput (images/s) by batch size and thread count, on a
 // seeded random checkpoint (throughput does not depend on the weights' values).
-// Peak RSS of the process so far is reported as a counter.
+// Peak RSS of the process so far and the CPU time of all threads per image are reported as
+// counters; on a shared, loaded machine cpu_ms_per_image is the steadier figure.
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
@@ -35,6 +36,13 @@ double peak_rss_mib() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
+double process_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec); };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 void BM_Resnet18Fp32(benchmark::State& state) {
   const auto batch = state.range(0);
   const auto threads = static_cast<std::size_t>(state.range(1));
@@ -46,6 +54,7 @@ void BM_Resnet18Fp32(benchmark::State& state) {
   veil::Tensor images({batch, 3, 224, 224}), logits;
   for (auto& v : images.data) v = pixel(rng);
   executor.run(images, logits);  // warm-up: buffers and OpenBLAS threads
+  const double cpu_start = process_cpu_seconds();
   for (auto _ : state) {
     executor.run(images, logits);
     benchmark::DoNotOptimize(logits.data.data());
@@ -54,6 +63,8 @@ void BM_Resnet18Fp32(benchmark::State& state) {
   state.counters["images/s"] = benchmark::Counter(static_cast<double>(state.iterations() * batch),
                                                   benchmark::Counter::kIsRate);
   state.counters["peak_rss_MiB"] = peak_rss_mib();
+  state.counters["cpu_ms_per_image"] =
+      1e3 * (process_cpu_seconds() - cpu_start) / static_cast<double>(state.iterations() * batch);
 }
 
 BENCHMARK(BM_Resnet18Fp32)
