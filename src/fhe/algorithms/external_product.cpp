@@ -1,0 +1,92 @@
+#include "veil/fhe/external_product.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "fhe/commons/scratch.hpp"
+#include "fhe/cpu/fourier_mac.hpp"
+#include "fhe/cpu/negacyclic_fft.hpp"
+#include "veil/common/error.hpp"
+#include "veil/fhe/decomposition.hpp"
+
+namespace veil::fhe {
+
+std::size_t external_product_scratch_size(GlweDimension k, PolynomialSize N, DecompositionLevelCount level) {
+  return detail::ScratchSize()
+      .add<std::int64_t>(level.value * N.value)  // digit polynomials of one GLWE component
+      .add<double>(N.value)                       // one digit polynomial in the Fourier domain
+      .add<double>((k.value + 1) * N.value)       // Fourier accumulators
+      .total();
+}
+
+void external_product_add(const FourierBootstrapKey& bsk, std::size_t index, std::span<const Torus> in,
+                          std::span<Torus> out, std::span<std::byte> scratch) {
+  const std::size_t k = bsk.glwe_dimension().value;
+  const std::size_t n = bsk.polynomial_size().value;
+  const std::size_t levels = bsk.level_count().value;
+  const std::size_t glwe_size = (k + 1) * n;
+  if (in.size() != glwe_size || out.size() != glwe_size || index >= bsk.input_lwe_dimension().value) {
+    throw InvalidArgument("external_product_add: GLWE operands of " + std::to_string(in.size()) + " and " +
+                          std::to_string(out.size()) + " values, GGSW index " + std::to_string(index) +
+                          "; expected " + std::to_string(glwe_size) + " values and index < " +
+                          std::to_string(bsk.input_lwe_dimension().value));
+  }
+  detail::ScratchCursor cursor(scratch, external_product_scratch_size(bsk.glwe_dimension(), bsk.polynomial_size(),
+                                                                      bsk.level_count()),
+                               "external_product_add");
+  auto* digits = cursor.take<std::int64_t>(levels * n);
+  auto* digit_fourier = cursor.take<double>(n);
+  auto* acc = cursor.take<double>((k + 1) * n);
+  std::fill(acc, acc + (k + 1) * n, 0.0);
+
+  const NegacyclicFft& fft = NegacyclicFft::for_size(bsk.polynomial_size());
+  const SignedDecomposer decomposer(bsk.base_log(), bsk.level_count());
+  const double* ggsw = bsk.ggsw(index).data();
+  std::int64_t level_digits[64];
+  for (std::size_t i = 0; i <= k; ++i) {
+    const Torus* poly = in.data() + i * n;
+    for (std::size_t c = 0; c < n; ++c) {
+      decomposer.decompose(poly[c], level_digits);
+      for (std::size_t j = 0; j < levels; ++j) digits[j * n + c] = level_digits[j];
+    }
+    for (std::size_t j = 0; j < levels; ++j) {
+      fft.forward(digits + j * n, digit_fourier);
+      const double* row = ggsw + (i * levels + j) * (k + 1) * n;
+      for (std::size_t c = 0; c <= k; ++c) fourier_multiply_add(acc + c * n, digit_fourier, row + c * n, n / 2);
+    }
+  }
+  for (std::size_t c = 0; c <= k; ++c) fft.backward_add(acc + c * n, out.data() + c * n);
+}
+
+std::size_t cmux_scratch_size(GlweDimension k, PolynomialSize N, DecompositionLevelCount level) {
+  return detail::ScratchSize()
+      .add<Torus>((k.value + 1) * N.value)
+      .add_bytes(external_product_scratch_size(k, N, level))
+      .total();
+}
+
+void cmux_rotate_inplace(const FourierBootstrapKey& bsk, std::size_t index, std::size_t rotation,
+                         std::span<Torus> acc, std::span<std::byte> scratch) {
+  const std::size_t k = bsk.glwe_dimension().value;
+  const std::size_t n = bsk.polynomial_size().value;
+  if (rotation >= 2 * n || acc.size() != (k + 1) * n) {
+    throw InvalidArgument("cmux_rotate_inplace: rotation " + std::to_string(rotation) + ", accumulator of " +
+                          std::to_string(acc.size()) + " values; expected rotation < 2N = " + std::to_string(2 * n) +
+                          " and " + std::to_string((k + 1) * n) + " values");
+  }
+  detail::ScratchCursor cursor(scratch, cmux_scratch_size(bsk.glwe_dimension(), bsk.polynomial_size(), bsk.level_count()),
+                               "cmux_rotate_inplace");
+  Torus* diff = cursor.take<Torus>((k + 1) * n);
+  // diff = X^rotation * acc - acc, polynomial by polynomial (X^N = -1).
+  const bool negate = rotation >= n;
+  const std::size_t r = negate ? rotation - n : rotation;
+  for (std::size_t p = 0; p <= k; ++p) {
+    const Torus* a = acc.data() + p * n;
+    Torus* d = diff + p * n;
+    for (std::size_t j = 0; j < r; ++j) d[j] = (negate ? a[j + n - r] : Torus{0} - a[j + n - r]) - a[j];
+    for (std::size_t j = r; j < n; ++j) d[j] = (negate ? Torus{0} - a[j - r] : a[j - r]) - a[j];
+  }
+  external_product_add(bsk, index, std::span<const Torus>(diff, (k + 1) * n), acc, cursor.rest());
+}
+
+}  // namespace veil::fhe

@@ -1,0 +1,132 @@
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "fhe/commons/scratch.hpp"
+#include "veil/common/error.hpp"
+#include "veil/fhe/backend.hpp"
+#include "veil/fhe/blind_rotation.hpp"
+#include "veil/fhe/keyswitch.hpp"
+#include "veil/fhe/modulus_switch.hpp"
+#include "veil/fhe/sample_extraction.hpp"
+
+namespace veil::fhe {
+
+namespace {
+
+// Accumulators of one group should stay in L2 next to the GGSW being applied (~1 MiB).
+constexpr std::size_t kGroupAccumulatorBytes = std::size_t{1} << 20;
+constexpr std::size_t kMaxGroup = 16;
+
+void check_tables(const ServerKey& key, const LweCiphertextArray& inputs, std::span<const LookupTable* const> tables,
+                  const LweCiphertextArray& outputs) {
+  const ParameterSet& p = key.parameters();
+  const LweDimension big = p.big_lwe_dimension();
+  if (inputs.dimension() != big || outputs.dimension() != big || outputs.size() != inputs.size() ||
+      (tables.size() != 1 && tables.size() != inputs.size())) {
+    throw InvalidArgument("programmable_bootstrap_batch: " + std::to_string(inputs.size()) + " inputs of dimension " +
+                          std::to_string(inputs.dimension().value) + ", " + std::to_string(outputs.size()) +
+                          " outputs of dimension " + std::to_string(outputs.dimension().value) + ", " +
+                          std::to_string(tables.size()) + " tables; expected dimension k*N = " +
+                          std::to_string(big.value) + " (" + p.name +
+                          "), as many outputs as inputs and 1 or one table per input");
+  }
+  for (const LookupTable* t : tables) {
+    if (t == nullptr || t->polynomial_size() != p.polynomial_size) {
+      throw InvalidArgument("programmable_bootstrap_batch: a table is null or not of N = " +
+                            std::to_string(p.polynomial_size.value) + " (" + p.name + ")");
+    }
+  }
+}
+
+class CpuBackend final : public Backend {
+ public:
+  explicit CpuBackend(ThreadPool& pool) : pool_(pool) {}
+
+  std::string_view name() const override { return "cpu"; }
+
+  void programmable_bootstrap_batch(const ServerKey& key, const LweCiphertextArray& inputs,
+                                    std::span<const LookupTable* const> tables, LweCiphertextArray& outputs) override {
+    check_tables(key, inputs, tables, outputs);
+    const ParameterSet& p = key.parameters();
+    const std::size_t count = inputs.size();
+    if (count == 0) return;
+    const std::size_t n = p.lwe_dimension.value;
+    const std::size_t glwe_size = (p.glwe_dimension.value + 1) * p.polynomial_size.value;
+    std::size_t group = std::clamp<std::size_t>(kGroupAccumulatorBytes / (glwe_size * sizeof(Torus)), 1, kMaxGroup);
+    group = std::min(group, (count + pool_.size() - 1) / pool_.size());
+    const std::size_t groups = (count + group - 1) / group;
+
+    const std::size_t per_thread = detail::ScratchSize()
+                                       .add<Torus>(group * (n + 1))  // key-switched
+                                       .add<Torus>(group * (n + 1))  // modulus-switched
+                                       .add<Torus>(group * glwe_size)
+                                       .add_bytes(blind_rotation_group_scratch_size(p.glwe_dimension, p.polynomial_size,
+                                                                                    p.pbs_level))
+                                       .total();
+    std::vector<std::vector<std::byte>> scratch(pool_.size(), std::vector<std::byte>(per_thread));
+
+    pool_.parallel_for(groups, 1, [&](std::size_t begin, std::size_t end, std::size_t worker) {
+      detail::ScratchCursor cursor(scratch[worker], per_thread, "programmable_bootstrap_batch");
+      Torus* small = cursor.take<Torus>(group * (n + 1));
+      Torus* switched = cursor.take<Torus>(group * (n + 1));
+      std::span<Torus> accs(cursor.take<Torus>(group * glwe_size), group * glwe_size);
+      std::span<std::byte> rotation_scratch = cursor.rest();
+      std::span<const Torus> switched_views[kMaxGroup];
+      const LookupTable* group_tables[kMaxGroup];
+      for (std::size_t g0 = begin; g0 < end; ++g0) {
+        const std::size_t first = g0 * group;
+        const std::size_t size = std::min(group, count - first);
+        for (std::size_t g = 0; g < size; ++g) {
+          std::span<Torus> ks(small + g * (n + 1), n + 1);
+          std::span<Torus> ms(switched + g * (n + 1), n + 1);
+          keyswitch(key.keyswitch_key(), inputs[first + g], ks);
+          modulus_switch(ks, p.polynomial_size, ms);
+          switched_views[g] = ms;
+          group_tables[g] = tables.size() == 1 ? tables[0] : tables[first + g];
+        }
+        blind_rotate_group(key.bootstrap_key(), std::span(switched_views, size), std::span(group_tables, size),
+                           accs.first(size * glwe_size), rotation_scratch);
+        for (std::size_t g = 0; g < size; ++g) {
+          extract_sample(accs.subspan(g * glwe_size, glwe_size), p.glwe_dimension, p.polynomial_size, 0,
+                         outputs[first + g]);
+        }
+      }
+    });
+  }
+
+  void keyswitch_batch(const KeyswitchKey& key, const LweCiphertextArray& inputs,
+                       LweCiphertextArray& outputs) override {
+    if (inputs.size() != outputs.size() || inputs.dimension() != key.input_lwe_dimension() ||
+        outputs.dimension() != key.output_lwe_dimension()) {
+      throw InvalidArgument("keyswitch_batch: " + std::to_string(inputs.size()) + " inputs of dimension " +
+                            std::to_string(inputs.dimension().value) + ", " + std::to_string(outputs.size()) +
+                            " outputs of dimension " + std::to_string(outputs.dimension().value) + "; expected " +
+                            std::to_string(key.input_lwe_dimension().value) + " -> " +
+                            std::to_string(key.output_lwe_dimension().value) + " and equal counts");
+    }
+    pool_.parallel_for(inputs.size(), 16, [&](std::size_t begin, std::size_t end, std::size_t) {
+      for (std::size_t i = begin; i < end; ++i) keyswitch(key, inputs[i], outputs[i]);
+    });
+  }
+
+ private:
+  ThreadPool& pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_cpu_backend(ThreadPool& pool) { return std::make_unique<CpuBackend>(pool); }
+
+void programmable_bootstrap_batch(const ServerKey& key, const LweCiphertextArray& inputs,
+                                  std::span<const LookupTable* const> tables, LweCiphertextArray& outputs,
+                                  ThreadPool& pool) {
+  CpuBackend(pool).programmable_bootstrap_batch(key, inputs, tables, outputs);
+}
+
+void keyswitch_batch(const KeyswitchKey& key, const LweCiphertextArray& inputs, LweCiphertextArray& outputs,
+                     ThreadPool& pool) {
+  CpuBackend(pool).keyswitch_batch(key, inputs, outputs);
+}
+
+}  // namespace veil::fhe

@@ -1,0 +1,80 @@
+// The FFT negacyclic product against the exact schoolbook reference.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "fhe/commons/negacyclic_reference.hpp"
+#include "fhe/cpu/negacyclic_fft.hpp"
+#include "veil/common/error.hpp"
+#include "veil/fhe/csprng.hpp"
+
+namespace veil::fhe {
+namespace {
+
+// Product of a uniform torus polynomial by digits |d| <= 2^(base_log-1), as in the external
+// product. The double FFT keeps 53 bits, so the result carries an error around
+// 2^(64 + base_log - 1 + log2(N)/2 - 53); allow 2^8 times that (a wrong transform is off by ~2^63).
+double max_fft_error_log2(int base_log, std::size_t N) {
+  return 64.0 + (base_log - 1) + 0.5 * std::log2(static_cast<double>(N)) - 53.0 + 8.0;
+}
+
+class NegacyclicFftTest : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(NegacyclicFftTest, ProductMatchesSchoolbookWithinFftRounding) {
+  const std::size_t N = GetParam();
+  const int base_log = 23;
+  Csprng rng = Csprng::from_seed_insecure_for_tests(N);
+  std::vector<Torus> a(N), digits(N), expected(N), actual(N, 0);
+  rng.fill_uniform(a);
+  for (auto& d : digits) d = static_cast<Torus>(static_cast<std::int64_t>(rng.uniform() >> (64 - base_log)) - (std::int64_t{1} << (base_log - 1)));
+  negacyclic_multiply_reference(a, digits, expected);
+
+  const NegacyclicFft& fft = NegacyclicFft::for_size(PolynomialSize(N));
+  AlignedVector<double> fa(N), fd(N), acc(N, 0.0);
+  fft.forward(a.data(), fa.data());
+  fft.forward(digits.data(), fd.data());
+  for (std::size_t j = 0; j < N / 2; ++j) {
+    acc[j] = fa[j] * fd[j] - fa[j + N / 2] * fd[j + N / 2];
+    acc[j + N / 2] = fa[j] * fd[j + N / 2] + fa[j + N / 2] * fd[j];
+  }
+  fft.backward_add(acc.data(), actual.data());
+  double worst = 0;
+  for (std::size_t j = 0; j < N; ++j) {
+    worst = std::max(worst, std::abs(static_cast<double>(static_cast<std::int64_t>(actual[j] - expected[j]))));
+  }
+  EXPECT_LE(std::log2(worst + 1), max_fft_error_log2(base_log, N)) << "N=" << N << " base_log=" << base_log;
+}
+
+TEST_P(NegacyclicFftTest, SmallIntegerRoundTripIsExact) {
+  const std::size_t N = GetParam();
+  Csprng rng = Csprng::from_seed_insecure_for_tests(7 * N);
+  std::vector<Torus> a(N), back(N);
+  for (auto& x : a) x = static_cast<Torus>(static_cast<std::int64_t>(rng.uniform() >> 40) - (std::int64_t{1} << 23));
+  const NegacyclicFft& fft = NegacyclicFft::for_size(PolynomialSize(N));
+  AlignedVector<double> f(N);
+  fft.forward(a.data(), f.data());
+  fft.backward(f.data(), back.data());
+  EXPECT_EQ(a, back) << "N=" << N;
+}
+
+TEST_P(NegacyclicFftTest, BinaryProductIsExact) {
+  const std::size_t N = GetParam();
+  Csprng rng = Csprng::from_seed_insecure_for_tests(13 * N);
+  std::vector<Torus> a(N), key(N), expected(N), actual(N);
+  rng.fill_uniform(a);
+  rng.fill_binary(key);
+  negacyclic_multiply_reference(a, key, expected);
+  negacyclic_multiply_binary_exact(a.data(), key.data(), actual.data(), PolynomialSize(N));
+  EXPECT_EQ(expected, actual) << "N=" << N;
+}
+
+INSTANTIATE_TEST_SUITE_P(PowersOfTwo, NegacyclicFftTest, ::testing::Values(16, 64, 512, 2048, 8192));
+
+TEST(NegacyclicFft, RejectsSizesThatAreNotPowersOfTwo) {
+  EXPECT_THROW(NegacyclicFft::for_size(PolynomialSize(1000)), InvalidArgument);
+  EXPECT_THROW(NegacyclicFft::for_size(PolynomialSize(8)), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace veil::fhe
