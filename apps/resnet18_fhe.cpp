@@ -80,21 +80,28 @@ int run(const nn::Resnet18CliOptions& opt, const fs::path& exe) {
   }
 
   const io::PreprocessConfig preprocess;
-  io::Sample sample;
   const nn::ImageSource source = [&](nn::LabelledImage& item) {
+    io::Sample sample;
     if (!dataset->next(sample)) return false;
     item.key = sample.key;
     item.label = sample.label;
-    if (sample.ok()) io::preprocess_sample(sample, preprocess, item.image);
+    item.payload = std::move(sample.encoded);
     item.error = sample.error;
     return true;
+  };
+  const nn::PrepareImage prepare = [&](nn::LabelledImage& item) {
+    io::Sample sample;
+    sample.key = item.key;
+    sample.encoded = std::move(item.payload);
+    io::preprocess_sample(sample, preprocess, item.image);
+    item.error = sample.error;
   };
   std::cerr << "Evaluating fp32 ResNet-18 on " << (total ? std::to_string(total) : std::string("all")) << " image(s), "
             << threads << " thread(s)...\n";
   std::unique_ptr<nn::ProgressBar> progress;
   if (opt.progress) progress = std::make_unique<nn::ProgressBar>(std::cerr, total, "images", isatty(STDERR_FILENO));
   nn::Fp32EvaluationResult result;
-  nn::evaluate_fp32(executor, source, opt.batch_size, class_names, progress.get(), result);
+  nn::evaluate_fp32(executor, source, prepare, opt.batch_size, class_names, progress.get(), result);
   nn::write_fp32_report(result, {weights.path.string(), weights.sha256, weights.official_verified},
                         class_names, threads,
                         opt.batch_size, 10, std::cout);

@@ -17,14 +17,20 @@
 namespace veil::nn {
 
 struct LabelledImage {
-  std::string key;          // e.g. the file stem, for the report
-  std::int64_t label = -1;  // class index; must be valid for the item to count
-  Tensor image;             // one preprocessed image, the executor's input shape
-  std::string error;        // non-empty: the item is unusable (skipped and reported)
+  std::string key;                     // e.g. the file stem, for the report
+  std::int64_t label = -1;             // class index; must be valid for the item to count
+  std::vector<std::uint8_t> payload;   // opaque bytes (e.g. a JPEG) that PrepareImage turns into image
+  Tensor image;                        // one preprocessed image, the executor's input shape
+  std::string error;                   // non-empty: the item is unusable (skipped and reported)
 };
 
 /// Fills the next item and returns true, or returns false when the source is exhausted.
+/// Called from one thread.
 using ImageSource = std::function<bool(LabelledImage&)>;
+
+/// Turns an item's payload into its image (or sets its error). Called concurrently on
+/// distinct items, so decoding a batch uses every thread.
+using PrepareImage = std::function<void(LabelledImage&)>;
 
 struct ImageResult {
   std::string key;
@@ -39,12 +45,15 @@ struct Fp32EvaluationResult {
   double seconds = 0.0;              // wall time of the whole evaluation
 };
 
-/// Runs every item of `source` through `executor` in batches of `batch_size`.
-/// class_names (may be empty) label the predictions; `progress` (may be null) is told
-/// how many items are done. Items with an error, a wrong image shape or a label outside
-/// the logits are skipped and listed. Throws what the source throws.
-void evaluate_fp32(Fp32Executor& executor, const ImageSource& source, std::size_t batch_size,
-                   const std::vector<std::string>& class_names, ProgressBar* progress, Fp32EvaluationResult& result);
+/// Runs every item of `source` through `executor` in batches of `batch_size`; `prepare`
+/// (may be empty: the source then fills images itself) runs on the batch's items in
+/// parallel on executor.threads() threads. class_names (may be empty) label the
+/// predictions; `progress` (may be null) is told how many items are done. Items with an
+/// error, a wrong image shape or a label outside the logits are skipped and listed.
+/// Throws what the source or prepare throw.
+void evaluate_fp32(Fp32Executor& executor, const ImageSource& source, const PrepareImage& prepare,
+                   std::size_t batch_size, const std::vector<std::string>& class_names, ProgressBar* progress,
+                   Fp32EvaluationResult& result);
 
 struct WeightsDescription {
   std::string path;

@@ -39,37 +39,45 @@ void classify(Fp32Executor& executor, std::vector<LabelledImage>& pending, const
 
 }  // namespace
 
-void evaluate_fp32(Fp32Executor& executor, const ImageSource& source, std::size_t batch_size,
-                   const std::vector<std::string>& class_names, ProgressBar* progress, Fp32EvaluationResult& result) {
+void evaluate_fp32(Fp32Executor& executor, const ImageSource& source, const PrepareImage& prepare,
+                   std::size_t batch_size, const std::vector<std::string>& class_names, ProgressBar* progress,
+                   Fp32EvaluationResult& result) {
   if (batch_size == 0) throw InvalidArgument("evaluate_fp32: batch size 0, expected >= 1");
   const auto start = std::chrono::steady_clock::now();
   const Shape& image_shape = executor.graph().node(0).shape;
   const auto classes = static_cast<std::int64_t>(element_count(executor.graph().node(executor.graph().output).shape));
-  std::vector<LabelledImage> pending;
+  ThreadPool decoders(executor.threads());  // idle while the executor runs, and vice versa
+  std::vector<LabelledImage> items, ready;
   Tensor batch, logits;
   // Progress counts classified and skipped items, so the rate is the classification rate.
   auto report = [&] {
     if (progress) progress->update(result.images.size() + result.skipped.size());
   };
   report();
-  for (LabelledImage item; source(item); item = LabelledImage{}) {
-    if (item.error.empty() && item.image.shape != image_shape)
-      item.error = "image of shape " + to_string(item.image.shape) + ", expected " + to_string(image_shape);
-    if (item.error.empty() && (item.label < 0 || item.label >= classes))
-      item.error = "label " + std::to_string(item.label) + ", expected in [0, " + std::to_string(classes) + ")";
-    if (!item.error.empty()) {
-      result.skipped.push_back(item.key + ": " + item.error);
-      report();
-    } else {
-      pending.push_back(std::move(item));
+  for (bool more = true; more;) {
+    items.clear();
+    for (LabelledImage item; items.size() < batch_size && (more = source(item)); item = LabelledImage{})
+      items.push_back(std::move(item));
+    if (prepare)
+      decoders.parallel_for(items.size(), 1, [&](std::size_t begin, std::size_t end, std::size_t) {
+        for (std::size_t i = begin; i < end; ++i)
+          if (items[i].error.empty()) prepare(items[i]);
+      });
+    for (LabelledImage& item : items) {
+      item.payload = {};
+      if (item.error.empty() && item.image.shape != image_shape)
+        item.error = "image of shape " + to_string(item.image.shape) + ", expected " + to_string(image_shape);
+      if (item.error.empty() && (item.label < 0 || item.label >= classes))
+        item.error = "label " + std::to_string(item.label) + ", expected in [0, " + std::to_string(classes) + ")";
+      if (item.error.empty()) {
+        ready.push_back(std::move(item));
+      } else {
+        result.skipped.push_back(item.key + ": " + item.error);
+      }
     }
-    if (pending.size() == batch_size) {
-      classify(executor, pending, class_names, batch, logits, result);
-      report();
-    }
+    classify(executor, ready, class_names, batch, logits, result);
+    report();
   }
-  classify(executor, pending, class_names, batch, logits, result);
-  report();
   if (progress) progress->finish();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }

@@ -47,7 +47,7 @@ TEST(Fp32Evaluation, CountsAccuracySkipsBadItemsAndReports) {
   std::ostringstream bar_text;
   ProgressBar bar(bar_text, 5, "images", false);
   // tops 0,1,2 with labels 0 (top-1 hit), 0 (top-5 hit), 3 (top-5 hit: 4 classes)
-  evaluate_fp32(executor, make_source({0, 1, 2}, {0, 0, 3}), 2, {"a", "b", "c", "d"}, &bar, result);
+  evaluate_fp32(executor, make_source({0, 1, 2}, {0, 0, 3}), {}, 2, {"a", "b", "c", "d"}, &bar, result);
   EXPECT_EQ(result.accuracy.images(), 3u);
   EXPECT_DOUBLE_EQ(result.accuracy.top1(), 1.0 / 3.0);
   EXPECT_DOUBLE_EQ(result.accuracy.top5(), 1.0);
@@ -72,6 +72,33 @@ TEST(Fp32Evaluation, CountsAccuracySkipsBadItemsAndReports) {
   write_fp32_report(result, {"resnet18-f37072fd.pth", "f370", true}, {}, 1, 2, 2, official);
   EXPECT_EQ(official.str().find("NOT ImageNet"), std::string::npos);
   EXPECT_EQ(official.str().find("Image 1"), std::string::npos);  // 3 images > limit 2
+}
+
+TEST(Fp32Evaluation, PreparesPayloadsInParallelKeepingOrder) {
+  Fp32Executor executor(identity_classifier(), 2);
+  auto next = std::make_shared<std::size_t>(0);
+  const ImageSource source = [next](LabelledImage& item) {
+    if (*next == 7) return false;
+    const std::size_t k = (*next)++;
+    item.key = "img" + std::to_string(k);
+    item.label = static_cast<std::int64_t>(k % 4);
+    item.payload = {static_cast<std::uint8_t>(k % 4)};  // the class to rank first
+    return true;
+  };
+  const PrepareImage prepare = [](LabelledImage& item) {
+    if (item.key == "img5") {
+      item.error = "undecodable";
+      return;
+    }
+    item.image = Tensor({4}, {0.1f, 0.1f, 0.1f, 0.1f});
+    item.image.data[item.payload.at(0)] = 1.0f;
+  };
+  Fp32EvaluationResult result;
+  evaluate_fp32(executor, source, prepare, 3, {}, nullptr, result);
+  ASSERT_EQ(result.images.size(), 6u);
+  EXPECT_DOUBLE_EQ(result.accuracy.top1(), 1.0);
+  EXPECT_EQ(result.images[5].key, "img6");
+  EXPECT_EQ(result.skipped, std::vector<std::string>{"img5: undecodable"});
 }
 
 TEST(ProgressBar, FormatsRateAndEta) {
