@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <numeric>
+#include <streambuf>
 
 #include "fhe/serialize_test_support.hpp"
 #include "veil/fhe/encoding.hpp"
@@ -98,6 +99,35 @@ TEST(SerializeCiphertextBatch, BatchWhoseDimensionDisagreesIsNotSaved) {
   EXPECT_THROW(saved_batch(batch), InvalidArgument);
   batch.parameter_set_name = "no_such_set";
   EXPECT_THROW(saved_batch(batch), InvalidArgument);
+}
+
+/// A stream that cannot seek or tell its size, like a pipe or a socket.
+class PipeBuffer : public std::streambuf {
+ public:
+  explicit PipeBuffer(std::string bytes) : bytes_(std::move(bytes)) {
+    setg(bytes_.data(), bytes_.data(), bytes_.data() + bytes_.size());
+  }
+
+ private:
+  std::string bytes_;
+};
+
+TEST(SerializeCiphertextBatch, UnseekableStreamsLoadAndReportTruncation) {
+  const CiphertextBatch batch = encrypt_batch(toy_keys(kBits, 1).client, LweKeyKind::big, 3, 3);
+  const std::string bytes = saved_batch(batch);
+  PipeBuffer whole(bytes);
+  std::istream whole_in(&whole);
+  ASSERT_EQ(whole_in.tellg(), std::istream::pos_type(-1)) << "the test stream must not be seekable";
+  EXPECT_TRUE(std::ranges::equal(load_ciphertext_batch(whole_in).ciphertexts.data(), batch.ciphertexts.data()));
+
+  PipeBuffer cut(bytes.substr(0, bytes.size() - 100));
+  std::istream cut_in(&cut);
+  try {
+    load_ciphertext_batch(cut_in);
+    ADD_FAILURE() << "a truncated pipe loaded";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("truncated at offset"), std::string::npos) << e.what();
+  }
 }
 
 class SerializeCiphertextBatchCorruption : public ::testing::Test {
