@@ -39,8 +39,8 @@ void fold_batch_norm_inplace(Graph& graph) {
     if (n.op == OpKind::BatchNorm2d && n.inputs.size() == 1) {
       const ValueId src = n.inputs[0];
       const Node& producer = graph.nodes.at(static_cast<std::size_t>(src));
-      if (producer.op == OpKind::Conv2d && consumers[static_cast<std::size_t>(src)] == 1 &&
-          graph.output != src) {
+      // consumers counts the graph output too, so a conv that is the output is never folded.
+      if (producer.op == OpKind::Conv2d && consumers[static_cast<std::size_t>(src)] == 1) {
         const ValueId folded = remap[static_cast<std::size_t>(src)];
         fold_into(out.nodes[static_cast<std::size_t>(folded)], n);
         remap[i] = folded;
