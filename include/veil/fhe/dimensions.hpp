@@ -1,6 +1,7 @@
 #pragma once
 // Strong types for TFHE dimensions, so that n and n+1, or a base log and a level
 // count, cannot be confused. Conversions are explicit (`.value`).
+#include <compare>
 #include <cstddef>
 #include <cstdint>
 
