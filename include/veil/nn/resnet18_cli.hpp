@@ -1,7 +1,7 @@
 #pragma once
 // Command-line options of apps/resnet18_fhe (the C++ form of Concrete ML's
-// run_resnet18_fhe.py). This build runs the fp32 stage; the FHE-stage flags are
-// recognised and refused until those stages exist.
+// run_resnet18_fhe.py): the fp32 stage, the quantized and simulated stages and the
+// n_bits sweep; the FHE-execution flags are recognised and refused until that stage exists.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -11,6 +11,19 @@
 #include <vector>
 
 namespace veil::nn {
+
+/// Which quantization the quantized stages run: the Concrete ML-compatible scheme, veil's
+/// improved one, or both side by side.
+enum class QuantModeOption { reference, improved, both };
+
+/// Concrete ML's n_bits dictionary. A single integer N means {max(5, N), N, N, max(5, N)},
+/// as Concrete ML reads it.
+struct NBitsOption {
+  int model_inputs = 8, op_inputs = 7, op_weights = 7, model_outputs = 9;
+  bool operator==(const NBitsOption&) const = default;
+};
+
+enum class RoundingMethodOption { approximate, exact };
 
 struct Resnet18CliOptions {
   bool help = false;
@@ -23,13 +36,29 @@ struct Resnet18CliOptions {
   std::size_t batch_size = 16;
   std::optional<std::uint64_t> seed;                       // shuffles the image order reproducibly
   bool progress = true;
+
+  // Quantized and simulated stages.
+  QuantModeOption quant_mode = QuantModeOption::both;
+  NBitsOption n_bits;                                       // the seed's 8/7/7/9
+  std::optional<int> rounding_bits = 7;                     // nullopt: --rounding-bits none
+  RoundingMethodOption rounding_method = RoundingMethodOption::approximate;
+  double p_error = 0.05;                                    // per-PBS error probability simulated
+  std::size_t calibration_images = 10;                      // the dataset's first N calibrate, the rest evaluate
+  std::uint64_t simulation_seed = 0;
+  bool quantized_stages = true;                             // false: --fp32-only
+
+  // --run-experiment: clear quantized accuracy over n_bits × rounding bits.
+  bool run_experiment = false;
+  std::vector<int> experiment_n_bits = {2, 3, 4, 5, 6, 7, 8};
+  std::vector<std::optional<int>> experiment_rounding_bits = {2, 3, 4, 5, 6, 7, 8, std::nullopt};
+  std::filesystem::path output_dir = ".";                   // where the experiment's CSV and SVG go
 };
 
 /// Parses arguments (without the program name). Accepts "--flag value" and "--flag=value",
 /// and the seed script's underscore spellings (--num_images). Throws InvalidArgument naming
-/// the flag for unknown flags, missing or malformed values, conflicting flags, and for the
-/// FHE-stage flags (--run-fhe, --export-statistics, --use-gpu, --run-experiment, --n-bits,
-/// --rounding-bits, --p-error), which are not available yet in this build.
+/// the flag and the expected form for unknown flags, missing or malformed values (bit widths
+/// outside 2..16, p_error outside [0, 1), ...) and conflicting flags, and for the FHE-execution
+/// flags (--run-fhe, --export-statistics, --use-gpu), which are not available yet.
 Resnet18CliOptions parse_resnet18_cli(std::span<const std::string> args);
 
 /// The --help text listing every flag.

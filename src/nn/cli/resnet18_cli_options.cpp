@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -10,6 +12,8 @@ namespace veil::nn {
 namespace {
 
 constexpr std::size_t kMaxThreads = 1024;
+// Bit widths a table lookup or a quantized tensor may have (Concrete ML's sweep goes to 15).
+constexpr int kMinBits = 2, kMaxBits = 16;
 
 std::uint64_t parse_unsigned(const std::string& flag, const std::string& value, std::uint64_t min,
                              std::uint64_t max) {
@@ -22,6 +26,70 @@ std::uint64_t parse_unsigned(const std::string& flag, const std::string& value, 
   return v;
 }
 
+int parse_bits(const std::string& flag, const std::string& value) {
+  return static_cast<int>(parse_unsigned(flag, value, kMinBits, kMaxBits));
+}
+
+std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (std::size_t pos; (pos = text.find(sep, start)) != std::string::npos; start = pos + 1)
+    parts.push_back(text.substr(start, pos - start));
+  parts.push_back(text.substr(start));
+  return parts;
+}
+
+// "N" -> {max(5, N), N, N, max(5, N)} as Concrete ML; "I,A,W,O" -> each field.
+NBitsOption parse_n_bits(const std::string& flag, const std::string& value) {
+  const auto parts = split(value, ',');
+  if (parts.size() == 1) {
+    const int n = parse_bits(flag, value);
+    return {std::max(5, n), n, n, std::max(5, n)};
+  }
+  if (parts.size() != 4)
+    throw InvalidArgument(flag + ": '" + value + "' has " + std::to_string(parts.size()) +
+                          " fields, expected N or model_inputs,op_inputs,op_weights,model_outputs (e.g. 8,7,7,9)");
+  return {parse_bits(flag, parts[0]), parse_bits(flag, parts[1]), parse_bits(flag, parts[2]), parse_bits(flag, parts[3])};
+}
+
+std::optional<int> parse_rounding(const std::string& flag, const std::string& value) {
+  if (value == "none") return std::nullopt;
+  if (value.find_first_not_of("0123456789") != std::string::npos)
+    throw InvalidArgument(flag + ": '" + value + "' is neither 'none' nor an integer in [" + std::to_string(kMinBits) +
+                          ", " + std::to_string(kMaxBits) + "]");
+  return parse_bits(flag, value);
+}
+
+double parse_p_error(const std::string& flag, const std::string& value) {
+  double p = 0.0;
+  const char* end = value.data() + value.size();
+  auto [ptr, ec] = std::from_chars(value.data(), end, p);
+  if (ec != std::errc() || ptr != end || !std::isfinite(p) || p < 0.0 || p >= 1.0)
+    throw InvalidArgument(flag + ": '" + value + "' is not a probability in [0, 1)");
+  return p;
+}
+
+// A list of items and ranges: "2..8", "4,6,none", "2..4,8".
+template <typename T, typename ParseOne>
+std::vector<T> parse_list(const std::string& flag, const std::string& value, ParseOne parse_one) {
+  std::vector<T> out;
+  for (const std::string& part : split(value, ',')) {
+    const auto dots = part.find("..");
+    if (dots == std::string::npos) {
+      out.push_back(parse_one(flag, part));
+      continue;
+    }
+    const int first = parse_bits(flag, part.substr(0, dots)), last = parse_bits(flag, part.substr(dots + 2));
+    if (first > last)
+      throw InvalidArgument(flag + ": range '" + part + "' is empty, expected FIRST..LAST with FIRST <= LAST");
+    for (int n = first; n <= last; ++n) out.push_back(n);
+  }
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (std::find(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(i), out[i]) != out.begin() + static_cast<std::ptrdiff_t>(i))
+      throw InvalidArgument(flag + ": '" + value + "' lists a value twice");
+  return out;
+}
+
 struct Flag {
   bool takes_value;
   const char* help;
@@ -29,8 +97,8 @@ struct Flag {
 };
 
 void not_yet(const std::string& flag) {
-  throw InvalidArgument(flag + ": not available yet in this build (the quantized, simulated and FHE stages "
-                        "arrive in later work; this build runs the fp32 stage only)");
+  throw InvalidArgument(flag + ": not available yet in this build (running on ciphertexts arrives with the FHE "
+                        "runtime; this build runs the fp32, quantized and simulated stages)");
 }
 
 const std::map<std::string, Flag>& flags() {
@@ -46,7 +114,7 @@ const std::map<std::string, Flag>& flags() {
                     [](auto& o, auto&, auto& v) { o.labels = v; }}},
       {"--dataset-cache-dir", {true, "PATH  folder of webdataset .tar shards (KEY.jpg + KEY.cls) instead of --images",
                                [](auto& o, auto&, auto& v) { o.dataset_cache_dir = v; }}},
-      {"--num-images", {true, "N  evaluate the first N images (default: all)",
+      {"--num-images", {true, "N  evaluate N images (those after the calibration images unless --fp32-only; default: all)",
                         [](auto& o, auto& f, auto& v) { o.num_images = parse_unsigned(f, v, 1, 1u << 30); }}},
       {"--threads", {true, "N  worker threads (default: all cores)",
                      [](auto& o, auto& f, auto& v) { o.threads = parse_unsigned(f, v, 1, kMaxThreads); }}},
@@ -59,12 +127,46 @@ const std::map<std::string, Flag>& flags() {
       {"--export-statistics", {false, "(not available yet) export circuit statistics",
                                [](auto&, auto& f, auto&) { not_yet(f); }}},
       {"--use-gpu", {false, "(not available yet) run FHE on the GPU", [](auto&, auto& f, auto&) { not_yet(f); }}},
-      {"--run-experiment", {false, "(not available yet) sweep n_bits and rounding bits",
-                            [](auto&, auto& f, auto&) { not_yet(f); }}},
-      {"--n-bits", {true, "N  (not available yet) quantization bit width", [](auto&, auto& f, auto&) { not_yet(f); }}},
-      {"--rounding-bits", {true, "N  (not available yet) rounding threshold bits",
-                           [](auto&, auto& f, auto&) { not_yet(f); }}},
-      {"--p-error", {true, "P  (not available yet) PBS error probability", [](auto&, auto& f, auto&) { not_yet(f); }}},
+      {"--quant-mode", {true, "MODE  reference (Concrete ML's scheme), improved (veil's) or both (default)",
+                        [](auto& o, auto& f, auto& v) {
+                          if (v == "reference") o.quant_mode = QuantModeOption::reference;
+                          else if (v == "improved") o.quant_mode = QuantModeOption::improved;
+                          else if (v == "both") o.quant_mode = QuantModeOption::both;
+                          else throw InvalidArgument(f + ": '" + v + "', expected reference, improved or both");
+                        }}},
+      {"--n-bits", {true, "N|I,A,W,O  quantization bits: one N, or model_inputs,op_inputs,op_weights,"
+                          "model_outputs (default 8,7,7,9)",
+                    [](auto& o, auto& f, auto& v) { o.n_bits = parse_n_bits(f, v); }}},
+      {"--rounding-bits", {true, "N|none  accumulator bits kept before each lookup (default 7)",
+                           [](auto& o, auto& f, auto& v) { o.rounding_bits = parse_rounding(f, v); }}},
+      {"--rounding-method", {true, "M  approximate (default) or exact",
+                             [](auto& o, auto& f, auto& v) {
+                               if (v == "approximate") o.rounding_method = RoundingMethodOption::approximate;
+                               else if (v == "exact") o.rounding_method = RoundingMethodOption::exact;
+                               else throw InvalidArgument(f + ": '" + v + "', expected approximate or exact");
+                             }}},
+      {"--p-error", {true, "P  per-PBS error probability of the FHE simulation, in [0, 1) (default 0.05)",
+                     [](auto& o, auto& f, auto& v) { o.p_error = parse_p_error(f, v); }}},
+      {"--calibration-images", {true, "N  the dataset's first N images calibrate the quantizer and are not "
+                                      "evaluated (default 10)",
+                                [](auto& o, auto& f, auto& v) { o.calibration_images = parse_unsigned(f, v, 1, 1u << 20); }}},
+      {"--simulation-seed", {true, "S  seed of the simulated PBS errors (default 0)",
+                             [](auto& o, auto& f, auto& v) { o.simulation_seed = parse_unsigned(f, v, 0, UINT64_MAX); }}},
+      {"--fp32-only", {false, "run the fp32 stage only (on every image; no calibration split)",
+                       [](auto& o, auto&, auto&) { o.quantized_stages = false; }}},
+      {"--run-experiment", {false, "sweep n_bits x rounding bits (clear quantized accuracy per cell); "
+                                   "writes CSV + SVG heat map to --output-dir",
+                            [](auto& o, auto&, auto&) { o.run_experiment = true; }}},
+      {"--experiment-n-bits", {true, "LIST  n_bits rows of the sweep, e.g. 2..8 (default) or 4,6,8",
+                               [](auto& o, auto& f, auto& v) {
+                                 o.experiment_n_bits = parse_list<int>(f, v, parse_bits);
+                               }}},
+      {"--experiment-rounding-bits", {true, "LIST  rounding columns, e.g. 2..8,none (default) or 6,none",
+                                      [](auto& o, auto& f, auto& v) {
+                                        o.experiment_rounding_bits = parse_list<std::optional<int>>(f, v, parse_rounding);
+                                      }}},
+      {"--output-dir", {true, "DIR  where --run-experiment writes its files (default: current directory)",
+                        [](auto& o, auto&, auto& v) { o.output_dir = v; }}},
   };
   return table;
 }
@@ -113,14 +215,16 @@ Resnet18CliOptions parse_resnet18_cli(std::span<const std::string> args) {
                           (o.images ? "--labels" : "--images") + " too");
   if (o.dataset_cache_dir && o.images)
     throw InvalidArgument("--dataset-cache-dir and --images/--labels select different datasets; give one of them");
+  if (o.run_experiment && !o.quantized_stages)
+    throw InvalidArgument("--run-experiment needs the quantized stages; drop --fp32-only");
   return o;
 }
 
 std::string resnet18_cli_help(const std::string& program) {
   std::string text = "Usage: " + program + " [flags]\n"
                      "Evaluates torchvision's ResNet-18 (AvgPool2d(7) head, as Concrete ML's run_resnet18_fhe.py)\n"
-                     "on labelled ImageNet images and reports top-1/top-5 accuracy. This build runs the fp32\n"
-                     "stage; the FHE stages arrive later.\n\nFlags (--flag VALUE or --flag=VALUE; _ and - are "
+                     "on labelled ImageNet images and reports top-1/top-5 accuracy of the fp32 model, of the\n"
+                     "quantized model and of its FHE simulation. Running on ciphertexts arrives later.\n\nFlags (--flag VALUE or --flag=VALUE; _ and - are "
                      "interchangeable):\n";
   for (const auto& [name, flag] : flags()) {
     // Value flags' help reads "VALUE  description".

@@ -46,7 +46,9 @@ TEST(Resnet18Cli, HelpListsEveryFlag) {
   const std::string help = resnet18_cli_help("resnet18_fhe");
   for (const char* flag : {"--weights", "--images", "--labels", "--dataset-cache-dir", "--num-images", "--threads",
                            "--seed", "--batch-size", "--run-fhe", "--export-statistics", "--use-gpu",
-                           "--run-experiment", "--n-bits", "--rounding-bits", "--p-error", "--help"})
+                           "--run-experiment", "--n-bits", "--rounding-bits", "--p-error", "--help", "--quant-mode",
+                           "--rounding-method", "--calibration-images", "--simulation-seed", "--fp32-only",
+                           "--experiment-n-bits", "--experiment-rounding-bits", "--output-dir"})
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
 }
 
@@ -69,13 +71,79 @@ TEST(Resnet18Cli, RejectsConflictingDatasets) {
             std::string::npos);
 }
 
-TEST(Resnet18Cli, RefusesFheStageFlagsClearly) {
+TEST(Resnet18Cli, RefusesFheExecutionFlagsClearly) {
   for (std::vector<std::string> args :
-       {std::vector<std::string>{"--run-fhe"}, {"--run_fhe"}, {"--export-statistics"}, {"--use_gpu"},
-        {"--run-experiment"}, {"--n-bits", "6"}, {"--rounding-bits=7"}, {"--p-error", "0.05"}}) {
+       {std::vector<std::string>{"--run-fhe"}, {"--run_fhe"}, {"--export-statistics"}, {"--use_gpu"}}) {
     const std::string msg = error_of(args);
     EXPECT_NE(msg.find("not available yet in this build"), std::string::npos) << args[0] << ": " << msg;
   }
+}
+
+TEST(Resnet18Cli, QuantizedStageDefaultsAreTheSeeds) {
+  const auto o = parse({});
+  EXPECT_EQ(o.quant_mode, QuantModeOption::both);
+  EXPECT_EQ(o.n_bits, (NBitsOption{8, 7, 7, 9}));
+  EXPECT_EQ(o.rounding_bits, 7);
+  EXPECT_EQ(o.rounding_method, RoundingMethodOption::approximate);
+  EXPECT_DOUBLE_EQ(o.p_error, 0.05);
+  EXPECT_EQ(o.calibration_images, 10u);
+  EXPECT_TRUE(o.quantized_stages);
+  EXPECT_FALSE(o.run_experiment);
+  EXPECT_EQ(o.experiment_n_bits, (std::vector<int>{2, 3, 4, 5, 6, 7, 8}));
+  ASSERT_EQ(o.experiment_rounding_bits.size(), 8u);
+  EXPECT_EQ(o.experiment_rounding_bits.front(), 2);
+  EXPECT_FALSE(o.experiment_rounding_bits.back());
+}
+
+TEST(Resnet18Cli, ParsesQuantizationFlags) {
+  const auto o = parse({"--quant-mode", "improved", "--n-bits=8,6,6,9", "--rounding-bits", "none", "--rounding_method",
+                        "exact", "--p-error", "1e-3", "--calibration-images", "4", "--simulation-seed", "9"});
+  EXPECT_EQ(o.quant_mode, QuantModeOption::improved);
+  EXPECT_EQ(o.n_bits, (NBitsOption{8, 6, 6, 9}));
+  EXPECT_FALSE(o.rounding_bits);
+  EXPECT_EQ(o.rounding_method, RoundingMethodOption::exact);
+  EXPECT_DOUBLE_EQ(o.p_error, 1e-3);
+  EXPECT_EQ(o.calibration_images, 4u);
+  EXPECT_EQ(o.simulation_seed, 9u);
+  EXPECT_EQ(parse({"--quant-mode", "reference"}).quant_mode, QuantModeOption::reference);
+  EXPECT_EQ(parse({"--rounding-bits", "5"}).rounding_bits, 5);
+  EXPECT_DOUBLE_EQ(parse({"--p-error", "0"}).p_error, 0.0);
+  EXPECT_FALSE(parse({"--fp32-only"}).quantized_stages);
+}
+
+TEST(Resnet18Cli, SingleNBitsFollowsConcreteMl) {
+  // One integer sets op inputs and weights; model inputs/outputs get at least 5 bits.
+  EXPECT_EQ(parse({"--n-bits", "3"}).n_bits, (NBitsOption{5, 3, 3, 5}));
+  EXPECT_EQ(parse({"--n-bits", "7"}).n_bits, (NBitsOption{7, 7, 7, 7}));
+}
+
+TEST(Resnet18Cli, ParsesExperimentGrids) {
+  const auto o = parse({"--run-experiment", "--experiment-n-bits", "4..6,8", "--experiment-rounding-bits", "6,none",
+                        "--output-dir", "out"});
+  EXPECT_TRUE(o.run_experiment);
+  EXPECT_EQ(o.experiment_n_bits, (std::vector<int>{4, 5, 6, 8}));
+  ASSERT_EQ(o.experiment_rounding_bits.size(), 2u);
+  EXPECT_EQ(o.experiment_rounding_bits[0], 6);
+  EXPECT_FALSE(o.experiment_rounding_bits[1]);
+  EXPECT_EQ(o.output_dir, "out");
+}
+
+TEST(Resnet18Cli, RejectsBadQuantizationValues) {
+  EXPECT_NE(error_of({"--quant-mode", "fast"}).find("'fast', expected reference, improved or both"), std::string::npos);
+  EXPECT_NE(error_of({"--n-bits", "1"}).find("[2, 16]"), std::string::npos);
+  EXPECT_NE(error_of({"--n-bits", "8,7,7"}).find("3 fields"), std::string::npos);
+  EXPECT_NE(error_of({"--n-bits", "8,7,x,9"}).find("'x'"), std::string::npos);
+  EXPECT_NE(error_of({"--rounding-bits", "all"}).find("neither 'none' nor an integer"), std::string::npos);
+  EXPECT_NE(error_of({"--rounding-bits", "17"}).find("--rounding-bits"), std::string::npos);
+  EXPECT_NE(error_of({"--rounding-method", "fuzzy"}).find("approximate or exact"), std::string::npos);
+  for (const char* p : {"1", "-0.1", "nan", "0.05x", "inf"})
+    EXPECT_NE(error_of({"--p-error", p}).find("not a probability in [0, 1)"), std::string::npos) << p;
+  EXPECT_NE(error_of({"--calibration-images", "0"}).find("--calibration-images"), std::string::npos);
+  EXPECT_NE(error_of({"--experiment-n-bits", "8..4"}).find("range '8..4' is empty"), std::string::npos);
+  EXPECT_NE(error_of({"--experiment-n-bits", "none"}).find("'none'"), std::string::npos);
+  EXPECT_NE(error_of({"--experiment-rounding-bits", "6,none,6"}).find("twice"), std::string::npos);
+  EXPECT_NE(error_of({"--experiment-rounding-bits", "6,,7"}).find("--experiment-rounding-bits"), std::string::npos);
+  EXPECT_NE(error_of({"--run-experiment", "--fp32-only"}).find("drop --fp32-only"), std::string::npos);
 }
 
 }  // namespace
