@@ -1,0 +1,56 @@
+#pragma once
+// Settings of the quantizer: the reference's (Concrete ML's) n_bits and
+// rounding_threshold_bits, and the options of the improved mode.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace veil::nn::quant {
+
+/// Bit widths as Concrete ML names them. model_outputs is accepted for compatibility: the
+/// fc accumulator is returned exactly (no lookup), which is finer than any output width.
+struct NBits {
+  int model_inputs = 8;
+  int op_inputs = 7;
+  int op_weights = 7;
+  int model_outputs = 9;
+
+  /// Concrete ML's single-integer form: every width equal to n.
+  static NBits uniform(int n) { return {n, n, n, n}; }
+};
+
+enum class RoundingMethod {
+  Approximate,  // the modulus switch rounds; near a half-integer the noise decides
+  Exact,        // the simulator reads the rounded index with the centred misread rate only
+};
+
+enum class QuantizationMode {
+  ReferenceCompatible,  // per-tensor weights, min/max, lookups on both residual branches, 9-PBS max-pool
+  Improved,             // per-channel weights, free residual adds, max on accumulators, optional percentiles
+};
+
+struct QuantizationConfig {
+  QuantizationMode mode = QuantizationMode::ReferenceCompatible;
+  NBits n_bits;
+  /// Accumulators are rounded to this many most significant bits before each lookup
+  /// (sets each lookup's p and shift). nullopt: no rounding (p = the accumulator's width).
+  std::optional<int> rounding_bits = 7;
+  RoundingMethod rounding_method = RoundingMethod::Approximate;
+
+  /// Improved mode: activation ranges clipped at this percentile of the calibration values
+  /// (100 = min/max). Lookup index ranges always cover the full calibration range.
+  double activation_percentile = 100.0;
+  /// Improved mode: per-node override of op_inputs, keyed by the float graph's Relu/Add
+  /// node name (e.g. "layer4.1.relu2").
+  std::map<std::string, int> op_inputs_by_node;
+  /// Lookup index ranges cover the calibration range widened by this fraction of its width
+  /// on each side, so unseen images rarely overflow (negacyclic wrap).
+  double index_margin = 1.0 / 16.0;
+};
+
+/// Checks bit widths (2..16 for activations and weights, 1..24 for rounding) and options;
+/// InvalidArgument naming the field otherwise.
+void validate_config(const QuantizationConfig& config);
+
+}  // namespace veil::nn::quant
