@@ -1,11 +1,14 @@
-// resnet18_fhe: Concrete ML's run_resnet18_fhe.py in C++. This build runs the fp32 stage:
-// ResNet-18 (BN folded) over labelled ImageNet images, with the seed script's report.
+// resnet18_fhe: Concrete ML's run_resnet18_fhe.py in C++: ResNet-18 (BN folded) over
+// labelled ImageNet images in fp32, then quantized (clear integer executor) and under FHE
+// simulation for the reference-compatible and improved quantization modes, with the seed
+// script's report lines; --run-experiment sweeps n_bits x rounding bits.
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,11 +20,14 @@
 #include "veil/io/weights.hpp"
 #include "veil/nn/fold_batch_norm.hpp"
 #include "veil/nn/fp32_evaluation.hpp"
+#include "veil/nn/report/quantized_stages.hpp"
+#include "veil/nn/report/sweep.hpp"
 #include "veil/nn/resnet18.hpp"
 #include "veil/nn/resnet18_cli.hpp"
 
 namespace fs = std::filesystem;
 using namespace veil;
+using nn::WeightsDescription;
 
 namespace {
 
@@ -31,6 +37,112 @@ std::size_t count_csv_rows(const fs::path& csv) {
   std::size_t rows = 0;
   for (std::string line; std::getline(in, line);) rows += line.find_first_not_of(" \r") != std::string::npos;
   return rows > 0 ? rows - 1 : 0;
+}
+
+nn::QuantizedStagesSettings make_stages_settings(const nn::Resnet18CliOptions& opt, std::size_t threads,
+                                                 bool interactive) {
+  nn::QuantizedStagesSettings settings;
+  settings.modes.clear();
+  if (opt.quant_mode != nn::QuantModeOption::improved)
+    settings.modes.push_back(nn::quant::QuantizationMode::ReferenceCompatible);
+  if (opt.quant_mode != nn::QuantModeOption::reference) settings.modes.push_back(nn::quant::QuantizationMode::Improved);
+  settings.n_bits = {opt.n_bits.model_inputs, opt.n_bits.op_inputs, opt.n_bits.op_weights, opt.n_bits.model_outputs};
+  settings.rounding_bits = opt.rounding_bits;
+  settings.rounding_method = opt.rounding_method == nn::RoundingMethodOption::exact ? nn::quant::RoundingMethod::Exact
+                                                                                     : nn::quant::RoundingMethod::Approximate;
+  settings.p_error = opt.p_error;
+  settings.simulation_seed = opt.simulation_seed;
+  settings.batch_size = opt.batch_size;
+  settings.threads = threads;
+  if (opt.progress) settings.progress = &std::cerr;
+  settings.interactive = interactive;
+  return settings;
+}
+
+// The sweep of one mode: CSV and SVG into opt.output_dir, the table on stdout.
+void run_experiment(const nn::Resnet18CliOptions& opt, const nn::Graph& graph, const Tensor& calibration,
+                    std::span<const nn::LabelledImage> images, const nn::Fp32EvaluationResult& fp32,
+                    const nn::QuantizedStagesSettings& settings, nn::quant::QuantizationMode mode, bool official) {
+  const std::string name = nn::mode_name(mode);
+  const nn::SweepGrid grid{opt.experiment_n_bits, opt.experiment_rounding_bits};
+  std::cerr << "Sweeping n_bits x rounding bits (" << name << " mode, " << grid.n_bits.size() * grid.rounding_bits.size()
+            << " cells, " << images.size() << " images each)...\n";
+  std::unique_ptr<nn::ProgressBar> progress;
+  if (opt.progress)
+    progress = std::make_unique<nn::ProgressBar>(std::cerr, grid.n_bits.size() * grid.rounding_bits.size(), "cells",
+                                                 settings.interactive);
+  nn::SweepResult sweep;
+  nn::run_sweep(grid, nn::make_sweep_cell_evaluator(graph, calibration, images, fp32, settings, mode), progress.get(),
+                sweep);
+  // On a synthetic checkpoint the labels say nothing; agreement with fp32 is the figure.
+  const nn::SweepMetric metric = official ? nn::SweepMetric::top1 : nn::SweepMetric::fp32_agreement;
+  const std::string title = std::string(official ? "Clear quantized top-1 accuracy" : "Clear quantized top-1 agreement with fp32") +
+                            ", " + name + " mode (" + std::to_string(images.size()) + " images)";
+  const nn::Heatmap heatmap = nn::make_sweep_heatmap(sweep, metric, title);
+  fs::create_directories(opt.output_dir);
+  const fs::path stem = opt.output_dir / ("resnet18_fhe_experiment_" + name);
+  std::ofstream csv(fs::path(stem).replace_extension(".csv")), svg(fs::path(stem).replace_extension(".svg"));
+  if (!csv || !svg) throw IoError("cannot write " + stem.string() + ".csv/.svg");
+  nn::write_sweep_csv(sweep, csv);
+  nn::write_heatmap_svg(heatmap, svg);
+  if (!csv.flush() || !svg.flush()) throw IoError("writing " + stem.string() + ".csv/.svg failed");
+  std::cout << "\n";
+  nn::write_heatmap_table(heatmap, std::cout);
+  for (const nn::SweepCell& cell : sweep.cells)
+    if (!cell.error.empty())
+      std::cout << "  n_bits " << cell.n_bits << ", rounding " << nn::rounding_label(cell.rounding_bits)
+                << ": not evaluated: " << cell.error << "\n";
+  std::printf("Sweep took %.1f s; wrote %s.csv and %s.svg\n", sweep.seconds, stem.c_str(), stem.c_str());
+}
+
+void run_quantized_flow(const nn::Resnet18CliOptions& opt, nn::Fp32Executor& executor, const nn::ImageSource& source,
+                        const nn::PrepareImage& prepare, std::size_t total, const std::vector<std::string>& class_names,
+                        const nn::WeightsDescription& weights, std::size_t threads, bool interactive) {
+  const nn::Graph& graph = executor.graph();
+  const Shape& image_shape = graph.node(0).shape;
+  const auto classes = static_cast<std::int64_t>(element_count(graph.node(graph.output).shape));
+  std::vector<nn::LabelledImage> calibration_items, images;
+  std::vector<std::string> skipped;
+  std::cerr << "Reading " << opt.calibration_images << " calibration and "
+            << (total ? std::to_string(total) : std::string("all remaining")) << " evaluation image(s)...\n";
+  nn::load_labelled_images(source, prepare, image_shape, classes, opt.calibration_images, threads, nullptr,
+                           calibration_items, skipped);
+  if (calibration_items.size() < opt.calibration_images)
+    throw InvalidArgument("--calibration-images " + std::to_string(opt.calibration_images) + ": the dataset has only " +
+                          std::to_string(calibration_items.size()) + " usable image(s)");
+  std::unique_ptr<nn::ProgressBar> progress;
+  if (opt.progress) progress = std::make_unique<nn::ProgressBar>(std::cerr, total, "images", interactive);
+  nn::load_labelled_images(source, prepare, image_shape, classes, opt.num_images, threads, progress.get(), images,
+                           skipped);
+  if (images.empty())
+    throw InvalidArgument("no usable evaluation image after the " + std::to_string(opt.calibration_images) +
+                          " calibration image(s); lower --calibration-images or add images");
+
+  std::cerr << "Evaluating fp32 ResNet-18 on " << images.size() << " image(s), " << threads << " thread(s)...\n";
+  std::size_t next = 0;
+  const nn::ImageSource in_memory = [&](nn::LabelledImage& item) {
+    if (next == images.size()) return false;
+    item.key = images[next].key;
+    item.label = images[next].label;
+    item.image = images[next++].image;
+    return true;
+  };
+  nn::Fp32EvaluationResult fp32;
+  fp32.skipped = skipped;
+  nn::evaluate_fp32(executor, in_memory, {}, opt.batch_size, class_names, nullptr, fp32);
+  nn::write_fp32_report(fp32, weights, class_names, threads, opt.batch_size, 0, std::cout);
+  std::cout.flush();
+
+  Tensor calibration;
+  nn::stack_images(calibration_items, calibration);
+  const nn::QuantizedStagesSettings settings = make_stages_settings(opt, threads, interactive);
+  std::vector<nn::QuantizedModeReport> reports;
+  nn::run_quantized_stages(graph, calibration, images, fp32, settings, class_names, reports);
+  nn::write_quantized_report(reports, fp32, weights.official_verified, calibration_items.size(), 10, std::cout);
+  std::cout.flush();
+  if (opt.run_experiment)
+    for (const auto mode : settings.modes)
+      run_experiment(opt, graph, calibration, images, fp32, settings, mode, weights.official_verified);
 }
 
 int run(const nn::Resnet18CliOptions& opt, const fs::path& exe) {
@@ -47,7 +159,10 @@ int run(const nn::Resnet18CliOptions& opt, const fs::path& exe) {
 
   io::DatasetOptions dataset_options;
   dataset_options.shuffle_seed = opt.seed;
-  dataset_options.num_images = opt.num_images;
+  // With the quantized stages the first calibration_images items calibrate and the
+  // num_images after them are evaluated.
+  const std::size_t calibration = opt.quantized_stages ? opt.calibration_images : 0;
+  dataset_options.num_images = opt.num_images ? calibration + opt.num_images : 0;
   std::unique_ptr<io::Dataset> dataset;
   std::size_t total = 0;  // 0: unknown (shards)
   std::vector<fs::path> name_dirs;
@@ -67,6 +182,7 @@ int run(const nn::Resnet18CliOptions& opt, const fs::path& exe) {
     }
     dataset = io::make_folder_dataset(images, labels, dataset_options);
     total = count_csv_rows(labels);
+    total = total > calibration ? total - calibration : 0;
     if (opt.num_images) total = std::min(total, opt.num_images);
     name_dirs.push_back(labels.parent_path());
   }
@@ -96,15 +212,19 @@ int run(const nn::Resnet18CliOptions& opt, const fs::path& exe) {
     io::preprocess_sample(sample, preprocess, item.image);
     item.error = sample.error;
   };
-  std::cerr << "Evaluating fp32 ResNet-18 on " << (total ? std::to_string(total) : std::string("all")) << " image(s), "
-            << threads << " thread(s)...\n";
-  std::unique_ptr<nn::ProgressBar> progress;
-  if (opt.progress) progress = std::make_unique<nn::ProgressBar>(std::cerr, total, "images", isatty(STDERR_FILENO));
-  nn::Fp32EvaluationResult result;
-  nn::evaluate_fp32(executor, source, prepare, opt.batch_size, class_names, progress.get(), result);
-  nn::write_fp32_report(result, {weights.path.string(), weights.sha256, weights.official_verified},
-                        class_names, threads,
-                        opt.batch_size, 10, std::cout);
+  const bool interactive = isatty(STDERR_FILENO);
+  const WeightsDescription weights_description{weights.path.string(), weights.sha256, weights.official_verified};
+  if (!opt.quantized_stages) {
+    std::cerr << "Evaluating fp32 ResNet-18 on " << (total ? std::to_string(total) : std::string("all"))
+              << " image(s), " << threads << " thread(s)...\n";
+    std::unique_ptr<nn::ProgressBar> progress;
+    if (opt.progress) progress = std::make_unique<nn::ProgressBar>(std::cerr, total, "images", interactive);
+    nn::Fp32EvaluationResult result;
+    nn::evaluate_fp32(executor, source, prepare, opt.batch_size, class_names, progress.get(), result);
+    nn::write_fp32_report(result, weights_description, class_names, threads, opt.batch_size, 10, std::cout);
+    return 0;
+  }
+  run_quantized_flow(opt, executor, source, prepare, total, class_names, weights_description, threads, interactive);
   return 0;
 }
 

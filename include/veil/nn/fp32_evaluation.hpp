@@ -55,6 +55,16 @@ void evaluate_fp32(Fp32Executor& executor, const ImageSource& source, const Prep
                    std::size_t batch_size, const std::vector<std::string>& class_names, ProgressBar* progress,
                    Fp32EvaluationResult& result);
 
+/// Reads up to `max_items` items (0: until the source is exhausted) and prepares them in
+/// parallel on `threads` threads, keeping the usable ones (image of `image_shape`, label in
+/// [0, classes)) in `images` and listing the others in `skipped` ("key: why"). Unusable items
+/// do not count towards max_items. `progress` (may be null) counts items read. Used where the
+/// images are needed more than once (calibration, and the evaluation set of the quantized
+/// stages). Throws what the source or prepare throw.
+void load_labelled_images(const ImageSource& source, const PrepareImage& prepare, const Shape& image_shape,
+                          std::int64_t classes, std::size_t max_items, std::size_t threads, ProgressBar* progress,
+                          std::vector<LabelledImage>& images, std::vector<std::string>& skipped);
+
 struct WeightsDescription {
   std::string path;
   std::string sha256;
