@@ -1,0 +1,59 @@
+// Weight and input quantizers against hand-computed values (scales chosen as powers of two
+// or exact thirds so that every rounding below is unambiguous).
+#include <gtest/gtest.h>
+
+#include "nn/quant/kernels/int_kernels.hpp"
+#include "nn/quant/quantizer/weight_quantization.hpp"
+
+namespace veil::nn::quant {
+namespace {
+
+// Linear [2, 2], input scale 0.5 and zero point 3, 3-bit weights (levels -3..3):
+// effective weights [[0.375, -0.75], [0.25, 0.0625]].
+const Tensor kWeight({2, 2}, {0.75f, -1.5f, 0.5f, 0.125f});
+const Tensor kBias({2}, {1.0f, -0.5f});
+const QuantScale kInput{{0.5}, {3}};
+
+TEST(WeightQuantization, PerChannelSymmetric) {
+  const std::vector<double> scales = natural_weight_scales(kWeight, kInput, 3, true);
+  ASSERT_EQ(scales.size(), 2u);
+  EXPECT_DOUBLE_EQ(scales[0], 0.25);
+  EXPECT_DOUBLE_EQ(scales[1], 0.25 / 3);
+  const QuantizedWeights q = quantize_weights(kWeight, &kBias, kInput, scales, 3);
+  // 0.375/0.25 = 1.5 -> 2 (half away from zero); -0.75/0.25 = -3; 0.25*12 = 3; 0.0625*12 = 0.75 -> 1.
+  EXPECT_EQ(q.weight, (std::vector<std::int64_t>{2, -3, 3, 1}));
+  // bias: round(1/0.25) - 3*(2-3) = 7; round(-0.5*12) - 3*(3+1) = -18.
+  EXPECT_EQ(q.bias, (std::vector<std::int64_t>{7, -18}));
+  EXPECT_EQ(q.scales.size(), 2u);
+}
+
+TEST(WeightQuantization, PerTensorSymmetric) {
+  const std::vector<double> scales = natural_weight_scales(kWeight, kInput, 3, false);
+  EXPECT_EQ(scales, (std::vector<double>{0.25, 0.25}));
+  const QuantizedWeights q = quantize_weights(kWeight, &kBias, kInput, scales, 3);
+  // Row 1: 0.25/0.25 = 1, 0.0625/0.25 = 0.25 -> 0; bias round(-2) - 3*1 = -5.
+  EXPECT_EQ(q.weight, (std::vector<std::int64_t>{2, -3, 1, 0}));
+  EXPECT_EQ(q.bias, (std::vector<std::int64_t>{7, -5}));
+  EXPECT_EQ(q.scales, std::vector<double>{0.25});
+}
+
+TEST(WeightQuantization, AlignmentNeverRefinesTheScale) {
+  std::vector<std::int64_t> m;
+  const std::vector<double> aligned = align_weight_scales({0.25, 0.1, 0.01}, 0.05, m);
+  EXPECT_EQ(m, (std::vector<std::int64_t>{5, 2, 1}));
+  EXPECT_DOUBLE_EQ(aligned[0], 0.25);
+  EXPECT_DOUBLE_EQ(aligned[1], 0.1);
+  EXPECT_DOUBLE_EQ(aligned[2], 0.05);
+}
+
+TEST(InputQuantization, RoundsHalfUpAndClamps) {
+  const QuantizeInputAttrs a{0.5, 3, 0, 7};
+  const float x[] = {-2.0f, -1.25f, 0.2f, 0.25f, 10.0f};
+  IntTensor y;
+  quantize_input(a, x, 5, y);
+  // floor(x/0.5 + 1/2) + 3: -4+3 -> clamp 0; -2+3 = 1 (half up); 0+3; 1+3 (half up); 20+3 -> clamp 7.
+  EXPECT_EQ(y.data, (std::vector<std::int64_t>{0, 1, 3, 4, 7}));
+}
+
+}  // namespace
+}  // namespace veil::nn::quant
