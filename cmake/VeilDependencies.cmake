@@ -5,7 +5,6 @@ find_package(ZLIB REQUIRED)           # .pth (zip) archives
 find_package(JPEG REQUIRED)           # libjpeg-turbo
 find_package(PNG REQUIRED)
 find_package(PkgConfig REQUIRED)
-pkg_check_modules(FFTW3 REQUIRED IMPORTED_TARGET fftw3)        # negacyclic FFT (double)
 pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)  # fp32 GEMM
 if(VEIL_BUILD_TESTS)
   find_package(GTest REQUIRED)

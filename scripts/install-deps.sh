@@ -4,7 +4,6 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libssl-dev            # CSPRNG (AES-CTR, RAND_bytes) for key and noise material
-  libfftw3-dev          # negacyclic FFT over doubles
   libopenblas-dev       # fp32 GEMM
   libjpeg62-turbo-dev libpng-dev zlib1g-dev
   libgtest-dev libbenchmark-dev

@@ -1,4 +1,5 @@
-// The FFT negacyclic product against the exact schoolbook reference.
+// The FFT negacyclic product against the exact schoolbook reference, and the AVX-512 kernel
+// against the scalar implementation of the same transform, for every N from 16 to 32768.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -69,7 +70,54 @@ TEST_P(NegacyclicFftTest, BinaryProductIsExact) {
   EXPECT_EQ(expected, actual) << "N=" << N;
 }
 
-INSTANTIATE_TEST_SUITE_P(PowersOfTwo, NegacyclicFftTest, ::testing::Values(16, 64, 512, 2048, 8192));
+// Two double FFTs of the same stages differ by rounding only: relative to the largest
+// Fourier magnitude, ~2^-53 per stage; 2^-44 leaves room for 15 stages and FMA contraction.
+constexpr double kSimdVsScalarRelative = 0x1p-44;
+
+TEST_P(NegacyclicFftTest, SimdForwardMatchesScalar) {
+  const std::size_t N = GetParam();
+  Csprng rng = Csprng::from_seed_insecure_for_tests(17 * N);
+  std::vector<Torus> a(N);
+  rng.fill_uniform(a);
+  const NegacyclicFft& fft = NegacyclicFft::for_size(PolynomialSize(N));
+  AlignedVector<double> fast(N), scalar(N);
+  fft.forward(a.data(), fast.data());
+  fft.forward_scalar(reinterpret_cast<const std::int64_t*>(a.data()), scalar.data());
+  double largest = 0, worst = 0;
+  for (std::size_t j = 0; j < N; ++j) {
+    largest = std::max(largest, std::abs(scalar[j]));
+    worst = std::max(worst, std::abs(fast[j] - scalar[j]));
+  }
+  EXPECT_LE(worst, kSimdVsScalarRelative * largest) << "N=" << N << " simd=" << fft.uses_simd();
+}
+
+TEST_P(NegacyclicFftTest, SimdBackwardMatchesScalar) {
+  const std::size_t N = GetParam();
+  const int base_log = 23;
+  Csprng rng = Csprng::from_seed_insecure_for_tests(19 * N);
+  std::vector<Torus> a(N), digits(N), fast(N), scalar(N);
+  rng.fill_uniform(a);
+  for (auto& d : digits) d = static_cast<Torus>(static_cast<std::int64_t>(rng.uniform() >> (64 - base_log)) - (std::int64_t{1} << (base_log - 1)));
+  const NegacyclicFft& fft = NegacyclicFft::for_size(PolynomialSize(N));
+  AlignedVector<double> fa(N), fd(N), product(N), copy(N);
+  fft.forward(a.data(), fa.data());
+  fft.forward(digits.data(), fd.data());
+  for (std::size_t j = 0; j < N / 2; ++j) {
+    product[j] = fa[j] * fd[j] - fa[j + N / 2] * fd[j + N / 2];
+    product[j + N / 2] = fa[j] * fd[j + N / 2] + fa[j + N / 2] * fd[j];
+  }
+  copy = product;
+  fft.backward(product.data(), fast.data());
+  fft.backward_scalar(copy.data(), scalar.data(), false);
+  double worst = 0;
+  for (std::size_t j = 0; j < N; ++j) {
+    worst = std::max(worst, std::abs(static_cast<double>(static_cast<std::int64_t>(fast[j] - scalar[j]))));
+  }
+  EXPECT_LE(std::log2(worst + 1), max_fft_error_log2(base_log, N)) << "N=" << N;
+}
+
+INSTANTIATE_TEST_SUITE_P(PowersOfTwo, NegacyclicFftTest,
+                         ::testing::Values(16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768));
 
 TEST(NegacyclicFft, RejectsSizesThatAreNotPowersOfTwo) {
   EXPECT_THROW(NegacyclicFft::for_size(PolynomialSize(1000)), InvalidArgument);

@@ -1,5 +1,5 @@
 #pragma once
-// std::vector whose storage is 64-byte aligned, so that SIMD kernels and FFTW can use
+// std::vector whose storage is 64-byte aligned, so that SIMD kernels can use
 // aligned loads on Fourier-domain keys and scratch buffers.
 #include <cstddef>
 #include <new>

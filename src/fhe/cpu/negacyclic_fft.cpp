@@ -1,7 +1,6 @@
 #include "fhe/cpu/negacyclic_fft.hpp"
 
-#include <fftw3.h>
-
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -14,19 +13,13 @@
 namespace veil::fhe {
 
 namespace {
-// FFTW's planner is not thread-safe; execution of a finished plan is.
-std::mutex& planner_mutex() {
-  static std::mutex m;
-  return m;
-}
+// The AVX-512 kernel needs a first stage of at least one vector (h/2 >= 8).
+constexpr std::size_t kSimdMinN = 32;
 
-// round(x) mod 2^64 for |x| far beyond 2^64: subtracting the nearest multiple of 2^64 is
-// exact in double arithmetic, leaving a value in [-2^63, 2^63].
-inline Torus to_torus(double x) {
-  const double r = std::nearbyint(x);
-  const double wrapped = r - std::nearbyint(r * 0x1p-64) * 0x1p64;
-  if (wrapped >= 0x1p63) return static_cast<Torus>(static_cast<std::int64_t>(wrapped - 0x1p64));
-  return static_cast<Torus>(static_cast<std::int64_t>(wrapped));
+// Twiddles in long double, rounded once to double: the tables carry no accumulated error.
+void unit_root(long double angle, double& re, double& im) {
+  re = static_cast<double>(std::cos(angle));
+  im = static_cast<double>(std::sin(angle));
 }
 }  // namespace
 
@@ -43,81 +36,72 @@ const NegacyclicFft& NegacyclicFft::for_size(PolynomialSize N) {
   return *slot;
 }
 
-NegacyclicFft::NegacyclicFft(std::size_t n) : n_(n), twist_re_(n / 2), twist_im_(n / 2) {
+NegacyclicFft::NegacyclicFft(std::size_t n) : n_(n) {
   const std::size_t h = n / 2;
+  Tables& t = tables_;
+  t.half = h;
+  t.twist_re.resize(h);
+  t.twist_im.resize(h);
+  t.untwist_re.resize(h);
+  t.untwist_im.resize(h);
+  const long double pi = std::numbers::pi_v<long double>;
   for (std::size_t j = 0; j < h; ++j) {
-    const double angle = std::numbers::pi * static_cast<double>(j) / static_cast<double>(n);
-    twist_re_[j] = std::cos(angle);
-    twist_im_[j] = std::sin(angle);
+    unit_root(pi * static_cast<long double>(j) / static_cast<long double>(n), t.twist_re[j], t.twist_im[j]);
+    t.untwist_re[j] = t.twist_re[j] / static_cast<double>(h);  // h is a power of two: exact
+    t.untwist_im[j] = t.twist_im[j] / static_cast<double>(h);
   }
-  AlignedVector<double> buffer(n);
-  fftw_iodim dim{static_cast<int>(h), 1, 1};
-  std::lock_guard lock(planner_mutex());
-  double* re = buffer.data();
-  double* im = buffer.data() + h;
-  forward_plan_ = fftw_plan_guru_split_dft(1, &dim, 0, nullptr, re, im, re, im, FFTW_MEASURE);
-  // The inverse is the forward transform with real and imaginary parts swapped; FFTW plans
-  // depend on the offset between the two parts, so that layout gets its own plan.
-  backward_plan_ = fftw_plan_guru_split_dft(1, &dim, 0, nullptr, im, re, im, re, FFTW_MEASURE);
-  if (forward_plan_ == nullptr || backward_plan_ == nullptr) {
-    throw Error("NegacyclicFft: FFTW could not plan size " + std::to_string(h));
+  t.stage_re.resize(h);
+  t.stage_im.resize(h);
+  for (std::size_t m = 1; m < h; m *= 2) {
+    for (std::size_t j = 0; j < m; ++j) {
+      unit_root(-pi * static_cast<long double>(j) / static_cast<long double>(m), t.stage_re[m - 1 + j],
+                t.stage_im[m - 1 + j]);
+    }
+  }
+  for (std::size_t s = 4, row = 0; s >= 1; s /= 2, ++row) {
+    for (std::size_t l = 0; l < 8; ++l) {
+      const bool twiddled = (l & s) != 0 && s < h;
+      t.lane_re[row][l] = twiddled ? t.stage_re[s - 1 + (l & (s - 1))] : 1.0;
+      t.lane_im[row][l] = twiddled ? t.stage_im[s - 1 + (l & (s - 1))] : 0.0;
+    }
   }
 }
 
-NegacyclicFft::~NegacyclicFft() {
-  std::lock_guard lock(planner_mutex());
-  fftw_destroy_plan(static_cast<fftw_plan>(forward_plan_));
-  fftw_destroy_plan(static_cast<fftw_plan>(backward_plan_));
+bool NegacyclicFft::uses_simd() const {
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+  return n_ >= kSimdMinN;
+#else
+  return false;
+#endif
 }
 
 void NegacyclicFft::forward(const std::int64_t* in, double* out) const {
-  const std::size_t h = n_ / 2;
-  double* __restrict re = out;
-  double* __restrict im = out + h;
-  const double* __restrict tr = twist_re_.data();
-  const double* __restrict ti = twist_im_.data();
-  for (std::size_t j = 0; j < h; ++j) {
-    const double a = static_cast<double>(in[j]);
-    const double b = static_cast<double>(in[j + h]);
-    re[j] = a * tr[j] - b * ti[j];
-    im[j] = a * ti[j] + b * tr[j];
-  }
-  fftw_execute_split_dft(static_cast<fftw_plan>(forward_plan_), re, im, re, im);
-}
-
-void NegacyclicFft::inverse_untwisted(double* fourier) const {
-  const std::size_t h = n_ / 2;
-  double* __restrict re = fourier;
-  double* __restrict im = fourier + h;
-  // Swapping real and imaginary parts turns FFTW's forward transform into the inverse.
-  fftw_execute_split_dft(static_cast<fftw_plan>(backward_plan_), im, re, im, re);
-  const double scale = 1.0 / static_cast<double>(h);
-  const double* __restrict tr = twist_re_.data();
-  const double* __restrict ti = twist_im_.data();
-  for (std::size_t j = 0; j < h; ++j) {
-    const double x = re[j] * scale;
-    const double y = im[j] * scale;
-    re[j] = x * tr[j] + y * ti[j];  // multiply by the conjugate twist
-    im[j] = y * tr[j] - x * ti[j];
-  }
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+  if (n_ >= kSimdMinN) return detail::fft_forward_avx512(tables_, in, out);
+#endif
+  detail::fft_forward_scalar(tables_, in, out);
 }
 
 void NegacyclicFft::backward(double* fourier, Torus* out) const {
-  inverse_untwisted(fourier);
-  const std::size_t h = n_ / 2;
-  for (std::size_t j = 0; j < h; ++j) {
-    out[j] = to_torus(fourier[j]);
-    out[j + h] = to_torus(fourier[j + h]);
-  }
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+  if (n_ >= kSimdMinN) return detail::fft_backward_avx512(tables_, fourier, out, false);
+#endif
+  detail::fft_backward_scalar(tables_, fourier, out, false);
 }
 
 void NegacyclicFft::backward_add(double* fourier, Torus* out) const {
-  inverse_untwisted(fourier);
-  const std::size_t h = n_ / 2;
-  for (std::size_t j = 0; j < h; ++j) {
-    out[j] += to_torus(fourier[j]);
-    out[j + h] += to_torus(fourier[j + h]);
-  }
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+  if (n_ >= kSimdMinN) return detail::fft_backward_avx512(tables_, fourier, out, true);
+#endif
+  detail::fft_backward_scalar(tables_, fourier, out, true);
+}
+
+void NegacyclicFft::forward_scalar(const std::int64_t* in, double* out) const {
+  detail::fft_forward_scalar(tables_, in, out);
+}
+
+void NegacyclicFft::backward_scalar(double* fourier, Torus* out, bool add) const {
+  detail::fft_backward_scalar(tables_, fourier, out, add);
 }
 
 void negacyclic_multiply_binary_exact(const Torus* a, const Torus* binary, Torus* out, PolynomialSize N) {

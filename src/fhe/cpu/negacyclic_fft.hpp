@@ -1,9 +1,18 @@
 #pragma once
-// Negacyclic polynomial transforms over doubles (FFTW): a polynomial of Z[X]/(X^N+1) is
-// folded to N/2 complex values (a_j + i*a_{j+N/2}), twisted by exp(i*pi*j/N) and sent
-// through a size-N/2 complex FFT; pointwise products of two transforms are the transform of
-// the negacyclic product. Fourier buffers hold N doubles: N/2 real parts, then N/2
-// imaginary parts. Buffers must be 64-byte aligned (the plans assume SIMD alignment).
+// Negacyclic polynomial transforms over doubles. A polynomial of Z[X]/(X^N+1) is folded to
+// h = N/2 complex values z_j = a_j + i*a_{j+h}, twisted by w^j (w = exp(i*pi/N)) and sent
+// through a size-h complex FFT: the result is the polynomial's values at h of the 2N-th roots
+// of unity, so pointwise products of two transforms are the transform of the negacyclic product.
+//
+// The forward FFT is decimation in frequency with the twist fused into its first stage and
+// leaves its output in bit-reversed order; the inverse is decimation in time, takes that
+// order and fuses the untwist, the 1/h scale and the rounding to the torus into its last stage.
+// No permutation pass: pointwise products do not care about the order. Fourier buffers hold
+// N doubles: h real parts, then h imaginary parts (bit-reversed order), 64-byte aligned.
+//
+// Two implementations of the same transform: an AVX-512 kernel (compiled when __AVX512F__
+// and __AVX512DQ__ are defined, N >= 32) and a plain scalar one, which is also the reference
+// the tests compare the fast path with.
 #include <cstdint>
 
 #include "veil/fhe/aligned_vector.hpp"
@@ -13,11 +22,10 @@ namespace veil::fhe {
 
 class NegacyclicFft {
  public:
-  /// The transform for N (a power of two >= 16), planned once per N and shared; thread-safe.
-  /// Throws InvalidArgument for other N.
+  /// The transform for N (a power of two >= 16); tables are made once per N and shared
+  /// read-only, so every method is thread-safe. Throws InvalidArgument for other N.
   static const NegacyclicFft& for_size(PolynomialSize N);
 
-  ~NegacyclicFft();
   NegacyclicFft(const NegacyclicFft&) = delete;
   NegacyclicFft& operator=(const NegacyclicFft&) = delete;
 
@@ -32,16 +40,42 @@ class NegacyclicFft {
   /// fourier (destroyed) -> out[j] += round(coefficient j) mod 2^64.
   void backward_add(double* fourier, Torus* out) const;
 
+  /// The scalar implementation of the same three operations (the reference for tests).
+  void forward_scalar(const std::int64_t* in, double* out) const;
+  void backward_scalar(double* fourier, Torus* out, bool add) const;
+
+  /// True when forward/backward run the AVX-512 kernel for this N.
+  bool uses_simd() const;
+
+  /// Tables, read by the kernels (fft_scalar.cpp, fft_avx512.cpp).
+  struct Tables {
+    std::size_t half;              // h = N/2
+    AlignedVector<double> twist_re, twist_im;      // w^j, j < h
+    AlignedVector<double> untwist_re, untwist_im;  // w^j / h, j < h (used conjugated)
+    // Stage twiddles exp(-2*pi*i*j/(2m)), j < m, of the stage of half-span m at index m - 1.
+    AlignedVector<double> stage_re, stage_im;
+    // The last three forward stages (half-spans 4, 2, 1) run inside one 8-lane vector:
+    // lane l gets W_s[l % s] when l & s, else 1.
+    alignas(64) double lane_re[3][8];
+    alignas(64) double lane_im[3][8];
+  };
+  const Tables& tables() const { return tables_; }
+
  private:
   explicit NegacyclicFft(std::size_t n);
-  void inverse_untwisted(double* fourier) const;
 
   std::size_t n_;
-  // fftw_plan values, kept opaque so that FFTW stays out of the headers.
-  void* forward_plan_ = nullptr;
-  void* backward_plan_ = nullptr;
-  AlignedVector<double> twist_re_, twist_im_;
+  Tables tables_;
 };
+
+namespace detail {
+void fft_forward_scalar(const NegacyclicFft::Tables& t, const std::int64_t* in, double* out);
+void fft_backward_scalar(const NegacyclicFft::Tables& t, double* fourier, Torus* out, bool add);
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+void fft_forward_avx512(const NegacyclicFft::Tables& t, const std::int64_t* in, double* out);
+void fft_backward_avx512(const NegacyclicFft::Tables& t, double* fourier, Torus* out, bool add);
+#endif
+}  // namespace detail
 
 /// Exact negacyclic product mod 2^64 of any torus polynomial `a` with a binary polynomial,
 /// through the FFT on 16-bit limbs of `a` (each limb product is < 2^53, so rounding is exact).

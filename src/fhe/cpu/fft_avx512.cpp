@@ -1,0 +1,206 @@
+// AVX-512 negacyclic FFT: split real/imaginary vectors of 8 doubles, radix-4 passes (two
+// stages per load/store), the twist and int64->double conversion fused into the first forward
+// stage, the untwist, scale and exact rounding to the torus fused into the last inverse stage.
+// Stages and output order are those of fft_scalar.cpp.
+#include "fhe/cpu/negacyclic_fft.hpp"
+
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+// GCC 12 flags the _mm512_undefined_* placeholders inside its own intrinsics headers.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+namespace veil::fhe::detail {
+
+namespace {
+
+struct Cplx {
+  __m512d re, im;
+};
+
+inline Cplx load(const double* re, const double* im, std::size_t i) {
+  return {_mm512_loadu_pd(re + i), _mm512_loadu_pd(im + i)};
+}
+inline void store(double* re, double* im, std::size_t i, Cplx c) {
+  _mm512_storeu_pd(re + i, c.re);
+  _mm512_storeu_pd(im + i, c.im);
+}
+inline Cplx add(Cplx a, Cplx b) { return {_mm512_add_pd(a.re, b.re), _mm512_add_pd(a.im, b.im)}; }
+inline Cplx sub(Cplx a, Cplx b) { return {_mm512_sub_pd(a.re, b.re), _mm512_sub_pd(a.im, b.im)}; }
+inline Cplx mul(Cplx a, __m512d wr, __m512d wi) {
+  return {_mm512_fmsub_pd(a.re, wr, _mm512_mul_pd(a.im, wi)), _mm512_fmadd_pd(a.re, wi, _mm512_mul_pd(a.im, wr))};
+}
+inline Cplx mul_conj(Cplx a, __m512d wr, __m512d wi) {
+  return {_mm512_fmadd_pd(a.re, wr, _mm512_mul_pd(a.im, wi)), _mm512_fmsub_pd(a.im, wr, _mm512_mul_pd(a.re, wi))};
+}
+
+// Decimation-in-frequency butterfly and its inverse (decimation in time, conjugate twiddle).
+inline void dif(Cplx& u, Cplx& v, const double* wr, const double* wi) {
+  const Cplx d = sub(u, v);
+  u = add(u, v);
+  v = mul(d, _mm512_loadu_pd(wr), _mm512_loadu_pd(wi));
+}
+inline void dit(Cplx& u, Cplx& v, const double* wr, const double* wi) {
+  const Cplx x = mul_conj(v, _mm512_loadu_pd(wr), _mm512_loadu_pd(wi));
+  v = sub(u, x);
+  u = add(u, x);
+}
+
+// Butterflies between lanes l and l ^ s of one vector: lanes without bit s get u + v, lanes
+// with it get v_lane's partner minus itself, i.e. u - v.
+template <int S>
+inline __m512d partner(__m512d x) {
+  if constexpr (S == 4) return _mm512_shuffle_f64x2(x, x, 0x4E);
+  if constexpr (S == 2) return _mm512_permutex_pd(x, 0x4E);
+  if constexpr (S == 1) return _mm512_permute_pd(x, 0x55);
+}
+template <int S>
+inline Cplx lane_butterfly(Cplx x) {
+  constexpr __mmask8 high = S == 4 ? 0xF0 : S == 2 ? 0xCC : 0xAA;
+  const __m512d pr = partner<S>(x.re), pi = partner<S>(x.im);
+  return {_mm512_mask_sub_pd(_mm512_add_pd(x.re, pr), high, pr, x.re),
+          _mm512_mask_sub_pd(_mm512_add_pd(x.im, pi), high, pi, x.im)};
+}
+
+// round(x) mod 2^64, exactly: the nearest multiple of 2^64 is subtracted in double (exact),
+// leaving [-2^63, 2^63]; 2^63 converts to 0x8000000000000000, which is 2^63 mod 2^64.
+inline __m512i to_torus(__m512d x) {
+  constexpr int kNearest = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+  const __m512d r = _mm512_roundscale_pd(x, kNearest);
+  const __m512d q = _mm512_roundscale_pd(_mm512_mul_pd(r, _mm512_set1_pd(0x1p-64)), kNearest);
+  return _mm512_cvtpd_epi64(_mm512_fnmadd_pd(q, _mm512_set1_pd(0x1p64), r));
+}
+inline void store_torus(Torus* out, __m512d x, bool add) {
+  __m512i v = to_torus(x);
+  if (add) v = _mm512_add_epi64(v, _mm512_loadu_si512(out));
+  _mm512_storeu_si512(out, v);
+}
+
+inline Cplx load_twisted(const std::int64_t* in, std::size_t h, std::size_t i, const NegacyclicFft::Tables& t) {
+  const Cplx z{_mm512_cvtepi64_pd(_mm512_loadu_si512(in + i)), _mm512_cvtepi64_pd(_mm512_loadu_si512(in + i + h))};
+  return mul(z, _mm512_loadu_pd(t.twist_re.data() + i), _mm512_loadu_pd(t.twist_im.data() + i));
+}
+
+// Number of stages between the fused first/last stage and the three in-register stages.
+inline std::size_t middle_stage_count(std::size_t h) {
+  std::size_t log_h = 0;
+  while ((std::size_t{1} << log_h) < h) ++log_h;
+  return log_h - 4;
+}
+
+}  // namespace
+
+void fft_forward_avx512(const NegacyclicFft::Tables& t, const std::int64_t* in, double* out) {
+  const std::size_t h = t.half;
+  double* re = out;
+  double* im = out + h;
+  const double* sr = t.stage_re.data();
+  const double* si = t.stage_im.data();
+  std::size_t m = h / 2;
+  for (std::size_t j = 0; j < m; j += 8) {
+    Cplx u = load_twisted(in, h, j, t), v = load_twisted(in, h, j + m, t);
+    dif(u, v, sr + m - 1 + j, si + m - 1 + j);
+    store(re, im, j, u);
+    store(re, im, j + m, v);
+  }
+  m /= 2;
+  if (middle_stage_count(h) % 2 == 1) {
+    for (std::size_t b = 0; b < h; b += 2 * m) {
+      for (std::size_t j = 0; j < m; j += 8) {
+        Cplx u = load(re, im, b + j), v = load(re, im, b + j + m);
+        dif(u, v, sr + m - 1 + j, si + m - 1 + j);
+        store(re, im, b + j, u);
+        store(re, im, b + j + m, v);
+      }
+    }
+    m /= 2;
+  }
+  for (; m >= 16; m /= 4) {
+    const std::size_t q = m / 2;
+    for (std::size_t b = 0; b < h; b += 2 * m) {
+      for (std::size_t j = 0; j < q; j += 8) {
+        Cplx x0 = load(re, im, b + j), x1 = load(re, im, b + j + q);
+        Cplx x2 = load(re, im, b + j + m), x3 = load(re, im, b + j + m + q);
+        dif(x0, x2, sr + m - 1 + j, si + m - 1 + j);
+        dif(x1, x3, sr + m - 1 + j + q, si + m - 1 + j + q);
+        dif(x0, x1, sr + q - 1 + j, si + q - 1 + j);
+        dif(x2, x3, sr + q - 1 + j, si + q - 1 + j);
+        store(re, im, b + j, x0);
+        store(re, im, b + j + q, x1);
+        store(re, im, b + j + m, x2);
+        store(re, im, b + j + m + q, x3);
+      }
+    }
+  }
+  const __m512d l4r = _mm512_load_pd(t.lane_re[0]), l4i = _mm512_load_pd(t.lane_im[0]);
+  const __m512d l2r = _mm512_load_pd(t.lane_re[1]), l2i = _mm512_load_pd(t.lane_im[1]);
+  for (std::size_t i = 0; i < h; i += 8) {
+    Cplx x = load(re, im, i);
+    x = mul(lane_butterfly<4>(x), l4r, l4i);
+    x = mul(lane_butterfly<2>(x), l2r, l2i);
+    x = lane_butterfly<1>(x);  // W_1 = 1
+    store(re, im, i, x);
+  }
+}
+
+void fft_backward_avx512(const NegacyclicFft::Tables& t, double* fourier, Torus* out, bool add) {
+  const std::size_t h = t.half;
+  double* re = fourier;
+  double* im = fourier + h;
+  const double* sr = t.stage_re.data();
+  const double* si = t.stage_im.data();
+  const __m512d l4r = _mm512_load_pd(t.lane_re[0]), l4i = _mm512_load_pd(t.lane_im[0]);
+  const __m512d l2r = _mm512_load_pd(t.lane_re[1]), l2i = _mm512_load_pd(t.lane_im[1]);
+  for (std::size_t i = 0; i < h; i += 8) {
+    Cplx x = lane_butterfly<1>(load(re, im, i));
+    x = lane_butterfly<2>(mul_conj(x, l2r, l2i));
+    x = lane_butterfly<4>(mul_conj(x, l4r, l4i));
+    store(re, im, i, x);
+  }
+  const std::size_t middle = middle_stage_count(h);
+  std::size_t m = 16;  // the larger half-span of each radix-4 pass
+  for (std::size_t pass = 0; pass < middle / 2; ++pass, m *= 4) {
+    const std::size_t q = m / 2;
+    for (std::size_t b = 0; b < h; b += 2 * m) {
+      for (std::size_t j = 0; j < q; j += 8) {
+        Cplx x0 = load(re, im, b + j), x1 = load(re, im, b + j + q);
+        Cplx x2 = load(re, im, b + j + m), x3 = load(re, im, b + j + m + q);
+        dit(x0, x1, sr + q - 1 + j, si + q - 1 + j);
+        dit(x2, x3, sr + q - 1 + j, si + q - 1 + j);
+        dit(x0, x2, sr + m - 1 + j, si + m - 1 + j);
+        dit(x1, x3, sr + m - 1 + j + q, si + m - 1 + j + q);
+        store(re, im, b + j, x0);
+        store(re, im, b + j + q, x1);
+        store(re, im, b + j + m, x2);
+        store(re, im, b + j + m + q, x3);
+      }
+    }
+  }
+  m /= 2;  // the next single stage's half-span
+  if (middle % 2 == 1) {
+    for (std::size_t b = 0; b < h; b += 2 * m) {
+      for (std::size_t j = 0; j < m; j += 8) {
+        Cplx u = load(re, im, b + j), v = load(re, im, b + j + m);
+        dit(u, v, sr + m - 1 + j, si + m - 1 + j);
+        store(re, im, b + j, u);
+        store(re, im, b + j + m, v);
+      }
+    }
+    m *= 2;
+  }
+  const double* ur = t.untwist_re.data();
+  const double* ui = t.untwist_im.data();
+  for (std::size_t j = 0; j < m; j += 8) {
+    Cplx u = load(re, im, j), v = load(re, im, j + m);
+    dit(u, v, sr + m - 1 + j, si + m - 1 + j);
+    u = mul_conj(u, _mm512_loadu_pd(ur + j), _mm512_loadu_pd(ui + j));
+    v = mul_conj(v, _mm512_loadu_pd(ur + j + m), _mm512_loadu_pd(ui + j + m));
+    store_torus(out + j, u.re, add);
+    store_torus(out + j + h, u.im, add);
+    store_torus(out + j + m, v.re, add);
+    store_torus(out + j + m + h, v.im, add);
+  }
+}
+
+}  // namespace veil::fhe::detail
+
+#endif
