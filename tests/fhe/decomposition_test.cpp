@@ -41,6 +41,23 @@ TEST_P(DecompositionTest, DigitsAreBalancedAndRecomposeToTheRoundedValue) {
   }
 }
 
+TEST_P(DecompositionTest, SliceEqualsOneValueAtATime) {
+  const auto [base_log, level] = GetParam();
+  const SignedDecomposer decomposer{DecompositionBaseLog(base_log), DecompositionLevelCount(level)};
+  constexpr std::size_t kCount = 1000;  // not a multiple of a vector width
+  Csprng rng = Csprng::from_seed_insecure_for_tests(base_log * 1000 + level);
+  std::vector<Torus> values(kCount);
+  rng.fill_uniform(values);
+  values[0] = 0;
+  values[1] = ~Torus{0};
+  std::vector<std::int64_t> slice(level * kCount), one(level);
+  decomposer.decompose_slice(values.data(), kCount, slice.data());
+  for (std::size_t c = 0; c < kCount; ++c) {
+    decomposer.decompose(values[c], one.data());
+    for (std::size_t j = 0; j < level; ++j) ASSERT_EQ(slice[j * kCount + c], one[j]) << "value " << c << " level " << j;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(VettedShapes, DecompositionTest,
                          ::testing::Values(Case{23, 1}, Case{22, 1}, Case{15, 2}, Case{3, 5}, Case{4, 4}, Case{3, 7},
                                            Case{10, 3}, Case{1, 1}, Case{21, 3}));

@@ -2,6 +2,7 @@
 // Signed (balanced) gadget decomposition of torus values: x is first rounded to its top
 // base_log*level bits, then written as sum_j d_j * 2^(64 - base_log*(j+1)), j = 0 the most
 // significant level, with digits d_j in [-B/2, B/2), B = 2^base_log.
+#include <cstddef>
 #include <cstdint>
 #include <span>
 
@@ -38,6 +39,10 @@ class SignedDecomposer {
       digits[j] = static_cast<std::int64_t>(digit) - static_cast<std::int64_t>(carry << base_log_);
     }
   }
+
+  /// The digits of n values at once, level-major: digits[j*n + c] = level j of in[c], same
+  /// values as decompose(). Plain loops over c, so the compiler vectorises them. No overlap.
+  void decompose_slice(const Torus* in, std::size_t n, std::int64_t* digits) const;
 
   /// sum_j digits[j] * 2^(64 - base_log*(j+1)) mod 2^64.
   Torus recompose(std::span<const std::int64_t> digits) const;

@@ -1,6 +1,5 @@
 #include "veil/fhe/external_product.hpp"
 
-#include <algorithm>
 #include <string>
 
 #include "fhe/commons/scratch.hpp"
@@ -12,10 +11,11 @@
 namespace veil::fhe {
 
 std::size_t external_product_scratch_size(GlweDimension k, PolynomialSize N, DecompositionLevelCount level) {
+  const std::size_t rows = (k.value + 1) * level.value;
   return detail::ScratchSize()
       .add<std::int64_t>(level.value * N.value)  // digit polynomials of one GLWE component
-      .add<double>(N.value)                       // one digit polynomial in the Fourier domain
-      .add<double>((k.value + 1) * N.value)       // Fourier accumulators
+      .add<double>(rows * N.value)                // every digit polynomial in the Fourier domain
+      .add<double>(N.value)                       // one output component in the Fourier domain
       .total();
 }
 
@@ -34,28 +34,24 @@ void external_product_add(const FourierBootstrapKey& bsk, std::size_t index, std
   detail::ScratchCursor cursor(scratch, external_product_scratch_size(bsk.glwe_dimension(), bsk.polynomial_size(),
                                                                       bsk.level_count()),
                                "external_product_add");
+  const std::size_t rows = (k + 1) * levels;
   auto* digits = cursor.take<std::int64_t>(levels * n);
-  auto* digit_fourier = cursor.take<double>(n);
-  auto* acc = cursor.take<double>((k + 1) * n);
-  std::fill(acc, acc + (k + 1) * n, 0.0);
+  auto* digit_fourier = cursor.take<double>(rows * n);
+  auto* acc = cursor.take<double>(n);
 
   const NegacyclicFft& fft = NegacyclicFft::for_size(bsk.polynomial_size());
   const SignedDecomposer decomposer(bsk.base_log(), bsk.level_count());
-  const double* ggsw = bsk.ggsw(index).data();
-  std::int64_t level_digits[64];
+  // Row r = i*l + j of the GGSW meets digit polynomial j of component i.
   for (std::size_t i = 0; i <= k; ++i) {
-    const Torus* poly = in.data() + i * n;
-    for (std::size_t c = 0; c < n; ++c) {
-      decomposer.decompose(poly[c], level_digits);
-      for (std::size_t j = 0; j < levels; ++j) digits[j * n + c] = level_digits[j];
-    }
-    for (std::size_t j = 0; j < levels; ++j) {
-      fft.forward(digits + j * n, digit_fourier);
-      const double* row = ggsw + (i * levels + j) * (k + 1) * n;
-      for (std::size_t c = 0; c <= k; ++c) fourier_multiply_add(acc + c * n, digit_fourier, row + c * n, n / 2);
-    }
+    decomposer.decompose_slice(in.data() + i * n, n, digits);
+    for (std::size_t j = 0; j < levels; ++j) fft.forward(digits + j * n, digit_fourier + (i * levels + j) * n);
   }
-  for (std::size_t c = 0; c <= k; ++c) fft.backward_add(acc + c * n, out.data() + c * n);
+  // Accumulate every row in the Fourier domain, then one inverse transform per component.
+  const double* ggsw = bsk.ggsw(index).data();
+  for (std::size_t c = 0; c <= k; ++c) {
+    fourier_dot(acc, digit_fourier, n, ggsw + c * n, (k + 1) * n, rows, n / 2);
+    fft.backward_add(acc, out.data() + c * n);
+  }
 }
 
 std::size_t cmux_scratch_size(GlweDimension k, PolynomialSize N, DecompositionLevelCount level) {
@@ -77,14 +73,20 @@ void cmux_rotate_inplace(const FourierBootstrapKey& bsk, std::size_t index, std:
   detail::ScratchCursor cursor(scratch, cmux_scratch_size(bsk.glwe_dimension(), bsk.polynomial_size(), bsk.level_count()),
                                "cmux_rotate_inplace");
   Torus* diff = cursor.take<Torus>((k + 1) * n);
-  // diff = X^rotation * acc - acc, polynomial by polynomial (X^N = -1).
+  // diff = X^rotation * acc - acc, polynomial by polynomial (X^N = -1); the sign is hoisted
+  // out of the loops so that they vectorise.
   const bool negate = rotation >= n;
   const std::size_t r = negate ? rotation - n : rotation;
   for (std::size_t p = 0; p <= k; ++p) {
-    const Torus* a = acc.data() + p * n;
-    Torus* d = diff + p * n;
-    for (std::size_t j = 0; j < r; ++j) d[j] = (negate ? a[j + n - r] : Torus{0} - a[j + n - r]) - a[j];
-    for (std::size_t j = r; j < n; ++j) d[j] = (negate ? Torus{0} - a[j - r] : a[j - r]) - a[j];
+    const Torus* __restrict a = acc.data() + p * n;
+    Torus* __restrict d = diff + p * n;
+    if (negate) {
+      for (std::size_t j = 0; j < r; ++j) d[j] = a[j + n - r] - a[j];
+      for (std::size_t j = r; j < n; ++j) d[j] = Torus{0} - a[j - r] - a[j];
+    } else {
+      for (std::size_t j = 0; j < r; ++j) d[j] = Torus{0} - a[j + n - r] - a[j];
+      for (std::size_t j = r; j < n; ++j) d[j] = a[j - r] - a[j];
+    }
   }
   external_product_add(bsk, index, std::span<const Torus>(diff, (k + 1) * n), acc, cursor.rest());
 }

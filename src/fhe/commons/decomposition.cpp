@@ -14,6 +14,29 @@ SignedDecomposer::SignedDecomposer(DecompositionBaseLog base_log, DecompositionL
   }
 }
 
+void SignedDecomposer::decompose_slice(const Torus* __restrict in, std::size_t n,
+                                       std::int64_t* __restrict digits) const {
+  const int shift = 64 - base_log_ * level_;
+  const int b = base_log_;
+  const Torus mask = (Torus{1} << b) - 1;
+  // Level 0's slot holds the running state until level 0 itself is written.
+  auto* state = reinterpret_cast<Torus*>(digits);
+  for (std::size_t c = 0; c < n; ++c) state[c] = ((in[c] >> (shift - 1)) + 1) >> 1;
+  for (int j = level_ - 1; j >= 1; --j) {
+    std::int64_t* __restrict out = digits + static_cast<std::size_t>(j) * n;
+    for (std::size_t c = 0; c < n; ++c) {
+      const Torus digit = state[c] & mask;
+      const Torus carry = digit >> (b - 1);  // digit >= B/2
+      state[c] = (state[c] >> b) + carry;
+      out[c] = static_cast<std::int64_t>(digit - (carry << b));
+    }
+  }
+  for (std::size_t c = 0; c < n; ++c) {
+    const Torus digit = state[c] & mask;
+    digits[c] = static_cast<std::int64_t>(digit - ((digit >> (b - 1)) << b));
+  }
+}
+
 Torus SignedDecomposer::recompose(std::span<const std::int64_t> digits) const {
   Torus sum = 0;
   for (int j = 0; j < level_ && j < static_cast<int>(digits.size()); ++j) {
