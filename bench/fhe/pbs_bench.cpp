@@ -32,6 +32,11 @@ ThreadPool& pool() {
   return p;
 }
 
+ThreadPool& pool_of(std::size_t threads) {
+  static ThreadPool one(1);
+  return threads == 1 ? one : pool();
+}
+
 const BenchKeys& keys_for(const ParameterSet& params) {
   static std::map<std::string, std::unique_ptr<BenchKeys>> cache;
   auto& slot = cache[params.name];
@@ -70,7 +75,7 @@ void bm_fft_round_trip(benchmark::State& state) {
     benchmark::DoNotOptimize(out.data());
   }
 }
-BENCHMARK(bm_fft_round_trip)->RangeMultiplier(2)->Range(1024, 32768)->Unit(benchmark::kMicrosecond);
+BENCHMARK(bm_fft_round_trip)->RangeMultiplier(2)->Range(256, 32768)->Unit(benchmark::kMicrosecond);
 
 void bm_external_product(benchmark::State& state, const ParameterSet* params) {
   const auto& keys = keys_for(*params);
@@ -95,6 +100,28 @@ void bm_keyswitch(benchmark::State& state, const ParameterSet* params) {
   }
 }
 
+// One thread, a group of range(0) ciphertexts sharing each key row; time is per group.
+void bm_keyswitch_group(benchmark::State& state, const ParameterSet* params) {
+  const auto& keys = keys_for(*params);
+  const auto count = static_cast<std::size_t>(state.range(0));
+  Csprng rng;
+  LweCiphertextArray in(count, params->big_lwe_dimension()), out(count, params->lwe_dimension);
+  for (std::size_t i = 0; i < count; ++i) encrypt_lwe(keys.client, LweKeyKind::big, 0, rng, in[i]);
+  std::vector<LweConstView> in_views;
+  std::vector<LweView> out_views;
+  for (std::size_t i = 0; i < count; ++i) {
+    in_views.push_back(in[i]);
+    out_views.push_back(out[i]);
+  }
+  std::vector<std::byte> scratch(keyswitch_group_scratch_size(keys.server.keyswitch_key(), count));
+  for (auto _ : state) {
+    keyswitch_group(keys.server.keyswitch_key(), in_views, out_views, scratch);
+    benchmark::DoNotOptimize(out[0].data());
+  }
+  state.counters["per_ct_us"] = benchmark::Counter(static_cast<double>(state.iterations() * count),
+                                                   benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 void bm_pbs_latency(benchmark::State& state, const ParameterSet* params) {
   const auto& keys = keys_for(*params);
   add_key_counters(state, keys);
@@ -109,37 +136,41 @@ void bm_pbs_latency(benchmark::State& state, const ParameterSet* params) {
   }
 }
 
-// Throughput of the batch API on every thread; the group variant shares GGSW loads.
+// Throughput of the batch API (range(0) ciphertexts on range(1) threads): groups share
+// key-switching rows and GGSW loads.
 void bm_pbs_batch(benchmark::State& state, const ParameterSet* params) {
   const auto& keys = keys_for(*params);
   const auto count = static_cast<std::size_t>(state.range(0));
+  ThreadPool& threads = pool_of(static_cast<std::size_t>(state.range(1)));
   Csprng rng;
   LweCiphertextArray in(count, params->big_lwe_dimension()), out(count, params->big_lwe_dimension());
   for (std::size_t i = 0; i < count; ++i) encrypt_lwe(keys.client, LweKeyKind::big, 0, rng, in[i]);
   const LookupTable table = identity_table(*params);
   const LookupTable* tables[] = {&table};
-  auto backend = make_cpu_backend(pool());
+  auto backend = make_cpu_backend(threads);
   for (auto _ : state) backend->programmable_bootstrap_batch(keys.server, in, tables, out);
   state.counters["pbs_per_s"] =
       benchmark::Counter(static_cast<double>(count) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
-  state.counters["threads"] = static_cast<double>(pool().size());
+  state.counters["threads"] = static_cast<double>(threads.size());
 }
 
 void register_all() {
   std::vector<const ParameterSet*> sets;
   for (int p = 1; p <= 8; ++p) sets.push_back(&vetted_parameter_set(p, ErrorTarget::loose));
-  for (int p = 4; p <= 6; ++p) sets.push_back(&vetted_parameter_set(p, ErrorTarget::tight));
+  for (int p = 6; p <= 8; ++p) sets.push_back(&vetted_parameter_set(p, ErrorTarget::tight));
   for (const ParameterSet* s : sets) {
     benchmark::RegisterBenchmark(("pbs_latency/" + s->name).c_str(), bm_pbs_latency, s)->Unit(benchmark::kMillisecond)->UseRealTime();
   }
   for (const ParameterSet* s : sets) {
     benchmark::RegisterBenchmark(("external_product/" + s->name).c_str(), bm_external_product, s)->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark(("keyswitch/" + s->name).c_str(), bm_keyswitch, s)->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(("keyswitch_group/" + s->name).c_str(), bm_keyswitch_group, s)
+        ->Arg(16)->Unit(benchmark::kMicrosecond);
   }
-  for (int p : {4, 6}) {
+  for (int p : {6, 7}) {
     const ParameterSet* s = &vetted_parameter_set(p, ErrorTarget::loose);
     benchmark::RegisterBenchmark(("pbs_batch/" + s->name).c_str(), bm_pbs_batch, s)
-        ->Arg(64)->Unit(benchmark::kMillisecond)->UseRealTime();
+        ->Args({32, 1})->Args({32, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
   }
 }
 

@@ -4,12 +4,18 @@
 #include <array>
 #include <string>
 
+#include "fhe/commons/scratch.hpp"
 #include "veil/common/error.hpp"
 #include "veil/fhe/decomposition.hpp"
 
 namespace veil::fhe {
 
-void keyswitch(const KeyswitchKey& key, LweConstView in, LweView out) {
+namespace {
+// Output values per column block of keyswitch_group: a block of every accumulator of a
+// 16-ciphertext group (16 x 2 KiB) stays in L1 while the key rows stream past.
+constexpr std::size_t kColumnBlock = 256;
+
+void check_shapes(const KeyswitchKey& key, LweConstView in, LweConstView out) {
   const std::size_t n_in = key.input_lwe_dimension().value;
   const std::size_t n_out = key.output_lwe_dimension().value;
   if (in.size() != n_in + 1 || out.size() != n_out + 1) {
@@ -18,6 +24,13 @@ void keyswitch(const KeyswitchKey& key, LweConstView in, LweView out) {
                           std::to_string(n_out + 1) + " (key " + std::to_string(n_in) + " -> " +
                           std::to_string(n_out) + ")");
   }
+}
+}  // namespace
+
+void keyswitch(const KeyswitchKey& key, LweConstView in, LweView out) {
+  check_shapes(key, in, out);
+  const std::size_t n_in = key.input_lwe_dimension().value;
+  const std::size_t n_out = key.output_lwe_dimension().value;
   const SignedDecomposer decomposer(key.base_log(), key.level_count());
   const std::size_t levels = key.level_count().value;
   std::array<std::int64_t, 64> digits{};
@@ -31,6 +44,56 @@ void keyswitch(const KeyswitchKey& key, LweConstView in, LweView out) {
       const auto d = static_cast<Torus>(digits[j]);
       const Torus* __restrict row = key.row(i, j).data();
       for (std::size_t c = 0; c <= n_out; ++c) acc[c] -= d * row[c];
+    }
+  }
+}
+
+std::size_t keyswitch_group_scratch_size(const KeyswitchKey& key, std::size_t count) {
+  return detail::ScratchSize()
+      .add<std::int8_t>(key.input_lwe_dimension().value * key.level_count().value * count)
+      .total();
+}
+
+void keyswitch_group(const KeyswitchKey& key, std::span<const LweConstView> in, std::span<const LweView> out,
+                     std::span<std::byte> scratch) {
+  const std::size_t count = in.size();
+  if (out.size() != count) {
+    throw InvalidArgument("keyswitch_group: " + std::to_string(count) + " inputs and " + std::to_string(out.size()) +
+                          " outputs");
+  }
+  for (std::size_t g = 0; g < count; ++g) check_shapes(key, in[g], out[g]);
+  const std::size_t n_in = key.input_lwe_dimension().value;
+  const std::size_t n_out = key.output_lwe_dimension().value;
+  const std::size_t levels = key.level_count().value;
+  // Digits are kept as int8 (every vetted key-switching base log is <= 8).
+  if (key.base_log().value > 8) {
+    throw InvalidArgument("keyswitch_group: base log " + std::to_string(key.base_log().value) + " > 8");
+  }
+  detail::ScratchCursor cursor(scratch, keyswitch_group_scratch_size(key, count), "keyswitch_group");
+  auto* digits = cursor.take<std::int8_t>(n_in * levels * count);
+  const SignedDecomposer decomposer(key.base_log(), key.level_count());
+  std::array<std::int64_t, 64> one{};
+  for (std::size_t g = 0; g < count; ++g) {
+    for (std::size_t i = 0; i < n_in; ++i) {
+      decomposer.decompose(in[g][i], one.data());
+      for (std::size_t j = 0; j < levels; ++j) digits[(i * levels + j) * count + g] = static_cast<std::int8_t>(one[j]);
+    }
+    std::fill(out[g].begin(), out[g].end(), Torus{0});
+    out[g][n_out] = in[g][n_in];
+  }
+  for (std::size_t begin = 0; begin <= n_out; begin += kColumnBlock) {
+    const std::size_t width = std::min(kColumnBlock, n_out + 1 - begin);
+    for (std::size_t i = 0; i < n_in; ++i) {
+      for (std::size_t j = 0; j < levels; ++j) {
+        const Torus* __restrict row = key.row(i, j).data() + begin;
+        const std::int8_t* d = digits + (i * levels + j) * count;
+        for (std::size_t g = 0; g < count; ++g) {
+          if (d[g] == 0) continue;
+          const auto digit = static_cast<Torus>(static_cast<std::int64_t>(d[g]));
+          Torus* __restrict acc = out[g].data() + begin;
+          for (std::size_t c = 0; c < width; ++c) acc[c] -= digit * row[c];
+        }
+      }
     }
   }
 }

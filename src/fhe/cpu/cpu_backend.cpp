@@ -58,6 +58,7 @@ class CpuBackend final : public Backend {
     const std::size_t groups = (count + group - 1) / group;
 
     const std::size_t per_thread = detail::ScratchSize()
+                                       .add_bytes(keyswitch_group_scratch_size(key.keyswitch_key(), group))
                                        .add<Torus>(group * (n + 1))  // key-switched
                                        .add<Torus>(group * (n + 1))  // modulus-switched
                                        .add<Torus>(group * glwe_size)
@@ -68,20 +69,27 @@ class CpuBackend final : public Backend {
 
     pool_.parallel_for(groups, 1, [&](std::size_t begin, std::size_t end, std::size_t worker) {
       detail::ScratchCursor cursor(scratch[worker], per_thread, "programmable_bootstrap_batch");
+      std::span<std::byte> ks_scratch(cursor.take<std::byte>(keyswitch_group_scratch_size(key.keyswitch_key(), group)),
+                                      keyswitch_group_scratch_size(key.keyswitch_key(), group));
       Torus* small = cursor.take<Torus>(group * (n + 1));
       Torus* switched = cursor.take<Torus>(group * (n + 1));
       std::span<Torus> accs(cursor.take<Torus>(group * glwe_size), group * glwe_size);
       std::span<std::byte> rotation_scratch = cursor.rest();
       std::span<const Torus> switched_views[kMaxGroup];
+      LweConstView ks_in[kMaxGroup];
+      LweView ks_out[kMaxGroup];
       const LookupTable* group_tables[kMaxGroup];
       for (std::size_t g0 = begin; g0 < end; ++g0) {
         const std::size_t first = g0 * group;
         const std::size_t size = std::min(group, count - first);
         for (std::size_t g = 0; g < size; ++g) {
-          std::span<Torus> ks(small + g * (n + 1), n + 1);
+          ks_in[g] = inputs[first + g];
+          ks_out[g] = LweView(small + g * (n + 1), n + 1);
+        }
+        keyswitch_group(key.keyswitch_key(), std::span(ks_in, size), std::span(ks_out, size), ks_scratch);
+        for (std::size_t g = 0; g < size; ++g) {
           std::span<Torus> ms(switched + g * (n + 1), n + 1);
-          keyswitch(key.keyswitch_key(), inputs[first + g], ks);
-          modulus_switch(ks, p.polynomial_size, ms);
+          modulus_switch(ks_out[g], p.polynomial_size, ms);
           switched_views[g] = ms;
           group_tables[g] = tables.size() == 1 ? tables[0] : tables[first + g];
         }
@@ -105,8 +113,23 @@ class CpuBackend final : public Backend {
                             std::to_string(key.input_lwe_dimension().value) + " -> " +
                             std::to_string(key.output_lwe_dimension().value) + " and equal counts");
     }
-    pool_.parallel_for(inputs.size(), 16, [&](std::size_t begin, std::size_t end, std::size_t) {
-      for (std::size_t i = begin; i < end; ++i) keyswitch(key, inputs[i], outputs[i]);
+    if (inputs.size() == 0) return;
+    const std::size_t group = std::min(kMaxGroup, (inputs.size() + pool_.size() - 1) / pool_.size());
+    const std::size_t groups = (inputs.size() + group - 1) / group;
+    const std::size_t scratch_size = keyswitch_group_scratch_size(key, group);
+    std::vector<std::vector<std::byte>> scratch(pool_.size(), std::vector<std::byte>(scratch_size));
+    pool_.parallel_for(groups, 1, [&](std::size_t begin, std::size_t end, std::size_t worker) {
+      LweConstView in[kMaxGroup];
+      LweView out[kMaxGroup];
+      for (std::size_t g0 = begin; g0 < end; ++g0) {
+        const std::size_t first = g0 * group;
+        const std::size_t size = std::min(group, inputs.size() - first);
+        for (std::size_t g = 0; g < size; ++g) {
+          in[g] = inputs[first + g];
+          out[g] = outputs[first + g];
+        }
+        keyswitch_group(key, std::span(in, size), std::span(out, size), scratch[worker]);
+      }
     });
   }
 
