@@ -169,6 +169,12 @@ class Quantizer {
 
   Repr& repr(ValueId v) { return repr_[static_cast<std::size_t>(v)]; }
 
+  // Re-quantizes a float value once; later readers share the lookup.
+  Repr materialize_value(ValueId v) {
+    repr(v) = materialize(repr(v), g_.node(v).name);
+    return repr(v);
+  }
+
   void quantize_node(ValueId v) {
     const Node& n = g_.node(v);
     switch (n.op) {
@@ -242,7 +248,7 @@ class Quantizer {
   void quantize_linear(ValueId v) {
     const Node& n = g_.node(v);
     Repr in = repr(n.inputs[0]);
-    if (in.pending_relu || (in.accumulator && !improved())) in = materialize(in, g_.node(n.inputs[0]).name);
+    if (in.pending_relu || (in.accumulator && !improved())) in = materialize_value(n.inputs[0]);
     const QNode& src = qnode(in.id);
     const bool conv = n.op == OpKind::Conv2d;
     const Tensor& w = n.params.at("weight");
@@ -250,8 +256,7 @@ class Quantizer {
     const Tensor* bias = bias_it == n.params.end() ? nullptr : &bias_it->second;
     std::vector<double> scales = natural_weight_scales(w, src.scale, cfg_.n_bits.op_weights, improved());
     std::vector<std::int64_t> multipliers;
-    const std::vector<int> readers = consumers_;
-    if (improved() && conv && readers[static_cast<std::size_t>(v)] == 1) {
+    if (improved() && conv && consumers_[static_cast<std::size_t>(v)] == 1) {
       for (std::size_t a = static_cast<std::size_t>(v) + 1; a < g_.nodes.size(); ++a) {
         const Node& add = g_.nodes[a];
         if (add.op != OpKind::Add || std::find(add.inputs.begin(), add.inputs.end(), v) == add.inputs.end()) continue;
@@ -298,7 +303,7 @@ class Quantizer {
     const Node& n = g_.node(v);
     const auto& p = std::get<Pool2dAttrs>(n.attrs);
     Repr in = repr(n.inputs[0]);
-    if (!improved() && (in.accumulator || in.pending_relu)) in = materialize(in, g_.node(n.inputs[0]).name);
+    if (!improved() && (in.accumulator || in.pending_relu)) in = materialize_value(n.inputs[0]);
     const Range r = observed(in.id);
     MaxPool2dAttrs a;
     a.kernel = p.kernel;
@@ -372,7 +377,7 @@ class Quantizer {
   void quantize_avg_pool(ValueId v) {
     const Node& n = g_.node(v);
     const auto& p = std::get<Pool2dAttrs>(n.attrs);
-    const Repr in = materialize(repr(n.inputs[0]), g_.node(n.inputs[0]).name);
+    const Repr in = materialize_value(n.inputs[0]);
     const QNode& src = qnode(in.id);
     if (src.scale.scale.size() != 1) throw InvalidArgument("quantizer: AvgPool2d '" + n.name + "' of per-channel scales");
     const std::int64_t zp = src.scale.zero_point.at(0), window = p.kernel * p.kernel;
