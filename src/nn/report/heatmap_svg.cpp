@@ -58,7 +58,9 @@ void write_heatmap_svg(const Heatmap& heatmap, std::ostream& out) {
   const int columns = static_cast<int>(heatmap.column_labels.size());
   const int grid_width = columns * kCellWidth, grid_height = rows * kCellHeight;
   const int bar_x = kLeft + grid_width + kBarGap;
-  const int width = bar_x + kBarWidth + kRight, height = kTop + std::max(grid_height, 100) + kBottom;
+  // Wide enough for the bold title (about 9 units per character at this size).
+  const int width = std::max(bar_x + kBarWidth + kRight, static_cast<int>(heatmap.title.size()) * 9 + 20);
+  const int height = kTop + std::max(grid_height, 100) + kBottom;
 
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
