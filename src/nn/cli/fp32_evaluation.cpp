@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "labelled_chunk.hpp"
 #include "veil/common/error.hpp"
 
 namespace veil::nn {
@@ -47,7 +48,7 @@ void evaluate_fp32(Fp32Executor& executor, const ImageSource& source, const Prep
   const Shape& image_shape = executor.graph().node(0).shape;
   const auto classes = static_cast<std::int64_t>(element_count(executor.graph().node(executor.graph().output).shape));
   ThreadPool decoders(executor.threads());  // idle while the executor runs, and vice versa
-  std::vector<LabelledImage> items, ready;
+  std::vector<LabelledImage> ready;
   Tensor batch, logits;
   // Progress counts classified and skipped items, so the rate is the classification rate.
   auto report = [&] {
@@ -55,26 +56,7 @@ void evaluate_fp32(Fp32Executor& executor, const ImageSource& source, const Prep
   };
   report();
   for (bool more = true; more;) {
-    items.clear();
-    for (LabelledImage item; items.size() < batch_size && (more = source(item)); item = LabelledImage{})
-      items.push_back(std::move(item));
-    if (prepare)
-      decoders.parallel_for(items.size(), 1, [&](std::size_t begin, std::size_t end, std::size_t) {
-        for (std::size_t i = begin; i < end; ++i)
-          if (items[i].error.empty()) prepare(items[i]);
-      });
-    for (LabelledImage& item : items) {
-      item.payload = {};
-      if (item.error.empty() && item.image.shape != image_shape)
-        item.error = "image of shape " + to_string(item.image.shape) + ", expected " + to_string(image_shape);
-      if (item.error.empty() && (item.label < 0 || item.label >= classes))
-        item.error = "label " + std::to_string(item.label) + ", expected in [0, " + std::to_string(classes) + ")";
-      if (item.error.empty()) {
-        ready.push_back(std::move(item));
-      } else {
-        result.skipped.push_back(item.key + ": " + item.error);
-      }
-    }
+    read_labelled_chunk(source, prepare, decoders, image_shape, classes, batch_size, ready, result.skipped, more);
     classify(executor, ready, class_names, batch, logits, result);
     report();
   }
