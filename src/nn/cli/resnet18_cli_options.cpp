@@ -224,7 +224,10 @@ std::string resnet18_cli_help(const std::string& program) {
   std::string text = "Usage: " + program + " [flags]\n"
                      "Evaluates torchvision's ResNet-18 (AvgPool2d(7) head, as Concrete ML's run_resnet18_fhe.py)\n"
                      "on labelled ImageNet images and reports top-1/top-5 accuracy of the fp32 model, of the\n"
-                     "quantized model and of its FHE simulation. Running on ciphertexts arrives later.\n\nFlags (--flag VALUE or --flag=VALUE; _ and - are "
+                     "quantized model and of its FHE simulation. Running on ciphertexts arrives later.\n\n"
+                     "Security note: with p_error 0.05 per PBS (the reference's setting) decrypted results must\n"
+                     "stay with the client (IND-CPA, not IND-CPA^D); use a tight p_error (e.g. 1e-12) if they\n"
+                     "are shared.\n\nFlags (--flag VALUE or --flag=VALUE; _ and - are "
                      "interchangeable):\n";
   for (const auto& [name, flag] : flags()) {
     // Value flags' help reads "VALUE  description".
