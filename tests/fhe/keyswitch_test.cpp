@@ -1,6 +1,8 @@
 // Key switching (big key -> small key) and modulus switching keep the message.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <vector>
 
 #include "engine_test_keys.hpp"
@@ -41,6 +43,33 @@ TEST(Keyswitch, BatchEqualsOneAtATime) {
   for (std::size_t i = 0; i < in.size(); ++i) {
     keyswitch(keys.server.keyswitch_key(), in[i], single.view());
     ASSERT_TRUE(std::equal(single.view().begin(), single.view().end(), out[i].begin())) << "ciphertext " << i;
+  }
+}
+
+// keyswitch_group keeps up to 8 accumulators in registers: full and partial chunks must equal
+// the single key switch bit for bit.
+TEST(Keyswitch, GroupEqualsOneAtATimeForEveryChunkShape) {
+  const ParameterSet& params = insecure_toy_parameter_set(5);
+  const auto& keys = engine_keys(params);
+  const KeyswitchKey& ksk = keys.server.keyswitch_key();
+  Csprng rng = Csprng::from_seed_insecure_for_tests(34);
+  for (std::size_t count : {1, 3, 8, 13, 16}) {
+    LweCiphertextArray in(count, params.big_lwe_dimension()), out(count, params.lwe_dimension);
+    std::vector<LweConstView> in_views;
+    std::vector<LweView> out_views;
+    for (std::size_t i = 0; i < count; ++i) {
+      encrypt_lwe(keys.client, LweKeyKind::big, rng.uniform(), rng, in[i]);
+      in_views.push_back(in[i]);
+      out_views.push_back(out[i]);
+    }
+    std::vector<std::byte> scratch(keyswitch_group_scratch_size(ksk, count));
+    keyswitch_group(ksk, in_views, out_views, scratch);
+    LweCiphertext single(params.lwe_dimension);
+    for (std::size_t i = 0; i < count; ++i) {
+      keyswitch(ksk, in[i], single.view());
+      ASSERT_TRUE(std::equal(single.view().begin(), single.view().end(), out[i].begin()))
+          << "group of " << count << ", ciphertext " << i;
+    }
   }
 }
 

@@ -10,15 +10,18 @@
 #include <string>
 
 #include "fhe/commons/scratch.hpp"
+#include "fhe/cpu/keyswitch_kernel.hpp"
 #include "veil/common/error.hpp"
 #include "veil/fhe/decomposition.hpp"
 
 namespace veil::fhe {
 
 namespace {
+#if !(defined(__AVX512F__) && defined(__AVX512DQ__))
 // Output values per column block of keyswitch_group: a block of every accumulator of a
 // 16-ciphertext group (16 x 2 KiB) stays in L1 while the key rows stream past.
 constexpr std::size_t kColumnBlock = 256;
+#endif
 
 void check_shapes(const KeyswitchKey& key, LweConstView in, LweConstView out) {
   const std::size_t n_in = key.input_lwe_dimension().value;
@@ -56,6 +59,10 @@ void keyswitch(const KeyswitchKey& key, LweConstView in, LweView out) {
 std::size_t keyswitch_group_scratch_size(const KeyswitchKey& key, std::size_t count) {
   return detail::ScratchSize()
       .add<std::int8_t>(key.input_lwe_dimension().value * key.level_count().value * count)
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+      .add<std::int64_t>(detail::kKeyswitchTileRows * count)  // one tile's digits, widened
+      .add<Torus*>(count)                                       // accumulator pointers
+#endif
       .total();
 }
 
@@ -86,6 +93,18 @@ void keyswitch_group(const KeyswitchKey& key, std::span<const LweConstView> in, 
     std::fill(out[g].begin(), out[g].end(), Torus{0});
     out[g][n_out] = in[g][n_in];
   }
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+  // Tiles of consecutive key rows (row r = i * levels + j), each read once from memory.
+  auto* wide = cursor.take<std::int64_t>(detail::kKeyswitchTileRows * count);
+  auto** accs = cursor.take<Torus*>(count);
+  for (std::size_t g = 0; g < count; ++g) accs[g] = out[g].data();
+  const std::size_t rows = n_in * levels;
+  for (std::size_t r0 = 0; r0 < rows; r0 += detail::kKeyswitchTileRows) {
+    const std::size_t tile = std::min(detail::kKeyswitchTileRows, rows - r0);
+    for (std::size_t t = 0; t < tile * count; ++t) wide[t] = digits[r0 * count + t];
+    detail::keyswitch_tile(key.data().data() + r0 * (n_out + 1), n_out + 1, tile, wide, count, accs, n_out + 1);
+  }
+#else
   for (std::size_t begin = 0; begin <= n_out; begin += kColumnBlock) {
     const std::size_t width = std::min(kColumnBlock, n_out + 1 - begin);
     for (std::size_t i = 0; i < n_in; ++i) {
@@ -101,6 +120,7 @@ void keyswitch_group(const KeyswitchKey& key, std::span<const LweConstView> in, 
       }
     }
   }
+#endif
 }
 
 }  // namespace veil::fhe
