@@ -24,6 +24,13 @@ void SignedDecomposer::decompose_slice(const Torus* __restrict in, std::size_t n
   const int shift = 64 - base_log_ * level_;
   const int b = base_log_;
   const Torus mask = (Torus{1} << b) - 1;
+  if (level_ == 1) {  // one pass (the PBS of most sets): no running state to keep
+    for (std::size_t c = 0; c < n; ++c) {
+      const Torus digit = (((in[c] >> (shift - 1)) + 1) >> 1) & mask;
+      digits[c] = static_cast<std::int64_t>(digit - ((digit >> (b - 1)) << b));
+    }
+    return;
+  }
   // Level 0's slot holds the running state until level 0 itself is written.
   auto* state = reinterpret_cast<Torus*>(digits);
   for (std::size_t c = 0; c < n; ++c) state[c] = ((in[c] >> (shift - 1)) + 1) >> 1;
