@@ -33,6 +33,10 @@ inline Cplx mul_conj(Cplx a, __m512d wr, __m512d wi) {
   return {_mm512_fmadd_pd(a.re, wr, _mm512_mul_pd(a.im, wi)), _mm512_fmsub_pd(a.im, wr, _mm512_mul_pd(a.re, wi))};
 }
 
+// a - i*b and a + i*b: the W^(m/2) = -i twiddle of a radix-4 pass costs additions only.
+inline Cplx minus_i(Cplx a, Cplx b) { return {_mm512_add_pd(a.re, b.im), _mm512_sub_pd(a.im, b.re)}; }
+inline Cplx plus_i(Cplx a, Cplx b) { return {_mm512_sub_pd(a.re, b.im), _mm512_add_pd(a.im, b.re)}; }
+
 // Decimation-in-frequency butterfly and its inverse (decimation in time, conjugate twiddle).
 inline void dif(Cplx& u, Cplx& v, const double* wr, const double* wi) {
   const Cplx d = sub(u, v);
@@ -95,6 +99,8 @@ void fft_forward_avx512(const NegacyclicFft::Tables& t, const std::int64_t* in, 
   double* im = out + h;
   const double* sr = t.stage_re.data();
   const double* si = t.stage_im.data();
+  const double* s3r = t.stage3_re.data();
+  const double* s3i = t.stage3_im.data();
   std::size_t m = h / 2;
   for (std::size_t j = 0; j < m; j += 8) {
     Cplx u = load_twisted(in, h, j, t), v = load_twisted(in, h, j + m, t);
@@ -118,16 +124,13 @@ void fft_forward_avx512(const NegacyclicFft::Tables& t, const std::int64_t* in, 
     const std::size_t q = m / 2;
     for (std::size_t b = 0; b < h; b += 2 * m) {
       for (std::size_t j = 0; j < q; j += 8) {
-        Cplx x0 = load(re, im, b + j), x1 = load(re, im, b + j + q);
-        Cplx x2 = load(re, im, b + j + m), x3 = load(re, im, b + j + m + q);
-        dif(x0, x2, sr + m - 1 + j, si + m - 1 + j);
-        dif(x1, x3, sr + m - 1 + j + q, si + m - 1 + j + q);
-        dif(x0, x1, sr + q - 1 + j, si + q - 1 + j);
-        dif(x2, x3, sr + q - 1 + j, si + q - 1 + j);
-        store(re, im, b + j, x0);
-        store(re, im, b + j + q, x1);
-        store(re, im, b + j + m, x2);
-        store(re, im, b + j + m + q, x3);
+        const Cplx x0 = load(re, im, b + j), x1 = load(re, im, b + j + q);
+        const Cplx x2 = load(re, im, b + j + m), x3 = load(re, im, b + j + m + q);
+        const Cplx s02 = add(x0, x2), d02 = sub(x0, x2), s13 = add(x1, x3), d13 = sub(x1, x3);
+        store(re, im, b + j, add(s02, s13));
+        store(re, im, b + j + q, mul(sub(s02, s13), _mm512_loadu_pd(sr + q - 1 + j), _mm512_loadu_pd(si + q - 1 + j)));
+        store(re, im, b + j + m, mul(minus_i(d02, d13), _mm512_loadu_pd(sr + m - 1 + j), _mm512_loadu_pd(si + m - 1 + j)));
+        store(re, im, b + j + m + q, mul(plus_i(d02, d13), _mm512_loadu_pd(s3r + m - 1 + j), _mm512_loadu_pd(s3i + m - 1 + j)));
       }
     }
   }
@@ -142,12 +145,14 @@ void fft_forward_avx512(const NegacyclicFft::Tables& t, const std::int64_t* in, 
   }
 }
 
-void fft_backward_avx512(const NegacyclicFft::Tables& t, double* fourier, Torus* out, bool add) {
+void fft_backward_avx512(const NegacyclicFft::Tables& t, double* fourier, Torus* out, bool accumulate) {
   const std::size_t h = t.half;
   double* re = fourier;
   double* im = fourier + h;
   const double* sr = t.stage_re.data();
   const double* si = t.stage_im.data();
+  const double* s3r = t.stage3_re.data();
+  const double* s3i = t.stage3_im.data();
   const __m512d l4r = _mm512_load_pd(t.lane_re[0]), l4i = _mm512_load_pd(t.lane_im[0]);
   const __m512d l2r = _mm512_load_pd(t.lane_re[1]), l2i = _mm512_load_pd(t.lane_im[1]);
   for (std::size_t i = 0; i < h; i += 8) {
@@ -162,16 +167,16 @@ void fft_backward_avx512(const NegacyclicFft::Tables& t, double* fourier, Torus*
     const std::size_t q = m / 2;
     for (std::size_t b = 0; b < h; b += 2 * m) {
       for (std::size_t j = 0; j < q; j += 8) {
-        Cplx x0 = load(re, im, b + j), x1 = load(re, im, b + j + q);
-        Cplx x2 = load(re, im, b + j + m), x3 = load(re, im, b + j + m + q);
-        dit(x0, x1, sr + q - 1 + j, si + q - 1 + j);
-        dit(x2, x3, sr + q - 1 + j, si + q - 1 + j);
-        dit(x0, x2, sr + m - 1 + j, si + m - 1 + j);
-        dit(x1, x3, sr + m - 1 + j + q, si + m - 1 + j + q);
-        store(re, im, b + j, x0);
-        store(re, im, b + j + q, x1);
-        store(re, im, b + j + m, x2);
-        store(re, im, b + j + m + q, x3);
+        const Cplx x0 = load(re, im, b + j);
+        const Cplx c1 = mul_conj(load(re, im, b + j + q), _mm512_loadu_pd(sr + q - 1 + j), _mm512_loadu_pd(si + q - 1 + j));
+        const Cplx c2 = mul_conj(load(re, im, b + j + m), _mm512_loadu_pd(sr + m - 1 + j), _mm512_loadu_pd(si + m - 1 + j));
+        const Cplx c3 =
+            mul_conj(load(re, im, b + j + m + q), _mm512_loadu_pd(s3r + m - 1 + j), _mm512_loadu_pd(s3i + m - 1 + j));
+        const Cplx s01 = add(x0, c1), d01 = sub(x0, c1), s23 = add(c2, c3), d23 = sub(c2, c3);
+        store(re, im, b + j, add(s01, s23));
+        store(re, im, b + j + q, plus_i(d01, d23));
+        store(re, im, b + j + m, sub(s01, s23));
+        store(re, im, b + j + m + q, minus_i(d01, d23));
       }
     }
   }
@@ -194,10 +199,10 @@ void fft_backward_avx512(const NegacyclicFft::Tables& t, double* fourier, Torus*
     dit(u, v, sr + m - 1 + j, si + m - 1 + j);
     u = mul_conj(u, _mm512_loadu_pd(ur + j), _mm512_loadu_pd(ui + j));
     v = mul_conj(v, _mm512_loadu_pd(ur + j + m), _mm512_loadu_pd(ui + j + m));
-    store_torus(out + j, u.re, add);
-    store_torus(out + j + h, u.im, add);
-    store_torus(out + j + m, v.re, add);
-    store_torus(out + j + m + h, v.im, add);
+    store_torus(out + j, u.re, accumulate);
+    store_torus(out + j + h, u.im, accumulate);
+    store_torus(out + j + m, v.re, accumulate);
+    store_torus(out + j + m + h, v.im, accumulate);
   }
 }
 

@@ -58,6 +58,14 @@ NegacyclicFft::NegacyclicFft(std::size_t n) : n_(n) {
                 t.stage_im[m - 1 + j]);
     }
   }
+  t.stage3_re.resize(h);
+  t.stage3_im.resize(h);
+  for (std::size_t m = 2; m < h; m *= 2) {
+    for (std::size_t j = 0; j < m / 2; ++j) {
+      unit_root(-pi * static_cast<long double>(3 * j) / static_cast<long double>(m), t.stage3_re[m - 1 + j],
+                t.stage3_im[m - 1 + j]);
+    }
+  }
   for (std::size_t s = 4, row = 0; s >= 1; s /= 2, ++row) {
     for (std::size_t l = 0; l < 8; ++l) {
       const bool twiddled = (l & s) != 0 && s < h;

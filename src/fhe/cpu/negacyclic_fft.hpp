@@ -54,6 +54,9 @@ class NegacyclicFft {
     AlignedVector<double> untwist_re, untwist_im;  // w^j / h, j < h (used conjugated)
     // Stage twiddles exp(-2*pi*i*j/(2m)), j < m, of the stage of half-span m at index m - 1.
     AlignedVector<double> stage_re, stage_im;
+    // exp(-2*pi*i*3j/(2m)), j < m/2, at index m - 1 + j: the third twiddle of a radix-4 pass
+    // whose larger half-span is m (the other two are stage m at j and stage m/2 at j).
+    AlignedVector<double> stage3_re, stage3_im;
     // The last three forward stages (half-spans 4, 2, 1) run inside one 8-lane vector:
     // lane l gets W_s[l % s] when l & s, else 1.
     alignas(64) double lane_re[3][8];
