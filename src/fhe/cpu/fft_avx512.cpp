@@ -49,6 +49,34 @@ inline void dit(Cplx& u, Cplx& v, const double* wr, const double* wi) {
   u = add(u, x);
 }
 
+// Twiddles of radix-4 pass (half-spans m, m/2) at offset j: W^j, W^2j, W^3j with W = W_2m.
+struct Radix4Twiddles {
+  const double *sr, *si, *s3r, *s3i;
+};
+
+// Two decimation-in-frequency stages on (x0, x1, x2, x3) = offsets (j, j+m/2, j+m, j+3m/2).
+inline void radix4_dif(Cplx& x0, Cplx& x1, Cplx& x2, Cplx& x3, const Radix4Twiddles& w, std::size_t m, std::size_t j) {
+  const std::size_t q = m / 2;
+  const Cplx s02 = add(x0, x2), d02 = sub(x0, x2), s13 = add(x1, x3), d13 = sub(x1, x3);
+  x0 = add(s02, s13);
+  x1 = mul(sub(s02, s13), _mm512_loadu_pd(w.sr + q - 1 + j), _mm512_loadu_pd(w.si + q - 1 + j));
+  x2 = mul(minus_i(d02, d13), _mm512_loadu_pd(w.sr + m - 1 + j), _mm512_loadu_pd(w.si + m - 1 + j));
+  x3 = mul(plus_i(d02, d13), _mm512_loadu_pd(w.s3r + m - 1 + j), _mm512_loadu_pd(w.s3i + m - 1 + j));
+}
+
+// Its inverse (decimation in time, conjugate twiddles).
+inline void radix4_dit(Cplx& x0, Cplx& x1, Cplx& x2, Cplx& x3, const Radix4Twiddles& w, std::size_t m, std::size_t j) {
+  const std::size_t q = m / 2;
+  const Cplx c1 = mul_conj(x1, _mm512_loadu_pd(w.sr + q - 1 + j), _mm512_loadu_pd(w.si + q - 1 + j));
+  const Cplx c2 = mul_conj(x2, _mm512_loadu_pd(w.sr + m - 1 + j), _mm512_loadu_pd(w.si + m - 1 + j));
+  const Cplx c3 = mul_conj(x3, _mm512_loadu_pd(w.s3r + m - 1 + j), _mm512_loadu_pd(w.s3i + m - 1 + j));
+  const Cplx s01 = add(x0, c1), d01 = sub(x0, c1), s23 = add(c2, c3), d23 = sub(c2, c3);
+  x0 = add(s01, s23);
+  x1 = plus_i(d01, d23);
+  x2 = sub(s01, s23);
+  x3 = minus_i(d01, d23);
+}
+
 // Butterflies between lanes l and l ^ s of one vector: lanes without bit s get u + v, lanes
 // with it get v_lane's partner minus itself, i.e. u - v.
 template <int S>
@@ -63,6 +91,25 @@ inline Cplx lane_butterfly(Cplx x) {
   const __m512d pr = partner<S>(x.re), pi = partner<S>(x.im);
   return {_mm512_mask_sub_pd(_mm512_add_pd(x.re, pr), high, pr, x.re),
           _mm512_mask_sub_pd(_mm512_add_pd(x.im, pi), high, pi, x.im)};
+}
+
+// The last three forward stages (half-spans 4, 2, 1) inside one vector, and their inverse.
+struct LaneTwiddles {
+  __m512d r4, i4, r2, i2;
+};
+inline LaneTwiddles lane_twiddles(const NegacyclicFft::Tables& t) {
+  return {_mm512_load_pd(t.lane_re[0]), _mm512_load_pd(t.lane_im[0]), _mm512_load_pd(t.lane_re[1]),
+          _mm512_load_pd(t.lane_im[1])};
+}
+inline Cplx lanes_dif(Cplx x, const LaneTwiddles& l) {
+  x = mul(lane_butterfly<4>(x), l.r4, l.i4);
+  x = mul(lane_butterfly<2>(x), l.r2, l.i2);
+  return lane_butterfly<1>(x);  // W_1 = 1
+}
+inline Cplx lanes_dit(Cplx x, const LaneTwiddles& l) {
+  x = lane_butterfly<1>(x);
+  x = lane_butterfly<2>(mul_conj(x, l.r2, l.i2));
+  return lane_butterfly<4>(mul_conj(x, l.r4, l.i4));
 }
 
 // round(x) mod 2^64, exactly: the nearest multiple of 2^64 is subtracted in double (exact),
@@ -120,28 +167,33 @@ void fft_forward_avx512(const NegacyclicFft::Tables& t, const std::int64_t* in, 
     }
     m /= 2;
   }
-  for (; m >= 16; m /= 4) {
+  const Radix4Twiddles w{sr, si, s3r, s3i};
+  for (; m >= 64; m /= 4) {
     const std::size_t q = m / 2;
     for (std::size_t b = 0; b < h; b += 2 * m) {
       for (std::size_t j = 0; j < q; j += 8) {
-        const Cplx x0 = load(re, im, b + j), x1 = load(re, im, b + j + q);
-        const Cplx x2 = load(re, im, b + j + m), x3 = load(re, im, b + j + m + q);
-        const Cplx s02 = add(x0, x2), d02 = sub(x0, x2), s13 = add(x1, x3), d13 = sub(x1, x3);
-        store(re, im, b + j, add(s02, s13));
-        store(re, im, b + j + q, mul(sub(s02, s13), _mm512_loadu_pd(sr + q - 1 + j), _mm512_loadu_pd(si + q - 1 + j)));
-        store(re, im, b + j + m, mul(minus_i(d02, d13), _mm512_loadu_pd(sr + m - 1 + j), _mm512_loadu_pd(si + m - 1 + j)));
-        store(re, im, b + j + m + q, mul(plus_i(d02, d13), _mm512_loadu_pd(s3r + m - 1 + j), _mm512_loadu_pd(s3i + m - 1 + j)));
+        Cplx x0 = load(re, im, b + j), x1 = load(re, im, b + j + q);
+        Cplx x2 = load(re, im, b + j + m), x3 = load(re, im, b + j + m + q);
+        radix4_dif(x0, x1, x2, x3, w, m, j);
+        store(re, im, b + j, x0);
+        store(re, im, b + j + q, x1);
+        store(re, im, b + j + m, x2);
+        store(re, im, b + j + m + q, x3);
       }
     }
   }
-  const __m512d l4r = _mm512_load_pd(t.lane_re[0]), l4i = _mm512_load_pd(t.lane_im[0]);
-  const __m512d l2r = _mm512_load_pd(t.lane_re[1]), l2i = _mm512_load_pd(t.lane_im[1]);
-  for (std::size_t i = 0; i < h; i += 8) {
-    Cplx x = load(re, im, i);
-    x = mul(lane_butterfly<4>(x), l4r, l4i);
-    x = mul(lane_butterfly<2>(x), l2r, l2i);
-    x = lane_butterfly<1>(x);  // W_1 = 1
-    store(re, im, i, x);
+  const LaneTwiddles lanes = lane_twiddles(t);
+  if (m == 16) {  // the last radix-4 pass (half-spans 16, 8) and the in-register stages share a load/store
+    for (std::size_t b = 0; b < h; b += 32) {
+      Cplx x0 = load(re, im, b), x1 = load(re, im, b + 8), x2 = load(re, im, b + 16), x3 = load(re, im, b + 24);
+      radix4_dif(x0, x1, x2, x3, w, 16, 0);
+      store(re, im, b, lanes_dif(x0, lanes));
+      store(re, im, b + 8, lanes_dif(x1, lanes));
+      store(re, im, b + 16, lanes_dif(x2, lanes));
+      store(re, im, b + 24, lanes_dif(x3, lanes));
+    }
+  } else {
+    for (std::size_t i = 0; i < h; i += 8) store(re, im, i, lanes_dif(load(re, im, i), lanes));
   }
 }
 
@@ -153,30 +205,37 @@ void fft_backward_avx512(const NegacyclicFft::Tables& t, double* fourier, Torus*
   const double* si = t.stage_im.data();
   const double* s3r = t.stage3_re.data();
   const double* s3i = t.stage3_im.data();
-  const __m512d l4r = _mm512_load_pd(t.lane_re[0]), l4i = _mm512_load_pd(t.lane_im[0]);
-  const __m512d l2r = _mm512_load_pd(t.lane_re[1]), l2i = _mm512_load_pd(t.lane_im[1]);
-  for (std::size_t i = 0; i < h; i += 8) {
-    Cplx x = lane_butterfly<1>(load(re, im, i));
-    x = lane_butterfly<2>(mul_conj(x, l2r, l2i));
-    x = lane_butterfly<4>(mul_conj(x, l4r, l4i));
-    store(re, im, i, x);
-  }
+  const LaneTwiddles lanes = lane_twiddles(t);
+  const Radix4Twiddles w{sr, si, s3r, s3i};
   const std::size_t middle = middle_stage_count(h);
   std::size_t m = 16;  // the larger half-span of each radix-4 pass
-  for (std::size_t pass = 0; pass < middle / 2; ++pass, m *= 4) {
+  std::size_t pass = 0;
+  if (middle >= 2) {  // the in-register stages and the first radix-4 pass (16, 8) share a load/store
+    for (std::size_t b = 0; b < h; b += 32) {
+      Cplx x0 = lanes_dit(load(re, im, b), lanes), x1 = lanes_dit(load(re, im, b + 8), lanes);
+      Cplx x2 = lanes_dit(load(re, im, b + 16), lanes), x3 = lanes_dit(load(re, im, b + 24), lanes);
+      radix4_dit(x0, x1, x2, x3, w, 16, 0);
+      store(re, im, b, x0);
+      store(re, im, b + 8, x1);
+      store(re, im, b + 16, x2);
+      store(re, im, b + 24, x3);
+    }
+    pass = 1;
+    m = 64;
+  } else {
+    for (std::size_t i = 0; i < h; i += 8) store(re, im, i, lanes_dit(load(re, im, i), lanes));
+  }
+  for (; pass < middle / 2; ++pass, m *= 4) {
     const std::size_t q = m / 2;
     for (std::size_t b = 0; b < h; b += 2 * m) {
       for (std::size_t j = 0; j < q; j += 8) {
-        const Cplx x0 = load(re, im, b + j);
-        const Cplx c1 = mul_conj(load(re, im, b + j + q), _mm512_loadu_pd(sr + q - 1 + j), _mm512_loadu_pd(si + q - 1 + j));
-        const Cplx c2 = mul_conj(load(re, im, b + j + m), _mm512_loadu_pd(sr + m - 1 + j), _mm512_loadu_pd(si + m - 1 + j));
-        const Cplx c3 =
-            mul_conj(load(re, im, b + j + m + q), _mm512_loadu_pd(s3r + m - 1 + j), _mm512_loadu_pd(s3i + m - 1 + j));
-        const Cplx s01 = add(x0, c1), d01 = sub(x0, c1), s23 = add(c2, c3), d23 = sub(c2, c3);
-        store(re, im, b + j, add(s01, s23));
-        store(re, im, b + j + q, plus_i(d01, d23));
-        store(re, im, b + j + m, sub(s01, s23));
-        store(re, im, b + j + m + q, minus_i(d01, d23));
+        Cplx x0 = load(re, im, b + j), x1 = load(re, im, b + j + q);
+        Cplx x2 = load(re, im, b + j + m), x3 = load(re, im, b + j + m + q);
+        radix4_dit(x0, x1, x2, x3, w, m, j);
+        store(re, im, b + j, x0);
+        store(re, im, b + j + q, x1);
+        store(re, im, b + j + m, x2);
+        store(re, im, b + j + m + q, x3);
       }
     }
   }
