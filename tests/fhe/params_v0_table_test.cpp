@@ -38,23 +38,6 @@ std::vector<V0Row> parse_v0_file(const std::filesystem::path& path) {
   return rows;
 }
 
-// The ParameterSet the model sees for a row used at its own precision (σ from the curve).
-ParameterSet row_as_set(const V0Row& row) {
-  ParameterSet set;
-  set.precision_bits = row.precision;
-  set.log2_norm2 = row.log2_norm2;
-  set.lwe_dimension = LweDimension(static_cast<std::size_t>(row.n));
-  set.glwe_dimension = GlweDimension(static_cast<std::size_t>(row.k));
-  set.polynomial_size = PolynomialSize(std::size_t{1} << row.log2_N);
-  set.lwe_noise.std_dev = minimum_secure_std_dev(set.lwe_dimension.value);
-  set.glwe_noise.std_dev = minimum_secure_std_dev(set.big_lwe_dimension().value);
-  set.pbs_base_log = DecompositionBaseLog(static_cast<std::size_t>(row.br_b));
-  set.pbs_level = DecompositionLevelCount(static_cast<std::size_t>(row.br_l));
-  set.ks_base_log = DecompositionBaseLog(static_cast<std::size_t>(row.ks_b));
-  set.ks_level = DecompositionLevelCount(static_cast<std::size_t>(row.ks_l));
-  return set;
-}
-
 TEST(ParamsV0Table, EmbeddedRowsMatchThePublishedFile) {
   const std::filesystem::path path = std::filesystem::path(VEIL_SHARED_DATA_DIR) / "params" / "v0_last_128.txt";
   if (!std::filesystem::exists(path)) GTEST_SKIP() << "no copy of the published table at " << path;
@@ -98,7 +81,7 @@ constexpr double kTablePrintedHalfUnit = 0.05e-5;
 
 TEST(ParamsV0Table, NoiseModelReproducesEveryRowsPError) {
   for (const V0Row& row : params::v0_last_128_rows()) {
-    const double model = noise::pbs_p_error(row_as_set(row), row.precision, std::exp2(row.log2_norm2));
+    const double model = noise::pbs_p_error(params::v0_row_parameter_set(row), row.precision, std::exp2(row.log2_norm2));
     EXPECT_NEAR(model, row.p_error, kTablePrintedHalfUnit)
         << "row (precision " << row.precision << ", L " << row.log2_norm2 << ")";
   }

@@ -26,6 +26,9 @@ struct Prediction {
 std::vector<Prediction> make_predictions(std::span<const float> logits, const std::vector<std::string>& class_names,
                                          std::size_t k = 5);
 
+/// A fraction in [0, 1] as the reports print it: 0.6667 -> "66.67%".
+std::string format_percent(double fraction);
+
 /// Counts top-1 and top-5 hits over images.
 class AccuracyCounter {
  public:

@@ -38,24 +38,13 @@ double model_p_error(const ParameterSet& set) {
 }
 
 ParameterSet make_v0_set(const V0Row& row, int precision_bits, ErrorTarget target) {
-  ParameterSet set;
+  ParameterSet set = v0_row_parameter_set(row);
   set.name = "v0_128_p" + std::to_string(precision_bits) + "_L" + std::to_string(row.log2_norm2) + "_" +
              target_suffix(target);
   set.source = std::string(kV0Source) + ", row (precision " + std::to_string(row.precision) + ", L " +
                std::to_string(row.log2_norm2) + ") used at " + std::to_string(precision_bits) + " bits for " +
                target_description(target) + "; σ = 128-bit curve minimum for n and k·N";
-  set.security_bits = 128;
   set.precision_bits = precision_bits;
-  set.log2_norm2 = row.log2_norm2;
-  set.lwe_dimension = LweDimension(static_cast<std::size_t>(row.n));
-  set.glwe_dimension = GlweDimension(static_cast<std::size_t>(row.k));
-  set.polynomial_size = PolynomialSize(std::size_t{1} << row.log2_N);
-  set.lwe_noise.std_dev = minimum_secure_std_dev(set.lwe_dimension.value);
-  set.glwe_noise.std_dev = minimum_secure_std_dev(set.big_lwe_dimension().value);
-  set.pbs_base_log = DecompositionBaseLog(static_cast<std::size_t>(row.br_b));
-  set.pbs_level = DecompositionLevelCount(static_cast<std::size_t>(row.br_l));
-  set.ks_base_log = DecompositionBaseLog(static_cast<std::size_t>(row.ks_b));
-  set.ks_level = DecompositionLevelCount(static_cast<std::size_t>(row.ks_l));
   set.target_p_error = model_p_error(set);
   return set;
 }

@@ -3,6 +3,8 @@
 #include <optional>
 #include <span>
 
+#include "veil/fhe/parameters.hpp"
+
 namespace veil::fhe::params {
 
 /// One row of the Concrete optimizer's v0 table (decompositions: level count, then base log).
@@ -23,6 +25,10 @@ std::span<const V0Row> v0_last_128_rows();
 
 /// The row (precision, log2_norm2), if the table has it.
 std::optional<V0Row> find_v0_last_128_row(int precision, int log2_norm2);
+
+/// A row as a parameter set at its own precision and norm: the lattice fields, and σ for n and k·N
+/// at the 128-bit curve's minimum (the table gives none). Name, source and target are left empty.
+ParameterSet v0_row_parameter_set(const V0Row& row);
 
 /// A TFHE-rs shortint set copied field by field, with the figures its source states.
 struct TfheRsRow {

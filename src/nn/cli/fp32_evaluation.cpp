@@ -6,15 +6,10 @@
 
 #include "labelled_chunk.hpp"
 #include "veil/common/error.hpp"
+#include "veil/nn/metrics.hpp"
 
 namespace veil::nn {
 namespace {
-
-std::string percent(double fraction) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f%%", 100.0 * fraction);
-  return buf;
-}
 
 void classify(Fp32Executor& executor, std::vector<LabelledImage>& pending, const std::vector<std::string>& class_names,
               Tensor& batch, Tensor& logits, Fp32EvaluationResult& result) {
@@ -76,8 +71,8 @@ void write_fp32_report(const Fp32EvaluationResult& result, const WeightsDescript
     out << "WARNING: these weights are not the verified official torchvision checkpoint; the accuracy below is "
            "NOT ImageNet accuracy.\n";
   }
-  out << "Accuracy of the ResNet18 model on the images: " << percent(result.accuracy.top1()) << caveat << "\n";
-  out << "Top-5 Accuracy of the ResNet18 model on the images: " << percent(result.accuracy.top5()) << caveat << "\n";
+  out << "Accuracy of the ResNet18 model on the images: " << format_percent(result.accuracy.top1()) << caveat << "\n";
+  out << "Top-5 Accuracy of the ResNet18 model on the images: " << format_percent(result.accuracy.top5()) << caveat << "\n";
   char buf[160];
   const double rate = result.seconds > 0.0 ? static_cast<double>(result.images.size()) / result.seconds : 0.0;
   std::snprintf(buf, sizeof buf, "Evaluated %zu image(s) in %.2f s (%.1f images/s, %zu threads, batch %zu)\n",

@@ -1,15 +1,10 @@
 #include <cstdio>
 
+#include "veil/nn/metrics.hpp"
 #include "veil/nn/report/quantized_evaluation.hpp"
 
 namespace veil::nn {
 namespace {
-
-std::string percent(double fraction) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f%%", 100.0 * fraction);
-  return buf;
-}
 
 // 5971968 -> "5,971,968": PBS counts are read by magnitude.
 std::string grouped(std::uint64_t n) {
@@ -38,13 +33,13 @@ std::string pbs_line(const quant::PbsAccount& pbs) {
 }
 
 void write_stage(const char* prefix, const QuantizedStageResult& stage, const std::string& caveat, std::ostream& out) {
-  out << prefix << " Accuracy of the FHEResNet18 on the images: " << percent(stage.accuracy.top1()) << caveat << "\n";
-  out << prefix << " Top-5 Accuracy of the FHEResNet18 on the images: " << percent(stage.accuracy.top5()) << caveat
+  out << prefix << " Accuracy of the FHEResNet18 on the images: " << format_percent(stage.accuracy.top1()) << caveat << "\n";
+  out << prefix << " Top-5 Accuracy of the FHEResNet18 on the images: " << format_percent(stage.accuracy.top5()) << caveat
       << "\n";
   char buf[160];
   const double rate = stage.seconds > 0.0 ? static_cast<double>(stage.images.size()) / stage.seconds : 0.0;
   std::snprintf(buf, sizeof buf, "  top-1 agreement with fp32: %s (%zu/%zu images); %.1f s, %.2f images/s\n",
-                percent(stage.fp32_agreement()).c_str(), stage.fp32_agreement_hits, stage.images.size(), stage.seconds,
+                format_percent(stage.fp32_agreement()).c_str(), stage.fp32_agreement_hits, stage.images.size(), stage.seconds,
                 rate);
   out << buf;
 }
@@ -85,7 +80,7 @@ void write_quantized_report(std::span<const QuantizedModeReport> modes, const Fp
       std::snprintf(buf, sizeof buf,
                     "  top-1 agreement with the clear quantized model: %s; p_error %g: %s of %s lookups misread "
                     "(model expects %.1f)\n",
-                    percent(sim.images.empty() ? 0.0
+                    format_percent(sim.images.empty() ? 0.0
                                                : static_cast<double>(top1_matches(sim, mode.clear)) /
                                                      static_cast<double>(sim.images.size()))
                         .c_str(),
@@ -97,7 +92,7 @@ void write_quantized_report(std::span<const QuantizedModeReport> modes, const Fp
   }
 
   if (modes.size() > 1) {
-    out << "\nSide by side (" << fp32.images.size() << " images; fp32 top-1 " << percent(fp32.accuracy.top1())
+    out << "\nSide by side (" << fp32.images.size() << " images; fp32 top-1 " << format_percent(fp32.accuracy.top1())
         << ")\n";
     std::snprintf(buf, sizeof buf, "  %-34s", "");
     out << buf;
@@ -116,11 +111,11 @@ void write_quantized_report(std::span<const QuantizedModeReport> modes, const Fp
       out << "\n";
     };
     row("quantized top-1 / top-5", [](const QuantizedModeReport& m) {
-      return percent(m.clear.accuracy.top1()) + "/" + percent(m.clear.accuracy.top5());
+      return format_percent(m.clear.accuracy.top1()) + "/" + format_percent(m.clear.accuracy.top5());
     });
-    row("quantized top-1 agreement with fp32", [](const QuantizedModeReport& m) { return percent(m.clear.fp32_agreement()); });
+    row("quantized top-1 agreement with fp32", [](const QuantizedModeReport& m) { return format_percent(m.clear.fp32_agreement()); });
     row("simulated top-1 agreement with fp32", [](const QuantizedModeReport& m) {
-      return m.simulated ? percent(m.simulated->fp32_agreement()) : std::string("-");
+      return m.simulated ? format_percent(m.simulated->fp32_agreement()) : std::string("-");
     });
     row("PBS per image", [](const QuantizedModeReport& m) { return grouped(m.pbs.total); });
     row("widest lookup (bits)", [](const QuantizedModeReport& m) {
