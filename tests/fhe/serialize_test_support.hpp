@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <numeric>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "fhe/serialize/sha256.hpp"
 #include "veil/common/error.hpp"
@@ -90,6 +92,13 @@ void expect_byte_flips_rejected(const std::string& bytes, const Positions& posit
     load_error(corrupt, load);
     corrupt[i] = bytes[i];
   }
+}
+
+/// Flipping any single byte of `bytes` must be rejected with FormatError.
+inline void expect_every_byte_flip_rejected(const std::string& bytes, const std::function<void(std::istream&)>& load) {
+  std::vector<std::size_t> all(bytes.size());
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  expect_byte_flips_rejected(bytes, all, load);
 }
 
 /// A fresh directory under the test artifacts for one test.
