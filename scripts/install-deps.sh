@@ -6,6 +6,7 @@ packages=(
   libssl-dev            # CSPRNG (AES-CTR, RAND_bytes) for key and noise material
   libopenblas-dev       # fp32 GEMM
   libjpeg62-turbo-dev libpng-dev zlib1g-dev
+  nlohmann-json3-dev    # statistics and client specs (JSON)
   libgtest-dev libbenchmark-dev
   python3 python3-numpy python3-torch python3-torchvision python3-venv  # reference outputs for tests
 )

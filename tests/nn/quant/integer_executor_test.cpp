@@ -8,7 +8,7 @@
 #include <cstdio>
 
 #include "nn/fixtures.hpp"
-#include "nn/quant/small_network.hpp"
+#include "veil/nn/small_resnet.hpp"
 #include "veil/common/error.hpp"
 #include "veil/nn/fp32_executor.hpp"
 #include "veil/nn/metrics.hpp"
@@ -22,9 +22,9 @@ namespace {
 constexpr std::int64_t kCalibration = 32, kEval = 48, kClasses = 10;
 
 struct Fixture {
-  Graph graph = testing::make_small_resnet(5);
-  Tensor calibration = testing::make_small_images(kCalibration, 6);
-  Tensor images = testing::make_small_images(kEval, 7);
+  Graph graph = nn::make_small_resnet(5);
+  Tensor calibration = nn::make_small_images(kCalibration, 6);
+  Tensor images = nn::make_small_images(kEval, 7);
   Tensor fp32;
   Fixture() { Fp32Executor(graph, 1).run(images, fp32); }
 };

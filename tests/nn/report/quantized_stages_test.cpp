@@ -6,7 +6,7 @@
 
 #include <sstream>
 
-#include "nn/quant/small_network.hpp"
+#include "veil/nn/small_resnet.hpp"
 #include "veil/common/error.hpp"
 #include "veil/nn/fp32_executor.hpp"
 #include "veil/nn/report/quantized_stages.hpp"
@@ -17,13 +17,13 @@ namespace {
 constexpr std::size_t kImages = 6, kClasses = 10;
 
 struct Fixture {
-  Graph graph = quant::testing::make_small_resnet(7);
-  Tensor calibration = quant::testing::make_small_images(4, 11);
+  Graph graph = nn::make_small_resnet(7);
+  Tensor calibration = nn::make_small_images(4, 11);
   std::vector<LabelledImage> images;
   Fp32EvaluationResult fp32;
 
   Fixture() {
-    const Tensor batch = quant::testing::make_small_images(kImages, 12);
+    const Tensor batch = nn::make_small_images(kImages, 12);
     const std::size_t per_image = batch.data.size() / kImages;
     for (std::size_t i = 0; i < kImages; ++i) {
       LabelledImage item;

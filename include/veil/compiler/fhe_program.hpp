@@ -1,0 +1,105 @@
+#pragma once
+// The FHE compiler: lowers a QuantizedCircuit to a program over LWE ciphertexts and
+// chooses its parameter set.
+//
+// Encoding. Every value of the circuit is a tensor of integers q; each element is one LWE
+// ciphertext under the big key (k*N) whose phase is q * 2^exponent (mod 2^64) plus noise.
+// Linear nodes (IntConv2d, IntLinear, Combine, SumPool2d, Flatten) are evaluated with
+// clear integer weights, each input lifted to the node's exponent by 2^(e_node - e_input)
+// (exponents only grow along linear edges). A Lookup reads its accumulator at exponent
+// 63 - p - shift, so that the PBS's modulus switch drops the `shift` low bits (the
+// APPROXIMATE rounding) and reads index = acc / 2^shift + offset on p bits, negacyclically
+// modulo 2^(p+1) exactly as nn::quant's lookup semantics; its table's entries sit at the
+// Lookup node's own exponent. A MaxPool2d works at its node's exponent: each pairwise
+// max2(a, b) = b + L(a - b) lifts a - b to the pair lookup's read exponent and L's outputs
+// sit at the node's exponent. Exponents are chosen backwards from the readers: the largest
+// exponent every reader can lift from. Values nobody reads with a lookup (the logits) get
+// the largest exponent at which their proven integer range still decodes.
+//
+// Noise. Each value's worst-case variance is tracked as a multiple of two unit variances,
+// a PBS output's (V_BR) and a fresh encryption's (V_fresh): linear nodes add
+// (weight * 2^lift)^2 times their inputs' variances; a PBS output has variance V_BR. Each PBS
+// site then reads the equivalent dot-product 2-norm sqrt(bootstrap + fresh * V_fresh / V_BR)
+// for the noise model (veil/fhe/noise_model.hpp).
+//
+// Parameters. One vetted set for the whole circuit (a PBS output lives under its set's big
+// key; several sets would need cross-set key switching keys): the cheapest vetted set
+// (parameter_set_cost) whose N holds every lookup's table and on which every PBS site's
+// predicted error probability is <= CompileOptions::p_error. InvalidArgument if none does.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "veil/fhe/parameter_sets.hpp"
+#include "veil/fhe/parameters.hpp"
+#include "veil/nn/quant/quantized_circuit.hpp"
+
+namespace veil::compiler {
+
+using nn::quant::QValueId;
+
+struct CompileOptions {
+  /// Largest predicted error probability allowed for any single PBS (the reference's
+  /// p_error; 2^-40 for circuits that must decrypt exactly).
+  double p_error = 0.05;
+  /// Use this set (by registry name, vetted or toy) instead of searching; the compiler still
+  /// predicts every site's error probability and fails if one exceeds p_error.
+  std::optional<std::string> parameter_set;
+  /// Toy sets are accepted only with AllowInsecure::for_tests (tests of the runtime).
+  fhe::AllowInsecure allow = fhe::AllowInsecure::no;
+};
+
+/// Worst-case noise of one value, in units of the two unit variances.
+struct NoiseBound {
+  double bootstrap = 0;  // multiple of a PBS output's variance V_BR
+  double fresh = 0;      // multiple of a fresh big-key encryption's variance V_fresh
+};
+
+/// How one value of the circuit sits in ciphertexts.
+struct ValueEncoding {
+  int exponent = 0;  // phase = q * 2^exponent (mod 2^64)
+  NoiseBound noise;  // worst element of the tensor
+};
+
+/// A group of identical PBS: a Lookup node's lookups, or a MaxPool2d node's pairwise maxes.
+struct PbsSite {
+  QValueId node = -1;
+  int precision_bits = 0;   // p read by the PBS (the lookup's `bits`)
+  int read_exponent = 0;    // 63 - p - shift: the exponent the accumulator is read at
+  int output_exponent = 0;  // exponent of the table's entries
+  double norm2 = 0;         // equivalent dot-product 2-norm on the chosen set
+  double p_error = 0;       // predicted error probability of one PBS (box centre)
+  std::uint64_t count = 0;  // PBS per image
+};
+
+/// The decoding of the circuit's output (the logits).
+struct OutputDecoding {
+  int exponent = 0;          // phase = q * 2^exponent
+  std::int64_t bound = 0;    // |q| <= bound for every input (proven from the weights)
+  double p_error = 0;        // probability that one output element decodes wrongly
+};
+
+struct FheProgram {
+  nn::quant::QuantizedCircuit circuit;
+  fhe::ParameterSet params;
+  std::vector<ValueEncoding> encodings;  // one per circuit value (node)
+  std::vector<PbsSite> pbs_sites;        // circuit order
+  OutputDecoding output;
+  double requested_p_error = 0;
+  /// Probability that at least one PBS of one image errs (1 - prod (1 - p)^count).
+  double circuit_p_error = 0;
+
+  const PbsSite* site_of(QValueId node) const;  // nullptr for nodes without PBS
+};
+
+/// Validates the circuit, assigns encodings, tracks noise, chooses the parameter set.
+/// Throws InvalidArgument (no set fits, a lookup too wide for every set, an encoding that
+/// cannot hold a value) or SecurityError (a toy set without AllowInsecure::for_tests).
+FheProgram compile_program(nn::quant::QuantizedCircuit circuit, const CompileOptions& options = {});
+
+/// Per-node error probabilities for nn::quant::SimulationSettings::p_error_by_node, so that the
+/// simulation draws misreads at the rates the compiled program predicts.
+std::vector<std::pair<std::string, double>> simulation_p_errors(const FheProgram& program);
+
+}  // namespace veil::compiler

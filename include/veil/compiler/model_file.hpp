@@ -1,0 +1,28 @@
+#pragma once
+// The server's model: a QuantizedCircuit (integer weights, tables' functions, shapes,
+// scales) in a versioned, validated binary file, so that the model is quantized once and a
+// server compiles the same program from it every time (compile_program is deterministic).
+// Envelope: magic "VEIL", kind "QCIR", version, payload length, payload, SHA-256 of
+// everything before it (the same envelope as veil::fhe's files). Loaders validate every
+// count and size before allocating, run validate_circuit, and throw FormatError naming what
+// is wrong; savers write path.tmp-<random> and rename it (never a half-written file).
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+
+#include "veil/nn/quant/quantized_circuit.hpp"
+
+namespace veil::compiler {
+
+inline constexpr std::uint16_t kModelFormatVersion = 1;
+
+void save_quantized_circuit(const nn::quant::QuantizedCircuit& circuit, std::ostream& out);
+nn::quant::QuantizedCircuit load_quantized_circuit(std::istream& in);
+void save_quantized_circuit_file(const nn::quant::QuantizedCircuit& circuit, const std::filesystem::path& path);
+nn::quant::QuantizedCircuit load_quantized_circuit_file(const std::filesystem::path& path);
+
+/// 64 hex digits: SHA-256 of the circuit's serialized payload. Client specs carry it so
+/// that a server refuses ciphertexts made for another model.
+std::string circuit_fingerprint(const nn::quant::QuantizedCircuit& circuit);
+
+}  // namespace veil::compiler

@@ -1,0 +1,50 @@
+#pragma once
+// What a compiled program costs and risks, per image: the figures of --export-statistics.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "veil/compiler/fhe_program.hpp"
+
+namespace veil::compiler {
+
+struct NodeStatistics {
+  std::string name;           // QNode name
+  std::string op;             // qop_name
+  std::uint64_t pbs = 0;      // PBS (each one key switch + one blind rotation)
+  int precision_bits = 0;     // p of its PBS (0 without)
+  double p_error = 0;         // predicted per PBS
+  std::uint64_t linear_ops = 0;  // ciphertext multiply-adds (scalar * ciphertext + ciphertext)
+};
+
+struct CircuitStatistics {
+  std::string parameter_set;          // name; the full set is in `params`
+  fhe::ParameterSet params;
+  std::uint64_t pbs = 0;
+  std::map<int, std::uint64_t> pbs_by_precision;
+  std::uint64_t keyswitches = 0;
+  std::uint64_t linear_ops = 0;
+  std::vector<NodeStatistics> nodes;  // circuit order
+  std::uint64_t bootstrap_key_bytes = 0;    // Fourier domain, as held in memory
+  std::uint64_t keyswitch_key_bytes = 0;
+  std::uint64_t big_ciphertext_bytes = 0;   // one LWE ciphertext under the big key
+  std::uint64_t small_ciphertext_bytes = 0; // one under the small key
+  std::uint64_t input_ciphertexts = 0;      // client -> server, per image
+  std::uint64_t output_ciphertexts = 0;     // server -> client
+  double requested_p_error = 0;
+  double max_pbs_p_error = 0;
+  double circuit_p_error = 0;         // at least one PBS errs in one image
+  double output_p_error = 0;          // one output element decodes wrongly
+  double cost_units = 0;              // pbs * parameter_set_cost (the optimizer's unit)
+};
+
+CircuitStatistics make_statistics(const FheProgram& program);
+
+/// The statistics as a JSON document (stable keys, documented in docs/fhe_runtime.md).
+std::string statistics_json(const CircuitStatistics& stats);
+
+/// A readable multi-line summary (parameter set, PBS by precision, top nodes, sizes, risks).
+std::string statistics_summary(const CircuitStatistics& stats);
+
+}  // namespace veil::compiler

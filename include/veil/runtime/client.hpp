@@ -1,0 +1,46 @@
+#pragma once
+// The client side: key generation, input quantization and encryption, decryption and
+// de-quantization of the logits. Holds the secret key; nothing here is linked by the server.
+#include "veil/common/tensor.hpp"
+#include "veil/common/thread_pool.hpp"
+#include "veil/fhe/client_key.hpp"
+#include "veil/fhe/csprng.hpp"
+#include "veil/fhe/seeded_lwe.hpp"
+#include "veil/fhe/serialize.hpp"
+#include "veil/nn/quant/quantized_circuit.hpp"
+#include "veil/runtime/client_spec.hpp"
+
+namespace veil::runtime {
+
+class Client {
+ public:
+  /// Checks that the key was made for spec.parameter_set (InvalidArgument otherwise).
+  Client(ClientSpec spec, fhe::ClientKey key);
+
+  /// New secret key for the spec's parameter set. Toy sets need AllowInsecure::for_tests.
+  static Client generate(ClientSpec spec, fhe::Csprng& rng, fhe::AllowInsecure allow = fhe::AllowInsecure::no);
+
+  /// The evaluation keys to send to the server (all threads of pool).
+  fhe::IdentifiedServerKey make_server_key(fhe::Csprng& rng, ThreadPool& pool,
+                                           fhe::AllowInsecure allow = fhe::AllowInsecure::no) const;
+
+  /// image: one preprocessed float image of spec.input_shape. Quantizes it exactly as
+  /// nn::quant's QuantizeInput and encrypts every element (seeded, under the big key).
+  fhe::SeededLweBatch encrypt(const Tensor& image, fhe::Csprng& rng) const;
+
+  /// The output integers (spec.output_shape), checked against the key and the spec's size.
+  nn::quant::IntTensor decrypt_integers(const fhe::CiphertextBatch& output) const;
+  /// The logits as real numbers (output_scale applied), shape spec.output_shape.
+  Tensor decrypt(const fhe::CiphertextBatch& output) const;
+
+  const ClientSpec& spec() const { return spec_; }
+  const fhe::ClientKey& key() const { return key_; }
+  const fhe::KeyId& key_id() const { return key_id_; }
+
+ private:
+  ClientSpec spec_;
+  fhe::ClientKey key_;
+  fhe::KeyId key_id_;
+};
+
+}  // namespace veil::runtime
