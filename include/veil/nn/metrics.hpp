@@ -29,6 +29,9 @@ std::vector<Prediction> make_predictions(std::span<const float> logits, const st
 /// A fraction in [0, 1] as the reports print it: 0.6667 -> "66.67%".
 std::string format_percent(double fraction);
 
+/// A count with thousands separators, read by magnitude: 5971968 -> "5,971,968".
+std::string format_count(std::uint64_t n);
+
 /// Counts top-1 and top-5 hits over images.
 class AccuracyCounter {
  public:

@@ -8,6 +8,9 @@
 
 namespace veil::nn {
 
+/// "4:05" (m:ss) below an hour, "1:02:03" (h:mm:ss) from an hour on or when `hours`.
+std::string format_clock_time(double seconds, bool hours = false);
+
 class ProgressBar {
  public:
   /// `interactive`: redraw in place (for a terminal) rather than append lines.

@@ -1,7 +1,7 @@
 #pragma once
 // Command-line options of apps/resnet18_fhe (the C++ form of Concrete ML's
-// run_resnet18_fhe.py): the fp32 stage, the quantized and simulated stages and the
-// n_bits sweep; the FHE-execution flags are recognised and refused until that stage exists.
+// run_resnet18_fhe.py): the fp32 stage, the quantized and simulated stages, the n_bits
+// sweep, circuit statistics and the FHE stage (--run-fhe).
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -42,7 +42,7 @@ struct Resnet18CliOptions {
   NBitsOption n_bits;                                       // the seed's 8/7/7/9
   std::optional<int> rounding_bits = 7;                     // nullopt: --rounding-bits none
   RoundingMethodOption rounding_method = RoundingMethodOption::approximate;
-  double p_error = 0.05;                                    // per-PBS error probability simulated
+  double p_error = 0.05;                                    // per-PBS error probability: compiler target, simulation
   std::size_t calibration_images = 10;                      // the dataset's first N calibrate, the rest evaluate
   std::uint64_t simulation_seed = 0;
   bool quantized_stages = true;                             // false: --fp32-only
@@ -52,13 +52,21 @@ struct Resnet18CliOptions {
   std::vector<int> experiment_n_bits = {2, 3, 4, 5, 6, 7, 8};
   std::vector<std::optional<int>> experiment_rounding_bits = {2, 3, 4, 5, 6, 7, 8, std::nullopt};
   std::filesystem::path output_dir = ".";                   // where the experiment's CSV and SVG go
+
+  // Compiled circuit and FHE execution.
+  std::optional<std::filesystem::path> export_statistics;  // --export-statistics [PATH]: JSON destination
+  bool run_fhe = false;
+  bool use_gpu = false;
+  std::size_t fhe_images = 1;                               // evaluation images run under FHE
+  std::int64_t fhe_crop = 0;                                // S: FHE on the S x S centre crop; 0: full image
 };
 
 /// Parses arguments (without the program name). Accepts "--flag value" and "--flag=value",
-/// and the seed script's underscore spellings (--num_images). Throws InvalidArgument naming
-/// the flag and the expected form for unknown flags, missing or malformed values (bit widths
-/// outside 2..16, p_error outside [0, 1), ...) and conflicting flags, and for the FHE-execution
-/// flags (--run-fhe, --export-statistics, --use-gpu), which are not available yet.
+/// and the seed script's underscore spellings (--num_images); --export-statistics takes the
+/// next argument as its PATH unless it starts with '-'. Throws InvalidArgument naming the flag
+/// and the expected form for unknown flags, missing or malformed values (bit widths outside
+/// 2..16, p_error outside [0, 1), a crop that is not a multiple of 32, ...) and conflicting
+/// flags (FHE-stage flags without --run-fhe, FHE or statistics with --fp32-only).
 Resnet18CliOptions parse_resnet18_cli(std::span<const std::string> args);
 
 /// The --help text listing every flag.

@@ -10,18 +10,18 @@ constexpr int kWidth = 30;
 constexpr double kInteractivePeriod = 0.2;  // seconds between redraws on a terminal
 constexpr double kLogPeriod = 5.0;          // seconds between lines in a log
 
-std::string clock_time(double seconds) {
+}  // namespace
+
+std::string format_clock_time(double seconds, bool hours) {
   const long s = std::lround(seconds);
   char buf[32];
-  if (s >= 3600) {
+  if (s >= 3600 || hours) {
     std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
   } else {
     std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
   }
   return buf;
 }
-
-}  // namespace
 
 ProgressBar::ProgressBar(std::ostream& out, std::size_t total, std::string unit, bool interactive)
     : out_(out), total_(total), unit_(std::move(unit)), interactive_(interactive),
@@ -32,7 +32,7 @@ std::string ProgressBar::format(std::size_t done, std::size_t total, const std::
   char buf[128];
   if (total == 0) {  // unknown total: no bar, no ETA
     std::snprintf(buf, sizeof buf, "%zu %s  %.1f %s/s  elapsed ", done, unit.c_str(), rate, unit.c_str());
-    return buf + clock_time(seconds);
+    return buf + format_clock_time(seconds);
   }
   const double fraction = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
   const int filled = static_cast<int>(fraction * kWidth);
@@ -42,9 +42,9 @@ std::string ProgressBar::format(std::size_t done, std::size_t total, const std::
   bar += "] ";
   std::snprintf(buf, sizeof buf, "%zu/%zu %s  %.1f %s/s  ", done, total, unit.c_str(), rate, unit.c_str());
   bar += buf;
-  if (done >= total) return bar + "elapsed " + clock_time(seconds);
+  if (done >= total) return bar + "elapsed " + format_clock_time(seconds);
   if (rate <= 0.0) return bar + "ETA --:--";
-  return bar + "ETA " + clock_time(static_cast<double>(total - done) / rate);
+  return bar + "ETA " + format_clock_time(static_cast<double>(total - done) / rate);
 }
 
 void ProgressBar::update(std::size_t done) {

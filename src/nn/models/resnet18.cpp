@@ -71,7 +71,7 @@ void check_keys(const StateDict& sd) {
 
 class Builder {
  public:
-  explicit Builder(const StateDict& sd) : sd_(sd) {}
+  Builder(const StateDict& sd, std::int64_t input_size) : sd_(sd), input_size_(input_size) {}
 
   ValueId conv_bn(ValueId x, const std::string& conv, const std::string& bn, std::int64_t stride,
                   std::int64_t padding) {
@@ -92,14 +92,14 @@ class Builder {
   }
 
   Graph build() {
-    ValueId x = g_.add({OpKind::Input, "input", {}, NoAttrs{}, {}, Shape{3, 224, 224}});
+    ValueId x = g_.add({OpKind::Input, "input", {}, NoAttrs{}, {}, Shape{3, input_size_, input_size_}});
     x = relu(conv_bn(x, "conv1", "bn1", 2, 3), "relu");
     x = g_.add({OpKind::MaxPool2d, "maxpool", {x}, Pool2dAttrs{3, 2, 1}, {}, {}});
     for (const Stage& st : kStages)
       for (int b = 0; b < 2; ++b)
         x = basic_block(x, std::string(st.name) + "." + std::to_string(b) + ".", b == 0 ? st.stride : 1,
                         b == 0 && (st.stride != 1 || st.in_channels != st.out_channels));
-    x = g_.add({OpKind::AvgPool2d, "avgpool", {x}, Pool2dAttrs{7, 1, 0}, {}, {}});
+    x = g_.add({OpKind::AvgPool2d, "avgpool", {x}, Pool2dAttrs{input_size_ / 32, 1, 0}, {}, {}});
     x = g_.add({OpKind::Flatten, "flatten", {x}, NoAttrs{}, {}, {}});
     Node fc{OpKind::Linear, "fc", {x}, NoAttrs{}, {}, {}};
     fc.params["weight"] = sd_.at("fc.weight");
@@ -111,6 +111,7 @@ class Builder {
 
  private:
   const StateDict& sd_;
+  std::int64_t input_size_;
   Graph g_;
 };
 
@@ -129,9 +130,12 @@ std::map<std::string, Shape> resnet18_state_dict_shapes() {
   return shapes;
 }
 
-Graph make_resnet18(const StateDict& state_dict) {
+Graph make_resnet18(const StateDict& state_dict, std::int64_t input_size) {
+  if (input_size < 32 || input_size % 32 != 0)
+    throw InvalidArgument("ResNet-18 input size " + std::to_string(input_size) +
+                          ": expected a positive multiple of 32 (the network downsamples by 32)");
   check_keys(state_dict);
-  return Builder(state_dict).build();
+  return Builder(state_dict, input_size).build();
 }
 
 }  // namespace veil::nn

@@ -6,16 +6,6 @@
 namespace veil::nn {
 namespace {
 
-// 5971968 -> "5,971,968": PBS counts are read by magnitude.
-std::string grouped(std::uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 std::string top5_list(const ImageResult& r) {
   std::string out;
   for (std::size_t k = 0; k < r.top5.size(); ++k) out += (k ? ", " : "") + std::to_string(r.top5[k].index);
@@ -23,10 +13,10 @@ std::string top5_list(const ImageResult& r) {
 }
 
 std::string pbs_line(const quant::PbsAccount& pbs) {
-  std::string out = grouped(pbs.total) + " (";
+  std::string out = format_count(pbs.total) + " (";
   bool first = true;
   for (const auto& [bits, count] : pbs.by_bits) {
-    out += (first ? "" : ", ") + std::to_string(bits) + " bits: " + grouped(count);
+    out += (first ? "" : ", ") + std::to_string(bits) + " bits: " + format_count(count);
     first = false;
   }
   return out + ")";
@@ -78,13 +68,14 @@ void write_quantized_report(std::span<const QuantizedModeReport> modes, const Fp
       const QuantizedStageResult& sim = *mode.simulated;
       write_stage("FHE simulation", sim, caveat, out);
       std::snprintf(buf, sizeof buf,
-                    "  top-1 agreement with the clear quantized model: %s; p_error %g: %s of %s lookups misread "
+                    "  top-1 agreement with the clear quantized model: %s; %s %g: %s of %s lookups misread "
                     "(model expects %.1f)\n",
                     format_percent(sim.images.empty() ? 0.0
                                                : static_cast<double>(top1_matches(sim, mode.clear)) /
                                                      static_cast<double>(sim.images.size()))
                         .c_str(),
-                    mode.p_error, grouped(sim.simulation.misreads).c_str(), grouped(sim.simulation.pbs).c_str(),
+                    mode.compiled_p_errors ? "compiled p_error per PBS, at most" : "p_error", mode.p_error,
+                    format_count(sim.simulation.misreads).c_str(), format_count(sim.simulation.pbs).c_str(),
                     sim.simulation.expected_misreads);
       out << buf;
     }
@@ -117,7 +108,7 @@ void write_quantized_report(std::span<const QuantizedModeReport> modes, const Fp
     row("simulated top-1 agreement with fp32", [](const QuantizedModeReport& m) {
       return m.simulated ? format_percent(m.simulated->fp32_agreement()) : std::string("-");
     });
-    row("PBS per image", [](const QuantizedModeReport& m) { return grouped(m.pbs.total); });
+    row("PBS per image", [](const QuantizedModeReport& m) { return format_count(m.pbs.total); });
     row("widest lookup (bits)", [](const QuantizedModeReport& m) {
       return m.pbs.by_bits.empty() ? std::string("-") : std::to_string(m.pbs.by_bits.rbegin()->first);
     });

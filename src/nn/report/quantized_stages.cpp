@@ -81,8 +81,15 @@ void run_quantized_stages(const Graph& folded_graph, const Tensor& calibration, 
       simulation.p_error = settings.p_error;
       simulation.seed = settings.simulation_seed;
       simulation.rounding_method = settings.rounding_method;
-      bar = make_bar(settings, "FHE simulation (" + report.name + ", p_error " + std::to_string(settings.p_error) + ")",
-                     images.size());
+      std::string rate = "p_error " + std::to_string(settings.p_error);
+      if (settings.simulation_p_errors) {
+        simulation.p_error_by_node = settings.simulation_p_errors(mode, executor.circuit());
+        report.compiled_p_errors = true;
+        report.p_error = 0.0;
+        for (const auto& [node, p] : simulation.p_error_by_node) report.p_error = std::max(report.p_error, p);
+        rate = "compiled per-PBS p_error";
+      }
+      bar = make_bar(settings, "FHE simulation (" + report.name + ", " + rate + ")", images.size());
       report.simulated.emplace();
       evaluate_quantized(executor, images, fp32.images, &simulation, settings.batch_size, class_names, bar.get(),
                          *report.simulated);

@@ -110,5 +110,19 @@ TEST(ProgressBar, FormatsRateAndEta) {
   EXPECT_EQ(ProgressBar::format(7, 0, "images", 2.0), "7 images  3.5 images/s  elapsed 0:02");
 }
 
+TEST(ProgressBar, ClockTimeShowsHoursFromAnHourOrWhenAsked) {
+  EXPECT_EQ(format_clock_time(245.4), "4:05");
+  EXPECT_EQ(format_clock_time(3723), "1:02:03");
+  EXPECT_EQ(format_clock_time(631, true), "0:10:31");
+  EXPECT_EQ(format_clock_time(0, true), "0:00:00");
+}
+
+TEST(Metrics, FormatCountGroupsThousands) {
+  EXPECT_EQ(format_count(0), "0");
+  EXPECT_EQ(format_count(999), "999");
+  EXPECT_EQ(format_count(1000), "1,000");
+  EXPECT_EQ(format_count(5971968), "5,971,968");
+}
+
 }  // namespace
 }  // namespace veil::nn

@@ -48,7 +48,8 @@ TEST(Resnet18Cli, HelpListsEveryFlag) {
                            "--seed", "--batch-size", "--run-fhe", "--export-statistics", "--use-gpu",
                            "--run-experiment", "--n-bits", "--rounding-bits", "--p-error", "--help", "--quant-mode",
                            "--rounding-method", "--calibration-images", "--simulation-seed", "--fp32-only",
-                           "--experiment-n-bits", "--experiment-rounding-bits", "--output-dir"})
+                           "--experiment-n-bits", "--experiment-rounding-bits", "--output-dir", "--fhe-images",
+                           "--fhe-crop"})
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
 }
 
@@ -71,12 +72,44 @@ TEST(Resnet18Cli, RejectsConflictingDatasets) {
             std::string::npos);
 }
 
-TEST(Resnet18Cli, RefusesFheExecutionFlagsClearly) {
-  for (std::vector<std::string> args :
-       {std::vector<std::string>{"--run-fhe"}, {"--run_fhe"}, {"--export-statistics"}, {"--use_gpu"}}) {
-    const std::string msg = error_of(args);
-    EXPECT_NE(msg.find("not available yet in this build"), std::string::npos) << args[0] << ": " << msg;
-  }
+TEST(Resnet18Cli, FheFlagsDefaultOff) {
+  const auto o = parse({});
+  EXPECT_FALSE(o.run_fhe || o.use_gpu || o.export_statistics);
+  EXPECT_EQ(o.fhe_images, 1u);
+  EXPECT_EQ(o.fhe_crop, 0);
+}
+
+TEST(Resnet18Cli, ParsesFheFlags) {
+  const auto o = parse({"--run_fhe", "--use-gpu", "--fhe-images", "3", "--fhe_crop=64", "--export-statistics", "s.json"});
+  EXPECT_TRUE(o.run_fhe);
+  EXPECT_TRUE(o.use_gpu);
+  EXPECT_EQ(o.fhe_images, 3u);
+  EXPECT_EQ(o.fhe_crop, 64);
+  EXPECT_EQ(o.export_statistics->string(), "s.json");
+  EXPECT_EQ(parse({"--run-fhe", "--fhe-crop", "0"}).fhe_crop, 0);
+  EXPECT_EQ(parse({"--run-fhe", "--fhe-crop", "224"}).fhe_crop, 224);
+}
+
+TEST(Resnet18Cli, ExportStatisticsPathIsOptional) {
+  EXPECT_EQ(parse({"--export-statistics"}).export_statistics->string(), "statistics.json");
+  // The next flag is not taken as the path.
+  const auto o = parse({"--export_statistics", "--run-fhe"});
+  EXPECT_EQ(o.export_statistics->string(), "statistics.json");
+  EXPECT_TRUE(o.run_fhe);
+  EXPECT_EQ(parse({"--export-statistics=out/st.json"}).export_statistics->string(), "out/st.json");
+  EXPECT_NE(error_of({"--export-statistics="}).find("empty value"), std::string::npos);
+}
+
+TEST(Resnet18Cli, RejectsBadFheValuesAndCombinations) {
+  for (const char* crop : {"16", "48", "225", "256", "-32", "x"})
+    EXPECT_NE(error_of({"--run-fhe", "--fhe-crop", crop}).find("--fhe-crop"), std::string::npos) << crop;
+  EXPECT_NE(error_of({"--run-fhe", "--fhe-crop", "48"}).find("multiple of 32"), std::string::npos);
+  EXPECT_NE(error_of({"--run-fhe", "--fhe-images", "0"}).find("--fhe-images"), std::string::npos);
+  EXPECT_NE(error_of({"--run-fhe=1"}).find("takes no value"), std::string::npos);
+  for (std::vector<std::string> args : {std::vector<std::string>{"--use-gpu"}, {"--fhe-images", "2"}, {"--fhe-crop", "32"}})
+    EXPECT_NE(error_of(args).find("add --run-fhe"), std::string::npos) << args[0];
+  EXPECT_NE(error_of({"--run-fhe", "--fp32-only"}).find("--run-fhe needs the quantized stages"), std::string::npos);
+  EXPECT_NE(error_of({"--export-statistics", "--fp32-only"}).find("drop --fp32-only"), std::string::npos);
 }
 
 TEST(Resnet18Cli, QuantizedStageDefaultsAreTheSeeds) {

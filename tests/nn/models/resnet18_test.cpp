@@ -53,6 +53,32 @@ TEST(Resnet18, BuildsGraphWithTorchvisionStructure) {
   }
 }
 
+TEST(Resnet18, SmallerInputSizeKeepsTheNetworkAndPoolsTheWholeLastMap) {
+  for (const std::int64_t size : {32, 64, 96}) {
+    const Graph g = make_resnet18(zero_state_dict(), size);
+    EXPECT_EQ(g.node(0).shape, (Shape{3, size, size}));
+    EXPECT_EQ(to_string(g.node(g.output).shape), "[1000]");
+    for (const Node& n : g.nodes) {
+      if (n.name == "layer4.1.relu2") EXPECT_EQ(n.shape, (Shape{512, size / 32, size / 32}));
+      if (n.name == "avgpool") {
+        EXPECT_EQ(std::get<Pool2dAttrs>(n.attrs).kernel, size / 32);
+        EXPECT_EQ(to_string(n.shape), "[512, 1, 1]");
+      }
+    }
+  }
+}
+
+TEST(Resnet18, RejectsInputSizeNotAMultipleOf32) {
+  for (const std::int64_t size : {0, 16, 48, 225}) {
+    try {
+      make_resnet18(zero_state_dict(), size);
+      ADD_FAILURE() << size << " accepted";
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find("multiple of 32"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(Resnet18, AcceptsNumBatchesTrackedScalars) {
   StateDict sd = zero_state_dict();
   sd.emplace("bn1.num_batches_tracked", Tensor(Shape{}));

@@ -49,7 +49,8 @@ struct QuantizedModeReport {
   double quantize_seconds = 0.0;        // calibration + circuit construction
   QuantizedStageResult clear;
   std::optional<QuantizedStageResult> simulated;
-  double p_error = 0.0;                 // of the simulation
+  double p_error = 0.0;                 // of the simulation: at every PBS, or the largest per-node one
+  bool compiled_p_errors = false;       // per-node error probabilities of the compiled program
 };
 
 /// "8/7/7/9 bits, rounding 7 (approximate)": the config in one phrase.
