@@ -68,6 +68,7 @@ struct PbsSite {
   int precision_bits = 0;   // p read by the PBS (the lookup's `bits`)
   int read_exponent = 0;    // 63 - p - shift: the exponent the accumulator is read at
   int output_exponent = 0;  // exponent of the table's entries
+  NoiseBound input_noise;   // worst noise of the phase the PBS reads (after its lift)
   double norm2 = 0;         // equivalent dot-product 2-norm on the chosen set
   double p_error = 0;       // predicted error probability of one PBS (box centre)
   std::uint64_t count = 0;  // PBS per image

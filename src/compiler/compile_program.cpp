@@ -1,0 +1,68 @@
+// compile_program: ranges -> exponents -> noise -> PBS sites -> parameter set -> error figures.
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "compiler/compile_steps.hpp"
+#include "veil/common/error.hpp"
+
+namespace veil::compiler {
+namespace {
+
+std::int64_t output_bound(const nn::quant::QuantizedCircuit& circuit) {
+  const detail::IntegerRange r = detail::value_ranges(circuit)[static_cast<std::size_t>(circuit.output)];
+  const detail::Int128 bound = std::max(r.hi, -r.lo);
+  const detail::Int128 limit = detail::Int128{1} << 62;
+  if (bound >= limit) {
+    throw InvalidArgument("output '" + circuit.node(circuit.output).name +
+                          "': its integers are not proven below 2^62, too wide to decode from a 64-bit phase");
+  }
+  return static_cast<std::int64_t>(bound);
+}
+
+// Decoding round(phase / 2^e) errs when |noise| >= 2^(e-1) (torus scale: / 2^64).
+double output_p_error(const fhe::ParameterSet& params, const ValueEncoding& output) {
+  const double variance = detail::noise_variance(params, output.noise);
+  if (variance == 0) return 0;
+  return std::erfc(std::ldexp(1.0, output.exponent - 1 - 64) / std::sqrt(2 * variance));
+}
+
+// 1 - prod (1 - p)^count, through log1p/expm1 so that tiny probabilities add up.
+double circuit_p_error(const std::vector<PbsSite>& sites) {
+  double log_success = 0;
+  for (const PbsSite& s : sites) log_success += static_cast<double>(s.count) * std::log1p(-s.p_error);
+  return -std::expm1(log_success);
+}
+
+}  // namespace
+
+FheProgram compile_program(nn::quant::QuantizedCircuit circuit, const CompileOptions& options) {
+  nn::quant::validate_circuit(circuit);
+  if (!(options.p_error > 0 && options.p_error <= 1)) {
+    throw InvalidArgument("compile options: p_error is " + std::to_string(options.p_error) + ", expected 0 < p <= 1");
+  }
+  FheProgram program;
+  program.output.bound = output_bound(circuit);
+  const std::vector<int> exponents = detail::assign_exponents(
+      circuit, detail::decodable_exponent(program.output.bound, circuit.node(circuit.output).name));
+  const detail::NoiseAnalysis noise = detail::track_noise(circuit, exponents);
+  for (std::size_t v = 0; v < circuit.nodes.size(); ++v) program.encodings.push_back({exponents[v], noise.values[v]});
+  program.pbs_sites = detail::make_pbs_sites(circuit, exponents, noise);
+  program.params = detail::choose_parameter_set(circuit, program.pbs_sites, options);
+  detail::evaluate_sites(program.params, program.pbs_sites);
+  const ValueEncoding& out = program.encodings[static_cast<std::size_t>(circuit.output)];
+  program.output.exponent = out.exponent;
+  program.output.p_error = output_p_error(program.params, out);
+  program.requested_p_error = options.p_error;
+  program.circuit_p_error = circuit_p_error(program.pbs_sites);
+  program.circuit = std::move(circuit);
+  return program;
+}
+
+std::vector<std::pair<std::string, double>> simulation_p_errors(const FheProgram& program) {
+  std::vector<std::pair<std::string, double>> result;
+  for (const PbsSite& s : program.pbs_sites) result.emplace_back(program.circuit.node(s.node).name, s.p_error);
+  return result;
+}
+
+}  // namespace veil::compiler

@@ -1,0 +1,67 @@
+#pragma once
+// The steps of compile_program (veil/compiler/fhe_program.hpp), in the order it runs them.
+// Private to the compiler layer; tests check each step on hand-built circuits.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "veil/compiler/fhe_program.hpp"
+#include "veil/fhe/parameters.hpp"
+#include "veil/nn/quant/quantized_circuit.hpp"
+
+namespace veil::compiler::detail {
+
+__extension__ typedef __int128 Int128;  // interval ends: products of int64 weights and ranges
+
+/// Every integer a value can take, for every input (an interval over all elements).
+struct IntegerRange {
+  Int128 lo = 0, hi = 0;
+};
+
+/// Interval arithmetic from QuantizeInput's [q_min, q_max] through every node; a lookup's
+/// range is +-max|entry| (the negacyclic read can negate any entry). InvalidArgument naming
+/// the node if a range leaves 128-bit integers.
+std::vector<IntegerRange> value_ranges(const nn::quant::QuantizedCircuit& circuit);
+
+/// The largest exponent at which every integer of [-bound, bound] decodes with a sign bit and
+/// one bit of noise margin: 64 - (ceil(log2(bound + 1)) + 2). InvalidArgument naming `node`
+/// when it would be negative.
+int decodable_exponent(std::int64_t bound, const std::string& node);
+
+/// The exponent a lookup reads its accumulator at: 63 - bits - shift.
+int read_exponent(const nn::quant::LookupAttrs& lookup);
+
+/// Backwards over the nodes: each value gets the smallest exponent its readers need (a linear
+/// reader or a max-pool its own exponent, a lookup its read exponent); a max-pool is also
+/// capped by its pair lookup's read exponent, the output by output_exponent. InvalidArgument
+/// for a value nobody reads (other than the output), a negative exponent or a lift outside [0, 63).
+std::vector<int> assign_exponents(const nn::quant::QuantizedCircuit& circuit, int output_exponent);
+
+/// Forward noise per value (worst element) and, for each Lookup and MaxPool2d node, the noise
+/// of the phase its PBS reads (lifted accumulator; a max-pool's worst lifted difference).
+struct NoiseAnalysis {
+  std::vector<NoiseBound> values;
+  std::vector<NoiseBound> reads;  // zero for nodes without PBS
+};
+NoiseAnalysis track_noise(const nn::quant::QuantizedCircuit& circuit, const std::vector<int>& exponents);
+
+/// One site per node with PBS (counts from nn::quant::make_pbs_account), circuit order;
+/// norm2 and p_error are left for evaluate_sites.
+std::vector<PbsSite> make_pbs_sites(const nn::quant::QuantizedCircuit& circuit, const std::vector<int>& exponents,
+                                    const NoiseAnalysis& noise);
+
+/// Variance of a value with noise `noise` on `params` (torus scale).
+double noise_variance(const fhe::ParameterSet& params, const NoiseBound& noise);
+
+/// Whether `params`' polynomial holds a p-bit table with >= 2 coefficients per box.
+bool holds_table(const fhe::ParameterSet& params, int precision_bits);
+
+/// Fills norm2 and p_error of every site for `params` (every table must fit).
+void evaluate_sites(const fhe::ParameterSet& params, std::vector<PbsSite>& sites);
+
+/// The named set (checked by the security gate) or the cheapest vetted set meeting
+/// options.p_error at every site; InvalidArgument naming the worst site otherwise.
+fhe::ParameterSet choose_parameter_set(const nn::quant::QuantizedCircuit& circuit, std::vector<PbsSite> sites,
+                                       const CompileOptions& options);
+
+}  // namespace veil::compiler::detail

@@ -1,0 +1,82 @@
+// Exponents, backwards from the readers: each value sits at the largest exponent every reader
+// can lift it from, so that lifts (which multiply the noise) stay as small as possible.
+#include <algorithm>
+#include <climits>
+#include <string>
+
+#include "compiler/compile_steps.hpp"
+#include "veil/common/error.hpp"
+
+namespace veil::compiler::detail {
+namespace {
+
+using nn::quant::LookupAttrs;
+using nn::quant::MaxPool2dAttrs;
+using nn::quant::QNode;
+using nn::quant::QOpKind;
+
+std::string describe(const QNode& n) { return "node '" + n.name + "' (" + nn::quant::qop_name(n.op) + ")"; }
+
+// The exponent `reader` (already placed at `reader_exponent`) needs its inputs at.
+int needed_by(const QNode& reader, int reader_exponent) {
+  if (reader.op == QOpKind::Lookup) return read_exponent(std::get<LookupAttrs>(reader.attrs));
+  return reader_exponent;  // linear nodes and max-pools lift their inputs to their own exponent
+}
+
+void check_lift(const QNode& n, const std::string& what, int lift) {
+  if (lift < 0 || lift >= 63) {
+    throw InvalidArgument(describe(n) + ": " + what + " lift 2^" + std::to_string(lift) + " is outside [2^0, 2^62]");
+  }
+}
+
+void check_lifts(const nn::quant::QuantizedCircuit& circuit, const std::vector<int>& e) {
+  for (std::size_t v = 0; v < circuit.nodes.size(); ++v) {
+    const QNode& n = circuit.nodes[v];
+    for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+      const int input_exponent = e[static_cast<std::size_t>(n.inputs[k])];
+      const int target = n.op == QOpKind::Lookup ? read_exponent(std::get<LookupAttrs>(n.attrs)) : e[v];
+      check_lift(n, "input " + std::to_string(k), target - input_exponent);
+    }
+    if (n.op == QOpKind::MaxPool2d) {
+      check_lift(n, "pairwise difference", read_exponent(std::get<MaxPool2dAttrs>(n.attrs).pair) - e[v]);
+    }
+  }
+}
+
+}  // namespace
+
+int read_exponent(const LookupAttrs& lookup) { return 63 - lookup.bits - lookup.shift; }
+
+std::vector<int> assign_exponents(const nn::quant::QuantizedCircuit& circuit, int output_exponent) {
+  const std::size_t count = circuit.nodes.size();
+  for (const QNode& n : circuit.nodes) {
+    const LookupAttrs* lookup = n.op == QOpKind::Lookup      ? &std::get<LookupAttrs>(n.attrs)
+                                : n.op == QOpKind::MaxPool2d ? &std::get<MaxPool2dAttrs>(n.attrs).pair
+                                                             : nullptr;
+    if (lookup && read_exponent(*lookup) < 0) {
+      throw InvalidArgument(describe(n) + ": lookup reads bits " + std::to_string(lookup->bits) + " + shift " +
+                            std::to_string(lookup->shift) + " > 63 bits of the torus");
+    }
+  }
+  std::vector<std::vector<std::size_t>> readers(count);
+  for (std::size_t v = 0; v < count; ++v) {
+    for (nn::quant::QValueId in : circuit.nodes[v].inputs) readers[static_cast<std::size_t>(in)].push_back(v);
+  }
+  std::vector<int> e(count, INT_MAX);
+  for (std::size_t v = count; v-- > 0;) {
+    const QNode& n = circuit.nodes[v];
+    const bool is_output = static_cast<std::size_t>(circuit.output) == v;
+    if (readers[v].empty() && !is_output) {
+      throw InvalidArgument(describe(n) + ": its value is never read and is not the circuit's output");
+    }
+    for (std::size_t r : readers[v]) e[v] = std::min(e[v], needed_by(circuit.nodes[r], e[r]));
+    if (is_output) e[v] = std::min(e[v], output_exponent);
+    // A max-pool's differences are lifted to its pair lookup's read exponent.
+    if (n.op == QOpKind::MaxPool2d) e[v] = std::min(e[v], read_exponent(std::get<MaxPool2dAttrs>(n.attrs).pair));
+    if (e[v] < 0) throw InvalidArgument(describe(n) + ": exponent " + std::to_string(e[v]) + " < 0");
+  }
+  check_lifts(circuit, e);
+  return e;
+}
+
+}  // namespace veil::compiler::detail

@@ -1,0 +1,131 @@
+// One parameter set for the whole circuit: the named one, or the cheapest vetted set on which
+// every PBS site meets the target error probability.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <string>
+
+#include "compiler/compile_steps.hpp"
+#include "veil/common/error.hpp"
+#include "veil/fhe/noise_model.hpp"
+#include "veil/fhe/parameter_sets.hpp"
+
+namespace veil::compiler::detail {
+namespace {
+
+std::string format_number(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", x);
+  return text;
+}
+
+const PbsSite& worst_site(const std::vector<PbsSite>& sites) {
+  const PbsSite* worst = &sites.front();
+  for (const PbsSite& s : sites) {
+    if (s.p_error > worst->p_error) worst = &s;
+  }
+  return *worst;
+}
+
+std::string describe(const nn::quant::QuantizedCircuit& circuit, const PbsSite& site) {
+  return "PBS site '" + circuit.node(site.node).name + "' (" + std::to_string(site.precision_bits) + " bits, norm2 " +
+         format_number(site.norm2) + ")";
+}
+
+bool holds_every_table(const fhe::ParameterSet& params, const std::vector<PbsSite>& sites) {
+  for (const PbsSite& s : sites) {
+    if (!holds_table(params, s.precision_bits)) return false;
+  }
+  return true;
+}
+
+fhe::ParameterSet named_set(const nn::quant::QuantizedCircuit& circuit, std::vector<PbsSite>& sites,
+                            const CompileOptions& options) {
+  const fhe::ParameterSet& set = fhe::parameter_set_by_name(*options.parameter_set);
+  fhe::require_secure(set, options.allow);
+  for (const PbsSite& s : sites) {
+    if (!holds_table(set, s.precision_bits)) {
+      throw InvalidArgument("parameter set '" + set.name + "' (N = " + std::to_string(set.polynomial_size.value) +
+                            ") cannot hold the table of " + describe(circuit, s) + ": it needs N >= 2^" +
+                            std::to_string(s.precision_bits + 1));
+    }
+  }
+  if (sites.empty()) return set;
+  evaluate_sites(set, sites);
+  const PbsSite& worst = worst_site(sites);
+  if (worst.p_error > options.p_error) {
+    throw InvalidArgument("parameter set '" + set.name + "': " + describe(circuit, worst) + " has p_error " +
+                          format_number(worst.p_error) + " > target " + format_number(options.p_error));
+  }
+  return set;
+}
+
+[[noreturn]] void no_set_holds_tables(const nn::quant::QuantizedCircuit& circuit, const std::vector<PbsSite>& sites) {
+  std::size_t largest_n = 0;
+  for (const fhe::ParameterSet* set : fhe::all_vetted_parameter_sets()) {
+    largest_n = std::max(largest_n, set->polynomial_size.value);
+  }
+  const PbsSite* widest = &sites.front();
+  for (const PbsSite& s : sites) {
+    if (s.precision_bits > widest->precision_bits) widest = &s;
+  }
+  throw InvalidArgument("no vetted parameter set holds every lookup table: '" + circuit.node(widest->node).name +
+                        "' reads " + std::to_string(widest->precision_bits) + " bits and needs N >= 2^" +
+                        std::to_string(widest->precision_bits + 1) + " (largest vetted N is " +
+                        std::to_string(largest_n) + ")");
+}
+
+}  // namespace
+
+double noise_variance(const fhe::ParameterSet& params, const NoiseBound& noise) {
+  return noise.bootstrap * fhe::noise::blind_rotation_variance(params) +
+         noise.fresh * fhe::noise::fresh_encryption_variance(params.glwe_noise);
+}
+
+bool holds_table(const fhe::ParameterSet& params, int precision_bits) {
+  return precision_bits >= 1 && precision_bits <= 30 && (std::size_t{2} << precision_bits) <= params.polynomial_size.value;
+}
+
+void evaluate_sites(const fhe::ParameterSet& params, std::vector<PbsSite>& sites) {
+  // The client encrypts under the big key with the GLWE noise; a PBS output has V_BR.
+  const double fresh_ratio =
+      fhe::noise::fresh_encryption_variance(params.glwe_noise) / fhe::noise::blind_rotation_variance(params);
+  for (PbsSite& s : sites) {
+    s.norm2 = std::sqrt(s.input_noise.bootstrap + s.input_noise.fresh * fresh_ratio);
+    s.p_error = fhe::noise::pbs_p_error(params, s.precision_bits, s.norm2);
+  }
+}
+
+fhe::ParameterSet choose_parameter_set(const nn::quant::QuantizedCircuit& circuit, std::vector<PbsSite> sites,
+                                       const CompileOptions& options) {
+  if (options.parameter_set) return named_set(circuit, sites, options);
+  const fhe::ParameterSet* best = nullptr;
+  int best_cost = 0;
+  const fhe::ParameterSet* closest = nullptr;  // smallest worst-site p_error, for the error message
+  double closest_p_error = std::numeric_limits<double>::infinity();
+  for (const fhe::ParameterSet* set : fhe::all_vetted_parameter_sets()) {
+    if (!holds_every_table(*set, sites)) continue;
+    evaluate_sites(*set, sites);
+    const double worst = sites.empty() ? 0.0 : worst_site(sites).p_error;
+    if (worst < closest_p_error) {
+      closest = set;
+      closest_p_error = worst;
+    }
+    if (worst > options.p_error) continue;
+    const int cost = fhe::parameter_set_cost(*set);
+    if (!best || cost < best_cost || (cost == best_cost && set->name < best->name)) {
+      best = set;
+      best_cost = cost;
+    }
+  }
+  if (best) return *best;
+  if (!closest) no_set_holds_tables(circuit, sites);
+  evaluate_sites(*closest, sites);
+  const PbsSite& worst = worst_site(sites);
+  throw InvalidArgument("no vetted parameter set meets p_error <= " + format_number(options.p_error) +
+                        " at every PBS site: the closest, '" + closest->name + "', reaches p_error " +
+                        format_number(worst.p_error) + " at " + describe(circuit, worst));
+}
+
+}  // namespace veil::compiler::detail

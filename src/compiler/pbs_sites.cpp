@@ -1,0 +1,35 @@
+// The PBS sites of a circuit: one per Lookup node and per MaxPool2d node (its pair lookup),
+// counted per image by nn's PBS account so that every layer counts PBS the same way.
+#include <map>
+#include <string>
+
+#include "compiler/compile_steps.hpp"
+#include "veil/nn/quant/pbs_account.hpp"
+
+namespace veil::compiler::detail {
+
+std::vector<PbsSite> make_pbs_sites(const nn::quant::QuantizedCircuit& circuit, const std::vector<int>& exponents,
+                                    const NoiseAnalysis& noise) {
+  using namespace nn::quant;
+  std::map<std::string, std::uint64_t> counts;
+  for (const PbsNodeCount& node : make_pbs_account(circuit).nodes) counts[node.name] = node.pbs;
+  std::vector<PbsSite> sites;
+  for (std::size_t v = 0; v < circuit.nodes.size(); ++v) {
+    const QNode& n = circuit.nodes[v];
+    const auto count = counts.find(n.name);
+    if (count == counts.end()) continue;  // no PBS (not a lookup, or a 1x1 max-pool)
+    const LookupAttrs& lookup =
+        n.op == QOpKind::Lookup ? std::get<LookupAttrs>(n.attrs) : std::get<MaxPool2dAttrs>(n.attrs).pair;
+    PbsSite site;
+    site.node = static_cast<QValueId>(v);
+    site.precision_bits = lookup.bits;
+    site.read_exponent = read_exponent(lookup);
+    site.output_exponent = exponents[v];
+    site.input_noise = noise.reads[v];
+    site.count = count->second;
+    sites.push_back(site);
+  }
+  return sites;
+}
+
+}  // namespace veil::compiler::detail

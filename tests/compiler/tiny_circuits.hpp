@@ -1,0 +1,17 @@
+#pragma once
+// Hand-built circuits whose exponents, lifts and noise bounds the tests compute by hand.
+#include "veil/nn/quant/quantized_circuit.hpp"
+
+namespace veil::compiler::testing {
+
+/// input [1,4,4] in [0,15] -> conv1 3x3 pad 1 -> relu1 (4 bits, shift 3) -> conv2 1x1 -> relu2
+/// (4 bits, shift 1); add = relu2 + relu1 read twice (multipliers {3,5} and {2}) -> relu3
+/// (3 bits, shift 5) -> sum-pool 2/2 -> flatten -> fc [3, 8]. relu1's value has two readers
+/// that need different exponents (conv2 via relu2: 58, add via relu3: 55).
+nn::quant::QuantizedCircuit residual_circuit();
+
+/// input [1,6,6] in [0,15] -> conv 1x1 (3x + 1) -> max-pool 3/2/1 (pair: 6 bits, shift 1) ->
+/// requant (5 bits, shift 3); the conv also feeds a sum-pool 3/2/1; join = 4 requant + pool.
+nn::quant::QuantizedCircuit max_pool_circuit(nn::quant::MaxPoolSchedule schedule);
+
+}  // namespace veil::compiler::testing
