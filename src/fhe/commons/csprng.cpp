@@ -1,29 +1,22 @@
 #include "veil/fhe/csprng.hpp"
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <cmath>
 #include <cstring>
 #include <numbers>
 
+#include "fhe/commons/aes_ctr_keystream.hpp"
 #include "veil/common/error.hpp"
 
 namespace veil::fhe {
 
 struct Csprng::CipherState {
-  EVP_CIPHER_CTX* ctx = nullptr;
-  ~CipherState() { EVP_CIPHER_CTX_free(ctx); }
+  explicit CipherState(const std::array<std::uint8_t, 16>& key) : stream(key) {}
+  AesCtrKeystream stream;
 };
 
-Csprng::Csprng(const std::array<std::uint8_t, 16>& key) : state_(std::make_unique<CipherState>()) {
-  state_->ctx = EVP_CIPHER_CTX_new();
-  const std::array<std::uint8_t, 16> counter{};
-  if (state_->ctx == nullptr ||
-      EVP_EncryptInit_ex(state_->ctx, EVP_aes_128_ctr(), nullptr, key.data(), counter.data()) != 1) {
-    throw Error("Csprng: OpenSSL could not initialise AES-128-CTR");
-  }
-}
+Csprng::Csprng(const std::array<std::uint8_t, 16>& key) : state_(std::make_unique<CipherState>(key)) {}
 
 namespace {
 std::array<std::uint8_t, 16> system_seed() {
@@ -53,14 +46,7 @@ Csprng Csprng::fork() {
 }
 
 void Csprng::refill() {
-  // Encrypting zeros in CTR mode yields the raw keystream.
-  std::memset(buffer_.data(), 0, sizeof(buffer_));
-  auto* bytes = reinterpret_cast<unsigned char*>(buffer_.data());
-  int written = 0;
-  if (EVP_EncryptUpdate(state_->ctx, bytes, &written, bytes, static_cast<int>(sizeof(buffer_))) != 1 ||
-      written != static_cast<int>(sizeof(buffer_))) {
-    throw Error("Csprng: AES-CTR keystream generation failed");
-  }
+  state_->stream.fill(buffer_);
   next_ = 0;
 }
 

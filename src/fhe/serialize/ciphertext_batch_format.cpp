@@ -17,19 +17,11 @@ namespace {
 // Key kind byte, LWE dimension, ciphertext count.
 constexpr std::uint64_t kBatchHeaderBytes = 1 + 8 + 8;
 
-enum KeyKindCode : std::uint8_t { kSmallKey = 0, kBigKey = 1 };
-
-LweDimension dimension_for(const ParameterSet& p, LweKeyKind kind) {
-  return kind == LweKeyKind::small ? p.lwe_dimension : p.big_lwe_dimension();
-}
-
-const char* key_kind_name(LweKeyKind kind) { return kind == LweKeyKind::small ? "small key" : "big key"; }
-
 }  // namespace
 
 void save_ciphertext_batch(const CiphertextBatch& batch, std::ostream& out) {
   const ParameterSet& p = parameter_set_by_name(batch.parameter_set_name);
-  const LweDimension expected = dimension_for(p, batch.key_kind);
+  const LweDimension expected = lwe_dimension_for(p, batch.key_kind);
   const LweCiphertextArray& cts = batch.ciphertexts;
   if (cts.dimension() != expected || cts.data().size() != cts.size() * (expected.value + 1)) {
     throw InvalidArgument("ciphertext batch: LWE dimension " + std::to_string(cts.dimension().value) + ", ciphertexts under the " +
@@ -41,7 +33,7 @@ void save_ciphertext_batch(const CiphertextBatch& batch, std::ostream& out) {
                parameter_set_record_bytes(p) + kKeyIdBytes + kBatchHeaderBytes + 8 * cts.data().size());
   write_parameter_set_record(writer, p);
   write_key_id(writer, batch.key_id);
-  writer.u8(batch.key_kind == LweKeyKind::small ? kSmallKey : kBigKey);
+  write_key_kind(writer, batch.key_kind);
   writer.u64(expected.value);
   writer.u64(cts.size());
   writer.u64_array(cts.data());
@@ -55,14 +47,8 @@ CiphertextBatch load_ciphertext_batch(std::istream& in, const LoadLimits& limits
   CiphertextBatch batch;
   batch.parameter_set_name = params.name;
   batch.key_id = read_key_id(reader);
-  const std::uint8_t kind = reader.u8("key kind");
-  if (kind != kSmallKey && kind != kBigKey) {
-    reader.fail("key kind " + std::to_string(kind) + ", expected 0 (small key) or 1 (big key)");
-  }
-  batch.key_kind = kind == kSmallKey ? LweKeyKind::small : LweKeyKind::big;
-  const LweDimension n = dimension_for(params, batch.key_kind);
-  read_expected_u64(reader, params, std::string("LWE dimension of ") + key_kind_name(batch.key_kind) + " ciphertexts",
-                    n.value);
+  batch.key_kind = read_key_kind(reader);
+  const LweDimension n = read_lwe_dimension(reader, params, batch.key_kind);
   const std::uint64_t count = reader.u64("ciphertext count");
   // Divide rather than multiply: count * (n + 1) may overflow for a hostile count.
   if (count > reader.bytes_left().value_or(0) / 8 / (n.value + 1)) {

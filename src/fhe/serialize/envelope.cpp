@@ -9,8 +9,8 @@ namespace veil::fhe::serialize {
 namespace {
 
 constexpr std::string_view kMagic = "VEIL";
-constexpr std::array<ObjectKind, 4> kKinds{ObjectKind::parameter_set, ObjectKind::client_key, ObjectKind::server_key,
-                                           ObjectKind::ciphertext_batch};
+constexpr std::array<ObjectKind, 5> kKinds{ObjectKind::parameter_set, ObjectKind::client_key, ObjectKind::server_key,
+                                           ObjectKind::ciphertext_batch, ObjectKind::seeded_lwe_batch};
 
 std::string printable(std::string_view bytes) {
   std::string out;
@@ -36,6 +36,7 @@ std::string_view kind_tag(ObjectKind kind) {
     case ObjectKind::client_key: return "CKEY";
     case ObjectKind::server_key: return "SKEY";
     case ObjectKind::ciphertext_batch: return "CTXT";
+    case ObjectKind::seeded_lwe_batch: return "SLWE";
   }
   return "????";
 }
@@ -46,6 +47,7 @@ std::string_view kind_name(ObjectKind kind) {
     case ObjectKind::client_key: return "client key";
     case ObjectKind::server_key: return "server key";
     case ObjectKind::ciphertext_batch: return "ciphertext batch";
+    case ObjectKind::seeded_lwe_batch: return "seeded LWE batch";
   }
   return "object";
 }

@@ -11,9 +11,9 @@
 
 namespace veil::fhe::serialize {
 
-enum class ObjectKind { parameter_set, client_key, server_key, ciphertext_batch };
+enum class ObjectKind { parameter_set, client_key, server_key, ciphertext_batch, seeded_lwe_batch };
 
-/// "PSET", "CKEY", "SKEY", "CTXT": the 4 bytes after the magic.
+/// "PSET", "CKEY", "SKEY", "CTXT", "SLWE": the 4 bytes after the magic.
 std::string_view kind_tag(ObjectKind kind);
 /// "parameter set", "client key", ...: for messages.
 std::string_view kind_name(ObjectKind kind);

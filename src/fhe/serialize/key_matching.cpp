@@ -1,6 +1,7 @@
 #include <string>
 
 #include "veil/common/error.hpp"
+#include "veil/fhe/seeded_lwe.hpp"
 #include "veil/fhe/serialize.hpp"
 
 namespace veil::fhe {
@@ -25,6 +26,11 @@ void require_same_key(const CiphertextBatch& batch, const IdentifiedServerKey& k
 void require_same_key(const CiphertextBatch& batch, const ClientKey& client) {
   require_match("ciphertext batch", batch.parameter_set_name, batch.key_id, "client key", client.parameters().name,
                 key_id_of(client));
+}
+
+void require_same_key(const SeededLweBatch& batch, const IdentifiedServerKey& key) {
+  require_match("seeded LWE batch", batch.parameter_set_name, batch.key_id, "server key", key.key.parameter_set_name(),
+                key.key_id);
 }
 
 void require_same_key(const IdentifiedServerKey& key, const ClientKey& client) {

@@ -1,5 +1,5 @@
 #pragma once
-// Small field helpers shared by the formats: key ids, dimension checks against the
+// Small field helpers shared by the formats: key ids, key kinds, dimension checks against the
 // parameter set, and the "does this array fit in what is left" guard that runs before any
 // large allocation.
 #include <cstdint>
@@ -8,6 +8,7 @@
 
 #include "fhe/serialize/byte_reader.hpp"
 #include "fhe/serialize/byte_writer.hpp"
+#include "veil/fhe/lwe_encryption.hpp"
 #include "veil/fhe/parameters.hpp"
 #include "veil/fhe/serialize.hpp"
 
@@ -31,6 +32,29 @@ inline void read_expected_u64(ByteReader& reader, const ParameterSet& params, st
     reader.fail("size mismatch: " + std::string(field) + " = " + std::to_string(stored) + ", parameter set '" +
                 params.name + "' requires " + std::to_string(expected));
   }
+}
+
+/// The LWE dimension of ciphertexts under the small key (n) or the big key (k*N).
+inline LweDimension lwe_dimension_for(const ParameterSet& params, LweKeyKind kind) {
+  return kind == LweKeyKind::small ? params.lwe_dimension : params.big_lwe_dimension();
+}
+
+inline const char* key_kind_name(LweKeyKind kind) { return kind == LweKeyKind::small ? "small key" : "big key"; }
+
+/// The key-kind byte of ciphertext payloads: 0 small key, 1 big key.
+inline void write_key_kind(ByteWriter& writer, LweKeyKind kind) { writer.u8(kind == LweKeyKind::small ? 0 : 1); }
+
+inline LweKeyKind read_key_kind(ByteReader& reader) {
+  const std::uint8_t kind = reader.u8("key kind");
+  if (kind > 1) reader.fail("key kind " + std::to_string(kind) + ", expected 0 (small key) or 1 (big key)");
+  return kind == 0 ? LweKeyKind::small : LweKeyKind::big;
+}
+
+/// Reads the u64 LWE dimension that must equal `kind`'s in `params`; returns it.
+inline LweDimension read_lwe_dimension(ByteReader& reader, const ParameterSet& params, LweKeyKind kind) {
+  const LweDimension n = lwe_dimension_for(params, kind);
+  read_expected_u64(reader, params, std::string("LWE dimension of ") + key_kind_name(kind) + " ciphertexts", n.value);
+  return n;
 }
 
 /// Fails unless `count` 8-byte words fit in the rest of the declared payload.
