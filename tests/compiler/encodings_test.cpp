@@ -101,6 +101,7 @@ TEST(Encodings, ResidualCircuitByHand) {
   EXPECT_DOUBLE_EQ(p.circuit_p_error, -std::expm1(log_success));
   const double v_out = 400 * fhe::noise::blind_rotation_variance(p.params);
   EXPECT_DOUBLE_EQ(p.output.p_error, std::erfc(std::ldexp(1.0, 52 - 64) / std::sqrt(2 * v_out)));
+  EXPECT_DOUBLE_EQ(p.output.noise_std, std::sqrt(v_out) * std::ldexp(1.0, 64 - 53));
   const auto sim = simulation_p_errors(p);
   ASSERT_EQ(sim.size(), 3u);
   EXPECT_EQ(sim[1].first, "relu2");

@@ -43,7 +43,9 @@ TEST(PbsTables, BoxCentresHoldTheScaledEntries) {
       }
     }
     EXPECT_EQ(per_channel_seen, mode == QuantizationMode::Improved);
-    if (mode == QuantizationMode::ReferenceCompatible) EXPECT_TRUE(negative_seen) << "no negative entry checked";
+    if (mode == QuantizationMode::ReferenceCompatible) {
+      EXPECT_TRUE(negative_seen) << "no negative entry checked";
+    }
   }
 }
 

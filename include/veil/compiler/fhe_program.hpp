@@ -79,6 +79,7 @@ struct OutputDecoding {
   int exponent = 0;          // phase = q * 2^exponent
   std::int64_t bound = 0;    // |q| <= bound for every input (proven from the weights)
   double p_error = 0;        // probability that one output element decodes wrongly
+  double noise_std = 0;      // std dev of the decoded value's noise, in output integers
 };
 
 struct FheProgram {

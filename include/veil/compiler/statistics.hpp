@@ -36,12 +36,14 @@ struct CircuitStatistics {
   double max_pbs_p_error = 0;
   double circuit_p_error = 0;         // at least one PBS errs in one image
   double output_p_error = 0;          // one output element decodes wrongly
+  double output_noise_std = 0;        // std dev of a decoded output's noise, in output integers
+  int parameter_set_cost = 0;         // fhe::parameter_set_cost of one PBS (0 for toy sets)
   double cost_units = 0;              // pbs * parameter_set_cost (the optimizer's unit)
 };
 
 CircuitStatistics make_statistics(const FheProgram& program);
 
-/// The statistics as a JSON document (stable keys, documented in docs/fhe_runtime.md).
+/// The statistics as a JSON document (stable keys, documented in docs/fhe_compiler.md).
 std::string statistics_json(const CircuitStatistics& stats);
 
 /// A readable multi-line summary (parameter set, PBS by precision, top nodes, sizes, risks).

@@ -1,0 +1,88 @@
+// What a compiled program costs per image: PBS and linear operations per node, key and
+// ciphertext sizes, error probabilities.
+#include <algorithm>
+
+#include "veil/compiler/statistics.hpp"
+#include "veil/fhe/parameter_sets.hpp"
+#include "veil/nn/quant/pbs_account.hpp"
+
+namespace veil::compiler {
+namespace {
+
+using namespace nn::quant;
+
+// Ciphertext multiply-adds of one node per image; a max-pool's pairwise max is a subtraction,
+// a lift and an addition around its PBS.
+std::uint64_t linear_ops(const QNode& n, std::uint64_t pbs) {
+  const auto outputs = static_cast<std::uint64_t>(element_count(n.shape));
+  switch (n.op) {
+    case QOpKind::IntConv2d: {
+      const Shape& w = std::get<IntConv2dAttrs>(n.attrs).weight_shape;
+      return outputs * static_cast<std::uint64_t>(w[1] * w[2] * w[3]);
+    }
+    case QOpKind::IntLinear: {
+      const Shape& w = std::get<IntLinearAttrs>(n.attrs).weight_shape;
+      return static_cast<std::uint64_t>(w[0] * w[1]);
+    }
+    case QOpKind::Combine:
+      return outputs * n.inputs.size();
+    case QOpKind::SumPool2d: {
+      const std::int64_t k = std::get<SumPool2dAttrs>(n.attrs).kernel;
+      return outputs * static_cast<std::uint64_t>(k * k);
+    }
+    case QOpKind::MaxPool2d:
+      return 3 * pbs;
+    case QOpKind::QuantizeInput:
+    case QOpKind::Lookup:
+    case QOpKind::Flatten:
+      return 0;
+  }
+  return 0;
+}
+
+}  // namespace
+
+CircuitStatistics make_statistics(const FheProgram& program) {
+  const fhe::ParameterSet& params = program.params;
+  const QuantizedCircuit& circuit = program.circuit;
+  const PbsAccount account = make_pbs_account(circuit);
+  CircuitStatistics s;
+  s.parameter_set = params.name;
+  s.params = params;
+  s.pbs = account.total;
+  s.pbs_by_precision = account.by_bits;
+  s.keyswitches = account.total;  // each PBS starts with a key switch to the small key
+  for (std::size_t v = 0; v < circuit.nodes.size(); ++v) {
+    const QNode& n = circuit.nodes[v];
+    NodeStatistics node{n.name, qop_name(n.op)};
+    if (const PbsSite* site = program.site_of(static_cast<QValueId>(v))) {
+      node.pbs = site->count;
+      node.precision_bits = site->precision_bits;
+      node.p_error = site->p_error;
+      s.max_pbs_p_error = std::max(s.max_pbs_p_error, site->p_error);
+    }
+    node.linear_ops = linear_ops(n, node.pbs);
+    s.linear_ops += node.linear_ops;
+    s.nodes.push_back(node);
+  }
+  const std::uint64_t n = params.lwe_dimension.value, k = params.glwe_dimension.value;
+  const std::uint64_t big = params.big_lwe_dimension().value, poly = params.polynomial_size.value;
+  // FourierBootstrapKey: n GGSWs of (k+1)*l rows of (k+1) polynomials of N doubles.
+  s.bootstrap_key_bytes = n * (k + 1) * params.pbs_level.value * (k + 1) * poly * sizeof(double);
+  // KeyswitchKey: k*N input coefficients x levels x (n+1) torus values.
+  s.keyswitch_key_bytes = big * params.ks_level.value * (n + 1) * sizeof(fhe::Torus);
+  s.big_ciphertext_bytes = (big + 1) * sizeof(fhe::Torus);
+  s.small_ciphertext_bytes = (n + 1) * sizeof(fhe::Torus);
+  s.input_ciphertexts = static_cast<std::uint64_t>(element_count(circuit.nodes.front().shape));
+  s.output_ciphertexts = static_cast<std::uint64_t>(element_count(circuit.node(circuit.output).shape));
+  s.requested_p_error = program.requested_p_error;
+  s.circuit_p_error = program.circuit_p_error;
+  s.output_p_error = program.output.p_error;
+  s.output_noise_std = program.output.noise_std;
+  // Toy sets have no cost in the optimizer's table.
+  s.parameter_set_cost = params.insecure_for_tests ? 0 : fhe::parameter_set_cost(params);
+  s.cost_units = static_cast<double>(s.pbs) * s.parameter_set_cost;
+  return s;
+}
+
+}  // namespace veil::compiler

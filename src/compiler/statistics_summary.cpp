@@ -1,0 +1,80 @@
+// The readable summary of a compiled program's statistics.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "veil/compiler/statistics.hpp"
+
+namespace veil::compiler {
+namespace {
+
+std::string format(const char* pattern, double x) {
+  char text[64];
+  std::snprintf(text, sizeof text, pattern, x);
+  return text;
+}
+
+// 1234567 -> "1,234,567".
+std::string grouped(std::uint64_t x) {
+  std::string digits = std::to_string(x), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string bytes(double b) {
+  if (b >= 1024.0 * 1024 * 1024) return format("%.2f GiB", b / (1024.0 * 1024 * 1024));
+  if (b >= 1024.0 * 1024) return format("%.1f MiB", b / (1024.0 * 1024));
+  return format("%.1f KiB", b / 1024.0);
+}
+
+}  // namespace
+
+std::string statistics_summary(const CircuitStatistics& s) {
+  const fhe::ParameterSet& p = s.params;
+  std::ostringstream out;
+  out << "Parameter set " << s.parameter_set
+      << (p.insecure_for_tests ? " (INSECURE toy set, tests only)" : " (vetted, 128-bit)") << ": every PBS meets p_error <= "
+      << format("%.3g", s.requested_p_error) << " (worst " << format("%.3g", s.max_pbs_p_error) << ")";
+  if (s.parameter_set_cost > 0) out << ", cost " << s.parameter_set_cost << " per PBS";
+  out << "\n  n = " << p.lwe_dimension.value << ", k = " << p.glwe_dimension.value << ", N = " << p.polynomial_size.value
+      << ", PBS decomposition " << p.pbs_level.value << " x 2^" << p.pbs_base_log.value << ", key switch "
+      << p.ks_level.value << " x 2^" << p.ks_base_log.value << "\n  source: " << p.source << "\n";
+  out << "PBS per image: " << grouped(s.pbs) << " (each with one key switch)";
+  for (const auto& [bits, pbs] : s.pbs_by_precision) out << "; " << bits << " bits: " << grouped(pbs);
+  out << "\nLinear operations per image: " << grouped(s.linear_ops) << " ciphertext multiply-adds\n";
+  std::vector<const NodeStatistics*> top;
+  for (const NodeStatistics& n : s.nodes) {
+    if (n.pbs > 0) top.push_back(&n);
+  }
+  std::stable_sort(top.begin(), top.end(), [](auto* a, auto* b) { return a->pbs > b->pbs; });
+  top.resize(std::min<std::size_t>(top.size(), 8));
+  out << "Nodes with most PBS:\n";
+  for (const NodeStatistics* n : top) {
+    char line[160];
+    std::snprintf(line, sizeof line, "  %-24s %-9s %2d bits %12s PBS  p_error %.3g\n", n->name.c_str(), n->op.c_str(),
+                  n->precision_bits, grouped(n->pbs).c_str(), n->p_error);
+    out << line;
+  }
+  out << "Keys: bootstrapping " << bytes(static_cast<double>(s.bootstrap_key_bytes)) << " (Fourier domain), key switching "
+      << bytes(static_cast<double>(s.keyswitch_key_bytes)) << "\n";
+  out << "Ciphertexts: " << bytes(static_cast<double>(s.big_ciphertext_bytes)) << " (big key), "
+      << bytes(static_cast<double>(s.small_ciphertext_bytes)) << " (small key); per image " << grouped(s.input_ciphertexts)
+      << " in (" << bytes(static_cast<double>(s.input_ciphertexts * s.big_ciphertext_bytes)) << "), "
+      << grouped(s.output_ciphertexts) << " out\n";
+  double expected_misreads = 0;
+  for (const NodeStatistics& n : s.nodes) expected_misreads += static_cast<double>(n.pbs) * n.p_error;
+  out << "Risks: " << format("%.3g", expected_misreads) << " misread PBS expected per image; P(at least one) = "
+      << format("%.3g", s.circuit_p_error) << "; P(an output decodes wrongly) = " << format("%.3g", s.output_p_error)
+      << " (noise std " << format("%.3g", s.output_noise_std) << " output integers)\n";
+  if (s.max_pbs_p_error > std::ldexp(1.0, -40)) {
+    out << "  PBS may misread: decryptions must stay with the client (IND-CPA, not IND-CPA^D; docs/parameters.md)\n";
+  }
+  if (s.cost_units > 0) out << "Cost: " << format("%.4g", s.cost_units) << " units (PBS x set cost)\n";
+  return out.str();
+}
+
+}  // namespace veil::compiler
