@@ -75,6 +75,8 @@ CircuitStatistics make_statistics(const FheProgram& program) {
   s.small_ciphertext_bytes = (n + 1) * sizeof(fhe::Torus);
   s.input_ciphertexts = static_cast<std::uint64_t>(element_count(circuit.nodes.front().shape));
   s.output_ciphertexts = static_cast<std::uint64_t>(element_count(circuit.node(circuit.output).shape));
+  s.input_bytes = s.input_ciphertexts * sizeof(fhe::Torus) + 16;  // fhe::SeededLweBatch: bodies and seed
+  s.output_bytes = s.output_ciphertexts * s.big_ciphertext_bytes;
   s.requested_p_error = program.requested_p_error;
   s.circuit_p_error = program.circuit_p_error;
   s.output_p_error = program.output.p_error;

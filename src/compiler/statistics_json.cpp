@@ -51,6 +51,8 @@ std::string statistics_json(const CircuitStatistics& s) {
                                       {"small_ciphertext_bytes", s.small_ciphertext_bytes},
                                       {"input_ciphertexts", s.input_ciphertexts},
                                       {"output_ciphertexts", s.output_ciphertexts},
+                                      {"input_bytes", s.input_bytes},
+                                      {"output_bytes", s.output_bytes},
                                       {"requested_p_error", s.requested_p_error},
                                       {"max_pbs_p_error", s.max_pbs_p_error},
                                       {"circuit_p_error", s.circuit_p_error},

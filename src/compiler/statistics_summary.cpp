@@ -63,8 +63,8 @@ std::string statistics_summary(const CircuitStatistics& s) {
       << bytes(static_cast<double>(s.keyswitch_key_bytes)) << "\n";
   out << "Ciphertexts: " << bytes(static_cast<double>(s.big_ciphertext_bytes)) << " (big key), "
       << bytes(static_cast<double>(s.small_ciphertext_bytes)) << " (small key); per image " << grouped(s.input_ciphertexts)
-      << " in (" << bytes(static_cast<double>(s.input_ciphertexts * s.big_ciphertext_bytes)) << "), "
-      << grouped(s.output_ciphertexts) << " out\n";
+      << " in (" << bytes(static_cast<double>(s.input_bytes)) << " seeded), " << grouped(s.output_ciphertexts)
+      << " out (" << bytes(static_cast<double>(s.output_bytes)) << ")\n";
   double expected_misreads = 0;
   for (const NodeStatistics& n : s.nodes) expected_misreads += static_cast<double>(n.pbs) * n.p_error;
   out << "Risks: " << format("%.3g", expected_misreads) << " misread PBS expected per image; P(at least one) = "

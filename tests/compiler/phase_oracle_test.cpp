@@ -15,7 +15,7 @@ namespace {
 
 using nn::quant::QuantizationMode;
 
-constexpr std::int64_t kImages = 24;
+constexpr std::int64_t kImages = 48;
 
 struct Setting {
   QuantizationMode mode;

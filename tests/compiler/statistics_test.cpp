@@ -43,6 +43,8 @@ TEST(Statistics, PbsAndSizesOfTheSmallNetwork) {
     EXPECT_EQ(s.bootstrap_key_bytes, 8 * n * (k + 1) * (k + 1) * ps.pbs_level.value * ps.polynomial_size.value);
     EXPECT_EQ(s.input_ciphertexts, 3u * testing::kSmallInputSize * testing::kSmallInputSize);
     EXPECT_EQ(s.output_ciphertexts, 10u);
+    EXPECT_EQ(s.input_bytes, 8u * s.input_ciphertexts + 16);
+    EXPECT_EQ(s.output_bytes, 10 * s.big_ciphertext_bytes);
     EXPECT_EQ(s.cost_units, static_cast<double>(account.total) * fhe::parameter_set_cost(ps));
     EXPECT_EQ(s.circuit_p_error, p.circuit_p_error);
     EXPECT_EQ(s.requested_p_error, 0.05);
@@ -69,11 +71,11 @@ TEST(Statistics, JsonHasTheDocumentedKeys) {
   const nlohmann::json doc = nlohmann::json::parse(statistics_json(s));
   for (const char* key : {"parameter_set", "pbs", "pbs_by_precision", "keyswitches", "linear_ops", "nodes",
                           "bootstrap_key_bytes", "keyswitch_key_bytes", "big_ciphertext_bytes", "small_ciphertext_bytes",
-                          "input_ciphertexts", "output_ciphertexts", "requested_p_error", "max_pbs_p_error",
+                          "input_ciphertexts", "output_ciphertexts", "input_bytes", "output_bytes", "requested_p_error", "max_pbs_p_error",
                           "circuit_p_error", "output_p_error", "output_noise_std", "parameter_set_cost", "cost_units"}) {
     EXPECT_TRUE(doc.contains(key)) << key;
   }
-  EXPECT_EQ(doc.size(), 19u);
+  EXPECT_EQ(doc.size(), 21u);
   const nlohmann::json& set = doc["parameter_set"];
   EXPECT_EQ(set["name"], s.params.name);
   EXPECT_EQ(set["source"], s.params.source);

@@ -32,6 +32,8 @@ struct CircuitStatistics {
   std::uint64_t small_ciphertext_bytes = 0; // one under the small key
   std::uint64_t input_ciphertexts = 0;      // client -> server, per image
   std::uint64_t output_ciphertexts = 0;     // server -> client
+  std::uint64_t input_bytes = 0;    // seeded: one 8-byte body per ciphertext + the 16-byte seed (no file header)
+  std::uint64_t output_bytes = 0;   // full big-key ciphertexts
   double requested_p_error = 0;
   double max_pbs_p_error = 0;
   double circuit_p_error = 0;         // at least one PBS errs in one image
