@@ -8,6 +8,7 @@
 // row, linear outputs are computed in parallel and all its PBS go to the backend as one batch.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,10 @@
 #include "veil/fhe/serialize.hpp"
 
 namespace veil::runtime {
+
+namespace detail {
+struct StagePlan;
+}
 
 struct NodeRunStats {
   std::string name;
@@ -56,6 +61,7 @@ class Server {
   fhe::IdentifiedServerKey key_;
   fhe::Backend& backend_;
   ThreadPool& pool_;
+  std::shared_ptr<const detail::StagePlan> plan_;  // stages, row layouts and PBS tables
   ServerRunStats stats_;
 };
 

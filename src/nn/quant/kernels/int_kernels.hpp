@@ -6,6 +6,7 @@
 #include <span>
 #include <vector>
 
+#include "veil/nn/quant/quantize_input.hpp"
 #include "veil/nn/quant/quantized_circuit.hpp"
 
 namespace veil::nn::quant {
@@ -44,9 +45,6 @@ class PbsReader {
   std::uint64_t pbs_ = 0, misreads_ = 0;
   double expected_ = 0.0;
 };
-
-/// x: one image, `count` floats of the circuit's input shape.
-void quantize_input(const QuantizeInputAttrs& attrs, const float* x, std::size_t count, IntTensor& y);
 
 /// weight_d: the weights as doubles. scratch grows as needed.
 void int_conv2d(const IntConv2dAttrs& attrs, const std::vector<double>& weight_d, const IntTensor& x,

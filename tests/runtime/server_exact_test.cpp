@@ -1,0 +1,114 @@
+// The server in real FHE on an insecure toy set: every lookup reads without rounding
+// (shift 0) and every PBS is predicted to fail with probability <= 2^-40, so the decrypted
+// output must EQUAL the integer executor's, image by image, for both max-pool schedules.
+// Also: PBS counts and progress reports, and the checks run() makes on its input.
+#include <gtest/gtest.h>
+
+#include <numeric>
+
+#include "runtime/runtime_test_support.hpp"
+#include "veil/common/error.hpp"
+#include "veil/fhe/backend.hpp"
+#include "veil/runtime/server.hpp"
+
+namespace veil::runtime {
+namespace {
+
+using namespace veil::runtime::testing;
+using nn::quant::QuantizationMode;
+
+constexpr std::int64_t kSize = 8;
+// Lookups of at most 6 bits; insecure_toy_p6 (N = 4096) holds them below 2^-40 and is ~4x
+// cheaper per PBS than the toy set of 8 bits.
+constexpr nn::quant::NBits kBits{3, 2, 2, 8};
+constexpr const char* kToySet = "insecure_toy_p6";
+
+std::uint64_t program_pbs(const compiler::FheProgram& program) {
+  return std::accumulate(program.pbs_sites.begin(), program.pbs_sites.end(), std::uint64_t{0},
+                         [](std::uint64_t s, const compiler::PbsSite& site) { return s + site.count; });
+}
+
+void expect_no_rounding(const compiler::FheProgram& program) {
+  for (const auto& n : program.circuit.nodes) {
+    if (const auto* l = std::get_if<nn::quant::LookupAttrs>(&n.attrs)) {
+      EXPECT_EQ(l->shift, 0) << n.name;
+    }
+    if (const auto* m = std::get_if<nn::quant::MaxPool2dAttrs>(&n.attrs)) {
+      EXPECT_EQ(m->pair.shift, 0) << n.name;
+    }
+  }
+  for (const auto& site : program.pbs_sites) {
+    EXPECT_LE(site.p_error, 0x1p-40) << program.circuit.node(site.node).name;
+  }
+}
+
+void expect_exact(const nn::quant::QuantizedCircuit& circuit, std::int64_t images, std::uint64_t seed) {
+  const compiler::FheProgram program = compiler::compile_program(circuit, forced_set(kToySet));
+  expect_no_rounding(program);
+  const TestKeys& keys = test_keys(kToySet);
+  const auto backend = fhe::make_cpu_backend(test_pool());
+  Server server(program, keys.server, *backend, test_pool());
+  const Tensor batch = small_images(images, kSize);
+  const std::uint64_t total = program_pbs(program);
+  for (std::int64_t n = 0; n < images; ++n) {
+    const Tensor image = image_at(batch, n);
+    std::uint64_t last = 0;
+    const fhe::CiphertextBatch out =
+        server.run(encrypt_image(program, keys.client, image, seed + static_cast<std::uint64_t>(n)),
+                   [&](std::uint64_t done, std::uint64_t reported_total) {
+                     EXPECT_GT(done, last);
+                     EXPECT_EQ(reported_total, total);
+                     last = done;
+                   });
+    EXPECT_EQ(last, total);
+    EXPECT_EQ(server.last_run().pbs, total);
+    for (const compiler::PbsSite& site : program.pbs_sites) {
+      EXPECT_EQ(server.last_run().nodes[static_cast<std::size_t>(site.node)].pbs, site.count);
+    }
+    EXPECT_EQ(out.parameter_set_name, kToySet);
+    EXPECT_EQ(out.key_id, keys.server.key_id);
+    EXPECT_EQ(decrypt_integers(keys.client, out.ciphertexts, program.output.exponent), clear_integers(circuit, image))
+        << "image " << n;
+  }
+}
+
+TEST(ServerExact, ReferenceModeWithSequentialMaxPoolEqualsIntegerExecutor) {
+  expect_exact(small_circuit(QuantizationMode::ReferenceCompatible, kBits, std::nullopt, kSize), 2, 100);
+}
+
+// The same circuit with its max-pool folded rows then columns (the improved mode's schedule).
+TEST(ServerExact, SeparableMaxPoolEqualsIntegerExecutor) {
+  nn::quant::QuantizedCircuit circuit = small_circuit(QuantizationMode::ReferenceCompatible, kBits, std::nullopt, kSize);
+  bool found = false;
+  for (auto& n : circuit.nodes) {
+    if (auto* m = std::get_if<nn::quant::MaxPool2dAttrs>(&n.attrs)) {
+      m->schedule = nn::quant::MaxPoolSchedule::Separable;
+      found = true;
+    }
+  }
+  ASSERT_TRUE(found);
+  expect_exact(circuit, 1, 200);
+}
+
+TEST(ServerChecks, RefusesKeysOfAnotherSetAndInputsOfAnotherKeyOrSize) {
+  const auto& circuit = small_circuit(QuantizationMode::ReferenceCompatible, kBits, std::nullopt, kSize);
+  const compiler::FheProgram program = compiler::compile_program(circuit, forced_set(kToySet));
+  const auto backend = fhe::make_cpu_backend(test_pool());
+  EXPECT_THROW(Server(program, test_keys("insecure_toy_p5").server, *backend, test_pool()), InvalidArgument);
+
+  Server server(program, test_keys(kToySet).server, *backend, test_pool());
+  const Tensor image = image_at(small_images(1, kSize), 0);
+  const TestKeys& other = test_keys(kToySet, 2);
+  try {
+    server.run(encrypt_image(program, other.client, image, 1));
+    FAIL() << "an input of another key was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("mismatched keys"), std::string::npos) << e.what();
+  }
+  fhe::SeededLweBatch short_input = encrypt_image(program, test_keys(kToySet).client, image, 1);
+  short_input.bodies.pop_back();
+  EXPECT_THROW(server.run(short_input), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace veil::runtime
