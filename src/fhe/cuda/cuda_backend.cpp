@@ -1,0 +1,290 @@
+// The CUDA backend (docs/cuda_backend.md): keys resident on the device, batches in chunks sized
+// to its free memory, and per CMUX three kernels around two batched cuFFT transforms.
+#include <cuda_runtime.h>
+#include <cufft.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "fhe/cuda/cuda_check.hpp"
+#include "fhe/cuda/device_buffer.hpp"
+#include "fhe/cuda/device_keys.hpp"
+#include "fhe/cuda/fft_plans.hpp"
+#include "fhe/cuda/kernels.hpp"
+#include "veil/common/error.hpp"
+#include "veil/fhe/cuda_backend.hpp"
+
+namespace veil::fhe {
+
+namespace {
+
+using cuda::check;
+using cuda::Complex;
+using cuda::DeviceBuffer;
+
+// Enough ciphertexts per chunk to fill the GPU (every step runs count*(k+1)*N/2 threads) while
+// a chunk's buffers stay far below device memory for every vetted set.
+constexpr std::size_t kDefaultMaxChunk = 4096;
+// Share of the free device memory a chunk's buffers may take; cuFFT's work areas and the
+// allocator's slack come out of the rest.
+constexpr double kChunkMemoryShare = 0.5;
+constexpr std::size_t kCachedKeys = 2;  // of each kind
+
+/// cudaStream_t owned by one object.
+class Stream {
+ public:
+  Stream() { check(cudaStreamCreate(&stream_), "cudaStreamCreate"); }
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+  ~Stream() { cudaStreamDestroy(stream_); }
+  cudaStream_t get() const { return stream_; }
+
+ private:
+  cudaStream_t stream_ = nullptr;
+};
+
+void check_pbs_shapes(const ServerKey& key, const LweCiphertextArray& inputs, std::span<const LookupTable* const> tables,
+                      const LweCiphertextArray& outputs) {
+  const ParameterSet& p = key.parameters();
+  const LweDimension big = p.big_lwe_dimension();
+  if (inputs.dimension() != big || outputs.dimension() != big || outputs.size() != inputs.size() ||
+      (tables.size() != 1 && tables.size() != inputs.size())) {
+    throw InvalidArgument("programmable_bootstrap_batch (cuda): " + std::to_string(inputs.size()) +
+                          " inputs of dimension " + std::to_string(inputs.dimension().value) + ", " +
+                          std::to_string(outputs.size()) + " outputs of dimension " +
+                          std::to_string(outputs.dimension().value) + ", " + std::to_string(tables.size()) +
+                          " tables; expected dimension k*N = " + std::to_string(big.value) + " (" + p.name +
+                          "), as many outputs as inputs and 1 or one table per input");
+  }
+  for (const LookupTable* t : tables) {
+    if (t == nullptr || t->polynomial_size() != p.polynomial_size) {
+      throw InvalidArgument("programmable_bootstrap_batch (cuda): a table is null or not of N = " +
+                            std::to_string(p.polynomial_size.value) + " (" + p.name + ")");
+    }
+  }
+}
+
+void check_keyswitch_shapes(const KeyswitchKey& key, const LweCiphertextArray& inputs,
+                            const LweCiphertextArray& outputs) {
+  if (inputs.size() != outputs.size() || inputs.dimension() != key.input_lwe_dimension() ||
+      outputs.dimension() != key.output_lwe_dimension()) {
+    throw InvalidArgument("keyswitch_batch (cuda): " + std::to_string(inputs.size()) + " inputs of dimension " +
+                          std::to_string(inputs.dimension().value) + ", " + std::to_string(outputs.size()) +
+                          " outputs of dimension " + std::to_string(outputs.dimension().value) + "; expected " +
+                          std::to_string(key.input_lwe_dimension().value) + " -> " +
+                          std::to_string(key.output_lwe_dimension().value) + " and equal counts");
+  }
+}
+
+class CudaBackend final : public Backend {
+ public:
+  CudaBackend(int device, std::size_t max_chunk)
+      : device_(device), max_chunk_(max_chunk > 0 ? max_chunk : kDefaultMaxChunk), stream_(select(device)),
+        plans_(stream_.get()) {}
+
+  ~CudaBackend() override { cudaSetDevice(device_); }  // members free their device memory after this
+
+  std::string_view name() const override { return "cuda"; }
+
+  void programmable_bootstrap_batch(const ServerKey& key, const LweCiphertextArray& inputs,
+                                    std::span<const LookupTable* const> tables, LweCiphertextArray& outputs) override {
+    check_pbs_shapes(key, inputs, tables, outputs);
+    const std::size_t count = inputs.size();
+    if (count == 0) return;
+    std::lock_guard lock(mutex_);
+    check(cudaSetDevice(device_), "cudaSetDevice");
+    const cuda::DeviceKeyswitchKey& ksk = keyswitch_keys_.get(key.keyswitch_key());
+    const cuda::DeviceBootstrapKey& bsk = bootstrap_keys_.get(key.bootstrap_key());
+    const cuda::PbsShape& s = bsk.shape;
+    upload_tables(tables, count);
+
+    const std::size_t big = s.big_lwe_size();
+    const std::size_t switched_size = std::size_t{s.n} + 1;
+    const std::size_t fft_size = std::size_t{s.rows()} * s.half();
+    const std::size_t prod_size = std::size_t{s.k + 1} * s.half();
+    // Per ciphertext; the cuFFT work areas are counted as large as the data they transform.
+    const std::size_t bytes = big * sizeof(Torus) + switched_size * sizeof(std::uint32_t) +
+                              s.glwe_size() * sizeof(Torus) + 2 * (fft_size + prod_size) * sizeof(Complex);
+    const std::size_t chunk = chunk_size(count, bytes, fft_size);
+    lwe_.reserve(chunk * big);
+    switched_.reserve(chunk * switched_size);
+    accs_.reserve(chunk * s.glwe_size());
+    fft_.reserve(chunk * fft_size);
+    prod_.reserve(chunk * prod_size);
+
+    const cudaStream_t stream = stream_.get();
+    auto* fft = reinterpret_cast<cufftDoubleComplex*>(fft_.data());
+    auto* prod = reinterpret_cast<cufftDoubleComplex*>(prod_.data());
+    for (std::size_t first = 0; first < count; first += chunk) {
+      const std::size_t size = std::min(chunk, count - first);
+      const cufftHandle forward = plans_.get(s.half(), size * s.rows());
+      const cufftHandle inverse = plans_.get(s.half(), size * (s.k + 1));
+      check(cudaMemcpyAsync(lwe_.data(), inputs.data().data() + first * big, size * big * sizeof(Torus),
+                            cudaMemcpyHostToDevice, stream),
+            "cudaMemcpyAsync of the inputs");
+      check(cuda::launch_keyswitch_modulus_switch(ksk.shape, s.N, ksk.rows.data(), lwe_.data(), size,
+                                                  switched_.data(), stream),
+            "key-switching kernel");
+      check(cuda::launch_load_tables(s, tables_.data(), table_index_.data() + first, switched_.data(), size,
+                                     accs_.data(), stream),
+            "table-loading kernel");
+      for (std::uint32_t t = 0; t < s.n; ++t) {
+        check(cuda::launch_rotate_decompose(s, t, switched_.data(), accs_.data(), bsk.twist.data(), size,
+                                            fft_.data(), stream),
+              "rotate-decompose kernel");
+        check(cufftExecZ2Z(forward, fft, fft, CUFFT_FORWARD), "cufftExecZ2Z forward");
+        check(cuda::launch_fourier_mac(s, t, switched_.data(), fft_.data(), bsk.ggsws.data() + t * s.ggsw_complex(),
+                                       size, prod_.data(), stream),
+              "Fourier multiply-accumulate kernel");
+        check(cufftExecZ2Z(inverse, prod, prod, CUFFT_INVERSE), "cufftExecZ2Z inverse");
+        check(cuda::launch_untwist_add(s, t, switched_.data(), prod_.data(), bsk.untwist.data(), size, accs_.data(),
+                                       stream),
+              "untwist-add kernel");
+      }
+      check(cuda::launch_sample_extract(s, accs_.data(), size, lwe_.data(), stream), "sample-extraction kernel");
+      check(cudaMemcpyAsync(outputs.data().data() + first * big, lwe_.data(), size * big * sizeof(Torus),
+                            cudaMemcpyDeviceToHost, stream),
+            "cudaMemcpyAsync of the outputs");
+      check(cudaStreamSynchronize(stream), "PBS chunk");
+    }
+  }
+
+  void keyswitch_batch(const KeyswitchKey& key, const LweCiphertextArray& inputs,
+                       LweCiphertextArray& outputs) override {
+    check_keyswitch_shapes(key, inputs, outputs);
+    const std::size_t count = inputs.size();
+    if (count == 0) return;
+    std::lock_guard lock(mutex_);
+    check(cudaSetDevice(device_), "cudaSetDevice");
+    const cuda::DeviceKeyswitchKey& ksk = keyswitch_keys_.get(key);
+    const std::size_t in_size = std::size_t{ksk.shape.n_in} + 1;
+    const std::size_t out_size = std::size_t{ksk.shape.n_out} + 1;
+    const std::size_t chunk = chunk_size(count, (in_size + out_size) * sizeof(Torus), 0);
+    lwe_.reserve(chunk * in_size);
+    small_.reserve(chunk * out_size);
+    const cudaStream_t stream = stream_.get();
+    for (std::size_t first = 0; first < count; first += chunk) {
+      const std::size_t size = std::min(chunk, count - first);
+      check(cudaMemcpyAsync(lwe_.data(), inputs.data().data() + first * in_size, size * in_size * sizeof(Torus),
+                            cudaMemcpyHostToDevice, stream),
+            "cudaMemcpyAsync of the inputs");
+      check(cuda::launch_keyswitch(ksk.shape, ksk.rows.data(), lwe_.data(), size, small_.data(), stream),
+            "key-switching kernel");
+      check(cudaMemcpyAsync(outputs.data().data() + first * out_size, small_.data(), size * out_size * sizeof(Torus),
+                            cudaMemcpyDeviceToHost, stream),
+            "cudaMemcpyAsync of the outputs");
+      check(cudaStreamSynchronize(stream), "key-switching chunk");
+    }
+  }
+
+ private:
+  /// Makes `device` current and checks that it runs the kernels; returns the backend's stream.
+  static Stream select(int device) {
+    check(cudaSetDevice(device), "cudaSetDevice");
+    const cudaError_t loadable = cuda::kernels_loadable();
+    if (loadable != cudaSuccess) {
+      cudaGetLastError();
+      cudaDeviceProp properties{};
+      check(cudaGetDeviceProperties(&properties, device), "cudaGetDeviceProperties");
+      throw InvalidArgument("CUDA device " + std::to_string(device) + " (" + properties.name + ", compute capability " +
+                            std::to_string(properties.major) + "." + std::to_string(properties.minor) +
+                            ") cannot run veil's kernels: " + cudaGetErrorString(loadable) +
+                            " (rebuild with -DCMAKE_CUDA_ARCHITECTURES naming it, docs/cuda_backend.md)");
+    }
+    return Stream();
+  }
+
+  /// Ciphertexts per chunk: at most max_chunk_, and within kChunkMemoryShare of the device memory
+  /// this backend's buffers could use (free now plus what it already holds). `fft_points`
+  /// (complex values per ciphertext in one cuFFT batch) keeps the batch within cuFFT's int sizes.
+  std::size_t chunk_size(std::size_t count, std::size_t bytes_per_ciphertext, std::size_t fft_points) const {
+    std::size_t free = 0, total = 0;
+    check(cudaMemGetInfo(&free, &total), "cudaMemGetInfo");
+    const std::size_t held = lwe_.bytes() + small_.bytes() + switched_.bytes() + accs_.bytes() + fft_.bytes() +
+                             prod_.bytes();
+    const auto budget = static_cast<std::size_t>(kChunkMemoryShare * static_cast<double>(free + held));
+    std::size_t chunk = std::min({count, max_chunk_, budget / bytes_per_ciphertext});
+    if (fft_points > 0) chunk = std::min<std::size_t>(chunk, INT32_MAX / fft_points);
+    if (chunk == 0) {
+      throw Error("CUDA backend: one ciphertext needs " + std::to_string(bytes_per_ciphertext) +
+                  " bytes of device buffers and " + std::to_string(free) + " bytes are free");
+    }
+    return chunk;
+  }
+
+  /// Each distinct table once, and one table index per ciphertext.
+  void upload_tables(std::span<const LookupTable* const> tables, std::size_t count) {
+    std::unordered_map<const LookupTable*, std::uint32_t> index_of;
+    std::vector<Torus> polynomials;
+    std::vector<std::uint32_t> index(count);
+    for (std::size_t c = 0; c < count; ++c) {
+      const LookupTable* table = tables.size() == 1 ? tables[0] : tables[c];
+      const auto [slot, added] = index_of.emplace(table, static_cast<std::uint32_t>(index_of.size()));
+      if (added) polynomials.insert(polynomials.end(), table->polynomial().begin(), table->polynomial().end());
+      index[c] = slot->second;
+    }
+    tables_.assign(polynomials.data(), polynomials.size());
+    table_index_.assign(index.data(), count);
+  }
+
+  std::mutex mutex_;
+  int device_;
+  std::size_t max_chunk_;
+  Stream stream_;
+  cuda::FftPlans plans_;
+  cuda::DeviceKeyCache<cuda::DeviceKeyswitchKey> keyswitch_keys_{kCachedKeys};
+  cuda::DeviceKeyCache<cuda::DeviceBootstrapKey> bootstrap_keys_{kCachedKeys};
+  // Work buffers, grown on demand and kept for the next call.
+  DeviceBuffer<Torus> lwe_;       // a chunk's inputs, then its outputs
+  DeviceBuffer<Torus> small_;     // key-switched outputs of keyswitch_batch
+  DeviceBuffer<std::uint32_t> switched_;
+  DeviceBuffer<Torus> accs_;
+  DeviceBuffer<Complex> fft_;
+  DeviceBuffer<Complex> prod_;
+  DeviceBuffer<Torus> tables_;
+  DeviceBuffer<std::uint32_t> table_index_;
+};
+
+}  // namespace
+
+bool cuda_backend_available() {
+  try {
+    int count = 0;
+    if (cudaGetDeviceCount(&count) != cudaSuccess || count == 0) {
+      cudaGetLastError();
+      return false;
+    }
+    int current = 0;
+    if (cudaGetDevice(&current) != cudaSuccess || cudaSetDevice(0) != cudaSuccess) {
+      cudaGetLastError();
+      return false;
+    }
+    const bool loadable = cuda::kernels_loadable() == cudaSuccess;
+    cudaSetDevice(current);
+    cudaGetLastError();
+    return loadable;
+  } catch (...) {
+    return false;
+  }
+}
+
+std::unique_ptr<Backend> make_cuda_backend(int device, std::size_t max_chunk) {
+  int count = 0;
+  const cudaError_t status = cudaGetDeviceCount(&count);
+  if (status != cudaSuccess) {
+    cudaGetLastError();
+    throw InvalidArgument(std::string("no CUDA device visible: ") + cudaGetErrorString(status));
+  }
+  if (count == 0) throw InvalidArgument("no CUDA device visible: cudaGetDeviceCount found none");
+  if (device < 0 || device >= count) {
+    throw InvalidArgument("CUDA device " + std::to_string(device) + " requested, " + std::to_string(count) +
+                          " visible");
+  }
+  return std::make_unique<CudaBackend>(device, max_chunk);
+}
+
+}  // namespace veil::fhe

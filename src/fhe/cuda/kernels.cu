@@ -1,0 +1,133 @@
+// The CUDA kernels: thin wrappers that give each thread its index and run one step of
+// device_steps.hpp, so that the arithmetic is the code the host model tests.
+#include "fhe/cuda/kernels.hpp"
+
+namespace veil::fhe::cuda {
+
+namespace {
+
+constexpr unsigned kThreads = 256;           // element-wise steps
+constexpr unsigned kKeyswitchThreads = 128;  // output columns per key-switching block
+
+unsigned blocks_for(std::size_t threads) { return static_cast<unsigned>((threads + kThreads - 1) / kThreads); }
+
+__device__ std::size_t global_thread() { return std::size_t{blockIdx.x} * blockDim.x + threadIdx.x; }
+
+// Grid: x = groups of kKeyswitchGroup ciphertexts, y = blocks of output columns.
+template <bool kModulusSwitch>
+__global__ void keyswitch_kernel(KeyswitchShape s, std::uint32_t N, const Torus* key, const Torus* in,
+                                 std::size_t count, Torus* out, std::uint32_t* switched) {
+  const std::uint32_t column = blockIdx.y * blockDim.x + threadIdx.x;
+  if (column > s.n_out) return;
+  const std::size_t row = std::size_t{s.n_out} + 1;
+  keyswitch_thread(s, key, in, count, column, blockIdx.x, [&](std::size_t ciphertext, Torus value) {
+    if constexpr (kModulusSwitch) {
+      switched[ciphertext * row + column] = modulus_switch(value, N);
+    } else {
+      out[ciphertext * row + column] = value;
+    }
+  });
+}
+
+__global__ void load_tables_kernel(PbsShape s, const Torus* tables, const std::uint32_t* table_index,
+                                   const std::uint32_t* switched, std::size_t threads, Torus* accs) {
+  const std::size_t thread = global_thread();
+  if (thread < threads) load_table_thread(s, tables, table_index, switched, thread, accs);
+}
+
+__global__ void rotate_decompose_kernel(PbsShape s, std::uint32_t t, const std::uint32_t* switched, const Torus* accs,
+                                        const Complex* twist, std::size_t threads, Complex* fft) {
+  const std::size_t thread = global_thread();
+  if (thread < threads) rotate_decompose_thread(s, t, switched, accs, twist, thread, fft);
+}
+
+__global__ void fourier_mac_kernel(PbsShape s, std::uint32_t t, const std::uint32_t* switched, const Complex* fft,
+                                   const Complex* ggsw, std::size_t threads, Complex* prod) {
+  const std::size_t thread = global_thread();
+  if (thread < threads) fourier_mac_thread(s, t, switched, fft, ggsw, thread, prod);
+}
+
+__global__ void untwist_add_kernel(PbsShape s, std::uint32_t t, const std::uint32_t* switched, const Complex* prod,
+                                   const Complex* untwist, std::size_t threads, Torus* accs) {
+  const std::size_t thread = global_thread();
+  if (thread < threads) untwist_add_thread(s, t, switched, prod, untwist, thread, accs);
+}
+
+__global__ void sample_extract_kernel(PbsShape s, const Torus* accs, std::size_t threads, Torus* out) {
+  const std::size_t thread = global_thread();
+  if (thread < threads) sample_extract_thread(s, accs, thread, out);
+}
+
+cudaError_t launch_keyswitch_kernel(const KeyswitchShape& s, std::uint32_t N, const Torus* key, const Torus* in,
+                                    std::size_t count, Torus* out, std::uint32_t* switched, cudaStream_t stream) {
+  if (count == 0) return cudaGetLastError();
+  const dim3 grid(static_cast<unsigned>((count + kKeyswitchGroup - 1) / kKeyswitchGroup),
+                  (s.n_out + 1 + kKeyswitchThreads - 1) / kKeyswitchThreads);
+  if (switched != nullptr) {
+    keyswitch_kernel<true><<<grid, kKeyswitchThreads, 0, stream>>>(s, N, key, in, count, out, switched);
+  } else {
+    keyswitch_kernel<false><<<grid, kKeyswitchThreads, 0, stream>>>(s, N, key, in, count, out, switched);
+  }
+  return cudaGetLastError();
+}
+
+}  // namespace
+
+cudaError_t kernels_loadable() {
+  cudaFuncAttributes attributes;
+  return cudaFuncGetAttributes(&attributes, sample_extract_kernel);
+}
+
+cudaError_t launch_keyswitch(const KeyswitchShape& s, const Torus* key, const Torus* in, std::size_t count,
+                             Torus* out, cudaStream_t stream) {
+  return launch_keyswitch_kernel(s, 0, key, in, count, out, nullptr, stream);
+}
+
+cudaError_t launch_keyswitch_modulus_switch(const KeyswitchShape& s, std::uint32_t N, const Torus* key,
+                                            const Torus* in, std::size_t count, std::uint32_t* switched,
+                                            cudaStream_t stream) {
+  return launch_keyswitch_kernel(s, N, key, in, count, nullptr, switched, stream);
+}
+
+cudaError_t launch_load_tables(const PbsShape& s, const Torus* tables, const std::uint32_t* table_index,
+                               const std::uint32_t* switched, std::size_t count, Torus* accs, cudaStream_t stream) {
+  const std::size_t threads = count * s.N;
+  if (threads == 0) return cudaGetLastError();
+  load_tables_kernel<<<blocks_for(threads), kThreads, 0, stream>>>(s, tables, table_index, switched, threads, accs);
+  return cudaGetLastError();
+}
+
+cudaError_t launch_rotate_decompose(const PbsShape& s, std::uint32_t t, const std::uint32_t* switched,
+                                    const Torus* accs, const Complex* twist, std::size_t count, Complex* fft,
+                                    cudaStream_t stream) {
+  const std::size_t threads = s.polynomial_threads(count);
+  if (threads == 0) return cudaGetLastError();
+  rotate_decompose_kernel<<<blocks_for(threads), kThreads, 0, stream>>>(s, t, switched, accs, twist, threads, fft);
+  return cudaGetLastError();
+}
+
+cudaError_t launch_fourier_mac(const PbsShape& s, std::uint32_t t, const std::uint32_t* switched, const Complex* fft,
+                               const Complex* ggsw, std::size_t count, Complex* prod, cudaStream_t stream) {
+  const std::size_t threads = s.polynomial_threads(count);
+  if (threads == 0) return cudaGetLastError();
+  fourier_mac_kernel<<<blocks_for(threads), kThreads, 0, stream>>>(s, t, switched, fft, ggsw, threads, prod);
+  return cudaGetLastError();
+}
+
+cudaError_t launch_untwist_add(const PbsShape& s, std::uint32_t t, const std::uint32_t* switched, const Complex* prod,
+                               const Complex* untwist, std::size_t count, Torus* accs, cudaStream_t stream) {
+  const std::size_t threads = s.polynomial_threads(count);
+  if (threads == 0) return cudaGetLastError();
+  untwist_add_kernel<<<blocks_for(threads), kThreads, 0, stream>>>(s, t, switched, prod, untwist, threads, accs);
+  return cudaGetLastError();
+}
+
+cudaError_t launch_sample_extract(const PbsShape& s, const Torus* accs, std::size_t count, Torus* out,
+                                  cudaStream_t stream) {
+  const std::size_t threads = count * s.big_lwe_size();
+  if (threads == 0) return cudaGetLastError();
+  sample_extract_kernel<<<blocks_for(threads), kThreads, 0, stream>>>(s, accs, threads, out);
+  return cudaGetLastError();
+}
+
+}  // namespace veil::fhe::cuda

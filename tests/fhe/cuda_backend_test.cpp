@@ -1,0 +1,512 @@
+// The CUDA backend (src/fhe/cuda/, docs/cuda_backend.md) against the CPU backend, in two parts:
+//  - CudaHostModel.*: run everywhere. The device pipeline's per-thread steps (device_steps.hpp,
+//    the code inside the kernels) executed on the host for every thread index, with a plain FFT
+//    in place of cuFFT, plus the key's reordering for cuFFT: they must decrypt like the CPU backend
+//    (key switching bit for bit). What they cannot check is the CUDA plumbing around the steps.
+//  - CudaBackend.*: the real backend on a GPU, skipped (with the reason: no CUDA in this build,
+//    or no device visible) when cuda_backend_available() is false.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <complex>
+#include <numbers>
+#include <string>
+#include <vector>
+
+#include "engine_test_keys.hpp"
+#include "fhe/cpu/negacyclic_fft.hpp"
+#include "fhe/cuda/device_steps.hpp"
+#include "fhe/cuda/fourier_layout.hpp"
+#include "veil/common/error.hpp"
+#include "veil/fhe/backend.hpp"
+#include "veil/fhe/cuda_backend.hpp"
+#include "veil/fhe/decomposition.hpp"
+#include "veil/fhe/encoding.hpp"
+#include "veil/fhe/lwe_encryption.hpp"
+#include "veil/fhe/modulus_switch.hpp"
+#include "veil/fhe/noise_model.hpp"
+#include "veil/fhe/parameter_sets.hpp"
+
+namespace veil::fhe {
+namespace {
+
+using cuda::Complex;
+using testing::describe;
+using testing::engine_keys;
+
+// ---------------------------------------------------------------------------------------------
+// Shared helpers: clear tables, encrypted inputs, decryption.
+
+/// Expected output codes of a table over p-bit inputs, and the precision they are encoded at.
+struct ClearTable {
+  std::vector<std::int64_t> codes;
+  int output_bits;
+};
+
+enum class TableKind { identity, relu_offset, random, rescale };
+constexpr TableKind kAllTables[] = {TableKind::identity, TableKind::relu_offset, TableKind::random,
+                                    TableKind::rescale};
+
+ClearTable clear_table(TableKind kind, int p) {
+  const std::int64_t size = std::int64_t{1} << p;
+  ClearTable t{std::vector<std::int64_t>(static_cast<std::size_t>(size)), kind == TableKind::rescale ? p + 1 : p};
+  Csprng rng = Csprng::from_seed_insecure_for_tests(3000 + static_cast<std::uint64_t>(p));
+  for (std::int64_t x = 0; x < size; ++x) {
+    auto& out = t.codes[static_cast<std::size_t>(x)];
+    switch (kind) {
+      case TableKind::identity: out = x; break;
+      case TableKind::relu_offset: out = std::max<std::int64_t>(x - size / 2, 0); break;
+      case TableKind::random: out = static_cast<std::int64_t>(rng.uniform() % static_cast<Torus>(size)); break;
+      case TableKind::rescale: out = (3 * x) % (2 * size); break;
+    }
+  }
+  return t;
+}
+
+LookupTable lookup_table(const ClearTable& t, const ParameterSet& params, int p) {
+  std::vector<Torus> outputs;
+  for (std::int64_t c : t.codes) outputs.push_back(encode_message(c, t.output_bits, Signedness::unsigned_code));
+  return make_lookup_table(params.polynomial_size, p, outputs);
+}
+
+/// Big-key encryptions of codes[i] at p bits.
+LweCiphertextArray encrypt_codes(const ClientKey& client, const ParameterSet& params, int p,
+                                 const std::vector<std::int64_t>& codes, std::uint64_t seed) {
+  Csprng rng = Csprng::from_seed_insecure_for_tests(seed);
+  LweCiphertextArray out(codes.size(), params.big_lwe_dimension());
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    encrypt_lwe(client, LweKeyKind::big, encode_message(codes[i], p, Signedness::unsigned_code), rng, out[i]);
+  }
+  return out;
+}
+
+std::vector<std::int64_t> decrypt_all(const ClientKey& client, const LweCiphertextArray& cts,
+                                      const std::vector<int>& bits) {
+  std::vector<std::int64_t> out;
+  for (std::size_t i = 0; i < cts.size(); ++i) {
+    out.push_back(decrypt_message(client, cts[i], bits[i], Signedness::unsigned_code));
+  }
+  return out;
+}
+
+/// A batch that exercises per-ciphertext tables: every input code with every kind of table.
+struct TableBatch {
+  std::vector<LookupTable> tables;
+  std::vector<const LookupTable*> per_ciphertext;
+  std::vector<std::int64_t> inputs, expected;
+  std::vector<int> output_bits;
+};
+
+TableBatch every_input_every_table(const ParameterSet& params, int p) {
+  TableBatch batch;
+  std::vector<ClearTable> clear;
+  for (TableKind kind : kAllTables) {
+    clear.push_back(clear_table(kind, p));
+    batch.tables.push_back(lookup_table(clear.back(), params, p));
+  }
+  for (std::size_t t = 0; t < clear.size(); ++t) {
+    for (std::size_t x = 0; x < clear[t].codes.size(); ++x) {
+      batch.per_ciphertext.push_back(&batch.tables[t]);
+      batch.inputs.push_back(static_cast<std::int64_t>(x));
+      batch.expected.push_back(clear[t].codes[x]);
+      batch.output_bits.push_back(clear[t].output_bits);
+    }
+  }
+  return batch;
+}
+
+cuda::PbsShape pbs_shape(const ParameterSet& p) {
+  return cuda::PbsShape{static_cast<std::uint32_t>(p.lwe_dimension.value),
+                        static_cast<std::uint32_t>(p.glwe_dimension.value),
+                        static_cast<std::uint32_t>(p.polynomial_size.value),
+                        static_cast<std::uint32_t>(p.pbs_base_log.value), static_cast<std::uint32_t>(p.pbs_level.value)};
+}
+
+cuda::KeyswitchShape keyswitch_shape(const KeyswitchKey& key) {
+  return cuda::KeyswitchShape{static_cast<std::uint32_t>(key.input_lwe_dimension().value),
+                              static_cast<std::uint32_t>(key.output_lwe_dimension().value),
+                              static_cast<std::uint32_t>(key.base_log().value),
+                              static_cast<std::uint32_t>(key.level_count().value)};
+}
+
+// ---------------------------------------------------------------------------------------------
+// The host model of the device pipeline.
+
+/// In-place unnormalised complex DFT of `points` values in natural order, exponent sign `sign`
+/// (-1: cuFFT's CUFFT_FORWARD, +1: CUFFT_INVERSE).
+void host_fft(Complex* data, std::size_t points, int sign) {
+  for (std::size_t i = 0; i < points; ++i) {
+    const std::size_t j = cuda::bit_reversed(i, points);
+    if (i < j) std::swap(data[i], data[j]);
+  }
+  for (std::size_t span = 1; span < points; span *= 2) {
+    for (std::size_t j = 0; j < span; ++j) {
+      const long double angle = sign * std::numbers::pi_v<long double> * static_cast<long double>(j) /
+                                static_cast<long double>(span);
+      const double wr = static_cast<double>(std::cos(angle)), wi = static_cast<double>(std::sin(angle));
+      for (std::size_t b = 0; b < points; b += 2 * span) {
+        Complex& u = data[b + j];
+        Complex& v = data[b + j + span];
+        const Complex t{v.re * wr - v.im * wi, v.re * wi + v.im * wr};
+        v = Complex{u.re - t.re, u.im - t.im};
+        u = Complex{u.re + t.re, u.im + t.im};
+      }
+    }
+  }
+}
+
+/// Key switching as the kernel runs it: every (group, column) thread.
+template <class Store>
+void host_keyswitch(const KeyswitchKey& key, const LweCiphertextArray& inputs, Store store) {
+  const cuda::KeyswitchShape s = keyswitch_shape(key);
+  const std::size_t groups = (inputs.size() + cuda::kKeyswitchGroup - 1) / cuda::kKeyswitchGroup;
+  for (std::size_t group = 0; group < groups; ++group) {
+    for (std::uint32_t column = 0; column <= s.n_out; ++column) {
+      cuda::keyswitch_thread(s, key.data().data(), inputs.data().data(), inputs.size(), column, group,
+                             [&](std::size_t ciphertext, Torus value) { store(ciphertext, column, value); });
+    }
+  }
+}
+
+/// programmable_bootstrap_batch as the CUDA backend runs it, one step after another over every
+/// thread index, the FFTs by host_fft.
+void host_model_pbs(const ServerKey& key, const LweCiphertextArray& inputs,
+                    const std::vector<const LookupTable*>& tables, LweCiphertextArray& outputs) {
+  const cuda::PbsShape s = pbs_shape(key.parameters());
+  const std::size_t count = inputs.size();
+  const std::size_t h = s.half();
+  std::vector<Complex> ggsws(s.n * s.ggsw_complex());
+  for (std::size_t p = 0; p < ggsws.size() / h; ++p) {
+    cuda::to_natural_order(key.bootstrap_key().data().data() + p * s.N, h, ggsws.data() + p * h);
+  }
+  const NegacyclicFft::Tables& fft_tables = NegacyclicFft::for_size(PolynomialSize(s.N)).tables();
+  std::vector<Complex> twist(h), untwist(h);
+  for (std::size_t q = 0; q < h; ++q) {
+    twist[q] = Complex{fft_tables.twist_re[q], fft_tables.twist_im[q]};
+    untwist[q] = Complex{fft_tables.untwist_re[q], fft_tables.untwist_im[q]};
+  }
+  std::vector<Torus> table_data;
+  std::vector<std::uint32_t> table_index;
+  for (const LookupTable* t : tables) {
+    table_index.push_back(static_cast<std::uint32_t>(table_index.size()));
+    table_data.insert(table_data.end(), t->polynomial().begin(), t->polynomial().end());
+  }
+
+  std::vector<std::uint32_t> switched(count * (s.n + 1));
+  host_keyswitch(key.keyswitch_key(), inputs, [&](std::size_t c, std::uint32_t column, Torus value) {
+    switched[c * (s.n + 1) + column] = cuda::modulus_switch(value, s.N);
+  });
+  std::vector<Torus> accs(count * s.glwe_size());
+  for (std::size_t thread = 0; thread < count * s.N; ++thread) {
+    cuda::load_table_thread(s, table_data.data(), table_index.data(), switched.data(), thread, accs.data());
+  }
+  std::vector<Complex> fft(count * s.rows() * h), prod(count * (s.k + 1) * h);
+  const std::size_t threads = s.polynomial_threads(count);
+  for (std::uint32_t t = 0; t < s.n; ++t) {
+    for (std::size_t i = 0; i < threads; ++i) {
+      cuda::rotate_decompose_thread(s, t, switched.data(), accs.data(), twist.data(), i, fft.data());
+    }
+    for (std::size_t p = 0; p < count * s.rows(); ++p) host_fft(fft.data() + p * h, h, -1);
+    for (std::size_t i = 0; i < threads; ++i) {
+      cuda::fourier_mac_thread(s, t, switched.data(), fft.data(), ggsws.data() + t * s.ggsw_complex(), i, prod.data());
+    }
+    for (std::size_t p = 0; p < count * (s.k + 1); ++p) host_fft(prod.data() + p * h, h, +1);
+    for (std::size_t i = 0; i < threads; ++i) {
+      cuda::untwist_add_thread(s, t, switched.data(), prod.data(), untwist.data(), i, accs.data());
+    }
+  }
+  for (std::size_t thread = 0; thread < count * s.big_lwe_size(); ++thread) {
+    cuda::sample_extract_thread(s, accs.data(), thread, outputs.data().data());
+  }
+}
+
+TEST(CudaHostModel, DigitsEqualSignedDecomposer) {
+  Csprng rng = Csprng::from_seed_insecure_for_tests(11);
+  const std::pair<std::size_t, std::size_t> decompositions[] = {{1, 1}, {4, 5}, {10, 3}, {23, 1}, {15, 2},
+                                                                {2, 11}, {7, 9}, {31, 2}, {1, 63}};
+  for (const auto& [base_log, levels] : decompositions) {
+    const SignedDecomposer decomposer{DecompositionBaseLog(base_log), DecompositionLevelCount(levels)};
+    std::vector<std::int64_t> expected(levels);
+    for (int trial = 0; trial < 1000; ++trial) {
+      const Torus x = trial < 4 ? Torus{0} - static_cast<Torus>(trial) : rng.uniform();  // 0 and values near 2^64
+      decomposer.decompose(x, expected.data());
+      Torus state = cuda::decomposition_state(x, static_cast<std::uint32_t>(base_log), static_cast<std::uint32_t>(levels));
+      for (std::size_t j = levels; j-- > 0;) {
+        ASSERT_EQ(cuda::next_digit(state, static_cast<std::uint32_t>(base_log)), expected[j])
+            << "x=" << x << ", base_log " << base_log << ", level " << j << " of " << levels;
+      }
+    }
+  }
+}
+
+TEST(CudaHostModel, ModulusSwitchEqualsCpu) {
+  Csprng rng = Csprng::from_seed_insecure_for_tests(12);
+  for (std::size_t N : {256u, 2048u, 32768u}) {
+    for (int trial = 0; trial < 1000; ++trial) {
+      const Torus x = rng.uniform();
+      ASSERT_EQ(cuda::modulus_switch(x, static_cast<std::uint32_t>(N)), modulus_switch_value(x, PolynomialSize(N)))
+          << "x=" << x << ", N=" << N;
+    }
+  }
+}
+
+// The reordered key must hold, at natural-order point q, the polynomial's value at the q-th
+// point of the complex DFT that cuFFT computes: sum_j (a_j + i*a_{j+N/2}) w^j e^(-2*pi*i*j*q/(N/2)).
+TEST(CudaHostModel, NaturalOrderMatchesDirectTransform) {
+  Csprng rng = Csprng::from_seed_insecure_for_tests(13);
+  for (std::size_t N : {16u, 64u, 2048u}) {
+    const std::size_t h = N / 2;
+    const NegacyclicFft& fft = NegacyclicFft::for_size(PolynomialSize(N));
+    std::vector<std::int64_t> poly(N);
+    for (auto& a : poly) a = static_cast<std::int64_t>(rng.uniform() % 2048) - 1024;
+    AlignedVector<double> cpu(N);
+    fft.forward(poly.data(), cpu.data());
+    std::vector<Complex> natural(h);
+    cuda::to_natural_order(cpu.data(), h, natural.data());
+    const long double pi = std::numbers::pi_v<long double>;
+    for (std::size_t q = 0; q < h; ++q) {
+      std::complex<long double> sum = 0;
+      for (std::size_t j = 0; j < h; ++j) {
+        const std::complex<long double> z(static_cast<long double>(poly[j]), static_cast<long double>(poly[j + h]));
+        const long double angle = pi * static_cast<long double>(j) / static_cast<long double>(N) -
+                                  2 * pi * static_cast<long double>((j * q) % h) / static_cast<long double>(h);
+        sum += z * std::polar(1.0L, angle);
+      }
+      ASSERT_NEAR(natural[q].re, static_cast<double>(sum.real()), 1e-6) << "N=" << N << ", q=" << q;
+      ASSERT_NEAR(natural[q].im, static_cast<double>(sum.imag()), 1e-6) << "N=" << N << ", q=" << q;
+    }
+  }
+}
+
+TEST(CudaHostModel, KeyswitchEqualsCpuBitForBit) {
+  const ParameterSet& params = insecure_toy_parameter_set(3);
+  const auto& keys = engine_keys(params);
+  const KeyswitchKey& ksk = keys.server.keyswitch_key();
+  constexpr std::size_t kCount = 13;  // not a multiple of the kernel's group
+  Csprng rng = Csprng::from_seed_insecure_for_tests(14);
+  LweCiphertextArray inputs(kCount, params.big_lwe_dimension()), cpu(kCount, params.lwe_dimension),
+      model(kCount, params.lwe_dimension);
+  for (std::size_t i = 0; i < kCount; ++i) rng.fill_uniform(inputs[i]);
+  keyswitch_batch(ksk, inputs, cpu, testing::test_thread_pool());
+  host_keyswitch(ksk, inputs, [&](std::size_t c, std::uint32_t column, Torus value) { model[c][column] = value; });
+  for (std::size_t i = 0; i < kCount; ++i) {
+    ASSERT_TRUE(std::equal(cpu[i].begin(), cpu[i].end(), model[i].begin())) << "ciphertext " << i;
+  }
+}
+
+/// The host model and the CPU backend on the same batch: every output decrypts to the table's
+/// value, and to what the CPU backend's output decrypts to.
+void expect_host_model_decrypts_like_cpu(const ParameterSet& params, int p) {
+  const auto& keys = engine_keys(params);
+  const TableBatch batch = every_input_every_table(params, p);
+  const LweCiphertextArray inputs = encrypt_codes(keys.client, params, p, batch.inputs, 15);
+  LweCiphertextArray cpu(inputs.size(), params.big_lwe_dimension()), model(inputs.size(), params.big_lwe_dimension());
+  programmable_bootstrap_batch(keys.server, inputs, batch.per_ciphertext, cpu, testing::test_thread_pool());
+  host_model_pbs(keys.server, inputs, batch.per_ciphertext, model);
+  const auto cpu_read = decrypt_all(keys.client, cpu, batch.output_bits);
+  const auto model_read = decrypt_all(keys.client, model, batch.output_bits);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    EXPECT_EQ(model_read[i], cpu_read[i]) << "ciphertext " << i << ", input " << batch.inputs[i] << ", " << describe(params);
+    EXPECT_EQ(model_read[i], batch.expected[i]) << "ciphertext " << i << ", input " << batch.inputs[i];
+  }
+}
+
+TEST(CudaHostModel, PbsDecryptsLikeCpuToyP3) { expect_host_model_decrypts_like_cpu(insecure_toy_parameter_set(3), 3); }
+
+// k = 5, N = 256: the (k+1)-strided indexing that k = 1 would hide. A loose set, but both backends
+// read the same key-switched, modulus-switched phase, so they agree even where it is misread;
+// the 16 inputs of this seed all read right.
+TEST(CudaHostModel, PbsDecryptsLikeCpuGlweDimension5) {
+  expect_host_model_decrypts_like_cpu(vetted_parameter_set(2, ErrorTarget::loose, 0), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The backend's entry points, in every build.
+
+TEST(CudaBackendEntryPoints, AvailabilityAgreesWithFactory) {
+  if (cuda_backend_available()) {
+    EXPECT_EQ(make_cuda_backend()->name(), "cuda");
+    return;
+  }
+  try {
+    make_cuda_backend();
+    FAIL() << "make_cuda_backend succeeded although cuda_backend_available() is false";
+  } catch (const InvalidArgument& e) {
+    const std::string message = e.what();
+    EXPECT_TRUE(message.starts_with("veil was built without CUDA") || message.starts_with("no CUDA device visible") ||
+                message.starts_with("CUDA device"))
+        << message;
+    RecordProperty("cuda_backend", message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The backend on a GPU.
+
+class CudaBackend : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (cuda_backend_available()) return;
+    try {
+      make_cuda_backend();
+    } catch (const InvalidArgument& e) {
+      GTEST_SKIP() << "CUDA backend not run (no GPU visible to it): " << e.what();
+    }
+  }
+
+  /// The backend, crossing chunk boundaries every `max_chunk` ciphertexts when max_chunk > 0.
+  static std::unique_ptr<Backend> backend(std::size_t max_chunk = 0) { return make_cuda_backend(0, max_chunk); }
+};
+
+void expect_keyswitch_equals_cpu(Backend& gpu, const ParameterSet& params) {
+  const auto& keys = engine_keys(params);
+  constexpr std::size_t kCount = 37;
+  Csprng rng = Csprng::from_seed_insecure_for_tests(21);
+  LweCiphertextArray inputs(kCount, params.big_lwe_dimension()), cpu(kCount, params.lwe_dimension),
+      device(kCount, params.lwe_dimension);
+  for (std::size_t i = 0; i < kCount; ++i) rng.fill_uniform(inputs[i]);
+  keyswitch_batch(keys.server.keyswitch_key(), inputs, cpu, testing::test_thread_pool());
+  gpu.keyswitch_batch(keys.server.keyswitch_key(), inputs, device);
+  for (std::size_t i = 0; i < kCount; ++i) {
+    ASSERT_TRUE(std::equal(cpu[i].begin(), cpu[i].end(), device[i].begin())) << "ciphertext " << i << ", "
+                                                                               << describe(params);
+  }
+}
+
+TEST_F(CudaBackend, KeyswitchBatchEqualsCpuBitForBit) {
+  const auto gpu = backend(16);  // 37 ciphertexts: chunks of 16, 16 and 5
+  expect_keyswitch_equals_cpu(*gpu, insecure_toy_parameter_set(4));
+  expect_keyswitch_equals_cpu(*gpu, vetted_parameter_set(4, ErrorTarget::tight));
+}
+
+/// Every input code through every table in one batch with per-ciphertext tables; each output must
+/// decrypt to the table's value and to what the CPU backend's output decrypts to.
+void expect_pbs_decrypts_like_cpu(Backend& gpu, const ParameterSet& params, int p) {
+  const auto& keys = engine_keys(params);
+  const TableBatch batch = every_input_every_table(params, p);
+  const LweCiphertextArray inputs = encrypt_codes(keys.client, params, p, batch.inputs, 22 + static_cast<unsigned>(p));
+  LweCiphertextArray cpu(inputs.size(), params.big_lwe_dimension()), device(inputs.size(), params.big_lwe_dimension());
+  programmable_bootstrap_batch(keys.server, inputs, batch.per_ciphertext, cpu, testing::test_thread_pool());
+  gpu.programmable_bootstrap_batch(keys.server, inputs, batch.per_ciphertext, device);
+  const auto cpu_read = decrypt_all(keys.client, cpu, batch.output_bits);
+  const auto device_read = decrypt_all(keys.client, device, batch.output_bits);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    EXPECT_EQ(device_read[i], batch.expected[i]) << "ciphertext " << i << ", input " << batch.inputs[i] << ", "
+                                                 << describe(params);
+    EXPECT_EQ(device_read[i], cpu_read[i]) << "ciphertext " << i << ", input " << batch.inputs[i];
+  }
+}
+
+TEST_F(CudaBackend, PbsEveryInputEveryTableToySets) {
+  const auto gpu = backend();
+  for (int p = 1; p <= 5; ++p) expect_pbs_decrypts_like_cpu(*gpu, insecure_toy_parameter_set(p), p);
+}
+
+TEST_F(CudaBackend, PbsEveryInputEveryTableVetted4Bit) {
+  expect_pbs_decrypts_like_cpu(*backend(), vetted_parameter_set(4, ErrorTarget::tight), 4);
+}
+
+TEST_F(CudaBackend, PbsAcrossChunksAndWithASharedTable) {
+  const int p = 4;
+  const ParameterSet& params = insecure_toy_parameter_set(p);
+  const auto gpu = backend(16);  // 64 ciphertexts: four chunks
+  expect_pbs_decrypts_like_cpu(*gpu, params, p);
+  const auto& keys = engine_keys(params);
+  const ClearTable clear = clear_table(TableKind::random, p);
+  const LookupTable table = lookup_table(clear, params, p);
+  std::vector<std::int64_t> codes;
+  for (std::int64_t i = 0; i < 41; ++i) codes.push_back(i % 16);
+  const LweCiphertextArray inputs = encrypt_codes(keys.client, params, p, codes, 23);
+  LweCiphertextArray outputs(inputs.size(), params.big_lwe_dimension());
+  const LookupTable* shared[] = {&table};
+  gpu->programmable_bootstrap_batch(keys.server, inputs, shared, outputs);
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    EXPECT_EQ(decrypt_message(keys.client, outputs[i], p, Signedness::unsigned_code),
+              clear.codes[static_cast<std::size_t>(codes[i])])
+        << "ciphertext " << i;
+  }
+}
+
+// Two server keys of one parameter set, used in turn: the device key cache must tell them apart.
+TEST_F(CudaBackend, KeyCacheTellsKeysApart) {
+  const int p = 3;
+  const ParameterSet& params = insecure_toy_parameter_set(p);
+  const auto gpu = backend();
+  const ClearTable clear = clear_table(TableKind::random, p);
+  const LookupTable table = lookup_table(clear, params, p);
+  const LookupTable* shared[] = {&table};
+  std::vector<std::int64_t> codes;
+  for (std::int64_t x = 0; x < 8; ++x) codes.push_back(x);
+  for (int round = 0; round < 2; ++round) {
+    for (std::uint64_t seed : {2024u, 7u}) {
+      const auto& keys = engine_keys(params, seed);
+      const LweCiphertextArray inputs = encrypt_codes(keys.client, params, p, codes, 24 + seed);
+      LweCiphertextArray outputs(inputs.size(), params.big_lwe_dimension());
+      gpu->programmable_bootstrap_batch(keys.server, inputs, shared, outputs);
+      for (std::size_t x = 0; x < codes.size(); ++x) {
+        EXPECT_EQ(decrypt_message(keys.client, outputs[x], p, Signedness::unsigned_code), clear.codes[x])
+            << "key seed " << seed << ", round " << round << ", input " << x;
+      }
+    }
+  }
+}
+
+TEST_F(CudaBackend, RejectsMismatchedShapes) {
+  const ParameterSet& params = insecure_toy_parameter_set(3);
+  const auto& keys = engine_keys(params);
+  const auto gpu = backend();
+  const LookupTable ok = make_lookup_table(params.polynomial_size, 3, [](std::uint64_t x) { return Torus{x}; });
+  const LookupTable wrong_n = make_lookup_table(PolynomialSize(64), 3, [](std::uint64_t x) { return Torus{x}; });
+  LweCiphertextArray big(2, params.big_lwe_dimension()), small(2, params.lwe_dimension), one(1, params.big_lwe_dimension());
+  const LookupTable* tables[] = {&ok};
+  const LookupTable* wrong[] = {&wrong_n};
+  EXPECT_THROW(gpu->programmable_bootstrap_batch(keys.server, small, tables, big), InvalidArgument);
+  EXPECT_THROW(gpu->programmable_bootstrap_batch(keys.server, big, tables, one), InvalidArgument);
+  EXPECT_THROW(gpu->programmable_bootstrap_batch(keys.server, big, wrong, big), InvalidArgument);
+  EXPECT_THROW(gpu->keyswitch_batch(keys.server.keyswitch_key(), small, small), InvalidArgument);
+}
+
+// The output noise of the GPU's PBS against the model, as tests/fhe/noise_engine_test.cpp does for
+// the CPU: 10^4 PBS on the cheapest set whose failures are visible (v0_128_p2_L0_pe0.05: k = 5,
+// N = 256, n = 592), inputs carrying a PBS output's noise, identity table. The variance must match
+// blind_rotation_variance within the CPU test's tolerance (5 standard errors of the estimate plus
+// 5% for the model), and the wrong-read rate the set's p_error (3.5 binomial standard deviations).
+TEST_F(CudaBackend, PbsOutputVarianceAndWrongReadRateMatchModel) {
+  constexpr int p = 2;
+  constexpr std::size_t kSamples = 10'000;
+  const ParameterSet& set = vetted_parameter_set(p, ErrorTarget::loose, 0);
+  const auto& keys = engine_keys(set, 0x5eed);
+  const auto encode = [](std::int64_t m) { return encode_message(m, p, Signedness::unsigned_code); };
+  Csprng rng = Csprng::from_seed_insecure_for_tests(25);
+  LweCiphertextArray inputs(kSamples, set.big_lwe_dimension()), outputs(kSamples, set.big_lwe_dimension());
+  std::vector<std::int64_t> messages(kSamples);
+  const double input_std_dev = std::sqrt(noise::blind_rotation_variance(set));
+  for (std::size_t i = 0; i < kSamples; ++i) {
+    messages[i] = 1 + static_cast<std::int64_t>(i % 2);  // interior codes: both neighbours valid
+    encrypt_lwe(keys.client.glwe_key().flattened_bits(), encode(messages[i]), input_std_dev, rng, inputs[i]);
+  }
+  const LookupTable table = make_lookup_table(set.polynomial_size, p, [&](std::uint64_t x) {
+    return encode(static_cast<std::int64_t>(x));
+  });
+  const LookupTable* tables[] = {&table};
+  backend()->programmable_bootstrap_batch(keys.server, inputs, tables, outputs);
+
+  double sum_squares = 0;
+  std::size_t failures = 0;
+  for (std::size_t i = 0; i < kSamples; ++i) {
+    const std::int64_t read = decrypt_message(keys.client, outputs[i], p, Signedness::unsigned_code);
+    const Torus error = decrypt_phase(keys.client, outputs[i]) - encode(read);
+    const double e = static_cast<double>(static_cast<std::int64_t>(error)) * 0x1p-64;
+    sum_squares += e * e;
+    if (read != messages[i]) ++failures;
+  }
+  const double ratio = sum_squares / kSamples / noise::blind_rotation_variance(set);
+  RecordProperty("pbs_output_variance_ratio", std::to_string(ratio));
+  EXPECT_NEAR(ratio, 1.0, 5 * std::sqrt(2.0 / kSamples) + 0.05) << describe(set);
+  const double expected = set.target_p_error * kSamples;
+  EXPECT_NEAR(static_cast<double>(failures), expected, 3.5 * std::sqrt(expected * (1 - set.target_p_error)))
+      << failures << " wrong reads in " << kSamples << ", model p_error " << set.target_p_error;
+}
+
+}  // namespace
+}  // namespace veil::fhe
