@@ -100,6 +100,12 @@ class CudaBackend final : public Backend {
     const cuda::DeviceKeyswitchKey& ksk = keyswitch_keys_.get(key.keyswitch_key());
     const cuda::DeviceBootstrapKey& bsk = bootstrap_keys_.get(key.bootstrap_key());
     const cuda::PbsShape& s = bsk.shape;
+    if (ksk.shape.n_in != s.k * s.N || ksk.shape.n_out != s.n) {
+      throw InvalidArgument("programmable_bootstrap_batch (cuda): the server key's key-switching key (" +
+                            std::to_string(ksk.shape.n_in) + " -> " + std::to_string(ksk.shape.n_out) +
+                            ") does not fit its bootstrapping key (k*N = " + std::to_string(s.k * s.N) +
+                            ", n = " + std::to_string(s.n) + ")");
+    }
     upload_tables(tables, count);
 
     const std::size_t big = s.big_lwe_size();

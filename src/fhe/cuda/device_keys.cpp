@@ -6,6 +6,7 @@
 
 #include "fhe/cpu/negacyclic_fft.hpp"
 #include "fhe/cuda/fourier_layout.hpp"
+#include "veil/fhe/decomposition.hpp"
 
 namespace veil::fhe::cuda {
 
@@ -47,6 +48,7 @@ KeyIdentity identity_of(const KeyswitchKey& key) {
 }
 
 std::unique_ptr<DeviceBootstrapKey> upload(const FourierBootstrapKey& key) {
+  SignedDecomposer(key.base_log(), key.level_count());  // throws for a decomposition the kernels cannot run
   auto device = std::make_unique<DeviceBootstrapKey>();
   PbsShape& s = device->shape;
   s = PbsShape{static_cast<std::uint32_t>(key.input_lwe_dimension().value),
@@ -77,6 +79,7 @@ std::unique_ptr<DeviceBootstrapKey> upload(const FourierBootstrapKey& key) {
 }
 
 std::unique_ptr<DeviceKeyswitchKey> upload(const KeyswitchKey& key) {
+  SignedDecomposer(key.base_log(), key.level_count());  // throws for a decomposition the kernels cannot run
   auto device = std::make_unique<DeviceKeyswitchKey>();
   device->shape = KeyswitchShape{static_cast<std::uint32_t>(key.input_lwe_dimension().value),
                                  static_cast<std::uint32_t>(key.output_lwe_dimension().value),
