@@ -1,0 +1,310 @@
+// The client spec as JSON (docs/serialization.md): every field required, typed and range
+// checked, unknown fields refused; doubles are written in nlohmann's shortest round-trip form
+// and read back exactly.
+#include "veil/runtime/client_spec.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "veil/common/error.hpp"
+#include "veil/compiler/model_file.hpp"
+#include "veil/fhe/parameter_sets.hpp"
+
+namespace veil::runtime {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// ---- writing
+
+Json finite(double value, const char* field) {
+  if (!std::isfinite(value)) throw InvalidArgument(std::string("client spec: ") + field + " is not finite");
+  return value;
+}
+
+Json doubles(const std::vector<double>& values, const char* field) {
+  Json out = Json::array();
+  for (const double v : values) out.push_back(finite(v, field));
+  return out;
+}
+
+Json spec_document(const ClientSpec& spec) {
+  const nn::quant::QuantizeInputAttrs& q = spec.input_quantization;
+  return {
+      {"format_version", kClientSpecVersion},
+      {"program_fingerprint", spec.program_fingerprint},
+      {"parameter_set", spec.parameter_set},
+      {"input_shape", spec.input_shape},
+      {"input_quantization",
+       {{"scale", finite(q.scale, "input_quantization.scale")},
+        {"zero_point", q.zero_point},
+        {"q_min", q.q_min},
+        {"q_max", q.q_max}}},
+      {"input_exponent", spec.input_exponent},
+      {"output_shape", spec.output_shape},
+      {"output_scale",
+       {{"scale", doubles(spec.output_scale.scale, "output_scale.scale")}, {"zero_point", spec.output_scale.zero_point}}},
+      {"output_exponent", spec.output_exponent},
+      {"output_bound", spec.output_bound},
+  };
+}
+
+// ---- reading: each accessor names the field it complains about.
+
+[[noreturn]] void fail(const std::string& field, const std::string& problem) {
+  throw FormatError("client spec: field '" + field + "' " + problem);
+}
+
+/// The value of an integer that fits an int64 (nlohmann stores non-negative ones unsigned).
+std::optional<std::int64_t> as_int64(const Json& v) {
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
+    return static_cast<std::int64_t>(u);
+  }
+  if (v.is_number_integer()) return v.get<std::int64_t>();
+  return std::nullopt;
+}
+
+double finite_number(const Json& v, const std::string& field) {
+  if (!v.is_number()) fail(field, "must be a number, found " + v.dump());
+  const double value = v.get<double>();
+  if (!std::isfinite(value)) fail(field, "must be finite");
+  return value;
+}
+
+/// One JSON object of the spec: every accessor names the field it complains about, and
+/// finish() refuses fields nobody read (a misspelt field is an error, not ignored).
+class ObjectReader {
+ public:
+  ObjectReader(const Json& object, std::string path) : object_(object), path_(std::move(path)) {
+    if (!object_.is_object()) fail(path_.empty() ? "(document)" : path_, "must be a JSON object");
+  }
+
+  const Json& at(const std::string& key) {
+    const auto it = object_.find(key);
+    if (it == object_.end()) fail(name(key), "is missing");
+    read_.insert(key);
+    return *it;
+  }
+
+  std::int64_t integer(const std::string& key, std::int64_t min, std::int64_t max) {
+    const Json& v = at(key);
+    const std::optional<std::int64_t> value = as_int64(v);
+    if (!value || *value < min || *value > max) {
+      fail(name(key), "= " + v.dump() + ", expected an integer in " + std::to_string(min) + ".." + std::to_string(max));
+    }
+    return *value;
+  }
+
+  double number(const std::string& key) { return finite_number(at(key), name(key)); }
+
+  std::string string(const std::string& key) {
+    const Json& v = at(key);
+    if (!v.is_string()) fail(name(key), "must be a string, found " + v.dump());
+    return v.get<std::string>();
+  }
+
+  /// A non-empty array of dimensions in 1..2^31.
+  Shape shape(const std::string& key) {
+    Shape out;
+    for (const Json& d : array(key)) {
+      const std::optional<std::int64_t> value = as_int64(d);
+      if (!value || *value < 1 || *value > (std::int64_t{1} << 31)) {
+        fail(name(key), "has dimension " + d.dump() + ", expected integers in 1..2^31");
+      }
+      out.push_back(*value);
+    }
+    return out;
+  }
+
+  std::vector<double> numbers(const std::string& key) {
+    std::vector<double> out;
+    for (const Json& x : array(key)) out.push_back(finite_number(x, name(key)));
+    return out;
+  }
+
+  std::vector<std::int64_t> integers(const std::string& key) {
+    std::vector<std::int64_t> out;
+    for (const Json& x : array(key)) {
+      const std::optional<std::int64_t> value = as_int64(x);
+      if (!value) fail(name(key), "has entry " + x.dump() + ", expected 64-bit integers");
+      out.push_back(*value);
+    }
+    return out;
+  }
+
+  void finish() const {
+    for (const auto& [key, value] : object_.items()) {
+      if (!read_.contains(key)) fail(name(key), "is unknown");
+    }
+  }
+
+  std::string name(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+ private:
+  const Json& array(const std::string& key) {
+    const Json& v = at(key);
+    if (!v.is_array() || v.empty()) fail(name(key), "must be a non-empty array, found " + v.dump());
+    return v;
+  }
+
+  const Json& object_;
+  std::string path_;
+  std::set<std::string> read_;
+};
+
+constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kInt64Min = std::numeric_limits<std::int64_t>::min();
+
+ClientSpec read_spec(const Json& doc) {
+  ObjectReader root(doc, "");
+  const std::int64_t version = root.integer("format_version", 0, kInt64Max);
+  if (version != kClientSpecVersion) {
+    throw FormatError("client spec: format_version " + std::to_string(version) + " unsupported, this build reads " +
+                      std::to_string(kClientSpecVersion));
+  }
+  ClientSpec spec;
+  spec.program_fingerprint = root.string("program_fingerprint");
+  if (spec.program_fingerprint.size() != 64 ||
+      spec.program_fingerprint.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    fail("program_fingerprint", "must be 64 lowercase hex digits");
+  }
+  spec.parameter_set = root.string("parameter_set");
+  try {
+    fhe::parameter_set_by_name(spec.parameter_set);
+  } catch (const InvalidArgument& e) {
+    fail("parameter_set", "names no registered set: " + std::string(e.what()));
+  }
+  spec.input_shape = root.shape("input_shape");
+  {
+    ObjectReader q(root.at("input_quantization"), "input_quantization");
+    spec.input_quantization.scale = q.number("scale");
+    if (!(spec.input_quantization.scale > 0)) fail(q.name("scale"), "must be > 0");
+    spec.input_quantization.zero_point = q.integer("zero_point", kInt64Min, kInt64Max);
+    spec.input_quantization.q_min = q.integer("q_min", kInt64Min, kInt64Max);
+    spec.input_quantization.q_max = q.integer("q_max", spec.input_quantization.q_min, kInt64Max);
+    q.finish();
+  }
+  spec.input_exponent = static_cast<int>(root.integer("input_exponent", 0, 63));
+  spec.output_shape = root.shape("output_shape");
+  {
+    ObjectReader s(root.at("output_scale"), "output_scale");
+    spec.output_scale.scale = s.numbers("scale");
+    spec.output_scale.zero_point = s.integers("zero_point");
+    const auto channels = static_cast<std::size_t>(spec.output_shape[0]);
+    for (const std::size_t size : {spec.output_scale.scale.size(), spec.output_scale.zero_point.size()}) {
+      if (size != 1 && size != channels) {
+        fail("output_scale", "has " + std::to_string(size) + " entries, expected 1 or " + std::to_string(channels));
+      }
+    }
+    s.finish();
+  }
+  spec.output_exponent = static_cast<int>(root.integer("output_exponent", 0, 63));
+  spec.output_bound = root.integer("output_bound", 0, kInt64Max);
+  root.finish();
+  return spec;
+}
+
+/// `path`.tmp-<random>, then a rename: never a half-written spec under the final name.
+/// (The fhe and compiler layers' equivalents are internal to them.)
+void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
+  std::random_device entropy;
+  char suffix[32];
+  std::snprintf(suffix, sizeof suffix, ".tmp-%08x%08x", entropy(), entropy());
+  const std::filesystem::path temporary(path.string() + suffix);
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) throw IoError("cannot open '" + temporary.string() + "' for writing: " + std::strerror(errno));
+    out << text;
+    out.flush();
+    if (!out) {
+      out.close();
+      std::filesystem::remove(temporary);
+      throw IoError("writing '" + temporary.string() + "' failed (disk full?)");
+    }
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    const std::string reason = error.message();
+    std::filesystem::remove(temporary, error);
+    throw IoError("cannot rename '" + temporary.string() + "' to '" + path.string() + "': " + reason);
+  }
+}
+
+}  // namespace
+
+ClientSpec make_client_spec(const compiler::FheProgram& program) {
+  const nn::quant::QuantizedCircuit& circuit = program.circuit;
+  const auto* input =
+      circuit.nodes.empty() ? nullptr : std::get_if<nn::quant::QuantizeInputAttrs>(&circuit.nodes[0].attrs);
+  if (input == nullptr || program.encodings.empty()) {
+    throw InvalidArgument("make_client_spec: the program's node 0 is not a QuantizeInput with an encoding");
+  }
+  const nn::quant::QNode& output = circuit.node(circuit.output);
+  ClientSpec spec;
+  spec.program_fingerprint = compiler::circuit_fingerprint(circuit);
+  spec.parameter_set = program.params.name;
+  spec.input_shape = circuit.nodes[0].shape;
+  spec.input_quantization = *input;
+  spec.input_exponent = program.encodings[0].exponent;
+  spec.output_shape = output.shape;
+  spec.output_scale = output.scale;
+  spec.output_exponent = program.output.exponent;
+  spec.output_bound = program.output.bound;
+  return spec;
+}
+
+std::string client_spec_json(const ClientSpec& spec) { return spec_document(spec).dump(2) + "\n"; }
+
+ClientSpec parse_client_spec(const std::string& json) {
+  Json doc;
+  try {
+    doc = Json::parse(json);
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(std::string("client spec: not valid JSON: ") + e.what());
+  }
+  return read_spec(doc);
+}
+
+void save_client_spec_file(const ClientSpec& spec, const std::filesystem::path& path) {
+  write_file_atomically(path, client_spec_json(spec));
+}
+
+ClientSpec load_client_spec_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError("cannot open client spec '" + path.string() + "': " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw IoError("reading client spec '" + path.string() + "' failed");
+  try {
+    return parse_client_spec(text.str());
+  } catch (const FormatError& e) {
+    throw FormatError("'" + path.string() + "': " + e.what());
+  }
+}
+
+void require_matching_spec(const ClientSpec& spec, const compiler::FheProgram& program) {
+  const Json have = spec_document(spec);
+  const Json want = spec_document(make_client_spec(program));
+  for (const auto& [key, value] : want.items()) {
+    if (have.at(key) != value) {
+      throw InvalidArgument("client spec does not match the program: " + key + " is " + have.at(key).dump() +
+                            " in the spec, " + value.dump() + " in the program");
+    }
+  }
+}
+
+}  // namespace veil::runtime

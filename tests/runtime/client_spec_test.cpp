@@ -1,0 +1,232 @@
+// The client spec: what make_client_spec copies from a compiled program, exact JSON and file
+// round trips, strict parsing (every missing, mistyped, out-of-range or unknown field named),
+// and require_matching_spec.
+#include "veil/runtime/client_spec.hpp"
+
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "runtime/runtime_test_support.hpp"
+#include "veil/common/error.hpp"
+#include "veil/compiler/model_file.hpp"
+
+namespace veil::runtime {
+namespace {
+
+using Json = nlohmann::ordered_json;
+using nn::quant::QuantizationMode;
+
+/// Doubles that a decimal writer with too few digits would not round-trip.
+ClientSpec hand_filled_spec() {
+  ClientSpec spec;
+  spec.program_fingerprint = std::string(32, 'a') + std::string(32, '7');
+  spec.parameter_set = "insecure_toy_p6";
+  spec.input_shape = {3, 8, 8};
+  spec.input_quantization = {1.0 / 3.0, -7, -128, 127};
+  spec.input_exponent = 55;
+  spec.output_shape = {4};
+  spec.output_scale.scale = {0.1, std::nextafter(1.0, 2.0), 4.9406564584124654e-324, 1.7976931348623157e308};
+  spec.output_scale.zero_point = {std::numeric_limits<std::int64_t>::min(), -1, 0, std::numeric_limits<std::int64_t>::max()};
+  spec.output_exponent = 40;
+  spec.output_bound = std::int64_t{1} << 40;
+  return spec;
+}
+
+void expect_same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(std::bit_cast<std::uint64_t>(a[i]), std::bit_cast<std::uint64_t>(b[i])) << i;
+}
+
+void expect_same_spec(const ClientSpec& a, const ClientSpec& b) {
+  EXPECT_EQ(a.program_fingerprint, b.program_fingerprint);
+  EXPECT_EQ(a.parameter_set, b.parameter_set);
+  EXPECT_EQ(a.input_shape, b.input_shape);
+  expect_same_bits({a.input_quantization.scale}, {b.input_quantization.scale});
+  EXPECT_EQ(a.input_quantization.zero_point, b.input_quantization.zero_point);
+  EXPECT_EQ(a.input_quantization.q_min, b.input_quantization.q_min);
+  EXPECT_EQ(a.input_quantization.q_max, b.input_quantization.q_max);
+  EXPECT_EQ(a.input_exponent, b.input_exponent);
+  EXPECT_EQ(a.output_shape, b.output_shape);
+  expect_same_bits(a.output_scale.scale, b.output_scale.scale);
+  EXPECT_EQ(a.output_scale.zero_point, b.output_scale.zero_point);
+  EXPECT_EQ(a.output_exponent, b.output_exponent);
+  EXPECT_EQ(a.output_bound, b.output_bound);
+}
+
+/// The FormatError message of parsing `doc`; fails the test unless it throws one.
+std::string parse_error(const Json& doc) {
+  try {
+    parse_client_spec(doc.dump());
+  } catch (const FormatError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "parsed: " << doc.dump();
+  return {};
+}
+
+TEST(ClientSpec, JsonRoundTripIsExact) {
+  const ClientSpec spec = hand_filled_spec();
+  const std::string json = client_spec_json(spec);
+  const ClientSpec parsed = parse_client_spec(json);
+  expect_same_spec(spec, parsed);
+  EXPECT_EQ(client_spec_json(parsed), json);
+  EXPECT_EQ(Json::parse(json).at("format_version"), kClientSpecVersion);
+}
+
+TEST(ClientSpec, FileRoundTrip) {
+  const std::filesystem::path dir = std::filesystem::path(VEIL_TEST_ARTIFACTS_DIR) / "runtime" / "client_spec";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  save_client_spec_file(hand_filled_spec(), dir / "spec.json");
+  expect_same_spec(load_client_spec_file(dir / "spec.json"), hand_filled_spec());
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()), 1);
+  EXPECT_THROW(load_client_spec_file(dir / "missing.json"), IoError);
+  std::ofstream(dir / "broken.json") << "{\"format_version\": 1";
+  try {
+    load_client_spec_file(dir / "broken.json");
+    ADD_FAILURE() << "a broken spec loaded";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("broken.json"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ClientSpec, NonFiniteScalesAreNotWritten) {
+  ClientSpec spec = hand_filled_spec();
+  spec.output_scale.scale[1] = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_THROW(client_spec_json(spec), InvalidArgument);
+}
+
+TEST(ClientSpec, EveryMissingOrMistypedFieldIsNamed) {
+  const Json doc = Json::parse(client_spec_json(hand_filled_spec()));
+  // Every field at both levels: missing, then replaced by a value of the wrong type.
+  const auto check = [&](const std::string& name, const std::function<Json&(Json&)>& slot, const std::string& key) {
+    Json missing = doc;
+    slot(missing).erase(key);
+    EXPECT_NE(parse_error(missing).find("field '" + name + "' is missing"), std::string::npos) << name;
+    Json mistyped = doc;
+    Json& value = slot(mistyped)[key];
+    value = value.is_string() ? Json(5) : Json("5");
+    EXPECT_NE(parse_error(mistyped).find("field '" + name + "'"), std::string::npos) << name;
+  };
+  for (const auto& [key, value] : doc.items()) {
+    if (key == "format_version") continue;
+    check(key, [](Json& d) -> Json& { return d; }, key);
+    if (value.is_object()) {
+      for (const auto& [inner, unused] : value.items()) {
+        const std::string outer = key;
+        check(key + "." + inner, [outer](Json& d) -> Json& { return d[outer]; }, inner);
+      }
+    }
+  }
+}
+
+TEST(ClientSpec, BadValuesAndUnknownFieldsAreNamed) {
+  const Json doc = Json::parse(client_spec_json(hand_filled_spec()));
+  const auto error_with = [&](const std::function<void(Json&)>& edit) {
+    Json edited = doc;
+    edit(edited);
+    return parse_error(edited);
+  };
+  const auto expect_message = [](const std::string& message, const std::string& part) {
+    EXPECT_NE(message.find(part), std::string::npos) << "'" << message << "' lacks '" << part << "'";
+  };
+  expect_message(error_with([](Json& d) { d["format_version"] = 2; }), "format_version 2 unsupported");
+  expect_message(error_with([](Json& d) { d.erase("format_version"); }), "field 'format_version' is missing");
+  expect_message(error_with([](Json& d) { d["colour"] = "blue"; }), "field 'colour' is unknown");
+  expect_message(error_with([](Json& d) { d["output_scale"]["offset"] = 1; }), "field 'output_scale.offset' is unknown");
+  expect_message(error_with([](Json& d) { d["input_exponent"] = 64; }), "field 'input_exponent' = 64");
+  expect_message(error_with([](Json& d) { d["output_bound"] = -1; }), "field 'output_bound' = -1");
+  expect_message(error_with([](Json& d) { d["output_bound"] = 1.5; }), "field 'output_bound' = 1.5");
+  expect_message(error_with([](Json& d) { d["input_quantization"]["q_max"] = -200; }), "field 'input_quantization.q_max'");
+  expect_message(error_with([](Json& d) { d["input_quantization"]["scale"] = 0; }), "field 'input_quantization.scale'");
+  expect_message(error_with([](Json& d) { d["program_fingerprint"] = std::string(64, 'A'); }), "field 'program_fingerprint'");
+  expect_message(error_with([](Json& d) { d["parameter_set"] = "no_such_set"; }), "field 'parameter_set' names no registered set");
+  expect_message(error_with([](Json& d) { d["input_shape"] = Json::array(); }), "field 'input_shape'");
+  expect_message(error_with([](Json& d) { d["input_shape"][1] = 0; }), "field 'input_shape' has dimension 0");
+  expect_message(error_with([](Json& d) { d["output_scale"]["zero_point"] = {1, 2}; }), "field 'output_scale' has 2 entries");
+  expect_message(error_with([](Json& d) { d["output_scale"]["zero_point"][0] = 9223372036854775808ull; }),
+                 "field 'output_scale.zero_point' has entry 9223372036854775808");
+  expect_message(error_with([](Json& d) { d = Json::array(); }), "must be a JSON object");
+  try {
+    parse_client_spec("{\"format_version\": 1,");
+    ADD_FAILURE() << "truncated JSON parsed";
+  } catch (const FormatError& e) {
+    expect_message(e.what(), "not valid JSON");
+  }
+}
+
+/// The small ResNet compiled for a toy set (the circuit of the exact server test), once.
+const compiler::FheProgram& program() {
+  static const compiler::FheProgram compiled = compiler::compile_program(
+      testing::small_circuit(QuantizationMode::ReferenceCompatible, nn::quant::NBits{3, 2, 2, 8}, std::nullopt, 8),
+      testing::forced_set("insecure_toy_p6"));
+  return compiled;
+}
+
+TEST(ClientSpecOfAProgram, CopiesTheProgramsEncodings) {
+  const compiler::FheProgram& compiled = program();
+  const ClientSpec spec = make_client_spec(compiled);
+  const nn::quant::QNode& input = compiled.circuit.nodes[0];
+  const nn::quant::QNode& output = compiled.circuit.node(compiled.circuit.output);
+  EXPECT_EQ(spec.program_fingerprint, compiler::circuit_fingerprint(compiled.circuit));
+  EXPECT_EQ(spec.parameter_set, "insecure_toy_p6");
+  EXPECT_EQ(spec.input_shape, (Shape{3, 8, 8}));
+  const auto& q = std::get<nn::quant::QuantizeInputAttrs>(input.attrs);
+  EXPECT_EQ(spec.input_quantization.scale, q.scale);
+  EXPECT_EQ(spec.input_quantization.zero_point, q.zero_point);
+  EXPECT_EQ(spec.input_quantization.q_min, q.q_min);
+  EXPECT_EQ(spec.input_quantization.q_max, q.q_max);
+  EXPECT_EQ(spec.input_exponent, compiled.encodings[0].exponent);
+  EXPECT_EQ(spec.output_shape, (Shape{10}));
+  EXPECT_EQ(spec.output_scale.scale, output.scale.scale);
+  EXPECT_EQ(spec.output_scale.zero_point, output.scale.zero_point);
+  EXPECT_EQ(spec.output_exponent, compiled.output.exponent);
+  EXPECT_EQ(spec.output_bound, compiled.output.bound);
+  EXPECT_GT(spec.output_bound, 0);
+  expect_same_spec(parse_client_spec(client_spec_json(spec)), spec);
+}
+
+TEST(ClientSpecOfAProgram, RequireMatchingSpecNamesTheFirstDifference) {
+  const ClientSpec spec = make_client_spec(program());
+  EXPECT_NO_THROW(require_matching_spec(parse_client_spec(client_spec_json(spec)), program()));
+  const auto expect_mismatch = [&](const std::function<void(ClientSpec&)>& edit, const std::string& field) {
+    ClientSpec edited = spec;
+    edit(edited);
+    try {
+      require_matching_spec(edited, program());
+      ADD_FAILURE() << "a spec with another " << field << " matched";
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find("client spec does not match the program: " + field + " is "), std::string::npos)
+          << e.what();
+    }
+  };
+  expect_mismatch([](ClientSpec& s) { s.program_fingerprint = std::string(64, '0'); }, "program_fingerprint");
+  expect_mismatch([](ClientSpec& s) { s.parameter_set = "insecure_toy_p8"; }, "parameter_set");
+  expect_mismatch([](ClientSpec& s) { s.input_quantization.scale = std::nextafter(s.input_quantization.scale, 1e9); },
+                  "input_quantization");
+  expect_mismatch([](ClientSpec& s) { s.input_exponent -= 1; }, "input_exponent");
+  expect_mismatch([](ClientSpec& s) { s.output_scale.zero_point[0] += 1; }, "output_scale");
+  expect_mismatch([](ClientSpec& s) { s.output_exponent += 1; }, "output_exponent");
+  expect_mismatch([](ClientSpec& s) { s.output_bound += 1; }, "output_bound");
+}
+
+TEST(ClientSpecOfAProgram, AnotherModelHasAnotherFingerprint) {
+  compiler::FheProgram other = program();
+  for (auto& node : other.circuit.nodes) {
+    if (auto* conv = std::get_if<nn::quant::IntConv2dAttrs>(&node.attrs)) {
+      conv->bias[0] += 1;
+      break;
+    }
+  }
+  EXPECT_NE(make_client_spec(other).program_fingerprint, make_client_spec(program()).program_fingerprint);
+  EXPECT_THROW(require_matching_spec(make_client_spec(program()), other), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace veil::runtime
