@@ -215,5 +215,29 @@ TEST(PbsAccount, CostEquivalents) {
   EXPECT_THROW(lookup_cost_equivalents(a, {{6, 15.0}}), InvalidArgument);
 }
 
+TEST(FheSimulation, OutputNoiseHasTheRequestedSpread) {
+  IntegerExecutor ex(quantize(QuantizationMode::Improved, 8, 7), 2);
+  Tensor clear, sim;
+  ex.run(fixture().images, clear);
+  SimulationSettings s;
+  s.p_error = 0.0;  // only the output noise
+  s.output_noise_std = 1000.0;  // well above float32 rounding of the logits
+  s.seed = 5;
+  ex.simulate(fixture().images, s, 0, sim);
+  // Back in output integers: (sim - clear) / scale per element.
+  const QNode& out = ex.circuit().node(ex.circuit().output);
+  double sum2 = 0.0;
+  for (std::size_t i = 0; i < sim.data.size(); ++i) {
+    const auto c = static_cast<std::int64_t>(i % static_cast<std::size_t>(out.shape[0]));
+    const double d = (static_cast<double>(sim.data[i]) - clear.data[i]) / out.scale.scale_at(c);
+    sum2 += d * d;
+  }
+  const double n = static_cast<double>(sim.data.size());
+  // Sample variance of n Gaussians: relative std error sqrt(2/n); 5 sigma plus 1% for float32.
+  EXPECT_NEAR(sum2 / n, 1e6, (5.0 * std::sqrt(2.0 / n) + 0.01) * 1e6);
+  s.output_noise_std = -1.0;
+  EXPECT_THROW(ex.simulate(fixture().images, s, 0, sim), InvalidArgument);
+}
+
 }  // namespace
 }  // namespace veil::nn::quant

@@ -22,6 +22,9 @@ struct SimulationSettings {
   std::map<std::string, double> p_error_by_node;  // by QNode name (a Lookup or MaxPool2d)
   std::uint64_t seed = 0;
   RoundingMethod rounding_method = RoundingMethod::Approximate;  // Exact: residual ignored (f = 0)
+  /// Std dev, in output integers, of the Gaussian noise the FHE output carries (its linear
+  /// tail after the last PBS, e.g. the fc layer); added rounded to each output integer.
+  double output_noise_std = 0.0;
 };
 
 /// Counts over the images of one simulate() call.
@@ -60,5 +63,7 @@ class IntegerExecutor {
 
 /// Reads output integers [N, ...] as real numbers with the output node's scale.
 void dequantize_output(const QuantizedCircuit& circuit, const IntTensor& integers, Tensor& output);
+/// Same with the output node's per-image shape and scale (what an FHE client knows).
+void dequantize_output(const Shape& shape, const QuantScale& scale, const IntTensor& integers, Tensor& output);
 
 }  // namespace veil::nn::quant

@@ -2,6 +2,7 @@
 
 #include <cblas.h>
 
+#include <cmath>
 #include <string>
 
 #include "nn/quant/executor/circuit_runner.hpp"
@@ -12,6 +13,8 @@ namespace veil::nn::quant {
 namespace {
 
 constexpr std::size_t kMaxTableEntries = std::size_t{1} << 22;
+// Counter range of the output noise draws, disjoint from PBS numbers.
+constexpr std::uint64_t kOutputNoiseStream = std::uint64_t{1} << 62;
 
 // After which node each value is dead (the output lives to the end).
 std::vector<std::size_t> make_last_use(const QuantizedCircuit& c) {
@@ -59,6 +62,9 @@ void IntegerExecutor::run_batch(const Tensor& images, const SimulationSettings* 
   }
   std::vector<double> sigma(circuit_.nodes.size(), 0.0);
   if (settings) {
+    if (!(settings->output_noise_std >= 0.0) || !std::isfinite(settings->output_noise_std)) {
+      throw InvalidArgument("simulation: output_noise_std must be finite and >= 0");
+    }
     const double base = misread_sigma(settings->p_error);
     for (std::size_t i = 0; i < circuit_.nodes.size(); ++i) {
       const auto it = settings->p_error_by_node.find(circuit_.nodes[i].name);
@@ -95,6 +101,12 @@ void IntegerExecutor::run_batch(const Tensor& images, const SimulationSettings* 
       }
       const auto& out = values[static_cast<std::size_t>(circuit_.output)].data;
       std::copy(out.begin(), out.end(), output.data.begin() + static_cast<std::ptrdiff_t>(n * out_size));
+      if (settings && settings->output_noise_std > 0.0) {
+        for (std::size_t k = 0; k < out_size; ++k) {
+          output.data[n * out_size + k] +=
+              draw_misread(settings->output_noise_std, 0.0, settings->seed, first_image + n, kOutputNoiseStream + k);
+        }
+      }
       per_image[n] = {reader.pbs(), reader.misreads(), reader.expected_misreads()};
     }
   });
@@ -110,15 +122,19 @@ void IntegerExecutor::run_batch(const Tensor& images, const SimulationSettings* 
 
 void dequantize_output(const QuantizedCircuit& circuit, const IntTensor& integers, Tensor& output) {
   const QNode& n = circuit.node(circuit.output);
-  const std::int64_t channels = n.shape.empty() ? 1 : n.shape[0];
-  const auto per_image = static_cast<std::size_t>(element_count(n.shape));
+  dequantize_output(n.shape, n.scale, integers, output);
+}
+
+void dequantize_output(const Shape& shape, const QuantScale& scale, const IntTensor& integers, Tensor& output) {
+  const std::int64_t channels = shape.empty() ? 1 : shape[0];
+  const auto per_image = static_cast<std::size_t>(element_count(shape));
   const std::size_t per_channel = per_image / static_cast<std::size_t>(channels);
   output.shape = integers.shape;
   output.data.resize(integers.data.size());
   for (std::size_t i = 0; i < integers.data.size(); ++i) {
     const auto c = static_cast<std::int64_t>((i % per_image) / per_channel);
-    output.data[i] = static_cast<float>(n.scale.scale_at(c) *
-                                        static_cast<double>(integers.data[i] - n.scale.zero_point_at(c)));
+    output.data[i] = static_cast<float>(scale.scale_at(c) *
+                                        static_cast<double>(integers.data[i] - scale.zero_point_at(c)));
   }
 }
 
