@@ -2,6 +2,7 @@
 // ResNet-18 op: closeness to fp32, improved vs reference-compatible mode, p_error = 0
 // equals the clear run, misread counts within binomial bounds, thread/batch independence,
 // PBS accounting against the PBS actually evaluated.
+#include <limits>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -205,6 +206,33 @@ TEST(QuantizedCircuit, ValidationNamesTheNode) {
   } catch (const InvalidArgument& e) {
     EXPECT_NE(std::string(e.what()).find("bias"), std::string::npos) << e.what();
   }
+}
+
+TEST(QuantizedCircuit, ValidationRefusesDegenerateNodes) {
+  const QuantizedCircuit good = quantize(QuantizationMode::Improved, 8, 7);
+  auto expect_refused = [](const QuantizedCircuit& c, const std::string& what) {
+    try {
+      validate_circuit(c);
+      ADD_FAILURE() << "expected InvalidArgument mentioning " << what;
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+  };
+  auto first_conv = [](QuantizedCircuit& c) -> IntConv2dAttrs& {
+    for (QNode& n : c.nodes) {
+      if (auto* a = std::get_if<IntConv2dAttrs>(&n.attrs)) return *a;
+    }
+    throw std::logic_error("no conv");
+  };
+  QuantizedCircuit c = good;
+  first_conv(c).weight_shape[0] = 0;  // no output channel: bounds would divide by zero
+  expect_refused(c, "weight shape");
+  c = good;
+  first_conv(c).padding = std::int64_t{1} << 62;  // in + 2p would overflow
+  expect_refused(c, "padding");
+  c = good;
+  c.nodes[1].scale.scale.assign(c.nodes[1].scale.scale.size(), std::numeric_limits<double>::quiet_NaN());
+  expect_refused(c, "scale");
 }
 
 TEST(PbsAccount, CostEquivalents) {

@@ -60,7 +60,9 @@ std::int64_t pooled(std::int64_t in, std::int64_t k, std::int64_t s, std::int64_
 
 void check_pool(const QNode& n, const Shape& in, std::int64_t k, std::int64_t s, std::int64_t p) {
   if (in.size() != 3) fail(n, "input shape " + to_string(in) + ", expected [C, H, W]");
-  if (k < 1 || s < 1 || p < 0 || p >= k || in[1] + 2 * p < k || in[2] + 2 * p < k) {
+  constexpr std::int64_t kMaxWindow = std::int64_t{1} << 31;  // keeps in + 2p from overflowing
+  if (k < 1 || s < 1 || p < 0 || p >= k || k > kMaxWindow || s > kMaxWindow || in[1] + 2 * p < k ||
+      in[2] + 2 * p < k) {
     fail(n, "window kernel " + std::to_string(k) + " stride " + std::to_string(s) + " padding " +
                 std::to_string(p) + " does not fit input " + to_string(in));
   }
@@ -75,6 +77,9 @@ void check_lookup(const QNode& n, const LookupAttrs& l, std::int64_t channels) {
   expect_per_channel(n, "lookup out_scale", l.function.out_scale.size(), channels);
   for (double s : l.function.out_scale) {
     if (!(s > 0.0) || !std::isfinite(s)) fail(n, "lookup out_scale " + std::to_string(s) + ", expected > 0");
+  }
+  for (double s : l.function.in_scale) {
+    if (!std::isfinite(s)) fail(n, "lookup in_scale " + std::to_string(s) + ", expected a finite number");
   }
   if (l.function.out_min > l.function.out_max) {
     fail(n, "lookup output range [" + std::to_string(l.function.out_min) + ", " +
@@ -97,6 +102,12 @@ void check_node(const QuantizedCircuit& c, std::size_t index) {
   const std::int64_t channels = n.shape.empty() ? 1 : n.shape[0];
   expect_per_channel(n, "scale", n.scale.scale.size(), channels);
   expect_per_channel(n, "zero_point", n.scale.zero_point.size(), channels);
+  for (std::int64_t d : n.shape) {
+    if (d < 1) fail(n, "shape " + to_string(n.shape) + " has an empty dimension");
+  }
+  for (double s : n.scale.scale) {
+    if (!(s > 0.0) || !std::isfinite(s)) fail(n, "scale " + std::to_string(s) + ", expected > 0");
+  }
   auto wrong_attrs = [&] { fail(n, "attributes do not match the op"); };
   switch (n.op) {
     case QOpKind::QuantizeInput: {
@@ -109,7 +120,7 @@ void check_node(const QuantizedCircuit& c, std::size_t index) {
       const auto* a = std::get_if<IntConv2dAttrs>(&n.attrs);
       if (!a) wrong_attrs();
       const Shape& w = a->weight_shape;
-      if (w.size() != 4 || in.size() != 3 || w[1] != in[0] || w[2] != w[3]) {
+      if (w.size() != 4 || in.size() != 3 || w[0] < 1 || w[1] != in[0] || w[2] < 1 || w[2] != w[3]) {
         fail(n, "weight shape " + to_string(w) + " does not fit input " + to_string(in));
       }
       expect_size(n, "weight", a->weight.size(), static_cast<std::size_t>(element_count(w)));
@@ -121,7 +132,7 @@ void check_node(const QuantizedCircuit& c, std::size_t index) {
       const auto* a = std::get_if<IntLinearAttrs>(&n.attrs);
       if (!a) wrong_attrs();
       const Shape& w = a->weight_shape;
-      if (w.size() != 2 || in.size() != 1 || w[1] != in[0]) {
+      if (w.size() != 2 || in.size() != 1 || w[0] < 1 || w[1] != in[0]) {
         fail(n, "weight shape " + to_string(w) + " does not fit input " + to_string(in));
       }
       expect_size(n, "weight", a->weight.size(), static_cast<std::size_t>(element_count(w)));
