@@ -26,11 +26,7 @@ constexpr std::int64_t kSize = 8;
 constexpr nn::quant::NBits kBits{3, 3, 3, 8};
 constexpr int kRoundingBits = 4;
 
-struct FheRun {
-  std::vector<std::int64_t> integers;  // all images, image-major
-};
-
-// Encrypts, runs and decrypts `images` with the program's own keys.
+// Encrypts, runs and decrypts `images` with keys for the program's set; image-major integers.
 std::vector<std::int64_t> run_fhe(const compiler::FheProgram& program, const Tensor& images, std::uint64_t seed) {
   const TestKeys& keys = test_keys(program.params.name);
   const auto backend = fhe::make_cpu_backend(test_pool());
@@ -54,6 +50,7 @@ std::vector<std::int64_t> run_fhe(const compiler::FheProgram& program, const Ten
 nn::quant::SimulationSettings simulation_settings(const compiler::FheProgram& program, std::uint64_t seed) {
   nn::quant::SimulationSettings settings;
   for (const auto& [name, p] : compiler::simulation_p_errors(program)) settings.p_error_by_node[name] = p;
+  settings.output_noise_std = program.output.noise_std;
   settings.seed = seed;
   return settings;
 }
