@@ -10,6 +10,7 @@
 
 #include "compiler/model_file_bytes.hpp"
 #include "compiler/model_file_envelope.hpp"
+#include "veil/common/file_io.hpp"
 #include "veil/common/error.hpp"
 
 namespace veil::compiler {

@@ -1,13 +1,11 @@
 #include "compiler/model_file_envelope.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <cctype>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
+#include <istream>
+#include <ostream>
 #include <optional>
-#include <random>
 
 #include "compiler/model_file_bytes.hpp"
 #include "veil/common/error.hpp"
@@ -119,40 +117,6 @@ std::string read_sealed(std::istream& in, const EnvelopeKind& kind, std::uint64_
     fail("checksum mismatch: the SHA-256 stored in the file differs from the hash of its contents");
   }
   return payload;
-}
-
-void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
-  std::random_device entropy;
-  char suffix[32];
-  std::snprintf(suffix, sizeof suffix, ".tmp-%08x%08x", entropy(), entropy());
-  const std::filesystem::path temporary(path.string() + suffix);
-  try {
-    {
-      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-      if (!out) throw IoError("cannot open '" + temporary.string() + "' for writing: " + std::strerror(errno));
-      write(out);
-      out.flush();
-      if (!out) throw IoError("writing '" + temporary.string() + "' failed (disk full?)");
-    }
-    std::error_code error;
-    std::filesystem::rename(temporary, path, error);
-    if (error) throw IoError("cannot rename '" + temporary.string() + "' to '" + path.string() + "': " + error.message());
-  } catch (...) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    throw;
-  }
-}
-
-void read_whole_file(const std::filesystem::path& path, std::string_view what,
-                     const std::function<void(std::istream&)>& read) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot open " + std::string(what) + " '" + path.string() + "': " + std::strerror(errno));
-  read(in);
-  if (in.peek() != std::ifstream::traits_type::eof()) {
-    throw FormatError(std::string(what) + " '" + path.string() + "': trailing bytes after the checksum at offset " +
-                      std::to_string(static_cast<long long>(in.tellg())));
-  }
 }
 
 }  // namespace veil::compiler::model_file

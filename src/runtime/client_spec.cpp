@@ -3,20 +3,21 @@
 // and read back exactly.
 #include "veil/runtime/client_spec.hpp"
 
+#include "veil/common/file_io.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <limits>
 #include <optional>
-#include <random>
 #include <set>
 #include <sstream>
 
 #include "veil/common/error.hpp"
+#include "veil/common/file_io.hpp"
 #include "veil/compiler/model_file.hpp"
 #include "veil/fhe/parameter_sets.hpp"
 
@@ -217,31 +218,6 @@ ClientSpec read_spec(const Json& doc) {
   return spec;
 }
 
-/// `path`.tmp-<random>, then a rename: never a half-written spec under the final name.
-/// (The fhe and compiler layers' equivalents are internal to them.)
-void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
-  std::random_device entropy;
-  char suffix[32];
-  std::snprintf(suffix, sizeof suffix, ".tmp-%08x%08x", entropy(), entropy());
-  const std::filesystem::path temporary(path.string() + suffix);
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw IoError("cannot open '" + temporary.string() + "' for writing: " + std::strerror(errno));
-    out << text;
-    out.flush();
-    if (!out) {
-      out.close();
-      std::filesystem::remove(temporary);
-      throw IoError("writing '" + temporary.string() + "' failed (disk full?)");
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    const std::string reason = error.message();
-    std::filesystem::remove(temporary, error);
-    throw IoError("cannot rename '" + temporary.string() + "' to '" + path.string() + "': " + reason);
-  }
 }
 
 }  // namespace

@@ -1,11 +1,9 @@
 // The file variants of every format: atomic saves, whole-file loads.
-#include "fhe/serialize/file_io.hpp"
+#include "veil/common/file_io.hpp"
 #include "veil/fhe/serialize.hpp"
 
 namespace veil::fhe {
 
-using serialize::read_whole_file;
-using serialize::write_file_atomically;
 
 void save_parameter_set_file(const ParameterSet& params, const std::filesystem::path& path) {
   write_file_atomically(path, [&](std::ostream& out) { save_parameter_set(params, out); });

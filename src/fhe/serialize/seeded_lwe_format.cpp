@@ -4,7 +4,7 @@
 #include <ostream>
 
 #include "fhe/serialize/envelope.hpp"
-#include "fhe/serialize/file_io.hpp"
+#include "veil/common/file_io.hpp"
 #include "fhe/serialize/parameter_set_record.hpp"
 #include "fhe/serialize/payload_fields.hpp"
 #include "veil/common/error.hpp"

@@ -1,4 +1,4 @@
-#include "fhe/serialize/file_io.hpp"
+#include "veil/common/file_io.hpp"
 
 #include <cerrno>
 #include <cstdint>
@@ -10,7 +10,7 @@
 
 #include "veil/common/error.hpp"
 
-namespace veil::fhe::serialize {
+namespace veil {
 
 namespace {
 
@@ -46,6 +46,10 @@ void write_file_atomically(const std::filesystem::path& path, const std::functio
   }
 }
 
+void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
+  write_file_atomically(path, [&](std::ostream& out) { out.write(content.data(), static_cast<std::streamsize>(content.size())); });
+}
+
 void read_whole_file(const std::filesystem::path& path, std::string_view what,
                      const std::function<void(std::istream&)>& read) {
   std::ifstream in(path, std::ios::binary);
@@ -57,4 +61,4 @@ void read_whole_file(const std::filesystem::path& path, std::string_view what,
   }
 }
 
-}  // namespace veil::fhe::serialize
+}  // namespace veil
