@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <vector>
 #include <variant>
 
+#include "runtime/multi_dot.hpp"
 #include "veil/fhe/linear_ops.hpp"
 
 namespace veil::runtime::detail {
@@ -14,58 +16,96 @@ using fhe::LweConstView;
 using fhe::LweView;
 using fhe::Torus;
 
+// Outputs computed together by multi_dot_product (they share every input slice).
+constexpr std::size_t kOutputGroup = 64;
+
 // y[o, i, j] = bias[o] + sum over the window of w * x; padded positions add w * pad_value.
+// One work item: one output position and a group of output channels.
 void conv_row(const RowTask& t) {
   const auto& a = std::get<nn::quant::IntConv2dAttrs>(t.node.attrs);
   const RowStore& x = *t.inputs[0];
   const RowLayout& in = x.layout();
   const RowLayout& out = t.stage.layout;
-  const std::int64_t channels = a.weight_shape[1], k = a.weight_shape[2];
+  const std::int64_t channels = a.weight_shape[1], k = a.weight_shape[2], window = channels * k * k;
   const Torus factor = lift(t.input_exponents[0], t.stage.exponent);
-  const std::size_t per_line = static_cast<std::size_t>(out.channels * out.width);
+  const std::size_t groups = (static_cast<std::size_t>(out.channels) + kOutputGroup - 1) / kOutputGroup;
   const LineRange lines = out.lines_of(t.row);
-  const std::size_t count = per_line * static_cast<std::size_t>(lines.last - lines.first + 1);
-  t.pool.parallel_for(count, 1, [&](std::size_t begin, std::size_t end, std::size_t) {
-    for (std::size_t idx = begin; idx < end; ++idx) {
-      const std::int64_t i = lines.first + static_cast<std::int64_t>(idx / per_line);
-      const auto o = static_cast<std::int64_t>(idx % per_line) / out.width;
-      const auto j = static_cast<std::int64_t>(idx % per_line) % out.width;
-      const LweView y = t.out[out.index_in_row(o, i, j)];
-      std::int64_t plain = a.bias[static_cast<std::size_t>(o)];
-      const std::int64_t* w = a.weight.data() + o * channels * k * k;
+  const std::size_t positions = static_cast<std::size_t>((lines.last - lines.first + 1) * out.width);
+  t.pool.parallel_for(positions * groups, 1, [&](std::size_t begin, std::size_t end, std::size_t) {
+    std::vector<const Torus*> inputs;
+    std::vector<std::int64_t> weights;
+    std::vector<Torus*> outputs;
+    std::vector<std::int64_t> plain;
+    std::vector<std::int64_t> taps;  // window positions read from ciphertexts
+    for (std::size_t item = begin; item < end; ++item) {
+      const std::int64_t i = lines.first + static_cast<std::int64_t>(item / groups / static_cast<std::size_t>(out.width));
+      const auto j = static_cast<std::int64_t>(item / groups % static_cast<std::size_t>(out.width));
+      const auto o0 = static_cast<std::int64_t>(item % groups * kOutputGroup);
+      const std::int64_t count = std::min<std::int64_t>(kOutputGroup, out.channels - o0);
+      plain.assign(a.bias.begin() + o0, a.bias.begin() + o0 + count);
+      inputs.clear();
+      taps.clear();
       for (std::int64_t c = 0; c < channels; ++c) {
         for (std::int64_t u = 0; u < k; ++u) {
           const std::int64_t r = i * a.stride - a.padding + u;
-          for (std::int64_t v = 0; v < k; ++v, ++w) {
-            if (*w == 0) continue;
-            const std::int64_t q = j * a.stride - a.padding + v;
+          for (std::int64_t v = 0; v < k; ++v) {
+            const std::int64_t q = j * a.stride - a.padding + v, tap = (c * k + u) * k + v;
             if (r < 0 || r >= in.height || q < 0 || q >= in.width) {
-              plain += *w * a.pad_value;
+              for (std::int64_t o = 0; o < count; ++o) {
+                plain[static_cast<std::size_t>(o)] += a.weight[static_cast<std::size_t>((o0 + o) * window + tap)] * a.pad_value;
+              }
             } else {
-              fhe::lwe_add_scaled_inplace(y, x.element(c, r, q), scaled_weight(*w, factor));
+              inputs.push_back(x.element(c, r, q).data());
+              taps.push_back(tap);
             }
           }
         }
       }
-      fhe::lwe_add_plaintext_inplace(y, encode_at(plain, t.stage.exponent));
+      weights.resize(static_cast<std::size_t>(count) * inputs.size());
+      outputs.clear();
+      for (std::int64_t o = 0; o < count; ++o) {
+        for (std::size_t n = 0; n < taps.size(); ++n) {
+          weights[static_cast<std::size_t>(o) * taps.size() + n] =
+              scaled_weight(a.weight[static_cast<std::size_t>((o0 + o) * window + taps[n])], factor);
+        }
+        outputs.push_back(t.out[out.index_in_row(o0 + o, i, j)].data());
+      }
+      multi_dot_product(inputs, weights.data(), outputs, t.out.dimension().value + 1);
+      for (std::int64_t o = 0; o < count; ++o) {
+        fhe::lwe_add_plaintext_inplace(t.out[out.index_in_row(o0 + o, i, j)],
+                                       encode_at(plain[static_cast<std::size_t>(o)], t.stage.exponent));
+      }
     }
   });
 }
 
-// y[o] = bias[o] + sum_f w[o, f] * x[f]; the input is one whole row in flat order.
+// y[o] = bias[o] + sum_f w[o, f] * x[f]; the input is one whole row in flat order. One work
+// item: a group of outputs.
 void linear_row(const RowTask& t) {
   const auto& a = std::get<nn::quant::IntLinearAttrs>(t.node.attrs);
   const fhe::LweCiphertextArray& x = t.inputs[0]->row(0);
   const auto features = static_cast<std::size_t>(a.weight_shape[1]);
   const Torus factor = lift(t.input_exponents[0], t.stage.exponent);
-  t.pool.parallel_for(t.out.size(), 1, [&](std::size_t begin, std::size_t end, std::size_t) {
-    for (std::size_t o = begin; o < end; ++o) {
-      const LweView y = t.out[o];
-      for (std::size_t f = 0; f < features; ++f) {
-        const std::int64_t w = a.weight[o * features + f];
-        if (w != 0) fhe::lwe_add_scaled_inplace(y, x[f], scaled_weight(w, factor));
+  std::vector<const Torus*> inputs;
+  for (std::size_t f = 0; f < features; ++f) inputs.push_back(x[f].data());
+  const std::size_t groups = (t.out.size() + kOutputGroup - 1) / kOutputGroup;
+  t.pool.parallel_for(groups, 1, [&](std::size_t begin, std::size_t end, std::size_t) {
+    std::vector<std::int64_t> weights;
+    std::vector<Torus*> outputs;
+    for (std::size_t g = begin; g < end; ++g) {
+      const std::size_t o0 = g * kOutputGroup, count = std::min(kOutputGroup, t.out.size() - o0);
+      weights.resize(count * features);
+      outputs.clear();
+      for (std::size_t o = 0; o < count; ++o) {
+        for (std::size_t f = 0; f < features; ++f) {
+          weights[o * features + f] = scaled_weight(a.weight[(o0 + o) * features + f], factor);
+        }
+        outputs.push_back(t.out[o0 + o].data());
       }
-      fhe::lwe_add_plaintext_inplace(y, encode_at(a.bias[o], t.stage.exponent));
+      multi_dot_product(inputs, weights.data(), outputs, t.out.dimension().value + 1);
+      for (std::size_t o = 0; o < count; ++o) {
+        fhe::lwe_add_plaintext_inplace(t.out[o0 + o], encode_at(a.bias[o0 + o], t.stage.exponent));
+      }
     }
   });
 }
