@@ -218,8 +218,6 @@ ClientSpec read_spec(const Json& doc) {
   return spec;
 }
 
-}
-
 }  // namespace
 
 ClientSpec make_client_spec(const compiler::FheProgram& program) {
