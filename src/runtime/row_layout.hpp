@@ -24,7 +24,6 @@ struct RowLayout {
   std::size_t row_size() const {
     return static_cast<std::size_t>(whole ? channels * height * width : channels * width);
   }
-  std::size_t elements() const { return static_cast<std::size_t>(channels * height * width); }
   std::size_t row_of(std::int64_t line) const { return whole ? 0 : static_cast<std::size_t>(line); }
   std::size_t index_in_row(std::int64_t c, std::int64_t line, std::int64_t col) const {
     return static_cast<std::size_t>(whole ? (c * height + line) * width + col : c * width + col);
