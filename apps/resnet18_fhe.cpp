@@ -1,7 +1,9 @@
 // resnet18_fhe: Concrete ML's run_resnet18_fhe.py in C++: ResNet-18 (BN folded) over
 // labelled ImageNet images in fp32, then quantized (clear integer executor) and under FHE
 // simulation for the reference-compatible and improved quantization modes, with the seed
-// script's report lines; --run-experiment sweeps n_bits x rounding bits.
+// script's report lines; --export-statistics and --run-fhe compile the circuit (the
+// simulation then uses its per-node error probabilities), --run-fhe runs images under real
+// FHE; --run-experiment sweeps n_bits x rounding bits.
 #include <unistd.h>
 
 #include <cstdio>
@@ -24,6 +26,8 @@
 #include "veil/nn/report/sweep.hpp"
 #include "veil/nn/resnet18.hpp"
 #include "veil/nn/resnet18_cli.hpp"
+#include "veil/runtime/cli/fhe_backend.hpp"
+#include "veil/runtime/cli/resnet18_fhe_flow.hpp"
 
 namespace fs = std::filesystem;
 using namespace veil;
@@ -95,7 +99,8 @@ void run_experiment(const nn::Resnet18CliOptions& opt, const nn::Graph& graph, c
   std::printf("Sweep took %.1f s; wrote %s.csv and %s.svg\n", sweep.seconds, stem.c_str(), stem.c_str());
 }
 
-void run_quantized_flow(const nn::Resnet18CliOptions& opt, nn::Fp32Executor& executor, const nn::ImageSource& source,
+void run_quantized_flow(const nn::Resnet18CliOptions& opt, nn::Fp32Executor& executor,
+                        const runtime::cli::MakeFoldedGraph& make_folded_graph, const nn::ImageSource& source,
                         const nn::PrepareImage& prepare, std::size_t total, const std::vector<std::string>& class_names,
                         const nn::WeightsDescription& weights, std::size_t threads, bool interactive) {
   const nn::Graph& graph = executor.graph();
@@ -135,10 +140,23 @@ void run_quantized_flow(const nn::Resnet18CliOptions& opt, nn::Fp32Executor& exe
 
   Tensor calibration;
   nn::stack_images(calibration_items, calibration);
-  const nn::QuantizedStagesSettings settings = make_stages_settings(opt, threads, interactive);
+  nn::QuantizedStagesSettings settings = make_stages_settings(opt, threads, interactive);
+  const auto fhe_mode = runtime::cli::fhe_mode(opt);
+  runtime::cli::ModeCompiler compiler(runtime::cli::compile_options(opt), fhe_mode, settings.progress);
+  if (opt.run_fhe || opt.export_statistics)
+    settings.compiled_simulation = [&compiler](auto mode, const auto& circuit, auto& simulation) {
+      compiler.compile(mode, circuit, simulation);
+    };
   std::vector<nn::QuantizedModeReport> reports;
   nn::run_quantized_stages(graph, calibration, images, fp32, settings, class_names, reports);
   nn::write_quantized_report(reports, fp32, weights.official_verified, calibration_items.size(), 10, std::cout);
+  std::cout.flush();
+  if (opt.export_statistics) runtime::cli::export_statistics(compiler.fhe_program(), *opt.export_statistics, std::cout);
+  if (opt.run_fhe) {
+    runtime::cli::FheStageResult fhe;
+    runtime::cli::run_fhe_flow(opt, compiler.fhe_program(), nn::make_config(settings, fhe_mode), calibration, images,
+                               make_folded_graph, settings.progress, interactive, std::cout, fhe);
+  }
   std::cout.flush();
   if (opt.run_experiment)
     for (const auto mode : settings.modes)
@@ -152,10 +170,19 @@ int run(const nn::Resnet18CliOptions& opt, const fs::path& exe) {
   const io::WeightsFile weights =
       io::find_torchvision_weights(io::kResnet18WeightsFile, opt.weights, extra_weight_dirs);
 
-  nn::Graph graph = nn::make_resnet18(io::load_state_dict(weights.path));
-  nn::fold_batch_norm_inplace(graph);
   const std::size_t threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
-  nn::Fp32Executor executor(std::move(graph), threads);
+  if (opt.use_gpu) {  // fail before the long clear stages
+    ThreadPool pool(1);
+    runtime::cli::make_fhe_backend(true, pool);
+  }
+  const StateDict state_dict = io::load_state_dict(weights.path);
+  const runtime::cli::MakeFoldedGraph make_folded_graph = [&state_dict](std::int64_t input_size) {
+    nn::Graph graph = nn::make_resnet18(state_dict, input_size);
+    nn::fold_batch_norm_inplace(graph);
+    return graph;
+  };
+  const io::PreprocessConfig preprocess;
+  nn::Fp32Executor executor(make_folded_graph(preprocess.crop), threads);
 
   io::DatasetOptions dataset_options;
   dataset_options.shuffle_seed = opt.seed;
@@ -195,7 +222,6 @@ int run(const nn::Resnet18CliOptions& opt, const fs::path& exe) {
     std::cerr << "resnet18_fhe: warning: no class names (" << e.what() << "); printing indices only\n";
   }
 
-  const io::PreprocessConfig preprocess;
   const nn::ImageSource source = [&](nn::LabelledImage& item) {
     io::Sample sample;
     if (!dataset->next(sample)) return false;
@@ -224,7 +250,8 @@ int run(const nn::Resnet18CliOptions& opt, const fs::path& exe) {
     nn::write_fp32_report(result, weights_description, class_names, threads, opt.batch_size, 10, std::cout);
     return 0;
   }
-  run_quantized_flow(opt, executor, source, prepare, total, class_names, weights_description, threads, interactive);
+  run_quantized_flow(opt, executor, make_folded_graph, source, prepare, total, class_names, weights_description, threads,
+                     interactive);
   return 0;
 }
 

@@ -73,7 +73,7 @@ NBitsOption parse_n_bits_value(const std::string& flag, const std::string& value
 std::optional<int> parse_rounding_bits_value(const std::string& flag, const std::string& value);
 /// A probability in [0, 1).
 double parse_p_error_value(const std::string& flag, const std::string& value);
-/// 0 (the full image) or a multiple of 32 up to 224: ResNet-18 downsamples by 32.
+/// 0 (the full image) or a multiple of 16 up to 224 (nn::make_resnet18's input sizes).
 std::int64_t parse_crop_value(const std::string& flag, const std::string& value);
 /// 1..1024.
 std::size_t parse_threads_value(const std::string& flag, const std::string& value);

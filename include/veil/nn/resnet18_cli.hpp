@@ -59,13 +59,14 @@ struct Resnet18CliOptions {
   bool use_gpu = false;
   std::size_t fhe_images = 1;                               // evaluation images run under FHE
   std::int64_t fhe_crop = 0;                                // S: FHE on the S x S centre crop; 0: full image
+  std::optional<std::filesystem::path> fhe_layers;          // per-layer CSV of the FHE runs
 };
 
 /// Parses arguments (without the program name). Accepts "--flag value" and "--flag=value",
 /// and the seed script's underscore spellings (--num_images); --export-statistics takes the
 /// next argument as its PATH unless it starts with '-'. Throws InvalidArgument naming the flag
 /// and the expected form for unknown flags, missing or malformed values (bit widths outside
-/// 2..16, p_error outside [0, 1), a crop that is not a multiple of 32, ...) and conflicting
+/// 2..16, p_error outside [0, 1), a crop that is not a multiple of 16, ...) and conflicting
 /// flags (FHE-stage flags without --run-fhe, FHE or statistics with --fp32-only).
 Resnet18CliOptions parse_resnet18_cli(std::span<const std::string> args);
 

@@ -156,8 +156,8 @@ double parse_p_error_value(const std::string& flag, const std::string& value) {
 
 std::int64_t parse_crop_value(const std::string& flag, const std::string& value) {
   const auto s = static_cast<std::int64_t>(parse_unsigned_value(flag, value, 0, kImageSize));
-  if (s % 32 != 0)
-    throw InvalidArgument(flag + ": '" + value + "' is not a multiple of 32 (ResNet-18 downsamples by 32; use 32, 64, "
+  if (s % 16 != 0)
+    throw InvalidArgument(flag + ": '" + value + "' is not a multiple of 16 (ResNet-18 downsamples by 32; use 16, 32, "
                           "..., 224, or 0 for the full image)");
   return s;
 }

@@ -40,9 +40,11 @@ const CliFlagTable<Resnet18CliOptions>& flags() {
       {"--fhe-images", {FlagValue::required, "N  evaluation images run under real FHE with --run-fhe (default 1)",
                         [](auto& o, auto& f, auto& v) { o.fhe_images = parse_unsigned_value(f, v, 1, 1u << 20); }}},
       {"--fhe-crop", {FlagValue::required, "S  with --run-fhe: run FHE (and the simulation it is compared with) on ResNet-18 "
-                                    "built for the S x S centre crop (S a multiple of 32, AvgPool S/32), quantized "
+                                    "built for the S x S centre crop (S a multiple of 16), quantized "
                                     "on the calibration images' crops; 0 = the full 224 image (default)",
                       [](auto& o, auto& f, auto& v) { o.fhe_crop = parse_crop_value(f, v); }}},
+      {"--fhe-layers", {FlagValue::required, "CSV  with --run-fhe: write each layer's time, PBS and PBS/s per FHE image",
+                        [](auto& o, auto&, auto& v) { o.fhe_layers = v; }}},
       {"--quant-mode", {FlagValue::required, "MODE  reference (Concrete ML's scheme), improved (veil's) or both (default)",
                         [](auto& o, auto& f, auto& v) {
                           if (v == "reference") o.quant_mode = QuantModeOption::reference;
@@ -105,7 +107,7 @@ Resnet18CliOptions parse_resnet18_cli(std::span<const std::string> args) {
       if (given) throw InvalidArgument(std::string(flag) + " needs the quantized stages; drop --fp32-only");
   if (!o.run_fhe)
     for (const auto& [given, flag] : {std::pair{o.use_gpu, "--use-gpu"}, {o.fhe_images != 1, "--fhe-images"},
-                                      {o.fhe_crop != 0, "--fhe-crop"}})
+                                      {o.fhe_crop != 0, "--fhe-crop"}, {o.fhe_layers.has_value(), "--fhe-layers"}})
       if (given) throw InvalidArgument(std::string(flag) + " applies to the FHE stage; add --run-fhe");
   return o;
 }

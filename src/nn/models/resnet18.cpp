@@ -99,7 +99,7 @@ class Builder {
       for (int b = 0; b < 2; ++b)
         x = basic_block(x, std::string(st.name) + "." + std::to_string(b) + ".", b == 0 ? st.stride : 1,
                         b == 0 && (st.stride != 1 || st.in_channels != st.out_channels));
-    x = g_.add({OpKind::AvgPool2d, "avgpool", {x}, Pool2dAttrs{input_size_ / 32, 1, 0}, {}, {}});
+    x = g_.add({OpKind::AvgPool2d, "avgpool", {x}, Pool2dAttrs{(input_size_ + 31) / 32, 1, 0}, {}, {}});
     x = g_.add({OpKind::Flatten, "flatten", {x}, NoAttrs{}, {}, {}});
     Node fc{OpKind::Linear, "fc", {x}, NoAttrs{}, {}, {}};
     fc.params["weight"] = sd_.at("fc.weight");
@@ -131,9 +131,9 @@ std::map<std::string, Shape> resnet18_state_dict_shapes() {
 }
 
 Graph make_resnet18(const StateDict& state_dict, std::int64_t input_size) {
-  if (input_size < 32 || input_size % 32 != 0)
+  if (input_size < 16 || input_size % 16 != 0)
     throw InvalidArgument("ResNet-18 input size " + std::to_string(input_size) +
-                          ": expected a positive multiple of 32 (the network downsamples by 32)");
+                          ": expected a positive multiple of 16 (the network downsamples by 32)");
   check_keys(state_dict);
   return Builder(state_dict, input_size).build();
 }

@@ -82,8 +82,8 @@ void run_quantized_stages(const Graph& folded_graph, const Tensor& calibration, 
       simulation.seed = settings.simulation_seed;
       simulation.rounding_method = settings.rounding_method;
       std::string rate = "p_error " + std::to_string(settings.p_error);
-      if (settings.simulation_p_errors) {
-        simulation.p_error_by_node = settings.simulation_p_errors(mode, executor.circuit());
+      if (settings.compiled_simulation) {
+        settings.compiled_simulation(mode, executor.circuit(), simulation);
         report.compiled_p_errors = true;
         report.p_error = 0.0;
         for (const auto& [node, p] : simulation.p_error_by_node) report.p_error = std::max(report.p_error, p);

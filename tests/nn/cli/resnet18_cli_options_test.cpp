@@ -49,7 +49,7 @@ TEST(Resnet18Cli, HelpListsEveryFlag) {
                            "--run-experiment", "--n-bits", "--rounding-bits", "--p-error", "--help", "--quant-mode",
                            "--rounding-method", "--calibration-images", "--simulation-seed", "--fp32-only",
                            "--experiment-n-bits", "--experiment-rounding-bits", "--output-dir", "--fhe-images",
-                           "--fhe-crop"})
+                           "--fhe-crop", "--fhe-layers"})
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
 }
 
@@ -80,14 +80,17 @@ TEST(Resnet18Cli, FheFlagsDefaultOff) {
 }
 
 TEST(Resnet18Cli, ParsesFheFlags) {
-  const auto o = parse({"--run_fhe", "--use-gpu", "--fhe-images", "3", "--fhe_crop=64", "--export-statistics", "s.json"});
+  const auto o = parse({"--run_fhe", "--use-gpu", "--fhe-images", "3", "--fhe_crop=64", "--export-statistics", "s.json",
+                        "--fhe-layers", "layers.csv"});
   EXPECT_TRUE(o.run_fhe);
   EXPECT_TRUE(o.use_gpu);
   EXPECT_EQ(o.fhe_images, 3u);
   EXPECT_EQ(o.fhe_crop, 64);
   EXPECT_EQ(o.export_statistics->string(), "s.json");
+  EXPECT_EQ(o.fhe_layers->string(), "layers.csv");
   EXPECT_EQ(parse({"--run-fhe", "--fhe-crop", "0"}).fhe_crop, 0);
   EXPECT_EQ(parse({"--run-fhe", "--fhe-crop", "224"}).fhe_crop, 224);
+  EXPECT_EQ(parse({"--run-fhe", "--fhe-crop", "16"}).fhe_crop, 16);
 }
 
 TEST(Resnet18Cli, ExportStatisticsPathIsOptional) {
@@ -101,12 +104,13 @@ TEST(Resnet18Cli, ExportStatisticsPathIsOptional) {
 }
 
 TEST(Resnet18Cli, RejectsBadFheValuesAndCombinations) {
-  for (const char* crop : {"16", "48", "225", "256", "-32", "x"})
+  for (const char* crop : {"8", "40", "225", "240", "-32", "x"})
     EXPECT_NE(error_of({"--run-fhe", "--fhe-crop", crop}).find("--fhe-crop"), std::string::npos) << crop;
-  EXPECT_NE(error_of({"--run-fhe", "--fhe-crop", "48"}).find("multiple of 32"), std::string::npos);
+  EXPECT_NE(error_of({"--run-fhe", "--fhe-crop", "40"}).find("multiple of 16"), std::string::npos);
   EXPECT_NE(error_of({"--run-fhe", "--fhe-images", "0"}).find("--fhe-images"), std::string::npos);
   EXPECT_NE(error_of({"--run-fhe=1"}).find("takes no value"), std::string::npos);
-  for (std::vector<std::string> args : {std::vector<std::string>{"--use-gpu"}, {"--fhe-images", "2"}, {"--fhe-crop", "32"}})
+  for (std::vector<std::string> args : {std::vector<std::string>{"--use-gpu"}, {"--fhe-images", "2"}, {"--fhe-crop", "32"},
+                                       {"--fhe-layers", "l.csv"}})
     EXPECT_NE(error_of(args).find("add --run-fhe"), std::string::npos) << args[0];
   EXPECT_NE(error_of({"--run-fhe", "--fp32-only"}).find("--run-fhe needs the quantized stages"), std::string::npos);
   EXPECT_NE(error_of({"--export-statistics", "--fp32-only"}).find("drop --fp32-only"), std::string::npos);

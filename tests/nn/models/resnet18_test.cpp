@@ -54,27 +54,30 @@ TEST(Resnet18, BuildsGraphWithTorchvisionStructure) {
 }
 
 TEST(Resnet18, SmallerInputSizeKeepsTheNetworkAndPoolsTheWholeLastMap) {
-  for (const std::int64_t size : {32, 64, 96}) {
+  // input size -> side of layer4's output (= the AvgPool kernel)
+  for (const auto& [size, side] : {std::pair<std::int64_t, std::int64_t>{16, 1}, {32, 1}, {48, 2}, {64, 2}, {96, 3}}) {
     const Graph g = make_resnet18(zero_state_dict(), size);
     EXPECT_EQ(g.node(0).shape, (Shape{3, size, size}));
     EXPECT_EQ(to_string(g.node(g.output).shape), "[1000]");
     for (const Node& n : g.nodes) {
-      if (n.name == "layer4.1.relu2") EXPECT_EQ(n.shape, (Shape{512, size / 32, size / 32}));
+      if (n.name == "layer4.1.relu2") {
+        EXPECT_EQ(n.shape, (Shape{512, side, side})) << size;
+      }
       if (n.name == "avgpool") {
-        EXPECT_EQ(std::get<Pool2dAttrs>(n.attrs).kernel, size / 32);
-        EXPECT_EQ(to_string(n.shape), "[512, 1, 1]");
+        EXPECT_EQ(std::get<Pool2dAttrs>(n.attrs).kernel, side) << size;
+        EXPECT_EQ(to_string(n.shape), "[512, 1, 1]") << size;
       }
     }
   }
 }
 
-TEST(Resnet18, RejectsInputSizeNotAMultipleOf32) {
-  for (const std::int64_t size : {0, 16, 48, 225}) {
+TEST(Resnet18, RejectsInputSizeNotAMultipleOf16) {
+  for (const std::int64_t size : {0, 8, 40, 225}) {
     try {
       make_resnet18(zero_state_dict(), size);
       ADD_FAILURE() << size << " accepted";
     } catch (const InvalidArgument& e) {
-      EXPECT_NE(std::string(e.what()).find("multiple of 32"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("multiple of 16"), std::string::npos) << e.what();
     }
   }
 }

@@ -5,7 +5,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <optional>
 #include <ostream>
 #include <span>
@@ -28,10 +27,10 @@ struct QuantizedStagesSettings {
   quant::RoundingMethod rounding_method = quant::RoundingMethod::Approximate;
   bool simulate = true;
   double p_error = 0.05;
-  /// The simulation's per-node error probabilities for a mode's circuit (the compiled
-  /// program's: compiler::simulation_p_errors, which nn cannot call); unset: p_error everywhere.
-  std::function<std::map<std::string, double>(quant::QuantizationMode, const quant::QuantizedCircuit&)>
-      simulation_p_errors;
+  /// Sets a mode's simulation from its compiled program (per-node error probabilities and
+  /// output noise, which nn cannot compute: the compiler does); unset: p_error at every PBS.
+  std::function<void(quant::QuantizationMode, const quant::QuantizedCircuit&, quant::SimulationSettings&)>
+      compiled_simulation;
   std::uint64_t simulation_seed = 0;
   std::size_t batch_size = 16;
   std::size_t threads = 0;               // 0: all cores

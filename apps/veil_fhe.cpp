@@ -1,0 +1,176 @@
+// veil_fhe: the encrypted ResNet-18 as separate client and server steps through files
+// (compile, keygen, encrypt, run, decrypt; see --help). The steps are the library's
+// (veil/runtime/cli/veil_fhe_steps.hpp); this program loads weights and images with veil::io.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "veil/common/error.hpp"
+#include "veil/io/class_names.hpp"
+#include "veil/io/dataset.hpp"
+#include "veil/io/state_dict.hpp"
+#include "veil/io/weights.hpp"
+#include "veil/nn/fold_batch_norm.hpp"
+#include "veil/nn/report/quantized_stages.hpp"
+#include "veil/nn/resnet18.hpp"
+#include "veil/nn/resnet18_cli.hpp"
+#include "veil/nn/small_resnet.hpp"
+#include "veil/runtime/cli/centre_crop.hpp"
+#include "veil/runtime/cli/veil_fhe_options.hpp"
+#include "veil/runtime/cli/veil_fhe_steps.hpp"
+
+namespace fs = std::filesystem;
+using namespace veil;
+using runtime::cli::VeilFheCommand;
+using runtime::cli::VeilFheOptions;
+
+namespace {
+
+constexpr std::uint32_t kSmallNetworkSeed = 7;  // --network small: the seeded test network
+
+std::optional<fs::path> shared_data_dir() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return nn::find_shared_data_dir({fs::current_path(), ec ? fs::current_path() : exe.parent_path()});
+}
+
+std::unique_ptr<io::Dataset> open_dataset(const VeilFheOptions& opt) {
+  if (opt.dataset_cache_dir) return io::make_shard_dataset(*opt.dataset_cache_dir);
+  if (opt.images) return io::make_folder_dataset(*opt.images, *opt.labels);
+  const auto data = shared_data_dir();
+  if (!data)
+    throw IoError("no --dataset-cache-dir or --images/--labels given and the default data folder ../shared/data was "
+                  "not found; set VEIL_SHARED_DATA or pass a dataset");
+  return io::make_folder_dataset(*data / "imagenet-val100", *data / "labels" / "xiaobozhao_val100.csv");
+}
+
+// Dataset images [first, first + count) that decode, preprocessed, as one batch.
+Tensor read_dataset_images(const VeilFheOptions& opt, std::size_t first, std::size_t count) {
+  const auto dataset = open_dataset(opt);
+  const io::PreprocessConfig preprocess;
+  std::vector<nn::LabelledImage> items;
+  io::Sample sample;
+  for (std::size_t index = 0; items.size() < count && dataset->next(sample); ++index) {
+    if (index < first) continue;
+    nn::LabelledImage item;
+    item.key = sample.key;
+    if (!sample.ok() || !io::preprocess_sample(sample, preprocess, item.image))
+      throw FormatError("dataset image " + std::to_string(index) + " (" + sample.key + "): " + sample.error);
+    items.push_back(std::move(item));
+  }
+  if (items.size() < count)
+    throw InvalidArgument("the dataset has no image " + std::to_string(first + items.size()) + " (it ends before " +
+                          std::to_string(first + count) + ")");
+  Tensor batch;
+  nn::stack_images(items, batch);
+  return batch;
+}
+
+void compile(const VeilFheOptions& opt) {
+  nn::QuantizedStagesSettings settings;
+  settings.n_bits = {opt.n_bits.model_inputs, opt.n_bits.op_inputs, opt.n_bits.op_weights, opt.n_bits.model_outputs};
+  settings.rounding_bits = opt.rounding_bits;
+  settings.rounding_method = opt.rounding_method == nn::RoundingMethodOption::exact
+                                 ? nn::quant::RoundingMethod::Exact
+                                 : nn::quant::RoundingMethod::Approximate;
+  const auto mode = opt.quant_mode == nn::QuantModeOption::reference ? nn::quant::QuantizationMode::ReferenceCompatible
+                                                                      : nn::quant::QuantizationMode::Improved;
+  compiler::CompileOptions options;
+  options.p_error = opt.p_error;
+  nn::Graph graph;
+  Tensor calibration;
+  if (opt.network == runtime::cli::NetworkOption::small) {
+    graph = nn::make_small_resnet(kSmallNetworkSeed);
+    calibration = nn::make_small_images(static_cast<std::int64_t>(opt.calibration_images), kSmallNetworkSeed + 1);
+  } else {
+    std::vector<fs::path> extra_dirs;
+    if (const auto data = shared_data_dir()) extra_dirs.push_back(*data);
+    const io::WeightsFile weights = io::find_torchvision_weights(io::kResnet18WeightsFile, opt.weights, extra_dirs);
+    const io::PreprocessConfig preprocess;
+    graph = nn::make_resnet18(io::load_state_dict(weights.path), opt.crop ? opt.crop : preprocess.crop);
+    calibration = read_dataset_images(opt, 0, opt.calibration_images);
+    if (opt.crop) calibration = runtime::cli::centre_crop(calibration, opt.crop);
+    std::cout << "weights: " << weights.path.string() << (weights.official_verified ? " (official)" : "") << "\n";
+  }
+  nn::fold_batch_norm_inplace(graph);
+  std::cout << "Compiling (" << nn::mode_name(mode) << " mode, p_error " << opt.p_error << ")...\n";
+  runtime::cli::compile_step(graph, calibration, nn::make_config(settings, mode), options, opt.threads, *opt.out,
+                             std::cout);
+}
+
+Tensor read_image(const VeilFheOptions& opt) {
+  if (opt.index) {
+    const Tensor batch = read_dataset_images(opt, *opt.index, 1);
+    return Tensor(Shape(batch.shape.begin() + 1, batch.shape.end()), batch.data);
+  }
+  io::Sample sample;
+  sample.key = opt.image->string();
+  std::ifstream in(*opt.image, std::ios::binary);
+  if (!in) throw IoError("cannot open " + opt.image->string());
+  sample.encoded.assign(std::istreambuf_iterator<char>(in), {});
+  Tensor image;
+  if (!io::preprocess_sample(sample, io::PreprocessConfig{}, image))
+    throw FormatError(opt.image->string() + ": " + sample.error);
+  return image;
+}
+
+std::vector<std::string> class_names() {
+  std::vector<fs::path> dirs;
+  if (const auto data = shared_data_dir()) dirs.push_back(*data);
+  try {
+    return io::find_class_names(dirs);
+  } catch (const Error& e) {
+    std::cerr << "veil_fhe: warning: no class names (" << e.what() << "); printing indices only\n";
+    return {};
+  }
+}
+
+void run(const VeilFheOptions& opt) {
+  fhe::Csprng rng;  // keys and encryptions: the operating system's entropy
+  switch (opt.command) {
+    case VeilFheCommand::compile: return compile(opt);
+    case VeilFheCommand::keygen:
+      return runtime::cli::keygen_step(*opt.spec, *opt.out, opt.threads, rng, fhe::AllowInsecure::no, std::cout);
+    case VeilFheCommand::encrypt:
+      return runtime::cli::encrypt_step(*opt.spec, *opt.client_key, read_image(opt), *opt.out, rng, std::cout);
+    case VeilFheCommand::run:
+      return runtime::cli::run_step(*opt.model, *opt.server_key, *opt.input, *opt.out, opt.threads, opt.use_gpu,
+                                    fhe::AllowInsecure::no, opt.progress ? &std::cerr : nullptr,
+                                    isatty(STDERR_FILENO), std::cout);
+    case VeilFheCommand::decrypt:
+      runtime::cli::decrypt_step(*opt.spec, *opt.client_key, *opt.input, class_names(), std::cout);
+      return;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string program = fs::path(argv[0]).filename().string();
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  VeilFheOptions options;
+  try {
+    options = runtime::cli::parse_veil_fhe_cli(args);
+  } catch (const Error& e) {
+    std::cerr << program << ": " << e.what() << "\n";
+    return 2;
+  }
+  if (options.help) {
+    const bool general = args.front().rfind("-", 0) == 0;
+    std::cout << runtime::cli::veil_fhe_help(program, general ? std::nullopt : std::optional(options.command));
+    return 0;
+  }
+  try {
+    run(options);
+    return 0;
+  } catch (const Error& e) {
+    std::cerr << program << " " << runtime::cli::command_name(options.command) << ": error: " << e.what() << "\n";
+    return 1;
+  }
+}

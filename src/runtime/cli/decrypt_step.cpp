@@ -1,0 +1,31 @@
+#include <chrono>
+#include <cstdio>
+
+#include "veil/fhe/serialize.hpp"
+#include "veil/runtime/cli/files.hpp"
+#include "veil/runtime/cli/veil_fhe_steps.hpp"
+#include "veil/runtime/client.hpp"
+
+namespace veil::runtime::cli {
+
+std::vector<nn::Prediction> decrypt_step(const std::filesystem::path& spec, const std::filesystem::path& client_key,
+                                         const std::filesystem::path& input,
+                                         const std::vector<std::string>& class_names, std::ostream& out) {
+  const auto start = std::chrono::steady_clock::now();
+  const Client client(load_client_spec_file(spec), fhe::load_client_key_file(client_key));
+  const Tensor logits = client.decrypt(fhe::load_ciphertext_batch_file(input));
+  const bool named = class_names.size() == logits.data.size();
+  const std::vector<nn::Prediction> top5 = nn::make_predictions(logits.data, named ? class_names : std::vector<std::string>{}, 5);
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "decrypt took %.2f s\n",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  out << buf << "  " << describe_file(input) << "\nTop 5 classes:\n";
+  for (std::size_t k = 0; k < top5.size(); ++k) {
+    std::snprintf(buf, sizeof buf, "  %zu. %4lld  %6.2f%%  %s\n", k + 1, static_cast<long long>(top5[k].index),
+                  100.0 * top5[k].probability, top5[k].name.c_str());
+    out << buf;
+  }
+  return top5;
+}
+
+}  // namespace veil::runtime::cli

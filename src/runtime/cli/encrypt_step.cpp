@@ -1,0 +1,40 @@
+#include <chrono>
+#include <cstdio>
+
+#include "veil/common/error.hpp"
+#include "veil/fhe/serialize.hpp"
+#include "veil/runtime/cli/centre_crop.hpp"
+#include "veil/runtime/cli/files.hpp"
+#include "veil/runtime/cli/veil_fhe_steps.hpp"
+#include "veil/runtime/client.hpp"
+
+namespace veil::runtime::cli {
+namespace {
+
+// The image as the program reads it: itself, or its centre crop for a program built for crops.
+Tensor fit_to_input(const Tensor& image, const Shape& input) {
+  if (image.shape == input) return image;
+  const bool croppable = image.shape.size() == 3 && input.size() == 3 && image.shape[0] == input[0] &&
+                         input[1] == input[2] && image.shape[1] >= input[1] && image.shape[2] >= input[2];
+  if (!croppable)
+    throw InvalidArgument("encrypt: the image has shape " + to_string(image.shape) + ", the model's input is " +
+                          to_string(input));
+  return centre_crop(image, input[1]);
+}
+
+}  // namespace
+
+void encrypt_step(const std::filesystem::path& spec, const std::filesystem::path& client_key, const Tensor& image,
+                  const std::filesystem::path& out_file, fhe::Csprng& rng, std::ostream& out) {
+  const auto start = std::chrono::steady_clock::now();
+  const Client client(load_client_spec_file(spec), fhe::load_client_key_file(client_key));
+  const fhe::SeededLweBatch batch = client.encrypt(fit_to_input(image, client.spec().input_shape), rng);
+  fhe::save_seeded_lwe_batch_file(batch, out_file);
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "encrypt took %.2f s (%zu ciphertexts, input %s)\n",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), batch.size(),
+                to_string(client.spec().input_shape).c_str());
+  out << buf << "  " << describe_file(out_file) << "\n";
+}
+
+}  // namespace veil::runtime::cli

@@ -1,0 +1,108 @@
+#include "veil/runtime/cli/fhe_report.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "veil/nn/metrics.hpp"
+#include "veil/nn/progress_bar.hpp"
+
+namespace veil::runtime::cli {
+namespace {
+
+std::string label_list(const std::vector<std::int64_t>& labels) {
+  std::string out;
+  for (const std::int64_t label : labels) out += (out.empty() ? "" : ", ") + std::to_string(label);
+  return out;
+}
+
+const char* yes_no(bool b) { return b ? "yes" : "no"; }
+
+}  // namespace
+
+std::string estimate_line(std::uint64_t pbs, double pbs_per_second) {
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%.1f", pbs_per_second);
+  const double seconds = pbs_per_second > 0 ? static_cast<double>(pbs) / pbs_per_second : 0.0;
+  return "estimated FHE time per image on this machine: " + nn::format_count(pbs) + " PBS / " + rate +
+         " PBS/s = " + nn::format_clock_time(seconds, true);
+}
+
+std::string format_bytes(std::uint64_t bytes) {
+  static const char* const units[] = {"KiB", "MiB", "GiB", "TiB"};
+  if (bytes < 1024) return std::to_string(bytes) + " B";
+  double value = static_cast<double>(bytes) / 1024;
+  int unit = 0;
+  for (; value >= 1024 && unit < 3; ++unit) value /= 1024;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, value < 10 ? "%.2f %s" : "%.1f %s", value, units[unit]);
+  return buf;
+}
+
+void write_fhe_image(const FheImageResult& image, std::size_t number, std::ostream& out) {
+  char buf[256];
+  const double total = image.encrypt_seconds + image.server.seconds + image.decrypt_seconds;
+  const double rate = image.server.seconds > 0 ? static_cast<double>(image.server.pbs) / image.server.seconds : 0.0;
+  std::snprintf(buf, sizeof buf,
+                "  FHE execution completed in %.4f seconds (encrypt %.2f s, server %.2f s at %.1f PBS/s, "
+                "decrypt %.2f s)\n",
+                total, image.encrypt_seconds, image.server.seconds, rate, image.decrypt_seconds);
+  out << buf;
+  out << "  FHE top 5 labels: " << label_list(image.fhe_top5) << "\n";
+  out << "  Simulation top 5 labels: " << label_list(image.simulation_top5) << "\n";
+  out << "  Noise-free top 5 labels: " << label_list(image.clear_top5) << "\n";
+  out << "  Image " << number << ": FHE top-5 equals the simulation's: " << yes_no(image.top5_equal())
+      << "; top-1: " << yes_no(image.top1_equal()) << "; output integers off the noise-free run: "
+      << image.outputs_off_clear << "\n";
+}
+
+void write_fhe_summary(const FheStageResult& result, std::ostream& out) {
+  const std::size_t n = result.images.size();
+  std::size_t top5 = 0, top1 = 0;
+  double seconds = 0, server_seconds = 0;
+  std::uint64_t pbs = 0, peak_resident = 0;
+  for (const FheImageResult& image : result.images) {
+    top5 += image.top5_equal();
+    top1 += image.top1_equal();
+    seconds += image.encrypt_seconds + image.server.seconds + image.decrypt_seconds;
+    server_seconds += image.server.seconds;
+    pbs += image.server.pbs;
+    peak_resident = std::max(peak_resident, image.server.peak_resident_bytes);
+  }
+  char buf[256];
+  out << "\nFHE summary (" << n << " image(s), parameter set " << result.statistics.parameter_set << "):\n";
+  out << "  FHE top-5 equal to the simulation's: " << top5 << "/" << n << " image(s); top-1: " << top1 << "/" << n
+      << "\n";
+  std::snprintf(buf, sizeof buf,
+                "  mean time per image: %.2f s (%s); server %.1f PBS/s (calibration %.1f PBS/s)\n",
+                n ? seconds / static_cast<double>(n) : 0.0, nn::format_clock_time(n ? seconds / static_cast<double>(n) : 0.0, true).c_str(),
+                server_seconds > 0 ? static_cast<double>(pbs) / server_seconds : 0.0, result.pbs_per_second);
+  out << buf;
+  out << "  peak resident ciphertext memory (server): " << format_bytes(peak_resident)
+      << "; process peak RSS: " << format_bytes(result.peak_rss_bytes) << "\n";
+}
+
+std::string fhe_layers_csv(const FheStageResult& result, const compiler::FheProgram& program) {
+  std::string csv = "image,node,op,pbs,seconds,pbs_per_second\n";
+  char buf[96];
+  for (std::size_t i = 0; i < result.images.size(); ++i) {
+    const std::vector<NodeRunStats>& nodes = result.images[i].server.nodes;
+    for (std::size_t n = 0; n < nodes.size(); ++n) {
+      const NodeRunStats& node = nodes[n];
+      const double rate = node.seconds > 0 ? static_cast<double>(node.pbs) / node.seconds : 0.0;
+      std::snprintf(buf, sizeof buf, ",%llu,%.6f,%.1f\n", static_cast<unsigned long long>(node.pbs), node.seconds, rate);
+      csv += result.images[i].key + "," + node.name + "," +
+             nn::quant::qop_name(program.circuit.node(static_cast<nn::quant::QValueId>(n)).op) + buf;
+    }
+  }
+  return csv;
+}
+
+std::uint64_t process_peak_rss_bytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<std::uint64_t>(usage.ru_maxrss) * 1024;  // Linux reports KiB
+}
+
+}  // namespace veil::runtime::cli

@@ -1,0 +1,157 @@
+#include "veil/runtime/cli/fhe_stage.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "veil/common/error.hpp"
+#include "veil/fhe/keygen.hpp"
+#include "veil/nn/metrics.hpp"
+#include "veil/nn/progress_bar.hpp"
+#include "veil/runtime/cli/fhe_backend.hpp"
+#include "veil/runtime/cli/fhe_report.hpp"
+#include "veil/runtime/cli/pbs_rate.hpp"
+#include "veil/runtime/client.hpp"
+
+namespace veil::runtime::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+std::string side(const Shape& image_shape) {
+  return std::to_string(image_shape.at(1)) + "x" + std::to_string(image_shape.at(2));
+}
+
+// The rate on `full`'s parameter set: the program's own when they share it, else measured
+// with throw-away keys of that set.
+double full_image_rate(const compiler::FheProgram& full, const compiler::FheProgram& program, double program_rate,
+                       fhe::Backend& backend, std::size_t count, const FheStageSettings& settings, ThreadPool& pool,
+                       fhe::Csprng& rng) {
+  if (full.params.name == program.params.name) return program_rate;
+  const fhe::ClientKey client = fhe::make_client_key(full.params, rng, settings.allow);
+  const fhe::ServerKey key = fhe::make_server_key(client, rng, pool, settings.allow);
+  return measure_pbs_rate(key, backend, count, rng).per_second();
+}
+
+std::vector<std::int64_t> top5(std::span<const float> logits) { return nn::make_top_k(logits, 5); }
+
+Tensor as_batch(const Tensor& image) {
+  Shape shape{1};
+  shape.insert(shape.end(), image.shape.begin(), image.shape.end());
+  return Tensor(shape, image.data);
+}
+
+}  // namespace
+
+void simulate_as_compiled(const compiler::FheProgram& program, nn::quant::SimulationSettings& simulation) {
+  simulation.p_error_by_node.clear();
+  for (const auto& [node, p] : compiler::simulation_p_errors(program)) simulation.p_error_by_node[node] = p;
+  simulation.output_noise_std = program.output.noise_std;
+}
+
+void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgram* full_image,
+                   std::span<const nn::LabelledImage> images, const FheStageSettings& settings, std::ostream& out,
+                   FheStageResult& result) {
+  const Shape& input_shape = program.circuit.node(0).shape;
+  if (images.empty()) throw InvalidArgument("FHE stage: no image, expected at least 1");
+  for (const nn::LabelledImage& image : images)
+    if (image.image.shape != input_shape)
+      throw InvalidArgument("FHE stage: image '" + image.key + "' has shape " + to_string(image.image.shape) +
+                            ", the program expects " + to_string(input_shape));
+  const std::size_t threads = settings.threads ? settings.threads : std::max(1u, std::thread::hardware_concurrency());
+  ThreadPool pool(threads);
+  const std::unique_ptr<fhe::Backend> backend = make_fhe_backend(settings.use_gpu, pool);
+  fhe::Csprng rng = settings.insecure_seed_for_tests
+                        ? fhe::Csprng::from_seed_insecure_for_tests(*settings.insecure_seed_for_tests)
+                        : fhe::Csprng();
+  result.statistics = compiler::make_statistics(program);
+  const compiler::CircuitStatistics& stats = result.statistics;
+  out << "\nFHE circuit (" << side(input_shape) << " input):\n" << compiler::statistics_summary(stats);
+
+  out << "Generating keys (parameter set " << stats.parameter_set << ")...\n";
+  out.flush();
+  auto start = Clock::now();
+  const Client client = Client::generate(make_client_spec(program), rng, settings.allow);
+  fhe::IdentifiedServerKey server_key = client.make_server_key(rng, pool, settings.allow);
+  result.keygen_seconds = seconds_since(start);
+  const fhe::ParameterSet& params = program.params;
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "Key generation took %.2f s: client key %zu + %zu secret bits; evaluation keys %s "
+                "(bootstrapping %s, key switching %s)\n",
+                result.keygen_seconds, params.lwe_dimension.value, params.big_lwe_dimension().value,
+                format_bytes(stats.bootstrap_key_bytes + stats.keyswitch_key_bytes).c_str(),
+                format_bytes(stats.bootstrap_key_bytes).c_str(), format_bytes(stats.keyswitch_key_bytes).c_str());
+  out << buf;
+
+  const std::size_t count = settings.rate_pbs ? settings.rate_pbs : calibration_pbs_count(threads);
+  const PbsRate rate = measure_pbs_rate(server_key.key, *backend, count, rng);
+  result.pbs_per_second = rate.per_second();
+  std::snprintf(buf, sizeof buf, "PBS rate on this machine: %.1f PBS/s (%zu PBS on %s, %zu thread(s), %s backend)\n",
+                result.pbs_per_second, count, stats.parameter_set.c_str(), threads, std::string(backend->name()).c_str());
+  out << buf;
+  if (full_image) {
+    const double full_rate = full_image_rate(*full_image, program, result.pbs_per_second, *backend, count, settings,
+                                             pool, rng);
+    out << "Full " << side(full_image->circuit.node(0).shape) << " image: "
+        << estimate_line(compiler::make_statistics(*full_image).pbs, full_rate) << "\n";
+    out << "This run (" << side(input_shape) << " crop): ";
+  }
+  out << estimate_line(stats.pbs, result.pbs_per_second) << "\n";
+
+  Server server(program, std::move(server_key), *backend, pool);
+  nn::quant::IntegerExecutor executor(program.circuit, threads);
+  nn::quant::SimulationSettings simulation = settings.simulation;
+  simulate_as_compiled(program, simulation);
+
+  out << "Processing " << images.size() << " image(s)...\n";
+  result.images.clear();
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    const nn::LabelledImage& image = images[i];
+    FheImageResult r;
+    r.key = image.key;
+    r.label = image.label;
+    out << "\nImage " << i + 1 << " (" << image.key << ", label " << image.label << "):\n  Running FHE execution...\n";
+    out.flush();
+    start = Clock::now();
+    const fhe::SeededLweBatch input = client.encrypt(image.image, rng);
+    r.encrypt_seconds = seconds_since(start);
+    std::unique_ptr<nn::ProgressBar> bar;
+    if (settings.progress)
+      bar = std::make_unique<nn::ProgressBar>(*settings.progress, stats.pbs, "PBS", settings.interactive);
+    const fhe::CiphertextBatch output = server.run(input, [&bar](std::uint64_t done, std::uint64_t) {
+      if (bar) bar->update(done);
+    });
+    if (bar) bar->finish();
+    r.server = server.last_run();
+    start = Clock::now();
+    const Tensor logits = client.decrypt(output);
+    const nn::quant::IntTensor integers = client.decrypt_integers(output);
+    r.decrypt_seconds = seconds_since(start);
+    r.fhe_top5 = top5(logits.data);
+
+    const Tensor batch = as_batch(image.image);
+    Tensor simulated, clear;
+    executor.simulate(batch, simulation, settings.first_simulation_image + i, simulated);
+    r.simulation_top5 = top5(simulated.data);
+    nn::quant::IntTensor clear_integers;
+    executor.run_integers(batch, clear_integers);
+    nn::quant::dequantize_output(program.circuit, clear_integers, clear);
+    r.clear_top5 = top5(clear.data);
+    if (integers.data.size() != clear_integers.data.size())
+      throw InvalidArgument("FHE stage: the decrypted output has " + std::to_string(integers.data.size()) +
+                            " integers, the program's output " + std::to_string(clear_integers.data.size()));
+    for (std::size_t k = 0; k < integers.data.size(); ++k)
+      r.outputs_off_clear += integers.data[k] != clear_integers.data[k];
+    write_fhe_image(r, i + 1, out);
+    out.flush();
+    result.images.push_back(std::move(r));
+  }
+  result.peak_rss_bytes = process_peak_rss_bytes();
+  write_fhe_summary(result, out);
+}
+
+}  // namespace veil::runtime::cli

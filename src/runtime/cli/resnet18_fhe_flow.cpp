@@ -1,0 +1,61 @@
+#include "veil/runtime/cli/resnet18_fhe_flow.hpp"
+
+#include <algorithm>
+#include <thread>
+#include <vector>
+
+#include "veil/runtime/cli/centre_crop.hpp"
+#include "veil/runtime/cli/fhe_report.hpp"
+#include "veil/common/file_io.hpp"
+#include "veil/runtime/cli/model_build.hpp"
+
+namespace veil::runtime::cli {
+namespace {
+
+void write_layers(const nn::Resnet18CliOptions& options, const FheStageResult& result,
+                  const compiler::FheProgram& program, std::ostream& out) {
+  if (!options.fhe_layers) return;
+  write_file_atomically(*options.fhe_layers, fhe_layers_csv(result, program));
+  out << "Per-layer times written to " << options.fhe_layers->string() << "\n";
+}
+
+}  // namespace
+
+void run_fhe_flow(const nn::Resnet18CliOptions& options, const compiler::FheProgram& full_program,
+                  const nn::quant::QuantizationConfig& config, const Tensor& calibration,
+                  std::span<const nn::LabelledImage> images, const MakeFoldedGraph& make_folded_graph,
+                  std::ostream* progress, bool interactive, std::ostream& out, FheStageResult& result) {
+  const std::size_t count = std::min(options.fhe_images, images.size());
+  if (count < options.fhe_images)
+    out << "\n--fhe-images " << options.fhe_images << ": only " << images.size()
+        << " evaluation image(s); running them all under FHE\n";
+  FheStageSettings settings;
+  settings.threads = options.threads;
+  settings.use_gpu = options.use_gpu;
+  settings.simulation.seed = options.simulation_seed;
+  settings.simulation.rounding_method = config.rounding_method;
+  settings.progress = progress;
+  settings.interactive = interactive;
+  if (options.fhe_crop == 0) {
+    run_fhe_stage(full_program, nullptr, images.first(count), settings, out, result);
+    write_layers(options, result, full_program, out);
+    return;
+  }
+  const std::int64_t crop = options.fhe_crop;
+  if (progress)
+    *progress << "Quantizing and compiling ResNet-18 for the " << crop << "x" << crop << " centre crop ("
+              << calibration.shape.front() << " calibration crops)...\n";
+  ThreadPool pool(options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()));
+  const compiler::FheProgram crop_program = quantize_and_compile(make_folded_graph(crop), centre_crop(calibration, crop),
+                                                                 config, compile_options(options), pool);
+  std::vector<nn::LabelledImage> crops(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    crops[i].key = images[i].key;
+    crops[i].label = images[i].label;
+    crops[i].image = centre_crop(images[i].image, crop);
+  }
+  run_fhe_stage(crop_program, &full_program, crops, settings, out, result);
+  write_layers(options, result, crop_program, out);
+}
+
+}  // namespace veil::runtime::cli

@@ -1,0 +1,81 @@
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "veil/common/error.hpp"
+#include "veil/compiler/model_file.hpp"
+#include "veil/fhe/serialize.hpp"
+#include "veil/nn/progress_bar.hpp"
+#include "veil/runtime/cli/compile_options_file.hpp"
+#include "veil/runtime/cli/fhe_backend.hpp"
+#include "veil/runtime/cli/fhe_report.hpp"
+#include "veil/runtime/cli/files.hpp"
+#include "veil/runtime/cli/veil_fhe_steps.hpp"
+#include "veil/runtime/client_spec.hpp"
+#include "veil/runtime/server.hpp"
+
+namespace veil::runtime::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// The program compile published: model.qcir compiled with the options recorded beside it,
+// checked against the client spec beside it.
+compiler::FheProgram load_program(const std::filesystem::path& model, fhe::AllowInsecure allow) {
+  nn::quant::QuantizedCircuit circuit = compiler::load_quantized_circuit_file(model);
+  const std::filesystem::path options_file = model.parent_path() / kCompileOptionsFile;
+  RecordedCompileOptions recorded;
+  try {
+    recorded = parse_compile_options(read_text_file(options_file));
+  } catch (const FormatError& e) {
+    throw FormatError(options_file.string() + ": " + e.what());
+  }
+  if (recorded.program_fingerprint != compiler::circuit_fingerprint(circuit))
+    throw InvalidArgument(options_file.string() + " was written for another model (fingerprint " +
+                          recorded.program_fingerprint + ", " + model.string() + " has " +
+                          compiler::circuit_fingerprint(circuit) + ")");
+  compiler::FheProgram program = compiler::compile_program(std::move(circuit), to_compile_options(recorded, allow));
+  require_matching_spec(load_client_spec_file(model.parent_path() / kClientSpecFile), program);
+  return program;
+}
+
+}  // namespace
+
+void run_step(const std::filesystem::path& model, const std::filesystem::path& server_key,
+              const std::filesystem::path& input, const std::filesystem::path& out_file, std::size_t threads,
+              bool use_gpu, fhe::AllowInsecure allow, std::ostream* progress, bool interactive, std::ostream& out) {
+  auto start = Clock::now();
+  ThreadPool pool(threads ? threads : std::max(1u, std::thread::hardware_concurrency()));
+  const std::unique_ptr<fhe::Backend> backend = make_fhe_backend(use_gpu, pool);
+  compiler::FheProgram program = load_program(model, allow);
+  fhe::IdentifiedServerKey key = fhe::load_server_key_file(server_key);
+  const fhe::SeededLweBatch batch = fhe::load_seeded_lwe_batch_file(input);
+  fhe::require_same_key(batch, key);
+  const double load_seconds = seconds_since(start);
+
+  const std::uint64_t total_pbs = compiler::make_statistics(program).pbs;
+  Server server(std::move(program), std::move(key), *backend, pool);
+  std::unique_ptr<nn::ProgressBar> bar;
+  if (progress) bar = std::make_unique<nn::ProgressBar>(*progress, total_pbs, "PBS", interactive);
+  const fhe::CiphertextBatch output = server.run(batch, [&bar](std::uint64_t done, std::uint64_t) {
+    if (bar) bar->update(done);
+  });
+  if (bar) bar->finish();
+  fhe::save_ciphertext_batch_file(output, out_file);
+
+  const ServerRunStats& stats = server.last_run();
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "run took %.1f s (loading and compiling %.1f s, evaluation %.1f s: %llu PBS, %.1f PBS/s, %s "
+                "backend); peak resident ciphertexts %s\n",
+                seconds_since(start), load_seconds, stats.seconds, static_cast<unsigned long long>(stats.pbs),
+                stats.seconds > 0 ? static_cast<double>(stats.pbs) / stats.seconds : 0.0,
+                std::string(backend->name()).c_str(), format_bytes(stats.peak_resident_bytes).c_str());
+  out << buf;
+  for (const auto& path : {model, server_key, input, out_file}) out << "  " << describe_file(path) << "\n";
+}
+
+}  // namespace veil::runtime::cli

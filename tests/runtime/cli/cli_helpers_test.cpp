@@ -1,0 +1,97 @@
+// Small pieces of the command-line stages: centre crops, the estimate line and byte sizes,
+// compile_options.json, text files and their sizes.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+
+#include "veil/common/error.hpp"
+#include "veil/runtime/cli/centre_crop.hpp"
+#include "veil/runtime/cli/compile_options_file.hpp"
+#include "veil/runtime/cli/fhe_report.hpp"
+#include "veil/runtime/cli/files.hpp"
+
+namespace veil::runtime::cli {
+namespace {
+
+TEST(CentreCrop, TakesTheMiddleRowsAndColumnsOfEveryPlane) {
+  Tensor images({2, 3, 6, 5});  // value = its flat index
+  std::iota(images.data.begin(), images.data.end(), 0.0f);
+  const Tensor crop = centre_crop(images, 3);
+  ASSERT_EQ(crop.shape, (Shape{2, 3, 3, 3}));
+  // Rows [1, 4), columns [1, 4) of each 6x5 plane.
+  for (std::int64_t p = 0; p < 6; ++p)
+    for (std::int64_t r = 0; r < 3; ++r)
+      for (std::int64_t c = 0; c < 3; ++c)
+        EXPECT_EQ(crop.data[static_cast<std::size_t>((p * 3 + r) * 3 + c)], static_cast<float>(p * 30 + (r + 1) * 5 + c + 1));
+  EXPECT_EQ(centre_crop(images, 5).shape, (Shape{2, 3, 5, 5}));
+}
+
+TEST(CentreCrop, RejectsCropsThatDoNotFit) {
+  const Tensor image({3, 8, 8});
+  EXPECT_THROW(centre_crop(image, 9), InvalidArgument);
+  EXPECT_THROW(centre_crop(image, 0), InvalidArgument);
+  EXPECT_THROW(centre_crop(Tensor({8}), 4), InvalidArgument);
+}
+
+TEST(FheReport, EstimateLineDividesPbsByRate) {
+  EXPECT_EQ(estimate_line(59392, 94.1), "estimated FHE time per image on this machine: 59,392 PBS / 94.1 PBS/s = 0:10:31");
+  EXPECT_EQ(estimate_line(6'000'000, 200), "estimated FHE time per image on this machine: 6,000,000 PBS / 200.0 PBS/s = 8:20:00");
+}
+
+TEST(FheReport, FormatsBytes) {
+  EXPECT_EQ(format_bytes(512), "512 B");
+  EXPECT_EQ(format_bytes(3 * 1024), "3.00 KiB");
+  EXPECT_EQ(format_bytes(1536ull * 1024), "1.50 MiB");
+  EXPECT_EQ(format_bytes(123ull << 30), "123.0 GiB");
+}
+
+TEST(CompileOptionsFile, RoundTripsAndNamesBadFields) {
+  const RecordedCompileOptions options{std::string(64, 'a'), 0.0123456789, "v0_p7_tight"};
+  const RecordedCompileOptions back = parse_compile_options(compile_options_json(options));
+  EXPECT_EQ(back.program_fingerprint, options.program_fingerprint);
+  EXPECT_EQ(back.p_error, options.p_error);  // exactly: the server must compile the same program
+  EXPECT_EQ(back.parameter_set, options.parameter_set);
+  const compiler::CompileOptions compile = to_compile_options(back, fhe::AllowInsecure::no);
+  EXPECT_EQ(compile.p_error, options.p_error);
+  EXPECT_EQ(compile.parameter_set, options.parameter_set);
+
+  auto message = [](const std::string& json) {
+    try {
+      parse_compile_options(json);
+    } catch (const FormatError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(message("{").find("not JSON"), std::string::npos);
+  EXPECT_NE(message("[]").find("JSON object"), std::string::npos);
+  EXPECT_NE(message(R"({"format_version": 2})").find("format_version 2"), std::string::npos);
+  EXPECT_NE(message(R"({"format_version": 1, "p_error": 0.1, "parameter_set": "x"})").find("'program_fingerprint'"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"format_version": 1, "program_fingerprint": "f", "p_error": "high", "parameter_set": "x"})")
+                .find("'p_error' has the wrong type"),
+            std::string::npos);
+  EXPECT_NE(message(R"({"format_version": 1, "program_fingerprint": "f", "p_error": 1.5, "parameter_set": "x"})")
+                .find("not in [0, 1)"),
+            std::string::npos);
+}
+
+TEST(Files, ReadsTextAndDescribesSizes) {
+  const auto dir = std::filesystem::temp_directory_path() / ("veil_cli_files_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "a.json") << "second";
+  std::ofstream(dir / "empty.json").flush();
+  EXPECT_EQ(read_text_file(dir / "a.json"), "second");
+  EXPECT_EQ(read_text_file(dir / "empty.json"), "");
+  EXPECT_EQ(describe_file(dir / "a.json"), (dir / "a.json").string() + ": 6 B");
+  EXPECT_NE(describe_file(dir / "missing.json").find("size unknown"), std::string::npos);
+  EXPECT_THROW(read_text_file(dir / "missing.json"), IoError);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace veil::runtime::cli

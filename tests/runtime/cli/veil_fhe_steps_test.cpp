@@ -1,0 +1,179 @@
+// veil_fhe's steps end to end through files on the small network and a toy set (compile,
+// keygen, encrypt, run, decrypt): the decrypted top-5 is the noise-free run's; mismatched
+// keys, a model dir from another compile and corrupt files are refused with clear errors and
+// leave no output behind.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "runtime/cli/cli_test_network.hpp"
+#include "veil/common/error.hpp"
+#include "veil/compiler/model_file.hpp"
+#include "veil/nn/metrics.hpp"
+#include "veil/nn/quant/integer_executor.hpp"
+#include "veil/runtime/cli/compile_options_file.hpp"
+#include "veil/common/file_io.hpp"
+#include "veil/runtime/cli/files.hpp"
+#include "veil/runtime/cli/veil_fhe_steps.hpp"
+
+namespace veil::runtime::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace testing;
+
+constexpr auto kAllow = fhe::AllowInsecure::for_tests;
+
+class VeilFheSteps : public ::testing::Test {
+ protected:
+  // One compile, two key sets and one encrypted image for the whole suite (CTest runs each
+  // test in its own process: the server's run is made only by the tests that read it).
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("veil_fhe_steps_" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    std::ostringstream log;
+    compile_step(test_graph(), test_calibration(), test_config(), test_compile_options(), 2, dir_ / "model", log);
+    rng_ = std::make_unique<fhe::Csprng>(fhe::Csprng::from_seed_insecure_for_tests(5));
+    keygen_step(spec(), dir_ / "keys", 2, *rng_, kAllow, log);
+    keygen_step(spec(), dir_ / "other_keys", 2, *rng_, kAllow, log);
+    encrypt_step(spec(), dir_ / "keys" / kClientKeyFile, test_image(0), dir_ / "input.slwe", *rng_, log);
+  }
+  static void TearDownTestSuite() {
+    rng_.reset();
+    fs::remove_all(dir_);
+  }
+
+  static fs::path spec() { return dir_ / "model" / kClientSpecFile; }
+  static fs::path model() { return dir_ / "model" / kModelFile; }
+  // The server's output for input.slwe, run on first use.
+  static fs::path output() {
+    static const std::string error = run_error(model(), dir_ / "keys" / kServerKeyFile, dir_ / "input.slwe",
+                                               dir_ / "output.lwe");
+    EXPECT_EQ(error, "");
+    return dir_ / "output.lwe";
+  }
+
+  // run with the suite's files unless replaced; returns the error message ("" on success).
+  static std::string run_error(const fs::path& model_file, const fs::path& server_key, const fs::path& input,
+                               const fs::path& out_file) {
+    std::ostringstream log;
+    try {
+      run_step(model_file, server_key, input, out_file, 2, false, kAllow, nullptr, false, log);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+  static void corrupt_copy(const fs::path& from, const fs::path& to, std::size_t offset) {
+    fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+    std::fstream f(to, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(offset));
+    const char c = static_cast<char>(f.get() ^ 0x5a);
+    f.seekp(static_cast<std::streamoff>(offset));
+    f.put(c);
+  }
+
+  static fs::path dir_;
+  static std::unique_ptr<fhe::Csprng> rng_;
+};
+
+fs::path VeilFheSteps::dir_;
+std::unique_ptr<fhe::Csprng> VeilFheSteps::rng_;
+
+TEST_F(VeilFheSteps, CompileWritesTheModelDirectory) {
+  for (const char* name : {kModelFile, kCompileOptionsFile, kClientSpecFile, kStatisticsFile})
+    EXPECT_TRUE(fs::is_regular_file(dir_ / "model" / name)) << name;
+  const RecordedCompileOptions recorded = parse_compile_options(read_text_file(dir_ / "model" / kCompileOptionsFile));
+  EXPECT_EQ(recorded.parameter_set, "insecure_toy_p6");
+  EXPECT_EQ(recorded.p_error, 0x1p-40);
+  EXPECT_EQ(recorded.program_fingerprint,
+            compiler::circuit_fingerprint(compiler::load_quantized_circuit_file(model())));
+  EXPECT_EQ(fs::status(dir_ / "keys" / kClientKeyFile).permissions() & fs::perms::group_read, fs::perms::none);
+}
+
+TEST_F(VeilFheSteps, DecryptedTop5IsTheNoiseFreeRuns) {
+  std::ostringstream log;
+  const std::vector<std::string> names = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
+  const std::vector<nn::Prediction> top5 = decrypt_step(spec(), dir_ / "keys" / kClientKeyFile, output(), names, log);
+
+  nn::quant::IntegerExecutor executor(compiler::load_quantized_circuit_file(model()), 2);
+  const Tensor image = test_image(0);
+  Tensor logits;
+  executor.run(Tensor({1, 3, kImageSize, kImageSize}, image.data), logits);
+  const std::vector<std::int64_t> expected = nn::make_top_k(logits.data, 5);
+  ASSERT_EQ(top5.size(), 5u);
+  for (std::size_t k = 0; k < 5; ++k) {
+    EXPECT_EQ(top5[k].index, expected[k]) << k;
+    EXPECT_EQ(top5[k].name, names[static_cast<std::size_t>(expected[k])]);
+  }
+  EXPECT_NE(log.str().find("Top 5 classes:"), std::string::npos) << log.str();
+}
+
+TEST_F(VeilFheSteps, RefusesMismatchedKeysAndLeavesNoOutput) {
+  const fs::path output = dir_ / "refused.lwe";
+  const std::string message = run_error(model(), dir_ / "other_keys" / kServerKeyFile, dir_ / "input.slwe", output);
+  EXPECT_NE(message.find("mismatched keys"), std::string::npos) << message;
+  EXPECT_FALSE(fs::exists(output));
+
+  // The output decrypted with another client's key.
+  std::ostringstream log;
+  EXPECT_THROW(decrypt_step(spec(), dir_ / "other_keys" / kClientKeyFile, VeilFheSteps::output(), {}, log),
+               InvalidArgument);
+}
+
+TEST_F(VeilFheSteps, RefusesCorruptFiles) {
+  const fs::path output = dir_ / "never.lwe";
+  corrupt_copy(dir_ / "input.slwe", dir_ / "corrupt.slwe", 40);
+  EXPECT_NE(run_error(model(), dir_ / "keys" / kServerKeyFile, dir_ / "corrupt.slwe", output), "");
+  corrupt_copy(dir_ / "keys" / kServerKeyFile, dir_ / "corrupt_server.key", 100);
+  EXPECT_NE(run_error(model(), dir_ / "corrupt_server.key", dir_ / "input.slwe", output), "");
+
+  fs::create_directories(dir_ / "corrupt_model");
+  for (const char* name : {kCompileOptionsFile, kClientSpecFile})
+    fs::copy_file(dir_ / "model" / name, dir_ / "corrupt_model" / name, fs::copy_options::overwrite_existing);
+  corrupt_copy(model(), dir_ / "corrupt_model" / kModelFile, 64);
+  EXPECT_NE(run_error(dir_ / "corrupt_model" / kModelFile, dir_ / "keys" / kServerKeyFile, dir_ / "input.slwe", output),
+            "");
+  EXPECT_FALSE(fs::exists(output));
+  std::ostringstream log;
+  EXPECT_THROW(decrypt_step(spec(), dir_ / "keys" / kClientKeyFile, dir_ / "input.slwe", {}, log), FormatError);
+}
+
+// compile_options.json from another compile (another model): the server must not compile
+// the model with options recorded for something else.
+TEST_F(VeilFheSteps, RefusesCompileOptionsOfAnotherModel) {
+  const fs::path other = dir_ / "other_model";
+  fs::create_directories(other);
+  fs::copy_file(model(), other / kModelFile, fs::copy_options::overwrite_existing);
+  fs::copy_file(spec(), other / kClientSpecFile, fs::copy_options::overwrite_existing);
+  RecordedCompileOptions recorded = parse_compile_options(read_text_file(dir_ / "model" / kCompileOptionsFile));
+  recorded.program_fingerprint = std::string(64, '0');
+  write_file_atomically(other / kCompileOptionsFile, compile_options_json(recorded));
+  const std::string message =
+      run_error(other / kModelFile, dir_ / "keys" / kServerKeyFile, dir_ / "input.slwe", dir_ / "never.lwe");
+  EXPECT_NE(message.find("written for another model"), std::string::npos) << message;
+
+  fs::remove(other / kCompileOptionsFile);
+  EXPECT_NE(run_error(other / kModelFile, dir_ / "keys" / kServerKeyFile, dir_ / "input.slwe", dir_ / "never.lwe")
+                .find(kCompileOptionsFile),
+            std::string::npos);
+}
+
+TEST_F(VeilFheSteps, EncryptRefusesAnImageThatDoesNotFit) {
+  std::ostringstream log;
+  EXPECT_THROW(encrypt_step(spec(), dir_ / "keys" / kClientKeyFile, Tensor({3, kImageSize - 1, kImageSize - 1}),
+                            dir_ / "small.slwe", *rng_, log),
+               InvalidArgument);
+  EXPECT_FALSE(fs::exists(dir_ / "small.slwe"));
+  // A larger image is centre-cropped to the model's input.
+  encrypt_step(spec(), dir_ / "keys" / kClientKeyFile, Tensor({3, kImageSize + 4, kImageSize + 4}),
+               dir_ / "cropped.slwe", *rng_, log);
+  EXPECT_TRUE(fs::exists(dir_ / "cropped.slwe"));
+}
+
+}  // namespace
+}  // namespace veil::runtime::cli
