@@ -10,8 +10,8 @@ std::unique_ptr<fhe::Backend> make_fhe_backend(bool use_gpu, ThreadPool& pool) {
   try {
     return fhe::make_cuda_backend();
   } catch (const InvalidArgument& e) {
-    throw InvalidArgument(std::string("--use-gpu: the CUDA backend is not available in this build (") + e.what() +
-                          "); run without --use-gpu to use the CPU backend");
+    throw InvalidArgument(std::string("--use-gpu: the CUDA backend is not available in this build or on this ") +
+                          "machine (" + e.what() + "); run without --use-gpu to use the CPU backend");
   }
 }
 

@@ -1,5 +1,5 @@
-// Small pieces of the command-line stages: centre crops, the estimate line and byte sizes,
-// compile_options.json, text files and their sizes.
+// Small pieces of the command-line stages: the backend choice, centre crops, the estimate line
+// and byte sizes, compile_options.json, text files and their sizes.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -9,7 +9,9 @@
 
 #include "veil/common/error.hpp"
 #include "veil/runtime/cli/centre_crop.hpp"
+#include "veil/fhe/cuda_backend.hpp"
 #include "veil/runtime/cli/compile_options_file.hpp"
+#include "veil/runtime/cli/fhe_backend.hpp"
 #include "veil/runtime/cli/fhe_report.hpp"
 #include "veil/runtime/cli/files.hpp"
 
@@ -34,6 +36,21 @@ TEST(CentreCrop, RejectsCropsThatDoNotFit) {
   EXPECT_THROW(centre_crop(image, 9), InvalidArgument);
   EXPECT_THROW(centre_crop(image, 0), InvalidArgument);
   EXPECT_THROW(centre_crop(Tensor({8}), 4), InvalidArgument);
+}
+
+TEST(FheBackend, CpuByDefaultAndTheGpuOnlyWhereOneRuns) {
+  ThreadPool pool(1);
+  EXPECT_EQ(make_fhe_backend(false, pool)->name(), fhe::make_cpu_backend(pool)->name());
+  if (fhe::cuda_backend_available()) {
+    EXPECT_NE(make_fhe_backend(true, pool), nullptr);
+  } else {
+    try {
+      make_fhe_backend(true, pool);
+      ADD_FAILURE() << "a CUDA backend without CUDA";
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find("the CUDA backend is not available"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(FheReport, EstimateLineDividesPbsByRate) {

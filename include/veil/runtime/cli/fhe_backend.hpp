@@ -9,8 +9,8 @@
 namespace veil::runtime::cli {
 
 /// The CPU backend over `pool`, or with use_gpu the CUDA backend on device 0; InvalidArgument
-/// ("the CUDA backend is not available in this build", with the reason) when this build or
-/// machine has none.
+/// ("the CUDA backend is not available in this build or on this machine", with the reason)
+/// otherwise.
 std::unique_ptr<fhe::Backend> make_fhe_backend(bool use_gpu, ThreadPool& pool);
 
 }  // namespace veil::runtime::cli
