@@ -50,7 +50,7 @@ void write_fhe_image(const FheImageResult& image, std::size_t number, std::ostre
                 total, image.encrypt_seconds, image.server.seconds, rate, image.decrypt_seconds);
   out << buf;
   out << "  FHE top 5 labels: " << label_list(image.fhe_top5) << "\n";
-  out << "  Simulation top 5 labels: " << label_list(image.simulation_top5) << "\n";
+  out << "  Running simulation...\n  Simulation top 5 labels: " << label_list(image.simulation_top5) << "\n";
   out << "  Noise-free top 5 labels: " << label_list(image.clear_top5) << "\n";
   out << "  Image " << number << ": FHE top-5 equals the simulation's: " << yes_no(image.top5_equal())
       << "; top-1: " << yes_no(image.top1_equal()) << "; output integers off the noise-free run: "

@@ -76,7 +76,8 @@ TEST(FheStage, RealFheEqualsNoiseFreeRunAndSimulation) {
   EXPECT_LT(run, first_image);
   for (const char* line : {"Key generation took", "PBS rate on this machine:", "Processing 1 image(s)...",
                            "Running FHE execution...", "FHE execution completed in", "FHE top 5 labels: ",
-                           "Simulation top 5 labels: ", "Image 1: FHE top-5 equals the simulation's: yes; top-1: yes",
+                           "  Running simulation...\n  Simulation top 5 labels: ",
+                           "Image 1: FHE top-5 equals the simulation's: yes; top-1: yes",
                            "FHE top-5 equal to the simulation's: 1/1 image(s); top-1: 1/1", "mean time per image:",
                            "peak resident ciphertext memory (server):", "process peak RSS:"})
     EXPECT_TRUE(has(text, line)) << line << "\n" << text;
