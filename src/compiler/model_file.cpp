@@ -335,7 +335,7 @@ void save_quantized_circuit_file(const QuantizedCircuit& circuit, const std::fil
 
 QuantizedCircuit load_quantized_circuit_file(const std::filesystem::path& path) {
   QuantizedCircuit circuit;
-  read_whole_file(path, kModelKind.what, [&](std::istream& in) { circuit = load_quantized_circuit(in); });
+  read_whole_file(path, "model", [&](std::istream& in) { circuit = load_quantized_circuit(in); });
   return circuit;
 }
 
