@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "fhe/commons/scratch.hpp"
+#include "fhe/cpu/backend_checks.hpp"
 #include "veil/common/error.hpp"
 #include "veil/fhe/backend.hpp"
 #include "veil/fhe/blind_rotation.hpp"
@@ -18,27 +19,6 @@ namespace {
 constexpr std::size_t kGroupAccumulatorBytes = std::size_t{1} << 20;
 constexpr std::size_t kMaxGroup = 16;
 
-void check_tables(const ServerKey& key, const LweCiphertextArray& inputs, std::span<const LookupTable* const> tables,
-                  const LweCiphertextArray& outputs) {
-  const ParameterSet& p = key.parameters();
-  const LweDimension big = p.big_lwe_dimension();
-  if (inputs.dimension() != big || outputs.dimension() != big || outputs.size() != inputs.size() ||
-      (tables.size() != 1 && tables.size() != inputs.size())) {
-    throw InvalidArgument("programmable_bootstrap_batch: " + std::to_string(inputs.size()) + " inputs of dimension " +
-                          std::to_string(inputs.dimension().value) + ", " + std::to_string(outputs.size()) +
-                          " outputs of dimension " + std::to_string(outputs.dimension().value) + ", " +
-                          std::to_string(tables.size()) + " tables; expected dimension k*N = " +
-                          std::to_string(big.value) + " (" + p.name +
-                          "), as many outputs as inputs and 1 or one table per input");
-  }
-  for (const LookupTable* t : tables) {
-    if (t == nullptr || t->polynomial_size() != p.polynomial_size) {
-      throw InvalidArgument("programmable_bootstrap_batch: a table is null or not of N = " +
-                            std::to_string(p.polynomial_size.value) + " (" + p.name + ")");
-    }
-  }
-}
-
 class CpuBackend final : public Backend {
  public:
   explicit CpuBackend(ThreadPool& pool) : pool_(pool) {}
@@ -47,7 +27,7 @@ class CpuBackend final : public Backend {
 
   void programmable_bootstrap_batch(const ServerKey& key, const LweCiphertextArray& inputs,
                                     std::span<const LookupTable* const> tables, LweCiphertextArray& outputs) override {
-    check_tables(key, inputs, tables, outputs);
+    check_pbs_batch(name(), key, inputs, tables, outputs);
     const ParameterSet& p = key.parameters();
     const std::size_t count = inputs.size();
     if (count == 0) return;
@@ -105,14 +85,7 @@ class CpuBackend final : public Backend {
 
   void keyswitch_batch(const KeyswitchKey& key, const LweCiphertextArray& inputs,
                        LweCiphertextArray& outputs) override {
-    if (inputs.size() != outputs.size() || inputs.dimension() != key.input_lwe_dimension() ||
-        outputs.dimension() != key.output_lwe_dimension()) {
-      throw InvalidArgument("keyswitch_batch: " + std::to_string(inputs.size()) + " inputs of dimension " +
-                            std::to_string(inputs.dimension().value) + ", " + std::to_string(outputs.size()) +
-                            " outputs of dimension " + std::to_string(outputs.dimension().value) + "; expected " +
-                            std::to_string(key.input_lwe_dimension().value) + " -> " +
-                            std::to_string(key.output_lwe_dimension().value) + " and equal counts");
-    }
+    check_keyswitch_batch(name(), key, inputs, outputs);
     if (inputs.size() == 0) return;
     const std::size_t group = std::min(kMaxGroup, (inputs.size() + pool_.size() - 1) / pool_.size());
     const std::size_t groups = (inputs.size() + group - 1) / group;

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "fhe/cpu/backend_checks.hpp"
 #include "fhe/cuda/cuda_check.hpp"
 #include "fhe/cuda/device_buffer.hpp"
 #include "fhe/cuda/device_keys.hpp"
@@ -47,39 +48,6 @@ class Stream {
   cudaStream_t stream_ = nullptr;
 };
 
-void check_pbs_shapes(const ServerKey& key, const LweCiphertextArray& inputs, std::span<const LookupTable* const> tables,
-                      const LweCiphertextArray& outputs) {
-  const ParameterSet& p = key.parameters();
-  const LweDimension big = p.big_lwe_dimension();
-  if (inputs.dimension() != big || outputs.dimension() != big || outputs.size() != inputs.size() ||
-      (tables.size() != 1 && tables.size() != inputs.size())) {
-    throw InvalidArgument("programmable_bootstrap_batch (cuda): " + std::to_string(inputs.size()) +
-                          " inputs of dimension " + std::to_string(inputs.dimension().value) + ", " +
-                          std::to_string(outputs.size()) + " outputs of dimension " +
-                          std::to_string(outputs.dimension().value) + ", " + std::to_string(tables.size()) +
-                          " tables; expected dimension k*N = " + std::to_string(big.value) + " (" + p.name +
-                          "), as many outputs as inputs and 1 or one table per input");
-  }
-  for (const LookupTable* t : tables) {
-    if (t == nullptr || t->polynomial_size() != p.polynomial_size) {
-      throw InvalidArgument("programmable_bootstrap_batch (cuda): a table is null or not of N = " +
-                            std::to_string(p.polynomial_size.value) + " (" + p.name + ")");
-    }
-  }
-}
-
-void check_keyswitch_shapes(const KeyswitchKey& key, const LweCiphertextArray& inputs,
-                            const LweCiphertextArray& outputs) {
-  if (inputs.size() != outputs.size() || inputs.dimension() != key.input_lwe_dimension() ||
-      outputs.dimension() != key.output_lwe_dimension()) {
-    throw InvalidArgument("keyswitch_batch (cuda): " + std::to_string(inputs.size()) + " inputs of dimension " +
-                          std::to_string(inputs.dimension().value) + ", " + std::to_string(outputs.size()) +
-                          " outputs of dimension " + std::to_string(outputs.dimension().value) + "; expected " +
-                          std::to_string(key.input_lwe_dimension().value) + " -> " +
-                          std::to_string(key.output_lwe_dimension().value) + " and equal counts");
-  }
-}
-
 class CudaBackend final : public Backend {
  public:
   CudaBackend(int device, std::size_t max_chunk)
@@ -92,7 +60,7 @@ class CudaBackend final : public Backend {
 
   void programmable_bootstrap_batch(const ServerKey& key, const LweCiphertextArray& inputs,
                                     std::span<const LookupTable* const> tables, LweCiphertextArray& outputs) override {
-    check_pbs_shapes(key, inputs, tables, outputs);
+    check_pbs_batch(name(), key, inputs, tables, outputs);
     const std::size_t count = inputs.size();
     if (count == 0) return;
     std::lock_guard lock(mutex_);
@@ -161,7 +129,7 @@ class CudaBackend final : public Backend {
 
   void keyswitch_batch(const KeyswitchKey& key, const LweCiphertextArray& inputs,
                        LweCiphertextArray& outputs) override {
-    check_keyswitch_shapes(key, inputs, outputs);
+    check_keyswitch_batch(name(), key, inputs, outputs);
     const std::size_t count = inputs.size();
     if (count == 0) return;
     std::lock_guard lock(mutex_);
