@@ -31,8 +31,12 @@ int decodable_exponent(std::int64_t bound, const std::string& node);
 /// The exponent a lookup reads its accumulator at: 63 - bits - shift.
 int read_exponent(const nn::quant::LookupAttrs& lookup);
 
+/// The largest t such that 2^t divides every nonzero multiplier (0 when all are zero), at most 63.
+int shared_twos(const std::vector<std::int64_t>& multipliers);
+
 /// Backwards over the nodes: each value gets the smallest exponent its readers need (a linear
-/// reader or a max-pool its own exponent, a lookup its read exponent); a max-pool is also
+/// reader or a max-pool its own exponent, a Combine e_node + t for an input slot whose
+/// multipliers share 2^t, capped at 63; a lookup its read exponent); a max-pool is also
 /// capped by its pair lookup's read exponent, the output by output_exponent. InvalidArgument
 /// for a value nobody reads (other than the output), a negative exponent or a lift outside [0, 63).
 std::vector<int> assign_exponents(const nn::quant::QuantizedCircuit& circuit, int output_exponent);

@@ -1,5 +1,6 @@
 // Worst-case noise, forwards: linear nodes add (weight * 2^lift)^2 times their inputs' noise
-// (worst output channel), a PBS output restarts at one unit of V_BR. Bounds are componentwise
+// (worst output channel; a Combine input above its node has a negative lift: the smaller
+// integer multiplier the node applies), a PBS output restarts at one unit of V_BR. Bounds are componentwise
 // maxima, so they hold for every parameter set.
 #include <algorithm>
 #include <cmath>

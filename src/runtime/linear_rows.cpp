@@ -122,9 +122,10 @@ void combine_row(const RowTask& t) {
       const RowLayout::Position p = out.position(t.row, idx);
       const LweView y = t.out[idx];
       for (std::size_t k = 0; k < t.inputs.size(); ++k) {
-        const Torus factor = lift(t.input_exponents[k], t.stage.exponent);
+        // An input above the stage's exponent divides the multiplier (exact: the plan checked it).
         fhe::lwe_add_scaled_inplace(y, t.inputs[k]->element(p.channel, p.line, p.col),
-                                    scaled_weight(per_channel(a.multipliers[k], p.channel), factor));
+                                    compiler::lifted_weight(per_channel(a.multipliers[k], p.channel),
+                                                            t.input_exponents[k], t.stage.exponent, t.node.name));
       }
       fhe::lwe_add_plaintext_inplace(y, encode_at(per_channel(a.bias, p.channel), t.stage.exponent));
     }

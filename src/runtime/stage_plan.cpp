@@ -25,6 +25,19 @@ void require_lift(const QNode& node, int from, int to) {
   }
 }
 
+// A Combine divides the multipliers of an input above its exponent: every one must divide exactly.
+void require_combine_lifts(const QNode& node, const compiler::FheProgram& program, int e) {
+  const auto& a = std::get<nn::quant::CombineAttrs>(node.attrs);
+  for (std::size_t k = 0; k < node.inputs.size(); ++k) {
+    const int from = program.encodings[static_cast<std::size_t>(node.inputs[k])].exponent;
+    try {
+      for (std::int64_t m : a.multipliers[k]) compiler::lifted_weight(m, from, e, "input " + std::to_string(k));
+    } catch (const InvalidArgument& error) {
+      inconsistent(node, error.what());
+    }
+  }
+}
+
 // A PBS site's read as the runtime applies it, checked against the lookup that defines it.
 PbsRead make_pbs_read(const compiler::FheProgram& program, const QNode& node, nn::quant::QValueId id,
                       const nn::quant::LookupAttrs& lookup, int input_exponent) {
@@ -83,8 +96,11 @@ StagePlan make_stage_plan(const compiler::FheProgram& program) {
       in.push_back(value_stage[static_cast<std::size_t>(i)]);
       // Linear nodes and max-pools lift their inputs to their own exponent; a lookup's table
       // sets its output exponent.
-      if (n.op != QOpKind::Lookup) require_lift(n, program.encodings[static_cast<std::size_t>(i)].exponent, e);
+      if (n.op != QOpKind::Lookup && n.op != QOpKind::Combine) {
+        require_lift(n, program.encodings[static_cast<std::size_t>(i)].exponent, e);
+      }
     }
+    if (n.op == QOpKind::Combine) require_combine_lifts(n, program, e);
     const int e_in = n.inputs.empty() ? e : program.encodings[static_cast<std::size_t>(n.inputs[0])].exponent;
     switch (n.op) {
       case QOpKind::QuantizeInput:

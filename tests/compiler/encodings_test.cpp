@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "compiler/compile_steps.hpp"
@@ -109,19 +110,48 @@ TEST(Encodings, ResidualCircuitByHand) {
   expect_phases_match_executor(p, 200);
 }
 
+TEST(Encodings, CombineInputSharingAPowerOfTwoSitsAboveTheNode) {
+  // The join reads relu2 with 4 = 2^2 and relu1 with (8 | 24) = 2^3 * (1 | 3) and 16 = 2^4.
+  nn::quant::QuantizedCircuit c = testing::residual_circuit();
+  ASSERT_EQ(c.nodes[5].name, "add");
+  c.nodes[5].attrs = nn::quant::CombineAttrs{{{4}, {8, 24}, {16}}, {0}};
+  const FheProgram p = compile_program(c);
+  // relu2 at 55 + 2; relu1 at min(conv2's 58, 55 + 3, 55 + 4) = 58, so conv2 no longer lifts it.
+  EXPECT_EQ(exponents(p), (std::vector<int>{56, 56, 58, 58, 57, 55, 53, 53, 53, 53}));
+  const std::vector<ValueEncoding>& e = p.encodings;
+  expect_noise(e[3].noise, 10, 0, "conv2: row 1^2 + 3^2, no lift");
+  expect_noise(e[5].noise, 26, 0, "add: (4 / 2^2)^2 + ((24 + 16) / 2^3)^2 (was 4^2 + 40^2 at 55)");
+  ASSERT_EQ(p.pbs_sites.size(), 3u);
+  expect_noise(p.pbs_sites[1].input_noise, 10, 0, "relu2");
+  expect_noise(p.pbs_sites[2].input_noise, 26, 0, "relu3");
+  expect_phases_match_executor(p, 200);
+}
+
+TEST(Encodings, LiftedWeightDividesExactlyOrRefuses) {
+  EXPECT_EQ(lifted_weight(-3, 50, 52, "w"), -12);
+  EXPECT_EQ(lifted_weight(-24, 58, 55, "w"), -3);
+  EXPECT_EQ(lifted_weight(0, 60, 50, "w"), 0);
+  EXPECT_EQ(lifted_weight(1, 0, 63, "w"), std::numeric_limits<std::int64_t>::min());
+  EXPECT_THROW(lifted_weight(12, 58, 55, "w"), InvalidArgument);
+  EXPECT_THROW(lifted_weight(1, 0, 64, "w"), InvalidArgument);
+  EXPECT_EQ(detail::shared_twos({8, -24, 0}), 3);
+  EXPECT_EQ(detail::shared_twos({0}), 0);
+}
+
 TEST(Encodings, MaxPoolOfBothSchedulesByHand) {
   for (MaxPoolSchedule schedule : {MaxPoolSchedule::Sequential, MaxPoolSchedule::Separable}) {
     const bool sequential = schedule == MaxPoolSchedule::Sequential;
     SCOPED_TRACE(sequential ? "sequential" : "separable");
     const FheProgram p = compile_program(testing::max_pool_circuit(schedule));
     // join = 4 * [-15, 15] + 9 * [0, 46] reaches 474 (9 bits): exponent 53. The max-pool sits at
-    // min(requant's read 63-5-3 = 55, its pair's read 63-6-1 = 56); the conv at min(55, 53).
+    // min(requant's read 63-5-3 = 55, its pair's read 63-6-1 = 56); the conv at min(55, 53);
+    // requant at 53 + 2, the join dividing its multiplier 4 = 2^2.
     EXPECT_EQ(p.output.bound, 474);
-    EXPECT_EQ(exponents(p), (std::vector<int>{53, 53, 55, 53, 53, 53}));
+    EXPECT_EQ(exponents(p), (std::vector<int>{53, 53, 55, 55, 53, 53}));
     // Input noise of the pool: 3^2 fresh, lifted by 2^(55-53): n = 144 fresh.
     const double n = 144;
     expect_noise(p.encodings[2].noise, sequential ? 8 : 4, n, "max-pool output: n + 8 BS or n + 2(k-1) BS");
-    expect_noise(p.encodings[5].noise, 16, 81, "join: 4^2 BS + 9 * 9 fresh");
+    expect_noise(p.encodings[5].noise, 1, 81, "join: (4 / 2^2)^2 BS + 9 * 9 fresh");
     ASSERT_EQ(p.pbs_sites.size(), 2u);
     const PbsSite& pool = p.pbs_sites[0];
     EXPECT_EQ(pool.node, 2);

@@ -96,7 +96,7 @@ void PhaseEvaluator::eval(std::size_t v, std::vector<Phases>& values, const floa
         const auto c = static_cast<std::int64_t>(i / per);
         std::uint64_t acc = encode(per_channel(a.bias, c), e);
         for (std::size_t k = 0; k < n.inputs.size(); ++k) {
-          acc += times(per_channel(a.multipliers[k], c), input(k)[i] << (e - exponent_of(k)));
+          acc += times(lifted_weight(per_channel(a.multipliers[k], c), exponent_of(k), e, n.name), input(k)[i]);
         }
         y[i] = acc;
       }

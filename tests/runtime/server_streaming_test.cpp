@@ -11,6 +11,7 @@
 
 #include "runtime/clear_pbs_backend.hpp"
 #include "runtime/runtime_test_support.hpp"
+#include "veil/common/error.hpp"
 #include "veil/fhe/keygen.hpp"
 #include "veil/fhe/parameter_sets.hpp"
 #include "veil/runtime/server.hpp"
@@ -86,6 +87,34 @@ TEST(ServerStreaming, ImprovedModeWithoutRoundingEqualsIntegerExecutor) {
   constexpr std::int64_t kSize = 8;
   const auto& circuit = small_circuit(QuantizationMode::Improved, kBits, std::nullopt, kSize);
   expect_equal_to_executor(circuit, 3, kSize);
+}
+
+// The improved mode's identity multipliers are powers of two, so the compiler places a block
+// input above its join and the join divides the multiplier (exercised by the test above); a
+// multiplier that the shift would not divide exactly is refused when the server plans.
+TEST(ServerStreaming, JoinInputAboveTheJoinNeedsAnExactlyDivisibleMultiplier) {
+  const auto& circuit = small_circuit(QuantizationMode::Improved, kBits, std::nullopt, 8);
+  compiler::FheProgram program = compiler::compile_program(circuit, forced_set(toy_set_holding(circuit), 1.0));
+  std::size_t above = 0;
+  for (auto& n : program.circuit.nodes) {
+    if (n.op != nn::quant::QOpKind::Combine) continue;
+    const int e = program.encodings[static_cast<std::size_t>(&n - program.circuit.nodes.data())].exponent;
+    for (std::size_t k = 0; k < n.inputs.size(); ++k) {
+      if (program.encodings[static_cast<std::size_t>(n.inputs[k])].exponent <= e) continue;
+      ++above;
+      std::get<nn::quant::CombineAttrs>(n.attrs).multipliers[k][0] += 1;  // now odd
+    }
+  }
+  ASSERT_GT(above, 0u) << "no join input sits above its join";
+  fhe::Csprng rng = fhe::Csprng::from_seed_insecure_for_tests(9);
+  const fhe::ClientKey client = fhe::make_client_key(program.params, rng, fhe::AllowInsecure::for_tests);
+  ClearPbsBackend backend(client);
+  try {
+    Server(program, {fhe::key_id_of(client), fhe::ServerKey(program.params, {}, {})}, backend, test_pool());
+    FAIL() << "a join multiplier not divisible by its input's shift was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("is not a multiple of 2^"), std::string::npos) << e.what();
+  }
 }
 
 TEST(ServerStreaming, RoundedLookupsAndMaxPoolOrderEqualIntegerExecutor) {

@@ -6,7 +6,9 @@
 // ciphertext under the big key (k*N) whose phase is q * 2^exponent (mod 2^64) plus noise.
 // Linear nodes (IntConv2d, IntLinear, Combine, SumPool2d, Flatten) are evaluated with
 // clear integer weights, each input lifted to the node's exponent by 2^(e_node - e_input)
-// (exponents only grow along linear edges). A Lookup reads its accumulator at exponent
+// (exponents only grow along linear edges), except that a Combine input whose multipliers
+// all share the factor 2^t may sit up to t above the node: the node then multiplies it by
+// m / 2^(e_input - e_node), still an integer (lifted_weight). A Lookup reads its accumulator at exponent
 // 63 - p - shift, so that the PBS's modulus switch drops the `shift` low bits (the
 // APPROXIMATE rounding) and reads index = acc / 2^shift + offset on p bits, negacyclically
 // modulo 2^(p+1) exactly as nn::quant's lookup semantics; its table's entries sit at the
@@ -94,6 +96,12 @@ struct FheProgram {
 
   const PbsSite* site_of(QValueId node) const;  // nullptr for nodes without PBS
 };
+
+/// The integer a linear node at exponent `to` multiplies an input at exponent `from` by, for
+/// the clear weight w, mod 2^64: w * 2^(to - from), or w / 2^(from - to) when the input sits
+/// above the node (exact: the compiler places it there only when every weight on it has that
+/// factor). InvalidArgument naming `what` for an inexact shift or |to - from| > 63.
+std::int64_t lifted_weight(std::int64_t w, int from, int to, const std::string& what);
 
 /// Validates the circuit, assigns encodings, tracks noise, chooses the parameter set.
 /// Throws InvalidArgument (no set fits, a lookup too wide for every set, an encoding that
