@@ -43,6 +43,8 @@ FheProgram compile_program(nn::quant::QuantizedCircuit circuit, const CompileOpt
   }
   FheProgram program;
   program.output.bound = output_bound(circuit);
+  program.output.proven = circuit.output_decode_bound == 0 || circuit.output_decode_bound >= program.output.bound;
+  if (!program.output.proven) program.output.bound = circuit.output_decode_bound;
   const std::vector<int> exponents = detail::assign_exponents(
       circuit, detail::decodable_exponent(program.output.bound, circuit.node(circuit.output).name));
   const detail::NoiseAnalysis noise = detail::track_noise(circuit, exponents);

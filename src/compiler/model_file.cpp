@@ -123,6 +123,7 @@ std::string encode_payload(const QuantizedCircuit& circuit) {
   PayloadWriter w;
   w.u64(circuit.nodes.size());
   w.i32(circuit.output);
+  w.i64(circuit.output_decode_bound);
   for (const QNode& n : circuit.nodes) {
     w.u8(static_cast<std::uint8_t>(n.op));
     w.u8(static_cast<std::uint8_t>(n.attrs.index()));
@@ -149,6 +150,7 @@ class CircuitReader {
     // A node takes at least 2 + 8 + 8 + 8 + 8 + 8 bytes (op, kinds, counts).
     const std::uint64_t count = r_.count("node count", 42, kMaxNodes);
     c.output = r_.i32("output value");
+    c.output_decode_bound = r_.i64("output decode bound");
     c.nodes.resize(count);
     for (std::uint64_t i = 0; i < count; ++i) c.nodes[i] = node(i);
     if (r_.bytes_left() != 0) {

@@ -59,6 +59,7 @@ CircuitStatistics make_statistics(const FheProgram& program) {
       node.pbs = site->count;
       node.precision_bits = site->precision_bits;
       node.p_error = site->p_error;
+      node.norm2 = site->norm2;
       s.max_pbs_p_error = std::max(s.max_pbs_p_error, site->p_error);
     }
     node.linear_ops = linear_ops(n, node.pbs);
@@ -81,6 +82,8 @@ CircuitStatistics make_statistics(const FheProgram& program) {
   s.circuit_p_error = program.circuit_p_error;
   s.output_p_error = program.output.p_error;
   s.output_noise_std = program.output.noise_std;
+  s.output_bound = program.output.bound;
+  s.output_bound_proven = program.output.proven;
   // Toy sets have no cost in the optimizer's table.
   s.parameter_set_cost = params.insecure_for_tests ? 0 : fhe::parameter_set_cost(params);
   s.cost_units = static_cast<double>(s.pbs) * s.parameter_set_cost;

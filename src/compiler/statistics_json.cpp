@@ -37,6 +37,7 @@ std::string statistics_json(const CircuitStatistics& s) {
                      {"pbs", n.pbs},
                      {"precision_bits", n.precision_bits},
                      {"p_error", n.p_error},
+                     {"norm2", n.norm2},
                      {"linear_ops", n.linear_ops}});
   }
   const nlohmann::ordered_json doc = {{"parameter_set", parameter_set_json(s.params)},
@@ -58,6 +59,8 @@ std::string statistics_json(const CircuitStatistics& s) {
                                       {"circuit_p_error", s.circuit_p_error},
                                       {"output_p_error", s.output_p_error},
                                       {"output_noise_std", s.output_noise_std},
+                                      {"output_bound", s.output_bound},
+                                      {"output_bound_proven", s.output_bound_proven},
                                       {"parameter_set_cost", s.parameter_set_cost},
                                       {"cost_units", s.cost_units}};
   return doc.dump(2) + "\n";

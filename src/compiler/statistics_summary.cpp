@@ -69,7 +69,9 @@ std::string statistics_summary(const CircuitStatistics& s) {
   for (const NodeStatistics& n : s.nodes) expected_misreads += static_cast<double>(n.pbs) * n.p_error;
   out << "Risks: " << format("%.3g", expected_misreads) << " misread PBS expected per image; P(at least one) = "
       << format("%.3g", s.circuit_p_error) << "; P(an output decodes wrongly) = " << format("%.3g", s.output_p_error)
-      << " (noise std " << format("%.3g", s.output_noise_std) << " output integers)\n";
+      << " (noise std " << format("%.3g", s.output_noise_std) << " output integers; decodes |output| <= "
+      << format("%.3g", static_cast<double>(s.output_bound))
+      << (s.output_bound_proven ? ", proven" : ", the calibration maximum x margin: not proven") << ")\n";
   if (s.max_pbs_p_error > std::ldexp(1.0, -40)) {
     out << "  PBS may misread: decryptions must stay with the client (IND-CPA, not IND-CPA^D; docs/parameters.md)\n";
   }

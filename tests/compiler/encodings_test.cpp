@@ -57,6 +57,21 @@ void expect_phases_match_executor(const FheProgram& program, std::int64_t n) {
   EXPECT_GT(evaluator.ties(), 0u) << "no PBS read sat on a rounding tie";
 }
 
+TEST(Encodings, OutputDecodesTheCalibratedBoundWhenTighter) {
+  nn::quant::QuantizedCircuit circuit = testing::residual_circuit();
+  circuit.output_decode_bound = 60;  // 6 bits instead of the proven 340's 9: three bits higher
+  FheProgram p = compile_program(circuit);
+  EXPECT_EQ(p.output.bound, 60);
+  EXPECT_FALSE(p.output.proven);
+  EXPECT_EQ(p.output.exponent, 64 - (6 + 2));
+  EXPECT_EQ(p.encodings.back().exponent, 56);
+  circuit.output_decode_bound = 1000;  // looser than the proof: the proof wins
+  p = compile_program(circuit);
+  EXPECT_EQ(p.output.bound, 340);
+  EXPECT_TRUE(p.output.proven);
+  EXPECT_EQ(p.output.exponent, 53);
+}
+
 TEST(Encodings, ResidualCircuitByHand) {
   const FheProgram p = compile_program(testing::residual_circuit());
   // fc's range: row 1 reaches 100 + 20 * 4 * 3 = 340 (9 bits): 64 - (9 + 2) = 53.

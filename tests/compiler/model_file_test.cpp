@@ -108,6 +108,7 @@ auto fields(const FlattenAttrs&) { return std::tuple<>(); }
 
 void expect_same_circuit(const QuantizedCircuit& a, const QuantizedCircuit& b) {
   EXPECT_EQ(a.output, b.output);
+  EXPECT_EQ(a.output_decode_bound, b.output_decode_bound);
   ASSERT_EQ(a.nodes.size(), b.nodes.size());
   for (std::size_t i = 0; i < a.nodes.size(); ++i) {
     const QNode& x = a.nodes[i];
@@ -162,7 +163,7 @@ TEST(ModelFile, EveryOpCircuitRoundTripsThroughAFile) {
 TEST(ModelFile, HeaderStartsWithTheVeilEnvelope) {
   const std::string bytes = saved(every_op_circuit());
   EXPECT_EQ(bytes.substr(0, 8), "VEILQCIR");
-  EXPECT_EQ(bytes.substr(8, 4), std::string("\x01\x00\x00\x00", 4));  // version 1, flags 0
+  EXPECT_EQ(bytes.substr(8, 4), std::string("\x02\x00\x00\x00", 4));  // version 2, flags 0
   std::uint64_t payload = 0;
   for (int i = 0; i < 8; ++i) payload |= std::uint64_t{static_cast<std::uint8_t>(bytes[12 + i])} << (8 * i);
   EXPECT_EQ(payload + 20 + 32, bytes.size());
@@ -246,7 +247,7 @@ TEST_F(ModelFileCorruption, HeaderErrorsAreNamed) {
   };
   EXPECT_NE(edited(0, "VEIX").find("bad magic \"VEIX\""), std::string::npos);
   EXPECT_NE(edited(4, "CTXT").find("object kind \"CTXT\", expected \"QCIR\""), std::string::npos);
-  EXPECT_NE(edited(8, std::string("\x02", 1)).find("format version 2 unsupported"), std::string::npos);
+  EXPECT_NE(edited(8, std::string("\x01", 1)).find("format version 1 unsupported"), std::string::npos);
   EXPECT_NE(edited(10, std::string("\x01", 1)).find("flags 1 unsupported"), std::string::npos);
   EXPECT_NE(edited(19, std::string("\x01", 1)).find("exceeds the limit"), std::string::npos);
   std::string bad_checksum = bytes_;

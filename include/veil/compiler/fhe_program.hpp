@@ -16,7 +16,9 @@
 // max2(a, b) = b + L(a - b) lifts a - b to the pair lookup's read exponent and L's outputs
 // sit at the node's exponent. Exponents are chosen backwards from the readers: the largest
 // exponent every reader can lift from. Values nobody reads with a lookup (the logits) get
-// the largest exponent at which their proven integer range still decodes.
+// the largest exponent at which their integer range still decodes: the proven range, or the
+// calibrated one (QuantizedCircuit::output_decode_bound) when narrower, since the logits' noise
+// relative to their real range shrinks with every bit the exponent gains.
 //
 // Noise. Each value's worst-case variance is tracked as a multiple of two unit variances,
 // a PBS output's (V_BR) and a fresh encryption's (V_fresh): linear nodes add
@@ -79,7 +81,9 @@ struct PbsSite {
 /// The decoding of the circuit's output (the logits).
 struct OutputDecoding {
   int exponent = 0;          // phase = q * 2^exponent
-  std::int64_t bound = 0;    // |q| <= bound for every input (proven from the weights)
+  std::int64_t bound = 0;    // |q| the decoding holds: proven from the weights, or the circuit's
+                             // output_decode_bound (calibration x margin) when that is smaller
+  bool proven = true;        // bound holds for every input (else an input beyond it wraps)
   double p_error = 0;        // probability that one output element decodes wrongly
   double noise_std = 0;      // std dev of the decoded value's noise, in output integers
 };

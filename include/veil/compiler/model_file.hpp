@@ -14,7 +14,7 @@
 
 namespace veil::compiler {
 
-inline constexpr std::uint16_t kModelFormatVersion = 1;
+inline constexpr std::uint16_t kModelFormatVersion = 2;
 
 void save_quantized_circuit(const nn::quant::QuantizedCircuit& circuit, std::ostream& out);
 nn::quant::QuantizedCircuit load_quantized_circuit(std::istream& in);

@@ -15,6 +15,7 @@ struct NodeStatistics {
   std::uint64_t pbs = 0;      // PBS (each one key switch + one blind rotation)
   int precision_bits = 0;     // p of its PBS (0 without)
   double p_error = 0;         // predicted per PBS
+  double norm2 = 0;           // equivalent dot-product 2-norm its PBS reads (0 without)
   std::uint64_t linear_ops = 0;  // ciphertext multiply-adds (scalar * ciphertext + ciphertext)
 };
 
@@ -39,6 +40,8 @@ struct CircuitStatistics {
   double circuit_p_error = 0;         // at least one PBS errs in one image
   double output_p_error = 0;          // one output element decodes wrongly
   double output_noise_std = 0;        // std dev of a decoded output's noise, in output integers
+  std::int64_t output_bound = 0;      // |output| the decoding holds
+  bool output_bound_proven = true;    // for every input (else calibration x margin)
   int parameter_set_cost = 0;         // fhe::parameter_set_cost of one PBS (0 for toy sets)
   double cost_units = 0;              // pbs * parameter_set_cost (the optimizer's unit)
 };

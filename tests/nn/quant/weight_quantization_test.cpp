@@ -37,13 +37,12 @@ TEST(WeightQuantization, PerTensorSymmetric) {
   EXPECT_EQ(q.scales, std::vector<double>{0.25});
 }
 
-TEST(WeightQuantization, AlignmentNeverRefinesTheScale) {
-  std::vector<std::int64_t> m;
-  const std::vector<double> aligned = align_weight_scales({0.25, 0.1, 0.01}, 0.05, m);
-  EXPECT_EQ(m, (std::vector<std::int64_t>{5, 2, 1}));
-  EXPECT_DOUBLE_EQ(aligned[0], 0.25);
-  EXPECT_DOUBLE_EQ(aligned[1], 0.1);
-  EXPECT_DOUBLE_EQ(aligned[2], 0.05);
+TEST(WeightQuantization, WidthAtAFinerScaleHoldsTheLargestWeight) {
+  // At 3 bits the largest weight of each row is 3 levels. At scale 0.05 the rows' largest
+  // weights 3*0.25 and 3*0.1 become 15 and 6 levels: 15 needs 5 bits (limit 15), not 4 (7).
+  EXPECT_EQ(bits_at_scales({0.25, 0.1}, {0.05, 0.05}, 3), 5);
+  EXPECT_EQ(bits_at_scales({0.25, 0.1}, {0.25, 0.1}, 3), 3);  // never below the given width
+  EXPECT_EQ(bits_at_scales({0.25}, {0.0625}, 3), 5);          // 12 levels: 4 bits hold only 7
 }
 
 TEST(InputQuantization, RoundsHalfUpAndClamps) {

@@ -47,6 +47,9 @@ struct QuantizationConfig {
   /// Lookup index ranges cover the calibration range widened by this fraction of its width
   /// on each side, so unseen images rarely overflow (negacyclic wrap).
   double index_margin = 1.0 / 16.0;
+  /// The encrypted logits decode |q| up to this many times the calibration maximum (the proven
+  /// worst case, often 30x wider, would leave them 30x noisier; docs/fhe_compiler.md).
+  double output_margin = 4.0;
 };
 
 /// Checks bit widths (2..16 for activations and weights, 1..24 for rounding) and options;

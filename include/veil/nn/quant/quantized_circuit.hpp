@@ -133,6 +133,10 @@ struct QNode {
 struct QuantizedCircuit {
   std::vector<QNode> nodes;  // nodes[0] is the QuantizeInput
   QValueId output = -1;      // read with nodes[output].scale (the logits)
+  /// Largest |output integer| the encrypted output must decode: the calibration images' maximum
+  /// times QuantizationConfig::output_margin (0: no calibration, decode the proven worst case).
+  /// Not a proof: an input beyond it would wrap its logit.
+  std::int64_t output_decode_bound = 0;
 
   QValueId add(QNode node);
   const QNode& node(QValueId v) const;

@@ -187,6 +187,10 @@ void validate_circuit(const QuantizedCircuit& circuit) {
   if (circuit.nodes.empty()) throw InvalidArgument("quantized circuit: no nodes");
   for (std::size_t i = 0; i < circuit.nodes.size(); ++i) check_node(circuit, i);
   circuit.node(circuit.output);
+  if (circuit.output_decode_bound < 0 || circuit.output_decode_bound > (std::int64_t{1} << 62)) {
+    throw InvalidArgument("quantized circuit: output_decode_bound " + std::to_string(circuit.output_decode_bound) +
+                          " outside [0, 2^62]");
+  }
   check_exact_accumulation(circuit);
 }
 

@@ -27,6 +27,10 @@ void validate_config(const QuantizationConfig& c) {
     throw InvalidArgument("quantization config: activation_percentile = " + std::to_string(c.activation_percentile) +
                           ", expected in (50, 100]");
   }
+  if (!(c.output_margin >= 1.0 && c.output_margin <= 1e6)) {
+    throw InvalidArgument("quantization config: output_margin = " + std::to_string(c.output_margin) +
+                          ", expected 1 <= margin <= 1e6");
+  }
   if (!(c.index_margin >= 0.0 && c.index_margin <= 1.0)) {
     throw InvalidArgument("quantization config: index_margin = " + std::to_string(c.index_margin) +
                           ", expected in [0, 1]");

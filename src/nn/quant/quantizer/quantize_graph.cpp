@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "nn/quant/executor/circuit_runner.hpp"
@@ -42,6 +43,9 @@ class Quantizer {
     Repr out = repr_[static_cast<std::size_t>(g_.output)];
     if (out.pending_relu) out = materialize(out, g_.node(g_.output).name);
     circuit_.output = out.id;
+    const Range r = observed(out.id);
+    const double largest = static_cast<double>(std::max({r.hi, -r.lo, std::int64_t{1}}));
+    circuit_.output_decode_bound = static_cast<std::int64_t>(std::min(std::ceil(largest * cfg_.output_margin), 0x1p62));
     validate_circuit(circuit_);
     return std::move(circuit_);
   }
@@ -216,19 +220,21 @@ class Quantizer {
     repr(v) = Repr{append(std::move(q)), false, false, {}};
   }
 
-  // Improved mode: the unit u of a residual join's accumulator. The identity branch (scale
-  // s_x) enters with the integer multiplier M = s_x / u; each conv branch gets per-channel
-  // weight scales m[o] * u >= its natural scale, m[o] = ceil(natural / u) >= 8, so weights
-  // lose at most 1/8 of a step.
-  double residual_unit(ValueId add) {
-    if (const auto it = add_unit_.find(add); it != add_unit_.end()) return it->second;
-    double min_natural = std::numeric_limits<double>::infinity(), identity_scale = 0.0;
+  // Improved mode: the unit u of a residual join's accumulator, chosen so that the join costs
+  // no PBS and adds little noise: the finest natural op_weights-bit scale of any output channel
+  // of the conv branches (conv2, downsample), rounded down to s_x / 2^k when an identity branch
+  // (scale s_x) enters. The conv branches are quantized directly at u (every channel keeps at
+  // least op_weights bits) and enter with multiplier 1; the identity enters with 2^k, which the
+  // compiler turns into a placement 2^k above the join rather than a noise multiplier.
+  double join_unit(ValueId add) {
+    if (const auto it = join_unit_.find(add); it != join_unit_.end()) return it->second;
+    double u = std::numeric_limits<double>::infinity(), identity_scale = 0.0;
     for (ValueId in : g_.node(add).inputs) {
       const Node& b = g_.node(in);
       if (b.op == OpKind::Conv2d) {
         const Repr& x = repr(b.inputs[0]);
         for (double s : natural_weight_scales(b.params.at("weight"), qnode(x.id).scale, cfg_.n_bits.op_weights, true)) {
-          if (s > 0.0) min_natural = std::min(min_natural, s);
+          u = std::min(u, s);
         }
       } else {
         const Repr& x = repr(in);
@@ -239,10 +245,12 @@ class Quantizer {
         identity_scale = qnode(x.id).scale.scale[0];
       }
     }
-    double u = std::isfinite(min_natural) ? min_natural / 8.0 : identity_scale;
-    if (identity_scale > 0.0) u = identity_scale / std::max(1.0, std::ceil(identity_scale / u));
-    add_unit_[add] = u;
-    return u;
+    if (identity_scale > 0.0) {
+      int k = 0;
+      while (std::ldexp(identity_scale, -k) > u) ++k;
+      u = std::ldexp(identity_scale, -k);
+    }
+    return join_unit_[add] = u;
   }
 
   void quantize_linear(ValueId v) {
@@ -255,16 +263,19 @@ class Quantizer {
     const auto bias_it = n.params.find("bias");
     const Tensor* bias = bias_it == n.params.end() ? nullptr : &bias_it->second;
     std::vector<double> scales = natural_weight_scales(w, src.scale, cfg_.n_bits.op_weights, improved());
-    std::vector<std::int64_t> multipliers;
+    int weight_bits = cfg_.n_bits.op_weights;
+    bool join_branch = false;
     if (improved() && conv && consumers_[static_cast<std::size_t>(v)] == 1) {
       for (std::size_t a = static_cast<std::size_t>(v) + 1; a < g_.nodes.size(); ++a) {
         const Node& add = g_.nodes[a];
         if (add.op != OpKind::Add || std::find(add.inputs.begin(), add.inputs.end(), v) == add.inputs.end()) continue;
-        const double u = residual_unit(static_cast<ValueId>(a));
-        scales = align_weight_scales(scales, u, multipliers);
+        const std::vector<double> natural = scales;
+        scales.assign(natural.size(), join_unit(static_cast<ValueId>(a)));
+        weight_bits = bits_at_scales(natural, scales, weight_bits);
+        join_branch = true;
       }
     }
-    QuantizedWeights q = quantize_weights(w, bias, src.scale, scales, cfg_.n_bits.op_weights);
+    QuantizedWeights q = quantize_weights(w, bias, src.scale, scales, weight_bits);
     QNode node;
     node.name = n.name;
     node.inputs = {in.id};
@@ -280,7 +291,7 @@ class Quantizer {
       node.attrs = IntLinearAttrs{w.shape, std::move(q.weight), std::move(q.bias)};
     }
     const QValueId id = append(std::move(node));
-    if (!multipliers.empty()) residual_multipliers_[id] = std::move(multipliers);
+    if (join_branch) join_branches_.insert(id);
     repr(v) = Repr{id, true, false, {}};
   }
 
@@ -349,23 +360,23 @@ class Quantizer {
       }
       scale = QuantScale{{s}, {0}};
     } else {
-      const double u = residual_unit(v);
+      const double u = join_unit(v);
       std::int64_t bias = 0;
       for (ValueId in : n.inputs) {
         const Repr& b = repr(in);
         ids.push_back(b.id);
-        if (const auto it = residual_multipliers_.find(b.id); it != residual_multipliers_.end()) {
-          c.multipliers.push_back(it->second);
-        } else {
-          const QNode& x = qnode(b.id);
-          if (b.accumulator || b.pending_relu || x.scale.scale.size() != 1) {
-            throw InvalidArgument("quantizer: Add '" + n.name + "': input '" + g_.node(in).name +
-                                  "' cannot be aligned to the join's scale");
-          }
-          const std::int64_t m = std::llround(x.scale.scale.at(0) / u);
-          c.multipliers.push_back({m});
-          bias -= m * x.scale.zero_point.at(0);
+        if (join_branches_.count(b.id) != 0) {
+          c.multipliers.push_back({1});
+          continue;
         }
+        const QNode& x = qnode(b.id);
+        if (b.accumulator || b.pending_relu || x.scale.scale.size() != 1) {
+          throw InvalidArgument("quantizer: Add '" + n.name + "': input '" + g_.node(in).name +
+                                "' cannot be aligned to the join's scale");
+        }
+        const std::int64_t m = std::llround(x.scale.scale.at(0) / u);
+        c.multipliers.push_back({m});
+        bias -= m * x.scale.zero_point.at(0);
       }
       c.bias = {bias};
       scale = QuantScale{{u}, {0}};
@@ -399,8 +410,8 @@ class Quantizer {
   std::unique_ptr<CircuitRunner> runner_;
   std::vector<std::vector<IntTensor>> values_;  // [calibration image][circuit node]
   std::vector<Repr> repr_;                      // per float value
-  std::map<ValueId, double> add_unit_;
-  std::map<QValueId, std::vector<std::int64_t>> residual_multipliers_;
+  std::map<ValueId, double> join_unit_;  // per Add
+  std::set<QValueId> join_branches_;     // conv branches quantized at their join's unit
 };
 
 }  // namespace

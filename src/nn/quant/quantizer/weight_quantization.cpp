@@ -35,16 +35,12 @@ std::vector<double> natural_weight_scales(const Tensor& weight, const QuantScale
   return scales;
 }
 
-std::vector<double> align_weight_scales(const std::vector<double>& scales, double unit,
-                                        std::vector<std::int64_t>& multipliers) {
-  multipliers.clear();
-  std::vector<double> aligned;
-  for (double s : scales) {
-    const auto m = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(s / unit * (1.0 - 1e-12))));
-    multipliers.push_back(m);
-    aligned.push_back(static_cast<double>(m) * unit);
+int bits_at_scales(const std::vector<double>& natural, const std::vector<double>& scales, int bits) {
+  int needed = bits;
+  for (std::size_t o = 0; o < natural.size(); ++o) {
+    while (level_limit(needed) < std::round(natural[o] * level_limit(bits) / scales[o])) ++needed;
   }
-  return aligned;
+  return needed;
 }
 
 QuantizedWeights quantize_weights(const Tensor& weight, const Tensor* bias, const QuantScale& input,

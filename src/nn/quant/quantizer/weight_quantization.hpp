@@ -14,10 +14,9 @@ namespace veil::nn::quant {
 /// value for all, repeated per output. A zero row gets scale 1.
 std::vector<double> natural_weight_scales(const Tensor& weight, const QuantScale& input, int bits, bool per_channel);
 
-/// scale[o] -> m[o] * unit with m[o] = max(1, ceil(scale[o] / unit)), never finer than given;
-/// multipliers receives m.
-std::vector<double> align_weight_scales(const std::vector<double>& scales, double unit,
-                                        std::vector<std::int64_t>& multipliers);
+/// The weight width holding every weight quantized at `scales` when `natural` (per output) are
+/// the scales at `bits` (at least `bits`).
+int bits_at_scales(const std::vector<double>& natural, const std::vector<double>& scales, int bits);
 
 struct QuantizedWeights {
   std::vector<std::int64_t> weight;  // clamp(round_half_away(w_eff / scale[o]), -(2^(bits-1)-1), 2^(bits-1)-1)
