@@ -40,6 +40,18 @@ std::string format_bytes(std::uint64_t bytes) {
   return buf;
 }
 
+std::size_t FheImageResult::draws() const {
+  std::size_t n = 0;
+  for (const auto& [label, count] : draw_top1) n += count;
+  return n;
+}
+
+std::size_t FheImageResult::draws_with_fhe_top1() const {
+  for (const auto& [label, count] : draw_top1)
+    if (label == fhe_top5.front()) return count;
+  return 0;
+}
+
 void write_fhe_image(const FheImageResult& image, std::size_t number, std::ostream& out) {
   char buf[256];
   const double total = image.encrypt_seconds + image.server.seconds + image.decrypt_seconds;
@@ -52,6 +64,16 @@ void write_fhe_image(const FheImageResult& image, std::size_t number, std::ostre
   out << "  FHE top 5 labels: " << label_list(image.fhe_top5) << "\n";
   out << "  Running simulation...\n  Simulation top 5 labels: " << label_list(image.simulation_top5) << "\n";
   out << "  Noise-free top 5 labels: " << label_list(image.clear_top5) << "\n";
+  if (image.draws() > 0) {
+    out << "  Simulated again " << image.draws() << " times, top-1:";
+    std::size_t shown = 0;
+    for (const auto& [label, count] : image.draw_top1) {
+      if (shown++ == 5) break;
+      out << (shown > 1 ? "," : "") << " " << label << " (" << count << ")";
+    }
+    out << "; the FHE run's top-1 " << image.fhe_top5.front() << " in " << image.draws_with_fhe_top1() << "/"
+        << image.draws() << "\n";
+  }
   out << "  Image " << number << ": FHE top-5 equals the simulation's: " << yes_no(image.top5_equal())
       << "; top-1: " << yes_no(image.top1_equal()) << "; output integers off the noise-free run: "
       << image.outputs_off_clear << "\n";
@@ -59,12 +81,15 @@ void write_fhe_image(const FheImageResult& image, std::size_t number, std::ostre
 
 void write_fhe_summary(const FheStageResult& result, std::ostream& out) {
   const std::size_t n = result.images.size();
-  std::size_t top5 = 0, top1 = 0;
+  std::size_t top5 = 0, top1 = 0, seen = 0, drawn = 0, agreeing = 0;
   double seconds = 0, server_seconds = 0;
   std::uint64_t pbs = 0, peak_resident = 0;
   for (const FheImageResult& image : result.images) {
     top5 += image.top5_equal();
     top1 += image.top1_equal();
+    seen += image.draws_with_fhe_top1() > 0;
+    drawn += image.draws();
+    agreeing += image.draws_with_fhe_top1();
     seconds += image.encrypt_seconds + image.server.seconds + image.decrypt_seconds;
     server_seconds += image.server.seconds;
     pbs += image.server.pbs;
@@ -74,6 +99,12 @@ void write_fhe_summary(const FheStageResult& result, std::ostream& out) {
   out << "\nFHE summary (" << n << " image(s), parameter set " << result.statistics.parameter_set << "):\n";
   out << "  FHE top-5 equal to the simulation's: " << top5 << "/" << n << " image(s); top-1: " << top1 << "/" << n
       << "\n";
+  if (drawn > 0) {
+    std::snprintf(buf, sizeof buf,
+                  "  FHE top-1 among the simulated draws' top-1s: %zu/%zu image(s) (in %.0f%% of all draws)\n", seen, n,
+                  100.0 * static_cast<double>(agreeing) / static_cast<double>(drawn));
+    out << buf;
+  }
   std::snprintf(buf, sizeof buf,
                 "  mean time per image: %.2f s (%s); server %.1f PBS/s (calibration %.1f PBS/s)\n",
                 n ? seconds / static_cast<double>(n) : 0.0, nn::format_clock_time(n ? seconds / static_cast<double>(n) : 0.0, true).c_str(),

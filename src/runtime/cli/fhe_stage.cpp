@@ -1,7 +1,9 @@
 #include "veil/runtime/cli/fhe_stage.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -38,10 +40,34 @@ double full_image_rate(const compiler::FheProgram& full, const compiler::FheProg
 
 std::vector<std::int64_t> top5(std::span<const float> logits) { return nn::make_top_k(logits, 5); }
 
-Tensor as_batch(const Tensor& image) {
-  Shape shape{1};
+Tensor as_batch(const Tensor& image, std::size_t copies = 1) {
+  Shape shape{static_cast<std::int64_t>(copies)};
   shape.insert(shape.end(), image.shape.begin(), image.shape.end());
-  return Tensor(shape, image.data);
+  std::vector<float> data;
+  data.reserve(image.data.size() * copies);
+  for (std::size_t c = 0; c < copies; ++c) data.insert(data.end(), image.data.begin(), image.data.end());
+  return Tensor(shape, std::move(data));
+}
+
+// Simulation image numbers of the extra draws, far above any evaluation image's.
+constexpr std::uint64_t kFirstDrawImage = std::uint64_t{1} << 40;
+
+// How often each class comes out top-1 over `draws` more simulations of the image (fresh
+// misreads each), most frequent first: one FHE run is one such draw, so near ties show here.
+std::vector<std::pair<std::int64_t, std::size_t>> simulated_top1_counts(nn::quant::IntegerExecutor& executor,
+                                                                        const Tensor& image,
+                                                                        const nn::quant::SimulationSettings& simulation,
+                                                                        std::uint64_t first_draw, std::size_t draws) {
+  Tensor logits;
+  executor.simulate(as_batch(image, draws), simulation, first_draw, logits);
+  const std::size_t classes = logits.data.size() / draws;
+  std::map<std::int64_t, std::size_t> counts;
+  for (std::size_t d = 0; d < draws; ++d) {
+    ++counts[nn::make_top_k(std::span<const float>(logits.data).subspan(d * classes, classes), 1).front()];
+  }
+  std::vector<std::pair<std::int64_t, std::size_t>> sorted(counts.begin(), counts.end());
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return sorted;
 }
 
 }  // namespace
@@ -137,6 +163,10 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
     Tensor simulated, clear;
     executor.simulate(batch, simulation, settings.first_simulation_image + i, simulated);
     r.simulation_top5 = top5(simulated.data);
+    if (settings.simulation_draws > 0) {
+      const std::uint64_t first_draw = kFirstDrawImage + (settings.first_simulation_image + i) * settings.simulation_draws;
+      r.draw_top1 = simulated_top1_counts(executor, image.image, simulation, first_draw, settings.simulation_draws);
+    }
     nn::quant::IntTensor clear_integers;
     executor.run_integers(batch, clear_integers);
     nn::quant::dequantize_output(program.circuit, clear_integers, clear);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <sstream>
 
 #include "veil/common/error.hpp"
 #include "veil/runtime/cli/centre_crop.hpp"
@@ -17,6 +18,32 @@
 
 namespace veil::runtime::cli {
 namespace {
+
+// A near tie: the FHE run's top-1 differs from the one simulation reported but is the
+// second most frequent of the extra simulated draws; the report says so, per image and overall.
+TEST(FheReport, SimulatedDrawsShowANearTie) {
+  FheStageResult result;
+  FheImageResult image;
+  image.fhe_top5 = {2, 730, 356, 882, 393};
+  image.simulation_top5 = {730, 356, 2, 882, 134};
+  image.clear_top5 = {2, 730, 356, 393, 248};
+  image.draw_top1 = {{730, 35}, {2, 27}, {356, 2}};
+  EXPECT_EQ(image.draws(), 64u);
+  EXPECT_EQ(image.draws_with_fhe_top1(), 27u);
+  std::ostringstream out;
+  write_fhe_image(image, 1, out);
+  EXPECT_NE(out.str().find("  Simulated again 64 times, top-1: 730 (35), 2 (27), 356 (2); the FHE run's top-1 2 in 27/64\n"),
+            std::string::npos)
+      << out.str();
+  EXPECT_NE(out.str().find("FHE top-5 equals the simulation's: no; top-1: no"), std::string::npos) << out.str();
+  result.images = {image, image};
+  result.images[1].draw_top1 = {{730, 64}};
+  std::ostringstream summary;
+  write_fhe_summary(result, summary);
+  EXPECT_NE(summary.str().find("FHE top-1 among the simulated draws' top-1s: 1/2 image(s) (in 21% of all draws)"),
+            std::string::npos)
+      << summary.str();
+}
 
 TEST(CentreCrop, TakesTheMiddleRowsAndColumnsOfEveryPlane) {
   Tensor images({2, 3, 6, 5});  // value = its flat index

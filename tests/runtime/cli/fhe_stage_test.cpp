@@ -58,6 +58,11 @@ TEST(FheStage, RealFheEqualsNoiseFreeRunAndSimulation) {
     EXPECT_EQ(image.server.pbs, result.statistics.pbs);
     EXPECT_GT(image.server.peak_resident_bytes, 0u);
     EXPECT_EQ(image.label, 3);
+    // Every extra simulated draw agrees too: the toy set never misreads.
+    EXPECT_EQ(image.draws(), settings.simulation_draws) << image.key;
+    EXPECT_EQ(image.draws_with_fhe_top1(), image.draws()) << image.key;
+    ASSERT_EQ(image.draw_top1.size(), 1u) << image.key;
+    EXPECT_EQ(image.draw_top1[0].first, image.fhe_top5.front()) << image.key;
   }
   EXPECT_NE(result.images[0].fhe_top5, std::vector<std::int64_t>{});
   EXPECT_EQ(result.statistics.parameter_set, "insecure_toy_p6");
@@ -79,6 +84,8 @@ TEST(FheStage, RealFheEqualsNoiseFreeRunAndSimulation) {
                            "  Running simulation...\n  Simulation top 5 labels: ",
                            "Image 1: FHE top-5 equals the simulation's: yes; top-1: yes",
                            "FHE top-5 equal to the simulation's: 1/1 image(s); top-1: 1/1", "mean time per image:",
+                           "  Simulated again 64 times, top-1: ",
+                           "FHE top-1 among the simulated draws' top-1s: 1/1 image(s) (in 100% of all draws)",
                            "peak resident ciphertext memory (server):", "process peak RSS:"})
     EXPECT_TRUE(has(text, line)) << line << "\n" << text;
   EXPECT_TRUE(has(progress.str(), " PBS/s")) << progress.str();

@@ -29,6 +29,9 @@ struct FheStageSettings {
   /// Simulation image number of images[0] (the draws depend on it): the image's position
   /// among the evaluation images, so that the comparison is with the simulation reported.
   std::uint64_t first_simulation_image = 0;
+  /// More simulations of each FHE image (fresh misreads each) counting each class's top-1s: one
+  /// FHE run is one draw from that distribution, so a near tie shows as a split, not a mismatch.
+  std::size_t simulation_draws = 64;
   std::size_t rate_pbs = 0;  // PBS of the rate calibration; 0: calibration_pbs_count(threads)
   /// Toy parameter sets (tests only) and reproducible keys and encryptions (tests only).
   fhe::AllowInsecure allow = fhe::AllowInsecure::no;
@@ -45,9 +48,12 @@ struct FheImageResult {
   ServerRunStats server;                            // the server's run: time, PBS, memory
   std::vector<std::int64_t> fhe_top5, simulation_top5, clear_top5;
   std::size_t outputs_off_clear = 0;                // output integers that differ from the noise-free run
+  std::vector<std::pair<std::int64_t, std::size_t>> draw_top1;  // (class, simulated draws with it top-1), most first
 
   bool top5_equal() const { return fhe_top5 == simulation_top5; }
   bool top1_equal() const { return fhe_top5.front() == simulation_top5.front(); }
+  std::size_t draws() const;                 // simulated draws counted in draw_top1
+  std::size_t draws_with_fhe_top1() const;   // those whose top-1 is the FHE run's
 };
 
 struct FheStageResult {
