@@ -99,7 +99,9 @@ TEST(IntegerExecutor, ImprovedModeSpendsFewerPbs) {
   // Reference: stem 8x20x20 + pool 9 x 8x10x10 + 4 lookups per block output... improved: no
   // lookups on residual branches, max on accumulators.
   EXPECT_LT(imp.total, ref.total);
-  for (const auto& [bits, pbs] : ref.by_bits) EXPECT_LE(bits, 7);
+  // The reference mode reads its residual sums unrounded (as Concrete ML): those lookups may
+  // be wider than the rounding bits, every other is not.
+  for (const auto& n : ref.nodes) EXPECT_LE(n.bits, n.name.ends_with("relu2") ? 9 : 7) << n.name;
   for (const auto& [bits, pbs] : imp.by_bits) EXPECT_LE(bits, 7);
   for (const auto& n : imp.nodes) EXPECT_EQ(n.name.find(".branch"), std::string::npos) << n.name;
 }

@@ -117,15 +117,15 @@ class Quantizer {
   }
 
   // Chooses shift, offset and bits so that indices of [lo, hi] (widened by the margin)
-  // land in [0, 2^bits) with bits <= rounding_bits.
-  LookupAttrs size_lookup(Range r, bool add_margin) const {
+  // land in [0, 2^bits) with bits <= rounding_bits (no limit, hence no rounding, when `exact`).
+  LookupAttrs size_lookup(Range r, bool add_margin, bool exact = false) const {
     if (add_margin) {
       const auto m = static_cast<std::int64_t>(std::ceil(cfg_.index_margin * static_cast<double>(r.hi - r.lo)));
       r.lo -= m;
       r.hi += m;
     }
     LookupAttrs l;
-    const int max_bits = cfg_.rounding_bits.value_or(62);
+    const int max_bits = exact ? 62 : cfg_.rounding_bits.value_or(62);
     for (l.shift = 0;; ++l.shift) {
       const std::int64_t count = lookup_index(r.hi, l.shift, 0) - lookup_index(r.lo, l.shift, 0) + 1;
       l.bits = 1;
@@ -136,19 +136,24 @@ class Quantizer {
     return l;
   }
 
-  // One lookup re-quantizing `src` (optionally through ReLU) to `bits`. scale > 0 forces a
-  // symmetric signed output at that scale (the reference's residual branches).
-  Repr lookup_requant(QValueId src, bool relu, int bits, const std::string& name, double forced_scale = 0.0) {
+  // One lookup re-quantizing `src` (optionally through ReLU) to `bits`, reading the accumulator
+  // rounded to rounding_bits, or unrounded with `exact_read`. forced_scale > 0: a residual
+  // branch of the reference mode, re-quantized at its join's scale, signed and not clipped to
+  // `bits` (as Concrete ML's Add): the table spans the calibration values with the index margin.
+  Repr lookup_requant(QValueId src, bool relu, int bits, const std::string& name, double forced_scale = 0.0,
+                      bool exact_read = false) {
     const QNode& s = qnode(src);
-    LookupAttrs l = size_lookup(observed(src), true);
+    LookupAttrs l = size_lookup(observed(src), true, exact_read);
     l.function.in_scale = s.scale.scale;
     l.function.in_zero_point = s.scale.zero_point.at(0);
     l.function.relu = relu;
     double out_scale = 0.0;
     if (forced_scale > 0.0) {
       out_scale = forced_scale;
+      const auto [lo, hi] = real_range(reals(src, relu));
+      const double reach = std::max(std::fabs(lo), std::fabs(hi)) * (1.0 + 2.0 * cfg_.index_margin);
       l.function.out_zero_point = 0;
-      l.function.out_max = (std::int64_t{1} << (bits - 1)) - 1;
+      l.function.out_max = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(reach / out_scale)));
       l.function.out_min = -l.function.out_max;
     } else {
       auto [lo, hi] = real_range(reals(src, relu));
@@ -307,7 +312,10 @@ class Quantizer {
       return;
     }
     const Repr src = in.pending_relu ? materialize(in, n.name) : in;
-    repr(v) = lookup_requant(src.id, true, op_inputs_for(n.name), n.name);
+    // The reference mode reads its residual sums unrounded, as Concrete ML rounds only the
+    // accumulators of convolutions, matrix products and pools.
+    const bool reference_join = !improved() && qnode(src.id).op == QOpKind::Combine;
+    repr(v) = lookup_requant(src.id, true, op_inputs_for(n.name), n.name, 0.0, reference_join);
   }
 
   void quantize_max_pool(ValueId v) {
@@ -345,14 +353,19 @@ class Quantizer {
     CombineAttrs c;
     QuantScale scale;
     if (!improved()) {
-      // Both branches re-quantized by a lookup to one symmetric scale, then added.
-      double max_abs = 0.0;
+      // Concrete ML's Add: both branches re-quantized by a lookup to the sum's own op_inputs-bit
+      // scale (its calibration range, zero point 0, not clipped), then added.
+      std::vector<double> sum;
       for (ValueId in : n.inputs) {
-        auto [lo, hi] = real_range(reals(repr(in).id, repr(in).pending_relu));
-        max_abs = std::max({max_abs, std::fabs(lo), std::fabs(hi)});
+        const std::vector<double> r = reals(repr(in).id, repr(in).pending_relu);
+        if (sum.empty()) sum.assign(r.size(), 0.0);
+        for (std::size_t i = 0; i < r.size(); ++i) sum[i] += r[i];
       }
+      auto [lo, hi] = real_range(std::move(sum));
+      lo = std::min(lo, 0.0);
+      hi = std::max(hi, 0.0);
       const int bits = op_inputs_for(n.name);
-      const double s = max_abs > 0.0 ? max_abs / static_cast<double>((std::int64_t{1} << (bits - 1)) - 1) : 1.0;
+      const double s = hi > lo ? (hi - lo) / static_cast<double>((std::int64_t{1} << bits) - 1) : 1.0;
       for (std::size_t k = 0; k < n.inputs.size(); ++k) {
         const Repr& b = repr(n.inputs[k]);
         ids.push_back(lookup_requant(b.id, b.pending_relu, bits, n.name + ".branch" + std::to_string(k), s).id);
