@@ -1,5 +1,7 @@
 #include "veil/runtime/client.hpp"
 
+#include <algorithm>
+
 #include <string>
 #include <vector>
 
@@ -73,10 +75,18 @@ nn::quant::IntTensor Client::decrypt_integers(const fhe::CiphertextBatch& output
   return result;
 }
 
-Tensor Client::decrypt(const fhe::CiphertextBatch& output) const {
-  Tensor logits;
-  nn::quant::dequantize_output(spec_.output_shape, spec_.output_scale, decrypt_integers(output), logits);
-  return logits;
+Tensor Client::decrypt(const fhe::CiphertextBatch& output) const { return logits(decrypt_integers(output)); }
+
+Tensor Client::logits(const nn::quant::IntTensor& integers) const {
+  Tensor result;
+  nn::quant::dequantize_output(spec_.output_shape, spec_.output_scale, integers, result);
+  return result;
+}
+
+std::size_t Client::outputs_beyond_bound(const nn::quant::IntTensor& integers) const {
+  return static_cast<std::size_t>(std::count_if(integers.data.begin(), integers.data.end(), [this](std::int64_t q) {
+    return q > spec_.output_bound || q < -spec_.output_bound;
+  }));
 }
 
 }  // namespace veil::runtime

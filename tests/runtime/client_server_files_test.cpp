@@ -101,6 +101,16 @@ TEST_F(ClientServerFiles, RoundTripEqualsInProcessRunAndIntegerExecutor) {
   const Tensor logits = reloaded.decrypt(output);
   EXPECT_EQ(logits.shape, integers.shape);
   EXPECT_EQ(logits.data, clear_logits.data);
+  EXPECT_EQ(reloaded.logits(integers).data, logits.data);
+
+  // Outputs beyond the decoded bound are counted (the client's warning), those at it are not.
+  EXPECT_EQ(reloaded.outputs_beyond_bound(integers), 0u);
+  nn::quant::IntTensor edited = integers;
+  const std::int64_t bound = reloaded.spec().output_bound;
+  edited.data.at(0) = bound;
+  edited.data.at(1) = -bound - 1;
+  edited.data.at(2) = bound + 7;
+  EXPECT_EQ(reloaded.outputs_beyond_bound(edited), 2u);
 }
 
 TEST_F(ClientServerFiles, RefusesOtherClientsCorruptedFilesAndOtherPrograms) {

@@ -32,6 +32,12 @@ class Client {
   nn::quant::IntTensor decrypt_integers(const fhe::CiphertextBatch& output) const;
   /// The logits as real numbers (output_scale applied), shape spec.output_shape.
   Tensor decrypt(const fhe::CiphertextBatch& output) const;
+  /// The same from already decrypted output integers.
+  Tensor logits(const nn::quant::IntTensor& integers) const;
+  /// Output integers beyond ±spec.output_bound. The decoding holds 2-4x the bound; when the bound
+  /// is the calibration's (docs/fhe_compiler.md, "Output noise"), such a logit is unusually large
+  /// and one further out would have wrapped: worth a warning.
+  std::size_t outputs_beyond_bound(const nn::quant::IntTensor& integers) const;
 
   const ClientSpec& spec() const { return spec_; }
   const fhe::ClientKey& key() const { return key_; }

@@ -13,13 +13,19 @@ std::vector<nn::Prediction> decrypt_step(const std::filesystem::path& spec, cons
                                          const std::vector<std::string>& class_names, std::ostream& out) {
   const auto start = std::chrono::steady_clock::now();
   const Client client(load_client_spec_file(spec), fhe::load_client_key_file(client_key));
-  const Tensor logits = client.decrypt(fhe::load_ciphertext_batch_file(input));
+  const nn::quant::IntTensor integers = client.decrypt_integers(fhe::load_ciphertext_batch_file(input));
+  const Tensor logits = client.logits(integers);
   const bool named = class_names.size() == logits.data.size();
   const std::vector<nn::Prediction> top5 = nn::make_predictions(logits.data, named ? class_names : std::vector<std::string>{}, 5);
   char buf[160];
   std::snprintf(buf, sizeof buf, "decrypt took %.2f s\n",
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  out << buf << "  " << describe_file(input) << "\nTop 5 classes:\n";
+  out << buf << "  " << describe_file(input) << "\n";
+  if (const std::size_t beyond = client.outputs_beyond_bound(integers)) {
+    out << "WARNING: " << beyond << " output integer(s) beyond the decoded bound +-" << client.spec().output_bound
+        << " (the calibration maximum x margin): an input this far from the calibration images may wrap a logit\n";
+  }
+  out << "Top 5 classes:\n";
   for (std::size_t k = 0; k < top5.size(); ++k) {
     std::snprintf(buf, sizeof buf, "  %zu. %4lld  %6.2f%%  %s\n", k + 1, static_cast<long long>(top5[k].index),
                   100.0 * top5[k].probability, top5[k].name.c_str());

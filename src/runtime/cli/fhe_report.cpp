@@ -77,6 +77,10 @@ void write_fhe_image(const FheImageResult& image, std::size_t number, std::ostre
   out << "  Image " << number << ": FHE top-5 equals the simulation's: " << yes_no(image.top5_equal())
       << "; top-1: " << yes_no(image.top1_equal()) << "; output integers off the noise-free run: "
       << image.outputs_off_clear << "\n";
+  if (image.outputs_beyond_bound > 0) {
+    out << "  WARNING: " << image.outputs_beyond_bound
+        << " output integer(s) beyond the decoded bound (the calibration maximum x margin): a logit may have wrapped\n";
+  }
 }
 
 void write_fhe_summary(const FheStageResult& result, std::ostream& out) {

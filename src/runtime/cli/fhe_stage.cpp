@@ -154,8 +154,9 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
     if (bar) bar->finish();
     r.server = server.last_run();
     start = Clock::now();
-    const Tensor logits = client.decrypt(output);
     const nn::quant::IntTensor integers = client.decrypt_integers(output);
+    const Tensor logits = client.logits(integers);
+    r.outputs_beyond_bound = client.outputs_beyond_bound(integers);
     r.decrypt_seconds = seconds_since(start);
     r.fhe_top5 = top5(logits.data);
 

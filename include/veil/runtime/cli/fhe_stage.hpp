@@ -48,6 +48,7 @@ struct FheImageResult {
   ServerRunStats server;                            // the server's run: time, PBS, memory
   std::vector<std::int64_t> fhe_top5, simulation_top5, clear_top5;
   std::size_t outputs_off_clear = 0;                // output integers that differ from the noise-free run
+  std::size_t outputs_beyond_bound = 0;             // Client::outputs_beyond_bound of the FHE output
   std::vector<std::pair<std::int64_t, std::size_t>> draw_top1;  // (class, simulated draws with it top-1), most first
 
   bool top5_equal() const { return fhe_top5 == simulation_top5; }
