@@ -5,6 +5,7 @@
 #endif
 #include "veil/fhe/external_product.hpp"
 
+#include <array>
 #include <string>
 
 #include "fhe/commons/scratch.hpp"
@@ -47,9 +48,10 @@ void external_product_add(const FourierBootstrapKey& bsk, std::size_t index, std
   const NegacyclicFft& fft = NegacyclicFft::for_size(bsk.polynomial_size());
   const SignedDecomposer decomposer(bsk.base_log(), bsk.level_count());
   // Row r = i*l + j of the GGSW meets digit polynomial j of component i.
+  std::array<double*, 64> outs{};  // base_log * level < 64: at most 63 levels
   for (std::size_t i = 0; i <= k; ++i) {
-    decomposer.decompose_slice(in.data() + i * n, n, digits);
-    for (std::size_t j = 0; j < levels; ++j) fft.forward(digits + j * n, digit_fourier + (i * levels + j) * n);
+    for (std::size_t j = 0; j < levels; ++j) outs[j] = digit_fourier + (i * levels + j) * n;
+    fft.forward_digits(in.data() + i * n, decomposer, digits, outs.data());
   }
   // Accumulate every row in the Fourier domain, then one inverse transform per component.
   const double* ggsw = bsk.ggsw(index).data();

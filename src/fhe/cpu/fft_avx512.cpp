@@ -140,7 +140,10 @@ inline std::size_t middle_stage_count(std::size_t h) {
 
 }  // namespace
 
-void fft_forward_avx512(const NegacyclicFft::Tables& t, const std::int64_t* in, double* out) {
+namespace {
+
+// Every forward stage after the first (half-span h/2), in place on out.
+void forward_after_first_stage(const NegacyclicFft::Tables& t, double* out) {
   const std::size_t h = t.half;
   double* re = out;
   double* im = out + h;
@@ -148,14 +151,7 @@ void fft_forward_avx512(const NegacyclicFft::Tables& t, const std::int64_t* in, 
   const double* si = t.stage_im.data();
   const double* s3r = t.stage3_re.data();
   const double* s3i = t.stage3_im.data();
-  std::size_t m = h / 2;
-  for (std::size_t j = 0; j < m; j += 8) {
-    Cplx u = load_twisted(in, h, j, t), v = load_twisted(in, h, j + m, t);
-    dif(u, v, sr + m - 1 + j, si + m - 1 + j);
-    store(re, im, j, u);
-    store(re, im, j + m, v);
-  }
-  m /= 2;
+  std::size_t m = h / 4;
   if (middle_stage_count(h) % 2 == 1) {
     for (std::size_t b = 0; b < h; b += 2 * m) {
       for (std::size_t j = 0; j < m; j += 8) {
@@ -195,6 +191,60 @@ void fft_forward_avx512(const NegacyclicFft::Tables& t, const std::int64_t* in, 
   } else {
     for (std::size_t i = 0; i < h; i += 8) store(re, im, i, lanes_dif(load(re, im, i), lanes));
   }
+}
+
+// The balanced digits of 8 torus values, level-major as SignedDecomposer::decompose_slice
+// writes them (level 0 the most significant): the same shifts, masks and carries, in lanes.
+void decompose_lanes(__m512i x, int base_log, int levels, __m512d* digits) {
+  const __m128i b = _mm_cvtsi32_si128(base_log), b1 = _mm_cvtsi32_si128(base_log - 1);
+  const __m512i one = _mm512_set1_epi64(1), mask = _mm512_set1_epi64((std::int64_t{1} << base_log) - 1);
+  __m512i state = _mm512_srl_epi64(_mm512_add_epi64(_mm512_srl_epi64(x, _mm_cvtsi32_si128(63 - base_log * levels)), one),
+                                   _mm_cvtsi32_si128(1));
+  for (int j = levels - 1; j >= 1; --j) {
+    const __m512i digit = _mm512_and_si512(state, mask);
+    const __m512i carry = _mm512_srl_epi64(digit, b1);
+    state = _mm512_add_epi64(_mm512_srl_epi64(state, b), carry);
+    digits[j] = _mm512_cvtepi64_pd(_mm512_sub_epi64(digit, _mm512_sll_epi64(carry, b)));
+  }
+  const __m512i digit = _mm512_and_si512(state, mask);
+  digits[0] = _mm512_cvtepi64_pd(_mm512_sub_epi64(digit, _mm512_sll_epi64(_mm512_srl_epi64(digit, b1), b)));
+}
+
+}  // namespace
+
+void fft_forward_avx512(const NegacyclicFft::Tables& t, const std::int64_t* in, double* out) {
+  const std::size_t h = t.half, m = h / 2;
+  const double* sr = t.stage_re.data();
+  const double* si = t.stage_im.data();
+  for (std::size_t j = 0; j < m; j += 8) {
+    Cplx u = load_twisted(in, h, j, t), v = load_twisted(in, h, j + m, t);
+    dif(u, v, sr + m - 1 + j, si + m - 1 + j);
+    store(out, out + h, j, u);
+    store(out, out + h, j + m, v);
+  }
+  forward_after_first_stage(t, out);
+}
+
+void fft_forward_digits_avx512(const NegacyclicFft::Tables& t, const Torus* in, int base_log, int levels,
+                               double* const* outs) {
+  const std::size_t h = t.half, m = h / 2;
+  const double* sr = t.stage_re.data();
+  const double* si = t.stage_im.data();
+  __m512d d[4][kMaxDigitLevels];
+  for (std::size_t j = 0; j < m; j += 8) {
+    // The four loads of the first stage (u and v, real and imaginary halves), every level at once.
+    const std::size_t at[4] = {j, j + h, j + m, j + m + h};
+    for (int k = 0; k < 4; ++k) decompose_lanes(_mm512_loadu_si512(in + at[k]), base_log, levels, d[k]);
+    const __m512d tw_ur = _mm512_loadu_pd(t.twist_re.data() + j), tw_ui = _mm512_loadu_pd(t.twist_im.data() + j);
+    const __m512d tw_vr = _mm512_loadu_pd(t.twist_re.data() + j + m), tw_vi = _mm512_loadu_pd(t.twist_im.data() + j + m);
+    for (int l = 0; l < levels; ++l) {
+      Cplx u = mul(Cplx{d[0][l], d[1][l]}, tw_ur, tw_ui), v = mul(Cplx{d[2][l], d[3][l]}, tw_vr, tw_vi);
+      dif(u, v, sr + m - 1 + j, si + m - 1 + j);
+      store(outs[l], outs[l] + h, j, u);
+      store(outs[l], outs[l] + h, j + m, v);
+    }
+  }
+  for (int l = 0; l < levels; ++l) forward_after_first_stage(t, outs[l]);
 }
 
 void fft_backward_avx512(const NegacyclicFft::Tables& t, double* fourier, Torus* out, bool accumulate) {

@@ -90,6 +90,18 @@ void NegacyclicFft::forward(const std::int64_t* in, double* out) const {
   detail::fft_forward_scalar(tables_, in, out);
 }
 
+void NegacyclicFft::forward_digits(const Torus* in, const SignedDecomposer& decomposer, std::int64_t* digits,
+                                   double* const* outs) const {
+  const int levels = static_cast<int>(decomposer.level_count().value);
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
+  if (n_ >= kSimdMinN && levels <= kMaxDigitLevels) {
+    return detail::fft_forward_digits_avx512(tables_, in, static_cast<int>(decomposer.base_log().value), levels, outs);
+  }
+#endif
+  decomposer.decompose_slice(in, n_, digits);
+  for (int j = 0; j < levels; ++j) forward(digits + static_cast<std::size_t>(j) * n_, outs[j]);
+}
+
 void NegacyclicFft::backward(double* fourier, Torus* out) const {
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
   if (n_ >= kSimdMinN) return detail::fft_backward_avx512(tables_, fourier, out, false);

@@ -16,9 +16,14 @@
 #include <cstdint>
 
 #include "veil/fhe/aligned_vector.hpp"
+#include "veil/fhe/decomposition.hpp"
 #include "veil/fhe/dimensions.hpp"
 
 namespace veil::fhe {
+
+/// Decompositions up to this many levels have their digits computed inside the AVX-512
+/// transform (forward_digits); deeper ones go through decompose_slice.
+inline constexpr int kMaxDigitLevels = 8;
 
 class NegacyclicFft {
  public:
@@ -34,6 +39,13 @@ class NegacyclicFft {
   /// in: N signed integers (torus values read as int64); out: the N-double Fourier buffer.
   void forward(const std::int64_t* in, double* out) const;
   void forward(const Torus* in, double* out) const { forward(reinterpret_cast<const std::int64_t*>(in), out); }
+
+  /// The transforms of the decomposer's balanced digit polynomials of in: level j into outs[j],
+  /// bit for bit decompose_slice followed by forward, without writing the digits (the AVX-512
+  /// kernel computes every level in registers in its first stage). digits: levels * N int64 of
+  /// scratch that the other paths decompose into.
+  void forward_digits(const Torus* in, const SignedDecomposer& decomposer, std::int64_t* digits,
+                      double* const* outs) const;
 
   /// fourier (destroyed) -> out[j] = round(coefficient j) mod 2^64.
   void backward(double* fourier, Torus* out) const;
@@ -76,6 +88,8 @@ void fft_forward_scalar(const NegacyclicFft::Tables& t, const std::int64_t* in, 
 void fft_backward_scalar(const NegacyclicFft::Tables& t, double* fourier, Torus* out, bool add);
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
 void fft_forward_avx512(const NegacyclicFft::Tables& t, const std::int64_t* in, double* out);
+void fft_forward_digits_avx512(const NegacyclicFft::Tables& t, const Torus* in, int base_log, int levels,
+                               double* const* outs);
 void fft_backward_avx512(const NegacyclicFft::Tables& t, double* fourier, Torus* out, bool add);
 #endif
 }  // namespace detail
