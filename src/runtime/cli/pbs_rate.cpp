@@ -20,7 +20,7 @@ void run_batch(const fhe::ServerKey& key, fhe::Backend& backend, const fhe::Look
 
 }  // namespace
 
-std::size_t calibration_pbs_count(std::size_t threads) { return 2 * std::max<std::size_t>(threads, 1) * 8; }
+std::size_t calibration_pbs_count(std::size_t threads) { return 4 * std::max<std::size_t>(threads, 1) * 16; }
 
 PbsRate measure_pbs_rate(const fhe::ServerKey& key, fhe::Backend& backend, std::size_t count, fhe::Csprng& rng) {
   if (count == 0) throw InvalidArgument("measure_pbs_rate: count 0, expected at least 1 PBS");

@@ -93,6 +93,41 @@ TEST(IntegerExecutor, ImprovedModeAtLeastAsGoodAsReference) {
   EXPECT_LT(imp.mean_relative_error, 0.05);
 }
 
+// A nearly dead output channel (BN scale ~0) in a residual branch: quantized at the join's
+// unit, it would blow every other channel's weights up to ~2^26; join_weight_bits caps them.
+TEST(ImprovedJoins, NearlyDeadChannelDoesNotWidenTheOtherWeights) {
+  Graph graph = fixture().graph;
+  bool scaled = false;
+  for (Node& n : graph.nodes) {
+    if (n.name != "layer1.0.conv2") continue;
+    Tensor& w = n.params.at("weight");
+    const std::int64_t per_output = w.size() / w.shape[0];
+    for (std::int64_t k = 0; k < per_output; ++k) w.data[static_cast<std::size_t>(k)] *= 1e-7f;
+    scaled = true;
+  }
+  ASSERT_TRUE(scaled);
+  const auto widest_join_weight = [&](int join_weight_bits) {
+    QuantizationConfig c;
+    c.mode = QuantizationMode::Improved;
+    c.join_weight_bits = join_weight_bits;
+    ThreadPool pool(2);
+    const QuantizedCircuit circuit = make_quantized_circuit(graph, fixture().calibration, c, pool);
+    std::int64_t widest = 0;
+    for (const QNode& n : circuit.nodes) {
+      if (n.name != "layer1.0.conv2") continue;
+      for (std::int64_t w : std::get<IntConv2dAttrs>(n.attrs).weight) widest = std::max(widest, w < 0 ? -w : w);
+    }
+    return widest;
+  };
+  // The identity's power-of-two rounding may halve the unit: up to twice the cap's levels.
+  EXPECT_LE(widest_join_weight(12), 2 * 2047);
+  EXPECT_GE(widest_join_weight(12), 63);
+  EXPECT_GT(widest_join_weight(24), 1 << 20);  // what the cap prevents
+  QuantizationConfig bad;
+  bad.join_weight_bits = 6;  // below op_weights
+  EXPECT_THROW(validate_config(bad), InvalidArgument);
+}
+
 TEST(IntegerExecutor, ImprovedModeSpendsFewerPbs) {
   const PbsAccount ref = make_pbs_account(quantize(QuantizationMode::ReferenceCompatible, 8, 7));
   const PbsAccount imp = make_pbs_account(quantize(QuantizationMode::Improved, 8, 7));

@@ -50,6 +50,11 @@ struct QuantizationConfig {
   /// The encrypted logits decode |q| up to this many times the calibration maximum (the proven
   /// worst case, often 30x wider, would leave them 30x noisier; docs/fhe_compiler.md).
   double output_margin = 4.0;
+  /// Improved mode: widest weight of a residual join's conv branches, which are quantized at the
+  /// join's unit (the finest channel's natural scale). A channel with near-zero weights (a BN
+  /// scale near 0) would otherwise make every other channel's weights, and the join's noise,
+  /// enormous; at this width such channels get fewer than op_weights bits instead.
+  int join_weight_bits = 12;
 };
 
 /// Checks bit widths (2..16 for activations and weights, 1..24 for rounding) and options;

@@ -27,6 +27,7 @@ void validate_config(const QuantizationConfig& c) {
     throw InvalidArgument("quantization config: activation_percentile = " + std::to_string(c.activation_percentile) +
                           ", expected in (50, 100]");
   }
+  check_bits("join_weight_bits", c.join_weight_bits, c.n_bits.op_weights, 24);
   if (!(c.output_margin >= 1.0 && c.output_margin <= 1e6)) {
     throw InvalidArgument("quantization config: output_margin = " + std::to_string(c.output_margin) +
                           ", expected 1 <= margin <= 1e6");

@@ -229,17 +229,19 @@ class Quantizer {
   // no PBS and adds little noise: the finest natural op_weights-bit scale of any output channel
   // of the conv branches (conv2, downsample), rounded down to s_x / 2^k when an identity branch
   // (scale s_x) enters. The conv branches are quantized directly at u (every channel keeps at
-  // least op_weights bits) and enter with multiplier 1; the identity enters with 2^k, which the
-  // compiler turns into a placement 2^k above the join rather than a noise multiplier.
+  // least op_weights bits, the widest about join_weight_bits) and enter with multiplier 1; the
+  // identity enters with 2^k, which the compiler turns into a placement 2^k above the join
+  // rather than a noise multiplier.
   double join_unit(ValueId add) {
     if (const auto it = join_unit_.find(add); it != join_unit_.end()) return it->second;
-    double u = std::numeric_limits<double>::infinity(), identity_scale = 0.0;
+    double u = std::numeric_limits<double>::infinity(), identity_scale = 0.0, widest = 0.0;
     for (ValueId in : g_.node(add).inputs) {
       const Node& b = g_.node(in);
       if (b.op == OpKind::Conv2d) {
         const Repr& x = repr(b.inputs[0]);
         for (double s : natural_weight_scales(b.params.at("weight"), qnode(x.id).scale, cfg_.n_bits.op_weights, true)) {
           u = std::min(u, s);
+          widest = std::max(widest, s);
         }
       } else {
         const Repr& x = repr(in);
@@ -250,6 +252,8 @@ class Quantizer {
         identity_scale = qnode(x.id).scale.scale[0];
       }
     }
+    const auto levels = [](int bits) { return static_cast<double>((std::int64_t{1} << (bits - 1)) - 1); };
+    u = std::max(u, widest * levels(cfg_.n_bits.op_weights) / levels(cfg_.join_weight_bits));
     if (identity_scale > 0.0) {
       int k = 0;
       while (std::ldexp(identity_scale, -k) > u) ++k;
