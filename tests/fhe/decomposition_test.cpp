@@ -61,7 +61,7 @@ TEST_P(DecompositionTest, SliceEqualsOneValueAtATime) {
 INSTANTIATE_TEST_SUITE_P(VettedShapes, DecompositionTest,
                          ::testing::Values(Case{23, 1}, Case{22, 1}, Case{15, 2}, Case{3, 5}, Case{4, 4}, Case{3, 7},
                                            Case{10, 3}, Case{1, 1}, Case{21, 3}, Case{9, 4}, Case{11, 3},
-                                           Case{6, 9}, Case{2, 10}));  // 9 and 10 levels: the per-level fallback
+                                           Case{6, 9}, Case{2, 10}));  // 9 and 10 levels: the generic loop
 
 TEST(Decomposition, RejectsDegenerateShapes) {
   EXPECT_THROW(SignedDecomposer(DecompositionBaseLog(0), DecompositionLevelCount(3)), InvalidArgument);

@@ -21,15 +21,15 @@ SignedDecomposer::SignedDecomposer(DecompositionBaseLog base_log, DecompositionL
 
 namespace {
 
-// One pass over the values with every level computed in registers: the level loop unrolls
-// (L is a constant) and the value loop vectorises, instead of one pass over memory per level.
-template <int L>
-void decompose_levels(const Torus* __restrict in, std::size_t n, std::int64_t* __restrict digits, int b,
-                      int shift) {
+// One pass over the values with every level computed in registers. Inlined where `levels` is a
+// constant, the level loop unrolls and the value loop vectorises (instead of one pass over
+// memory per level).
+[[gnu::always_inline]] inline void decompose_levels(const Torus* __restrict in, std::size_t n,
+                                                    std::int64_t* __restrict digits, int b, int shift, int levels) {
   const Torus mask = (Torus{1} << b) - 1;
   for (std::size_t c = 0; c < n; ++c) {
-    Torus state = ((in[c] >> (shift - 1)) + 1) >> 1;  // the kept b*L bits, rounded
-    for (int j = L - 1; j >= 1; --j) {
+    Torus state = ((in[c] >> (shift - 1)) + 1) >> 1;  // the kept b*levels bits, rounded
+    for (int j = levels - 1; j >= 1; --j) {
       const Torus digit = state & mask;
       const Torus carry = digit >> (b - 1);  // digit >= B/2
       state = (state >> b) + carry;
@@ -44,36 +44,17 @@ void decompose_levels(const Torus* __restrict in, std::size_t n, std::int64_t* _
 
 void SignedDecomposer::decompose_slice(const Torus* __restrict in, std::size_t n,
                                        std::int64_t* __restrict digits) const {
-  const int shift = 64 - base_log_ * level_;
-  switch (level_) {
-    case 1: return decompose_levels<1>(in, n, digits, base_log_, shift);
-    case 2: return decompose_levels<2>(in, n, digits, base_log_, shift);
-    case 3: return decompose_levels<3>(in, n, digits, base_log_, shift);
-    case 4: return decompose_levels<4>(in, n, digits, base_log_, shift);
-    case 5: return decompose_levels<5>(in, n, digits, base_log_, shift);
-    case 6: return decompose_levels<6>(in, n, digits, base_log_, shift);
-    case 7: return decompose_levels<7>(in, n, digits, base_log_, shift);
-    case 8: return decompose_levels<8>(in, n, digits, base_log_, shift);
-    default: break;
-  }
-  // Deeper decompositions (no vetted set uses them): one pass per level, level 0's slot holding
-  // the running state until level 0 itself is written.
-  const int b = base_log_;
-  const Torus mask = (Torus{1} << b) - 1;
-  auto* state = reinterpret_cast<Torus*>(digits);
-  for (std::size_t c = 0; c < n; ++c) state[c] = ((in[c] >> (shift - 1)) + 1) >> 1;
-  for (int j = level_ - 1; j >= 1; --j) {
-    std::int64_t* __restrict out = digits + static_cast<std::size_t>(j) * n;
-    for (std::size_t c = 0; c < n; ++c) {
-      const Torus digit = state[c] & mask;
-      const Torus carry = digit >> (b - 1);
-      state[c] = (state[c] >> b) + carry;
-      out[c] = static_cast<std::int64_t>(digit - (carry << b));
-    }
-  }
-  for (std::size_t c = 0; c < n; ++c) {
-    const Torus digit = state[c] & mask;
-    digits[c] = static_cast<std::int64_t>(digit - ((digit >> (b - 1)) << b));
+  const int b = base_log_, shift = 64 - base_log_ * level_;
+  switch (level_) {  // the vetted sets' level counts, each with its own unrolled loop
+    case 1: return decompose_levels(in, n, digits, b, shift, 1);
+    case 2: return decompose_levels(in, n, digits, b, shift, 2);
+    case 3: return decompose_levels(in, n, digits, b, shift, 3);
+    case 4: return decompose_levels(in, n, digits, b, shift, 4);
+    case 5: return decompose_levels(in, n, digits, b, shift, 5);
+    case 6: return decompose_levels(in, n, digits, b, shift, 6);
+    case 7: return decompose_levels(in, n, digits, b, shift, 7);
+    case 8: return decompose_levels(in, n, digits, b, shift, 8);
+    default: return decompose_levels(in, n, digits, b, shift, level_);
   }
 }
 
