@@ -71,6 +71,8 @@ std::uint64_t parse_unsigned_value(const std::string& flag, const std::string& v
 NBitsOption parse_n_bits_value(const std::string& flag, const std::string& value);
 /// "none" or 2..16.
 std::optional<int> parse_rounding_bits_value(const std::string& flag, const std::string& value);
+/// "approximate" or "exact".
+RoundingMethodOption parse_rounding_method_value(const std::string& flag, const std::string& value);
 /// A probability in [0, 1).
 double parse_p_error_value(const std::string& flag, const std::string& value);
 /// 0 (the full image) or a multiple of 16 up to 224 (nn::make_resnet18's input sizes).

@@ -154,6 +154,12 @@ double parse_p_error_value(const std::string& flag, const std::string& value) {
   return p;
 }
 
+RoundingMethodOption parse_rounding_method_value(const std::string& flag, const std::string& value) {
+  if (value == "approximate") return RoundingMethodOption::approximate;
+  if (value == "exact") return RoundingMethodOption::exact;
+  throw InvalidArgument(flag + ": '" + value + "', expected approximate or exact");
+}
+
 std::int64_t parse_crop_value(const std::string& flag, const std::string& value) {
   const auto s = static_cast<std::int64_t>(parse_unsigned_value(flag, value, 0, kImageSize));
   if (s % 16 != 0)

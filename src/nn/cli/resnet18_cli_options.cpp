@@ -58,11 +58,7 @@ const CliFlagTable<Resnet18CliOptions>& flags() {
       {"--rounding-bits", {FlagValue::required, "N|none  accumulator bits kept before each lookup (default 7)",
                            [](auto& o, auto& f, auto& v) { o.rounding_bits = parse_rounding_bits_value(f, v); }}},
       {"--rounding-method", {FlagValue::required, "M  approximate (default) or exact",
-                             [](auto& o, auto& f, auto& v) {
-                               if (v == "approximate") o.rounding_method = RoundingMethodOption::approximate;
-                               else if (v == "exact") o.rounding_method = RoundingMethodOption::exact;
-                               else throw InvalidArgument(f + ": '" + v + "', expected approximate or exact");
-                             }}},
+                             [](auto& o, auto& f, auto& v) { o.rounding_method = parse_rounding_method_value(f, v); }}},
       {"--p-error", {FlagValue::required, "P  per-PBS error probability, in [0, 1): the compiler's target and the "
                                    "simulation's rate (default 0.05)",
                      [](auto& o, auto& f, auto& v) { o.p_error = parse_p_error_value(f, v); }}},

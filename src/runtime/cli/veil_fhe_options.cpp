@@ -45,11 +45,7 @@ const std::vector<Entry>& entries() {
         [](O& o, auto& f, auto& v) { o.rounding_bits = nn::parse_rounding_bits_value(f, v); }}},
       {{C::compile}, "--rounding-method",
        {FlagValue::required, "M  approximate (default) or exact",
-        [](O& o, auto& f, auto& v) {
-          if (v == "approximate") o.rounding_method = nn::RoundingMethodOption::approximate;
-          else if (v == "exact") o.rounding_method = nn::RoundingMethodOption::exact;
-          else throw InvalidArgument(f + ": '" + v + "', expected approximate or exact");
-        }}},
+        [](O& o, auto& f, auto& v) { o.rounding_method = nn::parse_rounding_method_value(f, v); }}},
       {{C::compile}, "--p-error",
        {FlagValue::required, "P  the compiler's per-PBS error probability target, in [0, 1) (default 0.05)",
         [](O& o, auto& f, auto& v) { o.p_error = nn::parse_p_error_value(f, v); }}},
