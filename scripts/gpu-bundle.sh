@@ -17,7 +17,7 @@ if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache)
 fi
 configure=(-G Ninja -DCMAKE_BUILD_TYPE=Release -DVEIL_CUDA=ON -DVEIL_NATIVE=OFF -DVEIL_BUILD_BENCH=ON "${launcher[@]}")
-targets=(--target veil_fhe_tests veil_fhe_bench resnet18_fhe veil_fhe)
+targets=(--target veil_fhe_tests veil_fhe_bench resnet18_fhe veil_fhe_app)  # veil_fhe_app: the program veil_fhe
 # x86-64-v4 runs the AVX-512 paths of the CPU side; the portable build is the fallback for a
 # machine without AVX-512 (its CPU PBS is ~4x slower, which only the CPU comparisons feel).
 cmake -S . -B build-gpu-v4 "${configure[@]}" -DCMAKE_CXX_FLAGS=-march=x86-64-v4 >/dev/null
