@@ -24,7 +24,8 @@ fi
 mkdir -p "$out" "$work/bin" "$work/lib"
 summary=$out/summary.txt
 : > "$summary"
-say() { echo "[+$((SECONDS - start))s] $*" | tee -a "$summary"; }
+exec 3>&1  # the terminal, also inside steps whose output goes to a log
+say() { echo "[+$((SECONDS - start))s] $*" | tee -a "$summary" >&3; }
 # Seconds a step may take: what it wants, within what is left of the budget minus a reserve.
 allow() { local want=$1 left=$((budget - (SECONDS - start) - ${2:-20})); ((left < want)) && want=$left; ((want < 5)) && want=5; echo "$want"; }
 step() {
