@@ -119,19 +119,22 @@ class CheckpointReader {
       if (count > kMaxElements) throw FormatError(what + " has absurd size " + to_string(spec.size));
     }
     const auto& bytes = storage_bytes(spec.storage, tensor_name);
-    // The furthest element touched; each term is below 2^62 and the sum is checked
-    // after every step against numel (< 2^40), so it cannot overflow.
-    std::int64_t last = spec.offset;
-    for (std::size_t d = 0; d < spec.size.size() && count > 0; ++d) {
-      last += (spec.size[d] - 1) * spec.stride[d];
+    // The furthest element touched, in checked arithmetic: offset, size and stride come from
+    // the file, and an offset near INT64_MAX would otherwise wrap below the storage's end.
+    if (count > 0) {
+      std::int64_t last = spec.offset;
+      for (std::size_t d = 0; d < spec.size.size(); ++d) {
+        std::int64_t reach = 0;
+        if (__builtin_mul_overflow(spec.size[d] - 1, spec.stride[d], &reach) ||
+            __builtin_add_overflow(last, reach, &last) || last >= spec.storage.numel)
+          throw FormatError(what + " of size " + to_string(spec.size) + ", stride " + to_string(spec.stride) +
+                            " and offset " + std::to_string(spec.offset) + " overruns its storage of " +
+                            std::to_string(spec.storage.numel) + " elements");
+      }
       if (last >= spec.storage.numel)
-        throw FormatError(what + " of size " + to_string(spec.size) + ", stride " + to_string(spec.stride) +
-                          " and offset " + std::to_string(spec.offset) + " overruns its storage of " +
+        throw FormatError(what + " has storage offset " + std::to_string(spec.offset) + " beyond its storage of " +
                           std::to_string(spec.storage.numel) + " elements");
     }
-    if (count > 0 && last >= spec.storage.numel)
-      throw FormatError(what + " has storage offset " + std::to_string(spec.offset) + " beyond its storage of " +
-                        std::to_string(spec.storage.numel) + " elements");
     Tensor out(spec.size);
     const std::size_t elem = detail::element_size(spec.storage.dtype);
     const std::size_t dims = spec.size.size();
