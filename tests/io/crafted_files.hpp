@@ -2,10 +2,16 @@
 // Hostile inputs built byte by byte in the tests: zip archives (stored or deflated entries,
 // with the option to lie about an entry's size) and the pickle of a one-tensor state_dict.
 // Small on purpose: each crafted case of issue 14 is a few hundred bytes to a few KB.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zlib.h>
+
+#include <gtest/gtest.h>
 
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,14 +43,28 @@ struct CraftedEntry {
   Bytes data;
   bool deflate = false;
   std::optional<std::uint64_t> claimed_size;  // the lie: a size other than data.size()
+  std::optional<Bytes> compressed;            // deflated bytes as given (deflate only), not data's
   bool zip64_size = false;                    // the size goes into a ZIP64 extra field
 };
+
+inline CraftedEntry stored(std::string name, Bytes data) {
+  CraftedEntry e;
+  e.name = std::move(name);
+  e.data = std::move(data);
+  return e;
+}
+
+inline CraftedEntry deflated(std::string name, Bytes data) {
+  CraftedEntry e = stored(std::move(name), std::move(data));
+  e.deflate = true;
+  return e;
+}
 
 // A zip archive (no data descriptors, no comment) as a one-entry-at-a-time writer would make.
 inline Bytes make_zip(const std::vector<CraftedEntry>& entries) {
   Bytes out, directory;
   for (const auto& e : entries) {
-    const Bytes stored = e.deflate ? raw_deflate(e.data) : e.data;
+    const Bytes stored = e.deflate ? e.compressed.value_or(raw_deflate(e.data)) : e.data;
     const std::uint64_t size = e.claimed_size.value_or(e.data.size());
     const auto crc = static_cast<std::uint32_t>(crc32(0L, e.data.data(), static_cast<uInt>(e.data.size())));
     const std::uint64_t local = out.size();
@@ -167,9 +187,37 @@ inline Bytes make_checkpoint(const Bytes& pickle, const std::vector<float>& stor
     std::memcpy(&bits, &storage[i], 4);
     for (int b = 0; b < 4; ++b) raw[4 * i + b] = static_cast<std::uint8_t>(bits >> (8 * b));
   }
-  return make_zip({{"archive/data.pkl", pickle, deflate_pickle},
-                   {"archive/byteorder", Bytes{'l', 'i', 't', 't', 'l', 'e'}},
-                   {"archive/data/0", raw}});
+  return make_zip({deflate_pickle ? deflated("archive/data.pkl", pickle) : stored("archive/data.pkl", pickle),
+                   stored("archive/byteorder", Bytes{'l', 'i', 't', 't', 'l', 'e'}), stored("archive/data/0", raw)});
 }
+
+// Runs `body` in a child process whose address space is capped at `bytes`; returns the
+// child's exit code (body's result, 3 for an uncaught exception, 128 + signal if killed).
+// The cap turns "allocates what the file claims" into a visible failure instead of a swap storm.
+inline int exit_code_under_memory_limit(std::uint64_t bytes, const std::function<int()>& body) {
+  const pid_t child = fork();
+  if (child == 0) {
+    const rlimit limit{bytes, bytes};
+    setrlimit(RLIMIT_AS, &limit);
+    int code = 3;
+    try {
+      code = body();
+    } catch (...) {
+    }
+    _exit(code);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Address-space caps and sanitizers' shadow memory do not mix.
+#if defined(__SANITIZE_ADDRESS__)
+#define VEIL_SKIP_UNDER_ASAN() GTEST_SKIP() << "RLIMIT_AS is meaningless under AddressSanitizer"
+#else
+#define VEIL_SKIP_UNDER_ASAN() \
+  do {                         \
+  } while (0)
+#endif
 
 }  // namespace veil::io::testing
