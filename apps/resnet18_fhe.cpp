@@ -27,6 +27,7 @@
 #include "veil/nn/report/sweep.hpp"
 #include "veil/nn/resnet18.hpp"
 #include "veil/nn/resnet18_cli.hpp"
+#include "veil/nn/blas_memory.hpp"
 #include "veil/runtime/cli/fhe_backend.hpp"
 #include "veil/runtime/cli/files.hpp"
 #include "veil/runtime/cli/resnet18_fhe_flow.hpp"
@@ -193,6 +194,7 @@ int run(const nn::Resnet18CliOptions& opt, const fs::path& exe) {
   };
   const io::PreprocessConfig preprocess;
   nn::Fp32Executor executor(make_folded_graph(preprocess.crop), threads);
+  nn::require_address_space_for_blas(threads);  // every stage runs OpenBLAS on each thread: fail now, not hang
 
   io::DatasetOptions dataset_options;
   dataset_options.shuffle_seed = opt.seed;
@@ -268,6 +270,7 @@ int run(const nn::Resnet18CliOptions& opt, const fs::path& exe) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  nn::reexec_with_single_threaded_blas(argv);
   const std::string program = fs::path(argv[0]).filename().string();
   const std::vector<std::string> args(argv + 1, argv + argc);
   nn::Resnet18CliOptions options;

@@ -19,6 +19,7 @@
 #include "veil/nn/report/quantized_stages.hpp"
 #include "veil/nn/resnet18.hpp"
 #include "veil/nn/resnet18_cli.hpp"
+#include "veil/nn/blas_memory.hpp"
 #include "veil/nn/small_resnet.hpp"
 #include "veil/io/image.hpp"
 #include "veil/runtime/cli/centre_crop.hpp"
@@ -163,6 +164,7 @@ void run(const VeilFheOptions& opt) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  nn::reexec_with_single_threaded_blas(argv);
   const std::string program = fs::path(argv[0]).filename().string();
   const std::vector<std::string> args(argv + 1, argv + argc);
   VeilFheOptions options;
