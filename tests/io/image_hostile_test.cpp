@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "crafted_files.hpp"
+#include "io_test_paths.hpp"
 #include "veil/common/error.hpp"
 #include "veil/io/image.hpp"
 
@@ -103,6 +104,40 @@ TEST(ImageHostile, EndlessImageFileIsRefusedAtTheFileLimit) {
     FAIL() << "/dev/zero was read";
   } catch (const FormatError& e) {
     EXPECT_NE(std::string(e.what()).find(std::to_string(kMaxImageFileBytes)), std::string::npos) << e.what();
+  }
+}
+
+// Fuzz-style, over the small fixture images: every truncation and every byte flipped (two
+// masks) yields a FormatError or a consistent image, never a crash or another exception.
+TEST(ImageHostile, EveryTruncationAndFlippedByteIsAFormatErrorOrAnImage) {
+  for (const std::string name : {"rgb.jpg", "cmyk.jpg", "subsampled_420.jpg", "p.png", "one_bit.png", "l.png"}) {
+    const auto path = testing::artifacts_dir() / "images" / name;
+    VEIL_REQUIRE_FILE(path);
+    const Bytes original = read_file_bytes(path);
+    std::size_t decoded = 0;
+    const auto attempt = [&](std::span<const std::uint8_t> bytes, const std::string& label) {
+      Image out;
+      try {
+        decode_image(bytes, label, out);
+        ++decoded;
+        EXPECT_GT(out.width, 0) << label;
+        EXPECT_EQ(out.rgb.size(), std::size_t(out.width) * std::size_t(out.height) * 3) << label;
+      } catch (const FormatError&) {
+      }
+    };
+    for (std::size_t size = 0; size < original.size(); ++size)
+      attempt(std::span(original.data(), size), name + " cut at " + std::to_string(size));
+    for (std::size_t i = 0; i < original.size(); ++i) {
+      for (const std::uint8_t mask : {0x01, 0xFF}) {
+        Bytes bytes = original;
+        bytes[i] ^= mask;
+        attempt(bytes, name + " byte " + std::to_string(i) + " ^ " + std::to_string(mask));
+      }
+    }
+    // JPEG flips in entropy-coded data often still decode; PNG's chunk CRCs refuse nearly all.
+    if (name.ends_with(".jpg")) {
+      EXPECT_GT(decoded, 0u) << name;
+    }
   }
 }
 
