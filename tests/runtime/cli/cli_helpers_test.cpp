@@ -138,6 +138,24 @@ TEST(Files, ReadsTextAndDescribesSizes) {
   std::filesystem::remove_all(dir);
 }
 
+// Fuzz-style (issue 14): every truncation and flipped byte of compile_options.json is a
+// FormatError or a record, never a crash or another exception.
+TEST(CompileOptionsFile, TruncationsAndFlippedBytesAreFormatErrorsOrRecords) {
+  const std::string text = compile_options_json({std::string(64, 'a'), 0.0123456789, "v0_p7_tight"});
+  for (std::size_t size = 0; size <= text.rfind('}'); ++size)
+    EXPECT_THROW(parse_compile_options(text.substr(0, size)), FormatError) << "cut at " << size;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    for (const char mask : {char{0x01}, char{0x20}, char{0x7F}}) {
+      std::string flipped = text;
+      flipped[i] = static_cast<char>(flipped[i] ^ mask);
+      try {
+        parse_compile_options(flipped);
+      } catch (const FormatError&) {
+      }
+    }
+  }
+}
+
 // Output locations are checked before any work (issue 14): a path the step could not write
 // fails with an IoError naming the flag, and the check leaves nothing behind.
 TEST(OutputChecks, WritableLocationsPassAndLeaveNothing) {
