@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <algorithm>
 #include <fstream>
 #include <random>
 #include <string>
@@ -67,7 +66,8 @@ std::string read_stream_limited(std::istream& in, const std::string& name, std::
   std::string bytes;
   while (in) {
     const std::size_t have = bytes.size();
-    bytes.resize(have + std::min(kChunk, max_bytes + 1 - have));
+    // One byte past the limit is enough to tell a file that holds more.
+    bytes.resize(have + (max_bytes - have < kChunk ? max_bytes - have + 1 : kChunk));
     in.read(bytes.data() + have, static_cast<std::streamsize>(bytes.size() - have));
     bytes.resize(have + static_cast<std::size_t>(in.gcount()));
     if (bytes.size() > max_bytes)
