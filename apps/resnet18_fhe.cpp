@@ -276,7 +276,7 @@ int main(int argc, char** argv) {
   nn::Resnet18CliOptions options;
   try {
     options = nn::parse_resnet18_cli(args);
-  } catch (const Error& e) {
+  } catch (const std::exception& e) {  // veil::Error for bad flags; anything else still a message
     std::cerr << program << ": " << e.what() << "\n";
     return 2;
   }

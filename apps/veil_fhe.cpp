@@ -170,7 +170,7 @@ int main(int argc, char** argv) {
   VeilFheOptions options;
   try {
     options = runtime::cli::parse_veil_fhe_cli(args);
-  } catch (const Error& e) {
+  } catch (const std::exception& e) {  // veil::Error for bad flags; anything else still a message
     std::cerr << program << ": " << e.what() << "\n";
     return 2;
   }
