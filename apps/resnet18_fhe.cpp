@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <new>
 #include <span>
 #include <string>
 #include <thread>
@@ -26,7 +27,9 @@
 #include "veil/nn/report/sweep.hpp"
 #include "veil/nn/resnet18.hpp"
 #include "veil/nn/resnet18_cli.hpp"
+#include "veil/nn/blas_memory.hpp"
 #include "veil/runtime/cli/fhe_backend.hpp"
+#include "veil/runtime/cli/files.hpp"
 #include "veil/runtime/cli/resnet18_fhe_flow.hpp"
 
 namespace fs = std::filesystem;
@@ -163,7 +166,15 @@ void run_quantized_flow(const nn::Resnet18CliOptions& opt, nn::Fp32Executor& exe
       run_experiment(opt, graph, calibration, images, fp32, settings, mode, weights.official_verified);
 }
 
+// Before any work: outputs that cannot be written fail now, not after the long stages.
+void require_writable_outputs(const nn::Resnet18CliOptions& opt) {
+  if (opt.run_experiment) runtime::cli::require_writable_directory(opt.output_dir, "--output-dir");
+  if (opt.export_statistics) runtime::cli::require_writable_file(*opt.export_statistics, "--export-statistics");
+  if (opt.fhe_layers) runtime::cli::require_writable_file(*opt.fhe_layers, "--fhe-layers");
+}
+
 int run(const nn::Resnet18CliOptions& opt, const fs::path& exe) {
+  require_writable_outputs(opt);
   const auto data_dir = nn::find_shared_data_dir({fs::current_path(), exe.parent_path()});
   std::vector<fs::path> extra_weight_dirs;
   if (data_dir) extra_weight_dirs.push_back(*data_dir);
@@ -183,6 +194,7 @@ int run(const nn::Resnet18CliOptions& opt, const fs::path& exe) {
   };
   const io::PreprocessConfig preprocess;
   nn::Fp32Executor executor(make_folded_graph(preprocess.crop), threads);
+  nn::require_address_space_for_blas(threads);  // every stage runs OpenBLAS on each thread: fail now, not hang
 
   io::DatasetOptions dataset_options;
   dataset_options.shuffle_seed = opt.seed;
@@ -258,12 +270,13 @@ int run(const nn::Resnet18CliOptions& opt, const fs::path& exe) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  nn::reexec_with_single_threaded_blas(argv);
   const std::string program = fs::path(argv[0]).filename().string();
   const std::vector<std::string> args(argv + 1, argv + argc);
   nn::Resnet18CliOptions options;
   try {
     options = nn::parse_resnet18_cli(args);
-  } catch (const Error& e) {
+  } catch (const std::exception& e) {  // veil::Error for bad flags; anything else still a message
     std::cerr << program << ": " << e.what() << "\n";
     return 2;
   }
@@ -276,6 +289,12 @@ int main(int argc, char** argv) {
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     return run(options, ec ? fs::absolute(argv[0]) : exe);
   } catch (const Error& e) {
+    std::cerr << program << ": error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << program << ": error: out of memory (std::bad_alloc)\n";
+    return 1;
+  } catch (const std::exception& e) {  // std::filesystem_error and the like: still a message, never an abort
     std::cerr << program << ": error: " << e.what() << "\n";
     return 1;
   }

@@ -3,10 +3,9 @@
 // (veil/runtime/cli/veil_fhe_steps.hpp); this program loads weights and images with veil::io.
 #include <unistd.h>
 
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,8 +19,11 @@
 #include "veil/nn/report/quantized_stages.hpp"
 #include "veil/nn/resnet18.hpp"
 #include "veil/nn/resnet18_cli.hpp"
+#include "veil/nn/blas_memory.hpp"
 #include "veil/nn/small_resnet.hpp"
+#include "veil/io/image.hpp"
 #include "veil/runtime/cli/centre_crop.hpp"
+#include "veil/runtime/cli/files.hpp"
 #include "veil/runtime/cli/veil_fhe_options.hpp"
 #include "veil/runtime/cli/veil_fhe_steps.hpp"
 
@@ -111,9 +113,7 @@ Tensor read_image(const VeilFheOptions& opt) {
   }
   io::Sample sample;
   sample.key = opt.image->string();
-  std::ifstream in(*opt.image, std::ios::binary);
-  if (!in) throw IoError("cannot open " + opt.image->string());
-  sample.encoded.assign(std::istreambuf_iterator<char>(in), {});
+  sample.encoded = io::read_file_bytes(*opt.image);  // at most io::kMaxImageFileBytes
   Tensor image;
   if (!io::preprocess_sample(sample, io::PreprocessConfig{}, image))
     throw FormatError(opt.image->string() + ": " + sample.error);
@@ -131,7 +131,19 @@ std::vector<std::string> class_names() {
   }
 }
 
+// Before any work: a step that cannot write its output fails now, not after minutes of work.
+void require_writable_outputs(const VeilFheOptions& opt) {
+  switch (opt.command) {
+    case VeilFheCommand::compile:
+    case VeilFheCommand::keygen: return runtime::cli::require_writable_directory(*opt.out, "--out");
+    case VeilFheCommand::encrypt:
+    case VeilFheCommand::run: return runtime::cli::require_writable_file(*opt.out, "--out");
+    case VeilFheCommand::decrypt: return;
+  }
+}
+
 void run(const VeilFheOptions& opt) {
+  require_writable_outputs(opt);
   fhe::Csprng rng;  // keys and encryptions: the operating system's entropy
   switch (opt.command) {
     case VeilFheCommand::compile: return compile(opt);
@@ -152,12 +164,13 @@ void run(const VeilFheOptions& opt) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  nn::reexec_with_single_threaded_blas(argv);
   const std::string program = fs::path(argv[0]).filename().string();
   const std::vector<std::string> args(argv + 1, argv + argc);
   VeilFheOptions options;
   try {
     options = runtime::cli::parse_veil_fhe_cli(args);
-  } catch (const Error& e) {
+  } catch (const std::exception& e) {  // veil::Error for bad flags; anything else still a message
     std::cerr << program << ": " << e.what() << "\n";
     return 2;
   }
@@ -170,6 +183,13 @@ int main(int argc, char** argv) {
     run(options);
     return 0;
   } catch (const Error& e) {
+    std::cerr << program << " " << runtime::cli::command_name(options.command) << ": error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << program << " " << runtime::cli::command_name(options.command)
+              << ": error: out of memory (std::bad_alloc)\n";
+    return 1;
+  } catch (const std::exception& e) {  // std::filesystem_error and the like: still a message, never an abort
     std::cerr << program << " " << runtime::cli::command_name(options.command) << ": error: " << e.what() << "\n";
     return 1;
   }

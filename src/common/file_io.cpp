@@ -61,4 +61,35 @@ void read_whole_file(const std::filesystem::path& path, std::string_view what,
   }
 }
 
+std::string read_stream_limited(std::istream& in, const std::string& name, std::uint64_t max_bytes) {
+  constexpr std::uint64_t kChunk = std::uint64_t{1} << 20;
+  std::string bytes;
+  while (in) {
+    const std::size_t have = bytes.size();
+    // One byte past the limit is enough to tell a file that holds more.
+    bytes.resize(have + (max_bytes - have < kChunk ? max_bytes - have + 1 : kChunk));
+    in.read(bytes.data() + have, static_cast<std::streamsize>(bytes.size() - have));
+    bytes.resize(have + static_cast<std::size_t>(in.gcount()));
+    if (bytes.size() > max_bytes)
+      throw FormatError(name + " holds more than " + std::to_string(max_bytes) + " bytes, its limit");
+  }
+  if (in.bad()) throw IoError("reading " + name + " failed: " + std::strerror(errno));
+  return bytes;
+}
+
+std::string read_file_limited(const std::filesystem::path& path, std::string_view what, std::uint64_t max_bytes) {
+  const std::string name = std::string(what) + " file '" + path.string() + "'";
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) throw IoError(name + " is a directory, expected a file");
+  if (std::filesystem::is_regular_file(path, error)) {
+    const auto size = std::filesystem::file_size(path, error);
+    if (!error && size > max_bytes)
+      throw FormatError(name + " holds " + std::to_string(size) + " bytes, more than its limit of " +
+                        std::to_string(max_bytes));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError("cannot open " + name + ": " + std::strerror(errno));
+  return read_stream_limited(in, name, max_bytes);
+}
+
 }  // namespace veil

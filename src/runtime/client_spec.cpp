@@ -3,23 +3,18 @@
 // and read back exactly.
 #include "veil/runtime/client_spec.hpp"
 
-#include "veil/common/file_io.hpp"
-
 #include <nlohmann/json.hpp>
 
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
 #include <limits>
 #include <optional>
 #include <set>
-#include <sstream>
 
 #include "veil/common/error.hpp"
 #include "veil/common/file_io.hpp"
 #include "veil/compiler/model_file.hpp"
 #include "veil/fhe/parameter_sets.hpp"
+#include "veil/fhe/seeded_lwe.hpp"
 
 namespace veil::runtime {
 
@@ -117,14 +112,18 @@ class ObjectReader {
     return v.get<std::string>();
   }
 
-  /// A non-empty array of dimensions in 1..2^31.
+  /// A non-empty array of dimensions in 1..2^31 with at most 2^31 elements in all (the
+  /// payload limits that follow from the shapes must not wrap).
   Shape shape(const std::string& key) {
     Shape out;
+    std::int64_t elements = 1;
     for (const Json& d : array(key)) {
       const std::optional<std::int64_t> value = as_int64(d);
       if (!value || *value < 1 || *value > (std::int64_t{1} << 31)) {
         fail(name(key), "has dimension " + d.dump() + ", expected integers in 1..2^31");
       }
+      elements *= *value;
+      if (elements > (std::int64_t{1} << 31)) fail(name(key), "has more than 2^31 elements");
       out.push_back(*value);
     }
     return out;
@@ -258,16 +257,26 @@ void save_client_spec_file(const ClientSpec& spec, const std::filesystem::path& 
 }
 
 ClientSpec load_client_spec_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot open client spec '" + path.string() + "': " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw IoError("reading client spec '" + path.string() + "' failed");
+  const std::string text = read_file_limited(path, "client spec", kMaxClientSpecBytes);
   try {
-    return parse_client_spec(text.str());
+    return parse_client_spec(text);
   } catch (const FormatError& e) {
     throw FormatError("'" + path.string() + "': " + e.what());
   }
+}
+
+SpecLoadLimits load_limits(const ClientSpec& spec) {
+  const fhe::ParameterSet* params = nullptr;
+  try {
+    params = &fhe::parameter_set_by_name(spec.parameter_set);
+  } catch (const Error& e) {
+    throw FormatError("client spec: field 'parameter_set' " + std::string(e.what()));
+  }
+  const auto count = [](const Shape& shape) { return static_cast<std::uint64_t>(element_count(shape)); };
+  return {{fhe::client_key_payload_bytes(*params)},
+          {fhe::server_key_payload_bytes(*params)},
+          {fhe::seeded_lwe_batch_payload_bytes(*params, count(spec.input_shape))},
+          {fhe::ciphertext_batch_payload_bytes(*params, fhe::LweKeyKind::big, count(spec.output_shape))}};
 }
 
 void require_matching_spec(const ClientSpec& spec, const compiler::FheProgram& program) {

@@ -3,15 +3,19 @@
 // report per item; shuffles are reproducible.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
 
+#include "crafted_files.hpp"
 #include "io_test_paths.hpp"
 #include "veil/common/error.hpp"
 #include "veil/io/class_names.hpp"
 #include "veil/io/csv.hpp"
 #include "veil/io/dataset.hpp"
+#include "veil/io/image.hpp"
 #include "veil/io/tar_archive.hpp"
 
 namespace veil::io {
@@ -134,6 +138,38 @@ TEST(ShardDataset, TruncatedShardThrows) {
   Sample sample;
   EXPECT_THROW(dataset->next(sample), FormatError);
   EXPECT_THROW(make_shard_dataset(temp_dir("no_shards")), IoError);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ShardDataset, ImageMemberClaimingMoreThanAnyImageIsRefusedUnread) {
+  VEIL_SKIP_UNDER_ASAN();
+  // A 3000-byte member whose header claims 1 GiB (octal 10000000000): refused by its claim,
+  // under a 512 MiB address-space cap, not read into a 1 GiB buffer.
+  const auto dir = temp_dir("claims");
+  {
+    TarWriter writer(dir / "s.tar");
+    writer.add("a.jpg", std::vector<std::uint8_t>(3000, 0xFF));
+    writer.add("a.cls", std::vector<std::uint8_t>{'1'});
+  }
+  std::vector<std::uint8_t> tar = read_file_bytes(dir / "s.tar");
+  std::memcpy(tar.data() + 124, "10000000000", 12);  // size field, NUL-terminated
+  std::memset(tar.data() + 148, ' ', 8);
+  unsigned sum = 0;
+  for (std::size_t i = 0; i < 512; ++i) sum += tar[i];
+  std::snprintf(reinterpret_cast<char*>(tar.data() + 148), 8, "%06o", sum);
+  std::ofstream(dir / "s.tar", std::ios::binary).write(reinterpret_cast<const char*>(tar.data()),
+                                                       static_cast<std::streamsize>(tar.size()));
+  const int code = testing::exit_code_under_memory_limit(std::uint64_t{512} << 20, [&] {
+    Sample sample;
+    try {
+      make_shard_dataset(dir)->next(sample);
+      return 1;
+    } catch (const FormatError& e) {
+      return std::string(e.what()).find("more than the " + std::to_string(kMaxImageFileBytes)) == std::string::npos ? 2
+                                                                                                                   : 0;
+    }
+  });
+  EXPECT_EQ(code, 0);
   std::filesystem::remove_all(dir);
 }
 

@@ -15,6 +15,8 @@
 #include "runtime/runtime_test_support.hpp"
 #include "veil/common/error.hpp"
 #include "veil/compiler/model_file.hpp"
+#include "veil/fhe/parameter_sets.hpp"
+#include "veil/fhe/seeded_lwe.hpp"
 
 namespace veil::runtime {
 namespace {
@@ -159,6 +161,54 @@ TEST(ClientSpec, BadValuesAndUnknownFieldsAreNamed) {
   } catch (const FormatError& e) {
     expect_message(e.what(), "not valid JSON");
   }
+}
+
+// Hostile specs (issue 14): shapes whose element count would wrap the payload limits, an
+// endless file, and every truncation or flipped byte of a valid spec: a FormatError or a
+// spec, never a crash or another exception.
+TEST(ClientSpecHostile, ShapesOverTwoToThe31ElementsAreRefused) {
+  Json doc = Json::parse(client_spec_json(hand_filled_spec()));
+  doc["input_shape"] = {65536, 65536, 65536};
+  EXPECT_NE(parse_error(doc).find("field 'input_shape' has more than 2^31 elements"), std::string::npos);
+}
+
+TEST(ClientSpecHostile, EndlessSpecFileIsRefusedAtTheLimit) {
+  try {
+    load_client_spec_file("/dev/zero");
+    FAIL() << "/dev/zero parsed";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find(std::to_string(kMaxClientSpecBytes)), std::string::npos) << e.what();
+  }
+}
+
+TEST(ClientSpecHostile, TruncationsAndFlippedBytesAreFormatErrorsOrSpecs) {
+  const std::string text = client_spec_json(hand_filled_spec());
+  const std::size_t closing = text.rfind('}');
+  for (std::size_t size = 0; size <= closing; ++size)  // a JSON object cut before its '}' never parses
+    EXPECT_THROW(parse_client_spec(text.substr(0, size)), FormatError) << "cut at " << size;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    for (const char mask : {char{0x01}, char{0x20}, char{0x7F}}) {
+      std::string flipped = text;
+      flipped[i] = static_cast<char>(flipped[i] ^ mask);
+      try {
+        const ClientSpec spec = parse_client_spec(flipped);
+        EXPECT_NO_THROW(load_limits(spec)) << "byte " << i;
+      } catch (const FormatError&) {
+      }
+    }
+  }
+}
+
+TEST(ClientSpecHostile, LoadLimitsAreTheExactPayloadsOfTheSpecsObjects) {
+  const ClientSpec spec = hand_filled_spec();
+  const fhe::ParameterSet& params = fhe::parameter_set_by_name(spec.parameter_set);
+  const SpecLoadLimits limits = load_limits(spec);
+  EXPECT_EQ(limits.input.max_payload_bytes, fhe::seeded_lwe_batch_payload_bytes(params, 3 * 8 * 8));
+  EXPECT_EQ(limits.output.max_payload_bytes, fhe::ciphertext_batch_payload_bytes(params, fhe::LweKeyKind::big, 4));
+  EXPECT_EQ(limits.client_key.max_payload_bytes, fhe::client_key_payload_bytes(params));
+  EXPECT_EQ(limits.server_key.max_payload_bytes, fhe::server_key_payload_bytes(params));
+  // Far below fhe's generic 64 GiB: a pipe declaring more is refused from its header.
+  EXPECT_LT(limits.server_key.max_payload_bytes, fhe::LoadLimits{}.max_payload_bytes / 100);
 }
 
 /// The small ResNet compiled for a toy set (the circuit of the exact server test), once.

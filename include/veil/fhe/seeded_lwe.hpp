@@ -43,6 +43,10 @@ SeededLweBatch encrypt_seeded_lwe_batch(const ClientKey& client, LweKeyKind kind
 void expand_seeded_lwe(const SeededLweBatch& batch, std::size_t first, LweCiphertextArray& out);
 
 // Versioned envelope like serialize.hpp (kind "SLWE"); loaders validate and throw FormatError.
+/// The payload size save_seeded_lwe_batch writes for `count` bodies under `params` (the exact
+/// LoadLimits for a loader that knows how many ciphertexts to expect).
+std::uint64_t seeded_lwe_batch_payload_bytes(const ParameterSet& params, std::uint64_t count);
+
 void save_seeded_lwe_batch(const SeededLweBatch& batch, std::ostream& out);
 SeededLweBatch load_seeded_lwe_batch(std::istream& in, const LoadLimits& limits = {});
 void save_seeded_lwe_batch_file(const SeededLweBatch& batch, const std::filesystem::path& path);

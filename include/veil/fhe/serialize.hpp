@@ -65,6 +65,14 @@ struct LoadLimits {
   std::uint64_t max_payload_bytes = std::uint64_t{1} << 36;
 };
 
+// --- exact payload sizes, as the savers write them. A caller that knows what it expects (a
+// --- client spec names the parameter set and the shapes) passes LoadLimits{size} rather than
+// --- the generic default, so that a file (or a pipe) declaring more is refused before any read.
+
+std::uint64_t client_key_payload_bytes(const ParameterSet& params);
+std::uint64_t server_key_payload_bytes(const ParameterSet& params);
+std::uint64_t ciphertext_batch_payload_bytes(const ParameterSet& params, LweKeyKind kind, std::uint64_t count);
+
 // --- streams. Savers throw IoError when the stream fails and InvalidArgument when the
 // --- object is inconsistent (e.g. key sizes that disagree with its parameter set).
 // --- Loaders throw FormatError (and IoError on a stream error); they read exactly one object.

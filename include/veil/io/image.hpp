@@ -9,6 +9,15 @@
 
 namespace veil::io {
 
+/// Images with more pixels are refused from their header, before anything is allocated:
+/// 2^26 (e.g. 8192 x 8192) is 12 times ImageNet validation's largest (~5.5M pixels), and
+/// holds 192 MiB as RGB.
+constexpr std::uint64_t kMaxImagePixels = std::uint64_t{1} << 26;
+
+/// Image files larger than this are refused unread: the raw RGB size of the largest image
+/// accepted (a JPEG or PNG holding more bytes than its raw pixels is not one veil decodes).
+constexpr std::uint64_t kMaxImageFileBytes = 3 * kMaxImagePixels;
+
 struct Image {
   int width = 0;
   int height = 0;
@@ -26,8 +35,8 @@ void decode_png(std::span<const std::uint8_t> bytes, const std::string& name, Im
 /// Chooses the decoder from the magic bytes. Throws FormatError for other formats.
 void decode_image(std::span<const std::uint8_t> bytes, const std::string& name, Image& out);
 
-/// Reads a whole file. Throws IoError.
-std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path);
+/// Reads a whole file of at most `max_bytes`. Throws IoError, or FormatError when it is larger.
+std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path, std::uint64_t max_bytes = kMaxImageFileBytes);
 
 /// Reads and decodes an image file. Throws IoError or FormatError.
 Image make_image_from_file(const std::filesystem::path& path);

@@ -1,6 +1,8 @@
 #pragma once
 // Read-only view of a zip archive held in memory: the central directory is parsed
 // and checked against the buffer; entries are STORED or DEFLATE, ZIP64 supported.
+// Sizes in the directory are claims: a stored entry must lie inside the buffer, a deflated
+// one may claim at most deflate's 1032:1 ratio, and reading needs the caller's own limit.
 #include <cstdint>
 #include <span>
 #include <string>
@@ -26,8 +28,10 @@ class ZipArchive {
   const std::vector<ZipEntry>& entries() const { return entries_; }
   /// nullptr when absent.
   const ZipEntry* find(const std::string& entry_name) const;
-  /// Uncompressed bytes of an entry, CRC-checked. Throws FormatError.
-  std::vector<std::uint8_t> read(const ZipEntry& entry) const;
+  /// Uncompressed bytes of an entry, CRC-checked. `max_bytes` is what the caller expects at
+  /// most: a larger claimed size is refused before anything is allocated, and deflated data
+  /// is inflated into a buffer that grows with what actually comes out. Throws FormatError.
+  std::vector<std::uint8_t> read(const ZipEntry& entry, std::uint64_t max_bytes) const;
   const std::string& name() const { return name_; }
 
  private:

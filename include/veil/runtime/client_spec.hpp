@@ -8,10 +8,15 @@
 
 #include "veil/common/tensor.hpp"
 #include "veil/compiler/fhe_program.hpp"
+#include "veil/fhe/serialize.hpp"
 
 namespace veil::runtime {
 
 inline constexpr int kClientSpecVersion = 1;
+
+/// Largest client spec file read: a spec holds a name, two shapes and one scale per output
+/// (ResNet-18's is ~30 KB with 1000 outputs), so 1 MiB leaves room for 30,000 outputs.
+inline constexpr std::uint64_t kMaxClientSpecBytes = std::uint64_t{1} << 20;
 
 struct ClientSpec {
   std::string program_fingerprint;   // compiler::circuit_fingerprint of the model
@@ -32,6 +37,17 @@ std::string client_spec_json(const ClientSpec& spec);
 ClientSpec parse_client_spec(const std::string& json);
 void save_client_spec_file(const ClientSpec& spec, const std::filesystem::path& path);
 ClientSpec load_client_spec_file(const std::filesystem::path& path);
+
+/// What each file of the spec's program holds, exactly: fhe's payload sizes for the spec's
+/// parameter set and shapes. Loaders given these refuse a file (or a pipe) that declares more
+/// before reading it, instead of trusting fhe's generic 64 GiB.
+struct SpecLoadLimits {
+  fhe::LoadLimits client_key, server_key;
+  fhe::LoadLimits input;   // the seeded batch of one image's inputs
+  fhe::LoadLimits output;  // the ciphertext batch of its outputs
+};
+/// FormatError when the spec names an unknown parameter set.
+SpecLoadLimits load_limits(const ClientSpec& spec);
 
 /// InvalidArgument unless the spec is the one `program` publishes (same fingerprint, set and
 /// encodings).

@@ -19,6 +19,11 @@ constexpr std::uint64_t kBatchHeaderBytes = 1 + 8 + 8;
 
 }  // namespace
 
+std::uint64_t ciphertext_batch_payload_bytes(const ParameterSet& params, LweKeyKind kind, std::uint64_t count) {
+  return parameter_set_record_bytes(params) + kKeyIdBytes + kBatchHeaderBytes +
+         8 * count * (lwe_dimension_for(params, kind).value + 1);
+}
+
 void save_ciphertext_batch(const CiphertextBatch& batch, std::ostream& out) {
   const ParameterSet& p = parameter_set_by_name(batch.parameter_set_name);
   const LweDimension expected = lwe_dimension_for(p, batch.key_kind);
@@ -30,7 +35,7 @@ void save_ciphertext_batch(const CiphertextBatch& batch, std::ostream& out) {
   }
   ByteWriter writer(out);
   write_header(writer, ObjectKind::ciphertext_batch,
-               parameter_set_record_bytes(p) + kKeyIdBytes + kBatchHeaderBytes + 8 * cts.data().size());
+               ciphertext_batch_payload_bytes(p, batch.key_kind, cts.size()));
   write_parameter_set_record(writer, p);
   write_key_id(writer, batch.key_id);
   write_key_kind(writer, batch.key_kind);

@@ -46,6 +46,12 @@ std::vector<Torus> read_bits(ByteReader& reader, const ParameterSet& params, std
 
 }  // namespace
 
+std::uint64_t client_key_payload_bytes(const ParameterSet& params) {
+  // Two key lengths (u64), then the small key's and the GLWE key's bits, one byte each.
+  return parameter_set_record_bytes(params) + kKeyIdBytes + 16 + params.lwe_dimension.value +
+         params.big_lwe_dimension().value;
+}
+
 void save_client_key(const ClientKey& client, std::ostream& out) {
   const ParameterSet& params = require_registered(client.parameters());
   const std::size_t n = params.lwe_dimension.value;
@@ -59,7 +65,7 @@ void save_client_key(const ClientKey& client, std::ostream& out) {
                           std::to_string(big_n));
   }
   ByteWriter writer(out);
-  write_header(writer, ObjectKind::client_key, parameter_set_record_bytes(params) + kKeyIdBytes + 16 + n + big_n);
+  write_header(writer, ObjectKind::client_key, client_key_payload_bytes(params));
   write_parameter_set_record(writer, params);
   write_key_id(writer, key_id_of(client));
   write_bits(writer, client.small_key().bits(), "small key");

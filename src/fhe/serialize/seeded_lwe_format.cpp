@@ -20,6 +20,10 @@ namespace {
 constexpr std::uint64_t kSeededHeaderBytes = 1 + 8 + 16 + 8;
 }  // namespace
 
+std::uint64_t seeded_lwe_batch_payload_bytes(const ParameterSet& params, std::uint64_t count) {
+  return parameter_set_record_bytes(params) + kKeyIdBytes + kSeededHeaderBytes + 8 * count;
+}
+
 void save_seeded_lwe_batch(const SeededLweBatch& batch, std::ostream& out) {
   const ParameterSet& p = parameter_set_by_name(batch.parameter_set_name);
   const LweDimension expected = lwe_dimension_for(p, batch.key_kind);
@@ -30,7 +34,7 @@ void save_seeded_lwe_batch(const SeededLweBatch& batch, std::ostream& out) {
   }
   ByteWriter writer(out);
   write_header(writer, ObjectKind::seeded_lwe_batch,
-               parameter_set_record_bytes(p) + kKeyIdBytes + kSeededHeaderBytes + 8 * batch.bodies.size());
+               seeded_lwe_batch_payload_bytes(p, batch.bodies.size()));
   write_parameter_set_record(writer, p);
   write_key_id(writer, batch.key_id);
   write_key_kind(writer, batch.key_kind);

@@ -73,15 +73,18 @@ KeyswitchKey read_keyswitch_key(ByteReader& reader, const ParameterSet& p) {
 
 }  // namespace
 
+std::uint64_t server_key_payload_bytes(const ParameterSet& p) {
+  return parameter_set_record_bytes(p) + kKeyIdBytes + kBootstrapHeaderBytes + 8 * bootstrap_key_words(p) +
+         kKeyswitchHeaderBytes + 8 * keyswitch_key_words(p);
+}
+
 void save_server_key(const ServerKey& key, const KeyId& key_id, std::ostream& out) {
   const ParameterSet& p = require_registered(key.parameters());
   require_key_matches(key, p);
   const FourierBootstrapKey& bsk = key.bootstrap_key();
   const KeyswitchKey& ksk = key.keyswitch_key();
   ByteWriter writer(out);
-  write_header(writer, ObjectKind::server_key,
-               parameter_set_record_bytes(p) + kKeyIdBytes + kBootstrapHeaderBytes + 8 * bsk.data().size() +
-                   kKeyswitchHeaderBytes + 8 * ksk.data().size());
+  write_header(writer, ObjectKind::server_key, server_key_payload_bytes(p));
   write_parameter_set_record(writer, p);
   write_key_id(writer, key_id);
   for (const std::size_t field : {bsk.input_lwe_dimension().value, bsk.glwe_dimension().value,

@@ -58,7 +58,7 @@ class FolderDataset : public Dataset {
     out.encoded.clear();
     try {
       out.encoded = read_file_bytes(path);
-    } catch (const IoError& e) {
+    } catch (const Error& e) {  // unreadable, or larger than any image veil decodes
       out.error = e.what();
     }
     return true;

@@ -9,6 +9,7 @@
 #include "io/dataset/sample_order.hpp"
 #include "veil/common/error.hpp"
 #include "veil/io/dataset.hpp"
+#include "veil/io/image.hpp"
 #include "veil/io/tar_archive.hpp"
 
 namespace veil::io {
@@ -56,6 +57,9 @@ class ShardReader {
       const auto name = split_member_name(lookahead_->name);
       if (name.key != out.key) return true;
       if (is_image_extension(name.extension) && !out.image) {
+        if (lookahead_->size > kMaxImageFileBytes)
+          throw FormatError(path_.string() + ": " + lookahead_->name + " claims " + std::to_string(lookahead_->size) +
+                            " bytes, more than the " + std::to_string(kMaxImageFileBytes) + " of any image veil decodes");
         out.image = *lookahead_;
         if (load_image) tar_.read_data(out.image_bytes);
       } else if (name.extension == "cls") {

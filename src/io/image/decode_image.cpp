@@ -1,7 +1,7 @@
-#include <fstream>
-#include <iterator>
+#include <algorithm>
 
 #include "veil/common/error.hpp"
+#include "veil/common/file_io.hpp"
 #include "veil/io/image.hpp"
 
 namespace veil::io {
@@ -15,12 +15,9 @@ void decode_image(std::span<const std::uint8_t> bytes, const std::string& name, 
                     " bytes, unrecognized leading bytes)");
 }
 
-std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot open " + path.string());
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw IoError("read error on " + path.string());
-  return bytes;
+std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path, std::uint64_t max_bytes) {
+  const std::string bytes = read_file_limited(path, "image", max_bytes);
+  return std::vector<std::uint8_t>(bytes.begin(), bytes.end());
 }
 
 Image make_image_from_file(const std::filesystem::path& path) {

@@ -13,8 +13,9 @@
 namespace veil::io {
 namespace {
 
-// Images above this many pixels are refused before allocating (ImageNet's largest is ~5.5e6).
-constexpr std::uint64_t kMaxPixels = std::uint64_t{1} << 28;
+// libjpeg's own allocations are capped too: a progressive image keeps all its DCT coefficients
+// (2 bytes per sample), at most 4 full-resolution components for CMYK, so 8 bytes per pixel.
+constexpr long kMaxDecoderMemory = static_cast<long>(8 * kMaxImagePixels);
 
 struct ErrorManager {
   jpeg_error_mgr pub;
@@ -63,8 +64,15 @@ bool run_decoder(jpeg_decompress_struct& cinfo, ErrorManager& err, std::span<con
                  bool& cmyk) {
   if (setjmp(err.jump)) return false;
   jpeg_create_decompress(&cinfo);
+  cinfo.mem->max_memory_to_use = kMaxDecoderMemory;
   jpeg_mem_src(&cinfo, bytes.data(), static_cast<unsigned long>(bytes.size()));
   jpeg_read_header(&cinfo, TRUE);
+  // Checked from the header: jpeg_start_decompress already allocates for the claimed size.
+  if (std::uint64_t{cinfo.image_width} * cinfo.image_height > kMaxImagePixels) {
+    std::snprintf(err.message, sizeof err.message, "%ux%u pixels exceeds the limit of %llu", cinfo.image_width,
+                  cinfo.image_height, static_cast<unsigned long long>(kMaxImagePixels));
+    return false;
+  }
   cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
   cinfo.out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
   cinfo.dct_method = JDCT_ISLOW;
@@ -73,10 +81,6 @@ bool run_decoder(jpeg_decompress_struct& cinfo, ErrorManager& err, std::span<con
   width = static_cast<int>(cinfo.output_width);
   height = static_cast<int>(cinfo.output_height);
   const std::uint64_t count = std::uint64_t{cinfo.output_width} * cinfo.output_height;
-  if (count > kMaxPixels) {
-    std::snprintf(err.message, sizeof err.message, "%dx%d pixels exceeds the limit of 2^28", width, height);
-    return false;
-  }
   const std::size_t channels = static_cast<std::size_t>(cinfo.output_components);
   pixels.resize(count * 3);
   row.resize(std::size_t{cinfo.output_width} * channels);

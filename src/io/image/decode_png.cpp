@@ -12,8 +12,6 @@
 namespace veil::io {
 namespace {
 
-constexpr std::uint64_t kMaxPixels = std::uint64_t{1} << 28;
-
 struct Source {
   std::span<const std::uint8_t> bytes;
   std::size_t position = 0;
@@ -42,8 +40,9 @@ bool run_decoder(png_structp png, png_infop info, std::vector<std::uint8_t>& pix
   png_read_info(png, info);
   const auto w = png_get_image_width(png, info);
   const auto h = png_get_image_height(png, info);
-  if (std::uint64_t{w} * h > kMaxPixels) {
-    std::snprintf(source.message, sizeof source.message, "%ux%u pixels exceeds the limit of 2^28", w, h);
+  if (std::uint64_t{w} * h > kMaxImagePixels) {
+    std::snprintf(source.message, sizeof source.message, "%ux%u pixels exceeds the limit of %llu", w, h,
+                  static_cast<unsigned long long>(kMaxImagePixels));
     return false;
   }
   const int color = png_get_color_type(png, info);

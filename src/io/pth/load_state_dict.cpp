@@ -6,6 +6,7 @@
 
 #include "io/pth/pickle_value.hpp"
 #include "veil/common/error.hpp"
+#include "veil/common/file_io.hpp"
 #include "veil/io/state_dict.hpp"
 #include "veil/io/zip_archive.hpp"
 
@@ -17,6 +18,7 @@ using detail::TensorSpec;
 
 // Larger tensors than this are certainly corrupt sizes: ResNet-18's biggest has 2.4M.
 constexpr std::int64_t kMaxElements = std::int64_t{1} << 31;
+constexpr std::uint64_t kMaxByteorderBytes = 16;  // "little" or "big"
 
 float half_to_float(std::uint16_t h) {
   const std::uint32_t sign = std::uint32_t{h & 0x8000u} << 16;
@@ -54,7 +56,8 @@ float load_element(const std::uint8_t* p, StorageDtype dtype) {
 
 class CheckpointReader {
  public:
-  CheckpointReader(std::span<const std::uint8_t> bytes, const std::string& name) : zip_(bytes, name), name_(name) {
+  CheckpointReader(std::span<const std::uint8_t> bytes, const std::string& name, const CheckpointLimits& limits)
+      : zip_(bytes, name), name_(name), limits_(limits) {
     for (const auto& entry : zip_.entries()) {
       const auto slash = entry.name.find('/');
       if (slash != std::string::npos && entry.name.substr(slash) == "/data.pkl") {
@@ -66,7 +69,7 @@ class CheckpointReader {
     if (!pickle_entry_)
       throw FormatError(name + ": zip archive has no <archive>/data.pkl entry (not a torch.save checkpoint)");
     if (const auto* order = zip_.find(prefix_ + "byteorder")) {
-      const auto value = zip_.read(*order);
+      const auto value = zip_.read(*order, kMaxByteorderBytes);
       if (std::string(value.begin(), value.end()) != "little")
         throw FormatError(name + ": byteorder is '" + std::string(value.begin(), value.end()) +
                           "', only 'little' is supported");
@@ -74,7 +77,7 @@ class CheckpointReader {
   }
 
   StateDict load() {
-    const auto root = detail::unpickle_checkpoint(zip_.read(*pickle_entry_), name_);
+    const auto root = detail::unpickle_checkpoint(zip_.read(*pickle_entry_, limits_.max_pickle_bytes), name_);
     if (root->kind != detail::Kind::kDict)
       throw FormatError(name_ + ": data.pkl holds a " + detail::kind_name(root->kind) + ", expected a state_dict");
     StateDict out;
@@ -97,12 +100,19 @@ class CheckpointReader {
     if (it != storages_.end()) return it->second;
     const auto* entry = zip_.find(prefix_ + "data/" + ref.key);
     if (!entry) throw FormatError(name_ + ": tensor " + tensor + " needs storage " + prefix_ + "data/" + ref.key + ", which is missing");
-    const auto need = static_cast<std::uint64_t>(ref.numel) * detail::element_size(ref.dtype);
-    if (static_cast<std::uint64_t>(ref.numel) > (std::uint64_t{1} << 40) || entry->size < need)
+    const auto numel = static_cast<std::uint64_t>(ref.numel);
+    if (numel > limits_.max_elements - elements_read_)
+      throw FormatError(name_ + ": storage " + ref.key + " of tensor " + tensor + " has " + std::to_string(numel) +
+                        " elements, over the checkpoint's limit of " + std::to_string(limits_.max_elements) +
+                        " elements (" + std::to_string(elements_read_) + " already read)");
+    // torch.save writes each storage as exactly numel elements.
+    const auto need = numel * detail::element_size(ref.dtype);
+    if (entry->size != need)
       throw FormatError(name_ + ": storage " + ref.key + " of tensor " + tensor + " has " + std::to_string(entry->size) +
                         " bytes, expected " + std::to_string(ref.numel) + " " + detail::dtype_name(ref.dtype) +
                         " elements");
-    return storages_.emplace(ref.key, zip_.read(*entry)).first->second;
+    elements_read_ += numel;
+    return storages_.emplace(ref.key, zip_.read(*entry, need)).first->second;
   }
 
   Tensor materialize(const std::string& tensor_name, const TensorSpec& spec) {
@@ -119,19 +129,22 @@ class CheckpointReader {
       if (count > kMaxElements) throw FormatError(what + " has absurd size " + to_string(spec.size));
     }
     const auto& bytes = storage_bytes(spec.storage, tensor_name);
-    // The furthest element touched; each term is below 2^62 and the sum is checked
-    // after every step against numel (< 2^40), so it cannot overflow.
-    std::int64_t last = spec.offset;
-    for (std::size_t d = 0; d < spec.size.size() && count > 0; ++d) {
-      last += (spec.size[d] - 1) * spec.stride[d];
+    // The furthest element touched, in checked arithmetic: offset, size and stride come from
+    // the file, and an offset near INT64_MAX would otherwise wrap below the storage's end.
+    if (count > 0) {
+      std::int64_t last = spec.offset;
+      for (std::size_t d = 0; d < spec.size.size(); ++d) {
+        std::int64_t reach = 0;
+        if (__builtin_mul_overflow(spec.size[d] - 1, spec.stride[d], &reach) ||
+            __builtin_add_overflow(last, reach, &last) || last >= spec.storage.numel)
+          throw FormatError(what + " of size " + to_string(spec.size) + ", stride " + to_string(spec.stride) +
+                            " and offset " + std::to_string(spec.offset) + " overruns its storage of " +
+                            std::to_string(spec.storage.numel) + " elements");
+      }
       if (last >= spec.storage.numel)
-        throw FormatError(what + " of size " + to_string(spec.size) + ", stride " + to_string(spec.stride) +
-                          " and offset " + std::to_string(spec.offset) + " overruns its storage of " +
+        throw FormatError(what + " has storage offset " + std::to_string(spec.offset) + " beyond its storage of " +
                           std::to_string(spec.storage.numel) + " elements");
     }
-    if (count > 0 && last >= spec.storage.numel)
-      throw FormatError(what + " has storage offset " + std::to_string(spec.offset) + " beyond its storage of " +
-                        std::to_string(spec.storage.numel) + " elements");
     Tensor out(spec.size);
     const std::size_t elem = detail::element_size(spec.storage.dtype);
     const std::size_t dims = spec.size.size();
@@ -153,26 +166,31 @@ class CheckpointReader {
   ZipArchive zip_;
   std::string name_;
   std::string prefix_;
+  CheckpointLimits limits_;
+  std::uint64_t elements_read_ = 0;
   const ZipEntry* pickle_entry_ = nullptr;
   std::map<std::string, std::vector<std::uint8_t>> storages_;
 };
 
+std::span<const std::uint8_t> as_bytes(const std::string& bytes) {
+  return {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()};
+}
+
 }  // namespace
 
-StateDict load_state_dict(std::span<const std::uint8_t> bytes, const std::string& name) {
-  return CheckpointReader(bytes, name).load();
+StateDict load_state_dict(std::span<const std::uint8_t> bytes, const std::string& name,
+                          const CheckpointLimits& limits) {
+  return CheckpointReader(bytes, name, limits).load();
 }
 
-StateDict load_state_dict(std::istream& in, const std::string& name) {
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw IoError(name + ": read error");
-  return load_state_dict(bytes, name);
+StateDict load_state_dict(std::istream& in, const std::string& name, const CheckpointLimits& limits) {
+  const std::string bytes = read_stream_limited(in, name, limits.max_file_bytes());
+  return load_state_dict(as_bytes(bytes), name, limits);
 }
 
-StateDict load_state_dict(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot open checkpoint " + path.string());
-  return load_state_dict(in, path.string());
+StateDict load_state_dict(const std::filesystem::path& path, const CheckpointLimits& limits) {
+  const std::string bytes = read_file_limited(path, "checkpoint", limits.max_file_bytes());
+  return load_state_dict(as_bytes(bytes), path.string(), limits);
 }
 
 }  // namespace veil::io

@@ -36,6 +36,13 @@ struct PickleValue;
 using ValuePtr = std::shared_ptr<PickleValue>;
 
 struct PickleValue {
+  PickleValue() = default;
+  PickleValue(const PickleValue&) = delete;
+  PickleValue& operator=(const PickleValue&) = delete;
+  /// Frees nested items iteratively: a crafted pickle can nest a million tuples in 1 KB,
+  /// and the default member-wise destruction would recurse once per level.
+  ~PickleValue();
+
   Kind kind = Kind::kNone;
   std::int64_t integer = 0;      // kInt, kBool
   double real = 0.0;             // kFloat

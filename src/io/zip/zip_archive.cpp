@@ -116,6 +116,10 @@ ZipArchive::ZipArchive(std::span<const std::uint8_t> bytes, std::string name) : 
     if (entry.method == 0 && entry.compressed_size != entry.size)
       throw FormatError(name_ + ": stored entry " + entry.name + " has compressed size " +
                         std::to_string(entry.compressed_size) + " but size " + std::to_string(entry.size));
+    // Deflate output is at most ~1032 times its input: a larger claimed size is a lie.
+    if (entry.method == 8 && entry.size / 1032 > entry.compressed_size + 1)
+      throw FormatError(name_ + ": entry " + entry.name + " claims " + std::to_string(entry.size) + " bytes from " +
+                        std::to_string(entry.compressed_size) + " compressed, beyond deflate's 1032:1 ratio");
     entries_.push_back(std::move(entry));
     pos += 46 + std::uint64_t{name_len} + extra_len + comment_len;
   }
@@ -126,24 +130,27 @@ const ZipEntry* ZipArchive::find(const std::string& entry_name) const {
   return it == entries_.end() ? nullptr : &*it;
 }
 
-std::vector<std::uint8_t> ZipArchive::read(const ZipEntry& entry) const {
+std::vector<std::uint8_t> ZipArchive::read(const ZipEntry& entry, std::uint64_t max_bytes) const {
+  if (entry.size > max_bytes)
+    throw FormatError(name_ + ": entry " + entry.name + " claims " + std::to_string(entry.size) +
+                      " bytes, more than the " + std::to_string(max_bytes) + " expected");
   const std::uint8_t* src = bytes_.data() + entry.data_offset;
   std::vector<std::uint8_t> out;
   if (entry.method == 0) {
     out.assign(src, src + entry.size);
   } else {
-    // Deflate output can be up to ~1032x its input; a larger claimed size is corrupt.
-    if (entry.size / 1032 > entry.compressed_size + 1)
-      throw FormatError(name_ + ": entry " + entry.name + " claims " + std::to_string(entry.size) +
-                        " bytes from " + std::to_string(entry.compressed_size) + " compressed");
-    out.resize(entry.size);
+    // The buffer starts at a few times the compressed size and doubles as output arrives, so a
+    // claimed size that the data does not back is never allocated.
+    out.resize(std::min<std::uint64_t>(entry.size, 4 * entry.compressed_size + 4096));
     z_stream stream{};
     if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) throw FormatError(name_ + ": zlib inflateInit2 failed");
     std::uint64_t in_done = 0, out_done = 0;
     int rc = Z_OK;
     while (rc == Z_OK) {
+      if (out_done == out.size() && out.size() < entry.size)
+        out.resize(std::min<std::uint64_t>(entry.size, 2 * out.size()));
       const auto in_chunk = std::min<std::uint64_t>(entry.compressed_size - in_done, 1u << 30);
-      const auto out_chunk = std::min<std::uint64_t>(entry.size - out_done, 1u << 30);
+      const auto out_chunk = std::min<std::uint64_t>(out.size() - out_done, 1u << 30);
       stream.next_in = const_cast<Bytef*>(src + in_done);
       stream.avail_in = static_cast<uInt>(in_chunk);
       stream.next_out = out.data() + out_done;
@@ -157,6 +164,7 @@ std::vector<std::uint8_t> ZipArchive::read(const ZipEntry& entry) const {
     if (rc != Z_STREAM_END || out_done != entry.size)
       throw FormatError(name_ + ": entry " + entry.name + " fails to inflate (zlib code " + std::to_string(rc) +
                         ", " + std::to_string(out_done) + " of " + std::to_string(entry.size) + " bytes)");
+    out.resize(out_done);
   }
   std::uint64_t crc = crc32(0L, Z_NULL, 0);
   for (std::uint64_t done = 0; done < out.size();) {

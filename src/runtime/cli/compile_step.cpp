@@ -4,6 +4,7 @@
 
 #include "veil/compiler/model_file.hpp"
 #include "veil/compiler/statistics.hpp"
+#include "veil/nn/blas_memory.hpp"
 #include "veil/nn/quant/quantize_graph.hpp"
 #include "veil/runtime/cli/compile_options_file.hpp"
 #include "veil/common/file_io.hpp"
@@ -18,6 +19,7 @@ void compile_step(const nn::Graph& folded_graph, const Tensor& calibration, cons
                   std::ostream& out) {
   const auto start = std::chrono::steady_clock::now();
   ThreadPool pool(threads ? threads : std::max(1u, std::thread::hardware_concurrency()));
+  nn::reserve_blas_buffers(pool);  // calibration runs OpenBLAS on every thread: fail here, never hang in it
   // Everything is computed before the first file is written.
   const compiler::FheProgram program =
       compiler::compile_program(nn::quant::make_quantized_circuit(folded_graph, calibration, config, pool), options);

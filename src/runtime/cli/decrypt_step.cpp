@@ -12,8 +12,10 @@ std::vector<nn::Prediction> decrypt_step(const std::filesystem::path& spec, cons
                                          const std::filesystem::path& input,
                                          const std::vector<std::string>& class_names, std::ostream& out) {
   const auto start = std::chrono::steady_clock::now();
-  const Client client(load_client_spec_file(spec), fhe::load_client_key_file(client_key));
-  const nn::quant::IntTensor integers = client.decrypt_integers(fhe::load_ciphertext_batch_file(input));
+  ClientSpec client_spec = load_client_spec_file(spec);
+  const SpecLoadLimits limits = load_limits(client_spec);
+  const Client client(std::move(client_spec), fhe::load_client_key_file(client_key, limits.client_key));
+  const nn::quant::IntTensor integers = client.decrypt_integers(fhe::load_ciphertext_batch_file(input, limits.output));
   const Tensor logits = client.logits(integers);
   const bool named = class_names.size() == logits.data.size();
   const std::vector<nn::Prediction> top5 = nn::make_predictions(logits.data, named ? class_names : std::vector<std::string>{}, 5);

@@ -24,7 +24,8 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 
 // The program compile published: model.qcir compiled with the options recorded beside it,
 // checked against the client spec beside it.
-compiler::FheProgram load_program(const std::filesystem::path& model, fhe::AllowInsecure allow) {
+compiler::FheProgram load_program(const std::filesystem::path& model, fhe::AllowInsecure allow,
+                                  SpecLoadLimits& limits) {
   nn::quant::QuantizedCircuit circuit = compiler::load_quantized_circuit_file(model);
   const std::filesystem::path options_file = model.parent_path() / kCompileOptionsFile;
   RecordedCompileOptions recorded;
@@ -38,7 +39,9 @@ compiler::FheProgram load_program(const std::filesystem::path& model, fhe::Allow
                           recorded.program_fingerprint + ", " + model.string() + " has " +
                           compiler::circuit_fingerprint(circuit) + ")");
   compiler::FheProgram program = compiler::compile_program(std::move(circuit), to_compile_options(recorded, allow));
-  require_matching_spec(load_client_spec_file(model.parent_path() / kClientSpecFile), program);
+  const ClientSpec spec = load_client_spec_file(model.parent_path() / kClientSpecFile);
+  require_matching_spec(spec, program);
+  limits = load_limits(spec);
   return program;
 }
 
@@ -50,9 +53,10 @@ void run_step(const std::filesystem::path& model, const std::filesystem::path& s
   auto start = Clock::now();
   ThreadPool pool(threads ? threads : std::max(1u, std::thread::hardware_concurrency()));
   const std::unique_ptr<fhe::Backend> backend = make_fhe_backend(use_gpu, pool);
-  compiler::FheProgram program = load_program(model, allow);
-  fhe::IdentifiedServerKey key = fhe::load_server_key_file(server_key);
-  const fhe::SeededLweBatch batch = fhe::load_seeded_lwe_batch_file(input);
+  SpecLoadLimits limits;  // what the program's spec says each file holds
+  compiler::FheProgram program = load_program(model, allow, limits);
+  fhe::IdentifiedServerKey key = fhe::load_server_key_file(server_key, limits.server_key);
+  const fhe::SeededLweBatch batch = fhe::load_seeded_lwe_batch_file(input, limits.input);
   fhe::require_same_key(batch, key);
   const double load_seconds = seconds_since(start);
 

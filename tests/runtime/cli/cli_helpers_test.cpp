@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <numeric>
 #include <sstream>
@@ -134,6 +135,60 @@ TEST(Files, ReadsTextAndDescribesSizes) {
   EXPECT_EQ(describe_file(dir / "a.json"), (dir / "a.json").string() + ": 6 B");
   EXPECT_NE(describe_file(dir / "missing.json").find("size unknown"), std::string::npos);
   EXPECT_THROW(read_text_file(dir / "missing.json"), IoError);
+  std::filesystem::remove_all(dir);
+}
+
+// Fuzz-style (issue 14): every truncation and flipped byte of compile_options.json is a
+// FormatError or a record, never a crash or another exception.
+TEST(CompileOptionsFile, TruncationsAndFlippedBytesAreFormatErrorsOrRecords) {
+  const std::string text = compile_options_json({std::string(64, 'a'), 0.0123456789, "v0_p7_tight"});
+  for (std::size_t size = 0; size <= text.rfind('}'); ++size)
+    EXPECT_THROW(parse_compile_options(text.substr(0, size)), FormatError) << "cut at " << size;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    for (const char mask : {char{0x01}, char{0x20}, char{0x7F}}) {
+      std::string flipped = text;
+      flipped[i] = static_cast<char>(flipped[i] ^ mask);
+      try {
+        parse_compile_options(flipped);
+      } catch (const FormatError&) {
+      }
+    }
+  }
+}
+
+// Output locations are checked before any work (issue 14): a path the step could not write
+// fails with an IoError naming the flag, and the check leaves nothing behind.
+TEST(OutputChecks, WritableLocationsPassAndLeaveNothing) {
+  const auto dir = std::filesystem::temp_directory_path() / ("veil_output_checks_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  require_writable_file(dir / "out.slwe", "--out");
+  require_writable_directory(dir / "new" / "deeper", "--out");
+  require_writable_directory(dir, "--out");
+  EXPECT_TRUE(std::filesystem::is_empty(dir));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(OutputChecks, UnwritableLocationsAreIoErrorsNamingTheFlag) {
+  const auto dir = std::filesystem::temp_directory_path() / ("veil_output_checks_bad_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "plain") << "x";
+  const auto message = [](const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const IoError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(accepted)");
+  };
+  // /proc refuses new files even to root, for whom permission bits say nothing.
+  EXPECT_NE(message([] { require_writable_file("/proc/veil-out.slwe", "--out"); }).find("--out"), std::string::npos);
+  EXPECT_NE(message([] { require_writable_directory("/proc/veil-out/keys", "--output-dir"); }).find("--output-dir"),
+            std::string::npos);
+  EXPECT_NE(message([&] { require_writable_file(dir / "plain" / "out.slwe", "--out"); }).find("is not a folder"),
+            std::string::npos);
+  EXPECT_NE(message([&] { require_writable_directory(dir / "plain" / "keys", "--out"); }).find("is not a folder"),
+            std::string::npos);
+  EXPECT_NE(message([&] { require_writable_file(dir, "--out"); }).find("is a folder"), std::string::npos);
   std::filesystem::remove_all(dir);
 }
 

@@ -1,0 +1,39 @@
+#!/bin/sh
+# The programs against hostile arguments (issue 14): endless inputs and unwritable outputs end
+# within seconds with exit status 1, a message naming the problem, and no output written.
+# Usage: hostile_arguments.sh VEIL_FHE RESNET18_FHE
+set -u
+veil_fhe=$1
+resnet18_fhe=$2
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+failures=0
+
+# expect PHRASE COMMAND...: status 1 within 20 s, PHRASE in stderr.
+expect() {
+  phrase=$1
+  shift
+  timeout 20 "$@" >"$scratch/stdout" 2>"$scratch/stderr"
+  status=$?
+  if [ "$status" -ne 1 ] || ! grep -qF -- "$phrase" "$scratch/stderr"; then
+    echo "FAIL: $* -> status $status, stderr: $(cat "$scratch/stderr")"
+    failures=$((failures + 1))
+  else
+    echo "ok: $* -> $(cat "$scratch/stderr")"
+  fi
+}
+
+expect "client spec file '/dev/zero' holds more than" "$veil_fhe" keygen --spec /dev/zero --out "$scratch/keys"
+expect "image file '/dev/zero' holds more than" \
+  "$veil_fhe" encrypt --spec /dev/null --client-key /dev/null --image /dev/zero --out "$scratch/input.slwe"
+expect "--out '/proc/veil-model'" "$veil_fhe" compile --network small --out /proc/veil-model
+expect "--out '$scratch/plain/model'" sh -c "touch '$scratch/plain' && exec '$veil_fhe' compile --network small --out '$scratch/plain/model'"
+expect "--export-statistics '/proc/veil.json'" "$resnet18_fhe" --export-statistics /proc/veil.json
+expect "--output-dir '/proc/veil-sweep'" "$resnet18_fhe" --run-experiment --output-dir /proc/veil-sweep
+for left in "$scratch/keys" "$scratch/input.slwe"; do
+  if [ -e "$left" ]; then
+    echo "FAIL: $left was written"
+    failures=$((failures + 1))
+  fi
+done
+exit "$failures"
