@@ -1,6 +1,7 @@
 // Calibration of veil's PBS cost model (docs/parameters.md, "Parameter optimizer"): one external
-// product, one key switch and one full PBS (key switch included) on one thread, for vetted sets
-// that span k, N and both decomposition level counts. Keys for one set at a time stay in memory.
+// product, one key switch, one full PBS (key switch included), and a batch of key switches and of
+// PBS as the runtime runs them, all on one thread, for vetted sets that span k, N and both
+// decomposition level counts. Keys for one set at a time stay in memory.
 #include <benchmark/benchmark.h>
 
 #include <memory>
@@ -88,6 +89,49 @@ void bm_calibration_pbs(benchmark::State& state, const ParameterSet* params) {
   add_shape_counters(state, *params);
 }
 
+// The runtime's path: a batch of kBatch PBS on one thread (key switches grouped so that each key
+// row is loaded once per group); time is per batch, pbs_us per PBS.
+constexpr std::size_t kBatch = 16;
+
+void bm_calibration_pbs_batch(benchmark::State& state, const ParameterSet* params) {
+  const auto& keys = calibration_keys(*params);
+  static ThreadPool one_thread(1);
+  Csprng rng;
+  LweCiphertextArray in(kBatch, params->big_lwe_dimension()), out(kBatch, params->big_lwe_dimension());
+  for (std::size_t i = 0; i < kBatch; ++i) encrypt_lwe(keys.client, LweKeyKind::big, 0, rng, in[i]);
+  const int bits = params->precision_bits;
+  const LookupTable table = make_lookup_table(params->polynomial_size, bits, [bits](std::uint64_t x) {
+    return encode_message(static_cast<std::int64_t>(x), bits, Signedness::unsigned_code);
+  });
+  const LookupTable* tables[] = {&table};
+  auto backend = make_cpu_backend(one_thread);
+  for (auto _ : state) backend->programmable_bootstrap_batch(keys.server, in, tables, out);
+  state.counters["pbs_us"] = benchmark::Counter(static_cast<double>(kBatch * state.iterations()),
+                                                benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  add_shape_counters(state, *params);
+}
+
+void bm_calibration_keyswitch_group(benchmark::State& state, const ParameterSet* params) {
+  const auto& keys = calibration_keys(*params);
+  Csprng rng;
+  LweCiphertextArray in(kBatch, params->big_lwe_dimension()), out(kBatch, params->lwe_dimension);
+  for (std::size_t i = 0; i < kBatch; ++i) encrypt_lwe(keys.client, LweKeyKind::big, 0, rng, in[i]);
+  std::vector<LweConstView> in_views;
+  std::vector<LweView> out_views;
+  for (std::size_t i = 0; i < kBatch; ++i) {
+    in_views.push_back(in[i]);
+    out_views.push_back(out[i]);
+  }
+  std::vector<std::byte> scratch(keyswitch_group_scratch_size(keys.server.keyswitch_key(), kBatch));
+  for (auto _ : state) {
+    keyswitch_group(keys.server.keyswitch_key(), in_views, out_views, scratch);
+    benchmark::DoNotOptimize(out[0].data());
+  }
+  state.counters["ks_us"] = benchmark::Counter(static_cast<double>(kBatch * state.iterations()),
+                                               benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  add_shape_counters(state, *params);
+}
+
 // Shapes (k, N, br_l): (5,256,1) (6,256,2) (3,512,3) (2,1024,1) (2,1024,3) (1,2048,1) (1,2048,3)
 // (1,4096,1) (1,4096,2) (1,4096,4) (1,8192,1).
 constexpr const char* kCalibrationSets[] = {
@@ -106,6 +150,10 @@ void register_calibration() {
     benchmark::RegisterBenchmark(("calibration/pbs/" + s->name).c_str(), bm_calibration_pbs, s)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
+    benchmark::RegisterBenchmark(("calibration/keyswitch_group/" + s->name).c_str(), bm_calibration_keyswitch_group, s)
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("calibration/pbs_batch/" + s->name).c_str(), bm_calibration_pbs_batch, s)
+        ->Unit(benchmark::kMillisecond);
   }
 }
 
