@@ -112,9 +112,13 @@ INSTANTIATE_TEST_SUITE_P(BothCostModels, ParamsOptimizerModels,
                          ::testing::Values(CostModel::concrete_v0, CostModel::veil_cpu),
                          [](const auto& info) { return std::string(cost_model_name(info.param)); });
 
-TEST(ParamsOptimizer, NamesTheRequirement) {
-  const OptimizedParameterSet found = optimize_parameter_set({7, 12760, 0.05, 128}, CostModel::veil_cpu);
-  EXPECT_EQ(found.set.name, "opt128_p7_nrm1.28e+04_pe0.05_veil_cpu");
+TEST(ParamsOptimizer, NamesTheRequirementExactly) {
+  EXPECT_EQ(optimize_parameter_set({7, 12760, 0.05, 128}, CostModel::veil_cpu).set.name,
+            "opt128_p7_nrm12760_pe0.05_veil_cpu");
+  EXPECT_EQ(optimize_parameter_set({5, 12760, std::exp2(-40), 128}, CostModel::concrete_v0).set.name,
+            "opt128_p5_nrm12760_pe2m40_concrete_v0");
+  EXPECT_EQ(optimize_parameter_set({6, 12760.5, 0.0501, 132}, CostModel::veil_cpu).set.name,
+            "opt132_p6_nrm12760.5_pe0.0501_veil_cpu");
 }
 
 TEST(ParamsOptimizer, RefusesBadRequirements) {

@@ -8,8 +8,8 @@
 // no larger n can win; along each list of decompositions (cost up, variance down) the first
 // feasible key switch is the cheapest one, and a PBS decomposition that costs more than the best
 // ends the list.
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <optional>
 #include <string>
 
@@ -100,15 +100,23 @@ void search_glwe_shape(int k, int log2_N, const params::SearchTables& tables, do
   }
 }
 
-std::string short_number(double value) {
+/// The shortest text that reads back as `value`, so that distinct requirements get distinct names.
+std::string exact_number(double value) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.3g", value);
-  return text;
+  const auto result = std::to_chars(text, text + sizeof text, value);
+  return std::string(text, result.ptr);
+}
+
+/// "2m40" for 2^-40, else the exact number.
+std::string p_error_text(double p_error) {
+  int exponent = 0;
+  if (std::frexp(p_error, &exponent) == 0.5) return "2m" + std::to_string(1 - exponent);
+  return exact_number(p_error);
 }
 
 std::string set_name(const PbsRequirement& r, CostModel model) {
   return "opt" + std::to_string(r.security_bits) + "_p" + std::to_string(r.precision_bits) + "_nrm" +
-         short_number(std::ceil(r.norm2)) + "_pe" + short_number(r.p_error) + "_" + std::string(cost_model_name(model));
+         exact_number(r.norm2) + "_pe" + p_error_text(r.p_error) + "_" + std::string(cost_model_name(model));
 }
 
 ParameterSet make_set(const Candidate& c, const PbsRequirement& r, CostModel model) {
@@ -129,8 +137,8 @@ ParameterSet make_set(const Candidate& c, const PbsRequirement& r, CostModel mod
   set.ks_base_log = DecompositionBaseLog(static_cast<std::size_t>(c.ks_b));
   set.ks_level = DecompositionLevelCount(static_cast<std::size_t>(c.shape.ks_l));
   set.source = "veil parameter optimizer: least " + std::string(cost_model_name(model)) + " cost for p = " +
-               std::to_string(r.precision_bits) + " bits, norm2 = " + short_number(r.norm2) +
-               ", p_error <= " + short_number(r.p_error) + "; σ at the " + std::to_string(r.security_bits) +
+               std::to_string(r.precision_bits) + " bits, norm2 = " + exact_number(r.norm2) +
+               ", p_error <= " + exact_number(r.p_error) + "; σ at the " + std::to_string(r.security_bits) +
                "-bit curve minimum for n and k·N; Concrete's noise model (docs/parameters.md)";
   return set;
 }
@@ -150,8 +158,8 @@ OptimizedParameterSet optimize_parameter_set(const PbsRequirement& requirement, 
   }
   if (!best) {
     throw InvalidArgument("no parameter set in the search space reads " + std::to_string(requirement.precision_bits) +
-                          " bits after a dot product of 2-norm " + short_number(requirement.norm2) +
-                          " with p_error <= " + short_number(requirement.p_error));
+                          " bits after a dot product of 2-norm " + exact_number(requirement.norm2) +
+                          " with p_error <= " + exact_number(requirement.p_error));
   }
   OptimizedParameterSet result{make_set(*best, requirement, model), {}};
   require_on_security_curve(result.set);
