@@ -108,6 +108,20 @@ TEST_P(ParamsOptimizerModels, NoVettedSetThatMeetsTheRequirementIsCheaper) {
   }
 }
 
+TEST_P(ParamsOptimizerModels, OneLessLweDimensionMissesTheRequirement) {
+  // Every cost model falls with n, so if the same set with n - 1 met the requirement the search
+  // would have missed a cheaper set.
+  for (const PbsRequirement& r : kRequirements) {
+    const OptimizedParameterSet found = optimize_parameter_set(r, GetParam());
+    SCOPED_TRACE(found.set.name);
+    ParameterSet smaller = found.set;
+    smaller.lwe_dimension = LweDimension(found.set.lwe_dimension.value - 1);
+    smaller.lwe_noise.std_dev = minimum_secure_std_dev(smaller.lwe_dimension.value, r.security_bits);
+    EXPECT_GT(noise::pbs_p_error(smaller, r.precision_bits, r.norm2), r.p_error);
+    EXPECT_LT(pbs_cost(smaller, GetParam()), found.derivation.cost);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(BothCostModels, ParamsOptimizerModels,
                          ::testing::Values(CostModel::concrete_v0, CostModel::veil_cpu),
                          [](const auto& info) { return std::string(cost_model_name(info.param)); });
