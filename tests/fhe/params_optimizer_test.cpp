@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "fhe/params/v0_table.hpp"
+#include "fhe/v0_table_file.hpp"
 #include "veil/common/error.hpp"
 #include "veil/fhe/noise_model.hpp"
 #include "veil/fhe/parameter_optimizer.hpp"
@@ -59,6 +62,29 @@ TEST(ParamsOptimizer, ReproducesEveryRowOfV0Last128) {
   }
   RecordProperty("rows", rows);
   RecordProperty("rows_with_the_same_n", exact_n);
+}
+
+TEST(ParamsOptimizer, ReproducesEveryRowOfV0Last132) {
+  // The 132-bit table (a second curve) is not embedded; it is read when ../shared/data has it.
+  const std::filesystem::path path = test::shared_params_file("v0_last_132.txt");
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << "no copy of the published table at " << path;
+  const std::vector<V0Row> rows = test::parse_v0_file(path);
+  ASSERT_FALSE(rows.empty());
+  for (const V0Row& row : rows) {
+    SCOPED_TRACE(row_label(row));
+    PbsRequirement requirement = v0_requirement(row.precision, row.log2_norm2);
+    requirement.security_bits = 132;
+    const OptimizedParameterSet found = optimize_parameter_set(requirement, CostModel::concrete_v0);
+    const ParameterSet& s = found.set;
+    EXPECT_EQ(s.glwe_dimension.value, static_cast<std::size_t>(row.k));
+    EXPECT_EQ(s.polynomial_size.value, std::size_t{1} << row.log2_N);
+    EXPECT_EQ(s.pbs_level.value, static_cast<std::size_t>(row.br_l));
+    EXPECT_EQ(s.pbs_base_log.value, static_cast<std::size_t>(row.br_b));
+    EXPECT_EQ(s.ks_level.value, static_cast<std::size_t>(row.ks_l));
+    EXPECT_EQ(s.ks_base_log.value, static_cast<std::size_t>(row.ks_b));
+    EXPECT_NEAR(static_cast<double>(s.lwe_dimension.value), row.n, 3.0);
+    EXPECT_NEAR(std::floor(found.derivation.cost), row.cost, 0.01 * row.cost);
+  }
 }
 
 TEST(ParamsOptimizer, FindsNothingWhereTheTableHasNoSolution) {
