@@ -4,12 +4,11 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "fhe/params/v0_table.hpp"
+#include "fhe/v0_table_file.hpp"
 #include "veil/fhe/noise_model.hpp"
 #include "veil/fhe/parameter_sets.hpp"
 
@@ -18,30 +17,10 @@ namespace {
 
 using params::V0Row;
 
-std::vector<V0Row> parse_v0_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  const std::regex precision_line(R"(^\s*- (\d+): # bits)");
-  const std::regex row_line(
-      R"(^\s*- (\d+)\s*:\s*(\d+),\s*(\d+),\s*(\d+),\s*(\d+),\s*(\d+),\s*(\d+),\s*(\d+),\s*(\d+),\s*([0-9.eE+-]+)\s*$)");
-  std::vector<V0Row> rows;
-  int precision = 0;
-  std::smatch m;
-  for (std::string line; std::getline(in, line);) {
-    if (std::regex_search(line, m, precision_line)) {
-      precision = std::stoi(m[1]);
-    } else if (precision > 0 && std::regex_search(line, m, row_line)) {
-      rows.push_back({precision, std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[4]),
-                      std::stoi(m[5]), std::stoi(m[6]), std::stoi(m[7]), std::stoi(m[8]), std::stoi(m[9]),
-                      std::stod(m[10])});
-    }
-  }
-  return rows;
-}
-
 TEST(ParamsV0Table, EmbeddedRowsMatchThePublishedFile) {
-  const std::filesystem::path path = std::filesystem::path(VEIL_SHARED_DATA_DIR) / "params" / "v0_last_128.txt";
+  const std::filesystem::path path = test::shared_params_file("v0_last_128.txt");
   if (!std::filesystem::exists(path)) GTEST_SKIP() << "no copy of the published table at " << path;
-  const std::vector<V0Row> published = parse_v0_file(path);
+  const std::vector<V0Row> published = test::parse_v0_file(path);
   const auto embedded = params::v0_last_128_rows();
   ASSERT_EQ(published.size(), embedded.size());
   for (std::size_t i = 0; i < published.size(); ++i) {

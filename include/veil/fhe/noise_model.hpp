@@ -55,6 +55,10 @@ double pbs_input_variance(const ParameterSet& params, double norm2,
 /// erfc(t/√(2V)) with t = 2^-(p+2). Throws InvalidArgument for p outside 1..30 or a bad variance.
 double p_error_from_variance(int precision_bits, double variance);
 
+/// The largest variance whose p_error at `precision_bits` is at most `target_p_error`:
+/// (t / (√2·erfc⁻¹(target)))². Throws InvalidArgument for p outside 1..30 or a target outside (0, 1).
+double max_variance(int precision_bits, double target_p_error);
+
 /// p_error of one PBS reading `precision_bits` bits after a dot product of 2-norm `norm2`.
 double pbs_p_error(const ParameterSet& params, int precision_bits, double norm2,
                    PolynomialProduct product = PolynomialProduct::double_fft);

@@ -37,6 +37,12 @@ enum class AllowInsecure { no, for_tests };
 /// with AllowInsecure::for_tests. Called by every key generation entry point.
 void require_secure(const ParameterSet& params, AllowInsecure allow = AllowInsecure::no);
 
+/// The curve half of require_secure: throws SecurityError unless the LWE key (dimension n) and
+/// the GLWE key (dimension k*N) both have dimension > 450 and noise at or above the curve's
+/// minimum at params.security_bits (128 or 132). Checks sets that are not in the registry, such
+/// as the parameter optimizer's (parameter_optimizer.hpp).
+void require_on_security_curve(const ParameterSet& params);
+
 /// The optimizer's relative cost of one PBS on a vetted set (the source table's cost column,
 /// comparable across all vetted sets). Throws InvalidArgument for a set not in the registry.
 int parameter_set_cost(const ParameterSet& params);

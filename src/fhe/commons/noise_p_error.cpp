@@ -77,14 +77,18 @@ WrongReadProbabilities wrong_read_probabilities(int precision_bits, double varia
   return {beyond_one - beyond_two, beyond_two - beyond_three};
 }
 
-double max_norm2(const ParameterSet& params, int precision_bits, double target_p_error,
-                 PolynomialProduct product) {
+double max_variance(int precision_bits, double target_p_error) {
   require_valid_precision(precision_bits);
   if (!(target_p_error > 0 && target_p_error < 1)) {
     throw InvalidArgument("target p_error is " + std::to_string(target_p_error) + ", expected 0 < p < 1");
   }
   const double bound = slot_half_width(precision_bits) / (std::sqrt(2.0) * inverse_erfc(target_p_error));
-  const double allowed_variance = bound * bound;
+  return bound * bound;
+}
+
+double max_norm2(const ParameterSet& params, int precision_bits, double target_p_error,
+                 PolynomialProduct product) {
+  const double allowed_variance = max_variance(precision_bits, target_p_error);
   const double fixed_variance = keyswitch_variance(params) + modulus_switch_variance(params);
   if (allowed_variance <= fixed_variance) return 0;
   return std::sqrt((allowed_variance - fixed_variance) / blind_rotation_variance(params, product));

@@ -1,5 +1,6 @@
 // The security gate every key generation passes: a set must be a registry set, field by field,
-// and its noise must meet the security curve; toy sets need an explicit opt-in.
+// and its noise must meet the security curve; toy sets need an explicit opt-in. The curve half
+// stands alone too, for sets the parameter optimizer makes.
 #include <sstream>
 #include <string>
 
@@ -83,9 +84,13 @@ void require_secure(const ParameterSet& params, AllowInsecure allow) {
     require_same_fields(params, *registered);
     return;
   }
+  require_on_security_curve(params);
+  require_same_fields(params, *registered);
+}
+
+void require_on_security_curve(const ParameterSet& params) {
   require_noise_meets_curve(params, "LWE (n)", params.lwe_dimension.value, params.lwe_noise.std_dev);
   require_noise_meets_curve(params, "GLWE (k·N)", params.big_lwe_dimension().value, params.glwe_noise.std_dev);
-  require_same_fields(params, *registered);
 }
 
 }  // namespace veil::fhe
