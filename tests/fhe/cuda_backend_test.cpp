@@ -536,6 +536,19 @@ class CudaBackend : public ::testing::Test {
 
   /// The backend, crossing chunk boundaries every `max_chunk` ciphertexts when max_chunk > 0.
   static std::unique_ptr<Backend> backend(std::size_t max_chunk = 0) { return make_cuda_backend(0, max_chunk); }
+
+  /// The backend made with VEIL_CUDA_PBS=path (read at construction); the variable is restored.
+  static std::unique_ptr<Backend> backend_with_path(const char* path) {
+    struct Restore {
+      std::string saved;
+      bool had;
+      ~Restore() { had ? setenv("VEIL_CUDA_PBS", saved.c_str(), 1) : unsetenv("VEIL_CUDA_PBS"); }
+    };
+    const char* old = std::getenv("VEIL_CUDA_PBS");
+    const Restore restore{old != nullptr ? old : "", old != nullptr};
+    setenv("VEIL_CUDA_PBS", path, 1);
+    return make_cuda_backend();
+  }
 };
 
 void expect_keyswitch_equals_cpu(Backend& gpu, const ParameterSet& params) {
@@ -606,6 +619,39 @@ TEST_F(CudaBackend, PbsAcrossChunksAndWithASharedTable) {
         << "ciphertext " << i;
   }
 }
+
+/// Codes through `table` on the fused and the legacy path: both must decrypt to the table.
+void expect_fused_and_legacy_read_table(Backend& fused, Backend& legacy, const ParameterSet& params, int p,
+                                        std::size_t count) {
+  const auto& keys = engine_keys(params);
+  const ClearTable clear = clear_table(TableKind::random, p);
+  const LookupTable table = lookup_table(clear, params, p);
+  const LookupTable* shared[] = {&table};
+  std::vector<std::int64_t> codes;
+  for (std::size_t i = 0; i < count; ++i) codes.push_back(static_cast<std::int64_t>(i % clear.codes.size()));
+  const LweCiphertextArray inputs = encrypt_codes(keys.client, params, p, codes, 26);
+  LweCiphertextArray a(inputs.size(), params.big_lwe_dimension()), b(inputs.size(), params.big_lwe_dimension());
+  fused.programmable_bootstrap_batch(keys.server, inputs, shared, a);
+  legacy.programmable_bootstrap_batch(keys.server, inputs, shared, b);
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    const std::int64_t expected = clear.codes[static_cast<std::size_t>(codes[i])];
+    EXPECT_EQ(decrypt_message(keys.client, a[i], p, Signedness::unsigned_code), expected)
+        << "fused, ciphertext " << i << ", " << describe(params);
+    EXPECT_EQ(decrypt_message(keys.client, b[i], p, Signedness::unsigned_code), expected)
+        << "legacy, ciphertext " << i << ", " << describe(params);
+  }
+}
+
+// The two blind-rotation paths on the same inputs: a toy set and the ResNet-18's set (k = 1,
+// N = 4096, PBS 9/4: the fused kernel's largest shared-memory budget, 160 KiB).
+TEST_F(CudaBackend, FusedAndLegacyPathsBothReadTheTable) {
+  const auto fused = backend_with_path("fused");
+  const auto legacy = backend_with_path("legacy");
+  expect_fused_and_legacy_read_table(*fused, *legacy, insecure_toy_parameter_set(4), 4, 64);
+  expect_fused_and_legacy_read_table(*fused, *legacy, parameter_set_by_name("v0_128_p5_L14_pe2m40"), 5, 64);
+}
+
+TEST_F(CudaBackend, RejectsAnUnknownPbsPath) { EXPECT_THROW(backend_with_path("cufft"), InvalidArgument); }
 
 // Two server keys of one parameter set, used in turn: the device key cache must tell them apart.
 TEST_F(CudaBackend, KeyCacheTellsKeysApart) {
