@@ -448,7 +448,8 @@ void expect_fused_decrypts_like_cpu(const ParameterSet& params, int p) {
   const LweCiphertextArray inputs = encrypt_codes(keys.client, params, p, batch.inputs, 32);
   LweCiphertextArray cpu(inputs.size(), params.big_lwe_dimension()), fused(inputs.size(), params.big_lwe_dimension());
   programmable_bootstrap_batch(keys.server, inputs, batch.per_ciphertext, cpu, testing::test_thread_pool());
-  emulate_fused_pbs(keys.server, inputs, batch.per_ciphertext, fused, cuda::HostBlock{});
+  emulate_fused_pbs(keys.server, inputs, batch.per_ciphertext, fused,
+                    cuda::HostBlock{cuda::fused_block_threads(pbs_shape(params))});
   const auto cpu_read = decrypt_all(keys.client, cpu, batch.output_bits);
   const auto fused_read = decrypt_all(keys.client, fused, batch.output_bits);
   for (std::size_t i = 0; i < inputs.size(); ++i) {

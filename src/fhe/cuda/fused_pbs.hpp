@@ -26,8 +26,15 @@ namespace veil::fhe::cuda {
 constexpr std::uint32_t kFusedMinN = 512;
 constexpr std::uint32_t kFusedMaxN = 4096;
 constexpr std::uint32_t kFusedMaxRows = 8;
-/// Threads per fused block; each handles several butterflies per FFT stage (N/4 of them).
-constexpr unsigned kFusedThreads = 256;
+/// Most threads per fused block (the kernel's launch bound).
+constexpr unsigned kFusedMaxThreads = 512;
+
+/// Threads of a fused block: one per butterfly of a forward FFT stage (N/4), within [128, 512];
+/// at N = 4096 each thread runs 2 butterflies per forward stage and 2(k+1) per inverse stage.
+VEIL_HD unsigned fused_block_threads(const PbsShape& s) {
+  const unsigned butterflies = s.N / 4;
+  return butterflies < 128 ? 128 : butterflies > kFusedMaxThreads ? kFusedMaxThreads : butterflies;
+}
 
 /// Dynamic shared memory of one fused block: the accumulator ((k+1)*N torus values), one digit
 /// polynomial and the k+1 Fourier accumulators (N/2 complex values each).
@@ -78,41 +85,77 @@ VEIL_HD Complex load_constant(const Complex* p) {
 #endif
 }
 
-/// Forward DIF FFT of `x` (h points, natural order in, bit-reversed out), one phase per stage:
-/// (u, v) -> (u + v, (u - v) * W_m[j]) as fft_forward_scalar.
+/// x[p], x[q] = x[p] + x[q], (x[p] - x[q]) * w: a decimation-in-frequency butterfly.
+VEIL_HD void dif_butterfly(Complex* x, std::uint32_t p, std::uint32_t q, Complex w) {
+  const Complex a = x[p], b = x[q];
+  const double dr = a.re - b.re, di = a.im - b.im;
+  x[p] = Complex{a.re + b.re, a.im + b.im};
+  x[q] = Complex{dr * w.re - di * w.im, dr * w.im + di * w.re};
+}
+
+/// x[p], x[q] = x[p] + x[q]*conj(w), x[p] - x[q]*conj(w): a decimation-in-time butterfly.
+VEIL_HD void dit_butterfly(Complex* x, std::uint32_t p, std::uint32_t q, Complex w) {
+  const Complex a = x[p], b = x[q];
+  const double vr = b.re * w.re + b.im * w.im;
+  const double vi = b.im * w.re - b.re * w.im;
+  x[q] = Complex{a.re - vr, a.im - vi};
+  x[p] = Complex{a.re + vr, a.im + vi};
+}
+
+/// Forward DIF FFT of `x` (h points, natural order in, bit-reversed out): the stages of
+/// fft_forward_scalar (half-span m = h/2 down to 1, twiddle W_m[j] = stage[m-1+j]), two per phase
+/// where it can: a thread takes the 4 points p, p + m/2, p + m, p + 3m/2 through stages m and m/2
+/// (the same butterflies, so the same result, with half the barriers and shared-memory passes).
 template <class Block>
 VEIL_HD void fused_forward_fft(Complex* x, std::uint32_t h, const Complex* stage, Block& block) {
-  for (std::uint32_t m = h / 2; m >= 1; m /= 2) {
+  std::uint32_t m = h / 2;
+  for (; m >= 2; m /= 4) {
     block.phase([&](unsigned tid, unsigned threads) {
-      for (std::uint32_t u = tid; u < h / 2; u += threads) {
-        const std::uint32_t j = u & (m - 1);
-        const std::uint32_t p = ((u - j) << 1) + j, q = p + m;
-        const Complex w = load_constant(stage + m - 1 + j);
-        const Complex a = x[p], b = x[q];
-        const double dr = a.re - b.re, di = a.im - b.im;
-        x[p] = Complex{a.re + b.re, a.im + b.im};
-        x[q] = Complex{dr * w.re - di * w.im, dr * w.im + di * w.re};
+      const std::uint32_t half = m / 2;
+      for (std::uint32_t g = tid; g < h / 4; g += threads) {
+        const std::uint32_t j = g & (half - 1);
+        const std::uint32_t p = ((g - j) << 2) + j;
+        dif_butterfly(x, p, p + m, load_constant(stage + m - 1 + j));
+        dif_butterfly(x, p + half, p + half + m, load_constant(stage + m - 1 + j + half));
+        const Complex w = load_constant(stage + half - 1 + j);
+        dif_butterfly(x, p, p + half, w);
+        dif_butterfly(x, p + m, p + m + half, w);
       }
+    });
+  }
+  if (m == 1) {
+    block.phase([&](unsigned tid, unsigned threads) {
+      const Complex w = load_constant(stage);
+      for (std::uint32_t u = tid; u < h / 2; u += threads) dif_butterfly(x, 2 * u, 2 * u + 1, w);
     });
   }
 }
 
 /// Inverse DIT FFT, without the 1/h scale, of `count` consecutive h-point arrays at x
-/// (bit-reversed in, natural out), one phase per stage: (u, v) -> (u + v*conj(W), u - v*conj(W))
-/// as fft_backward_scalar.
+/// (bit-reversed in, natural out): the stages of fft_backward_scalar (m = 1 up to h/2,
+/// conjugate twiddles), stages m and 2m in one phase on the 4 points p, p + m, p + 2m, p + 3m.
 template <class Block>
 VEIL_HD void fused_inverse_fft(Complex* x, std::uint32_t count, std::uint32_t h, const Complex* stage, Block& block) {
-  for (std::uint32_t m = 1; m < h; m *= 2) {
+  std::uint32_t m = 1;
+  for (; 2 * m < h; m *= 4) {
+    block.phase([&](unsigned tid, unsigned threads) {
+      for (std::uint32_t g = tid; g < count * (h / 4); g += threads) {  // m divides h/4: groups stay in one array
+        const std::uint32_t j = g & (m - 1);
+        const std::uint32_t p = ((g - j) << 2) + j;
+        const Complex w = load_constant(stage + m - 1 + j);
+        dit_butterfly(x, p, p + m, w);
+        dit_butterfly(x, p + 2 * m, p + 3 * m, w);
+        dit_butterfly(x, p, p + 2 * m, load_constant(stage + 2 * m - 1 + j));
+        dit_butterfly(x, p + m, p + 3 * m, load_constant(stage + 2 * m - 1 + j + m));
+      }
+    });
+  }
+  if (m < h) {  // one stage left, m = h/2
     block.phase([&](unsigned tid, unsigned threads) {
       for (std::uint32_t u = tid; u < count * (h / 2); u += threads) {
         const std::uint32_t j = u & (m - 1);
-        const std::uint32_t p = ((u - j) << 1) + j, q = p + m;  // h/2 butterflies per array: p stays inside
-        const Complex w = load_constant(stage + m - 1 + j);
-        const Complex a = x[p], b = x[q];
-        const double vr = b.re * w.re + b.im * w.im;
-        const double vi = b.im * w.re - b.re * w.im;
-        x[q] = Complex{a.re - vr, a.im - vi};
-        x[p] = Complex{a.re + vr, a.im + vi};
+        const std::uint32_t p = ((u - j) << 1) + j;
+        dit_butterfly(x, p, p + m, load_constant(stage + m - 1 + j));
       }
     });
   }
@@ -206,7 +249,7 @@ VEIL_HD void fused_pbs_block(const FusedPbsArgs& a, std::size_t b, const FusedSh
 /// The host block emulator: runs a phase for every thread index, in increasing order or, with
 /// `reverse`, decreasing (a phase whose result depends on the order has a race on the device).
 struct HostBlock {
-  unsigned threads = kFusedThreads;
+  unsigned threads;
   bool reverse = false;
   template <class Phase>
   void phase(Phase f) const {

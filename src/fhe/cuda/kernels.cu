@@ -62,8 +62,9 @@ struct DeviceBlock {
   }
 };
 
-// One block per ciphertext; dynamic shared memory of fused_shared_bytes(args.s).
-__global__ void __launch_bounds__(kFusedThreads) fused_pbs_kernel(FusedPbsArgs args) {
+// One block of fused_block_threads(args.s) per ciphertext; dynamic shared memory of
+// fused_shared_bytes(args.s).
+__global__ void __launch_bounds__(kFusedMaxThreads) fused_pbs_kernel(FusedPbsArgs args) {
   extern __shared__ __align__(16) unsigned char shared[];
   DeviceBlock block;
   fused_pbs_block(args, blockIdx.x, carve_fused_shared(shared, args.s), block);
@@ -103,7 +104,7 @@ cudaError_t launch_fused_pbs(const FusedPbsArgs& args, std::size_t count, cudaSt
   const cudaError_t status =
       cudaFuncSetAttribute(fused_pbs_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(shared));
   if (status != cudaSuccess) return status;
-  fused_pbs_kernel<<<static_cast<unsigned>(count), kFusedThreads, shared, stream>>>(args);
+  fused_pbs_kernel<<<static_cast<unsigned>(count), fused_block_threads(args.s), shared, stream>>>(args);
   return cudaGetLastError();
 }
 
