@@ -491,6 +491,28 @@ TEST(CudaFusedEmulator, PbsIndependentOfBlockSizeAndThreadOrder) {
   }
 }
 
+// The ResNet-18's set (k = 1, N = 4096, PBS 9/4, n = 823): four levels of 9 bits, the largest
+// FFT and shared-memory layout, 512 threads. Two inputs of one table (each PBS is ~10^8
+// emulated butterflies), checked against the table and the CPU backend.
+TEST(CudaFusedEmulator, PbsDecryptsLikeCpuResNetSet) {
+  const int p = 5;
+  const ParameterSet& params = parameter_set_by_name("v0_128_p5_L14_pe2m40");
+  const auto& keys = engine_keys(params);
+  const ClearTable clear = clear_table(TableKind::random, p);
+  const LookupTable table = lookup_table(clear, params, p);
+  const std::vector<std::int64_t> codes = {7, 26};
+  const LweCiphertextArray inputs = encrypt_codes(keys.client, params, p, codes, 34);
+  const std::vector<const LookupTable*> tables(codes.size(), &table);
+  LweCiphertextArray cpu(codes.size(), params.big_lwe_dimension()), fused(codes.size(), params.big_lwe_dimension());
+  programmable_bootstrap_batch(keys.server, inputs, tables, cpu, testing::test_thread_pool());
+  emulate_fused_pbs(keys.server, inputs, tables, fused, cuda::HostBlock{cuda::fused_block_threads(pbs_shape(params))});
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    const std::int64_t read = decrypt_message(keys.client, fused[i], clear.output_bits, Signedness::unsigned_code);
+    EXPECT_EQ(read, clear.codes[static_cast<std::size_t>(codes[i])]) << "input " << codes[i];
+    EXPECT_EQ(read, decrypt_message(keys.client, cpu[i], clear.output_bits, Signedness::unsigned_code)) << "input " << codes[i];
+  }
+}
+
 TEST(CudaFusedEmulator, ShapeLimits) {
   constexpr std::size_t kH200 = 227 * 1024;
   EXPECT_TRUE(cuda::fused_shape_supported(pbs_shape(parameter_set_by_name("v0_128_p5_L14_pe2m40")), kH200));
