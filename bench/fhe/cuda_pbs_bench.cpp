@@ -90,7 +90,8 @@ void bm_cuda_keyswitch_batch(benchmark::State& state, const ParameterSet* params
 void register_all() {
   // The last one is the ResNet-18's set (k = 1, N = 4096, PBS 9/4), the fused kernel's largest.
   const ParameterSet* sets[] = {&vetted_parameter_set(4, ErrorTarget::tight), &vetted_parameter_set(6, ErrorTarget::loose),
-                                &vetted_parameter_set(7, ErrorTarget::loose), &parameter_set_by_name("v0_128_p5_L14_pe2m40")};
+                                &vetted_parameter_set(7, ErrorTarget::loose),
+                                &parameter_set_by_name("v0_128_p5_L14_pe2m40")};
   for (const ParameterSet* s : sets) {
     benchmark::RegisterBenchmark(("cuda_pbs_batch/" + s->name).c_str(), bm_cuda_pbs_batch, s)
         ->Arg(1)->Arg(64)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -509,7 +509,8 @@ TEST(CudaFusedEmulator, PbsDecryptsLikeCpuResNetSet) {
   for (std::size_t i = 0; i < codes.size(); ++i) {
     const std::int64_t read = decrypt_message(keys.client, fused[i], clear.output_bits, Signedness::unsigned_code);
     EXPECT_EQ(read, clear.codes[static_cast<std::size_t>(codes[i])]) << "input " << codes[i];
-    EXPECT_EQ(read, decrypt_message(keys.client, cpu[i], clear.output_bits, Signedness::unsigned_code)) << "input " << codes[i];
+    EXPECT_EQ(read, decrypt_message(keys.client, cpu[i], clear.output_bits, Signedness::unsigned_code))
+        << "input " << codes[i];
   }
 }
 
