@@ -396,7 +396,10 @@ TEST(CudaFusedEmulator, SharedMemoryFftMatchesCpuFft) {
         const Complex w = tables.twist[q];
         x[q] = Complex{a * w.re - b * w.im, a * w.im + b * w.re};
       }
-      cuda::fused_forward_fft(x.data(), static_cast<std::uint32_t>(h), tables.stage.data(), block);
+      std::vector<Complex> scratch(h);
+      cuda::fused_forward_fft(
+          scratch.data(), static_cast<std::uint32_t>(h), tables.stage.data(), block,
+          [&](std::uint32_t i) { return x[i]; }, [&](std::uint32_t i, const Complex& v) { x[i] = v; });
       double scale = 0;
       for (double v : scalar) scale = std::max(scale, std::abs(v));
       for (std::size_t p = 0; p < h; ++p) {

@@ -29,11 +29,13 @@ constexpr std::uint32_t kFusedMaxRows = 8;
 /// Most threads per fused block (the kernel's launch bound).
 constexpr unsigned kFusedMaxThreads = 512;
 
-/// Threads of a fused block: one per butterfly of a forward FFT stage (N/4), within [128, 512];
-/// at N = 4096 each thread runs 2 butterflies per forward stage and 2(k+1) per inverse stage.
+/// Threads of a fused block: N/8 within [128, 512], one per radix-4 group of a forward FFT
+/// phase (there are N/8; k+1 times as many in an inverse phase). At ~114 registers per thread (sm_90)
+/// this keeps the blocks that shared memory allows on one SM within its 64K registers: one at
+/// N = 4096, two at N = 2048.
 VEIL_HD unsigned fused_block_threads(const PbsShape& s) {
-  const unsigned butterflies = s.N / 4;
-  return butterflies < 128 ? 128 : butterflies > kFusedMaxThreads ? kFusedMaxThreads : butterflies;
+  const unsigned threads = s.N / 8;
+  return threads < 128 ? 128 : threads > kFusedMaxThreads ? kFusedMaxThreads : threads;
 }
 
 /// Dynamic shared memory of one fused block: the accumulator ((k+1)*N torus values), one digit
@@ -63,7 +65,7 @@ struct FusedPbsArgs {
 /// A block's shared memory, carved from one byte array of fused_shared_bytes(s).
 struct FusedShared {
   Torus* acc;        // (k+1) x N
-  Complex* digits;   // N/2
+  Complex* digits;   // N/2: the forward FFT's points between its phases
   Complex* fourier;  // (k+1) x N/2
 };
 
@@ -102,31 +104,54 @@ VEIL_HD void dit_butterfly(Complex* x, std::uint32_t p, std::uint32_t q, Complex
   x[p] = Complex{a.re + vr, a.im + vi};
 }
 
-/// Forward DIF FFT of `x` (h points, natural order in, bit-reversed out): the stages of
+/// Forward DIF FFT of h points (natural order in, bit-reversed out): the stages of
 /// fft_forward_scalar (half-span m = h/2 down to 1, twiddle W_m[j] = stage[m-1+j]), two per phase
 /// where it can: a thread takes the 4 points p, p + m/2, p + m, p + 3m/2 through stages m and m/2
 /// (the same butterflies, so the same result, with half the barriers and shared-memory passes).
-template <class Block>
-VEIL_HD void fused_forward_fft(Complex* x, std::uint32_t h, const Complex* stage, Block& block) {
+/// The first phase reads point i as input(i), the last hands its results to output(i, value);
+/// `x` (h values) carries the points between phases. So the caller's digit computation and
+/// multiply-accumulate happen inside the first and last stages, without passes of their own.
+template <class Block, class Input, class Output>
+VEIL_HD void fused_forward_fft(Complex* x, std::uint32_t h, const Complex* stage, Block& block, Input input,
+                               Output output) {
+  const auto load = [&](bool first, std::uint32_t i) { return first ? input(i) : x[i]; };
+  const auto store = [&](bool last, std::uint32_t i, const Complex& v) {
+    if (last) {
+      output(i, v);
+    } else {
+      x[i] = v;
+    }
+  };
   std::uint32_t m = h / 2;
   for (; m >= 2; m /= 4) {
+    const bool first = m == h / 2, last = m == 2;
     block.phase([&](unsigned tid, unsigned threads) {
       const std::uint32_t half = m / 2;
       for (std::uint32_t g = tid; g < h / 4; g += threads) {
         const std::uint32_t j = g & (half - 1);
         const std::uint32_t p = ((g - j) << 2) + j;
-        dif_butterfly(x, p, p + m, load_constant(stage + m - 1 + j));
-        dif_butterfly(x, p + half, p + half + m, load_constant(stage + m - 1 + j + half));
+        Complex v[4] = {load(first, p), load(first, p + half), load(first, p + m), load(first, p + m + half)};
+        dif_butterfly(v, 0, 2, load_constant(stage + m - 1 + j));
+        dif_butterfly(v, 1, 3, load_constant(stage + m - 1 + j + half));
         const Complex w = load_constant(stage + half - 1 + j);
-        dif_butterfly(x, p, p + half, w);
-        dif_butterfly(x, p + m, p + m + half, w);
+        dif_butterfly(v, 0, 1, w);
+        dif_butterfly(v, 2, 3, w);
+        store(last, p, v[0]);
+        store(last, p + half, v[1]);
+        store(last, p + m, v[2]);
+        store(last, p + m + half, v[3]);
       }
     });
   }
-  if (m == 1) {
+  if (m == 1) {  // log2(h) odd: the last stage alone (h >= 4, so not also the first)
     block.phase([&](unsigned tid, unsigned threads) {
       const Complex w = load_constant(stage);
-      for (std::uint32_t u = tid; u < h / 2; u += threads) dif_butterfly(x, 2 * u, 2 * u + 1, w);
+      for (std::uint32_t u = tid; u < h / 2; u += threads) {
+        Complex v[2] = {x[2 * u], x[2 * u + 1]};
+        dif_butterfly(v, 0, 1, w);
+        output(2 * u, v[0]);
+        output(2 * u + 1, v[1]);
+      }
     });
   }
 }
@@ -198,31 +223,27 @@ VEIL_HD void fused_pbs_block(const FusedPbsArgs& a, std::size_t b, const FusedSh
     const Complex* ggsw = a.ggsws + std::size_t{t} * s.ggsw_complex();
     for (std::uint32_t r = 0; r < s.rows(); ++r) {
       const std::uint32_t component = r / s.levels, level = r % s.levels;
-      block.phase([&](unsigned tid, unsigned threads) {  // digits of row r, folded and twisted
-        const Torus* poly = sh.acc + component * N;
-        for (std::uint32_t q = tid; q < h; q += threads) {
-          const double lo = static_cast<double>(
-              digit_at_level(rotated_difference(poly, N, rotation, q), s.base_log, s.levels, level));
-          const double hi = static_cast<double>(
-              digit_at_level(rotated_difference(poly, N, rotation, q + h), s.base_log, s.levels, level));
-          const Complex w = load_constant(a.twist + q);
-          sh.digits[q] = Complex{lo * w.re - hi * w.im, lo * w.im + hi * w.re};
-        }
-      });
-      fused_forward_fft(sh.digits, h, a.stage, block);
-      block.phase([&](unsigned tid, unsigned threads) {  // fourier[c] (+)= digits * GGSW_t[r][c]
-        const Complex* row = ggsw + std::size_t{r} * (s.k + 1) * h;
-        for (std::uint32_t p = tid; p < h; p += threads) {
-          const Complex d = sh.digits[p];
-          for (std::uint32_t c = 0; c <= s.k; ++c) {
-            const Complex g = load_constant(row + std::size_t{c} * h + p);
-            Complex& f = sh.fourier[c * h + p];
-            const double re = d.re * g.re - d.im * g.im;
-            const double im = d.re * g.im + d.im * g.re;
-            f = r == 0 ? Complex{re, im} : Complex{f.re + re, f.im + im};
-          }
-        }
-      });
+      const Torus* poly = sh.acc + component * N;
+      const Complex* row = ggsw + std::size_t{r} * (s.k + 1) * h;
+      fused_forward_fft(
+          sh.digits, h, a.stage, block,
+          [&](std::uint32_t q) {  // level `level` digits of X^rotation * ACC_i - ACC_i, folded, twisted
+            const double lo = static_cast<double>(
+                digit_at_level(rotated_difference(poly, N, rotation, q), s.base_log, s.levels, level));
+            const double hi = static_cast<double>(
+                digit_at_level(rotated_difference(poly, N, rotation, q + h), s.base_log, s.levels, level));
+            const Complex w = load_constant(a.twist + q);
+            return Complex{lo * w.re - hi * w.im, lo * w.im + hi * w.re};
+          },
+          [&](std::uint32_t p, const Complex& d) {  // fourier[c][p] (+)= d * GGSW_t[r][c][p]
+            for (std::uint32_t c = 0; c <= s.k; ++c) {
+              const Complex g = load_constant(row + std::size_t{c} * h + p);
+              Complex& f = sh.fourier[c * h + p];
+              const double re = d.re * g.re - d.im * g.im;
+              const double im = d.re * g.im + d.im * g.re;
+              f = r == 0 ? Complex{re, im} : Complex{f.re + re, f.im + im};
+            }
+          });
     }
     fused_inverse_fft(sh.fourier, s.k + 1, h, a.stage, block);
     block.phase([&](unsigned tid, unsigned threads) {  // untwist, round, add (fft_backward_scalar)
