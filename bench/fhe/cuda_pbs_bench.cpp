@@ -87,11 +87,12 @@ void bm_cuda_keyswitch_batch(benchmark::State& state, const ParameterSet* params
   set_rate(state, count);
 }
 
+constexpr const char* kResnet18Set = "v0_128_p5_L14_pe2m40";
+
 void register_all() {
-  // The last one is the ResNet-18's set (k = 1, N = 4096, PBS 9/4), the fused kernel's largest.
+  // The last one is the set the encrypted ResNet-18 runs on (4 decomposition levels).
   const ParameterSet* sets[] = {&vetted_parameter_set(4, ErrorTarget::tight), &vetted_parameter_set(6, ErrorTarget::loose),
-                                &vetted_parameter_set(7, ErrorTarget::loose),
-                                &parameter_set_by_name("v0_128_p5_L14_pe2m40")};
+                                &vetted_parameter_set(7, ErrorTarget::loose), &parameter_set_by_name(kResnet18Set)};
   for (const ParameterSet* s : sets) {
     benchmark::RegisterBenchmark(("cuda_pbs_batch/" + s->name).c_str(), bm_cuda_pbs_batch, s)
         ->Arg(1)->Arg(64)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -33,11 +33,8 @@ python="$(pick_python)"
 echo "make_venv: creating $venv with $python ($("$python" --version 2>&1))" >&2
 "$python" -m venv "$venv"
 if ! "$venv/bin/python" -m pip install --quiet "$@" "setuptools<81"; then
-  if ! "$venv/bin/python" -c 'import urllib.request; urllib.request.urlopen("https://pypi.org/simple/", timeout=20)' 2>/dev/null; then
-    echo "make_venv: PyPI (https://pypi.org) is unreachable from here; it is needed for: $*" >&2
-  else
-    echo "make_venv: pip could not install $* for $("$python" --version 2>&1) (see pip's message above)" >&2
-  fi
+  # pip's own message above says whether the package index was unreachable or no wheel fits.
+  echo "make_venv: pip could not install $* for $("$python" --version 2>&1) (see pip's message above)" >&2
   exit 3
 fi
 "$venv/bin/python" -c "import $check" || { echo "make_venv: installed, but 'import $check' fails" >&2; exit 3; }

@@ -14,6 +14,12 @@ Writes under OUT/nn/:
 Standalone use (makes a synthetic checkpoint DIR/nn/resnet18_synthetic.pth for the
 resnet18_fhe CLI when the official weights are absent):
   /usr/bin/python3 tests/reference/make_nn_fixtures.py --out DIR --weights-only
+
+With --varied (needs --data) it also writes DIR/nn/resnet18_varied.pth: the same network with
+fc.bias centred on the mean logits of the first CALIBRATION_IMAGES val100 images (the ones the
+CLI calibrates on and does not evaluate). The plain synthetic network ranks the same two classes
+first for most images, so top-1 agreement on it is nearly free; on the varied one the fp32 top-1
+changes from image to image, and agreement measures something.
 """
 import argparse
 import os
@@ -25,6 +31,7 @@ from PIL import Image
 from torchvision import transforms
 
 SEED = 20240607
+CALIBRATION_IMAGES = 10  # resnet18_fhe's default --calibration-images
 
 
 def make_model():
@@ -74,11 +81,30 @@ def write_f32(tensor, path):
         f.write(tensor.detach().to(torch.float32).contiguous().numpy().tobytes())
 
 
+def val100_files(data):
+    image_dir = os.path.join(data, "imagenet-val100")
+    return [os.path.join(image_dir, n) for n in sorted(os.listdir(image_dir)) if n.upper().endswith(".JPEG")]
+
+
+def write_varied_checkpoint(model, data, path):
+    """The model with fc.bias minus the mean logits of the calibration images (see the docstring)."""
+    if data is None or not os.path.isdir(os.path.join(data, "imagenet-val100")):
+        raise SystemExit("--varied needs --data with imagenet-val100")
+    pre = preprocess()
+    inputs = torch.stack([pre(load_rgb(f)) for f in val100_files(data)[:CALIBRATION_IMAGES]])
+    state_dict = {k: v.clone() for k, v in model.state_dict().items()}
+    with torch.no_grad():
+        state_dict["fc.bias"] -= model(inputs).mean(dim=0)
+    torch.save(state_dict, path)
+    print("wrote", path)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, help="output root; files go to OUT/nn/")
     parser.add_argument("--data", default=None, help="shared data folder (imagenet-val100, testvectors)")
-    parser.add_argument("--weights-only", action="store_true", help="write only resnet18_synthetic.pth")
+    parser.add_argument("--weights-only", action="store_true", help="write only the checkpoint(s)")
+    parser.add_argument("--varied", action="store_true", help="also write resnet18_varied.pth (needs --data)")
     args = parser.parse_args()
     torch.set_num_threads(2)
 
@@ -88,6 +114,8 @@ def main():
     state_dict = model.state_dict()
     torch.save(state_dict, os.path.join(out, "resnet18_synthetic.pth"))
     print("wrote", os.path.join(out, "resnet18_synthetic.pth"))
+    if args.varied:
+        write_varied_checkpoint(model, args.data, os.path.join(out, "resnet18_varied.pth"))
     if args.weights_only:
         return
     write_raw_state_dict(state_dict, os.path.join(out, "resnet18_synthetic.tensors"))
@@ -96,9 +124,9 @@ def main():
         print("no shared data folder: image fixtures skipped")
         return
     pre = preprocess()
-    image_dir = os.path.join(args.data, "imagenet-val100")
-    files = sorted(n for n in os.listdir(image_dir) if n.upper().endswith(".JPEG"))
-    inputs = torch.stack([pre(load_rgb(os.path.join(image_dir, n))) for n in files])
+    paths = val100_files(args.data)
+    files = [os.path.basename(p) for p in paths]
+    inputs = torch.stack([pre(load_rgb(p)) for p in paths])
     with torch.no_grad():
         logits = model(inputs)
     write_f32(inputs, os.path.join(out, "val100_inputs.f32"))

@@ -3,6 +3,7 @@
 // without conditional compilation in the core. The CPU backend is the reference.
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "veil/common/thread_pool.hpp"
@@ -17,6 +18,8 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::string_view name() const = 0;
+  /// What runs the batches, for reports: the device and its memory, or the CPU threads.
+  virtual std::string description() const { return std::string(name()); }
 
   /// outputs[i] = PBS(inputs[i], table) with tables.size() == 1 (shared) or inputs.size()
   /// (one per ciphertext). outputs must already have inputs.size() ciphertexts of dimension k*N.

@@ -36,6 +36,7 @@ struct ImageResult {
   std::string key;
   std::int64_t label = -1;
   std::vector<Prediction> top5;
+  std::vector<float> logits;  // filled by evaluate_fp32: the reference of the later stages' logit agreement
 };
 
 struct Fp32EvaluationResult {

@@ -1,5 +1,6 @@
 #pragma once
-// Classification metrics over logits: top-k indices, softmax, top-1/top-5 accuracy.
+// Classification metrics over logits: top-k indices, softmax, top-1/top-5 accuracy, and how
+// close logits are to a reference's.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -44,6 +45,24 @@ class AccuracyCounter {
 
  private:
   std::size_t images_ = 0, top1_hits_ = 0, top5_hits_ = 0;
+};
+
+/// How close logits are to reference logits (the fp32 model's), averaged over images: the
+/// cosine of the two vectors and the relative L2 error |x - r| / |r|. Unlike top-1 agreement it
+/// does not depend on each image's top-1 margin, so it tells quantization choices apart on a
+/// network whose top classes are nearly tied.
+class LogitAgreement {
+ public:
+  /// Adds one image. InvalidArgument for different or zero sizes, or a zero reference.
+  void add(std::span<const float> logits, std::span<const float> reference);
+  std::size_t images() const { return images_; }
+  /// Means over the images added; 0 when none was.
+  double mean_cosine() const;
+  double mean_relative_l2() const;
+
+ private:
+  std::size_t images_ = 0;
+  double cosine_sum_ = 0.0, relative_l2_sum_ = 0.0;
 };
 
 }  // namespace veil::nn

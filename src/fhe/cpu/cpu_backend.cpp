@@ -24,6 +24,7 @@ class CpuBackend final : public Backend {
   explicit CpuBackend(ThreadPool& pool) : pool_(pool) {}
 
   std::string_view name() const override { return "cpu"; }
+  std::string description() const override { return "cpu, " + std::to_string(pool_.size()) + " thread(s)"; }
 
   void programmable_bootstrap_batch(const ServerKey& key, const LweCiphertextArray& inputs,
                                     std::span<const LookupTable* const> tables, LweCiphertextArray& outputs) override {

@@ -17,6 +17,7 @@
 #include "fhe/cpu/backend_checks.hpp"
 #include "fhe/cuda/cuda_check.hpp"
 #include "fhe/cuda/device_buffer.hpp"
+#include "fhe/cuda/device_info.hpp"
 #include "fhe/cuda/device_keys.hpp"
 #include "fhe/cuda/fft_plans.hpp"
 #include "fhe/cuda/kernels.hpp"
@@ -72,6 +73,7 @@ class CudaBackend final : public Backend {
   ~CudaBackend() override { cudaSetDevice(device_); }  // members free their device memory after this
 
   std::string_view name() const override { return "cuda"; }
+  std::string description() const override { return "cuda, " + cuda::describe_device(device_); }
 
   void programmable_bootstrap_batch(const ServerKey& key, const LweCiphertextArray& inputs,
                                     std::span<const LookupTable* const> tables, LweCiphertextArray& outputs) override {

@@ -27,8 +27,9 @@ void classify(Fp32Executor& executor, std::vector<LabelledImage>& pending, const
   for (std::size_t i = 0; i < pending.size(); ++i) {
     const std::span<const float> row(logits.data.data() + i * classes, classes);
     result.accuracy.add(row, pending[i].label);
-    result.images.push_back(
-        {pending[i].key, pending[i].label, make_predictions(row, class_names, std::min<std::size_t>(5, classes))});
+    result.images.push_back({pending[i].key, pending[i].label,
+                             make_predictions(row, class_names, std::min<std::size_t>(5, classes)),
+                             std::vector<float>(row.begin(), row.end())});
   }
   pending.clear();
 }

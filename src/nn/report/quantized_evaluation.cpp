@@ -47,9 +47,10 @@ void evaluate_quantized(quant::IntegerExecutor& executor, std::span<const Labell
       const LabelledImage& item = images[first + i];
       const std::span<const float> row(logits.data.data() + i * classes, classes);
       result.accuracy.add(row, item.label);
-      ImageResult r{item.key, item.label, make_predictions(row, class_names, std::min<std::size_t>(5, classes))};
+      ImageResult r{item.key, item.label, make_predictions(row, class_names, std::min<std::size_t>(5, classes)), {}};
       const auto& reference = fp32[first + i].top5;
       if (!reference.empty() && r.top5.front().index == reference.front().index) ++result.fp32_agreement_hits;
+      if (!fp32[first + i].logits.empty()) result.fp32_logits.add(row, fp32[first + i].logits);
       result.images.push_back(std::move(r));
     }
     if (progress) progress->update(first + count);

@@ -32,6 +32,18 @@ void write_stage(const char* prefix, const QuantizedStageResult& stage, const st
                 format_percent(stage.fp32_agreement()).c_str(), stage.fp32_agreement_hits, stage.images.size(), stage.seconds,
                 rate);
   out << buf;
+  if (stage.fp32_logits.images() > 0) {
+    std::snprintf(buf, sizeof buf, "  logits against fp32: cosine %.4f, relative L2 error %.4f (means over %zu images)\n",
+                  stage.fp32_logits.mean_cosine(), stage.fp32_logits.mean_relative_l2(), stage.fp32_logits.images());
+    out << buf;
+  }
+}
+
+std::string logit_cosine(const QuantizedStageResult& stage) {
+  if (stage.fp32_logits.images() == 0) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4f", stage.fp32_logits.mean_cosine());
+  return text;
 }
 
 std::size_t top1_matches(const QuantizedStageResult& a, const QuantizedStageResult& b) {
@@ -107,6 +119,10 @@ void write_quantized_report(std::span<const QuantizedModeReport> modes, const Fp
     row("quantized top-1 agreement with fp32", [](const QuantizedModeReport& m) { return format_percent(m.clear.fp32_agreement()); });
     row("simulated top-1 agreement with fp32", [](const QuantizedModeReport& m) {
       return m.simulated ? format_percent(m.simulated->fp32_agreement()) : std::string("-");
+    });
+    row("quantized logit cosine with fp32", [](const QuantizedModeReport& m) { return logit_cosine(m.clear); });
+    row("simulated logit cosine with fp32", [](const QuantizedModeReport& m) {
+      return m.simulated ? logit_cosine(*m.simulated) : std::string("-");
     });
     row("PBS per image", [](const QuantizedModeReport& m) { return format_count(m.pbs.total); });
     row("widest lookup (bits)", [](const QuantizedModeReport& m) {

@@ -116,8 +116,9 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
   const std::size_t count = settings.rate_pbs ? settings.rate_pbs : calibration_pbs_count(threads);
   const PbsRate rate = measure_pbs_rate(server_key.key, *backend, count, rng);
   result.pbs_per_second = rate.per_second();
-  std::snprintf(buf, sizeof buf, "PBS rate on this machine: %.1f PBS/s (%zu PBS on %s, %zu thread(s), %s backend)\n",
-                result.pbs_per_second, count, stats.parameter_set.c_str(), threads, std::string(backend->name()).c_str());
+  std::snprintf(buf, sizeof buf, "PBS rate on this machine: %.1f PBS/s (%zu PBS on %s, %s backend: %s)\n",
+                result.pbs_per_second, count, stats.parameter_set.c_str(), std::string(backend->name()).c_str(),
+                backend->description().c_str());
   out << buf;
   if (full_image) {
     const double full_rate = full_image_rate(*full_image, program, result.pbs_per_second, *backend, count, settings,

@@ -74,7 +74,7 @@ void run_step(const std::filesystem::path& model, const std::filesystem::path& s
                 seconds_since(start), load_seconds, stats.seconds, static_cast<unsigned long long>(stats.pbs),
                 stats.seconds > 0 ? static_cast<double>(stats.pbs) / stats.seconds : 0.0,
                 std::string(backend->name()).c_str(), format_bytes(stats.peak_resident_bytes).c_str());
-  out << buf;
+  out << buf << "  backend: " << backend->description() << "\n";
   for (const auto& path : {model, server_key, input, out_file}) out << "  " << describe_file(path) << "\n";
 }
 

@@ -1,6 +1,6 @@
 // The quantized stages on quant's small ResNet-like network: both modes run, the
 // simulation at p_error 0 equals the clear run, batch size does not change simulated
-// results, agreement counts match the per-image results, the sweep evaluator follows
+// results, agreement counts (top-1 and logits) match the per-image results, the sweep evaluator follows
 // Concrete ML's single-integer n_bits, and the report carries the seed's lines.
 #include <gtest/gtest.h>
 
@@ -80,6 +80,12 @@ TEST(QuantizedStages, BothModesRunAndSimulationAtZeroErrorIsTheClearRun) {
     for (std::size_t i = 0; i < kImages; ++i)
       hits += r.clear.images[i].top5[0].index == f.fp32.images[i].top5[0].index;
     EXPECT_EQ(r.clear.fp32_agreement_hits, hits);
+    // The logit measure covers every image; at p_error 0 the simulation's logits are the clear run's.
+    ASSERT_EQ(r.clear.fp32_logits.images(), kImages) << r.name;
+    EXPECT_GT(r.clear.fp32_logits.mean_cosine(), 0.0) << r.name;
+    EXPECT_LE(r.clear.fp32_logits.mean_cosine(), 1.0 + 1e-12) << r.name;
+    EXPECT_EQ(r.simulated->fp32_logits.mean_cosine(), r.clear.fp32_logits.mean_cosine()) << r.name;
+    EXPECT_EQ(r.simulated->fp32_logits.mean_relative_l2(), r.clear.fp32_logits.mean_relative_l2()) << r.name;
   }
   // The improved mode's free residual adds and cheaper max-pool need fewer PBS.
   EXPECT_LT(reports[1].pbs.total, reports[0].pbs.total);

@@ -23,6 +23,7 @@ namespace veil::nn {
 struct QuantizedStageResult {
   AccuracyCounter accuracy;                   // against the labels
   std::size_t fp32_agreement_hits = 0;        // images whose top-1 equals the fp32 top-1
+  LogitAgreement fp32_logits;                 // against the fp32 logits, where the fp32 results keep them
   std::vector<ImageResult> images;            // in input order
   quant::SimulationStats simulation;          // zeros for the clear run
   double seconds = 0.0;
@@ -57,7 +58,8 @@ struct QuantizedModeReport {
 std::string describe_config(const quant::QuantizationConfig& config);
 
 /// Writes, for each mode, the seed's "Quantized Model ..." and "FHE simulation ..." accuracy
-/// lines (with the NOT-ImageNet caveat unless `official_weights`), agreement with fp32 top-1,
+/// lines (with the NOT-ImageNet caveat unless `official_weights`), agreement with fp32 (top-1,
+/// and the logits' mean cosine and relative L2 error),
 /// the observed and expected misread lookups, and the PBS per image by precision; then a side
 /// by side table of the modes, and each image's top-5 per stage when at most
 /// `per_image_limit` images.

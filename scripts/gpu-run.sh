@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The GPU check, run on the GPU machine from the repository root with .gpu/ (scripts/gpu-bundle.sh)
+# beside it, in one device call: bash scripts/gpu-run.sh. Nothing is built there. It ends by itself
+# within BUDGET seconds (default 500; every step has its own timeout) and writes at most 8 files
+# under OUT (default /tmp/veil-gpu-out): summary.txt (read it first), env.txt, tests.log,
+# bench.log, bench.json, e2e16.log, full224.log. Exit status: 0 when every CUDA test passed on the
+# GPU, 1 when one failed or was skipped, 2 without a GPU or a bundle (within seconds).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+start=$SECONDS
+budget=${BUDGET:-500}
+out=${OUT:-/tmp/veil-gpu-out}
+bundle=$PWD/.gpu
+work=/tmp/veil-gpu
+
+if ! command -v nvidia-smi >/dev/null || ! nvidia-smi -L 2>/dev/null | grep -q '^GPU '; then
+  echo "gpu-run: no GPU on this machine (nvidia-smi finds none): run it on the GPU machine" >&2
+  exit 2
+fi
+if [ ! -f "$bundle/bin.tar.xz" ]; then
+  echo "gpu-run: no bundle at $bundle: run scripts/gpu-bundle.sh on the build machine and carry .gpu" >&2
+  exit 2
+fi
+mkdir -p "$out" "$work/bin" "$work/lib"
+summary=$out/summary.txt
+: > "$summary"
+exec 3>&1  # the terminal, also inside steps whose output goes to a log
+say() { echo "[+$((SECONDS - start))s] $*" | tee -a "$summary" >&3; }
+# Seconds a step may take: what it wants, within what is left of the budget minus a reserve.
+allow() { local want=$1 left=$((budget - (SECONDS - start) - ${2:-20})); ((left < want)) && want=$left; ((want < 5)) && want=5; echo "$want"; }
+step() {
+  local name=$1 seconds=$2; shift 2
+  say "$name: start (timeout ${seconds}s)"
+  local begun=$SECONDS
+  timeout -k 5 "$seconds" stdbuf -oL -eL "$@"
+  local rc=$?
+  say "$name: rc=$rc in $((SECONDS - begun))s"
+  return $rc
+}
+
+# 1. The machine, the libraries, the binaries.
+{
+  date -u; nvidia-smi; nproc; grep -m1 'model name' /proc/cpuinfo; head -2 /etc/os-release
+  echo "bundle commit: $(cat "$bundle/commit.txt" 2>/dev/null)"
+} > "$out/env.txt" 2>&1
+tar xJf "$bundle/lib.tar.xz" -C "$work/lib" && tar xJf "$bundle/bin.tar.xz" -C "$work/bin" || { say "cannot unpack $bundle"; exit 2; }
+cuda_libs=$(dirname "$(find /usr/local/cuda/lib64/ /usr/local/cuda/targets /usr/local /opt -name 'libcufft.so.12*' 2>/dev/null | head -1)")
+export LD_LIBRARY_PATH="$cuda_libs:/usr/local/cuda/lib64:$work/lib:${LD_LIBRARY_PATH:-}"
+bin=$work/bin/portable
+if grep -qw avx512dq /proc/cpuinfo && "$work/bin/v4/veil_fhe_tests" --gtest_list_tests >/dev/null 2>&1; then bin=$work/bin/v4; fi
+say "bundle $(head -1 "$bundle/commit.txt"), binaries $bin, CUDA libraries $cuda_libs"
+ldd "$bin"/* | grep 'not found' | sort -u | tee -a "$summary"
+nvidia-smi --query-gpu=timestamp,utilization.gpu,utilization.memory,clocks.sm,power.draw,memory.used \
+  --format=csv,noheader -l 5 >> "$out/env.txt" 2>&1 &
+monitor=$!
+trap 'kill $monitor 2>/dev/null' EXIT
+export VEIL_SHARED_DATA=$bundle/data
+weights=$bundle/weights/resnet18_synthetic_fp16.pth
+
+# 2. The CUDA tests. A skipped CudaBackend test means the GPU was not used: that is a failure here.
+step tests "$(allow 150)" "$bin/veil_fhe_tests" --gtest_filter='Cuda*' > "$out/tests.log" 2>&1
+status=$?
+grep -E '^\[  (PASSED|FAILED|SKIPPED) |Failure' "$out/tests.log" | head -30 | tee -a "$summary"
+if grep -q '^\[  SKIPPED \] Cuda' "$out/tests.log"; then say "FAIL: CUDA tests skipped (the GPU was not used)"; status=1; fi
+((status != 0)) && status=1
+# The blind rotation runs the fused kernel by default (docs/cuda_backend.md); the cuFFT path passed
+# every test in the first GPU run, so after a failure the later steps use it.
+if ((status != 0)); then export VEIL_CUDA_PBS=legacy; say "a CUDA test failed: the later steps run VEIL_CUDA_PBS=legacy"; fi
+
+# 3. Throughput on the ResNet-18 set (batches 1, 1024, 4096), the 1-level 7-bit set and key switching,
+# on the path VEIL_CUDA_PBS picks (fused unless a test failed).
+step bench "$(allow 150)" "$bin/veil_fhe_bench" \
+  --benchmark_filter='cuda_pbs_batch/v0_128_p5_L14_pe2m40/(1|1024|4096)/|cuda_pbs_batch/v0_128_p7_L0_pe0.05/4096/|cuda_keyswitch_batch/v0_128_p5_L14' \
+  --benchmark_out="$out/bench.json" --benchmark_out_format=json > "$out/bench.log" 2>&1
+grep -E '^cuda_|ERROR' "$out/bench.log" | tee -a "$summary"
+# 3b. The ResNet-18 set's largest batch on the cuFFT path too (appended to bench.log), against the fused kernel.
+if [ "${VEIL_CUDA_PBS:-fused}" != legacy ]; then
+  VEIL_CUDA_PBS=legacy step bench-legacy "$(allow 60)" "$bin/veil_fhe_bench" \
+    --benchmark_filter='cuda_pbs_batch/v0_128_p5_L14_pe2m40/4096/' > "$work/bench-legacy.log" 2>&1
+  cat "$work/bench-legacy.log" >> "$out/bench.log"
+  grep -E '^cuda_|ERROR' "$work/bench-legacy.log" | sed 's/^/VEIL_CUDA_PBS=legacy: /' | tee -a "$summary"
+fi
+
+# 4. The encrypted ResNet-18 on the 16x16 centre crop (15,616 PBS), next to its simulation.
+run=("$bin/resnet18_fhe" --weights "$weights" --num-images 1 --quant-mode improved --run-fhe --fhe-images 1 --use-gpu)
+step e2e16 "$(allow 120)" "${run[@]}" --fhe-crop 16 --fhe-layers "$work/layers16.csv" > "$out/e2e16.log" 2>&1
+cat "$work/layers16.csv" >> "$out/e2e16.log" 2>/dev/null
+grep -E 'backend:|Key generation took|FHE execution completed|top 5 labels|Simulated again|equals the simulation|mean time per image|peak resident|rror' "$out/e2e16.log" | tee -a "$summary"
+
+# 5. The full 224x224 image (2,899,456 PBS) for the time left: progress every 5 s gives the rate.
+seconds=$(allow 900 10)
+if ((seconds > 60)); then
+  step full224 "$seconds" "${run[@]}" --fhe-layers "$work/layers224.csv" > "$out/full224.log" 2>&1
+  cat "$work/layers224.csv" >> "$out/full224.log" 2>/dev/null
+  grep -E 'estimated FHE time|FHE execution completed|top 5 labels|equals the simulation|peak resident|rror' "$out/full224.log" | tee -a "$summary"
+  grep 'PBS/s' "$out/full224.log" | tail -2 | tee -a "$summary"
+fi
+say "done: CUDA tests $([ $status = 0 ] && echo passed || echo FAILED)"
+exit $status

@@ -1,0 +1,31 @@
+#include "fhe/cuda/device_info.hpp"
+
+#include <cuda_runtime.h>
+
+#include <cstdio>
+#include <string>
+
+#include "fhe/cuda/cuda_check.hpp"
+
+namespace veil::fhe::cuda {
+
+std::string describe_device(int device) {
+  cudaDeviceProp properties{};
+  check(cudaGetDeviceProperties(&properties, device), "cudaGetDeviceProperties");
+  int current = 0;
+  check(cudaGetDevice(&current), "cudaGetDevice");
+  check(cudaSetDevice(device), "cudaSetDevice");
+  std::size_t free = 0, total = 0;
+  const cudaError_t queried = cudaMemGetInfo(&free, &total);
+  cudaSetDevice(current);
+  check(queried, "cudaMemGetInfo");
+  constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+  char memory[64];
+  std::snprintf(memory, sizeof memory, "%.1f GiB (%.1f GiB free)", static_cast<double>(total) / kGiB,
+                static_cast<double>(free) / kGiB);
+  return "device " + std::to_string(device) + ": " + properties.name + ", compute capability " +
+         std::to_string(properties.major) + "." + std::to_string(properties.minor) + ", " +
+         std::to_string(properties.multiProcessorCount) + " multiprocessors, " + memory;
+}
+
+}  // namespace veil::fhe::cuda
