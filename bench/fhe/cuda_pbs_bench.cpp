@@ -1,6 +1,7 @@
 // CUDA backend throughput: batched PBS and key switching per vetted set and batch size, keys
 // resident on the device (uploaded by an untimed first call). Skipped without a GPU. Compare
-// with pbs_bench.cpp's pbs_batch (CPU) on the same sets: --benchmark_filter='pbs_batch'.
+// with pbs_bench.cpp's pbs_batch (CPU) on the same sets: --benchmark_filter='pbs_batch'. The
+// blind-rotation path follows VEIL_CUDA_PBS (fused, the default, or legacy): run it once with each.
 #include <benchmark/benchmark.h>
 
 #include <map>

@@ -3,12 +3,16 @@
 //    the code inside the kernels) executed on the host for every thread index, with a plain FFT
 //    in place of cuFFT, plus the key's reordering for cuFFT: they must decrypt like the CPU backend
 //    (key switching bit for bit). What they cannot check is the CUDA plumbing around the steps.
+//  - CudaFusedEmulator.*: run everywhere. The fused kernel's block body (fused_pbs.hpp) under the
+//    host block emulator: its shared-memory FFT against the CPU's, and whole PBS batches that must
+//    decrypt like the CPU backend, independently of the block size and of the thread order.
 //  - CudaBackend.*: the real backend on a GPU, skipped (with the reason: no CUDA in this build,
 //    or no device visible) when cuda_backend_available() is false.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <complex>
+#include <cstdlib>
 #include <numbers>
 #include <string>
 #include <vector>
@@ -17,6 +21,7 @@
 #include "fhe/cpu/negacyclic_fft.hpp"
 #include "fhe/cuda/device_steps.hpp"
 #include "fhe/cuda/fourier_layout.hpp"
+#include "fhe/cuda/fused_pbs.hpp"
 #include "veil/common/error.hpp"
 #include "veil/fhe/backend.hpp"
 #include "veil/fhe/cuda_backend.hpp"
@@ -321,6 +326,208 @@ TEST(CudaHostModel, PbsDecryptsLikeCpuGlweDimension5) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The fused kernel's block body under the host block emulator.
+
+/// The fused kernel's tables for N: twist, untwist and stage twiddles of the CPU FFT.
+struct FusedTables {
+  std::vector<Complex> twist, untwist, stage;
+};
+
+FusedTables fused_tables(std::size_t N) {
+  const NegacyclicFft::Tables& t = NegacyclicFft::for_size(PolynomialSize(N)).tables();
+  FusedTables out;
+  for (std::size_t q = 0; q < N / 2; ++q) {
+    out.twist.push_back(Complex{t.twist_re[q], t.twist_im[q]});
+    out.untwist.push_back(Complex{t.untwist_re[q], t.untwist_im[q]});
+    out.stage.push_back(Complex{t.stage_re[q], t.stage_im[q]});
+  }
+  return out;
+}
+
+/// programmable_bootstrap_batch as the fused CUDA path runs it: the key-switching threads, then
+/// for each ciphertext the fused block body, every phase run by `block` over its thread indices.
+void emulate_fused_pbs(const ServerKey& key, const LweCiphertextArray& inputs,
+                       const std::vector<const LookupTable*>& tables, LweCiphertextArray& outputs,
+                       const cuda::HostBlock& block) {
+  const cuda::PbsShape s = pbs_shape(key.parameters());
+  const std::size_t h = s.half();
+  std::vector<Complex> ggsws(s.n * s.ggsw_complex());
+  for (std::size_t p = 0; p < ggsws.size() / h; ++p) {
+    cuda::to_fused_order(key.bootstrap_key().data().data() + p * s.N, h, ggsws.data() + p * h);
+  }
+  const FusedTables fft = fused_tables(s.N);
+  std::vector<Torus> table_data;
+  std::vector<std::uint32_t> table_index;
+  for (const LookupTable* t : tables) {
+    table_index.push_back(static_cast<std::uint32_t>(table_index.size()));
+    table_data.insert(table_data.end(), t->polynomial().begin(), t->polynomial().end());
+  }
+  std::vector<std::uint32_t> switched(inputs.size() * (s.n + 1));
+  host_keyswitch(key.keyswitch_key(), inputs, [&](std::size_t c, std::uint32_t column, Torus value) {
+    switched[c * (s.n + 1) + column] = cuda::modulus_switch(value, s.N);
+  });
+  const cuda::FusedPbsArgs args{s,          ggsws.data(),     fft.twist.data(), fft.untwist.data(),
+                                fft.stage.data(), table_data.data(), table_index.data(), switched.data(),
+                                outputs.data().data()};
+  std::vector<Complex> shared(cuda::fused_shared_bytes(s) / sizeof(Complex));  // 16-byte aligned
+  const cuda::FusedShared sh = cuda::carve_fused_shared(reinterpret_cast<unsigned char*>(shared.data()), s);
+  for (std::size_t b = 0; b < inputs.size(); ++b) cuda::fused_pbs_block(args, b, sh, block);
+}
+
+// The shared-memory FFT, emulated with two block sizes (one in reverse thread order), against the
+// CPU's transforms: the forward on twisted random polynomials against forward_scalar and the
+// AVX-512 forward (same order, so point for point), the inverse with the fused untwist and rounding
+// against backward_scalar, on two arrays at once as the kernel runs it for k+1 components.
+TEST(CudaFusedEmulator, SharedMemoryFftMatchesCpuFft) {
+  Csprng rng = Csprng::from_seed_insecure_for_tests(31);
+  for (std::size_t N : {512u, 1024u, 2048u, 4096u}) {
+    const std::size_t h = N / 2;
+    const NegacyclicFft& cpu = NegacyclicFft::for_size(PolynomialSize(N));
+    const FusedTables tables = fused_tables(N);
+    for (const cuda::HostBlock block : {cuda::HostBlock{256, false}, cuda::HostBlock{96, true}}) {
+      std::vector<std::int64_t> poly(N);
+      for (auto& a : poly) a = static_cast<std::int64_t>(rng.uniform() % 1024) - 512;  // digit-sized
+      AlignedVector<double> scalar(N), simd(N);
+      cpu.forward_scalar(poly.data(), scalar.data());
+      cpu.forward(poly.data(), simd.data());
+      std::vector<Complex> x(h);
+      for (std::size_t q = 0; q < h; ++q) {
+        const double a = static_cast<double>(poly[q]), b = static_cast<double>(poly[q + h]);
+        const Complex w = tables.twist[q];
+        x[q] = Complex{a * w.re - b * w.im, a * w.im + b * w.re};
+      }
+      std::vector<Complex> scratch(h);
+      cuda::fused_forward_fft(
+          scratch.data(), static_cast<std::uint32_t>(h), tables.stage.data(), block,
+          [&](std::uint32_t i) { return x[i]; }, [&](std::uint32_t i, const Complex& v) { x[i] = v; });
+      double scale = 0;
+      for (double v : scalar) scale = std::max(scale, std::abs(v));
+      for (std::size_t p = 0; p < h; ++p) {
+        ASSERT_NEAR(x[p].re, scalar[p], 1e-9 * scale) << "N=" << N << ", point " << p;
+        ASSERT_NEAR(x[p].im, scalar[h + p], 1e-9 * scale) << "N=" << N << ", point " << p;
+        ASSERT_NEAR(x[p].re, simd[p], 1e-9 * scale) << "N=" << N << ", point " << p;
+        ASSERT_NEAR(x[p].im, simd[h + p], 1e-9 * scale) << "N=" << N << ", point " << p;
+      }
+
+      // Inverse: Fourier buffers of products of two polynomials (coefficients up to ~2^50).
+      std::vector<AlignedVector<double>> fourier;
+      std::vector<Complex> y(2 * h);
+      for (std::size_t c = 0; c < 2; ++c) {
+        std::vector<std::int64_t> big(N);
+        for (auto& a : big) a = static_cast<std::int64_t>(rng.uniform() >> 24) - (std::int64_t{1} << 39);
+        AlignedVector<double> f(N), g(N);
+        cpu.forward_scalar(big.data(), f.data());
+        cpu.forward_scalar(poly.data(), g.data());
+        for (std::size_t p = 0; p < h; ++p) {
+          y[c * h + p] = Complex{f[p] * g[p] - f[h + p] * g[h + p], f[p] * g[h + p] + f[h + p] * g[p]};
+          f[p] = y[c * h + p].re;
+          f[h + p] = y[c * h + p].im;
+        }
+        fourier.push_back(std::move(f));
+      }
+      cuda::fused_inverse_fft(y.data(), 2, static_cast<std::uint32_t>(h), tables.stage.data(), block);
+      for (std::size_t c = 0; c < 2; ++c) {
+        std::vector<Torus> expected(N);
+        cpu.backward_scalar(fourier[c].data(), expected.data(), false);
+        for (std::size_t q = 0; q < h; ++q) {
+          const Complex z = y[c * h + q], u = tables.untwist[q];
+          const Torus lo = cuda::to_torus(z.re * u.re + z.im * u.im);
+          const Torus hi = cuda::to_torus(z.im * u.re - z.re * u.im);
+          ASSERT_LE(std::abs(static_cast<std::int64_t>(lo - expected[q])), 1) << "N=" << N << ", coefficient " << q;
+          ASSERT_LE(std::abs(static_cast<std::int64_t>(hi - expected[q + h])), 1)
+              << "N=" << N << ", coefficient " << q + h;
+        }
+      }
+    }
+  }
+}
+
+/// The emulated fused PBS and the CPU backend on every input through four tables per ciphertext:
+/// every output decrypts to the table's value and to what the CPU's output decrypts to.
+void expect_fused_decrypts_like_cpu(const ParameterSet& params, int p) {
+  ASSERT_TRUE(cuda::fused_shape_supported(pbs_shape(params), 227 * 1024)) << describe(params);  // H100/H200 opt-in
+  const auto& keys = engine_keys(params);
+  const TableBatch batch = every_input_every_table(params, p);
+  const LweCiphertextArray inputs = encrypt_codes(keys.client, params, p, batch.inputs, 32);
+  LweCiphertextArray cpu(inputs.size(), params.big_lwe_dimension()), fused(inputs.size(), params.big_lwe_dimension());
+  programmable_bootstrap_batch(keys.server, inputs, batch.per_ciphertext, cpu, testing::test_thread_pool());
+  emulate_fused_pbs(keys.server, inputs, batch.per_ciphertext, fused,
+                    cuda::HostBlock{cuda::fused_block_threads(pbs_shape(params))});
+  const auto cpu_read = decrypt_all(keys.client, cpu, batch.output_bits);
+  const auto fused_read = decrypt_all(keys.client, fused, batch.output_bits);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    EXPECT_EQ(fused_read[i], batch.expected[i]) << "ciphertext " << i << ", input " << batch.inputs[i] << ", "
+                                                << describe(params);
+    EXPECT_EQ(fused_read[i], cpu_read[i]) << "ciphertext " << i << ", input " << batch.inputs[i];
+  }
+}
+
+TEST(CudaFusedEmulator, PbsDecryptsLikeCpuToyP3) { expect_fused_decrypts_like_cpu(insecure_toy_parameter_set(3), 3); }
+
+// A vetted set with k = 4 (the (k+1)-strided components and five Fourier accumulators), N = 512.
+TEST(CudaFusedEmulator, PbsDecryptsLikeCpuVettedGlweDimension4) {
+  expect_fused_decrypts_like_cpu(vetted_parameter_set(2, ErrorTarget::tight, 5), 2);
+}
+
+// Barriers in the right places make the result independent of the block size and of the order
+// in which threads run within a phase: bit for bit, outputs of 256 threads in order and of 64 and
+// of 1000 (more threads than butterflies) in reverse order.
+TEST(CudaFusedEmulator, PbsIndependentOfBlockSizeAndThreadOrder) {
+  const int p = 3;
+  const ParameterSet& params = insecure_toy_parameter_set(p);
+  const auto& keys = engine_keys(params);
+  const TableBatch batch = every_input_every_table(params, p);
+  const LweCiphertextArray inputs = encrypt_codes(keys.client, params, p, batch.inputs, 33);
+  const std::size_t count = 6;  // the first tables' inputs suffice
+  LweCiphertextArray some(count, params.big_lwe_dimension());
+  for (std::size_t i = 0; i < count; ++i) std::copy(inputs[i].begin(), inputs[i].end(), some[i].begin());
+  const std::vector<const LookupTable*> tables(batch.per_ciphertext.begin(), batch.per_ciphertext.begin() + count);
+  LweCiphertextArray reference(count, params.big_lwe_dimension());
+  emulate_fused_pbs(keys.server, some, tables, reference, cuda::HostBlock{256, false});
+  for (const cuda::HostBlock block : {cuda::HostBlock{64, true}, cuda::HostBlock{1000, true}}) {
+    LweCiphertextArray other(count, params.big_lwe_dimension());
+    emulate_fused_pbs(keys.server, some, tables, other, block);
+    for (std::size_t i = 0; i < count; ++i) {
+      ASSERT_TRUE(std::equal(reference[i].begin(), reference[i].end(), other[i].begin()))
+          << "ciphertext " << i << ", " << block.threads << " threads";
+    }
+  }
+}
+
+// The ResNet-18's set (k = 1, N = 4096, PBS 9/4, n = 823): four levels of 9 bits, the largest
+// FFT and shared-memory layout, 512 threads. Two inputs of one table (each PBS is ~10^8
+// emulated butterflies), checked against the table and the CPU backend.
+TEST(CudaFusedEmulator, PbsDecryptsLikeCpuResNetSet) {
+  const int p = 5;
+  const ParameterSet& params = parameter_set_by_name("v0_128_p5_L14_pe2m40");
+  const auto& keys = engine_keys(params);
+  const ClearTable clear = clear_table(TableKind::random, p);
+  const LookupTable table = lookup_table(clear, params, p);
+  const std::vector<std::int64_t> codes = {7, 26};
+  const LweCiphertextArray inputs = encrypt_codes(keys.client, params, p, codes, 34);
+  const std::vector<const LookupTable*> tables(codes.size(), &table);
+  LweCiphertextArray cpu(codes.size(), params.big_lwe_dimension()), fused(codes.size(), params.big_lwe_dimension());
+  programmable_bootstrap_batch(keys.server, inputs, tables, cpu, testing::test_thread_pool());
+  emulate_fused_pbs(keys.server, inputs, tables, fused, cuda::HostBlock{cuda::fused_block_threads(pbs_shape(params))});
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    const std::int64_t read = decrypt_message(keys.client, fused[i], clear.output_bits, Signedness::unsigned_code);
+    EXPECT_EQ(read, clear.codes[static_cast<std::size_t>(codes[i])]) << "input " << codes[i];
+    EXPECT_EQ(read, decrypt_message(keys.client, cpu[i], clear.output_bits, Signedness::unsigned_code))
+        << "input " << codes[i];
+  }
+}
+
+TEST(CudaFusedEmulator, ShapeLimits) {
+  constexpr std::size_t kH200 = 227 * 1024;
+  EXPECT_TRUE(cuda::fused_shape_supported(pbs_shape(parameter_set_by_name("v0_128_p5_L14_pe2m40")), kH200));
+  EXPECT_EQ(cuda::fused_shared_bytes(cuda::PbsShape{823, 1, 4096, 9, 4}), 160u * 1024);
+  EXPECT_FALSE(cuda::fused_shape_supported(cuda::PbsShape{600, 1, 8192, 15, 2}, kH200));  // N too large
+  EXPECT_FALSE(cuda::fused_shape_supported(cuda::PbsShape{600, 1, 2048, 5, 5}, kH200));   // 10 rows
+  EXPECT_FALSE(cuda::fused_shape_supported(cuda::PbsShape{600, 5, 256, 15, 1}, kH200));   // N too small
+  EXPECT_FALSE(cuda::fused_shape_supported(cuda::PbsShape{600, 3, 4096, 20, 1}, kH200));  // 288 KiB
+}
+
+// ---------------------------------------------------------------------------------------------
 // The backend's entry points, in every build.
 
 TEST(CudaBackendEntryPoints, AvailabilityAgreesWithFactory) {
@@ -356,6 +563,19 @@ class CudaBackend : public ::testing::Test {
 
   /// The backend, crossing chunk boundaries every `max_chunk` ciphertexts when max_chunk > 0.
   static std::unique_ptr<Backend> backend(std::size_t max_chunk = 0) { return make_cuda_backend(0, max_chunk); }
+
+  /// The backend made with VEIL_CUDA_PBS=path (read at construction); the variable is restored.
+  static std::unique_ptr<Backend> backend_with_path(const char* path) {
+    struct Restore {
+      std::string saved;
+      bool had;
+      ~Restore() { had ? setenv("VEIL_CUDA_PBS", saved.c_str(), 1) : unsetenv("VEIL_CUDA_PBS"); }
+    };
+    const char* old = std::getenv("VEIL_CUDA_PBS");
+    const Restore restore{old != nullptr ? old : "", old != nullptr};
+    setenv("VEIL_CUDA_PBS", path, 1);
+    return make_cuda_backend();
+  }
 };
 
 void expect_keyswitch_equals_cpu(Backend& gpu, const ParameterSet& params) {
@@ -426,6 +646,39 @@ TEST_F(CudaBackend, PbsAcrossChunksAndWithASharedTable) {
         << "ciphertext " << i;
   }
 }
+
+/// Codes through `table` on the fused and the legacy path: both must decrypt to the table.
+void expect_fused_and_legacy_read_table(Backend& fused, Backend& legacy, const ParameterSet& params, int p,
+                                        std::size_t count) {
+  const auto& keys = engine_keys(params);
+  const ClearTable clear = clear_table(TableKind::random, p);
+  const LookupTable table = lookup_table(clear, params, p);
+  const LookupTable* shared[] = {&table};
+  std::vector<std::int64_t> codes;
+  for (std::size_t i = 0; i < count; ++i) codes.push_back(static_cast<std::int64_t>(i % clear.codes.size()));
+  const LweCiphertextArray inputs = encrypt_codes(keys.client, params, p, codes, 26);
+  LweCiphertextArray a(inputs.size(), params.big_lwe_dimension()), b(inputs.size(), params.big_lwe_dimension());
+  fused.programmable_bootstrap_batch(keys.server, inputs, shared, a);
+  legacy.programmable_bootstrap_batch(keys.server, inputs, shared, b);
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    const std::int64_t expected = clear.codes[static_cast<std::size_t>(codes[i])];
+    EXPECT_EQ(decrypt_message(keys.client, a[i], p, Signedness::unsigned_code), expected)
+        << "fused, ciphertext " << i << ", " << describe(params);
+    EXPECT_EQ(decrypt_message(keys.client, b[i], p, Signedness::unsigned_code), expected)
+        << "legacy, ciphertext " << i << ", " << describe(params);
+  }
+}
+
+// The two blind-rotation paths on the same inputs: a toy set and the ResNet-18's set (k = 1,
+// N = 4096, PBS 9/4: the fused kernel's largest shared-memory budget, 160 KiB).
+TEST_F(CudaBackend, FusedAndLegacyPathsBothReadTheTable) {
+  const auto fused = backend_with_path("fused");
+  const auto legacy = backend_with_path("legacy");
+  expect_fused_and_legacy_read_table(*fused, *legacy, insecure_toy_parameter_set(4), 4, 64);
+  expect_fused_and_legacy_read_table(*fused, *legacy, parameter_set_by_name("v0_128_p5_L14_pe2m40"), 5, 64);
+}
+
+TEST_F(CudaBackend, RejectsAnUnknownPbsPath) { EXPECT_THROW(backend_with_path("cufft"), InvalidArgument); }
 
 // Two server keys of one parameter set, used in turn: the device key cache must tell them apart.
 TEST_F(CudaBackend, KeyCacheTellsKeysApart) {

@@ -1,12 +1,16 @@
 // The CUDA backend (docs/cuda_backend.md): keys resident on the device, batches in chunks sized
-// to its free memory, and per CMUX three kernels around two batched cuFFT transforms.
+// to its free memory, and the blind rotation either as one fused kernel per chunk (shapes that
+// fit a block's shared memory, fused_pbs.hpp) or per CMUX three kernels around two batched cuFFT
+// transforms. VEIL_CUDA_PBS=legacy forces the latter.
 #include <cuda_runtime.h>
 #include <cufft.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -36,6 +40,15 @@ constexpr std::size_t kDefaultMaxChunk = 4096;
 constexpr double kChunkMemoryShare = 0.5;
 constexpr std::size_t kCachedKeys = 2;  // of each kind
 
+/// The blind-rotation path asked for by VEIL_CUDA_PBS: "fused" (the default: the fused kernel
+/// where the shape allows it, else the cuFFT path) or "legacy" (always the cuFFT path).
+bool fused_requested() {
+  const char* value = std::getenv("VEIL_CUDA_PBS");
+  if (value == nullptr || std::string_view(value).empty() || std::string_view(value) == "fused") return true;
+  if (std::string_view(value) == "legacy") return false;
+  throw InvalidArgument(std::string("VEIL_CUDA_PBS=") + value + ": expected fused or legacy");
+}
+
 /// cudaStream_t owned by one object.
 class Stream {
  public:
@@ -52,8 +65,10 @@ class Stream {
 class CudaBackend final : public Backend {
  public:
   CudaBackend(int device, std::size_t max_chunk)
-      : device_(device), max_chunk_(max_chunk > 0 ? max_chunk : kDefaultMaxChunk), stream_(select(device)),
-        plans_(stream_.get()) {}
+      : device_(device), max_chunk_(max_chunk > 0 ? max_chunk : kDefaultMaxChunk), fused_(fused_requested()),
+        stream_(select(device)), plans_(stream_.get()) {
+    check(cuda::fused_max_shared_bytes(max_shared_), "cudaDeviceGetAttribute of the shared memory per block");
+  }
 
   ~CudaBackend() override { cudaSetDevice(device_); }  // members free their device memory after this
 
@@ -68,7 +83,9 @@ class CudaBackend final : public Backend {
     std::lock_guard lock(mutex_);
     check(cudaSetDevice(device_), "cudaSetDevice");
     const cuda::DeviceKeyswitchKey& ksk = keyswitch_keys_.get(key.keyswitch_key());
-    const cuda::DeviceBootstrapKey& bsk = bootstrap_keys_.get(key.bootstrap_key());
+    const bool fused = fused_ && cuda::fused_shape_supported(cuda::pbs_shape_of(key.bootstrap_key()), max_shared_);
+    const cuda::DeviceBootstrapKey& bsk = bootstrap_keys_.get(
+        key.bootstrap_key(), fused ? cuda::BootstrapKeyLayout::fused : cuda::BootstrapKeyLayout::cufft);
     const cuda::PbsShape& s = bsk.shape;
     if (ksk.shape.n_in != s.k * s.N || ksk.shape.n_out != s.n) {
       throw InvalidArgument("programmable_bootstrap_batch (cuda): the server key's key-switching key (" +
@@ -77,6 +94,7 @@ class CudaBackend final : public Backend {
                             ", n = " + std::to_string(s.n) + ")");
     }
     upload_tables(tables, count);
+    if (fused) return fused_bootstrap(ksk, bsk, inputs, outputs);
 
     const std::size_t big = s.big_lwe_size();
     const std::size_t switched_size = std::size_t{s.n} + 1;
@@ -158,6 +176,43 @@ class CudaBackend final : public Backend {
   }
 
  private:
+  /// programmable_bootstrap_batch after the checks and the table upload, by the fused kernel.
+  void fused_bootstrap(const cuda::DeviceKeyswitchKey& ksk, const cuda::DeviceBootstrapKey& bsk,
+                       const LweCiphertextArray& inputs, LweCiphertextArray& outputs) {
+    const cuda::PbsShape& s = bsk.shape;
+    const std::size_t count = inputs.size();
+    const std::size_t big = s.big_lwe_size();
+    const std::size_t switched_size = std::size_t{s.n} + 1;
+    const std::size_t chunk =
+        chunk_size(count, big * sizeof(Torus) + switched_size * sizeof(std::uint32_t), 0);
+    lwe_.reserve(chunk * big);
+    switched_.reserve(chunk * switched_size);
+    const cudaStream_t stream = stream_.get();
+    for (std::size_t first = 0; first < count; first += chunk) {
+      const std::size_t size = std::min(chunk, count - first);
+      check(cudaMemcpyAsync(lwe_.data(), inputs.data().data() + first * big, size * big * sizeof(Torus),
+                            cudaMemcpyHostToDevice, stream),
+            "cudaMemcpyAsync of the inputs");
+      check(cuda::launch_keyswitch_modulus_switch(ksk.shape, s.N, ksk.rows.data(), lwe_.data(), size,
+                                                  switched_.data(), stream),
+            "key-switching kernel");
+      const cuda::FusedPbsArgs args{s,
+                                    bsk.ggsws.data(),
+                                    bsk.twist.data(),
+                                    bsk.untwist.data(),
+                                    bsk.stage.data(),
+                                    tables_.data(),
+                                    table_index_.data() + first,
+                                    switched_.data(),
+                                    lwe_.data()};
+      check(cuda::launch_fused_pbs(args, size, stream), "fused PBS kernel");
+      check(cudaMemcpyAsync(outputs.data().data() + first * big, lwe_.data(), size * big * sizeof(Torus),
+                            cudaMemcpyDeviceToHost, stream),
+            "cudaMemcpyAsync of the outputs");
+      check(cudaStreamSynchronize(stream), "fused PBS chunk");
+    }
+  }
+
   /// Makes `device` current and checks that it runs the kernels; returns the backend's stream.
   static Stream select(int device) {
     check(cudaSetDevice(device), "cudaSetDevice");
@@ -210,6 +265,8 @@ class CudaBackend final : public Backend {
   std::mutex mutex_;
   int device_;
   std::size_t max_chunk_;
+  bool fused_;                  // VEIL_CUDA_PBS: fused kernel where the shape allows it
+  std::size_t max_shared_ = 0;  // dynamic shared memory a block may opt in to
   Stream stream_;
   cuda::FftPlans plans_;
   cuda::DeviceKeyCache<cuda::DeviceKeyswitchKey> keyswitch_keys_{kCachedKeys};

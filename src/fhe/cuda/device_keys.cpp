@@ -33,10 +33,17 @@ std::uint64_t fingerprint(std::span<const T> data) {
 
 }  // namespace
 
-KeyIdentity identity_of(const FourierBootstrapKey& key) {
+PbsShape pbs_shape_of(const FourierBootstrapKey& key) {
+  return PbsShape{static_cast<std::uint32_t>(key.input_lwe_dimension().value),
+                  static_cast<std::uint32_t>(key.glwe_dimension().value),
+                  static_cast<std::uint32_t>(key.polynomial_size().value),
+                  static_cast<std::uint32_t>(key.base_log().value), static_cast<std::uint32_t>(key.level_count().value)};
+}
+
+KeyIdentity identity_of(const FourierBootstrapKey& key, BootstrapKeyLayout layout) {
   return KeyIdentity{&key,
                      {key.input_lwe_dimension().value, key.glwe_dimension().value, key.polynomial_size().value,
-                      key.base_log().value, key.level_count().value},
+                      key.base_log().value, key.level_count().value, static_cast<std::size_t>(layout)},
                      fingerprint(key.data())};
 }
 
@@ -47,14 +54,12 @@ KeyIdentity identity_of(const KeyswitchKey& key) {
                      fingerprint(key.data())};
 }
 
-std::unique_ptr<DeviceBootstrapKey> upload(const FourierBootstrapKey& key) {
+std::unique_ptr<DeviceBootstrapKey> upload(const FourierBootstrapKey& key, BootstrapKeyLayout layout) {
   SignedDecomposer(key.base_log(), key.level_count());  // throws for a decomposition the kernels cannot run
   auto device = std::make_unique<DeviceBootstrapKey>();
+  device->layout = layout;
   PbsShape& s = device->shape;
-  s = PbsShape{static_cast<std::uint32_t>(key.input_lwe_dimension().value),
-               static_cast<std::uint32_t>(key.glwe_dimension().value),
-               static_cast<std::uint32_t>(key.polynomial_size().value), static_cast<std::uint32_t>(key.base_log().value),
-               static_cast<std::uint32_t>(key.level_count().value)};
+  s = pbs_shape_of(key);
   const std::size_t half = s.half();
   const std::size_t polynomials = s.ggsw_complex() / half;  // per GGSW: rows x (k+1)
   device->ggsws.reserve(s.n * s.ggsw_complex());
@@ -62,7 +67,13 @@ std::unique_ptr<DeviceBootstrapKey> upload(const FourierBootstrapKey& key) {
   for (std::size_t first = 0; first < s.n; first += kUploadGgsws) {
     const std::size_t count = std::min<std::size_t>(kUploadGgsws, s.n - first);
     const double* cpu = key.ggsw(first).data();  // GGSWs are contiguous, polynomial after polynomial
-    for (std::size_t p = 0; p < count * polynomials; ++p) to_natural_order(cpu + p * s.N, half, staging.data() + p * half);
+    for (std::size_t p = 0; p < count * polynomials; ++p) {
+      if (layout == BootstrapKeyLayout::fused) {
+        to_fused_order(cpu + p * s.N, half, staging.data() + p * half);
+      } else {
+        to_natural_order(cpu + p * s.N, half, staging.data() + p * half);
+      }
+    }
     check(cudaMemcpy(device->ggsws.data() + first * s.ggsw_complex(), staging.data(),
                      count * s.ggsw_complex() * sizeof(Complex), cudaMemcpyHostToDevice),
           "cudaMemcpy of the bootstrapping key");
@@ -75,6 +86,11 @@ std::unique_ptr<DeviceBootstrapKey> upload(const FourierBootstrapKey& key) {
   }
   device->twist.assign(twist.data(), half);
   device->untwist.assign(untwist.data(), half);
+  if (layout == BootstrapKeyLayout::fused) {
+    std::vector<Complex> stage(half);
+    for (std::size_t i = 0; i < half; ++i) stage[i] = Complex{tables.stage_re[i], tables.stage_im[i]};
+    device->stage.assign(stage.data(), half);
+  }
   return device;
 }
 

@@ -22,15 +22,24 @@ struct KeyIdentity {
   bool operator==(const KeyIdentity&) const = default;
 };
 
-KeyIdentity identity_of(const FourierBootstrapKey& key);
+/// The bootstrapping key's layout on the device: for the cuFFT path (natural order) or for the
+/// fused kernel (the CPU FFT's bit-reversed order, fused_pbs.hpp).
+enum class BootstrapKeyLayout { cufft, fused };
+
+/// The PBS shape of a host bootstrapping key.
+PbsShape pbs_shape_of(const FourierBootstrapKey& key);
+
+KeyIdentity identity_of(const FourierBootstrapKey& key, BootstrapKeyLayout layout);
 KeyIdentity identity_of(const KeyswitchKey& key);
 
 struct DeviceBootstrapKey {
   KeyIdentity identity;
   PbsShape shape;  // n, k, N and the PBS decomposition
-  DeviceBuffer<Complex> ggsws;    // n GGSWs: row r -> output component c -> N/2 points, natural order
+  BootstrapKeyLayout layout;
+  DeviceBuffer<Complex> ggsws;    // n GGSWs: row r -> output component c -> N/2 points, in `layout`'s order
   DeviceBuffer<Complex> twist;    // w^q = exp(i*pi*q/N), q < N/2
   DeviceBuffer<Complex> untwist;  // w^q / (N/2)
+  DeviceBuffer<Complex> stage;    // fused layout only: the CPU FFT's stage twiddles (N/2 values)
 };
 
 struct DeviceKeyswitchKey {
@@ -39,8 +48,8 @@ struct DeviceKeyswitchKey {
   DeviceBuffer<Torus> rows;  // the host layout: input coefficient i -> level j -> n_out+1 values
 };
 
-/// Copies to the current device; the bootstrapping key is reordered for cuFFT (fourier_layout.hpp).
-std::unique_ptr<DeviceBootstrapKey> upload(const FourierBootstrapKey& key);
+/// Copies to the current device; the bootstrapping key is laid out as `layout` says (fourier_layout.hpp).
+std::unique_ptr<DeviceBootstrapKey> upload(const FourierBootstrapKey& key, BootstrapKeyLayout layout);
 std::unique_ptr<DeviceKeyswitchKey> upload(const KeyswitchKey& key);
 
 /// The most recently used `capacity` device keys of one kind.
@@ -49,10 +58,11 @@ class DeviceKeyCache {
  public:
   explicit DeviceKeyCache(std::size_t capacity) : capacity_(capacity) {}
 
-  /// The device copy of `host`, uploaded unless cached; evicts the least recently used first.
-  template <class HostKey>
-  const DeviceKey& get(const HostKey& host) {
-    const KeyIdentity identity = identity_of(host);
+  /// The device copy of `host` (made by upload(host, how...)), uploaded unless cached; evicts the
+  /// least recently used first.
+  template <class HostKey, class... How>
+  const DeviceKey& get(const HostKey& host, How... how) {
+    const KeyIdentity identity = identity_of(host, how...);
     for (std::size_t i = 0; i < entries_.size(); ++i) {
       if (entries_[i]->identity == identity) {
         std::rotate(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(i),
@@ -61,7 +71,7 @@ class DeviceKeyCache {
       }
     }
     while (entries_.size() >= capacity_) entries_.pop_back();  // free device memory before the upload
-    entries_.insert(entries_.begin(), upload(host));
+    entries_.insert(entries_.begin(), upload(host, how...));
     entries_.front()->identity = identity;
     return *entries_.front();
   }

@@ -1,7 +1,8 @@
 #pragma once
 // The bootstrapping key's Fourier polynomials, from the CPU transform's layout (N/2 real parts
 // then N/2 imaginary parts, in bit-reversed order: cpu/negacyclic_fft.hpp) to the device's
-// (N/2 complex values in natural order, as cuFFT computes them). Host code.
+// (N/2 complex values in natural order, as cuFFT computes them; or, for the fused kernel whose
+// FFT is the CPU's, in the CPU's bit-reversed order). Host code.
 #include <cstddef>
 #include <cstdint>
 
@@ -25,6 +26,12 @@ inline void to_natural_order(const double* cpu, std::size_t half, Complex* out) 
     const std::size_t p = bit_reversed(q, half);
     out[q] = Complex{cpu[p], cpu[half + p]};
   }
+}
+
+/// One CPU Fourier buffer as `half` complex values in the CPU's own (bit-reversed) order, the
+/// order the fused kernel's FFT produces (fused_pbs.hpp).
+inline void to_fused_order(const double* cpu, std::size_t half, Complex* out) {
+  for (std::size_t p = 0; p < half; ++p) out[p] = Complex{cpu[p], cpu[half + p]};
 }
 
 }  // namespace veil::fhe::cuda

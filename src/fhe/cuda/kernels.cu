@@ -53,6 +53,23 @@ __global__ void untwist_add_kernel(PbsShape s, std::uint32_t t, const std::uint3
   if (thread < threads) untwist_add_thread(s, t, switched, prod, untwist, thread, accs);
 }
 
+/// The device side of the fused block body: a phase for this thread, then the block's barrier.
+struct DeviceBlock {
+  template <class Phase>
+  __device__ void phase(Phase f) const {
+    f(threadIdx.x, blockDim.x);
+    __syncthreads();
+  }
+};
+
+// One block of fused_block_threads(args.s) per ciphertext; dynamic shared memory of
+// fused_shared_bytes(args.s).
+__global__ void __launch_bounds__(kFusedMaxThreads) fused_pbs_kernel(FusedPbsArgs args) {
+  extern __shared__ __align__(16) unsigned char shared[];
+  DeviceBlock block;
+  fused_pbs_block(args, blockIdx.x, carve_fused_shared(shared, args.s), block);
+}
+
 __global__ void sample_extract_kernel(PbsShape s, const Torus* accs, std::size_t threads, Torus* out) {
   const std::size_t thread = global_thread();
   if (thread < threads) sample_extract_thread(s, accs, thread, out);
@@ -72,6 +89,24 @@ cudaError_t launch_keyswitch_kernel(const KeyswitchShape& s, std::uint32_t N, co
 }
 
 }  // namespace
+
+cudaError_t fused_max_shared_bytes(std::size_t& bytes) {
+  int device = 0, value = 0;
+  cudaError_t status = cudaGetDevice(&device);
+  if (status == cudaSuccess) status = cudaDeviceGetAttribute(&value, cudaDevAttrMaxSharedMemoryPerBlockOptin, device);
+  bytes = status == cudaSuccess ? static_cast<std::size_t>(value) : 0;
+  return status;
+}
+
+cudaError_t launch_fused_pbs(const FusedPbsArgs& args, std::size_t count, cudaStream_t stream) {
+  if (count == 0) return cudaGetLastError();
+  const std::size_t shared = fused_shared_bytes(args.s);
+  const cudaError_t status =
+      cudaFuncSetAttribute(fused_pbs_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(shared));
+  if (status != cudaSuccess) return status;
+  fused_pbs_kernel<<<static_cast<unsigned>(count), fused_block_threads(args.s), shared, stream>>>(args);
+  return cudaGetLastError();
+}
 
 cudaError_t kernels_loadable() {
   cudaFuncAttributes attributes;

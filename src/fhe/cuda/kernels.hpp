@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "fhe/cuda/device_steps.hpp"
+#include "fhe/cuda/fused_pbs.hpp"
 
 namespace veil::fhe::cuda {
 
@@ -38,5 +39,12 @@ cudaError_t launch_untwist_add(const PbsShape& s, std::uint32_t t, const std::ui
 /// out: count x (k*N+1), sample 0 of each accumulator.
 cudaError_t launch_sample_extract(const PbsShape& s, const Torus* accs, std::size_t count, Torus* out,
                                   cudaStream_t stream);
+
+/// The dynamic shared memory one block of the current device may opt in to.
+cudaError_t fused_max_shared_bytes(std::size_t& bytes);
+
+/// The fused PBS (fused_pbs.hpp) of `count` key-switched ciphertexts, one block each; args.s
+/// must satisfy fused_shape_supported.
+cudaError_t launch_fused_pbs(const FusedPbsArgs& args, std::size_t count, cudaStream_t stream);
 
 }  // namespace veil::fhe::cuda
