@@ -1,14 +1,16 @@
-// One parameter set for the whole circuit: the named one, or the cheapest vetted set on which
-// every PBS site meets the target error probability.
+// One parameter set for the whole circuit: the named one, or the cheapest of the vetted sets and
+// the parameter optimizer's set on which every PBS site meets the target error probability.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "compiler/compile_steps.hpp"
 #include "veil/common/error.hpp"
 #include "veil/fhe/noise_model.hpp"
+#include "veil/fhe/parameter_optimizer.hpp"
 #include "veil/fhe/parameter_sets.hpp"
 
 namespace veil::compiler::detail {
@@ -76,6 +78,40 @@ fhe::ParameterSet named_set(const nn::quant::QuantizedCircuit& circuit, std::vec
                         std::to_string(largest_n) + ")");
 }
 
+// Tries a few requirements, each a little above the last, in case a site's norm2 moves with the
+// set (its fresh-encryption share does).
+constexpr int kOptimizerAttempts = 8;
+constexpr double kOptimizerNorm2Step = 1.05;
+
+/// The parameter optimizer's set for the circuit's hardest requirement (its widest lookup, its
+/// largest norm2 as read on `reference`), if one exists on which every site meets the target.
+std::optional<fhe::ParameterSet> optimized_set(std::vector<PbsSite> sites, const fhe::ParameterSet& reference,
+                                               const CompileOptions& options) {
+  if (sites.empty() || !(options.p_error > 0 && options.p_error < 1)) return std::nullopt;
+  evaluate_sites(reference, sites);
+  fhe::PbsRequirement requirement;
+  requirement.p_error = options.p_error;
+  requirement.norm2 = 1;
+  for (const PbsSite& s : sites) {
+    requirement.precision_bits = std::max(requirement.precision_bits, s.precision_bits);
+    requirement.norm2 = std::max(requirement.norm2, std::ceil(s.norm2));
+  }
+  for (int attempt = 0; attempt < kOptimizerAttempts; ++attempt) {
+    fhe::OptimizedParameterSet candidate;
+    try {
+      candidate = fhe::optimize_parameter_set(requirement, fhe::CostModel::concrete_v0);
+    } catch (const InvalidArgument&) {
+      return std::nullopt;  // no set in the search space: the vetted choice stands
+    }
+    if (holds_every_table(candidate.set, sites)) {
+      evaluate_sites(candidate.set, sites);
+      if (worst_site(sites).p_error <= options.p_error) return candidate.set;
+    }
+    requirement.norm2 = std::ceil(requirement.norm2 * kOptimizerNorm2Step);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 double noise_variance(const fhe::ParameterSet& params, const NoiseBound& noise) {
@@ -118,6 +154,10 @@ fhe::ParameterSet choose_parameter_set(const nn::quant::QuantizedCircuit& circui
       best = set;
       best_cost = cost;
     }
+  }
+  if (options.optimized_sets && (best || closest)) {
+    const std::optional<fhe::ParameterSet> optimized = optimized_set(sites, best ? *best : *closest, options);
+    if (optimized && (!best || fhe::parameter_set_cost(*optimized) < best_cost)) return *optimized;
   }
   if (best) return *best;
   if (!closest) no_set_holds_tables(circuit, sites);

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "veil/compiler/statistics.hpp"
+#include "veil/fhe/parameter_optimizer.hpp"
 
 namespace veil::compiler {
 namespace {
@@ -31,13 +32,20 @@ std::string bytes(double b) {
   return format("%.1f KiB", b / 1024.0);
 }
 
+// " (vetted, 128-bit)", " (parameter optimizer, 128-bit)" or the toy sets' warning.
+std::string set_kind(const fhe::ParameterSet& p) {
+  if (p.insecure_for_tests) return " (INSECURE toy set, tests only)";
+  const char* kind = fhe::optimized_parameter_set_by_name(p.name) ? "parameter optimizer" : "vetted";
+  return std::string(" (") + kind + ", " + std::to_string(p.security_bits) + "-bit)";
+}
+
 }  // namespace
 
 std::string statistics_summary(const CircuitStatistics& s) {
   const fhe::ParameterSet& p = s.params;
   std::ostringstream out;
   out << "Parameter set " << s.parameter_set
-      << (p.insecure_for_tests ? " (INSECURE toy set, tests only)" : " (vetted, 128-bit)") << ": every PBS meets p_error <= "
+      << set_kind(p) << ": every PBS meets p_error <= "
       << format("%.3g", s.requested_p_error) << " (worst " << format("%.3g", s.max_pbs_p_error) << ")";
   if (s.parameter_set_cost > 0) out << ", cost " << s.parameter_set_cost << " per PBS";
   out << "\n  n = " << p.lwe_dimension.value << ", k = " << p.glwe_dimension.value << ", N = " << p.polynomial_size.value

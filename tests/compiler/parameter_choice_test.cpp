@@ -1,5 +1,6 @@
 // The parameter choice: the chosen set meets the target at every site and no cheaper vetted set
-// does (brute force over the registry); impossible targets, toy sets without permission and
+// does (brute force over the registry); the optimizer's set is taken only when cheaper and reads
+// back by name; impossible targets, toy sets without permission and
 // forced sets that miss the target are refused with messages naming the site.
 #include <gtest/gtest.h>
 
@@ -66,9 +67,37 @@ TEST(ParameterChoice, CheapestVettedSetMeetingTheTarget) {
   }
 }
 
+TEST(ParameterChoice, OptimizedSetIsTakenOnlyWhenCheaperAndReadsBackByName) {
+  for (const auto mode : {QuantizationMode::ReferenceCompatible, QuantizationMode::Improved}) {
+    const auto& circuit = testing::small_network(mode, 7);
+    CompileOptions vetted_only;
+    vetted_only.optimized_sets = false;
+    const FheProgram vetted = compile_program(circuit, vetted_only);
+    const FheProgram chosen = compile_program(circuit, CompileOptions{});
+    const int vetted_cost = fhe::parameter_set_cost(vetted.params);
+    const int chosen_cost = fhe::parameter_set_cost(chosen.params);
+    EXPECT_LE(chosen_cost, vetted_cost);
+    EXPECT_LE(worst_p_error(chosen, chosen.params), 0.05);
+    if (chosen.params.name == vetted.params.name) continue;
+    // An optimizer's set: strictly cheaper, passes the gate, and its name alone brings it back.
+    EXPECT_EQ(chosen.params.name.rfind("opt128_", 0), 0u) << chosen.params.name;
+    EXPECT_LT(chosen_cost, vetted_cost);
+    EXPECT_NO_THROW(fhe::require_secure(chosen.params));
+    const fhe::ParameterSet& again = fhe::parameter_set_by_name(chosen.params.name);
+    EXPECT_EQ(again.lwe_dimension.value, chosen.params.lwe_dimension.value);
+    EXPECT_EQ(again.pbs_level.value, chosen.params.pbs_level.value);
+    CompileOptions named;
+    named.parameter_set = chosen.params.name;
+    EXPECT_EQ(compile_program(circuit, named).params.name, chosen.params.name);
+    std::printf("mode %d: %s (cost %d) instead of %s (cost %d)\n", static_cast<int>(mode), chosen.params.name.c_str(),
+                chosen_cost, vetted.params.name.c_str(), vetted_cost);
+  }
+}
+
 TEST(ParameterChoice, ImpossibleTargetNamesTheWorstSite) {
   CompileOptions options;
   options.p_error = 1e-300;
+  options.optimized_sets = false;  // the optimizer's search space reaches even this target
   const auto& circuit = testing::small_network(QuantizationMode::Improved, 7);
   const std::string message = message_of<InvalidArgument>(circuit, options);
   std::printf("%s\n", message.c_str());

@@ -116,8 +116,12 @@ TEST_P(ParamsOptimizerModels, SetsMeetTheCurveTheirRequirementAndCarryTheirDeriv
     EXPECT_FALSE(found.derivation.noise_model.empty());
     EXPECT_EQ(found.set.name.rfind("opt" + std::to_string(r.security_bits) + "_p" + std::to_string(r.precision_bits), 0),
               0u);
-    // Key generation still accepts registry sets only: an optimized set is not one.
-    EXPECT_THROW(require_secure(found.set), SecurityError);
+    // The gate derives the set again from its name and compares every field: the set passes,
+    // a copy with one field changed does not.
+    EXPECT_NO_THROW(require_secure(found.set));
+    ParameterSet tampered = found.set;
+    tampered.lwe_dimension = LweDimension(found.set.lwe_dimension.value + 1);
+    EXPECT_THROW(require_secure(tampered), SecurityError);
   }
 }
 

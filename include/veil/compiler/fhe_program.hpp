@@ -26,10 +26,11 @@
 // site then reads the equivalent dot-product 2-norm sqrt(bootstrap + fresh * V_fresh / V_BR)
 // for the noise model (veil/fhe/noise_model.hpp).
 //
-// Parameters. One vetted set for the whole circuit (a PBS output lives under its set's big
-// key; several sets would need cross-set key switching keys): the cheapest vetted set
-// (parameter_set_cost) whose N holds every lookup's table and on which every PBS site's
-// predicted error probability is <= CompileOptions::p_error. InvalidArgument if none does.
+// Parameters. One set for the whole circuit (a PBS output lives under its set's big key;
+// several sets would need cross-set key switching keys): the cheapest (parameter_set_cost) of
+// the vetted sets and the parameter optimizer's set for the hardest site, whose N holds every
+// lookup's table and on which every PBS site's predicted error probability is
+// <= CompileOptions::p_error. InvalidArgument if none does.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,6 +51,10 @@ struct CompileOptions {
   /// Use this set (by registry name, vetted or toy) instead of searching; the compiler still
   /// predicts every site's error probability and fails if one exceeds p_error.
   std::optional<std::string> parameter_set;
+  /// Also consider the parameter optimizer's set for the circuit's hardest site
+  /// (fhe::optimize_parameter_set under Concrete's cost model, docs/parameters.md) and take it
+  /// when it is cheaper than every vetted set that meets the target; false: vetted sets only.
+  bool optimized_sets = true;
   /// Toy sets are accepted only with AllowInsecure::for_tests (tests of the runtime).
   fhe::AllowInsecure allow = fhe::AllowInsecure::no;
 };

@@ -66,4 +66,11 @@ struct OptimizedParameterSet {
 /// 128 or 132) or when no set in the search space meets it.
 OptimizedParameterSet optimize_parameter_set(const PbsRequirement& requirement, CostModel model);
 
+/// The optimized set a name stands for, derived again from the requirement the name spells
+/// (optimize_parameter_set is deterministic) and kept for the life of the process; nullptr when
+/// `name` is not one the optimizer writes. Lets keys, specs and model files that name an optimized
+/// set be read back and checked field by field (parameter_set_by_name, require_secure). Throws
+/// what optimize_parameter_set throws for a requirement no set meets.
+const OptimizedParameterSet* optimized_parameter_set_by_name(std::string_view name);
+
 }  // namespace veil::fhe

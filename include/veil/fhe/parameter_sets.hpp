@@ -20,7 +20,8 @@ enum class ErrorTarget {
 /// if no vetted set covers the request.
 const ParameterSet& vetted_parameter_set(int precision_bits, ErrorTarget target, int log2_norm2 = 0);
 
-/// Looks a vetted or toy set up by its name; throws InvalidArgument naming close matches.
+/// Looks a vetted or toy set up by its name, or derives the optimizer's set a name stands for
+/// (parameter_optimizer.hpp); throws InvalidArgument naming close matches.
 const ParameterSet& parameter_set_by_name(std::string_view name);
 
 /// Every vetted set (not the toy ones), in a stable order.
@@ -32,8 +33,9 @@ const ParameterSet& insecure_toy_parameter_set(int precision_bits);
 /// Whether key generation may proceed on insecure toy sets. Pass for_tests only from tests.
 enum class AllowInsecure { no, for_tests };
 
-/// Throws SecurityError unless `params` is one of the registry's vetted sets (same name and
-/// same fields) and its noise meets the 128-bit security curve for n and k*N; toy sets pass only
+/// Throws SecurityError unless `params` is one of the registry's vetted sets or the parameter
+/// optimizer's set its name stands for (same name and same fields) and its noise meets the
+/// security curve for n and k*N; toy sets pass only
 /// with AllowInsecure::for_tests. Called by every key generation entry point.
 void require_secure(const ParameterSet& params, AllowInsecure allow = AllowInsecure::no);
 
@@ -44,7 +46,8 @@ void require_secure(const ParameterSet& params, AllowInsecure allow = AllowInsec
 void require_on_security_curve(const ParameterSet& params);
 
 /// The optimizer's relative cost of one PBS on a vetted set (the source table's cost column,
-/// comparable across all vetted sets). Throws InvalidArgument for a set not in the registry.
+/// comparable across all vetted sets), or on an optimizer's set (Concrete's v0 cost model, which
+/// reproduces that column). Throws InvalidArgument for any other set.
 int parameter_set_cost(const ParameterSet& params);
 
 /// The cheapest vetted set (by parameter_set_cost) whose PBS at `precision_bits`, fed by a dot

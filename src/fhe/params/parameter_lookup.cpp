@@ -6,6 +6,7 @@
 #include "fhe/params/registry.hpp"
 #include "fhe/params/v0_table.hpp"
 #include "veil/common/error.hpp"
+#include "veil/fhe/parameter_optimizer.hpp"
 #include "veil/fhe/parameter_sets.hpp"
 
 namespace veil::fhe {
@@ -75,6 +76,7 @@ const ParameterSet& vetted_parameter_set(int precision_bits, ErrorTarget target,
 
 const ParameterSet& parameter_set_by_name(std::string_view name) {
   if (const ParameterSet* set = params::registry().find(name)) return *set;
+  if (const OptimizedParameterSet* optimized = optimized_parameter_set_by_name(name)) return optimized->set;
   throw InvalidArgument("unknown parameter set '" + std::string(name) + "'; closest: " + close_matches(name));
 }
 
@@ -89,6 +91,12 @@ const ParameterSet& insecure_toy_parameter_set(int precision_bits) {
   return params::registry().toys[static_cast<std::size_t>(precision_bits - params::kMinPrecisionBits)];
 }
 
-int parameter_set_cost(const ParameterSet& params) { return params::registry().vetted_costs[vetted_index(params)]; }
+int parameter_set_cost(const ParameterSet& params) {
+  // An optimized set is priced by the cost model that reproduces the table's column, rounded the
+  // same way, so that vetted and optimized sets compare in one unit.
+  if (!params::registry().find(params.name) && optimized_parameter_set_by_name(params.name))
+    return static_cast<int>(pbs_cost(params, CostModel::concrete_v0));
+  return params::registry().vetted_costs[vetted_index(params)];
+}
 
 }  // namespace veil::fhe

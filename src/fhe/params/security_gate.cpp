@@ -1,11 +1,12 @@
-// The security gate every key generation passes: a set must be a registry set, field by field,
-// and its noise must meet the security curve; toy sets need an explicit opt-in. The curve half
-// stands alone too, for sets the parameter optimizer makes.
+// The security gate every key generation passes: a set must be a registry set or a parameter
+// optimizer's set, field by field, and its noise must meet the security curve; toy sets need an
+// explicit opt-in. The curve half stands alone too (require_on_security_curve).
 #include <sstream>
 #include <string>
 
 #include "fhe/params/registry.hpp"
 #include "veil/common/error.hpp"
+#include "veil/fhe/parameter_optimizer.hpp"
 #include "veil/fhe/parameter_sets.hpp"
 
 namespace veil::fhe {
@@ -22,21 +23,22 @@ std::string to_text(const T& value) {
 /// Throws naming the first field where `params` differs from the registry's copy.
 class FieldComparison {
  public:
-  explicit FieldComparison(const ParameterSet& params) : name_(params.name) {}
+  FieldComparison(const ParameterSet& params, const char* reference) : name_(params.name), reference_(reference) {}
 
   template <typename T>
   void require_equal(const char* field, const T& actual, const T& vetted) const {
     if (actual == vetted) return;
     throw SecurityError("parameter set '" + name_ + "': " + field + " is " + to_text(actual) +
-                        ", the vetted set has " + to_text(vetted));
+                        ", the " + reference_ + " has " + to_text(vetted));
   }
 
  private:
   std::string name_;
+  std::string reference_;
 };
 
-void require_same_fields(const ParameterSet& params, const ParameterSet& vetted) {
-  const FieldComparison compare(params);
+void require_same_fields(const ParameterSet& params, const ParameterSet& vetted, const char* reference) {
+  const FieldComparison compare(params, reference);
   compare.require_equal("source", params.source, vetted.source);
   compare.require_equal("security_bits", params.security_bits, vetted.security_bits);
   compare.require_equal("precision_bits", params.precision_bits, vetted.precision_bits);
@@ -74,18 +76,32 @@ void require_noise_meets_curve(const ParameterSet& params, const char* key, std:
 void require_secure(const ParameterSet& params, AllowInsecure allow) {
   const ParameterSet* registered = params::registry().find(params.name);
   if (!registered) {
-    throw SecurityError("parameter set '" + params.name + "' is not in the registry of vetted sets");
+    // An optimizer's set: derived again from the requirement its name spells, then held to the
+    // same checks as a vetted set (the curve, and every field equal to the derivation's).
+    const OptimizedParameterSet* optimized = nullptr;
+    try {
+      optimized = optimized_parameter_set_by_name(params.name);
+    } catch (const InvalidArgument& e) {
+      throw SecurityError("parameter set '" + params.name + "': its requirement has no set: " + e.what());
+    }
+    if (!optimized) {
+      throw SecurityError("parameter set '" + params.name +
+                          "' is not in the registry of vetted sets, nor a name the parameter optimizer writes");
+    }
+    require_on_security_curve(params);
+    require_same_fields(params, optimized->set, "set derived again from its name");
+    return;
   }
   if (registered->insecure_for_tests || params.insecure_for_tests) {
     if (allow != AllowInsecure::for_tests) {
       throw SecurityError("parameter set '" + params.name +
                           "' is insecure (for tests only); pass AllowInsecure::for_tests to use it");
     }
-    require_same_fields(params, *registered);
+    require_same_fields(params, *registered, "vetted set");
     return;
   }
   require_on_security_curve(params);
-  require_same_fields(params, *registered);
+  require_same_fields(params, *registered, "vetted set");
 }
 
 void require_on_security_curve(const ParameterSet& params) {
