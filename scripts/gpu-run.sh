@@ -70,13 +70,13 @@ if ((status != 0)); then export VEIL_CUDA_PBS=legacy; say "a CUDA test failed: t
 # 3. Throughput on the ResNet-18 set (batches 1, 1024, 4096), the 1-level 7-bit set and key switching,
 # on the path VEIL_CUDA_PBS picks (fused unless a test failed).
 step bench "$(allow 150)" "$bin/veil_fhe_bench" \
-  --benchmark_filter='cuda_pbs_batch/v0_128_p5_L14_pe2m40/(1|1024|4096)/|cuda_pbs_batch/v0_128_p7_L0_pe0.05/4096/|cuda_keyswitch_batch/v0_128_p5_L14' \
+  --benchmark_filter='cuda_pbs_batch/(v0_128_p5_L14_pe2m40|opt128_p7_nrm12763_pe0.05_concrete_v0)/(1|1024|4096)/|cuda_pbs_batch/v0_128_p7_L0_pe0.05/4096/|cuda_keyswitch_batch/v0_128_p5_L14' \
   --benchmark_out="$out/bench.json" --benchmark_out_format=json > "$out/bench.log" 2>&1
 grep -E '^cuda_|ERROR' "$out/bench.log" | tee -a "$summary"
 # 3b. The ResNet-18 set's largest batch on the cuFFT path too (appended to bench.log), against the fused kernel.
 if [ "${VEIL_CUDA_PBS:-fused}" != legacy ]; then
   VEIL_CUDA_PBS=legacy step bench-legacy "$(allow 60)" "$bin/veil_fhe_bench" \
-    --benchmark_filter='cuda_pbs_batch/v0_128_p5_L14_pe2m40/4096/' > "$work/bench-legacy.log" 2>&1
+    --benchmark_filter='cuda_pbs_batch/(v0_128_p5_L14_pe2m40|opt128_p7_nrm12763_pe0.05_concrete_v0)/4096/' > "$work/bench-legacy.log" 2>&1
   cat "$work/bench-legacy.log" >> "$out/bench.log"
   grep -E '^cuda_|ERROR' "$work/bench-legacy.log" | sed 's/^/VEIL_CUDA_PBS=legacy: /' | tee -a "$summary"
 fi
