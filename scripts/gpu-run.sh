@@ -63,22 +63,19 @@ status=$?
 grep -E '^\[  (PASSED|FAILED|SKIPPED) |Failure' "$out/tests.log" | head -30 | tee -a "$summary"
 if grep -q '^\[  SKIPPED \] Cuda' "$out/tests.log"; then say "FAIL: CUDA tests skipped (the GPU was not used)"; status=1; fi
 ((status != 0)) && status=1
-# The blind rotation runs the fused kernel by default (docs/cuda_backend.md); the cuFFT path passed
-# every test in the first GPU run, so after a failure the later steps use it.
-if ((status != 0)); then export VEIL_CUDA_PBS=legacy; say "a CUDA test failed: the later steps run VEIL_CUDA_PBS=legacy"; fi
 
-# 3. Throughput on the ResNet-18 set (batches 1, 1024, 4096), the 1-level 7-bit set and key switching,
-# on the path VEIL_CUDA_PBS picks (fused unless a test failed).
+# 3. Throughput on the ResNet-18 sets (batches 1, 1024, 4096), the 1-level 7-bit set and key
+# switching, on the default blind rotation (the cuFFT path, docs/cuda_backend.md).
 step bench "$(allow 150)" "$bin/veil_fhe_bench" \
   --benchmark_filter='cuda_pbs_batch/(v0_128_p5_L14_pe2m40|opt128_p7_nrm12763_pe0.05_concrete_v0)/(1|1024|4096)/|cuda_pbs_batch/v0_128_p7_L0_pe0.05/4096/|cuda_keyswitch_batch/v0_128_p5_L14' \
   --benchmark_out="$out/bench.json" --benchmark_out_format=json > "$out/bench.log" 2>&1
 grep -E '^cuda_|ERROR' "$out/bench.log" | tee -a "$summary"
-# 3b. The ResNet-18 set's largest batch on the cuFFT path too (appended to bench.log), against the fused kernel.
-if [ "${VEIL_CUDA_PBS:-fused}" != legacy ]; then
-  VEIL_CUDA_PBS=legacy step bench-legacy "$(allow 60)" "$bin/veil_fhe_bench" \
-    --benchmark_filter='cuda_pbs_batch/(v0_128_p5_L14_pe2m40|opt128_p7_nrm12763_pe0.05_concrete_v0)/4096/' > "$work/bench-legacy.log" 2>&1
-  cat "$work/bench-legacy.log" >> "$out/bench.log"
-  grep -E '^cuda_|ERROR' "$work/bench-legacy.log" | sed 's/^/VEIL_CUDA_PBS=legacy: /' | tee -a "$summary"
+# 3b. The same sets at batches 1 and 4096 on the fused kernel (appended to bench.log), when the tests passed.
+if ((status == 0)); then
+  VEIL_CUDA_PBS=fused step bench-fused "$(allow 60)" "$bin/veil_fhe_bench" \
+    --benchmark_filter='cuda_pbs_batch/(v0_128_p5_L14_pe2m40|opt128_p7_nrm12763_pe0.05_concrete_v0)/(1|4096)/' > "$work/bench-fused.log" 2>&1
+  cat "$work/bench-fused.log" >> "$out/bench.log"
+  grep -E '^cuda_|ERROR' "$work/bench-fused.log" | sed 's/^/VEIL_CUDA_PBS=fused: /' | tee -a "$summary"
 fi
 
 # 4. The encrypted ResNet-18 on the 16x16 centre crop (15,616 PBS), next to its simulation.
