@@ -16,8 +16,8 @@
 namespace veil::runtime::distributed {
 
 struct Options {
-  /// How long rank 0 waits for one rank's share of one batch (sends and reply) before it
-  /// stops the whole job; seconds.
+  /// How long rank 0 waits for a rank to take its share of a batch, and for its reply once
+  /// rank 0 has finished its own share, before it stops the whole job; seconds.
   double rank_timeout_seconds = 600.0;
 };
 

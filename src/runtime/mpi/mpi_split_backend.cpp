@@ -87,8 +87,8 @@ class SplitBackend final : public fhe::Backend {
                             std::to_string(inputs.size()) + " inputs");
     const std::uint64_t batch = ++batches_;
     const std::vector<Share> shares = split(inputs.size(), rates);
-    const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                             std::chrono::duration<double>(session_.timeout_seconds()));
+    const auto timeout =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(session_.timeout_seconds()));
     const std::size_t out_words = outputs.dimension().value + 1;
 
     std::vector<std::vector<std::uint64_t>> commands(shares.size());
@@ -101,7 +101,7 @@ class SplitBackend final : public fhe::Backend {
       MPI_Isend(commands[r].data(), static_cast<int>(commands[r].size()), MPI_UINT64_T, static_cast<int>(r),
                 wire::kCommandTag, MPI_COMM_WORLD, &requests.back());
     }
-    wait_sends(requests, batch, deadline);
+    wait_sends(requests, batch, Clock::now() + timeout);
 
     std::vector<RankStats>& stats = session_.mutable_stats();
     if (shares[0].count > 0) {
@@ -116,6 +116,8 @@ class SplitBackend final : public fhe::Backend {
       }
       record(stats[0], rates[0], op, shares[0].count, std::chrono::duration<double>(Clock::now() - start).count());
     }
+    // Shares are sized to finish together: a rank may lag rank 0's own share by the timeout.
+    const auto deadline = Clock::now() + timeout;
     for (std::size_t r = 1; r < shares.size(); ++r) {
       if (shares[r].count == 0) continue;
       const std::vector<std::uint64_t> reply = session_.receive_reply(static_cast<int>(r), batch, deadline);
