@@ -6,6 +6,7 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <thread>
 #include <unordered_map>
@@ -85,6 +86,8 @@ class SplitBackend final : public fhe::Backend {
     if (outputs.size() != inputs.size())
       throw InvalidArgument("mpi backend: " + std::to_string(outputs.size()) + " outputs for " +
                             std::to_string(inputs.size()) + " inputs");
+    if (std::this_thread::get_id() != owner_)
+      throw InvalidArgument("mpi backend: called from another thread than the one that made it (MPI is funneled)");
     const std::uint64_t batch = ++batches_;
     const std::vector<Share> shares = split(inputs.size(), rates);
     const auto timeout =
@@ -162,6 +165,9 @@ class SplitBackend final : public fhe::Backend {
     }
     words.insert(words.end(), indices.begin(), indices.end());
     const std::size_t stride = inputs.dimension().value + 1;
+    if (words.size() + share.count * stride > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+      throw InvalidArgument("mpi backend: a share of " + std::to_string(share.count) +
+                            " ciphertexts exceeds one MPI message");
     const auto first = inputs.data().begin() + static_cast<std::ptrdiff_t>(share.begin * stride);
     words.insert(words.end(), first, first + static_cast<std::ptrdiff_t>(share.count * stride));
     return words;
@@ -183,6 +189,7 @@ class SplitBackend final : public fhe::Backend {
   fhe::Backend& local_;
   std::vector<double> pbs_rates_, ks_rates_;
   std::uint64_t batches_ = 0;
+  std::thread::id owner_ = std::this_thread::get_id();
 };
 
 }  // namespace
