@@ -2,7 +2,7 @@
 // does), on the CLI tests' small network and toy set. Driven by tests/scripts/mpi_cli_check.sh:
 //   mpi_cli_check prepare DIR   one process: compile, keys, an encrypted image, and the
 //                               single-process run's output DIR/single.lwe
-//   mpi_cli_check run DIR OUT   every rank: run_step --distributed (rank timeout 5 s) into OUT
+//   mpi_cli_check run DIR OUT T every rank: run_step --distributed with rank timeout T s into OUT
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -22,8 +22,8 @@ namespace fs = std::filesystem;
 
 int main(int argc, char** argv) {
   const std::string mode = argc >= 3 ? argv[1] : "";
-  if (!((mode == "prepare" && argc == 3) || (mode == "run" && argc == 4))) {
-    std::fprintf(stderr, "usage: mpi_cli_check prepare DIR | run DIR OUT\n");
+  if (!((mode == "prepare" && argc == 3) || (mode == "run" && argc == 5))) {
+    std::fprintf(stderr, "usage: mpi_cli_check prepare DIR | run DIR OUT T\n");
     return 64;
   }
   const fs::path dir = argv[2];
@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
       run_step(model, key, input, dir / "single.lwe", 2, false, kAllow, nullptr, false, log);
       return 0;
     }
-    const runtime::distributed::Options options{5.0};
+    const runtime::distributed::Options options{std::stod(argv[4])};
     run_step(model, key, input, argv[3], 1, false, kAllow, nullptr, false, std::cout, &options);
     return 0;
   } catch (const Error& e) {

@@ -41,8 +41,7 @@ int main(int argc, char** argv) {
   }
   const bool mismatch = mode == "mismatch";
   runtime::distributed::Options options;
-  options.rank_timeout_seconds = 10;
-  if (const char* t = std::getenv("VEIL_MPI_CHECK_TIMEOUT")) options.rank_timeout_seconds = std::stod(t);
+  if (const char* t = std::getenv("VEIL_MPI_CHECK_TIMEOUT")) options.rank_timeout_seconds = std::stod(t);  // seconds
   const auto session = runtime::distributed::start_session(options);
   session->run_or_abort([&] {
     const auto& circuit =

@@ -10,7 +10,9 @@ set -uo pipefail
 check=$1 ranks=$2 mode=$3
 command -v mpirun >/dev/null || { echo "mpirun not installed: skipped"; exit 77; }
 export OMPI_MCA_btl_vader_single_copy_mechanism=none OMPI_MCA_rmaps_base_oversubscribe=1
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 VEIL_MPI_CHECK_TIMEOUT=5
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# A short rank timeout where a rank hangs on purpose; a generous one on a loaded CI machine.
+export VEIL_MPI_CHECK_TIMEOUT=60; [ "$mode" = hang ] && VEIL_MPI_CHECK_TIMEOUT=5
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 out=$work/out.ctb
 check_mode=exact; case $mode in mismatch|bitwise) check_mode=$mode ;; esac
