@@ -1,13 +1,12 @@
 // Run under mpirun by tests/scripts/mpi_check.sh (not a gtest suite: every rank runs this main).
 // The small CNN of the runtime tests on the insecure toy set at p_error 2^-40, evaluated with
 // the batches split across all ranks. Rank 0 checks that the output decrypts to the integer
-// executor's output (what the single-process run decrypts to, tests/runtime/server_exact_test),
-// with `bitwise` also that the ciphertexts are bit for bit those of a single-process run, then
-// writes them to OUT (only when everything passed: a failed job leaves no file).
-//   mpi_server_check exact|bitwise OUT   every rank uses the same keys
+// executor's output (what the single-process run decrypts to, tests/runtime/server_exact_test;
+// byte equality with a single-process run is mpi_cli_check's), then writes it to OUT (only
+// when everything passed: a failed job leaves no file).
+//   mpi_server_check exact OUT      every rank uses the same keys
 //   mpi_server_check mismatch OUT   rank 1 uses other keys: rank 0 must refuse before any work
 #include <cstdio>
-#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -35,8 +34,8 @@ void check(bool ok, const std::string& what) {
 
 int main(int argc, char** argv) {
   const std::string mode = argc == 3 ? argv[1] : "";
-  if (mode != "exact" && mode != "bitwise" && mode != "mismatch") {
-    std::fprintf(stderr, "usage: mpi_server_check exact|bitwise|mismatch OUT\n");
+  if (mode != "exact" && mode != "mismatch") {
+    std::fprintf(stderr, "usage: mpi_server_check exact|mismatch OUT\n");
     return 64;
   }
   const bool mismatch = mode == "mismatch";
@@ -62,15 +61,6 @@ int main(int argc, char** argv) {
     const fhe::CiphertextBatch out = distributed.run(input, {});
     session->shutdown();
 
-    if (mode == "bitwise") {
-      runtime::Server single(program, keys.server, *local, test_pool());
-      const fhe::CiphertextBatch expected = single.run(input, {});
-      check(out.ciphertexts.size() == expected.ciphertexts.size() &&
-                std::equal(out.ciphertexts.data().begin(), out.ciphertexts.data().end(),
-                           expected.ciphertexts.data().begin()),
-            "distributed ciphertexts differ from the single-process run");
-      std::printf("bit for bit equal to the single-process run\n");
-    }
     check(decrypt_integers(keys.client, out.ciphertexts, program.output.exponent) == clear_integers(circuit, image),
           "distributed output does not decrypt to the integer executor's");
     const auto stats = session->rank_stats();

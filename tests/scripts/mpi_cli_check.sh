@@ -12,11 +12,11 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 "$check" prepare "$work" || { echo "FAIL: prepare"; exit 1; }
 rank_timeout=60  # generous on a loaded CI machine; short where a rank hangs on purpose
 [ "$mode" = hang ] && export VEIL_MPI_TEST_FAULT="1:2:hang" && rank_timeout=5
-timeout 120 mpirun --oversubscribe -np "$ranks" "$check" run "$work" "$work/out.lwe" "$rank_timeout" >"$work/log" 2>&1
+timeout 300 mpirun --oversubscribe -np "$ranks" "$check" run "$work" "$work/out.lwe" "$rank_timeout" >"$work/log" 2>&1
 rc=$?
 cat "$work/log"
 fail() { echo "FAIL ($mode, $ranks ranks, rc $rc): $*"; exit 1; }
-[ "$rc" -ne 124 ] || fail "the job hung (killed by timeout 120)"
+[ "$rc" -ne 124 ] || fail "the job hung (killed by timeout 300)"
 if [ "$mode" = hang ]; then
   [ "$rc" -ne 0 ] || fail "the job succeeded despite the fault"
   [ ! -e "$work/out.lwe" ] || fail "an output file was written"
