@@ -151,10 +151,12 @@ void run(const VeilFheOptions& opt) {
       return runtime::cli::keygen_step(*opt.spec, *opt.out, opt.threads, rng, fhe::AllowInsecure::no, std::cout);
     case VeilFheCommand::encrypt:
       return runtime::cli::encrypt_step(*opt.spec, *opt.client_key, read_image(opt), *opt.out, rng, std::cout);
-    case VeilFheCommand::run:
+    case VeilFheCommand::run: {
+      const runtime::distributed::Options distributed{opt.rank_timeout};
       return runtime::cli::run_step(*opt.model, *opt.server_key, *opt.input, *opt.out, opt.threads, opt.use_gpu,
                                     fhe::AllowInsecure::no, opt.progress ? &std::cerr : nullptr,
-                                    isatty(STDERR_FILENO), std::cout);
+                                    isatty(STDERR_FILENO), std::cout, opt.distributed ? &distributed : nullptr);
+    }
     case VeilFheCommand::decrypt:
       runtime::cli::decrypt_step(*opt.spec, *opt.client_key, *opt.input, class_names(), std::cout);
       return;

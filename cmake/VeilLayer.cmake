@@ -4,7 +4,7 @@ function(veil_layer name)
   cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS
        ${PROJECT_SOURCE_DIR}/src/${name}/*.cpp)
-  list(FILTER sources EXCLUDE REGEX "/cuda/")
+  list(FILTER sources EXCLUDE REGEX "/(cuda|mpi)/")  # added by VeilCuda / VeilMpi
   add_library(veil_${name} STATIC ${sources})
   add_library(veil::${name} ALIAS veil_${name})
   target_include_directories(veil_${name}

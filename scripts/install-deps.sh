@@ -8,6 +8,7 @@ packages=(
   libjpeg62-turbo-dev libpng-dev zlib1g-dev
   nlohmann-json3-dev    # statistics and client specs (JSON)
   libgtest-dev libbenchmark-dev
+  libopenmpi-dev openmpi-bin  # distributed execution (VEIL_MPI, docs/distributed.md)
   python3 python3-numpy python3-torch python3-torchvision python3-venv  # reference outputs for tests
 )
 missing=()

@@ -9,6 +9,7 @@
 #include "veil/nn/progress_bar.hpp"
 #include "veil/runtime/cli/compile_options_file.hpp"
 #include "veil/runtime/cli/fhe_backend.hpp"
+#include "veil/runtime/cli/distributed_report.hpp"
 #include "veil/runtime/cli/fhe_report.hpp"
 #include "veil/runtime/cli/files.hpp"
 #include "veil/runtime/cli/veil_fhe_steps.hpp"
@@ -45,11 +46,11 @@ compiler::FheProgram load_program(const std::filesystem::path& model, fhe::Allow
   return program;
 }
 
-}  // namespace
-
-void run_step(const std::filesystem::path& model, const std::filesystem::path& server_key,
-              const std::filesystem::path& input, const std::filesystem::path& out_file, std::size_t threads,
-              bool use_gpu, fhe::AllowInsecure allow, std::ostream* progress, bool interactive, std::ostream& out) {
+// One process, or one rank of `session`'s job: workers serve rank 0's batches and return.
+void run_one(const std::filesystem::path& model, const std::filesystem::path& server_key,
+             const std::filesystem::path& input, const std::filesystem::path& out_file, std::size_t threads,
+             bool use_gpu, fhe::AllowInsecure allow, std::ostream* progress, bool interactive, std::ostream& out,
+             distributed::Session* session) {
   auto start = Clock::now();
   ThreadPool pool(threads ? threads : std::max(1u, std::thread::hardware_concurrency()));
   const std::unique_ptr<fhe::Backend> backend = make_fhe_backend(use_gpu, pool);
@@ -58,16 +59,24 @@ void run_step(const std::filesystem::path& model, const std::filesystem::path& s
   fhe::IdentifiedServerKey key = fhe::load_server_key_file(server_key, limits.server_key);
   const fhe::SeededLweBatch batch = fhe::load_seeded_lwe_batch_file(input, limits.input);
   fhe::require_same_key(batch, key);
+  std::unique_ptr<fhe::Backend> split;  // rank 0 of a distributed run: over all ranks
+  if (session) {
+    session->require_same_identity("key " + key.key_id.hex() + " set " + key.key.parameters().name + " model " +
+                                   compiler::circuit_fingerprint(program.circuit));
+    if (session->rank() != 0) return session->serve(key.key, *backend);
+    split = session->make_backend(*backend);
+  }
   const double load_seconds = seconds_since(start);
 
   const std::uint64_t total_pbs = compiler::make_statistics(program).pbs;
-  Server server(std::move(program), std::move(key), *backend, pool);
+  Server server(std::move(program), std::move(key), split ? *split : *backend, pool);
   std::unique_ptr<nn::ProgressBar> bar;
   if (progress) bar = std::make_unique<nn::ProgressBar>(*progress, total_pbs, "PBS", interactive);
   const fhe::CiphertextBatch output = server.run(batch, [&bar](std::uint64_t done, std::uint64_t) {
     if (bar) bar->update(done);
   });
   if (bar) bar->finish();
+  if (session) session->shutdown();
   fhe::save_ciphertext_batch_file(output, out_file);
 
   const ServerRunStats& stats = server.last_run();
@@ -77,9 +86,24 @@ void run_step(const std::filesystem::path& model, const std::filesystem::path& s
                 "backend); peak resident ciphertexts %s\n",
                 seconds_since(start), load_seconds, stats.seconds, static_cast<unsigned long long>(stats.pbs),
                 stats.seconds > 0 ? static_cast<double>(stats.pbs) / stats.seconds : 0.0,
-                std::string(backend->name()).c_str(), format_bytes(stats.peak_resident_bytes).c_str());
-  out << buf << "  backend: " << backend->description() << "\n";
+                std::string((split ? *split : *backend).name()).c_str(), format_bytes(stats.peak_resident_bytes).c_str());
+  out << buf << "  backend: " << (split ? *split : *backend).description() << "\n";
+  if (session) report_ranks(*session, out);
   for (const auto& path : {model, server_key, input, out_file}) out << "  " << describe_file(path) << "\n";
+}
+
+}  // namespace
+
+void run_step(const std::filesystem::path& model, const std::filesystem::path& server_key,
+              const std::filesystem::path& input, const std::filesystem::path& out_file, std::size_t threads,
+              bool use_gpu, fhe::AllowInsecure allow, std::ostream* progress, bool interactive, std::ostream& out,
+              const distributed::Options* distributed) {
+  if (!distributed)
+    return run_one(model, server_key, input, out_file, threads, use_gpu, allow, progress, interactive, out, nullptr);
+  const std::unique_ptr<distributed::Session> session = distributed::start_session(*distributed);
+  session->run_or_abort([&] {
+    run_one(model, server_key, input, out_file, threads, use_gpu, allow, progress, interactive, out, session.get());
+  });
 }
 
 }  // namespace veil::runtime::cli

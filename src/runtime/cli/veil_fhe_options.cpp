@@ -95,6 +95,12 @@ const std::vector<Entry>& entries() {
         [](O& o, auto& f, auto& v) { o.threads = nn::parse_threads_value(f, v); }}},
       {{C::run}, "--use-gpu",
        {FlagValue::none, "run on the GPU (CUDA backend)", [](O& o, auto&, auto&) { o.use_gpu = true; }}},
+      {{C::run}, "--distributed",
+       {FlagValue::none, "split the batches across the ranks of an MPI job (mpirun -np R; docs/distributed.md)",
+        [](O& o, auto&, auto&) { o.distributed = true; }}},
+      {{C::run}, "--rank-timeout",
+       {FlagValue::required, "SECONDS  --distributed: stop the job when a rank answers no batch for this long (600)",
+        [](O& o, auto& f, auto& v) { o.rank_timeout = static_cast<double>(nn::parse_unsigned_value(f, v, 1, 1u << 24)); }}},
       {{C::run}, "--no-progress",
        {FlagValue::none, "no progress bar on stderr", [](O& o, auto&, auto&) { o.progress = false; }}},
   };

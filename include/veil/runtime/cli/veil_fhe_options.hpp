@@ -41,6 +41,8 @@ struct VeilFheOptions {
 
   std::size_t threads = 0;  // 0: all cores
   bool use_gpu = false;
+  bool distributed = false;     // run: split the batches across the MPI job's ranks
+  double rank_timeout = 600.0;  // run --distributed: seconds before a silent rank stops the job
   bool progress = true;
 };
 

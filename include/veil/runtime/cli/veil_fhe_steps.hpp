@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "veil/runtime/distributed.hpp"
 #include "veil/common/tensor.hpp"
 #include "veil/compiler/fhe_program.hpp"
 #include "veil/fhe/csprng.hpp"
@@ -49,10 +50,12 @@ void encrypt_step(const std::filesystem::path& spec, const std::filesystem::path
 /// run (server): loads model.qcir and compiles it with the compile_options.json beside it
 /// (refused unless written for this model; the result must be the client_spec.json beside it),
 /// runs it on the encrypted input with the server key, writes the encrypted output.
-/// `progress`: PBS progress bar; null: none.
+/// `progress`: PBS progress bar; null: none. `distributed`: run as one rank of an MPI job
+/// (docs/distributed.md): every rank loads the same files, rank 0 reports and writes out_file.
 void run_step(const std::filesystem::path& model, const std::filesystem::path& server_key,
               const std::filesystem::path& input, const std::filesystem::path& out_file, std::size_t threads,
-              bool use_gpu, fhe::AllowInsecure allow, std::ostream* progress, bool interactive, std::ostream& out);
+              bool use_gpu, fhe::AllowInsecure allow, std::ostream* progress, bool interactive, std::ostream& out,
+              const distributed::Options* distributed = nullptr);
 
 /// decrypt (client): the encrypted output's top-5 classes (names when class_names has one per
 /// logit), printed and returned.

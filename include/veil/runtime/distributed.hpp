@@ -1,0 +1,74 @@
+#pragma once
+// One evaluation across the ranks of an MPI job (docs/distributed.md). Rank 0 runs the
+// server's stage plan; every PBS or key-switch batch is split across all ranks (rank 0
+// included) in proportion to each rank's measured rate, and the results are gathered in
+// order. Workers serve batches with their own local backend until rank 0 shuts them down.
+// Built only with MPI (VEIL_MPI, cmake/VeilMpi.cmake); otherwise start_session() refuses.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "veil/fhe/backend.hpp"
+#include "veil/fhe/server_key.hpp"
+
+namespace veil::runtime::distributed {
+
+struct Options {
+  /// How long rank 0 waits for a rank to take its share of a batch, and for its reply once
+  /// rank 0 has finished its own share, before it stops the whole job; seconds.
+  double rank_timeout_seconds = 600.0;
+};
+
+/// What one rank did during a session, for rank 0's report.
+struct RankStats {
+  std::uint64_t pbs = 0;
+  std::uint64_t keyswitches = 0;
+  double busy_seconds = 0.0;  // time inside its local backend
+  double rate = 0.0;          // last measured PBS/s, the weight of its next share
+};
+
+/// Bytes rank 0 exchanged with the workers: ciphertexts, tables and headers both ways.
+struct Traffic {
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t bytes_received = 0;
+  std::uint64_t remote_pbs = 0;  // PBS evaluated on ranks other than 0
+};
+
+class Session {
+ public:
+  virtual ~Session() = default;
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+
+  /// Collective: every rank passes what identifies its keys and model ("key <id> set <name>
+  /// model <fingerprint>"); rank 0 throws InvalidArgument naming the first rank that differs.
+  virtual void require_same_identity(const std::string& identity) = 0;
+
+  /// Rank 0: a backend that splits each batch across all ranks, running rank 0's share on
+  /// `local`. Keeps references to the session and `local`.
+  virtual std::unique_ptr<fhe::Backend> make_backend(fhe::Backend& local) = 0;
+
+  /// Workers: evaluate the batches rank 0 sends with `key` on `local`, until it shuts down.
+  virtual void serve(const fhe::ServerKey& key, fhe::Backend& local) = 0;
+
+  /// Rank 0: tell the workers to stop (after the last batch).
+  virtual void shutdown() = 0;
+
+  /// Runs `body`; an exception on any rank prints "veil rank R: <message>" and stops the whole
+  /// job (MPI_Abort), so that no rank waits for one that has failed.
+  virtual void run_or_abort(const std::function<void()>& body) = 0;
+
+  virtual std::vector<RankStats> rank_stats() const = 0;
+  virtual Traffic traffic() const = 0;
+};
+
+/// True when this build has MPI.
+bool available();
+
+/// Joins the MPI job (MPI_Init); InvalidArgument "veil was built without MPI" when !available().
+/// One session per process.
+std::unique_ptr<Session> start_session(const Options& options);
+
+}  // namespace veil::runtime::distributed
