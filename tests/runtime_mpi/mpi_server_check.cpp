@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
                   static_cast<unsigned long long>(traffic.bytes_sent),
                   static_cast<unsigned long long>(traffic.bytes_received));
     fhe::save_ciphertext_batch_file(out, argv[2]);
-    std::printf("mpi_server_check: %d rank(s) equal to the single-process run (%llu PBS)\n", session->size(),
+    std::printf("mpi_server_check: %d rank(s) decrypt to the integer executor's output (%llu PBS)\n", session->size(),
                 static_cast<unsigned long long>(pbs));
   });
   return 0;

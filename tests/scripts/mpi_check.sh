@@ -27,7 +27,7 @@ fail() { echo "FAIL ($mode, $ranks ranks, rc $rc, ${elapsed} s): $*"; exit 1; }
 case $mode in
   exact)
     [ "$rc" -eq 0 ] || fail "non-zero exit"
-    grep -q "equal to the single-process run" "$work/log" || fail "no equality report"
+    grep -q "decrypt to the integer executor" "$work/log" || fail "no equality report"
     [ -s "$out" ] || fail "no output file" ;;
   mismatch)
     [ "$rc" -ne 0 ] || fail "mismatched keys were accepted"
