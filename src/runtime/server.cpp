@@ -11,6 +11,10 @@ namespace veil::runtime {
 
 Server::Server(compiler::FheProgram program, fhe::IdentifiedServerKey key, fhe::Backend& backend, ThreadPool& pool)
     : program_(std::move(program)), key_(std::move(key)), backend_(backend), pool_(pool) {
+  if (program_.partitions.size() > 1) {
+    throw InvalidArgument("server: the program runs on " + std::to_string(program_.partitions.size()) +
+                          " parameter sets (multi-parameter); the server executes single-set programs only so far");
+  }
   if (key_.key.parameters().name != program_.params.name) {
     throw InvalidArgument("server: evaluation keys for parameter set " + key_.key.parameters().name +
                           ", the program was compiled for " + program_.params.name);
