@@ -20,13 +20,6 @@ std::int64_t output_bound(const nn::quant::QuantizedCircuit& circuit) {
   return static_cast<std::int64_t>(bound);
 }
 
-// Decoding round(phase / 2^e) errs when |noise| >= 2^(e-1) (torus scale: / 2^64).
-double output_p_error(const fhe::ParameterSet& params, const ValueEncoding& output) {
-  const double variance = detail::noise_variance(params, output.noise);
-  if (variance == 0) return 0;
-  return std::erfc(std::ldexp(1.0, output.exponent - 1 - 64) / std::sqrt(2 * variance));
-}
-
 // 1 - prod (1 - p)^count, through log1p/expm1 so that tiny probabilities add up.
 double circuit_p_error(const std::vector<PbsSite>& sites) {
   double log_success = 0;
@@ -47,14 +40,32 @@ FheProgram compile_program(nn::quant::QuantizedCircuit circuit, const CompileOpt
   if (!program.output.proven) program.output.bound = circuit.output_decode_bound;
   const std::vector<int> exponents = detail::assign_exponents(
       circuit, detail::decodable_exponent(program.output.bound, circuit.node(circuit.output).name));
-  const detail::NoiseAnalysis noise = detail::track_noise(circuit, exponents);
-  for (std::size_t v = 0; v < circuit.nodes.size(); ++v) program.encodings.push_back({exponents[v], noise.values[v]});
+  const std::vector<double> row_norms = detail::weight_row_norms(circuit);
+  detail::NoiseAnalysis noise =
+      detail::track_noise(circuit, exponents, row_norms, std::vector<double>(circuit.nodes.size(), 1.0));
   program.pbs_sites = detail::make_pbs_sites(circuit, exponents, noise);
-  program.params = detail::choose_parameter_set(circuit, program.pbs_sites, options);
-  detail::evaluate_sites(program.params, program.pbs_sites);
+  const fhe::ParameterSet uniform = detail::choose_parameter_set(circuit, program.pbs_sites, options);
+  detail::Partitioning partitioning{{uniform}, std::vector<int>(program.pbs_sites.size(), 0)};
+  if (options.multi_parameter && !options.parameter_set) {
+    // The output may decode no worse than on the uniform set (or within the target).
+    const ValueEncoding out{exponents[static_cast<std::size_t>(circuit.output)],
+                            noise.values[static_cast<std::size_t>(circuit.output)]};
+    const double output_target = std::max(options.p_error, detail::output_p_error(uniform, out));
+    partitioning = detail::choose_partitions(circuit, exponents, program.pbs_sites, uniform, output_target, options);
+    for (std::size_t i = 0; i < program.pbs_sites.size(); ++i) {
+      program.pbs_sites[i].partition = partitioning.site_partition[i];
+    }
+    noise = detail::track_noise(circuit, exponents, row_norms,
+                                detail::partition_units(circuit, program.pbs_sites, partitioning.sets));
+    for (PbsSite& s : program.pbs_sites) s.input_noise = noise.reads[static_cast<std::size_t>(s.node)];
+  }
+  program.partitions = partitioning.sets;
+  program.params = program.partitions.front();
+  for (std::size_t v = 0; v < circuit.nodes.size(); ++v) program.encodings.push_back({exponents[v], noise.values[v]});
+  detail::evaluate_sites(program.partitions, program.pbs_sites);
   const ValueEncoding& out = program.encodings[static_cast<std::size_t>(circuit.output)];
   program.output.exponent = out.exponent;
-  program.output.p_error = output_p_error(program.params, out);
+  program.output.p_error = detail::output_p_error(program.params, out);
   program.output.noise_std = std::ldexp(std::sqrt(detail::noise_variance(program.params, out.noise)), 64 - out.exponent);
   program.requested_p_error = options.p_error;
   program.circuit_p_error = circuit_p_error(program.pbs_sites);

@@ -47,7 +47,13 @@ struct NoiseAnalysis {
   std::vector<NoiseBound> values;
   std::vector<NoiseBound> reads;  // zero for nodes without PBS
 };
+/// Every PBS output restarts at pbs_unit[node] reference units of V_BR (1 for every node in the
+/// first overload); row_norms[node] is a convolution's or linear's largest squared row norm
+/// (weight_row_norms), computed once for the many assignments the multi-parameter search tries.
 NoiseAnalysis track_noise(const nn::quant::QuantizedCircuit& circuit, const std::vector<int>& exponents);
+NoiseAnalysis track_noise(const nn::quant::QuantizedCircuit& circuit, const std::vector<int>& exponents,
+                          const std::vector<double>& row_norms, const std::vector<double>& pbs_unit);
+std::vector<double> weight_row_norms(const nn::quant::QuantizedCircuit& circuit);
 
 /// One site per node with PBS (counts from nn::quant::make_pbs_account), circuit order;
 /// norm2 and p_error are left for evaluate_sites.
@@ -62,6 +68,31 @@ bool holds_table(const fhe::ParameterSet& params, int precision_bits);
 
 /// Fills norm2 and p_error of every site for `params` (every table must fit).
 void evaluate_sites(const fhe::ParameterSet& params, std::vector<PbsSite>& sites);
+
+/// The same for each site on its own partition's set: its read variance (reference units of
+/// partitions[0]'s V_BR, fresh encryptions under the shared GLWE noise) over its own set's V_BR
+/// gives its norm2, its own set's noise model its p_error.
+void evaluate_sites(const std::vector<fhe::ParameterSet>& partitions, std::vector<PbsSite>& sites);
+
+/// Probability that one element of `output` decodes wrongly: erfc(2^(e-1) / sqrt(2 V)).
+double output_p_error(const fhe::ParameterSet& reference, const ValueEncoding& output);
+
+/// Sets of a multi-parameter program and each site's index into them.
+struct Partitioning {
+  std::vector<fhe::ParameterSet> sets;
+  std::vector<int> site_partition;  // one per site, in site order
+};
+
+/// Per node, a PBS output's variance in units of partitions[0]'s V_BR (1 for nodes without PBS).
+std::vector<double> partition_units(const nn::quant::QuantizedCircuit& circuit, const std::vector<PbsSite>& sites,
+                                    const std::vector<fhe::ParameterSet>& partitions);
+
+/// The multi-parameter assignment (partition_choice.cpp): the cheapest by sum of PBS x cost the
+/// greedy finds, every site at p_error <= options.p_error and the output's p_error <=
+/// output_target; `uniform` (one partition) when nothing cheaper is found.
+Partitioning choose_partitions(const nn::quant::QuantizedCircuit& circuit, const std::vector<int>& exponents,
+                               const std::vector<PbsSite>& sites, const fhe::ParameterSet& uniform,
+                               double output_target, const CompileOptions& options);
 
 /// The named set (checked by the security gate) or the cheapest vetted set meeting
 /// options.p_error at every site; InvalidArgument naming the worst site otherwise.

@@ -1,7 +1,7 @@
 // Worst-case noise, forwards: linear nodes add (weight * 2^lift)^2 times their inputs' noise
 // (worst output channel; a Combine input above its node has a negative lift: the smaller
-// integer multiplier the node applies), a PBS output restarts at one unit of V_BR. Bounds are componentwise
-// maxima, so they hold for every parameter set.
+// integer multiplier the node applies), a PBS output restarts at its partition's V_BR in reference
+// units. Bounds are componentwise maxima, so they hold for every parameter set of a given assignment.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -13,8 +13,6 @@ namespace veil::compiler::detail {
 namespace {
 
 using namespace nn::quant;
-
-constexpr NoiseBound kBootstrap{1, 0};
 
 NoiseBound operator+(NoiseBound a, NoiseBound b) { return {a.bootstrap + b.bootstrap, a.fresh + b.fresh}; }
 NoiseBound operator*(double s, NoiseBound a) { return {s * a.bootstrap, s * a.fresh}; }
@@ -45,25 +43,46 @@ struct MaxPoolNoise {
 
 // Running max m = max2(w_t, m): each difference w_t - m has noise(w_t) + noise(m), and each
 // step adds one PBS output to m. `start` is the first element's noise.
-MaxPoolNoise fold(NoiseBound start, NoiseBound element, std::int64_t steps, NoiseBound worst_so_far) {
+MaxPoolNoise fold(NoiseBound start, NoiseBound element, std::int64_t steps, NoiseBound worst_so_far,
+                  NoiseBound pbs_output) {
   NoiseBound m = start;
   for (std::int64_t t = 0; t < steps; ++t) {
     worst_so_far = worst(worst_so_far, element + m);
-    m = m + kBootstrap;
+    m = m + pbs_output;
   }
   return {m, worst_so_far};
 }
 
-MaxPoolNoise max_pool_noise(const MaxPool2dAttrs& a, NoiseBound n) {
+MaxPoolNoise max_pool_noise(const MaxPool2dAttrs& a, NoiseBound n, NoiseBound pbs_output) {
   const std::int64_t k = a.kernel;
-  if (a.schedule == MaxPoolSchedule::Sequential) return fold(n, n, k * k - 1, {});
-  const MaxPoolNoise rows = fold(n, n, k - 1, {});
-  return fold(rows.output, rows.output, k - 1, rows.worst_difference);
+  if (a.schedule == MaxPoolSchedule::Sequential) return fold(n, n, k * k - 1, {}, pbs_output);
+  const MaxPoolNoise rows = fold(n, n, k - 1, {}, pbs_output);
+  return fold(rows.output, rows.output, k - 1, rows.worst_difference, pbs_output);
 }
 
 }  // namespace
 
+std::vector<double> weight_row_norms(const QuantizedCircuit& circuit) {
+  std::vector<double> norms(circuit.nodes.size(), 0.0);
+  for (std::size_t v = 0; v < circuit.nodes.size(); ++v) {
+    const QNode& n = circuit.nodes[v];
+    if (n.op == QOpKind::IntConv2d) {
+      const auto& a = std::get<IntConv2dAttrs>(n.attrs);
+      norms[v] = max_row_squared_norm(a.weight, a.weight_shape[0]);
+    } else if (n.op == QOpKind::IntLinear) {
+      const auto& a = std::get<IntLinearAttrs>(n.attrs);
+      norms[v] = max_row_squared_norm(a.weight, a.weight_shape[0]);
+    }
+  }
+  return norms;
+}
+
 NoiseAnalysis track_noise(const QuantizedCircuit& circuit, const std::vector<int>& e) {
+  return track_noise(circuit, e, weight_row_norms(circuit), std::vector<double>(circuit.nodes.size(), 1.0));
+}
+
+NoiseAnalysis track_noise(const QuantizedCircuit& circuit, const std::vector<int>& e,
+                          const std::vector<double>& row_norms, const std::vector<double>& pbs_unit) {
   NoiseAnalysis result;
   result.values.resize(circuit.nodes.size());
   result.reads.resize(circuit.nodes.size());
@@ -78,16 +97,10 @@ NoiseAnalysis track_noise(const QuantizedCircuit& circuit, const std::vector<int
       case QOpKind::QuantizeInput:
         y = {0, 1};
         break;
-      case QOpKind::IntConv2d: {
-        const auto& a = std::get<IntConv2dAttrs>(n.attrs);
-        y = max_row_squared_norm(a.weight, a.weight_shape[0]) * lifted(0, e[v]);
+      case QOpKind::IntConv2d:
+      case QOpKind::IntLinear:
+        y = row_norms[v] * lifted(0, e[v]);
         break;
-      }
-      case QOpKind::IntLinear: {
-        const auto& a = std::get<IntLinearAttrs>(n.attrs);
-        y = max_row_squared_norm(a.weight, a.weight_shape[0]) * lifted(0, e[v]);
-        break;
-      }
       case QOpKind::Combine: {
         // A value read twice is one noise: its multipliers add before squaring.
         const auto& a = std::get<CombineAttrs>(n.attrs);
@@ -117,12 +130,12 @@ NoiseAnalysis track_noise(const QuantizedCircuit& circuit, const std::vector<int
         y = lifted(0, e[v]);
         break;
       case QOpKind::Lookup:
-        y = kBootstrap;
+        y = {pbs_unit[v], 0};
         result.reads[v] = lifted(0, read_exponent(std::get<LookupAttrs>(n.attrs)));
         break;
       case QOpKind::MaxPool2d: {
         const auto& a = std::get<MaxPool2dAttrs>(n.attrs);
-        const MaxPoolNoise pool = max_pool_noise(a, lifted(0, e[v]));
+        const MaxPoolNoise pool = max_pool_noise(a, lifted(0, e[v]), {pbs_unit[v], 0});
         y = pool.output;
         result.reads[v] = lift_squared(read_exponent(a.pair) - e[v]) * pool.worst_difference;
         break;

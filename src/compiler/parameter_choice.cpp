@@ -124,13 +124,25 @@ bool holds_table(const fhe::ParameterSet& params, int precision_bits) {
 }
 
 void evaluate_sites(const fhe::ParameterSet& params, std::vector<PbsSite>& sites) {
-  // The client encrypts under the big key with the GLWE noise; a PBS output has V_BR.
-  const double fresh_ratio =
-      fhe::noise::fresh_encryption_variance(params.glwe_noise) / fhe::noise::blind_rotation_variance(params);
+  for (PbsSite& s : sites) s.partition = 0;
+  evaluate_sites(std::vector<fhe::ParameterSet>{params}, sites);
+}
+
+void evaluate_sites(const std::vector<fhe::ParameterSet>& partitions, std::vector<PbsSite>& sites) {
+  // The client encrypts under the big key with the (shared) GLWE noise; a PBS output has its set's V_BR.
+  const fhe::ParameterSet& reference = partitions.front();
   for (PbsSite& s : sites) {
-    s.norm2 = std::sqrt(s.input_noise.bootstrap + s.input_noise.fresh * fresh_ratio);
-    s.p_error = fhe::noise::pbs_p_error(params, s.precision_bits, s.norm2);
+    const fhe::ParameterSet& own = partitions[static_cast<std::size_t>(s.partition)];
+    s.norm2 = std::sqrt(noise_variance(reference, s.input_noise) / fhe::noise::blind_rotation_variance(own));
+    s.p_error = fhe::noise::pbs_p_error(own, s.precision_bits, s.norm2);
   }
+}
+
+double output_p_error(const fhe::ParameterSet& reference, const ValueEncoding& output) {
+  // Decoding round(phase / 2^e) errs when |noise| >= 2^(e-1) (torus scale: / 2^64).
+  const double variance = noise_variance(reference, output.noise);
+  if (variance == 0) return 0;
+  return std::erfc(std::ldexp(1.0, output.exponent - 1 - 64) / std::sqrt(2 * variance));
 }
 
 fhe::ParameterSet choose_parameter_set(const nn::quant::QuantizedCircuit& circuit, std::vector<PbsSite> sites,

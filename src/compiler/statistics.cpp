@@ -60,18 +60,33 @@ CircuitStatistics make_statistics(const FheProgram& program) {
       node.precision_bits = site->precision_bits;
       node.p_error = site->p_error;
       node.norm2 = site->norm2;
+      node.partition = site->partition;
       s.max_pbs_p_error = std::max(s.max_pbs_p_error, site->p_error);
     }
     node.linear_ops = linear_ops(n, node.pbs);
     s.linear_ops += node.linear_ops;
     s.nodes.push_back(node);
   }
-  const std::uint64_t n = params.lwe_dimension.value, k = params.glwe_dimension.value;
-  const std::uint64_t big = params.big_lwe_dimension().value, poly = params.polynomial_size.value;
-  // FourierBootstrapKey: n GGSWs of (k+1)*l rows of (k+1) polynomials of N doubles.
-  s.bootstrap_key_bytes = n * (k + 1) * params.pbs_level.value * (k + 1) * poly * sizeof(double);
-  // KeyswitchKey: k*N input coefficients x levels x (n+1) torus values.
-  s.keyswitch_key_bytes = big * params.ks_level.value * (n + 1) * sizeof(fhe::Torus);
+  for (const fhe::ParameterSet& set : program.partitions) {
+    PartitionStatistics part{set};
+    const std::uint64_t n = set.lwe_dimension.value, k = set.glwe_dimension.value;
+    const std::uint64_t big = set.big_lwe_dimension().value, poly = set.polynomial_size.value;
+    // FourierBootstrapKey: n GGSWs of (k+1)*l rows of (k+1) polynomials of N doubles.
+    part.bootstrap_key_bytes = n * (k + 1) * set.pbs_level.value * (k + 1) * poly * sizeof(double);
+    // KeyswitchKey: k*N input coefficients x levels x (n+1) torus values.
+    part.keyswitch_key_bytes = big * set.ks_level.value * (n + 1) * sizeof(fhe::Torus);
+    // Toy sets have no cost in the optimizer's table.
+    part.cost = set.insecure_for_tests ? 0 : fhe::parameter_set_cost(set);
+    s.partitions.push_back(part);
+  }
+  for (const PbsSite& site : program.pbs_sites) s.partitions[static_cast<std::size_t>(site.partition)].pbs += site.count;
+  for (PartitionStatistics& part : s.partitions) {
+    part.cost_units = static_cast<double>(part.pbs) * part.cost;
+    s.bootstrap_key_bytes += part.bootstrap_key_bytes;
+    s.keyswitch_key_bytes += part.keyswitch_key_bytes;
+    s.cost_units += part.cost_units;
+  }
+  const std::uint64_t n = params.lwe_dimension.value, big = params.big_lwe_dimension().value;
   s.big_ciphertext_bytes = (big + 1) * sizeof(fhe::Torus);
   s.small_ciphertext_bytes = (n + 1) * sizeof(fhe::Torus);
   s.input_ciphertexts = static_cast<std::uint64_t>(element_count(circuit.nodes.front().shape));
@@ -84,9 +99,8 @@ CircuitStatistics make_statistics(const FheProgram& program) {
   s.output_noise_std = program.output.noise_std;
   s.output_bound = program.output.bound;
   s.output_bound_proven = program.output.proven;
-  // Toy sets have no cost in the optimizer's table.
-  s.parameter_set_cost = params.insecure_for_tests ? 0 : fhe::parameter_set_cost(params);
-  s.cost_units = static_cast<double>(s.pbs) * s.parameter_set_cost;
+  s.parameter_set_cost = s.partitions.front().cost;
+  s.equivalent_pbs = s.parameter_set_cost > 0 ? s.cost_units / s.parameter_set_cost : static_cast<double>(s.pbs);
   return s;
 }
 

@@ -38,7 +38,17 @@ std::string statistics_json(const CircuitStatistics& s) {
                      {"precision_bits", n.precision_bits},
                      {"p_error", n.p_error},
                      {"norm2", n.norm2},
-                     {"linear_ops", n.linear_ops}});
+                     {"linear_ops", n.linear_ops},
+                     {"partition", n.partition}});
+  }
+  nlohmann::ordered_json partitions = nlohmann::ordered_json::array();
+  for (const PartitionStatistics& p : s.partitions) {
+    partitions.push_back({{"parameter_set", parameter_set_json(p.params)},
+                          {"pbs", p.pbs},
+                          {"cost", p.cost},
+                          {"cost_units", p.cost_units},
+                          {"bootstrap_key_bytes", p.bootstrap_key_bytes},
+                          {"keyswitch_key_bytes", p.keyswitch_key_bytes}});
   }
   const nlohmann::ordered_json doc = {{"parameter_set", parameter_set_json(s.params)},
                                       {"pbs", s.pbs},
@@ -46,6 +56,7 @@ std::string statistics_json(const CircuitStatistics& s) {
                                       {"keyswitches", s.keyswitches},
                                       {"linear_ops", s.linear_ops},
                                       {"nodes", nodes},
+                                      {"partitions", partitions},
                                       {"bootstrap_key_bytes", s.bootstrap_key_bytes},
                                       {"keyswitch_key_bytes", s.keyswitch_key_bytes},
                                       {"big_ciphertext_bytes", s.big_ciphertext_bytes},
@@ -62,7 +73,8 @@ std::string statistics_json(const CircuitStatistics& s) {
                                       {"output_bound", s.output_bound},
                                       {"output_bound_proven", s.output_bound_proven},
                                       {"parameter_set_cost", s.parameter_set_cost},
-                                      {"cost_units", s.cost_units}};
+                                      {"cost_units", s.cost_units},
+                                      {"equivalent_pbs", s.equivalent_pbs}};
   return doc.dump(2) + "\n";
 }
 

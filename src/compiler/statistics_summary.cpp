@@ -51,6 +51,18 @@ std::string statistics_summary(const CircuitStatistics& s) {
   out << "\n  n = " << p.lwe_dimension.value << ", k = " << p.glwe_dimension.value << ", N = " << p.polynomial_size.value
       << ", PBS decomposition " << p.pbs_level.value << " x 2^" << p.pbs_base_log.value << ", key switch "
       << p.ks_level.value << " x 2^" << p.ks_base_log.value << "\n  source: " << p.source << "\n";
+  if (s.partitions.size() > 1) {
+    out << s.partitions.size() << " partitions (one GLWE secret, each its own small key, key switching and bootstrapping keys):\n";
+    for (std::size_t i = 0; i < s.partitions.size(); ++i) {
+      const PartitionStatistics& q = s.partitions[i];
+      char line[200];
+      std::snprintf(line, sizeof line, "  %zu: %-22s n = %4zu, cost %3d: %12s PBS, %.4g units; keys %s + %s\n", i,
+                    q.params.name.c_str(), q.params.lwe_dimension.value, q.cost, grouped(q.pbs).c_str(), q.cost_units,
+                    bytes(static_cast<double>(q.bootstrap_key_bytes)).c_str(),
+                    bytes(static_cast<double>(q.keyswitch_key_bytes)).c_str());
+      out << line;
+    }
+  }
   out << "PBS per image: " << grouped(s.pbs) << " (each with one key switch)";
   for (const auto& [bits, pbs] : s.pbs_by_precision) out << "; " << bits << " bits: " << grouped(pbs);
   out << "\nLinear operations per image: " << grouped(s.linear_ops) << " ciphertext multiply-adds\n";
@@ -83,7 +95,10 @@ std::string statistics_summary(const CircuitStatistics& s) {
   if (s.max_pbs_p_error > std::ldexp(1.0, -40)) {
     out << "  PBS may misread: decryptions must stay with the client (IND-CPA, not IND-CPA^D; docs/parameters.md)\n";
   }
-  if (s.cost_units > 0) out << "Cost: " << format("%.4g", s.cost_units) << " units (PBS x set cost)\n";
+  if (s.cost_units > 0) {
+    out << "Cost: " << format("%.4g", s.cost_units) << " units (sum of PBS x set cost; "
+        << format("%.4g", s.equivalent_pbs) << " PBS-equivalents on " << s.parameter_set << ")\n";
+  }
   return out.str();
 }
 

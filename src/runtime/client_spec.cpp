@@ -220,6 +220,10 @@ ClientSpec read_spec(const Json& doc) {
 }  // namespace
 
 ClientSpec make_client_spec(const compiler::FheProgram& program) {
+  if (program.partitions.size() > 1) {
+    throw InvalidArgument("make_client_spec: the program runs on " + std::to_string(program.partitions.size()) +
+                          " parameter sets (multi-parameter); client specs carry one set so far");
+  }
   const nn::quant::QuantizedCircuit& circuit = program.circuit;
   const auto* input =
       circuit.nodes.empty() ? nullptr : std::get_if<nn::quant::QuantizeInputAttrs>(&circuit.nodes[0].attrs);

@@ -2,18 +2,20 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "runtime/linear_rows.hpp"
 #include "runtime/pbs_rows.hpp"
 
 namespace veil::runtime::detail {
 
-RowEvaluator::RowEvaluator(const compiler::FheProgram& program, const StagePlan& plan, const fhe::ServerKey& key,
+RowEvaluator::RowEvaluator(const compiler::FheProgram& program, const StagePlan& plan,
+                           std::vector<const fhe::ServerKey*> keys,
                            fhe::Backend& backend, ThreadPool& pool, const fhe::SeededLweBatch& input,
                            const ProgressCallback& progress, ServerRunStats& stats)
-    : program_(program), plan_(plan), key_(key), backend_(backend), pool_(pool), input_(input), progress_(progress),
+    : program_(program), plan_(plan), keys_(std::move(keys)), backend_(backend), pool_(pool), input_(input), progress_(progress),
       stats_(stats) {
-  const fhe::LweDimension dimension = key.parameters().big_lwe_dimension();
+  const fhe::LweDimension dimension = keys_.front()->parameters().big_lwe_dimension();
   stores_.reserve(plan.stages.size());
   for (const Stage& s : plan.stages) stores_.emplace_back(s.layout, dimension, resident_);
 }
@@ -80,7 +82,9 @@ void RowEvaluator::free_consumed_rows(std::size_t s) {
 
 void RowEvaluator::bootstrap(std::size_t s, const fhe::LweCiphertextArray& inputs,
                              std::span<const fhe::LookupTable* const> tables, fhe::LweCiphertextArray& outputs) {
-  backend_.programmable_bootstrap_batch(key_, inputs, tables, outputs);
+  // Each site's PBS key-switches to its own partition's small key and bootstraps with its BSK.
+  const compiler::PbsSite* site = program_.site_of(plan_.stages[s].node);
+  backend_.programmable_bootstrap_batch(*keys_[static_cast<std::size_t>(site->partition)], inputs, tables, outputs);
   pbs_done_ += inputs.size();
   stats_.nodes[static_cast<std::size_t>(plan_.stages[s].node)].pbs += inputs.size();
   if (progress_) progress_(pbs_done_, plan_.total_pbs);

@@ -17,8 +17,9 @@ namespace veil::runtime::detail {
 
 class RowEvaluator {
  public:
-  /// stats.nodes must have one entry per circuit node.
-  RowEvaluator(const compiler::FheProgram& program, const StagePlan& plan, const fhe::ServerKey& key,
+  /// stats.nodes must have one entry per circuit node; keys[i] is partition i's (every
+  /// partition's PBS outputs sit under the one big key of keys[0]).
+  RowEvaluator(const compiler::FheProgram& program, const StagePlan& plan, std::vector<const fhe::ServerKey*> keys,
                fhe::Backend& backend, ThreadPool& pool, const fhe::SeededLweBatch& input,
                const ProgressCallback& progress, ServerRunStats& stats);
 
@@ -34,7 +35,7 @@ class RowEvaluator {
 
   const compiler::FheProgram& program_;
   const StagePlan& plan_;
-  const fhe::ServerKey& key_;
+  std::vector<const fhe::ServerKey*> keys_;
   fhe::Backend& backend_;
   ThreadPool& pool_;
   const fhe::SeededLweBatch& input_;

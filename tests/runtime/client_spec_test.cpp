@@ -242,6 +242,18 @@ TEST(ClientSpecOfAProgram, CopiesTheProgramsEncodings) {
   expect_same_spec(parse_client_spec(client_spec_json(spec)), spec);
 }
 
+// Specs (and the server) carry one parameter set so far: a multi-parameter program is refused.
+TEST(ClientSpecOfAProgram, MultiParameterProgramIsRefused) {
+  compiler::FheProgram multi = program();
+  multi.partitions.push_back(multi.params);
+  try {
+    make_client_spec(multi);
+    ADD_FAILURE() << "a two-partition program was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("multi-parameter"), std::string::npos) << e.what();
+  }
+}
+
 TEST(ClientSpecOfAProgram, RequireMatchingSpecNamesTheFirstDifference) {
   const ClientSpec spec = make_client_spec(program());
   EXPECT_NO_THROW(require_matching_spec(parse_client_spec(client_spec_json(spec)), program()));

@@ -4,11 +4,19 @@
 // Also: PBS counts and progress reports, and the checks run() makes on its input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <string>
 #include <numeric>
+#include <vector>
 
 #include "runtime/runtime_test_support.hpp"
 #include "veil/common/error.hpp"
 #include "veil/fhe/backend.hpp"
+#include "veil/fhe/csprng.hpp"
+#include "veil/fhe/keygen.hpp"
+#include "veil/fhe/parameter_sets.hpp"
 #include "veil/runtime/server.hpp"
 
 namespace veil::runtime {
@@ -70,6 +78,60 @@ void expect_exact(const nn::quant::QuantizedCircuit& circuit, std::int64_t image
     EXPECT_EQ(decrypt_integers(keys.client, out.ciphertexts, program.output.exponent), clear_integers(circuit, image))
         << "image " << n;
   }
+}
+
+// The CPU backend, counting the PBS run with each parameter set's key.
+class CountingBackend : public fhe::Backend {
+ public:
+  std::string_view name() const override { return "counting"; }
+  void programmable_bootstrap_batch(const fhe::ServerKey& key, const fhe::LweCiphertextArray& inputs,
+                                    std::span<const fhe::LookupTable* const> tables,
+                                    fhe::LweCiphertextArray& outputs) override {
+    pbs[key.parameter_set_name()] += inputs.size();
+    cpu->programmable_bootstrap_batch(key, inputs, tables, outputs);
+  }
+  void keyswitch_batch(const fhe::KeyswitchKey& key, const fhe::LweCiphertextArray& inputs,
+                       fhe::LweCiphertextArray& outputs) override {
+    cpu->keyswitch_batch(key, inputs, outputs);
+  }
+  std::unique_ptr<fhe::Backend> cpu = fhe::make_cpu_backend(test_pool());
+  std::map<std::string, std::uint64_t> pbs;
+};
+
+// A multi-parameter program: the sites spread over three toy sets that share k, N and the GLWE
+// noise (n 256, 224, 192), each partition with its own small key, KSK and BSK under one GLWE key.
+// A PBS run with another partition's key would decrypt to garbage; the output must be exact.
+TEST(ServerExact, ThreePartitionsEqualIntegerExecutor) {
+  const nn::quant::QuantizedCircuit circuit =
+      small_circuit(QuantizationMode::ReferenceCompatible, kBits, std::nullopt, kSize);
+  compiler::FheProgram program = compiler::compile_program(circuit, forced_set(kToySet));
+  expect_no_rounding(program);
+  for (const char* name : {"insecure_toy_p6_n224", "insecure_toy_p6_n192"}) {
+    program.partitions.push_back(fhe::parameter_set_by_name(name));
+  }
+  ASSERT_GE(program.pbs_sites.size(), 3u);
+  for (std::size_t i = 0; i < program.pbs_sites.size(); ++i) program.pbs_sites[i].partition = static_cast<int>(i % 3);
+  const TestKeys& keys = test_keys(kToySet);
+  fhe::Csprng rng = fhe::Csprng::from_seed_insecure_for_tests(7);
+  std::vector<fhe::ServerKey> partition_keys;
+  for (std::size_t i = 1; i < program.partitions.size(); ++i) {
+    const fhe::ClientKey client =
+        fhe::make_partition_client_key(keys.client, program.partitions[i], rng, fhe::AllowInsecure::for_tests);
+    EXPECT_TRUE(std::ranges::equal(client.glwe_key().flattened_bits(), keys.client.glwe_key().flattened_bits()));
+    partition_keys.push_back(fhe::make_server_key(client, rng, test_pool(), fhe::AllowInsecure::for_tests));
+  }
+  CountingBackend backend;
+  EXPECT_THROW(Server(program, keys.server, backend, test_pool()), InvalidArgument);  // keys of one partition only
+  Server server(program, keys.server, std::move(partition_keys), backend, test_pool());
+  const Tensor image = image_at(small_images(1, kSize), 0);
+  const fhe::CiphertextBatch out = server.run(encrypt_image(program, keys.client, image, 300));
+  EXPECT_EQ(decrypt_integers(keys.client, out.ciphertexts, program.output.exponent), clear_integers(circuit, image));
+  std::map<std::string, std::uint64_t> expected;
+  for (const compiler::PbsSite& site : program.pbs_sites) {
+    expected[program.partitions[static_cast<std::size_t>(site.partition)].name] += site.count;
+  }
+  EXPECT_EQ(backend.pbs, expected);
+  EXPECT_EQ(backend.pbs.size(), 3u);
 }
 
 TEST(ServerExact, ReferenceModeWithSequentialMaxPoolEqualsIntegerExecutor) {

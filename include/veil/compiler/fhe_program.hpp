@@ -21,16 +21,24 @@
 // relative to their real range shrinks with every bit the exponent gains.
 //
 // Noise. Each value's worst-case variance is tracked as a multiple of two unit variances,
-// a PBS output's (V_BR) and a fresh encryption's (V_fresh): linear nodes add
-// (weight * 2^lift)^2 times their inputs' variances; a PBS output has variance V_BR. Each PBS
-// site then reads the equivalent dot-product 2-norm sqrt(bootstrap + fresh * V_fresh / V_BR)
-// for the noise model (veil/fhe/noise_model.hpp).
+// a PBS output's (V_BR of partition 0's set, the reference) and a fresh encryption's (V_fresh):
+// linear nodes add (weight * 2^lift)^2 times their inputs' variances; a PBS output on
+// partition j restarts at V_BR(set_j) / V_BR(reference) reference units. Each PBS site then
+// reads the equivalent dot-product 2-norm sqrt(variance / V_BR(own set)) for the noise model
+// of its own set (veil/fhe/noise_model.hpp), whose key switch and modulus switch terms are
+// its own set's too.
 //
-// Parameters. One set for the whole circuit (a PBS output lives under its set's big key;
-// several sets would need cross-set key switching keys): the cheapest (parameter_set_cost) of
-// the vetted sets and the parameter optimizer's set for the hardest site, whose N holds every
-// lookup's table and on which every PBS site's predicted error probability is
-// <= CompileOptions::p_error. InvalidArgument if none does.
+// Parameters. Uniform (the default): one set for the whole circuit, the cheapest
+// (parameter_set_cost) of the vetted sets and the parameter optimizer's set for the hardest site
+// (CompileOptions::optimized_sets), whose N holds every lookup's table and on which every PBS
+// site's predicted error probability is <= CompileOptions::p_error. InvalidArgument if none
+// does. Multi-parameter (CompileOptions::multi_parameter, vetted sets only for now): each PBS
+// site may run on its own set (a partition). Every partition shares the circuit's k, N and GLWE
+// noise, hence one GLWE secret: every PBS output stays under one big LWE key and the linear
+// layers, the client's encryption and decryption are those of one set; each partition brings its
+// own small LWE key, key-switching key big -> small and bootstrapping key, so a ciphertext
+// crosses partitions with the key switch its reading PBS does anyway (no extra key switch).
+// The assignment is the greedy of docs/fhe_compiler.md "Multi-parameter circuits".
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -57,11 +65,15 @@ struct CompileOptions {
   bool optimized_sets = true;
   /// Toy sets are accepted only with AllowInsecure::for_tests (tests of the runtime).
   fhe::AllowInsecure allow = fhe::AllowInsecure::no;
+  /// Let each PBS site run on its own vetted set (a partition) sharing the circuit's k*N;
+  /// ignored when parameter_set forces one set. Off by default: the runtime executes
+  /// single-set programs only so far (docs/fhe_compiler.md).
+  bool multi_parameter = false;
 };
 
 /// Worst-case noise of one value, in units of the two unit variances.
 struct NoiseBound {
-  double bootstrap = 0;  // multiple of a PBS output's variance V_BR
+  double bootstrap = 0;  // multiple of the reference PBS output variance V_BR(partitions[0])
   double fresh = 0;      // multiple of a fresh big-key encryption's variance V_fresh
 };
 
@@ -81,6 +93,7 @@ struct PbsSite {
   double norm2 = 0;         // equivalent dot-product 2-norm on the chosen set
   double p_error = 0;       // predicted error probability of one PBS (box centre)
   std::uint64_t count = 0;  // PBS per image
+  int partition = 0;        // index into FheProgram::partitions: the set its PBS runs on
 };
 
 /// The decoding of the circuit's output (the logits).
@@ -95,7 +108,8 @@ struct OutputDecoding {
 
 struct FheProgram {
   nn::quant::QuantizedCircuit circuit;
-  fhe::ParameterSet params;
+  fhe::ParameterSet params;                  // partitions[0]: the GLWE (big key) set, the noise reference
+  std::vector<fhe::ParameterSet> partitions;  // the sets the PBS sites run on (one in uniform mode)
   std::vector<ValueEncoding> encodings;  // one per circuit value (node)
   std::vector<PbsSite> pbs_sites;        // circuit order
   OutputDecoding output;

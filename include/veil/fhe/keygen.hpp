@@ -12,6 +12,13 @@ namespace veil::fhe {
 /// Uniform binary small LWE key and GLWE key for `params`. Throws SecurityError (see require_secure).
 ClientKey make_client_key(const ParameterSet& params, Csprng& rng, AllowInsecure allow = AllowInsecure::no);
 
+/// The client key of another partition of a multi-parameter program: a fresh small key of
+/// `params`' n and `shared`'s GLWE key, so that the PBS outputs of every partition sit under one
+/// big key. Throws InvalidArgument unless `params` has shared's k, N and GLWE noise, SecurityError
+/// as require_secure.
+ClientKey make_partition_client_key(const ClientKey& shared, const ParameterSet& params, Csprng& rng,
+                                    AllowInsecure allow = AllowInsecure::no);
+
 /// The bootstrapping key (GGSW of each small-key bit under the GLWE key, PBS decomposition,
 /// Fourier domain) and the key-switching key (big key -> small key, KS decomposition).
 /// Uses every thread of `pool`; the result depends only on rng's state, not on the thread count.

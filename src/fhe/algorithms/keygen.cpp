@@ -1,7 +1,9 @@
 #include "veil/fhe/keygen.hpp"
 
+#include <string>
 #include <vector>
 
+#include "veil/common/error.hpp"
 #include "fhe/cpu/negacyclic_fft.hpp"
 #include "veil/fhe/glwe_encryption.hpp"
 #include "veil/fhe/lwe_encryption.hpp"
@@ -75,6 +77,20 @@ ClientKey make_client_key(const ParameterSet& params, Csprng& rng, AllowInsecure
   rng.fill_binary(glwe);
   return ClientKey(params, LweSecretKey(std::move(small)),
                    GlweSecretKey(params.glwe_dimension, params.polynomial_size, std::move(glwe)));
+}
+
+ClientKey make_partition_client_key(const ClientKey& shared, const ParameterSet& params, Csprng& rng,
+                                    AllowInsecure allow) {
+  require_secure(params, allow);
+  const ParameterSet& base = shared.parameters();
+  if (params.glwe_dimension.value != base.glwe_dimension.value ||
+      params.polynomial_size.value != base.polynomial_size.value || params.glwe_noise.std_dev != base.glwe_noise.std_dev) {
+    throw InvalidArgument("partition key: set '" + params.name + "' does not share the GLWE key shape and noise of '" +
+                          base.name + "' (k, N, GLWE sigma)");
+  }
+  std::vector<Torus> small(params.lwe_dimension.value);
+  rng.fill_binary(small);
+  return ClientKey(params, LweSecretKey(std::move(small)), shared.glwe_key());
 }
 
 ServerKey make_server_key(const ClientKey& client, Csprng& rng, ThreadPool& pool, AllowInsecure allow) {

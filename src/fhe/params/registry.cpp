@@ -84,15 +84,21 @@ constexpr int kToyMinLog2PolynomialSize = 9;
 constexpr int kToyLog2PolynomialSizeAbovePrecision = 6;
 constexpr int kToyLog2Norm2 = 2;
 
-ParameterSet make_toy_set(int precision_bits) {
+// Variants of the 6-bit toy with smaller n share its k, N and GLWE noise (one GLWE secret): the
+// partitions of the runtime's multi-parameter tests.
+constexpr std::size_t kToyPartitionLweDimensions[] = {224, 192};
+constexpr int kToyPartitionPrecision = 6;
+
+ParameterSet make_toy_set(int precision_bits, std::size_t lwe_dimension = kToyLweDimension) {
   const int log2_N = std::max(kToyMinLog2PolynomialSize, precision_bits + kToyLog2PolynomialSizeAbovePrecision);
   ParameterSet set;
   set.name = "insecure_toy_p" + std::to_string(precision_bits);
-  set.source = "veil test-only set (INSECURE: n = 256, σ far below the security curve)";
+  if (lwe_dimension != kToyLweDimension) set.name += "_n" + std::to_string(lwe_dimension);
+  set.source = "veil test-only set (INSECURE: n = " + std::to_string(lwe_dimension) + ", σ far below the security curve)";
   set.security_bits = 0;
   set.precision_bits = precision_bits;
   set.log2_norm2 = kToyLog2Norm2;
-  set.lwe_dimension = LweDimension(kToyLweDimension);
+  set.lwe_dimension = LweDimension(lwe_dimension);
   set.glwe_dimension = GlweDimension(1);
   set.polynomial_size = PolynomialSize(std::size_t{1} << log2_N);
   set.lwe_noise.std_dev = std::exp2(-30);
@@ -123,6 +129,7 @@ Registry build_registry() {
     registry.vetted_costs.push_back(row.cost);
   }
   for (int p = kMinPrecisionBits; p <= kMaxPrecisionBits; ++p) registry.toys.push_back(make_toy_set(p));
+  for (std::size_t n : kToyPartitionLweDimensions) registry.toys.push_back(make_toy_set(kToyPartitionPrecision, n));
   return registry;
 }
 

@@ -1,0 +1,157 @@
+// Multi-parameter circuits: each PBS site on its own vetted set (a partition), all sets sharing
+// the circuit's k, N and GLWE noise (one GLWE secret, one big key). Greedy, per group of sets
+// sharing (k, N, GLWE noise): start from the group's cheapest set that every site meets
+// uniformly, then, sites in decreasing PBS count, move a site to the cheapest cheaper set on
+// which every site (its readers' noise changes with its V_BR) and the output decoding still
+// hold; repeat to a fixpoint. The group with the smallest sum of PBS x cost wins.
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "compiler/compile_steps.hpp"
+#include "veil/fhe/noise_model.hpp"
+#include "veil/fhe/parameter_sets.hpp"
+
+namespace veil::compiler::detail {
+namespace {
+
+using Sets = std::vector<const fhe::ParameterSet*>;  // one per site
+
+class Search {
+ public:
+  Search(const nn::quant::QuantizedCircuit& circuit, const std::vector<int>& exponents, std::vector<PbsSite> sites,
+         double target, double output_target)
+      : circuit_(circuit),
+        exponents_(exponents),
+        row_norms_(weight_row_norms(circuit)),
+        sites_(std::move(sites)),
+        target_(target),
+        output_target_(output_target) {}
+
+  // Whether every site meets the target and the output decodes within output_target.
+  bool feasible(const Sets& sets) {
+    Partitioning p = partitioning(sets);
+    std::vector<PbsSite> sites = sites_;
+    for (std::size_t i = 0; i < sites.size(); ++i) sites[i].partition = p.site_partition[i];
+    const NoiseAnalysis noise = track_noise(circuit_, exponents_, row_norms_, partition_units(circuit_, sites, p.sets));
+    for (PbsSite& s : sites) s.input_noise = noise.reads[static_cast<std::size_t>(s.node)];
+    evaluate_sites(p.sets, sites);
+    for (const PbsSite& s : sites) {
+      if (s.p_error > target_) return false;
+    }
+    const ValueEncoding out{exponents_[static_cast<std::size_t>(circuit_.output)],
+                            noise.values[static_cast<std::size_t>(circuit_.output)]};
+    return output_p_error(p.sets.front(), out) <= output_target_;
+  }
+
+  double cost(const Sets& sets) const {
+    double total = 0;
+    for (std::size_t i = 0; i < sites_.size(); ++i) {
+      total += static_cast<double>(sites_[i].count) * fhe::parameter_set_cost(*sets[i]);
+    }
+    return total;
+  }
+
+  // Greedy over `candidates` (one group, cheapest first); empty when no uniform set fits.
+  Sets descend(const Sets& candidates) {
+    Sets sets;
+    for (const fhe::ParameterSet* c : candidates) {
+      Sets uniform(sites_.size(), c);
+      if (feasible(uniform)) {
+        sets = uniform;
+        break;
+      }
+    }
+    if (sets.empty()) return sets;
+    std::vector<std::size_t> order(sites_.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return sites_[a].count > sites_[b].count; });
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (std::size_t i : order) {
+        const int current = fhe::parameter_set_cost(*sets[i]);
+        for (const fhe::ParameterSet* c : candidates) {
+          if (fhe::parameter_set_cost(*c) >= current) break;
+          Sets trial = sets;
+          trial[i] = c;
+          if (feasible(trial)) {
+            sets = std::move(trial);
+            changed = true;
+            break;
+          }
+        }
+      }
+    }
+    return sets;
+  }
+
+  // The partitions of `sets`, numbered by first use in circuit order.
+  Partitioning partitioning(const Sets& sets) const {
+    Partitioning p;
+    std::vector<const fhe::ParameterSet*> seen;
+    for (const fhe::ParameterSet* s : sets) {
+      auto it = std::find(seen.begin(), seen.end(), s);
+      if (it == seen.end()) {
+        seen.push_back(s);
+        p.sets.push_back(*s);
+        it = seen.end() - 1;
+      }
+      p.site_partition.push_back(static_cast<int>(it - seen.begin()));
+    }
+    return p;
+  }
+
+ private:
+  const nn::quant::QuantizedCircuit& circuit_;
+  const std::vector<int>& exponents_;
+  std::vector<double> row_norms_;
+  std::vector<PbsSite> sites_;
+  double target_;
+  double output_target_;
+};
+
+}  // namespace
+
+std::vector<double> partition_units(const nn::quant::QuantizedCircuit& circuit, const std::vector<PbsSite>& sites,
+                                    const std::vector<fhe::ParameterSet>& partitions) {
+  std::vector<double> unit(circuit.nodes.size(), 1.0);
+  const double reference = fhe::noise::blind_rotation_variance(partitions.front());
+  for (const PbsSite& s : sites) {
+    unit[static_cast<std::size_t>(s.node)] =
+        fhe::noise::blind_rotation_variance(partitions[static_cast<std::size_t>(s.partition)]) / reference;
+  }
+  return unit;
+}
+
+Partitioning choose_partitions(const nn::quant::QuantizedCircuit& circuit, const std::vector<int>& exponents,
+                               const std::vector<PbsSite>& sites, const fhe::ParameterSet& uniform,
+                               double output_target, const CompileOptions& options) {
+  Partitioning best{{uniform}, std::vector<int>(sites.size(), 0)};
+  if (sites.empty()) return best;
+  Search search(circuit, exponents, sites, options.p_error, output_target);
+  double best_cost = search.cost(Sets(sites.size(), &fhe::parameter_set_by_name(uniform.name)));
+  // Groups of vetted sets sharing one GLWE secret's shape and noise, each cheapest first.
+  std::map<std::tuple<std::size_t, std::size_t, double>, Sets> groups;
+  for (const fhe::ParameterSet* set : fhe::all_vetted_parameter_sets()) {
+    bool holds = true;
+    for (const PbsSite& s : sites) holds = holds && holds_table(*set, s.precision_bits);
+    if (holds) groups[{set->glwe_dimension.value, set->polynomial_size.value, set->glwe_noise.std_dev}].push_back(set);
+  }
+  for (auto& [shape, candidates] : groups) {
+    std::stable_sort(candidates.begin(), candidates.end(), [](const fhe::ParameterSet* a, const fhe::ParameterSet* b) {
+      const int ca = fhe::parameter_set_cost(*a), cb = fhe::parameter_set_cost(*b);
+      return ca != cb ? ca < cb : a->name < b->name;
+    });
+    const Sets sets = search.descend(candidates);
+    if (sets.empty()) continue;
+    const double cost = search.cost(sets);
+    if (cost < best_cost) {
+      best_cost = cost;
+      best = search.partitioning(sets);
+    }
+  }
+  return best;
+}
+
+}  // namespace veil::compiler::detail

@@ -1,0 +1,167 @@
+// Multi-parameter circuits: the greedy assignment keeps every site within the target on its
+// own set, costs no more than the uniform set, shares one GLWE shape, and propagates each
+// partition's V_BR to its readers (checked by hand on the residual circuit, where relu2 reads
+// relu1 alone); the exhaustive optimum over the group bounds the greedy from below.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "compiler/compile_steps.hpp"
+#include "compiler/small_network.hpp"
+#include "compiler/tiny_circuits.hpp"
+#include "veil/compiler/fhe_program.hpp"
+#include "veil/compiler/statistics.hpp"
+#include "veil/fhe/noise_model.hpp"
+#include "veil/fhe/parameter_sets.hpp"
+
+namespace veil::compiler {
+namespace {
+
+using nn::quant::QuantizationMode;
+
+double cost_of(const FheProgram& p) {
+  double total = 0;
+  for (const PbsSite& s : p.pbs_sites) {
+    total += static_cast<double>(s.count) * fhe::parameter_set_cost(p.partitions[static_cast<std::size_t>(s.partition)]);
+  }
+  return total;
+}
+
+const PbsSite& site_named(const FheProgram& p, const std::string& name) {
+  for (const PbsSite& s : p.pbs_sites) {
+    if (p.circuit.node(s.node).name == name) return s;
+  }
+  throw std::runtime_error("no site " + name);
+}
+
+// Each site's p_error recomputed from the definitions on its own set.
+void expect_sites_meet(const FheProgram& p, double target) {
+  const fhe::ParameterSet& ref = p.partitions.front();
+  for (const PbsSite& s : p.pbs_sites) {
+    const fhe::ParameterSet& own = p.partitions[static_cast<std::size_t>(s.partition)];
+    const double variance = s.input_noise.bootstrap * fhe::noise::blind_rotation_variance(ref) +
+                            s.input_noise.fresh * fhe::noise::fresh_encryption_variance(ref.glwe_noise);
+    const double p_error = fhe::noise::pbs_p_error(own, s.precision_bits,
+                                                   std::sqrt(variance / fhe::noise::blind_rotation_variance(own)));
+    EXPECT_NEAR(s.p_error, p_error, 1e-9 * p_error) << p.circuit.node(s.node).name;
+    EXPECT_LE(s.p_error, target) << p.circuit.node(s.node).name;
+  }
+}
+
+TEST(PartitionChoice, ResidualCircuitSplitsAndTracksEachPartitionsNoise) {
+  const double target = 0.05;  // 2^-40 keeps the tiny circuit on one set
+  CompileOptions options;
+  options.p_error = target;
+  const FheProgram uniform = compile_program(testing::residual_circuit(), options);
+  options.multi_parameter = true;
+  const FheProgram multi = compile_program(testing::residual_circuit(), options);
+  ASSERT_EQ(uniform.partitions.size(), 1u);
+  ASSERT_GE(multi.partitions.size(), 2u);
+  for (const fhe::ParameterSet& set : multi.partitions) {
+    EXPECT_FALSE(set.insecure_for_tests);
+    EXPECT_EQ(set.glwe_dimension.value, multi.params.glwe_dimension.value);
+    EXPECT_EQ(set.polynomial_size.value, multi.params.polynomial_size.value);
+    EXPECT_EQ(set.glwe_noise.std_dev, multi.params.glwe_noise.std_dev);
+  }
+  expect_sites_meet(multi, target);
+  EXPECT_LT(cost_of(multi), cost_of(uniform));
+  EXPECT_EQ(make_statistics(multi).cost_units, cost_of(multi));
+  // relu1 reads fresh noise only; relu2 reads relu1's outputs alone, relu3 relu1's and relu2's,
+  // which share a set here: their bootstrap multiples are the uniform ones (counts of PBS
+  // outputs) scaled by V_BR(relu1's set) / V_BR(partition 0's set).
+  ASSERT_EQ(site_named(multi, "relu2").partition, site_named(multi, "relu1").partition);
+  const PbsSite& relu1 = site_named(multi, "relu1");
+  EXPECT_EQ(relu1.input_noise.bootstrap, 0);
+  EXPECT_EQ(relu1.input_noise.fresh, site_named(uniform, "relu1").input_noise.fresh);
+  const double unit = fhe::noise::blind_rotation_variance(multi.partitions[static_cast<std::size_t>(relu1.partition)]) /
+                      fhe::noise::blind_rotation_variance(multi.params);
+  EXPECT_DOUBLE_EQ(site_named(multi, "relu2").input_noise.bootstrap,
+                   site_named(uniform, "relu2").input_noise.bootstrap * unit);
+  EXPECT_DOUBLE_EQ(site_named(multi, "relu3").input_noise.bootstrap,
+                   site_named(uniform, "relu3").input_noise.bootstrap * unit);
+  EXPECT_NE(site_named(multi, "relu3").partition, site_named(multi, "relu1").partition);
+  for (const PbsSite& s : multi.pbs_sites) {
+    std::printf("%-6s %d bits on %s (cost %d), p_error %.3g\n", multi.circuit.node(s.node).name.c_str(),
+                s.precision_bits, multi.partitions[static_cast<std::size_t>(s.partition)].name.c_str(),
+                fhe::parameter_set_cost(multi.partitions[static_cast<std::size_t>(s.partition)]), s.p_error);
+  }
+  std::printf("cost: uniform %s %.0f, multi %.0f\n", uniform.params.name.c_str(), cost_of(uniform), cost_of(multi));
+}
+
+// Exhaustive search over every assignment of the group's sets to the three sites (without the
+// output constraint, so never above the greedy): on the residual circuit the greedy finds it.
+TEST(PartitionChoice, GreedyMatchesTheExhaustiveOptimum) {
+  for (const double target : {0.05, std::ldexp(1.0, -40)}) {
+  CompileOptions options;
+  options.p_error = target;
+  options.multi_parameter = true;
+  const FheProgram multi = compile_program(testing::residual_circuit(), options);
+  const nn::quant::QuantizedCircuit& circuit = multi.circuit;
+  std::vector<int> exponents;
+  for (const ValueEncoding& e : multi.encodings) exponents.push_back(e.exponent);
+  const std::vector<double> norms = detail::weight_row_norms(circuit);
+  std::vector<const fhe::ParameterSet*> group;
+  for (const fhe::ParameterSet* set : fhe::all_vetted_parameter_sets()) {
+    if (set->glwe_dimension.value == multi.params.glwe_dimension.value &&
+        set->polynomial_size.value == multi.params.polynomial_size.value &&
+        set->glwe_noise.std_dev == multi.params.glwe_noise.std_dev) {
+      group.push_back(set);
+    }
+  }
+  ASSERT_EQ(multi.pbs_sites.size(), 3u);
+  double optimum = std::numeric_limits<double>::infinity();
+  const std::size_t g = group.size();
+  for (std::size_t code = 0; code < g * g * g; ++code) {
+    std::vector<PbsSite> sites = multi.pbs_sites;
+    std::vector<fhe::ParameterSet> sets;
+    double cost = 0;
+    for (std::size_t i = 0, c = code; i < 3; ++i, c /= g) {
+      const fhe::ParameterSet* set = group[c % g];
+      if (!detail::holds_table(*set, sites[i].precision_bits)) cost = std::numeric_limits<double>::infinity();
+      sets.push_back(*set);
+      sites[i].partition = static_cast<int>(i);
+      cost += static_cast<double>(sites[i].count) * fhe::parameter_set_cost(*set);
+    }
+    if (!(cost < optimum)) continue;
+    const detail::NoiseAnalysis noise =
+        detail::track_noise(circuit, exponents, norms, detail::partition_units(circuit, sites, sets));
+    for (PbsSite& s : sites) s.input_noise = noise.reads[static_cast<std::size_t>(s.node)];
+    detail::evaluate_sites(sets, sites);
+    bool ok = true;
+    for (const PbsSite& s : sites) ok = ok && s.p_error <= target;
+    if (ok) optimum = cost;
+  }
+  EXPECT_EQ(optimum, cost_of(multi));
+  std::printf("target %g, %zu sets in the group: exhaustive optimum %.0f, greedy %.0f\n", target, g, optimum,
+              cost_of(multi));
+  }
+}
+
+TEST(PartitionChoice, ForcedSetAndUniformModeKeepOnePartition) {
+  CompileOptions options;
+  options.multi_parameter = true;
+  options.parameter_set = compile_program(testing::small_network(QuantizationMode::Improved, 7)).params.name;
+  EXPECT_EQ(compile_program(testing::small_network(QuantizationMode::Improved, 7), options).partitions.size(), 1u);
+  EXPECT_EQ(compile_program(testing::small_network(QuantizationMode::Improved, 7)).partitions.size(), 1u);
+}
+
+TEST(PartitionChoice, SmallNetworkMeetsTargetsOnEveryPartition) {
+  for (double target : {0.05, std::ldexp(1.0, -40)}) {
+    CompileOptions options;
+    options.p_error = target;
+    const FheProgram uniform = compile_program(testing::small_network(QuantizationMode::Improved, 7), options);
+    options.multi_parameter = true;
+    const FheProgram multi = compile_program(testing::small_network(QuantizationMode::Improved, 7), options);
+    expect_sites_meet(multi, target);
+    EXPECT_LE(cost_of(multi), cost_of(uniform));
+    std::printf("target %g: %zu partitions, cost %.0f (uniform %.0f)\n", target, multi.partitions.size(),
+                cost_of(multi), cost_of(uniform));
+  }
+}
+
+}  // namespace
+}  // namespace veil::compiler
