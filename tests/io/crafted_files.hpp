@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/memory_limit.hpp"
+
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -191,33 +193,6 @@ inline Bytes make_checkpoint(const Bytes& pickle, const std::vector<float>& stor
                    stored("archive/byteorder", Bytes{'l', 'i', 't', 't', 'l', 'e'}), stored("archive/data/0", raw)});
 }
 
-// Runs `body` in a child process whose address space is capped at `bytes`; returns the
-// child's exit code (body's result, 3 for an uncaught exception, 128 + signal if killed).
-// The cap turns "allocates what the file claims" into a visible failure instead of a swap storm.
-inline int exit_code_under_memory_limit(std::uint64_t bytes, const std::function<int()>& body) {
-  const pid_t child = fork();
-  if (child == 0) {
-    const rlimit limit{bytes, bytes};
-    setrlimit(RLIMIT_AS, &limit);
-    int code = 3;
-    try {
-      code = body();
-    } catch (...) {
-    }
-    _exit(code);
-  }
-  int status = 0;
-  waitpid(child, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-// Address-space caps and sanitizers' shadow memory do not mix.
-#if defined(__SANITIZE_ADDRESS__)
-#define VEIL_SKIP_UNDER_ASAN() GTEST_SKIP() << "RLIMIT_AS is meaningless under AddressSanitizer"
-#else
-#define VEIL_SKIP_UNDER_ASAN() \
-  do {                         \
-  } while (0)
-#endif
+using veil::testing::exit_code_under_memory_limit;
 
 }  // namespace veil::io::testing

@@ -119,12 +119,7 @@ class CudaBackend final : public Backend {
       const std::size_t size = std::min(chunk, count - first);
       const cufftHandle forward = plans_.get(s.half(), size * s.rows());
       const cufftHandle inverse = plans_.get(s.half(), size * (s.k + 1));
-      check(cudaMemcpyAsync(lwe_.data(), inputs.data().data() + first * big, size * big * sizeof(Torus),
-                            cudaMemcpyHostToDevice, stream),
-            "cudaMemcpyAsync of the inputs");
-      check(cuda::launch_keyswitch_modulus_switch(ksk.shape, s.N, ksk.rows.data(), lwe_.data(), size,
-                                                  switched_.data(), stream),
-            "key-switching kernel");
+      switch_chunk(ksk, s.N, inputs, first, size);
       check(cuda::launch_load_tables(s, tables_.data(), table_index_.data() + first, switched_.data(), size,
                                      accs_.data(), stream),
             "table-loading kernel");
@@ -142,9 +137,7 @@ class CudaBackend final : public Backend {
               "untwist-add kernel");
       }
       check(cuda::launch_sample_extract(s, accs_.data(), size, lwe_.data(), stream), "sample-extraction kernel");
-      check(cudaMemcpyAsync(outputs.data().data() + first * big, lwe_.data(), size * big * sizeof(Torus),
-                            cudaMemcpyDeviceToHost, stream),
-            "cudaMemcpyAsync of the outputs");
+      copy_outputs(outputs, first, size);
       check(cudaStreamSynchronize(stream), "PBS chunk");
     }
   }
@@ -178,6 +171,27 @@ class CudaBackend final : public Backend {
   }
 
  private:
+  /// Copies ciphertexts [first, first + size) of `inputs` to lwe_ and key-switches and
+  /// modulus-switches them into switched_ (both paths of programmable_bootstrap_batch).
+  void switch_chunk(const cuda::DeviceKeyswitchKey& ksk, std::uint32_t N, const LweCiphertextArray& inputs,
+                    std::size_t first, std::size_t size) {
+    const std::size_t big = inputs.dimension().value + 1;
+    check(cudaMemcpyAsync(lwe_.data(), inputs.data().data() + first * big, size * big * sizeof(Torus),
+                          cudaMemcpyHostToDevice, stream_.get()),
+          "cudaMemcpyAsync of the inputs");
+    check(cuda::launch_keyswitch_modulus_switch(ksk.shape, N, ksk.rows.data(), lwe_.data(), size, switched_.data(),
+                                                stream_.get()),
+          "key-switching kernel");
+  }
+
+  /// Copies the chunk's PBS outputs, left in lwe_, to ciphertexts [first, first + size) of `outputs`.
+  void copy_outputs(LweCiphertextArray& outputs, std::size_t first, std::size_t size) {
+    const std::size_t big = outputs.dimension().value + 1;
+    check(cudaMemcpyAsync(outputs.data().data() + first * big, lwe_.data(), size * big * sizeof(Torus),
+                          cudaMemcpyDeviceToHost, stream_.get()),
+          "cudaMemcpyAsync of the outputs");
+  }
+
   /// programmable_bootstrap_batch after the checks and the table upload, by the fused kernel.
   void fused_bootstrap(const cuda::DeviceKeyswitchKey& ksk, const cuda::DeviceBootstrapKey& bsk,
                        const LweCiphertextArray& inputs, LweCiphertextArray& outputs) {
@@ -192,12 +206,7 @@ class CudaBackend final : public Backend {
     const cudaStream_t stream = stream_.get();
     for (std::size_t first = 0; first < count; first += chunk) {
       const std::size_t size = std::min(chunk, count - first);
-      check(cudaMemcpyAsync(lwe_.data(), inputs.data().data() + first * big, size * big * sizeof(Torus),
-                            cudaMemcpyHostToDevice, stream),
-            "cudaMemcpyAsync of the inputs");
-      check(cuda::launch_keyswitch_modulus_switch(ksk.shape, s.N, ksk.rows.data(), lwe_.data(), size,
-                                                  switched_.data(), stream),
-            "key-switching kernel");
+      switch_chunk(ksk, s.N, inputs, first, size);
       const cuda::FusedPbsArgs args{s,
                                     bsk.ggsws.data(),
                                     bsk.twist.data(),
@@ -208,9 +217,7 @@ class CudaBackend final : public Backend {
                                     switched_.data(),
                                     lwe_.data()};
       check(cuda::launch_fused_pbs(args, size, stream), "fused PBS kernel");
-      check(cudaMemcpyAsync(outputs.data().data() + first * big, lwe_.data(), size * big * sizeof(Torus),
-                            cudaMemcpyDeviceToHost, stream),
-            "cudaMemcpyAsync of the outputs");
+      copy_outputs(outputs, first, size);
       check(cudaStreamSynchronize(stream), "fused PBS chunk");
     }
   }
