@@ -31,6 +31,20 @@ PbsRequirement v0_requirement(int precision, int log2_norm2) {
   return {precision, std::exp2(log2_norm2), kV0TargetPError, 128};
 }
 
+// The found set has the row's k, N, both decompositions, n within 3 and its cost (the table
+// prints the cost truncated to an integer) within 1 %.
+void expect_row(const OptimizedParameterSet& found, const V0Row& row) {
+  const ParameterSet& s = found.set;
+  EXPECT_EQ(s.glwe_dimension.value, static_cast<std::size_t>(row.k));
+  EXPECT_EQ(s.polynomial_size.value, std::size_t{1} << row.log2_N);
+  EXPECT_EQ(s.pbs_level.value, static_cast<std::size_t>(row.br_l));
+  EXPECT_EQ(s.pbs_base_log.value, static_cast<std::size_t>(row.br_b));
+  EXPECT_EQ(s.ks_level.value, static_cast<std::size_t>(row.ks_l));
+  EXPECT_EQ(s.ks_base_log.value, static_cast<std::size_t>(row.ks_b));
+  EXPECT_NEAR(static_cast<double>(s.lwe_dimension.value), row.n, 3.0);
+  EXPECT_NEAR(std::floor(found.derivation.cost), row.cost, 0.01 * row.cost);
+}
+
 TEST(ParamsOptimizer, ConcreteCostModelGivesTheTableCostColumn) {
   for (const V0Row& row : params::v0_last_128_rows()) {
     SCOPED_TRACE(row_label(row));
@@ -46,19 +60,10 @@ TEST(ParamsOptimizer, ReproducesEveryRowOfV0Last128) {
     SCOPED_TRACE(row_label(row));
     const OptimizedParameterSet found =
         optimize_parameter_set(v0_requirement(row.precision, row.log2_norm2), CostModel::concrete_v0);
-    const ParameterSet& s = found.set;
-    EXPECT_EQ(s.glwe_dimension.value, static_cast<std::size_t>(row.k));
-    EXPECT_EQ(s.polynomial_size.value, std::size_t{1} << row.log2_N);
-    EXPECT_EQ(s.pbs_level.value, static_cast<std::size_t>(row.br_l));
-    EXPECT_EQ(s.pbs_base_log.value, static_cast<std::size_t>(row.br_b));
-    EXPECT_EQ(s.ks_level.value, static_cast<std::size_t>(row.ks_l));
-    EXPECT_EQ(s.ks_base_log.value, static_cast<std::size_t>(row.ks_b));
-    EXPECT_NEAR(static_cast<double>(s.lwe_dimension.value), row.n, 3.0);
-    // The table prints the cost truncated to an integer.
-    EXPECT_NEAR(std::floor(found.derivation.cost), row.cost, 0.01 * row.cost);
+    expect_row(found, row);
     EXPECT_LE(found.derivation.p_error, kV0TargetPError * (1 + 1e-9));
     ++rows;
-    if (s.lwe_dimension.value == static_cast<std::size_t>(row.n)) ++exact_n;
+    if (found.set.lwe_dimension.value == static_cast<std::size_t>(row.n)) ++exact_n;
   }
   RecordProperty("rows", rows);
   RecordProperty("rows_with_the_same_n", exact_n);
@@ -75,15 +80,7 @@ TEST(ParamsOptimizer, ReproducesEveryRowOfV0Last132) {
     PbsRequirement requirement = v0_requirement(row.precision, row.log2_norm2);
     requirement.security_bits = 132;
     const OptimizedParameterSet found = optimize_parameter_set(requirement, CostModel::concrete_v0);
-    const ParameterSet& s = found.set;
-    EXPECT_EQ(s.glwe_dimension.value, static_cast<std::size_t>(row.k));
-    EXPECT_EQ(s.polynomial_size.value, std::size_t{1} << row.log2_N);
-    EXPECT_EQ(s.pbs_level.value, static_cast<std::size_t>(row.br_l));
-    EXPECT_EQ(s.pbs_base_log.value, static_cast<std::size_t>(row.br_b));
-    EXPECT_EQ(s.ks_level.value, static_cast<std::size_t>(row.ks_l));
-    EXPECT_EQ(s.ks_base_log.value, static_cast<std::size_t>(row.ks_b));
-    EXPECT_NEAR(static_cast<double>(s.lwe_dimension.value), row.n, 3.0);
-    EXPECT_NEAR(std::floor(found.derivation.cost), row.cost, 0.01 * row.cost);
+    expect_row(found, row);
   }
 }
 
