@@ -59,7 +59,8 @@ function(veil_fhe_cuda target)
   file(GLOB sources CONFIGURE_DEPENDS ${dir}/*.cu ${dir}/*.cpp)
   list(REMOVE_ITEM sources ${dir}/cuda_backend_stub.cpp)
   add_library(veil_fhe_cuda OBJECT ${sources})
-  target_include_directories(veil_fhe_cuda PRIVATE ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/src)
+  get_property(view GLOBAL PROPERTY VEIL_LAYER_VIEW_fhe)
+  target_include_directories(veil_fhe_cuda PRIVATE ${view}/include ${view}/src)
   target_link_libraries(veil_fhe_cuda PRIVATE CUDA::cudart CUDA::cufft)
   target_compile_options(veil_fhe_cuda PRIVATE
     $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic>

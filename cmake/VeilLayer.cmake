@@ -1,5 +1,10 @@
 # veil_layer(NAME DEPS ...): one static library per layer from src/NAME/**.cpp,
 # public headers in include/veil/NAME, exported as veil::NAME.
+#
+# The layering is enforced by the compiler: each layer compiles against a view of the tree
+# (build/layer-views/NAME) holding only its own public headers and sources and the public
+# headers of the layers in DEPS (transitively), so an upward include, or one into another
+# layer's private headers, fails to compile.
 function(veil_layer name)
   cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS
@@ -7,11 +12,35 @@ function(veil_layer name)
   list(FILTER sources EXCLUDE REGEX "/(cuda|mpi)/")  # added by VeilCuda / VeilMpi
   add_library(veil_${name} STATIC ${sources})
   add_library(veil::${name} ALIAS veil_${name})
+  veil_layer_view(${name} "${ARG_DEPS}")
   target_include_directories(veil_${name}
-    PUBLIC ${PROJECT_SOURCE_DIR}/include
-    PRIVATE ${PROJECT_SOURCE_DIR}/src)
+    PUBLIC $<BUILD_INTERFACE:${VEIL_LAYER_VIEW_${name}}/include> $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
+    PRIVATE ${VEIL_LAYER_VIEW_${name}}/src)
   target_link_libraries(veil_${name} PUBLIC ${ARG_DEPS})
   veil_target_flags(veil_${name})
+endfunction()
+
+# Builds the view of layer NAME (symbolic links into include/ and src/) and sets
+# VEIL_LAYER_VIEW_NAME in the caller's scope and globally (for VeilCuda / VeilMpi).
+function(veil_layer_view name deps)
+  set(sees ${name})
+  foreach(dep ${deps})
+    if(dep MATCHES "^veil::(.+)$")
+      get_property(dep_sees GLOBAL PROPERTY VEIL_LAYER_SEES_${CMAKE_MATCH_1})
+      list(APPEND sees ${dep_sees})
+    endif()
+  endforeach()
+  list(REMOVE_DUPLICATES sees)
+  set_property(GLOBAL PROPERTY VEIL_LAYER_SEES_${name} ${sees})
+  set(view ${PROJECT_BINARY_DIR}/layer-views/${name})
+  file(REMOVE_RECURSE ${view})
+  file(MAKE_DIRECTORY ${view}/include/veil ${view}/src)
+  foreach(layer ${sees})
+    file(CREATE_LINK ${PROJECT_SOURCE_DIR}/include/veil/${layer} ${view}/include/veil/${layer} SYMBOLIC)
+  endforeach()
+  file(CREATE_LINK ${PROJECT_SOURCE_DIR}/src/${name} ${view}/src/${name} SYMBOLIC)
+  set(VEIL_LAYER_VIEW_${name} ${view} PARENT_SCOPE)
+  set_property(GLOBAL PROPERTY VEIL_LAYER_VIEW_${name} ${view})
 endfunction()
 
 function(veil_target_flags target)
