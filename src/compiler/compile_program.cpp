@@ -79,4 +79,10 @@ std::vector<std::pair<std::string, double>> simulation_p_errors(const FheProgram
   return result;
 }
 
+void simulate_as_compiled(const FheProgram& program, nn::quant::SimulationSettings& simulation) {
+  simulation.p_error_by_node.clear();
+  for (const auto& [node, p] : simulation_p_errors(program)) simulation.p_error_by_node[node] = p;
+  simulation.output_noise_std = program.output.noise_std;
+}
+
 }  // namespace veil::compiler

@@ -1,0 +1,83 @@
+#pragma once
+// Per-site precision chosen by measurement: which PBS sites may read their accumulator on
+// fewer bits (QuantizationConfig::rounding_bits_by_node) without losing agreement with fp32.
+//
+// The search starts from the config's own bits. Each pass lists the sites wider than the floor,
+// estimates what reading each one bit narrower saves (the current circuit with that lookup's
+// bits - 1 and shift + 1 compiled: the accumulator's exponent is unchanged, only the site's p
+// drops), and tries them by decreasing saving: the config with that lowering is quantized,
+// compiled (its measured cost must be below the current one) and simulated on the calibration
+// images at the compiled program's per-site error probabilities, `draws` times per image. A
+// lowering is kept when the simulated top-1 agreement with fp32 is no lower than the starting
+// setting's and the mean logit cosine no more than cosine_tolerance below it; both are compared
+// with the start, not the previous step, so the losses do not add up. A pass goes on after a
+// kept lowering with the estimates it made (each trial's cost is measured anyway). Passes repeat until one
+// keeps nothing; a rejected (site, bits) is not retried, so a search evaluates at most
+// sites x (bits - floor) settings. Deterministic: fixed draws, images in parallel but drawn by
+// image number.
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "veil/common/tensor.hpp"
+#include "veil/compiler/fhe_program.hpp"
+#include "veil/nn/graph.hpp"
+#include "veil/nn/quant/quantization_config.hpp"
+
+namespace veil::compiler {
+
+struct PrecisionSearchOptions {
+  int floor_bits = 4;             // no site is read on fewer bits
+  int draws = 2;                  // simulations of each calibration image per setting
+  std::uint64_t seed = 0;         // of the simulation's draws
+  /// Largest drop of the mean logit cosine against the start (negative: the gain each lowering
+  /// must bring, e.g. to refuse every lowering).
+  double cosine_tolerance = 0.005;
+  std::size_t threads = 0;        // 0: all cores
+};
+
+/// Simulated agreement of one setting with fp32 on the calibration images.
+struct CalibrationAgreement {
+  std::size_t agreeing = 0;  // simulated runs whose top-1 is fp32's
+  std::size_t runs = 0;      // images x draws
+  double mean_cosine = 0;    // of the simulated logits against fp32's, over the runs
+};
+
+/// One setting the search evaluated: the current one with `site` read on `bits`.
+struct PrecisionTrial {
+  std::string site;
+  int bits = 0;
+  double estimated_cost_units = 0;  // the estimate that ordered it
+  double cost_units = 0;            // measured on the re-quantized circuit
+  CalibrationAgreement agreement;
+  bool accepted = false;
+};
+
+struct LoweredSite {
+  std::string site;
+  int bits_before = 0, bits_after = 0;
+  std::uint64_t pbs = 0;  // per image
+};
+
+struct PrecisionSearchResult {
+  std::map<std::string, int> rounding_bits_by_node;  // the chosen setting (for the quantizer's config)
+  std::vector<LoweredSite> lowered;                  // circuit order
+  double cost_before = 0, cost_after = 0;            // cost_units (statistics.hpp) per image
+  CalibrationAgreement before, after;
+  std::vector<PrecisionTrial> trials;                // in the order tried
+  std::size_t estimates = 0;                         // compilations that only estimated a saving
+  double seconds = 0;
+};
+
+/// Searches per-site rounding bits for `config` on the BN-folded graph. calibration: [N, input
+/// shape...]; fp32_logits: the fp32 network's [N, classes] on them. Compiles with `options`
+/// (multi_parameter is where a narrower site pays most: it can move to a cheaper set).
+/// InvalidArgument for bad options or shapes, and what the quantizer and compiler throw for the
+/// starting setting.
+PrecisionSearchResult search_site_precision(const nn::Graph& folded_graph, const Tensor& calibration,
+                                            const Tensor& fp32_logits, const nn::quant::QuantizationConfig& config,
+                                            const CompileOptions& options, const PrecisionSearchOptions& search);
+
+}  // namespace veil::compiler
