@@ -57,6 +57,10 @@ const CliFlagTable<Resnet18CliOptions>& flags() {
                     [](auto& o, auto& f, auto& v) { o.n_bits = parse_n_bits_value(f, v); }}},
       {"--rounding-bits", {FlagValue::required, "N|none  accumulator bits kept before each lookup (default 7)",
                            [](auto& o, auto& f, auto& v) { o.rounding_bits = parse_rounding_bits_value(f, v); }}},
+      {"--uniform-precision", {FlagValue::none, "read every lookup at --rounding-bits (the reference's way); by default the "
+                                       "improved mode searches per-site bits on the calibration images (fewer bits "
+                                       "where the simulated agreement with fp32 holds)",
+                               [](auto& o, auto&, auto&) { o.uniform_precision = true; }}},
       {"--rounding-method", {FlagValue::required, "M  approximate (default) or exact",
                              [](auto& o, auto& f, auto& v) { o.rounding_method = parse_rounding_method_value(f, v); }}},
       {"--p-error", {FlagValue::required, "P  per-PBS error probability, in [0, 1): the compiler's target and the "

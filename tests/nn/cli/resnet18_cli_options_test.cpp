@@ -146,6 +146,8 @@ TEST(Resnet18Cli, ParsesQuantizationFlags) {
   EXPECT_EQ(o.simulation_seed, 9u);
   EXPECT_EQ(parse({"--quant-mode", "reference"}).quant_mode, QuantModeOption::reference);
   EXPECT_EQ(parse({"--rounding-bits", "5"}).rounding_bits, 5);
+  EXPECT_FALSE(parse({}).uniform_precision);
+  EXPECT_TRUE(parse({"--uniform-precision"}).uniform_precision);
   EXPECT_DOUBLE_EQ(parse({"--p-error", "0"}).p_error, 0.0);
   EXPECT_FALSE(parse({"--fp32-only"}).quantized_stages);
 }
