@@ -24,7 +24,7 @@ struct Setting {
   std::map<std::string, int> bits;
   FheProgram program;
   double cost = 0;
-  CalibrationAgreement agreement;
+  CalibrationAgreement clear, simulated;
 };
 
 class Search {
@@ -38,28 +38,34 @@ class Search {
 
   PrecisionSearchResult run() {
     const auto start = std::chrono::steady_clock::now();
-    const Setting first = evaluate(config_.rounding_bits_by_node);
+    Setting first = compiled(config_.rounding_bits_by_node);
+    first.clear = agree(first.program, 0);
+    first.simulated = agree(first.program, search_.draws);
     Setting current = first;
     std::set<std::pair<std::string, int>> rejected;
     for (bool kept = true; kept;) {
       kept = false;
       for (const auto& [estimate, site, bits] : candidates(current, rejected)) {
-        PrecisionTrial trial{site, bits, estimate, 0, {}, false};
+        PrecisionTrial trial{site, bits, estimate, 0, {}, {}, false};
         std::map<std::string, int> trial_bits = current.bits;
         trial_bits[site] = bits;
         std::optional<Setting> s;
         try {
-          s = evaluate(trial_bits);
+          s = compiled(trial_bits);
         } catch (const InvalidArgument&) {
           // No set holds the narrower site at the target: the lowering is not possible.
-          rejected.emplace(site, bits);
-          result_.trials.push_back(trial);
-          continue;
         }
-        trial.cost_units = s->cost;
-        trial.agreement = s->agreement;
-        trial.accepted = s->cost < current.cost && s->agreement.agreeing >= first.agreement.agreeing &&
-                         s->agreement.mean_cosine >= first.agreement.mean_cosine - search_.cosine_tolerance;
+        // Cheapest checks first: the cost, the clear run, then the simulation.
+        if (s) {
+          trial.cost_units = s->cost;
+          if (s->cost < current.cost) {
+            trial.clear = s->clear = agree(s->program, 0);
+            if (holds(s->clear, first.clear)) {
+              trial.simulated = s->simulated = agree(s->program, search_.draws);
+              trial.accepted = holds(s->simulated, first.simulated);
+            }
+          }
+        }
         result_.trials.push_back(trial);
         if (!trial.accepted) {
           rejected.emplace(site, bits);
@@ -72,8 +78,10 @@ class Search {
     result_.rounding_bits_by_node = current.bits;
     result_.cost_before = first.cost;
     result_.cost_after = current.cost;
-    result_.before = first.agreement;
-    result_.after = current.agreement;
+    result_.clear_before = first.clear;
+    result_.clear_after = current.clear;
+    result_.simulated_before = first.simulated;
+    result_.simulated_after = current.simulated;
     for (const PbsSite& s : first.program.pbs_sites) {
       const PbsSite* now = current.program.site_of(s.node);
       if (now && now->precision_bits < s.precision_bits)
@@ -84,18 +92,23 @@ class Search {
   }
 
  private:
-  Setting evaluate(const std::map<std::string, int>& bits) {
+  bool holds(const CalibrationAgreement& a, const CalibrationAgreement& start) const {
+    return a.agreeing >= start.agreeing && a.mean_cosine >= start.mean_cosine - search_.cosine_tolerance;
+  }
+
+  Setting compiled(const std::map<std::string, int>& bits) {
     QuantizationConfig config = config_;
     config.rounding_bits_by_node = bits;
     Setting s;
     s.bits = bits;
     s.program = compile_program(nn::quant::make_quantized_circuit(graph_, calibration_, config, pool_), options_);
     s.cost = make_statistics(s.program).cost_units;
-    s.agreement = simulate(s.program);
     return s;
   }
 
-  CalibrationAgreement simulate(const FheProgram& program) {
+  // Agreement of the program's outputs on the calibration images with fp32: the clear run
+  // (draws 0) or `draws` simulations of each image at the program's error probabilities.
+  CalibrationAgreement agree(const FheProgram& program, int draws) {
     nn::quant::IntegerExecutor executor(program.circuit, threads_);
     nn::quant::SimulationSettings settings;
     settings.seed = search_.seed;
@@ -106,8 +119,12 @@ class Search {
     CalibrationAgreement a;
     nn::LogitAgreement logits;
     Tensor out;
-    for (int d = 0; d < search_.draws; ++d) {
-      executor.simulate(calibration_, settings, static_cast<std::uint64_t>(d) * images, out);
+    for (int d = 0; d < std::max(draws, 1); ++d) {
+      if (draws == 0) {
+        executor.run(calibration_, out);
+      } else {
+        executor.simulate(calibration_, settings, static_cast<std::uint64_t>(d) * images, out);
+      }
       if (out.data.size() != fp32_.data.size())
         throw InvalidArgument("precision search: the circuit gives " + std::to_string(out.data.size()) +
                               " outputs for the calibration images, the fp32 logits are " + to_string(fp32_.shape));

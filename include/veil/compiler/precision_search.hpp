@@ -5,12 +5,13 @@
 // The search starts from the config's own bits. Each pass lists the sites wider than the floor,
 // estimates what reading each one bit narrower saves (the current circuit with that lookup's
 // bits - 1 and shift + 1 compiled: the accumulator's exponent is unchanged, only the site's p
-// drops), and tries them by decreasing saving: the config with that lowering is quantized,
-// compiled (its measured cost must be below the current one) and simulated on the calibration
-// images at the compiled program's per-site error probabilities, `draws` times per image. A
-// lowering is kept when the simulated top-1 agreement with fp32 is no lower than the starting
-// setting's and the mean logit cosine no more than cosine_tolerance below it; both are compared
-// with the start, not the previous step, so the losses do not add up. A pass goes on after a
+// drops), and tries them by decreasing saving: the config with that lowering is quantized and
+// compiled, and kept when (cheapest check first) its measured cost is below the current one, and
+// on the calibration images both the clear run and the simulation (at the compiled program's
+// per-site error probabilities, `draws` times per image) keep a top-1 agreement with fp32 no
+// lower than the starting setting's and a mean logit cosine no more than cosine_tolerance below
+// it. The clear run is the noise-free guard (one simulated draw moves by whole images); both are
+// compared with the start, not the previous step, so the losses do not add up. A pass goes on after a
 // kept lowering with the estimates it made (each trial's cost is measured anyway). Passes repeat until one
 // keeps nothing; a rejected (site, bits) is not retried, so a search evaluates at most
 // sites x (bits - floor) settings. Deterministic: fixed draws, images in parallel but drawn by
@@ -34,15 +35,15 @@ struct PrecisionSearchOptions {
   std::uint64_t seed = 0;         // of the simulation's draws
   /// Largest drop of the mean logit cosine against the start (negative: the gain each lowering
   /// must bring, e.g. to refuse every lowering).
-  double cosine_tolerance = 0.005;
+  double cosine_tolerance = 0.002;
   std::size_t threads = 0;        // 0: all cores
 };
 
-/// Simulated agreement of one setting with fp32 on the calibration images.
+/// Agreement of one setting with fp32 on the calibration images, in the clear or simulated.
 struct CalibrationAgreement {
-  std::size_t agreeing = 0;  // simulated runs whose top-1 is fp32's
-  std::size_t runs = 0;      // images x draws
-  double mean_cosine = 0;    // of the simulated logits against fp32's, over the runs
+  std::size_t agreeing = 0;  // runs whose top-1 is fp32's
+  std::size_t runs = 0;      // images (clear), images x draws (simulated); 0: not measured
+  double mean_cosine = 0;    // of the logits against fp32's, over the runs
 };
 
 /// One setting the search evaluated: the current one with `site` read on `bits`.
@@ -50,8 +51,9 @@ struct PrecisionTrial {
   std::string site;
   int bits = 0;
   double estimated_cost_units = 0;  // the estimate that ordered it
-  double cost_units = 0;            // measured on the re-quantized circuit
-  CalibrationAgreement agreement;
+  double cost_units = 0;            // measured on the re-quantized circuit (0: no set holds it)
+  CalibrationAgreement clear;       // measured when the cost dropped
+  CalibrationAgreement simulated;   // measured when the clear agreement held
   bool accepted = false;
 };
 
@@ -65,7 +67,7 @@ struct PrecisionSearchResult {
   std::map<std::string, int> rounding_bits_by_node;  // the chosen setting (for the quantizer's config)
   std::vector<LoweredSite> lowered;                  // circuit order
   double cost_before = 0, cost_after = 0;            // cost_units (statistics.hpp) per image
-  CalibrationAgreement before, after;
+  CalibrationAgreement clear_before, clear_after, simulated_before, simulated_after;
   std::vector<PrecisionTrial> trials;                // in the order tried
   std::size_t estimates = 0;                         // compilations that only estimated a saving
   double seconds = 0;

@@ -41,9 +41,9 @@ compiler::PrecisionSearchResult search_precision(const nn::Resnet18CliOptions& o
 void write_precision_search(const compiler::PrecisionSearchResult& r, std::ostream& out) {
   char buf[200];
   std::snprintf(buf, sizeof buf,
-                "\nPer-site precision (search on the calibration images, multi-parameter cost, %zu settings "
-                "simulated, %.1f s):\n",
-                r.trials.size() + 1, r.seconds);
+                "\nPer-site precision (search on the calibration images, multi-parameter cost, %zu lowerings "
+                "tried, %.1f s):\n",
+                r.trials.size(), r.seconds);
   out << buf;
   if (r.lowered.empty()) out << "  no site lowered: every narrower site lost agreement or saved nothing\n";
   for (const compiler::LoweredSite& s : r.lowered) {
@@ -54,8 +54,10 @@ void write_precision_search(const compiler::PrecisionSearchResult& r, std::ostre
   std::snprintf(buf, sizeof buf, "  cost %.4g -> %.4g units per image (%.1f%% less)\n", r.cost_before, r.cost_after,
                 r.cost_before > 0 ? 100.0 * (1.0 - r.cost_after / r.cost_before) : 0.0);
   out << buf;
-  out << "  calibration, simulated: uniform " << agreement_text(r.before) << "; per-site " << agreement_text(r.after)
-      << "\n";
+  out << "  calibration, clear: uniform " << agreement_text(r.clear_before) << "; per-site "
+      << agreement_text(r.clear_after) << "\n";
+  out << "  calibration, simulated: uniform " << agreement_text(r.simulated_before) << "; per-site "
+      << agreement_text(r.simulated_after) << "\n";
 }
 
 }  // namespace veil::runtime::cli
