@@ -5,6 +5,7 @@
 
 #include "compiler/compile_steps.hpp"
 #include "veil/common/error.hpp"
+#include "veil/nn/quant/integer_executor.hpp"
 
 namespace veil::compiler {
 namespace {

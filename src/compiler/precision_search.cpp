@@ -93,7 +93,7 @@ class Search {
 
  private:
   bool holds(const CalibrationAgreement& a, const CalibrationAgreement& start) const {
-    return a.agreeing >= start.agreeing && a.mean_cosine >= start.mean_cosine - search_.cosine_tolerance;
+    return a.agreeing >= start.agreeing && a.mean_relative_l2 <= start.mean_relative_l2 * (1.0 + search_.l2_tolerance);
   }
 
   Setting compiled(const std::map<std::string, int>& bits) {
@@ -136,6 +136,7 @@ class Search {
     }
     a.runs = logits.images();
     a.mean_cosine = logits.mean_cosine();
+    a.mean_relative_l2 = logits.mean_relative_l2();
     return a;
   }
 
@@ -183,9 +184,9 @@ void validate(const Tensor& calibration, const Tensor& fp32_logits, const Precis
     throw InvalidArgument("precision search: floor_bits = " + std::to_string(search.floor_bits) + ", expected 1..24");
   if (search.draws < 1 || search.draws > 1000)
     throw InvalidArgument("precision search: draws = " + std::to_string(search.draws) + ", expected 1..1000");
-  if (!(search.cosine_tolerance >= -2.0 && search.cosine_tolerance <= 2.0))
-    throw InvalidArgument("precision search: cosine_tolerance = " + std::to_string(search.cosine_tolerance) +
-                          ", expected in [-2, 2]");
+  if (!(search.l2_tolerance >= -1.0 && search.l2_tolerance <= 100.0))
+    throw InvalidArgument("precision search: l2_tolerance = " + std::to_string(search.l2_tolerance) +
+                          ", expected in [-1, 100]");
   if (calibration.shape.empty() || calibration.shape[0] < 1 || fp32_logits.shape.size() != 2 ||
       fp32_logits.shape[0] != calibration.shape[0] || fp32_logits.shape[1] < 1)
     throw InvalidArgument("precision search: fp32 logits of shape " + to_string(fp32_logits.shape) +

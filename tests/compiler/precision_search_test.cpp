@@ -44,36 +44,37 @@ PrecisionSearchResult search(const PrecisionSearchOptions& o) {
 PrecisionSearchOptions options() {
   PrecisionSearchOptions o;
   o.threads = 2;
-  o.cosine_tolerance = 0.02;
+  o.l2_tolerance = 0.25;
   return o;
 }
 
 bool holds(const CalibrationAgreement& a, const CalibrationAgreement& start, double tolerance) {
-  return a.runs == start.runs && a.agreeing >= start.agreeing && a.mean_cosine >= start.mean_cosine - tolerance;
+  return a.runs == start.runs && a.agreeing >= start.agreeing &&
+         a.mean_relative_l2 <= start.mean_relative_l2 * (1.0 + tolerance);
 }
 
 TEST(PrecisionSearch, KeepsOnlyLoweringsWithinTheBudgetAndNeverRaisesCost) {
   const PrecisionSearchResult r = search(options());
-  std::printf("cost %.4g -> %.4g; clear %zu/%zu cos %.4f -> %zu/%zu cos %.4f; simulated %zu/%zu cos %.4f -> %zu/%zu "
-              "cos %.4f; %zu trials, %zu estimates, %.2f s\n",
-              r.cost_before, r.cost_after, r.clear_before.agreeing, r.clear_before.runs, r.clear_before.mean_cosine,
-              r.clear_after.agreeing, r.clear_after.runs, r.clear_after.mean_cosine, r.simulated_before.agreeing,
-              r.simulated_before.runs, r.simulated_before.mean_cosine, r.simulated_after.agreeing,
-              r.simulated_after.runs, r.simulated_after.mean_cosine, r.trials.size(), r.estimates, r.seconds);
+  std::printf("cost %.4g -> %.4g; clear %zu/%zu L2 %.4f -> %zu/%zu L2 %.4f; simulated %zu/%zu L2 %.4f -> %zu/%zu "
+              "L2 %.4f; %zu trials, %zu estimates, %.2f s\n",
+              r.cost_before, r.cost_after, r.clear_before.agreeing, r.clear_before.runs, r.clear_before.mean_relative_l2,
+              r.clear_after.agreeing, r.clear_after.runs, r.clear_after.mean_relative_l2, r.simulated_before.agreeing,
+              r.simulated_before.runs, r.simulated_before.mean_relative_l2, r.simulated_after.agreeing,
+              r.simulated_after.runs, r.simulated_after.mean_relative_l2, r.trials.size(), r.estimates, r.seconds);
   for (const LoweredSite& s : r.lowered) std::printf("  %s: %d -> %d bits\n", s.site.c_str(), s.bits_before, s.bits_after);
   ASSERT_FALSE(r.trials.empty());
-  EXPECT_FALSE(r.lowered.empty()) << "the small network should tolerate some lowering at 2 cosine points";
+  EXPECT_FALSE(r.lowered.empty()) << "the small network should tolerate some lowering at 25% more L2 error";
   EXPECT_LT(r.cost_after, r.cost_before);
   EXPECT_EQ(r.clear_before.runs, 16u);
   EXPECT_EQ(r.simulated_before.runs, 32u);  // 16 images x 2 draws
-  EXPECT_TRUE(holds(r.clear_after, r.clear_before, 0.02));
-  EXPECT_TRUE(holds(r.simulated_after, r.simulated_before, 0.02));
+  EXPECT_TRUE(holds(r.clear_after, r.clear_before, 0.25));
+  EXPECT_TRUE(holds(r.simulated_after, r.simulated_before, 0.25));
   double cost = r.cost_before;
   for (const PrecisionTrial& t : r.trials) {
-    const bool within = t.cost_units > 0 && t.cost_units < cost && holds(t.clear, r.clear_before, 0.02) &&
-                        holds(t.simulated, r.simulated_before, 0.02);
+    const bool within = t.cost_units > 0 && t.cost_units < cost && holds(t.clear, r.clear_before, 0.25) &&
+                        holds(t.simulated, r.simulated_before, 0.25);
     EXPECT_EQ(t.accepted, within) << t.site << " at " << t.bits;
-    if (t.simulated.runs > 0) EXPECT_TRUE(holds(t.clear, r.clear_before, 0.02)) << "simulated only when the clear run held";
+    if (t.simulated.runs > 0) EXPECT_TRUE(holds(t.clear, r.clear_before, 0.25)) << "simulated only when the clear run held";
     EXPECT_GE(t.bits, 4);
     if (t.accepted) cost = t.cost_units;
   }
@@ -94,7 +95,7 @@ TEST(PrecisionSearch, KeepsOnlyLoweringsWithinTheBudgetAndNeverRaisesCost) {
 
 TEST(PrecisionSearch, ImpossibleBudgetLowersNothing) {
   PrecisionSearchOptions o = options();
-  o.cosine_tolerance = -1.0;  // each lowering would have to raise the mean cosine by 1
+  o.l2_tolerance = -1.0;  // each lowering would have to make the logits equal fp32's
   const PrecisionSearchResult r = search(o);
   EXPECT_FALSE(r.trials.empty());
   EXPECT_TRUE(r.lowered.empty());
@@ -113,8 +114,8 @@ TEST(PrecisionSearch, Deterministic) {
   for (std::size_t i = 0; i < a.trials.size(); ++i) {
     EXPECT_EQ(a.trials[i].site, b.trials[i].site);
     EXPECT_EQ(a.trials[i].simulated.agreeing, b.trials[i].simulated.agreeing);
-    EXPECT_EQ(a.trials[i].simulated.mean_cosine, b.trials[i].simulated.mean_cosine);
-    EXPECT_EQ(a.trials[i].clear.mean_cosine, b.trials[i].clear.mean_cosine);
+    EXPECT_EQ(a.trials[i].simulated.mean_relative_l2, b.trials[i].simulated.mean_relative_l2);
+    EXPECT_EQ(a.trials[i].clear.mean_relative_l2, b.trials[i].clear.mean_relative_l2);
   }
 }
 

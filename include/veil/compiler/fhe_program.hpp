@@ -46,8 +46,11 @@
 
 #include "veil/fhe/parameter_sets.hpp"
 #include "veil/fhe/parameters.hpp"
-#include "veil/nn/quant/integer_executor.hpp"
 #include "veil/nn/quant/quantized_circuit.hpp"
+
+namespace veil::nn::quant {
+struct SimulationSettings;  // integer_executor.hpp
+}  // namespace veil::nn::quant
 
 namespace veil::compiler {
 

@@ -10,14 +10,15 @@ namespace {
 
 std::string agreement_text(const compiler::CalibrationAgreement& a) {
   char buf[120];
-  std::snprintf(buf, sizeof buf, "top-1 agreement %zu/%zu, logit cosine %.4f", a.agreeing, a.runs, a.mean_cosine);
+  std::snprintf(buf, sizeof buf, "top-1 agreement %zu/%zu, logit cosine %.4f / rel. L2 %.4f", a.agreeing, a.runs,
+                a.mean_cosine, a.mean_relative_l2);
   return buf;
 }
 
 }  // namespace
 
 bool searches_precision(const nn::Resnet18CliOptions& options) {
-  return !options.uniform_precision && options.rounding_bits && options.quant_mode != nn::QuantModeOption::reference;
+  return options.per_site_precision && options.rounding_bits && options.quant_mode != nn::QuantModeOption::reference;
 }
 
 compiler::PrecisionSearchResult search_precision(const nn::Resnet18CliOptions& options, const nn::Graph& folded_graph,
@@ -25,7 +26,7 @@ compiler::PrecisionSearchResult search_precision(const nn::Resnet18CliOptions& o
                                                  const nn::QuantizedStagesSettings& settings, std::ostream* progress) {
   if (progress)
     *progress << "Searching per-site precision (improved mode, " << calibration.shape.front()
-              << " calibration images; --uniform-precision skips it)...\n";
+              << " calibration images)...\n";
   Tensor fp32_logits;
   fp32.run(calibration, fp32_logits);
   compiler::CompileOptions compile = compile_options(options);
@@ -45,6 +46,27 @@ void write_precision_search(const compiler::PrecisionSearchResult& r, std::ostre
                 "tried, %.1f s):\n",
                 r.trials.size(), r.seconds);
   out << buf;
+  for (const compiler::PrecisionTrial& t : r.trials) {
+    std::string verdict = t.accepted ? "kept" : "rejected: ";
+    if (!t.accepted)
+      verdict += t.cost_units == 0 ? "no set holds it"
+                 : t.clear.runs == 0 ? "no cheaper"
+                 : t.simulated.runs == 0 ? "clear agreement" : "simulated agreement";
+    std::snprintf(buf, sizeof buf, "  tried %-24s at %d bits: cost %.4g (estimate %.4g)", t.site.c_str(), t.bits,
+                  t.cost_units, t.estimated_cost_units);
+    out << buf;
+    if (t.clear.runs) {
+      std::snprintf(buf, sizeof buf, ", clear %zu/%zu L2 %.4f", t.clear.agreeing, t.clear.runs,
+                    t.clear.mean_relative_l2);
+      out << buf;
+    }
+    if (t.simulated.runs) {
+      std::snprintf(buf, sizeof buf, ", simulated %zu/%zu L2 %.4f", t.simulated.agreeing, t.simulated.runs,
+                    t.simulated.mean_relative_l2);
+      out << buf;
+    }
+    out << "; " << verdict << "\n";
+  }
   if (r.lowered.empty()) out << "  no site lowered: every narrower site lost agreement or saved nothing\n";
   for (const compiler::LoweredSite& s : r.lowered) {
     std::snprintf(buf, sizeof buf, "  %-24s %d -> %d bits  %12s PBS per image\n", s.site.c_str(), s.bits_before,
