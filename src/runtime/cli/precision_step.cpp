@@ -51,7 +51,7 @@ void write_precision_search(const compiler::PrecisionSearchResult& r, std::ostre
     if (!t.accepted)
       verdict += t.cost_units == 0 ? "no set holds it"
                  : t.clear.runs == 0 ? "no cheaper"
-                 : t.simulated.runs == 0 ? "clear agreement" : "simulated agreement";
+                 : t.simulated.runs == 0 ? "clear guard" : "simulated guard";
     std::snprintf(buf, sizeof buf, "  tried %-24s at %d bits: cost %.4g (estimate %.4g)", t.site.c_str(), t.bits,
                   t.cost_units, t.estimated_cost_units);
     out << buf;
