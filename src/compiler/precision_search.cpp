@@ -4,7 +4,10 @@
 #include <chrono>
 #include <optional>
 #include <set>
+#include <span>
+#include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 
 #include "veil/common/error.hpp"

@@ -14,11 +14,10 @@
 // simulated draw moves by whole images); the L2 error is the finer one (10 calibration images
 // give 10 top-1 decisions; the cosine sits near 1 on a network whose logits share a large common
 // component, the L2 error does not). Both are compared with the start, not the previous step, so
-// the losses do not add up. A pass goes on after a
-// kept lowering with the estimates it made (each trial's cost is measured anyway). Passes repeat until one
-// keeps nothing; a rejected (site, bits) is not retried, so a search evaluates at most
-// sites x (bits - floor) settings. Deterministic: fixed draws, images in parallel but drawn by
-// image number.
+// the losses do not add up. A pass goes on after a kept lowering with the estimates it made (each
+// trial's cost is measured anyway). Passes repeat until one keeps nothing; a rejected (site, bits)
+// is not retried, so a search evaluates at most sites x (bits - floor) settings. Deterministic:
+// fixed draws, images in parallel but drawn by image number.
 #include <cstddef>
 #include <cstdint>
 #include <map>
