@@ -74,7 +74,9 @@ TEST(PrecisionSearch, KeepsOnlyLoweringsWithinTheBudgetAndNeverRaisesCost) {
     const bool within = t.cost_units > 0 && t.cost_units < cost && holds(t.clear, r.clear_before, 0.25) &&
                         holds(t.simulated, r.simulated_before, 0.25);
     EXPECT_EQ(t.accepted, within) << t.site << " at " << t.bits;
-    if (t.simulated.runs > 0) EXPECT_TRUE(holds(t.clear, r.clear_before, 0.25)) << "simulated only when the clear run held";
+    if (t.simulated.runs > 0) {
+      EXPECT_TRUE(holds(t.clear, r.clear_before, 0.25)) << "simulated only when the clear run held";
+    }
     EXPECT_GE(t.bits, 4);
     if (t.accepted) cost = t.cost_units;
   }
