@@ -11,6 +11,7 @@
 #include <iostream>
 #include <memory>
 #include <new>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
@@ -30,6 +31,7 @@
 #include "veil/nn/blas_memory.hpp"
 #include "veil/runtime/cli/fhe_backend.hpp"
 #include "veil/runtime/cli/files.hpp"
+#include "veil/runtime/cli/precision_step.hpp"
 #include "veil/runtime/cli/resnet18_fhe_flow.hpp"
 
 namespace fs = std::filesystem;
@@ -152,13 +154,26 @@ void run_quantized_flow(const nn::Resnet18CliOptions& opt, nn::Fp32Executor& exe
     };
   std::vector<nn::QuantizedModeReport> reports;
   nn::run_quantized_stages(graph, calibration, images, fp32, settings, class_names, reports);
+  // The per-site setting runs last, so that the FHE mode's program the compiler keeps is its.
+  std::optional<compiler::PrecisionSearchResult> precision;
+  nn::QuantizedStagesSettings fhe_settings = settings;
+  if (runtime::cli::searches_precision(opt)) {
+    precision = runtime::cli::search_precision(opt, graph, calibration, executor, settings, settings.progress);
+    fhe_settings.modes = {nn::quant::QuantizationMode::Improved};
+    fhe_settings.rounding_bits_by_node = precision->rounding_bits_by_node;
+    std::vector<nn::QuantizedModeReport> per_site;
+    nn::run_quantized_stages(graph, calibration, images, fp32, fhe_settings, class_names, per_site);
+    per_site.front().name = "per-site";
+    reports.push_back(std::move(per_site.front()));
+  }
   nn::write_quantized_report(reports, fp32, weights.official_verified, calibration_items.size(), 10, std::cout);
+  if (precision) runtime::cli::write_precision_search(*precision, std::cout);
   std::cout.flush();
   if (opt.export_statistics) runtime::cli::export_statistics(compiler.fhe_program(), *opt.export_statistics, std::cout);
   if (opt.run_fhe) {
     runtime::cli::FheStageResult fhe;
-    runtime::cli::run_fhe_flow(opt, compiler.fhe_program(), nn::make_config(settings, fhe_mode), calibration, images,
-                               make_folded_graph, settings.progress, interactive, std::cout, fhe);
+    runtime::cli::run_fhe_flow(opt, compiler.fhe_program(), nn::make_config(fhe_settings, fhe_mode), calibration,
+                               images, make_folded_graph, settings.progress, interactive, std::cout, fhe);
   }
   std::cout.flush();
   if (opt.run_experiment)

@@ -5,6 +5,7 @@
 
 #include "compiler/compile_steps.hpp"
 #include "veil/common/error.hpp"
+#include "veil/nn/quant/integer_executor.hpp"
 
 namespace veil::compiler {
 namespace {
@@ -77,6 +78,12 @@ std::vector<std::pair<std::string, double>> simulation_p_errors(const FheProgram
   std::vector<std::pair<std::string, double>> result;
   for (const PbsSite& s : program.pbs_sites) result.emplace_back(program.circuit.node(s.node).name, s.p_error);
   return result;
+}
+
+void simulate_as_compiled(const FheProgram& program, nn::quant::SimulationSettings& simulation) {
+  simulation.p_error_by_node.clear();
+  for (const auto& [node, p] : simulation_p_errors(program)) simulation.p_error_by_node[node] = p;
+  simulation.output_noise_std = program.output.noise_std;
 }
 
 }  // namespace veil::compiler

@@ -48,6 +48,10 @@
 #include "veil/fhe/parameters.hpp"
 #include "veil/nn/quant/quantized_circuit.hpp"
 
+namespace veil::nn::quant {
+struct SimulationSettings;  // integer_executor.hpp
+}  // namespace veil::nn::quant
+
 namespace veil::compiler {
 
 using nn::quant::QValueId;
@@ -134,5 +138,9 @@ FheProgram compile_program(nn::quant::QuantizedCircuit circuit, const CompileOpt
 /// Per-node error probabilities for nn::quant::SimulationSettings::p_error_by_node, so that the
 /// simulation draws misreads at the rates the compiled program predicts.
 std::vector<std::pair<std::string, double>> simulation_p_errors(const FheProgram& program);
+
+/// Sets a simulation's per-node error probabilities (simulation_p_errors) and output noise from
+/// the program, so that it draws misreads and output noise as the program predicts.
+void simulate_as_compiled(const FheProgram& program, nn::quant::SimulationSettings& simulation);
 
 }  // namespace veil::compiler

@@ -41,6 +41,7 @@ struct Resnet18CliOptions {
   QuantModeOption quant_mode = QuantModeOption::both;
   NBitsOption n_bits;                                       // the seed's 8/7/7/9
   std::optional<int> rounding_bits = 7;                     // nullopt: --rounding-bits none
+  bool per_site_precision = false;                          // --per-site-precision: search per-site bits
   RoundingMethodOption rounding_method = RoundingMethodOption::approximate;
   double p_error = 0.05;                                    // per-PBS error probability: compiler target, simulation
   std::size_t calibration_images = 10;                      // the dataset's first N calibrate, the rest evaluate

@@ -57,6 +57,11 @@ const CliFlagTable<Resnet18CliOptions>& flags() {
                     [](auto& o, auto& f, auto& v) { o.n_bits = parse_n_bits_value(f, v); }}},
       {"--rounding-bits", {FlagValue::required, "N|none  accumulator bits kept before each lookup (default 7)",
                            [](auto& o, auto& f, auto& v) { o.rounding_bits = parse_rounding_bits_value(f, v); }}},
+      {"--per-site-precision", {FlagValue::none, "improved mode: search per-site rounding bits on the calibration images "
+                                        "(a site reads fewer bits where the clear and simulated agreement with fp32 "
+                                        "holds) and run the searched circuit as a 'per-site' stage after the uniform "
+                                        "one; --run-fhe and --export-statistics then use it (default: uniform bits)",
+                                [](auto& o, auto&, auto&) { o.per_site_precision = true; }}},
       {"--rounding-method", {FlagValue::required, "M  approximate (default) or exact",
                              [](auto& o, auto& f, auto& v) { o.rounding_method = parse_rounding_method_value(f, v); }}},
       {"--p-error", {FlagValue::required, "P  per-PBS error probability, in [0, 1): the compiler's target and the "
@@ -104,6 +109,9 @@ Resnet18CliOptions parse_resnet18_cli(std::span<const std::string> args) {
     for (const auto& [given, flag] : {std::pair{o.run_experiment, "--run-experiment"}, {o.run_fhe, "--run-fhe"},
                                       {o.export_statistics.has_value(), "--export-statistics"}})
       if (given) throw InvalidArgument(std::string(flag) + " needs the quantized stages; drop --fp32-only");
+  if (o.per_site_precision && (o.quant_mode == QuantModeOption::reference || !o.rounding_bits))
+    throw InvalidArgument("--per-site-precision searches the improved mode's rounding bits: drop --quant-mode reference "
+                          "and --rounding-bits none");
   if (o.multi_parameter && o.run_fhe)
     throw InvalidArgument("--multi-parameter: the runtime executes single-set programs only so far; drop --run-fhe");
   if (!o.run_fhe)

@@ -59,9 +59,13 @@ std::string describe_config(const quant::QuantizationConfig& c) {
   std::string text = std::to_string(c.n_bits.model_inputs) + "/" + std::to_string(c.n_bits.op_inputs) + "/" +
                      std::to_string(c.n_bits.op_weights) + "/" + std::to_string(c.n_bits.model_outputs) +
                      " bits (inputs/op inputs/op weights/outputs), rounding ";
-  if (!c.rounding_bits) return text + "none";
-  return text + std::to_string(*c.rounding_bits) + " bits (" +
-         (c.rounding_method == quant::RoundingMethod::Approximate ? "approximate" : "exact") + ")";
+  text += c.rounding_bits ? std::to_string(*c.rounding_bits) + " bits (" +
+                                (c.rounding_method == quant::RoundingMethod::Approximate ? "approximate" : "exact") + ")"
+                          : std::string("none");
+  if (c.rounding_bits_by_node.empty()) return text;
+  text += ", per site:";
+  for (const auto& [site, bits] : c.rounding_bits_by_node) text += " " + site + " " + std::to_string(bits);
+  return text;
 }
 
 void write_quantized_report(std::span<const QuantizedModeReport> modes, const Fp32EvaluationResult& fp32,

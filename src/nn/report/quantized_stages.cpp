@@ -35,6 +35,7 @@ quant::QuantizationConfig make_config(const QuantizedStagesSettings& settings, q
   config.mode = mode;
   config.n_bits = settings.n_bits;
   config.rounding_bits = settings.rounding_bits;
+  config.rounding_bits_by_node = settings.rounding_bits_by_node;
   config.rounding_method = settings.rounding_method;
   return config;
 }

@@ -72,12 +72,6 @@ std::vector<std::pair<std::int64_t, std::size_t>> simulated_top1_counts(nn::quan
 
 }  // namespace
 
-void simulate_as_compiled(const compiler::FheProgram& program, nn::quant::SimulationSettings& simulation) {
-  simulation.p_error_by_node.clear();
-  for (const auto& [node, p] : compiler::simulation_p_errors(program)) simulation.p_error_by_node[node] = p;
-  simulation.output_noise_std = program.output.noise_std;
-}
-
 void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgram* full_image,
                    std::span<const nn::LabelledImage> images, const FheStageSettings& settings, std::ostream& out,
                    FheStageResult& result) {
@@ -132,7 +126,7 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
   Server server(program, std::move(server_key), *backend, pool);
   nn::quant::IntegerExecutor executor(program.circuit, threads);
   nn::quant::SimulationSettings simulation = settings.simulation;
-  simulate_as_compiled(program, simulation);
+  compiler::simulate_as_compiled(program, simulation);
 
   out << "Processing " << images.size() << " image(s)...\n";
   result.images.clear();

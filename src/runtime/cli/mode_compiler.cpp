@@ -40,7 +40,7 @@ void ModeCompiler::compile(nn::quant::QuantizationMode mode, const nn::quant::Qu
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     *progress_ << buf;
   }
-  simulate_as_compiled(program, simulation);
+  compiler::simulate_as_compiled(program, simulation);
   if (mode == fhe_mode_) fhe_program_ = std::move(program);
 }
 

@@ -146,6 +146,10 @@ TEST(Resnet18Cli, ParsesQuantizationFlags) {
   EXPECT_EQ(o.simulation_seed, 9u);
   EXPECT_EQ(parse({"--quant-mode", "reference"}).quant_mode, QuantModeOption::reference);
   EXPECT_EQ(parse({"--rounding-bits", "5"}).rounding_bits, 5);
+  EXPECT_FALSE(parse({}).per_site_precision);
+  EXPECT_TRUE(parse({"--per-site-precision"}).per_site_precision);
+  EXPECT_THROW(parse({"--per-site-precision", "--quant-mode", "reference"}), InvalidArgument);
+  EXPECT_THROW(parse({"--per-site-precision", "--rounding-bits", "none"}), InvalidArgument);
   EXPECT_DOUBLE_EQ(parse({"--p-error", "0"}).p_error, 0.0);
   EXPECT_FALSE(parse({"--fp32-only"}).quantized_stages);
 }

@@ -36,6 +36,12 @@ struct QuantizationConfig {
   /// Accumulators are rounded to this many most significant bits before each lookup
   /// (sets each lookup's p and shift). nullopt: no rounding (p = the accumulator's width).
   std::optional<int> rounding_bits = 7;
+  /// Per-site override of rounding_bits, keyed by the circuit node that holds the PBS (a Lookup's
+  /// name, e.g. "layer1.0.relu1", or a MaxPool2d's, e.g. "maxpool", for its pair lookups): that
+  /// site's accumulator is read on at most this many bits. The names are the float graph's, so
+  /// they stay the same across checkpoints; a name that is no rounded PBS site of the circuit is
+  /// refused (InvalidArgument). Chosen by compiler::search_site_precision.
+  std::map<std::string, int> rounding_bits_by_node;
   RoundingMethod rounding_method = RoundingMethod::Approximate;
 
   /// Improved mode: activation ranges clipped at this percentile of the calibration values

@@ -54,7 +54,7 @@ struct QuantizedModeReport {
   bool compiled_p_errors = false;       // per-node error probabilities of the compiled program
 };
 
-/// "8/7/7/9 bits, rounding 7 (approximate)": the config in one phrase.
+/// "8/7/7/9 bits, rounding 7 (approximate)[, per site: maxpool 6 ...]": the config in one phrase.
 std::string describe_config(const quant::QuantizationConfig& config);
 
 /// Writes, for each mode, the seed's "Quantized Model ..." and "FHE simulation ..." accuracy

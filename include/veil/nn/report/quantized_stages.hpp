@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <span>
@@ -24,6 +25,7 @@ struct QuantizedStagesSettings {
                                              quant::QuantizationMode::Improved};
   quant::NBits n_bits;
   std::optional<int> rounding_bits = 7;
+  std::map<std::string, int> rounding_bits_by_node;  // per-site overrides (QuantizationConfig's)
   quant::RoundingMethod rounding_method = quant::RoundingMethod::Approximate;
   bool simulate = true;
   double p_error = 0.05;

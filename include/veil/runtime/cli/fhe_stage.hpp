@@ -24,7 +24,7 @@ struct FheStageSettings {
   std::size_t threads = 0;  // 0: all cores
   bool use_gpu = false;
   /// Seed and rounding method of the simulation compared with; its error probabilities and
-  /// output noise are the program's (simulate_as_compiled).
+  /// output noise are the program's (compiler::simulate_as_compiled).
   nn::quant::SimulationSettings simulation;
   /// Simulation image number of images[0] (the draws depend on it): the image's position
   /// among the evaluation images, so that the comparison is with the simulation reported.
@@ -64,10 +64,6 @@ struct FheStageResult {
   std::vector<FheImageResult> images;
   std::uint64_t peak_rss_bytes = 0;  // the process's, after the last image
 };
-
-/// Makes `simulation` predict `program`'s FHE run: the program's per-node error probabilities
-/// (compiler::simulation_p_errors) and the noise of its decoded outputs.
-void simulate_as_compiled(const compiler::FheProgram& program, nn::quant::SimulationSettings& simulation);
 
 /// Runs `program` on `images` (each image of the program's input shape; InvalidArgument
 /// otherwise or when empty), writing the stage's report lines to `out` as it goes. With

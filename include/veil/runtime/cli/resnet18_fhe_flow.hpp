@@ -33,7 +33,7 @@ class ModeCompiler {
  public:
   ModeCompiler(compiler::CompileOptions options, nn::quant::QuantizationMode fhe_mode, std::ostream* progress);
 
-  /// Compiles `circuit` and sets `simulation` from the program (simulate_as_compiled).
+  /// Compiles `circuit` and sets `simulation` from the program (compiler::simulate_as_compiled).
   /// InvalidArgument naming the mode when the circuit does not compile.
   void compile(nn::quant::QuantizationMode mode, const nn::quant::QuantizedCircuit& circuit,
                nn::quant::SimulationSettings& simulation);

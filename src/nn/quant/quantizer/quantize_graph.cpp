@@ -46,6 +46,11 @@ class Quantizer {
     const Range r = observed(out.id);
     const double largest = static_cast<double>(std::max({r.hi, -r.lo, std::int64_t{1}}));
     circuit_.output_decode_bound = static_cast<std::int64_t>(std::min(std::ceil(largest * cfg_.output_margin), 0x1p62));
+    for (const auto& [name, bits] : cfg_.rounding_bits_by_node) {
+      if (rounded_sites_.count(name) == 0)
+        throw InvalidArgument("quantizer: rounding_bits_by_node names '" + name +
+                              "', which is no rounded lookup or max-pool of the circuit");
+    }
     validate_circuit(circuit_);
     return std::move(circuit_);
   }
@@ -57,6 +62,13 @@ class Quantizer {
   int op_inputs_for(const std::string& name) const {
     const auto it = cfg_.op_inputs_by_node.find(name);
     return improved() && it != cfg_.op_inputs_by_node.end() ? it->second : cfg_.n_bits.op_inputs;
+  }
+
+  // Most bits the PBS site `name` reads its accumulator on (62: no rounding).
+  int rounding_for(const std::string& name) {
+    rounded_sites_.insert(name);
+    const auto it = cfg_.rounding_bits_by_node.find(name);
+    return it != cfg_.rounding_bits_by_node.end() ? it->second : cfg_.rounding_bits.value_or(62);
   }
 
   // Appends a node and evaluates it on every calibration image.
@@ -117,15 +129,14 @@ class Quantizer {
   }
 
   // Chooses shift, offset and bits so that indices of [lo, hi] (widened by the margin)
-  // land in [0, 2^bits) with bits <= rounding_bits (no limit, hence no rounding, when `exact`).
-  LookupAttrs size_lookup(Range r, bool add_margin, bool exact = false) const {
+  // land in [0, 2^bits) with bits <= max_bits.
+  LookupAttrs size_lookup(Range r, bool add_margin, int max_bits) const {
     if (add_margin) {
       const auto m = static_cast<std::int64_t>(std::ceil(cfg_.index_margin * static_cast<double>(r.hi - r.lo)));
       r.lo -= m;
       r.hi += m;
     }
     LookupAttrs l;
-    const int max_bits = exact ? 62 : cfg_.rounding_bits.value_or(62);
     for (l.shift = 0;; ++l.shift) {
       const std::int64_t count = lookup_index(r.hi, l.shift, 0) - lookup_index(r.lo, l.shift, 0) + 1;
       l.bits = 1;
@@ -143,7 +154,7 @@ class Quantizer {
   Repr lookup_requant(QValueId src, bool relu, int bits, const std::string& name, double forced_scale = 0.0,
                       bool exact_read = false) {
     const QNode& s = qnode(src);
-    LookupAttrs l = size_lookup(observed(src), true, exact_read);
+    LookupAttrs l = size_lookup(observed(src), true, exact_read ? 62 : rounding_for(name));
     l.function.in_scale = s.scale.scale;
     l.function.in_zero_point = s.scale.zero_point.at(0);
     l.function.relu = relu;
@@ -340,7 +351,7 @@ class Quantizer {
     const std::int64_t span = src_lookup ? src_lookup->function.out_max - src_lookup->function.out_min : r.hi - r.lo;
     const auto margin = static_cast<std::int64_t>(
         src_lookup ? 0.0 : std::ceil(2.0 * cfg_.index_margin * static_cast<double>(span)));
-    a.pair = size_lookup(Range{-span - margin, span + margin}, false);
+    a.pair = size_lookup(Range{-span - margin, span + margin}, false, rounding_for(n.name));
     a.pair.function.relu = true;
     a.pair.function.out_min = 0;
     a.pair.function.out_max = std::numeric_limits<std::int64_t>::max() / 4;
@@ -429,6 +440,7 @@ class Quantizer {
   std::vector<Repr> repr_;                      // per float value
   std::map<ValueId, double> join_unit_;  // per Add
   std::set<QValueId> join_branches_;     // conv branches quantized at their join's unit
+  std::set<std::string> rounded_sites_;  // PBS sites read with rounding (rounding_bits_by_node's keys)
 };
 
 }  // namespace
