@@ -78,6 +78,12 @@ if ((status == 0)); then
   grep -E '^cuda_|ERROR' "$work/bench-fused.log" | sed 's/^/VEIL_CUDA_PBS=fused: /' | tee -a "$summary"
 fi
 
+# 3c. The linear layers (Backend::linear_batch) on ResNet-18-shaped rows, CPU (all cores) and
+# device (upload and download included), appended to bench.log.
+step bench-linear "$(allow 45)" "$bin/veil_fhe_bench" --benchmark_filter='linear_batch/' > "$work/bench-linear.log" 2>&1
+cat "$work/bench-linear.log" >> "$out/bench.log"
+grep -E '^linear_batch|ERROR' "$work/bench-linear.log" | tee -a "$summary"
+
 # 4. The encrypted ResNet-18 on the 16x16 centre crop (15,616 PBS), next to its simulation.
 run=("$bin/resnet18_fhe" --weights "$weights" --num-images 1 --quant-mode improved --run-fhe --fhe-images 1 --use-gpu)
 step e2e16 "$(allow 120)" "${run[@]}" --fhe-crop 16 --fhe-layers "$work/layers16.csv" > "$out/e2e16.log" 2>&1

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine_test_keys.hpp"
+#include "linear_batch_cases.hpp"
 #include "fhe/cpu/negacyclic_fft.hpp"
 #include "fhe/cuda/device_steps.hpp"
 #include "fhe/cuda/fourier_layout.hpp"
@@ -590,6 +591,23 @@ void expect_keyswitch_equals_cpu(Backend& gpu, const ParameterSet& params) {
   for (std::size_t i = 0; i < kCount; ++i) {
     ASSERT_TRUE(std::equal(cpu[i].begin(), cpu[i].end(), device[i].begin())) << "ciphertext " << i << ", "
                                                                                << describe(params);
+  }
+}
+
+// The linear kernel on the device, bit for bit against the CPU backend (its block body is
+// checked on the host by CudaLinearEmulator.*): a conv-like row at k*N = 4096 with 70 channels
+// (blocks of 16, the last of 6), an element-wise row, and a second call reusing the buffers.
+TEST_F(CudaBackend, LinearBatchEqualsCpuBitForBit) {
+  const auto gpu = backend();
+  for (const auto& c : {testing::conv_like_case(31, LweDimension(4096), 9, 8, 70),
+                        testing::elementwise_case(32, LweDimension(4096), 300, 9),
+                        testing::conv_like_case(33, LweDimension(2048), 3, 2, 5)}) {
+    LweCiphertextArray cpu = testing::poisoned_outputs(c), device = testing::poisoned_outputs(c);
+    linear_batch(c.batch, cpu, testing::test_thread_pool());
+    gpu->linear_batch(c.batch, device);
+    for (std::size_t i = 0; i < cpu.size(); ++i) {
+      ASSERT_TRUE(std::equal(cpu[i].begin(), cpu[i].end(), device[i].begin())) << "output " << i;
+    }
   }
 }
 

@@ -21,6 +21,7 @@
 #include "fhe/cuda/device_keys.hpp"
 #include "fhe/cuda/fft_plans.hpp"
 #include "fhe/cuda/kernels.hpp"
+#include "fhe/cuda/linear_layout.hpp"
 #include "veil/common/error.hpp"
 #include "veil/fhe/cuda_backend.hpp"
 
@@ -170,6 +171,39 @@ class CudaBackend final : public Backend {
     }
   }
 
+  /// The whole batch in one launch: its sources, W, index lists and constants uploaded, the
+  /// outputs copied back (docs/cuda_backend.md, "Linear layers").
+  void linear_batch(const LinearBatch& batch, LweCiphertextArray& outputs) override {
+    const std::size_t inputs = check_linear_batch(name(), batch, outputs);
+    if (outputs.size() == 0) return;
+    const cuda::PackedLinearBatch packed = cuda::pack_linear_batch(batch);
+    if (packed.tiles > INT32_MAX) throw InvalidArgument("linear_batch (cuda): more than 2^31 - 1 blocks of outputs");
+    const std::size_t size = outputs.dimension().value + 1;
+    std::lock_guard lock(mutex_);
+    check(cudaSetDevice(device_), "cudaSetDevice");
+    const cudaStream_t stream = stream_.get();
+    linear_in_.reserve(inputs * size);
+    std::size_t offset = 0;
+    for (const LweCiphertextArray* source : batch.sources) {
+      check(cudaMemcpyAsync(linear_in_.data() + offset, source->data().data(), source->data().size() * sizeof(Torus),
+                            cudaMemcpyHostToDevice, stream),
+            "cudaMemcpyAsync of the linear inputs");
+      offset += source->data().size();
+    }
+    linear_weights_.assign(batch.weights.data(), batch.weights.size());
+    linear_index_.assign(packed.index.data(), packed.index.size());
+    linear_constants_.assign(batch.output_constant.data(), batch.output_constant.size());
+    linear_out_.reserve(outputs.data().size());
+    const cuda::LinearArgs args =
+        cuda::linear_args(packed, batch, static_cast<std::uint32_t>(size), linear_index_.data(), linear_in_.data(),
+                          linear_weights_.data(), linear_constants_.data(), linear_out_.data());
+    check(cuda::launch_linear(args, packed.tiles, packed.outputs_per_block, stream), "linear kernel");
+    check(cudaMemcpyAsync(outputs.data().data(), linear_out_.data(), outputs.data().size() * sizeof(Torus),
+                          cudaMemcpyDeviceToHost, stream),
+          "cudaMemcpyAsync of the linear outputs");
+    check(cudaStreamSynchronize(stream), "linear batch");
+  }
+
  private:
   /// Copies ciphertexts [first, first + size) of `inputs` to lwe_ and key-switches and
   /// modulus-switches them into switched_ (both paths of programmable_bootstrap_batch).
@@ -289,6 +323,11 @@ class CudaBackend final : public Backend {
   DeviceBuffer<Complex> prod_;
   DeviceBuffer<Torus> tables_;
   DeviceBuffer<std::uint32_t> table_index_;
+  DeviceBuffer<Torus> linear_in_;  // linear_batch: its sources, concatenated
+  DeviceBuffer<Torus> linear_out_;
+  DeviceBuffer<std::int64_t> linear_weights_;
+  DeviceBuffer<std::uint32_t> linear_index_;
+  DeviceBuffer<Torus> linear_constants_;
 };
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "runtime/multi_dot.hpp"
+#include "fhe/cpu/multi_dot.hpp"
 
 #include <algorithm>
 
@@ -6,11 +6,11 @@
 #include <immintrin.h>
 #endif
 
-namespace veil::runtime::detail {
+namespace veil::fhe::cpu {
 
 namespace {
 
-using fhe::Torus;
+
 
 #if defined(__AVX512F__) && defined(__AVX512DQ__)
 
@@ -87,4 +87,4 @@ void multi_dot_product(std::span<const Torus* const> inputs, const std::int64_t*
 #endif
 }
 
-}  // namespace veil::runtime::detail
+}  // namespace veil::fhe::cpu
