@@ -1,5 +1,6 @@
 // multi_dot_product against the plain definition, for every group remainder (1..4 outputs
-// per register block), masked tails and weights of any size (lifts wrap modulo 2^64).
+// per register block), masked tails, weights of any size (lifts wrap modulo 2^64), no terms
+// (zeroed outputs) and more terms than one pass takes (256: later passes add to the outputs).
 #include <gtest/gtest.h>
 
 #include <random>
@@ -13,7 +14,7 @@ namespace {
 TEST(MultiDotProduct, EqualsThePlainSumModulo2To64) {
   std::mt19937_64 gen(17);
   for (std::size_t outputs : {1, 2, 3, 4, 5, 7, 9}) {
-    for (std::size_t terms : {1, 2, 5}) {
+    for (std::size_t terms : {0, 1, 2, 5, 256, 257, 600}) {
       for (std::size_t size : {1, 7, 8, 9, 31, 32, 33, 70}) {
         std::vector<std::vector<Torus>> inputs(terms, std::vector<Torus>(size));
         for (auto& x : inputs) {
