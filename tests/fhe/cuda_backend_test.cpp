@@ -10,6 +10,7 @@
 //    or no device visible) when cuda_backend_available() is false.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <cstdlib>
@@ -565,18 +566,20 @@ class CudaBackend : public ::testing::Test {
   /// The backend, crossing chunk boundaries every `max_chunk` ciphertexts when max_chunk > 0.
   static std::unique_ptr<Backend> backend(std::size_t max_chunk = 0) { return make_cuda_backend(0, max_chunk); }
 
-  /// The backend made with VEIL_CUDA_PBS=path (read at construction); the variable is restored.
-  static std::unique_ptr<Backend> backend_with_path(const char* path) {
+  /// The backend made with `variable`=value (read at construction); the variable is restored.
+  static std::unique_ptr<Backend> backend_with(const char* variable, const char* value) {
     struct Restore {
+      const char* variable;
       std::string saved;
       bool had;
-      ~Restore() { had ? setenv("VEIL_CUDA_PBS", saved.c_str(), 1) : unsetenv("VEIL_CUDA_PBS"); }
+      ~Restore() { had ? setenv(variable, saved.c_str(), 1) : unsetenv(variable); }
     };
-    const char* old = std::getenv("VEIL_CUDA_PBS");
-    const Restore restore{old != nullptr ? old : "", old != nullptr};
-    setenv("VEIL_CUDA_PBS", path, 1);
+    const char* old = std::getenv(variable);
+    const Restore restore{variable, old != nullptr ? old : "", old != nullptr};
+    setenv(variable, value, 1);
     return make_cuda_backend();
   }
+  static std::unique_ptr<Backend> backend_with_path(const char* path) { return backend_with("VEIL_CUDA_PBS", path); }
 };
 
 void expect_keyswitch_equals_cpu(Backend& gpu, const ParameterSet& params) {
@@ -609,6 +612,18 @@ TEST_F(CudaBackend, LinearBatchEqualsCpuBitForBit) {
       ASSERT_TRUE(std::equal(cpu[i].begin(), cpu[i].end(), device[i].begin())) << "output " << i;
     }
   }
+}
+
+// VEIL_CUDA_LINEAR=host (the kit's fallback) runs the linear layers on the host's cores.
+TEST_F(CudaBackend, LinearLayersOnTheHostWhenAsked) {
+  const auto gpu = backend_with("VEIL_CUDA_LINEAR", "host");
+  EXPECT_NE(gpu->description().find("linear layers on the host"), std::string::npos) << gpu->description();
+  const auto c = testing::conv_like_case(34, LweDimension(1024), 4, 3, 20);
+  LweCiphertextArray cpu = testing::poisoned_outputs(c), host = testing::poisoned_outputs(c);
+  linear_batch(c.batch, cpu, testing::test_thread_pool());
+  gpu->linear_batch(c.batch, host);
+  EXPECT_TRUE(std::ranges::equal(cpu.data(), host.data()));
+  EXPECT_THROW(backend_with("VEIL_CUDA_LINEAR", "cpu"), InvalidArgument);
 }
 
 TEST_F(CudaBackend, KeyswitchBatchEqualsCpuBitForBit) {

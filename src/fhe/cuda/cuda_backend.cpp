@@ -6,6 +6,7 @@
 #include <cufft.h>
 
 #include <algorithm>
+#include <memory>
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "fhe/cpu/backend_checks.hpp"
+#include "fhe/cpu/cpu_linear.hpp"
 #include "fhe/cuda/cuda_check.hpp"
 #include "fhe/cuda/device_buffer.hpp"
 #include "fhe/cuda/device_info.hpp"
@@ -52,6 +54,16 @@ bool fused_requested() {
   throw InvalidArgument(std::string("VEIL_CUDA_PBS=") + value + ": expected fused or legacy");
 }
 
+/// Where VEIL_CUDA_LINEAR puts the linear layers: on the device ("device" or unset, the default)
+/// or on the host's cores ("host": the CPU backend's code, a fallback should the device kernel
+/// fail its test on a first GPU run; scripts/gpu-run.sh sets it then).
+bool linear_on_host_requested() {
+  const char* value = std::getenv("VEIL_CUDA_LINEAR");
+  if (value == nullptr || std::string_view(value).empty() || std::string_view(value) == "device") return false;
+  if (std::string_view(value) == "host") return true;
+  throw InvalidArgument(std::string("VEIL_CUDA_LINEAR=") + value + ": expected device or host");
+}
+
 /// cudaStream_t owned by one object.
 class Stream {
  public:
@@ -69,14 +81,17 @@ class CudaBackend final : public Backend {
  public:
   CudaBackend(int device, std::size_t max_chunk)
       : device_(device), max_chunk_(max_chunk > 0 ? max_chunk : kDefaultMaxChunk), fused_(fused_requested()),
-        stream_(select(device)), plans_(stream_.get()) {
+        host_linear_(linear_on_host_requested() ? std::make_unique<ThreadPool>() : nullptr), stream_(select(device)),
+        plans_(stream_.get()) {
     check(cuda::fused_max_shared_bytes(max_shared_), "cudaDeviceGetAttribute of the shared memory per block");
   }
 
   ~CudaBackend() override { cudaSetDevice(device_); }  // members free their device memory after this
 
   std::string_view name() const override { return "cuda"; }
-  std::string description() const override { return "cuda, " + cuda::describe_device(device_); }
+  std::string description() const override {
+    return "cuda, " + cuda::describe_device(device_) + (host_linear_ ? "; linear layers on the host" : "");
+  }
 
   void programmable_bootstrap_batch(const ServerKey& key, const LweCiphertextArray& inputs,
                                     std::span<const LookupTable* const> tables, LweCiphertextArray& outputs) override {
@@ -175,6 +190,7 @@ class CudaBackend final : public Backend {
   /// outputs copied back (docs/cuda_backend.md, "Linear layers").
   void linear_batch(const LinearBatch& batch, LweCiphertextArray& outputs) override {
     const std::size_t inputs = check_linear_batch(name(), batch, outputs);
+    if (host_linear_) return cpu::linear_batch(batch, inputs, outputs, *host_linear_);
     if (outputs.size() == 0) return;
     const cuda::PackedLinearBatch packed = cuda::pack_linear_batch(batch);
     if (packed.tiles > INT32_MAX) throw InvalidArgument("linear_batch (cuda): more than 2^31 - 1 blocks of outputs");
@@ -309,6 +325,7 @@ class CudaBackend final : public Backend {
   int device_;
   std::size_t max_chunk_;
   bool fused_;                  // VEIL_CUDA_PBS: fused kernel where the shape allows it
+  std::unique_ptr<ThreadPool> host_linear_;  // VEIL_CUDA_LINEAR=host: the linear layers' threads
   std::size_t max_shared_ = 0;  // dynamic shared memory a block may opt in to
   Stream stream_;
   cuda::FftPlans plans_;
