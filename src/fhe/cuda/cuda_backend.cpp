@@ -6,9 +6,9 @@
 #include <cufft.h>
 
 #include <algorithm>
-#include <memory>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
