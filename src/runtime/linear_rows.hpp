@@ -1,7 +1,7 @@
 #pragma once
 // The linear stages on rows: clear integer weights times ciphertexts lifted to the stage's
-// exponent, padded positions and biases as plaintexts on the body. Outputs of a row are
-// computed in parallel (all threads of the task's pool).
+// exponent, padded positions and biases as plaintexts on the body. A row is one
+// fhe::LinearBatch for the task's backend (all positions and channels at once).
 #include "runtime/row_task.hpp"
 #include "veil/fhe/seeded_lwe.hpp"
 

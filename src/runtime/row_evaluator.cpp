@@ -46,7 +46,7 @@ void RowEvaluator::produce_next_row(std::size_t s) {
   }
   const auto start = std::chrono::steady_clock::now();
   fhe::LweCiphertextArray out = store.new_row();
-  const RowTask task{stage, program_.circuit.nodes[node], std::move(inputs), std::move(exponents), row, out, pool_};
+  const RowTask task{stage, program_.circuit.nodes[node], std::move(inputs), std::move(exponents), row, out, pool_, backend_};
   switch (stage.kind) {
     case StageKind::Input:
       expand_input_row(task, input_);

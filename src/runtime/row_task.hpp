@@ -10,6 +10,7 @@
 #include "runtime/row_store.hpp"
 #include "runtime/stage_plan.hpp"
 #include "veil/common/thread_pool.hpp"
+#include "veil/fhe/backend.hpp"
 #include "veil/fhe/lookup_table.hpp"
 #include "veil/fhe/lwe_ciphertext.hpp"
 
@@ -28,6 +29,7 @@ struct RowTask {
   std::size_t row = 0;
   fhe::LweCiphertextArray& out;         // zeroed, stage.layout.row_size() ciphertexts
   ThreadPool& pool;
+  fhe::Backend& backend;                // the linear stages' batches
 };
 
 /// 2^(to - from) as a torus factor (the plan checked 0 <= to - from <= 63).

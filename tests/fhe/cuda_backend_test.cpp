@@ -10,6 +10,7 @@
 //    or no device visible) when cuda_backend_available() is false.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <cstdlib>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "engine_test_keys.hpp"
+#include "linear_batch_cases.hpp"
 #include "fhe/cpu/negacyclic_fft.hpp"
 #include "fhe/cuda/device_steps.hpp"
 #include "fhe/cuda/fourier_layout.hpp"
@@ -564,18 +566,20 @@ class CudaBackend : public ::testing::Test {
   /// The backend, crossing chunk boundaries every `max_chunk` ciphertexts when max_chunk > 0.
   static std::unique_ptr<Backend> backend(std::size_t max_chunk = 0) { return make_cuda_backend(0, max_chunk); }
 
-  /// The backend made with VEIL_CUDA_PBS=path (read at construction); the variable is restored.
-  static std::unique_ptr<Backend> backend_with_path(const char* path) {
+  /// The backend made with `variable`=value (read at construction); the variable is restored.
+  static std::unique_ptr<Backend> backend_with(const char* variable, const char* value) {
     struct Restore {
+      const char* variable;
       std::string saved;
       bool had;
-      ~Restore() { had ? setenv("VEIL_CUDA_PBS", saved.c_str(), 1) : unsetenv("VEIL_CUDA_PBS"); }
+      ~Restore() { had ? setenv(variable, saved.c_str(), 1) : unsetenv(variable); }
     };
-    const char* old = std::getenv("VEIL_CUDA_PBS");
-    const Restore restore{old != nullptr ? old : "", old != nullptr};
-    setenv("VEIL_CUDA_PBS", path, 1);
+    const char* old = std::getenv(variable);
+    const Restore restore{variable, old != nullptr ? old : "", old != nullptr};
+    setenv(variable, value, 1);
     return make_cuda_backend();
   }
+  static std::unique_ptr<Backend> backend_with_path(const char* path) { return backend_with("VEIL_CUDA_PBS", path); }
 };
 
 void expect_keyswitch_equals_cpu(Backend& gpu, const ParameterSet& params) {
@@ -591,6 +595,35 @@ void expect_keyswitch_equals_cpu(Backend& gpu, const ParameterSet& params) {
     ASSERT_TRUE(std::equal(cpu[i].begin(), cpu[i].end(), device[i].begin())) << "ciphertext " << i << ", "
                                                                                << describe(params);
   }
+}
+
+// The linear kernel on the device, bit for bit against the CPU backend (its block body is
+// checked on the host by CudaLinearEmulator.*): a conv-like row at k*N = 4096 with 70 channels
+// (blocks of 16, the last of 6), an element-wise row, and a second call reusing the buffers.
+TEST_F(CudaBackend, LinearBatchEqualsCpuBitForBit) {
+  const auto gpu = backend();
+  for (const auto& c : {testing::conv_like_case(31, LweDimension(4096), 9, 8, 70),
+                        testing::elementwise_case(32, LweDimension(4096), 300, 9),
+                        testing::conv_like_case(33, LweDimension(2048), 3, 2, 5)}) {
+    LweCiphertextArray cpu = testing::poisoned_outputs(c), device = testing::poisoned_outputs(c);
+    linear_batch(c.batch, cpu, testing::test_thread_pool());
+    gpu->linear_batch(c.batch, device);
+    for (std::size_t i = 0; i < cpu.size(); ++i) {
+      ASSERT_TRUE(std::equal(cpu[i].begin(), cpu[i].end(), device[i].begin())) << "output " << i;
+    }
+  }
+}
+
+// VEIL_CUDA_LINEAR=host (the kit's fallback) runs the linear layers on the host's cores.
+TEST_F(CudaBackend, LinearLayersOnTheHostWhenAsked) {
+  const auto gpu = backend_with("VEIL_CUDA_LINEAR", "host");
+  EXPECT_NE(gpu->description().find("linear layers on the host"), std::string::npos) << gpu->description();
+  const auto c = testing::conv_like_case(34, LweDimension(1024), 4, 3, 20);
+  LweCiphertextArray cpu = testing::poisoned_outputs(c), host = testing::poisoned_outputs(c);
+  linear_batch(c.batch, cpu, testing::test_thread_pool());
+  gpu->linear_batch(c.batch, host);
+  EXPECT_TRUE(std::ranges::equal(cpu.data(), host.data()));
+  EXPECT_THROW(backend_with("VEIL_CUDA_LINEAR", "cpu"), InvalidArgument);
 }
 
 TEST_F(CudaBackend, KeyswitchBatchEqualsCpuBitForBit) {

@@ -4,7 +4,8 @@
 // trivial ciphertext. No blind rotation and no noise, so large circuits run in seconds: the
 // server's row streaming and encodings are checked against the integer executor at sizes real
 // PBS would make slow. Exact for lookups without rounding (shift 0), whose phases sit at box
-// centres; tests/runtime/clear_pbs_backend_test.cpp checks it against the CPU backend.
+// centres; tests/runtime/clear_pbs_backend_test.cpp checks it against the CPU backend. Linear
+// batches run on the CPU backend.
 #include <algorithm>
 #include <string_view>
 
@@ -13,6 +14,7 @@
 #include "veil/fhe/client_key.hpp"
 #include "veil/fhe/lwe_encryption.hpp"
 #include "veil/fhe/modulus_switch.hpp"
+#include "runtime/runtime_test_support.hpp"
 
 namespace veil::runtime::testing {
 
@@ -41,6 +43,11 @@ class ClearPbsBackend final : public fhe::Backend {
 
   void keyswitch_batch(const fhe::KeyswitchKey&, const fhe::LweCiphertextArray&, fhe::LweCiphertextArray&) override {
     throw InvalidArgument("clear PBS: no key switching");
+  }
+
+  /// The CPU backend's, on the suite's pool.
+  void linear_batch(const fhe::LinearBatch& batch, fhe::LweCiphertextArray& outputs) override {
+    fhe::linear_batch(batch, outputs, test_pool());
   }
 
  private:

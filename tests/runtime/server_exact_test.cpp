@@ -94,6 +94,9 @@ class CountingBackend : public fhe::Backend {
                        fhe::LweCiphertextArray& outputs) override {
     cpu->keyswitch_batch(key, inputs, outputs);
   }
+  void linear_batch(const fhe::LinearBatch& batch, fhe::LweCiphertextArray& outputs) override {
+    cpu->linear_batch(batch, outputs);
+  }
   std::unique_ptr<fhe::Backend> cpu = fhe::make_cpu_backend(test_pool());
   std::map<std::string, std::uint64_t> pbs;
 };

@@ -8,6 +8,7 @@
 
 #include "veil/common/thread_pool.hpp"
 #include "veil/fhe/keyswitch_key.hpp"
+#include "veil/fhe/linear_batch.hpp"
 #include "veil/fhe/lookup_table.hpp"
 #include "veil/fhe/lwe_ciphertext.hpp"
 #include "veil/fhe/server_key.hpp"
@@ -31,6 +32,11 @@ class Backend {
   /// outputs[i] = keyswitch(inputs[i]); outputs sized by the caller.
   virtual void keyswitch_batch(const KeyswitchKey& key, const LweCiphertextArray& inputs,
                                LweCiphertextArray& outputs) = 0;
+
+  /// Every output of `batch` (linear_batch.hpp) into `outputs`, which has one ciphertext per
+  /// output, of the sources' dimension. Exact integer arithmetic: every backend's outputs are
+  /// the CPU backend's bit for bit. Throws InvalidArgument (check_linear_batch) on a malformed batch.
+  virtual void linear_batch(const LinearBatch& batch, LweCiphertextArray& outputs) = 0;
 };
 
 /// The CPU backend: all threads of `pool`, per-thread scratch, batched blind rotation over
@@ -43,5 +49,6 @@ void programmable_bootstrap_batch(const ServerKey& key, const LweCiphertextArray
                                   ThreadPool& pool);
 void keyswitch_batch(const KeyswitchKey& key, const LweCiphertextArray& inputs, LweCiphertextArray& outputs,
                      ThreadPool& pool);
+void linear_batch(const LinearBatch& batch, LweCiphertextArray& outputs, ThreadPool& pool);
 
 }  // namespace veil::fhe

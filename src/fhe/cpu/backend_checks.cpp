@@ -1,6 +1,10 @@
 #include "fhe/cpu/backend_checks.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "veil/common/error.hpp"
 
@@ -39,6 +43,65 @@ void check_keyswitch_batch(std::string_view backend, const KeyswitchKey& key, co
                           std::to_string(key.input_lwe_dimension().value) + " -> " +
                           std::to_string(key.output_lwe_dimension().value) + " and equal counts");
   }
+}
+
+namespace {
+
+// Offsets of `count` groups into `size` items: start at 0, never decrease, end at size.
+bool valid_offsets(const std::vector<std::uint32_t>& offsets, std::size_t groups, std::size_t size) {
+  return offsets.size() == groups + 1 && offsets.front() == 0 && offsets.back() == size &&
+         std::is_sorted(offsets.begin(), offsets.end());
+}
+
+}  // namespace
+
+std::size_t check_linear_batch(std::string_view backend, const LinearBatch& batch,
+                               const LweCiphertextArray& outputs) {
+  const std::string where = "linear_batch (" + std::string(backend) + "): ";
+  std::size_t inputs = 0;
+  for (const LweCiphertextArray* source : batch.sources) {
+    if (source == nullptr || source->dimension() != outputs.dimension()) {
+      throw InvalidArgument(where + "a source is null or not of the outputs' dimension " +
+                            std::to_string(outputs.dimension().value));
+    }
+    inputs += source->size();
+  }
+  constexpr std::size_t kMax = std::numeric_limits<std::uint32_t>::max();
+  if (inputs > kMax || outputs.size() > kMax || batch.columns == 0 || batch.columns > kMax || batch.weights.size() % batch.columns != 0) {
+    throw InvalidArgument(where + std::to_string(inputs) + " inputs, " + std::to_string(outputs.size()) +
+                          " outputs, " + std::to_string(batch.weights.size()) + " weights in rows of " +
+                          std::to_string(batch.columns) + ": expected at most 2^32 - 1 ciphertexts each way and whole rows");
+  }
+  const std::size_t rows = batch.weights.size() / batch.columns, groups = batch.groups();
+  const std::size_t terms = batch.term_input.size(), outs = batch.output_index.size();
+  if (batch.term_column.size() != terms || batch.output_row.size() != outs || batch.output_constant.size() != outs ||
+      !valid_offsets(batch.group_terms, groups, terms) || !valid_offsets(batch.group_outputs, groups, outs)) {
+    throw InvalidArgument(where + "the group offsets or the term and output lists disagree (" +
+                          std::to_string(groups) + " groups, " + std::to_string(terms) + " terms, " +
+                          std::to_string(outs) + " outputs)");
+  }
+  for (std::size_t t = 0; t < terms; ++t) {
+    if (batch.term_input[t] >= inputs || batch.term_column[t] >= batch.columns) {
+      throw InvalidArgument(where + "term " + std::to_string(t) + " reads input " +
+                            std::to_string(batch.term_input[t]) + " of " + std::to_string(inputs) + ", column " +
+                            std::to_string(batch.term_column[t]) + " of " + std::to_string(batch.columns));
+    }
+  }
+  std::vector<bool> written(outputs.size(), false);
+  for (std::size_t o = 0; o < outs; ++o) {
+    const std::uint32_t index = batch.output_index[o];
+    if (batch.output_row[o] >= rows || index >= outputs.size() || written[index]) {
+      throw InvalidArgument(where + "output " + std::to_string(o) + " has row " + std::to_string(batch.output_row[o]) +
+                            " of " + std::to_string(rows) + " and ciphertext " + std::to_string(index) + " of " +
+                            std::to_string(outputs.size()) + " (each written once)");
+    }
+    written[index] = true;
+  }
+  if (outs != outputs.size()) {
+    throw InvalidArgument(where + std::to_string(outs) + " outputs for " + std::to_string(outputs.size()) +
+                          " ciphertexts: every ciphertext must be written");
+  }
+  return inputs;
 }
 
 }  // namespace veil::fhe

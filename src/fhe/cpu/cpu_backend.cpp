@@ -4,6 +4,7 @@
 
 #include "fhe/commons/scratch.hpp"
 #include "fhe/cpu/backend_checks.hpp"
+#include "fhe/cpu/cpu_linear.hpp"
 #include "veil/common/error.hpp"
 #include "veil/fhe/backend.hpp"
 #include "veil/fhe/blind_rotation.hpp"
@@ -107,6 +108,11 @@ class CpuBackend final : public Backend {
     });
   }
 
+  void linear_batch(const LinearBatch& batch, LweCiphertextArray& outputs) override {
+    const std::size_t inputs = check_linear_batch(name(), batch, outputs);
+    cpu::linear_batch(batch, inputs, outputs, pool_);
+  }
+
  private:
   ThreadPool& pool_;
 };
@@ -124,6 +130,10 @@ void programmable_bootstrap_batch(const ServerKey& key, const LweCiphertextArray
 void keyswitch_batch(const KeyswitchKey& key, const LweCiphertextArray& inputs, LweCiphertextArray& outputs,
                      ThreadPool& pool) {
   CpuBackend(pool).keyswitch_batch(key, inputs, outputs);
+}
+
+void linear_batch(const LinearBatch& batch, LweCiphertextArray& outputs, ThreadPool& pool) {
+  CpuBackend(pool).linear_batch(batch, outputs);
 }
 
 }  // namespace veil::fhe

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -15,12 +16,14 @@
 #include <vector>
 
 #include "fhe/cpu/backend_checks.hpp"
+#include "fhe/cpu/cpu_linear.hpp"
 #include "fhe/cuda/cuda_check.hpp"
 #include "fhe/cuda/device_buffer.hpp"
 #include "fhe/cuda/device_info.hpp"
 #include "fhe/cuda/device_keys.hpp"
 #include "fhe/cuda/fft_plans.hpp"
 #include "fhe/cuda/kernels.hpp"
+#include "fhe/cuda/linear_layout.hpp"
 #include "veil/common/error.hpp"
 #include "veil/fhe/cuda_backend.hpp"
 
@@ -51,6 +54,16 @@ bool fused_requested() {
   throw InvalidArgument(std::string("VEIL_CUDA_PBS=") + value + ": expected fused or legacy");
 }
 
+/// Where VEIL_CUDA_LINEAR puts the linear layers: on the device ("device" or unset, the default)
+/// or on the host's cores ("host": the CPU backend's code, a fallback should the device kernel
+/// fail its test on a first GPU run; scripts/gpu-run.sh sets it then).
+bool linear_on_host_requested() {
+  const char* value = std::getenv("VEIL_CUDA_LINEAR");
+  if (value == nullptr || std::string_view(value).empty() || std::string_view(value) == "device") return false;
+  if (std::string_view(value) == "host") return true;
+  throw InvalidArgument(std::string("VEIL_CUDA_LINEAR=") + value + ": expected device or host");
+}
+
 /// cudaStream_t owned by one object.
 class Stream {
  public:
@@ -68,14 +81,17 @@ class CudaBackend final : public Backend {
  public:
   CudaBackend(int device, std::size_t max_chunk)
       : device_(device), max_chunk_(max_chunk > 0 ? max_chunk : kDefaultMaxChunk), fused_(fused_requested()),
-        stream_(select(device)), plans_(stream_.get()) {
+        host_linear_(linear_on_host_requested() ? std::make_unique<ThreadPool>() : nullptr), stream_(select(device)),
+        plans_(stream_.get()) {
     check(cuda::fused_max_shared_bytes(max_shared_), "cudaDeviceGetAttribute of the shared memory per block");
   }
 
   ~CudaBackend() override { cudaSetDevice(device_); }  // members free their device memory after this
 
   std::string_view name() const override { return "cuda"; }
-  std::string description() const override { return "cuda, " + cuda::describe_device(device_); }
+  std::string description() const override {
+    return "cuda, " + cuda::describe_device(device_) + (host_linear_ ? "; linear layers on the host" : "");
+  }
 
   void programmable_bootstrap_batch(const ServerKey& key, const LweCiphertextArray& inputs,
                                     std::span<const LookupTable* const> tables, LweCiphertextArray& outputs) override {
@@ -168,6 +184,40 @@ class CudaBackend final : public Backend {
             "cudaMemcpyAsync of the outputs");
       check(cudaStreamSynchronize(stream), "key-switching chunk");
     }
+  }
+
+  /// The whole batch in one launch: its sources, W, index lists and constants uploaded, the
+  /// outputs copied back (docs/cuda_backend.md, "Linear layers").
+  void linear_batch(const LinearBatch& batch, LweCiphertextArray& outputs) override {
+    const std::size_t inputs = check_linear_batch(name(), batch, outputs);
+    if (host_linear_) return cpu::linear_batch(batch, inputs, outputs, *host_linear_);
+    if (outputs.size() == 0) return;
+    const cuda::PackedLinearBatch packed = cuda::pack_linear_batch(batch);
+    if (packed.tiles > INT32_MAX) throw InvalidArgument("linear_batch (cuda): more than 2^31 - 1 blocks of outputs");
+    const std::size_t size = outputs.dimension().value + 1;
+    std::lock_guard lock(mutex_);
+    check(cudaSetDevice(device_), "cudaSetDevice");
+    const cudaStream_t stream = stream_.get();
+    linear_in_.reserve(inputs * size);
+    std::size_t offset = 0;
+    for (const LweCiphertextArray* source : batch.sources) {
+      check(cudaMemcpyAsync(linear_in_.data() + offset, source->data().data(), source->data().size() * sizeof(Torus),
+                            cudaMemcpyHostToDevice, stream),
+            "cudaMemcpyAsync of the linear inputs");
+      offset += source->data().size();
+    }
+    linear_weights_.assign(batch.weights.data(), batch.weights.size());
+    linear_index_.assign(packed.index.data(), packed.index.size());
+    linear_constants_.assign(batch.output_constant.data(), batch.output_constant.size());
+    linear_out_.reserve(outputs.data().size());
+    const cuda::LinearArgs args =
+        cuda::linear_args(packed, batch, static_cast<std::uint32_t>(size), linear_index_.data(), linear_in_.data(),
+                          linear_weights_.data(), linear_constants_.data(), linear_out_.data());
+    check(cuda::launch_linear(args, packed.tiles, packed.outputs_per_block, stream), "linear kernel");
+    check(cudaMemcpyAsync(outputs.data().data(), linear_out_.data(), outputs.data().size() * sizeof(Torus),
+                          cudaMemcpyDeviceToHost, stream),
+          "cudaMemcpyAsync of the linear outputs");
+    check(cudaStreamSynchronize(stream), "linear batch");
   }
 
  private:
@@ -275,6 +325,7 @@ class CudaBackend final : public Backend {
   int device_;
   std::size_t max_chunk_;
   bool fused_;                  // VEIL_CUDA_PBS: fused kernel where the shape allows it
+  std::unique_ptr<ThreadPool> host_linear_;  // VEIL_CUDA_LINEAR=host: the linear layers' threads
   std::size_t max_shared_ = 0;  // dynamic shared memory a block may opt in to
   Stream stream_;
   cuda::FftPlans plans_;
@@ -289,6 +340,11 @@ class CudaBackend final : public Backend {
   DeviceBuffer<Complex> prod_;
   DeviceBuffer<Torus> tables_;
   DeviceBuffer<std::uint32_t> table_index_;
+  DeviceBuffer<Torus> linear_in_;  // linear_batch: its sources, concatenated
+  DeviceBuffer<Torus> linear_out_;
+  DeviceBuffer<std::int64_t> linear_weights_;
+  DeviceBuffer<std::uint32_t> linear_index_;
+  DeviceBuffer<Torus> linear_constants_;
 };
 
 }  // namespace

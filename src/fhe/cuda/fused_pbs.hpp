@@ -7,7 +7,7 @@
 // The block body is written once for two callers. It is a sequence of phases separated by
 // barriers; a phase is a function of (thread index, thread count) over shared memory. The
 // kernel (kernels.cu) runs each phase for threadIdx.x and then __syncthreads(); the host block
-// emulator (HostBlock below, used by the tests) runs each phase for every thread index in turn,
+// emulator (HostBlock in block.hpp, used by the tests) runs each phase for every thread index in turn,
 // shared memory being host arrays. Nothing a thread computes survives a phase except through
 // shared or global memory, and values kept across phases (the rotation of a step) are read
 // identically by every thread, so the two executions compute the same thing.
@@ -17,6 +17,7 @@
 // time inverse (bit-reversed in, natural out). The bootstrapping key is uploaded in that
 // bit-reversed order, which is the CPU key's own (fourier_layout.hpp: to_fused_order), so no
 // permutation pass is needed anywhere.
+#include "fhe/cuda/block.hpp"
 #include "fhe/cuda/device_steps.hpp"
 
 namespace veil::fhe::cuda {
@@ -265,18 +266,5 @@ VEIL_HD void fused_pbs_block(const FusedPbsArgs& a, std::size_t b, const FusedSh
     }
   });
 }
-
-#if !defined(__CUDA_ARCH__)
-/// The host block emulator: runs a phase for every thread index, in increasing order or, with
-/// `reverse`, decreasing (a phase whose result depends on the order has a race on the device).
-struct HostBlock {
-  unsigned threads;
-  bool reverse = false;
-  template <class Phase>
-  void phase(Phase f) const {
-    for (unsigned i = 0; i < threads; ++i) f(reverse ? threads - 1 - i : i, threads);
-  }
-};
-#endif
 
 }  // namespace veil::fhe::cuda

@@ -55,6 +55,15 @@ __global__ void untwist_add_kernel(PbsShape s, std::uint32_t t, const std::uint3
 
 /// The device side of the fused block body: a phase for this thread, then the block's barrier.
 struct DeviceBlock {
+  /// A thread's values kept across phases: its own registers (the index is its threadIdx.x).
+  template <class T>
+  struct Registers {
+    __device__ explicit Registers(unsigned) {}
+    __device__ T& operator()(unsigned) { return value; }
+    T value;
+  };
+
+  __device__ unsigned size() const { return blockDim.x; }
   template <class Phase>
   __device__ void phase(Phase f) const {
     f(threadIdx.x, blockDim.x);
@@ -68,6 +77,14 @@ __global__ void __launch_bounds__(kFusedMaxThreads) fused_pbs_kernel(FusedPbsArg
   extern __shared__ __align__(16) unsigned char shared[];
   DeviceBlock block;
   fused_pbs_block(args, blockIdx.x, carve_fused_shared(shared, args.s), block);
+}
+
+// Grid: x = tiles of up to G outputs of one group, y = slices of the ciphertext.
+template <unsigned G>
+__global__ void __launch_bounds__(kLinearThreads) linear_kernel(LinearArgs args) {
+  __shared__ LinearShared<G> shared;
+  DeviceBlock block;
+  linear_block<G>(args, blockIdx.x, blockIdx.y, shared, block);
 }
 
 __global__ void sample_extract_kernel(PbsShape s, const Torus* accs, std::size_t threads, Torus* out) {
@@ -105,6 +122,18 @@ cudaError_t launch_fused_pbs(const FusedPbsArgs& args, std::size_t count, cudaSt
       cudaFuncSetAttribute(fused_pbs_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(shared));
   if (status != cudaSuccess) return status;
   fused_pbs_kernel<<<static_cast<unsigned>(count), fused_block_threads(args.s), shared, stream>>>(args);
+  return cudaGetLastError();
+}
+
+cudaError_t launch_linear(const LinearArgs& args, std::size_t tiles, unsigned outputs_per_block,
+                          cudaStream_t stream) {
+  if (tiles == 0) return cudaGetLastError();
+  const dim3 grid(static_cast<unsigned>(tiles), linear_slices(args.size, kLinearThreads));
+  if (outputs_per_block == 1) {
+    linear_kernel<1><<<grid, kLinearThreads, 0, stream>>>(args);
+  } else {
+    linear_kernel<kLinearWideOutputs><<<grid, kLinearThreads, 0, stream>>>(args);
+  }
   return cudaGetLastError();
 }
 

@@ -8,6 +8,7 @@
 
 #include "fhe/cuda/device_steps.hpp"
 #include "fhe/cuda/fused_pbs.hpp"
+#include "fhe/cuda/linear_kernel.hpp"
 
 namespace veil::fhe::cuda {
 
@@ -46,5 +47,9 @@ cudaError_t fused_max_shared_bytes(std::size_t& bytes);
 /// The fused PBS (fused_pbs.hpp) of `count` key-switched ciphertexts, one block each; args.s
 /// must satisfy fused_shape_supported.
 cudaError_t launch_fused_pbs(const FusedPbsArgs& args, std::size_t count, cudaStream_t stream);
+
+/// The linear batch of `args` (linear_kernel.hpp): `tiles` blocks of outputs_per_block (1 or
+/// kLinearWideOutputs) outputs, each over every slice of the ciphertext.
+cudaError_t launch_linear(const LinearArgs& args, std::size_t tiles, unsigned outputs_per_block, cudaStream_t stream);
 
 }  // namespace veil::fhe::cuda

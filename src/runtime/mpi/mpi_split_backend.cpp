@@ -79,6 +79,11 @@ class SplitBackend final : public fhe::Backend {
         });
   }
 
+  /// The linear layers stay on rank 0 (as cheap as sending their inputs), on its local backend.
+  void linear_batch(const fhe::LinearBatch& batch, fhe::LweCiphertextArray& outputs) override {
+    local_.linear_batch(batch, outputs);
+  }
+
  private:
   template <typename LocalRun>
   void run(wire::Op op, const fhe::LweCiphertextArray& inputs, fhe::LweCiphertextArray& outputs,
