@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "compiler/compile_steps.hpp"
+#include "veil/common/error.hpp"
 #include "veil/fhe/noise_model.hpp"
 #include "veil/fhe/parameter_sets.hpp"
 
@@ -152,6 +153,39 @@ Partitioning choose_partitions(const nn::quant::QuantizedCircuit& circuit, const
     }
   }
   return best;
+}
+
+Partitioning pinned_partitions(const nn::quant::QuantizedCircuit& circuit, const std::vector<PbsSite>& sites,
+                               const CompileOptions& options) {
+  const PinnedPartitions& pinned = *options.pinned_partitions;
+  if (pinned.sets.empty()) throw InvalidArgument("pinned partitions: no parameter set");
+  if (pinned.site_partition.size() != sites.size()) {
+    throw InvalidArgument("pinned partitions: " + std::to_string(pinned.site_partition.size()) +
+                          " site partitions, the circuit has " + std::to_string(sites.size()) + " PBS sites");
+  }
+  Partitioning result;
+  for (const std::string& name : pinned.sets) {
+    const fhe::ParameterSet& set = fhe::parameter_set_by_name(name);
+    fhe::require_secure(set, options.allow);
+    if (!fhe::shares_glwe_key(set, fhe::parameter_set_by_name(pinned.sets[0]))) {
+      throw InvalidArgument("pinned partitions: set '" + name + "' does not share the GLWE key (k, N, GLWE sigma) of '" +
+                            pinned.sets[0] + "'");
+    }
+    result.sets.push_back(set);
+  }
+  for (std::size_t i = 0; i < sites.size(); ++i) {
+    const int p = pinned.site_partition[i];
+    if (p < 0 || static_cast<std::size_t>(p) >= result.sets.size()) {
+      throw InvalidArgument("pinned partitions: site '" + circuit.node(sites[i].node).name + "' has partition " +
+                            std::to_string(p) + ", expected 0.." + std::to_string(result.sets.size() - 1));
+    }
+    if (!holds_table(result.sets[static_cast<std::size_t>(p)], sites[i].precision_bits)) {
+      throw InvalidArgument("pinned partitions: set '" + result.sets[static_cast<std::size_t>(p)].name +
+                            "' cannot hold the table of site '" + circuit.node(sites[i].node).name + "'");
+    }
+  }
+  result.site_partition = pinned.site_partition;
+  return result;
 }
 
 }  // namespace veil::compiler::detail

@@ -51,12 +51,12 @@ int main(int argc, char** argv) {
                                    compiler::circuit_fingerprint(circuit));
     const auto local = fhe::make_cpu_backend(test_pool());
     if (session->rank() != 0) {
-      session->serve(keys.server.key, *local);
+      session->serve(keys.server, *local);
       return;
     }
     const Tensor image = image_at(small_images(1, kSize), 0);
     const fhe::SeededLweBatch input = encrypt_image(program, keys.client, image, 7);
-    const auto split = session->make_backend(*local);
+    const auto split = session->make_backend(*local, keys.server);
     runtime::Server distributed(program, keys.server, *split, test_pool());
     const fhe::CiphertextBatch out = distributed.run(input, {});
     session->shutdown();

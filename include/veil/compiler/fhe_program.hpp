@@ -52,6 +52,13 @@ namespace veil::compiler {
 
 using nn::quant::QValueId;
 
+/// A multi-parameter assignment recorded from an earlier compile: the sets by registry name
+/// (partition 0 first) and each PBS site's partition, in site (circuit) order.
+struct PinnedPartitions {
+  std::vector<std::string> sets;
+  std::vector<int> site_partition;
+};
+
 struct CompileOptions {
   /// Largest predicted error probability allowed for any single PBS (the reference's
   /// p_error; 2^-40 for circuits that must decrypt exactly).
@@ -69,6 +76,10 @@ struct CompileOptions {
   /// ignored when parameter_set forces one set. Off by default: the runtime executes
   /// single-set programs only so far (docs/fhe_compiler.md).
   bool multi_parameter = false;
+  /// Compile exactly this assignment instead of searching (a server recompiling what compile
+  /// recorded); the compiler still checks the sets (security gate, one GLWE key, tables) and
+  /// fails if a site's predicted p_error exceeds p_error. Not with parameter_set.
+  std::optional<PinnedPartitions> pinned_partitions;
 };
 
 /// Worst-case noise of one value, in units of the two unit variances.
