@@ -63,7 +63,7 @@ const CliFlagTable<Resnet18CliOptions>& flags() {
                                    "simulation's rate (default 0.05)",
                      [](auto& o, auto& f, auto& v) { o.p_error = parse_p_error_value(f, v); }}},
       {"--multi-parameter", {FlagValue::none, "let each PBS site run on its own vetted set sharing one GLWE secret "
-                                     "(compiler, statistics and simulation only so far; not with --run-fhe)",
+                                     "(one key per set)",
                              [](auto& o, auto&, auto&) { o.multi_parameter = true; }}},
       {"--calibration-images", {FlagValue::required, "N  the dataset's first N images calibrate the quantizer and are not "
                                       "evaluated (default 10)",
@@ -104,8 +104,6 @@ Resnet18CliOptions parse_resnet18_cli(std::span<const std::string> args) {
     for (const auto& [given, flag] : {std::pair{o.run_experiment, "--run-experiment"}, {o.run_fhe, "--run-fhe"},
                                       {o.export_statistics.has_value(), "--export-statistics"}})
       if (given) throw InvalidArgument(std::string(flag) + " needs the quantized stages; drop --fp32-only");
-  if (o.multi_parameter && o.run_fhe)
-    throw InvalidArgument("--multi-parameter: the runtime executes single-set programs only so far; drop --run-fhe");
   if (!o.run_fhe)
     for (const auto& [given, flag] : {std::pair{o.use_gpu, "--use-gpu"}, {o.fhe_images != 1, "--fhe-images"},
                                       {o.fhe_crop != 0, "--fhe-crop"}, {o.fhe_layers.has_value(), "--fhe-layers"}})
