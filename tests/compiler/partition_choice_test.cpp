@@ -54,7 +54,7 @@ void expect_sites_meet(const FheProgram& p, double target) {
 
 TEST(PartitionChoice, ResidualCircuitSplitsAndTracksEachPartitionsNoise) {
   const double target = 0.05;  // 2^-40 keeps the tiny circuit on one set
-  CompileOptions options;
+  CompileOptions options = testing::uniform();
   options.p_error = target;
   options.optimized_sets = false;  // the vetted group: the hand check below knows its assignment
   const FheProgram uniform = compile_program(testing::residual_circuit(), options);
@@ -97,7 +97,7 @@ TEST(PartitionChoice, ResidualCircuitSplitsAndTracksEachPartitionsNoise) {
 // the output constraint, so never above the greedy): on the residual circuit the greedy finds it.
 TEST(PartitionChoice, GreedyMatchesTheExhaustiveOptimum) {
   for (const double target : {0.05, std::ldexp(1.0, -40)}) {
-  CompileOptions options;
+  CompileOptions options = testing::uniform();
   options.p_error = target;
   options.multi_parameter = true;
   options.optimized_sets = false;
@@ -151,7 +151,7 @@ TEST(PartitionChoice, GreedyMatchesTheExhaustiveOptimum) {
 TEST(PartitionChoice, OptimizerSetsJoinThePartitions) {
   bool restricted_set_used = false;
   for (const double target : {0.05, std::ldexp(1.0, -40)}) {
-    CompileOptions options;
+    CompileOptions options = testing::uniform();
     options.p_error = target;
     options.multi_parameter = true;
     options.optimized_sets = false;
@@ -179,16 +179,19 @@ TEST(PartitionChoice, OptimizerSetsJoinThePartitions) {
 }
 
 TEST(PartitionChoice, ForcedSetAndUniformModeKeepOnePartition) {
-  CompileOptions options;
+  CompileOptions options = testing::uniform();
   options.multi_parameter = true;
-  options.parameter_set = compile_program(testing::small_network(QuantizationMode::Improved, 7)).params.name;
+  options.parameter_set = compile_program(testing::small_network(QuantizationMode::Improved, 7), testing::uniform()).params.name;
   EXPECT_EQ(compile_program(testing::small_network(QuantizationMode::Improved, 7), options).partitions.size(), 1u);
-  EXPECT_EQ(compile_program(testing::small_network(QuantizationMode::Improved, 7)).partitions.size(), 1u);
+  EXPECT_EQ(compile_program(testing::small_network(QuantizationMode::Improved, 7), testing::uniform()).partitions.size(),
+            1u);
+  EXPECT_TRUE(CompileOptions{}.multi_parameter);  // the default
+  EXPECT_GT(compile_program(testing::small_network(QuantizationMode::Improved, 7)).partitions.size(), 1u);
 }
 
 TEST(PartitionChoice, SmallNetworkMeetsTargetsOnEveryPartition) {
   for (double target : {0.05, std::ldexp(1.0, -40)}) {
-    CompileOptions options;
+    CompileOptions options = testing::uniform();
     options.p_error = target;
     const FheProgram uniform = compile_program(testing::small_network(QuantizationMode::Improved, 7), options);
     options.multi_parameter = true;

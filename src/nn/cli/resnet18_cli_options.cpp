@@ -62,9 +62,11 @@ const CliFlagTable<Resnet18CliOptions>& flags() {
       {"--p-error", {FlagValue::required, "P  per-PBS error probability, in [0, 1): the compiler's target and the "
                                    "simulation's rate (default 0.05)",
                      [](auto& o, auto& f, auto& v) { o.p_error = parse_p_error_value(f, v); }}},
-      {"--multi-parameter", {FlagValue::none, "let each PBS site run on its own vetted set sharing one GLWE secret "
-                                     "(one key per set)",
+      {"--multi-parameter", {FlagValue::none, "let each PBS site run on its own parameter set sharing one GLWE secret, "
+                                     "one key per set (the default)",
                              [](auto& o, auto&, auto&) { o.multi_parameter = true; }}},
+      {"--uniform-parameters", {FlagValue::none, "one parameter set for every PBS site (one key)",
+                                [](auto& o, auto&, auto&) { o.multi_parameter = false; }}},
       {"--calibration-images", {FlagValue::required, "N  the dataset's first N images calibrate the quantizer and are not "
                                       "evaluated (default 10)",
                                 [](auto& o, auto& f, auto& v) { o.calibration_images = parse_unsigned_value(f, v, 1, 1u << 20); }}},
