@@ -141,7 +141,8 @@ Sets optimizer_candidates(std::vector<PbsSite> sites, const fhe::ParameterSet& u
       r.glwe_dimension = static_cast<int>(k);
       r.log2_polynomial_size = std::countr_zero(size);
       try {
-        out.push_back(&fhe::parameter_set_by_name(fhe::optimize_parameter_set(r, fhe::CostModel::concrete_v0).set.name));
+        const std::string name = fhe::optimize_parameter_set(r, fhe::CostModel::concrete_v0).set.name;
+        out.push_back(&fhe::parameter_set_by_name(name));  // the registry's copy: stable, found by name
       } catch (const InvalidArgument&) {
       }
     }
@@ -182,7 +183,8 @@ Partitioning choose_partitions(const nn::quant::QuantizedCircuit& circuit, const
       if (holds(*set)) shapes.insert({set->glwe_dimension.value, set->polynomial_size.value});
     }
     all.push_back(&fhe::parameter_set_by_name(uniform.name));
-    for (const fhe::ParameterSet* set : optimizer_candidates(sites, uniform, shapes, options.p_error)) all.push_back(set);
+    const Sets optimized = optimizer_candidates(sites, uniform, shapes, options.p_error);
+    all.insert(all.end(), optimized.begin(), optimized.end());
   }
   // The greedy is not monotone in its candidates: each group is searched on its vetted sets alone
   // too, so that the optimizer's sets never make the result dearer.
@@ -200,9 +202,9 @@ Partitioning choose_partitions(const nn::quant::QuantizedCircuit& circuit, const
   };
   for (auto& [shape, candidate_lists] : groups) {
     for (Sets* candidates : {&candidate_lists.first, &candidate_lists.second}) {
-      if (candidates->empty() || (candidates == &candidate_lists.second && candidates->size() == candidate_lists.first.size())) {
-        continue;  // nothing to search, or the vetted list is the whole list
-      }
+      const bool same_as_every = candidates == &candidate_lists.second &&
+                                 candidates->size() == candidate_lists.first.size();
+      if (candidates->empty() || same_as_every) continue;  // nothing to search, or searched already
       std::stable_sort(candidates->begin(), candidates->end(), cheapest_first);
       const Sets sets = search.descend(*candidates);
       if (sets.empty()) continue;
@@ -229,8 +231,8 @@ Partitioning pinned_partitions(const nn::quant::QuantizedCircuit& circuit, const
     const fhe::ParameterSet& set = fhe::parameter_set_by_name(name);
     fhe::require_secure(set, options.allow);
     if (!fhe::shares_glwe_key(set, fhe::parameter_set_by_name(pinned.sets[0]))) {
-      throw InvalidArgument("pinned partitions: set '" + name + "' does not share the GLWE key (k, N, GLWE sigma) of '" +
-                            pinned.sets[0] + "'");
+      throw InvalidArgument("pinned partitions: set '" + name +
+                            "' does not share the GLWE key (k, N, GLWE sigma) of '" + pinned.sets[0] + "'");
     }
     result.sets.push_back(set);
   }

@@ -43,7 +43,8 @@ Client::Client(ClientSpec spec, std::vector<fhe::ClientKey> partition_keys)
   key_id_ = fhe::key_id_of(keys_);
 }
 
-Client::Client(ClientSpec spec, fhe::ClientKey key) : Client(std::move(spec), std::vector<fhe::ClientKey>{std::move(key)}) {}
+Client::Client(ClientSpec spec, fhe::ClientKey key)
+    : Client(std::move(spec), std::vector<fhe::ClientKey>{std::move(key)}) {}
 
 Client Client::generate(ClientSpec spec, fhe::Csprng& rng, fhe::AllowInsecure allow) {
   std::vector<fhe::ClientKey> keys;

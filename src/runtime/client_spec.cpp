@@ -181,7 +181,8 @@ constexpr std::int64_t kInt64Min = std::numeric_limits<std::int64_t>::min();
 // sharing partition 0's GLWE key.
 std::vector<const fhe::ParameterSet*> registered_sets(const std::vector<std::string>& names, const std::string& field) {
   if (names.empty() || names.size() > fhe::kMaxKeyPartitions) {
-    fail(field, "lists " + std::to_string(names.size()) + " sets, expected 1.." + std::to_string(fhe::kMaxKeyPartitions));
+    fail(field, "lists " + std::to_string(names.size()) + " sets, expected 1.." +
+                    std::to_string(fhe::kMaxKeyPartitions));
   }
   std::vector<const fhe::ParameterSet*> sets;
   for (const std::string& name : names) {

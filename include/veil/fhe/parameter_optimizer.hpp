@@ -64,7 +64,8 @@ struct OptimizedParameterSet {
 /// σ of each key at the curve's minimum for its dimension. Ties in cost go to the lower variance.
 /// The set is named opt<security>_p<p>_nrm<norm2>_pe<p_error>[_k<k>N<N>]_<model>, numbers written
 /// exactly (shortest round trip; 2^-x as 2mx), for example opt128_p7_nrm12760_pe0.05_veil_cpu,
-/// opt128_p5_nrm12760_pe2m40_concrete_v0 or, with k and N fixed, opt128_p7_nrm93_pe0.05_k1N4096_concrete_v0; its `source` states the derivation in words, and it meets
+/// opt128_p5_nrm12760_pe2m40_concrete_v0 or, with k and N fixed,
+/// opt128_p7_nrm93_pe0.05_k1N4096_concrete_v0; its `source` states the derivation in words, and it meets
 /// the curve (require_on_security_curve). Throws InvalidArgument for a bad requirement
 /// (precision outside 1..16, norm2 < 1 or not finite, p_error outside (0, 1), security other than
 /// 128 or 132) or when no set in the search space meets it.

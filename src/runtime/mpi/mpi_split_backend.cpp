@@ -79,10 +79,11 @@ class SplitBackend final : public fhe::Backend {
     if (tables.size() != 1 && tables.size() != inputs.size())
       throw InvalidArgument("mpi backend: " + std::to_string(tables.size()) + " tables for " +
                             std::to_string(inputs.size()) + " ciphertexts");
-    run(wire::kPbs, pbs_partition(key), inputs, outputs, tables, pbs_rates_, [&](const fhe::LweCiphertextArray& in, std::size_t begin,
-                                                             fhe::LweCiphertextArray& out) {
-      local_.programmable_bootstrap_batch(key, in, tables.size() == 1 ? tables : tables.subspan(begin, in.size()), out);
-    });
+    run(wire::kPbs, pbs_partition(key), inputs, outputs, tables, pbs_rates_,
+        [&](const fhe::LweCiphertextArray& in, std::size_t begin, fhe::LweCiphertextArray& out) {
+          local_.programmable_bootstrap_batch(key, in, tables.size() == 1 ? tables : tables.subspan(begin, in.size()),
+                                              out);
+        });
   }
 
   void keyswitch_batch(const fhe::KeyswitchKey& key, const fhe::LweCiphertextArray& inputs,
@@ -117,8 +118,9 @@ class SplitBackend final : public fhe::Backend {
   }
 
   template <typename LocalRun>
-  void run(wire::Op op, std::uint64_t partition, const fhe::LweCiphertextArray& inputs, fhe::LweCiphertextArray& outputs,
-           std::span<const fhe::LookupTable* const> tables, std::vector<double>& rates, const LocalRun& local_run) {
+  void run(wire::Op op, std::uint64_t partition, const fhe::LweCiphertextArray& inputs,
+           fhe::LweCiphertextArray& outputs, std::span<const fhe::LookupTable* const> tables,
+           std::vector<double>& rates, const LocalRun& local_run) {
     if (outputs.size() != inputs.size())
       throw InvalidArgument("mpi backend: " + std::to_string(outputs.size()) + " outputs for " +
                             std::to_string(inputs.size()) + " inputs");
