@@ -85,6 +85,7 @@ void compile(const VeilFheOptions& opt) {
                                                                       : nn::quant::QuantizationMode::Improved;
   compiler::CompileOptions options;
   options.p_error = opt.p_error;
+  options.multi_parameter = opt.multi_parameter;
   nn::Graph graph;
   Tensor calibration;
   if (opt.network == runtime::cli::NetworkOption::small) {

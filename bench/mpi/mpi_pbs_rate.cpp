@@ -40,11 +40,12 @@ int main(int argc, char** argv) {
     fhe::Csprng rng = fhe::Csprng::from_seed_insecure_for_tests(11);
     const auto start = Clock::now();
     const fhe::ClientKey client = fhe::make_client_key(params, rng);
-    const fhe::ServerKey key = fhe::make_server_key(client, rng, pool);
+    const fhe::IdentifiedServerKey keys{fhe::key_id_of(client), fhe::make_server_key(client, rng, pool), {}};
+    const fhe::ServerKey& key = keys.key;
     const double keygen = since(start);
-    session->require_same_identity("key " + fhe::key_id_of(client).hex());
+    session->require_same_identity("key " + keys.key_id.hex());
     const auto local = fhe::make_cpu_backend(pool);
-    if (session->rank() != 0) return session->serve(key, *local);
+    if (session->rank() != 0) return session->serve(keys, *local);
 
     const int bits = params.precision_bits;
     const fhe::LookupTable table = fhe::make_lookup_table(params.polynomial_size, bits, [bits](std::uint64_t x) {
@@ -66,7 +67,7 @@ int main(int argc, char** argv) {
     std::printf("rank 0 alone: PBS %.1f PBS/s; its key switch %.1f%% of the PBS time\n", count / pbs,
                 100.0 * ks / pbs);
 
-    const auto split = session->make_backend(*local);
+    const auto split = session->make_backend(*local, keys);
     split->programmable_bootstrap_batch(key, in, tables, out);  // first batch: equal shares, measures the rates
     const auto before = session->traffic();
     t = Clock::now();

@@ -45,14 +45,22 @@ FheProgram compile_program(nn::quant::QuantizedCircuit circuit, const CompileOpt
   detail::NoiseAnalysis noise =
       detail::track_noise(circuit, exponents, row_norms, std::vector<double>(circuit.nodes.size(), 1.0));
   program.pbs_sites = detail::make_pbs_sites(circuit, exponents, noise);
-  const fhe::ParameterSet uniform = detail::choose_parameter_set(circuit, program.pbs_sites, options);
-  detail::Partitioning partitioning{{uniform}, std::vector<int>(program.pbs_sites.size(), 0)};
-  if (options.multi_parameter && !options.parameter_set) {
-    // The output may decode no worse than on the uniform set (or within the target).
-    const ValueEncoding out{exponents[static_cast<std::size_t>(circuit.output)],
-                            noise.values[static_cast<std::size_t>(circuit.output)]};
-    const double output_target = std::max(options.p_error, detail::output_p_error(uniform, out));
-    partitioning = detail::choose_partitions(circuit, exponents, program.pbs_sites, uniform, output_target, options);
+  detail::Partitioning partitioning;
+  if (options.pinned_partitions) {
+    if (options.parameter_set) throw InvalidArgument("compile options: pinned partitions and a parameter set");
+    partitioning = detail::pinned_partitions(circuit, program.pbs_sites, options);
+  } else {
+    const fhe::ParameterSet uniform = detail::choose_parameter_set(circuit, program.pbs_sites, options);
+    partitioning = {{uniform}, std::vector<int>(program.pbs_sites.size(), 0)};
+    if (options.multi_parameter && !options.parameter_set) {
+      // The output may decode no worse than on the uniform set (or within the target).
+      const ValueEncoding out{exponents[static_cast<std::size_t>(circuit.output)],
+                              noise.values[static_cast<std::size_t>(circuit.output)]};
+      const double output_target = std::max(options.p_error, detail::output_p_error(uniform, out));
+      partitioning = detail::choose_partitions(circuit, exponents, program.pbs_sites, uniform, output_target, options);
+    }
+  }
+  if (partitioning.sets.size() > 1) {
     for (std::size_t i = 0; i < program.pbs_sites.size(); ++i) {
       program.pbs_sites[i].partition = partitioning.site_partition[i];
     }
@@ -64,6 +72,14 @@ FheProgram compile_program(nn::quant::QuantizedCircuit circuit, const CompileOpt
   program.params = program.partitions.front();
   for (std::size_t v = 0; v < circuit.nodes.size(); ++v) program.encodings.push_back({exponents[v], noise.values[v]});
   detail::evaluate_sites(program.partitions, program.pbs_sites);
+  if (options.pinned_partitions) {
+    for (const PbsSite& s : program.pbs_sites) {
+      if (s.p_error > options.p_error) {
+        throw InvalidArgument("pinned partitions: site '" + circuit.node(s.node).name + "' has p_error " +
+                              std::to_string(s.p_error) + " > target " + std::to_string(options.p_error));
+      }
+    }
+  }
   const ValueEncoding& out = program.encodings[static_cast<std::size_t>(circuit.output)];
   program.output.exponent = out.exponent;
   program.output.p_error = detail::output_p_error(program.params, out);

@@ -94,6 +94,12 @@ Partitioning choose_partitions(const nn::quant::QuantizedCircuit& circuit, const
                                const std::vector<PbsSite>& sites, const fhe::ParameterSet& uniform,
                                double output_target, const CompileOptions& options);
 
+/// options.pinned_partitions checked: every set registered and passing the security gate,
+/// sharing partition 0's GLWE key and holding its sites' tables, one index in range per site.
+/// InvalidArgument naming what is wrong.
+Partitioning pinned_partitions(const nn::quant::QuantizedCircuit& circuit, const std::vector<PbsSite>& sites,
+                               const CompileOptions& options);
+
 /// The named set (checked by the security gate) or the cheapest vetted set meeting
 /// options.p_error at every site; InvalidArgument naming the worst site otherwise.
 fhe::ParameterSet choose_parameter_set(const nn::quant::QuantizedCircuit& circuit, std::vector<PbsSite> sites,

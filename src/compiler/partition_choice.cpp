@@ -1,15 +1,21 @@
-// Multi-parameter circuits: each PBS site on its own vetted set (a partition), all sets sharing
+// Multi-parameter circuits: each PBS site on its own set (a partition: a vetted set or the
+// parameter optimizer's for its requirement at the group's k and N), all sets sharing
 // the circuit's k, N and GLWE noise (one GLWE secret, one big key). Greedy, per group of sets
 // sharing (k, N, GLWE noise): start from the group's cheapest set that every site meets
 // uniformly, then, sites in decreasing PBS count, move a site to the cheapest cheaper set on
 // which every site (its readers' noise changes with its V_BR) and the output decoding still
 // hold; repeat to a fixpoint. The group with the smallest sum of PBS x cost wins.
 #include <algorithm>
+#include <bit>
+#include <cmath>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "compiler/compile_steps.hpp"
+#include "veil/common/error.hpp"
 #include "veil/fhe/noise_model.hpp"
+#include "veil/fhe/parameter_optimizer.hpp"
 #include "veil/fhe/parameter_sets.hpp"
 
 namespace veil::compiler::detail {
@@ -111,6 +117,39 @@ class Search {
   double output_target_;
 };
 
+using GroupKey = std::tuple<std::size_t, std::size_t, double>;  // k, N, GLWE sigma: one GLWE secret
+
+GroupKey group_of(const fhe::ParameterSet& set) {
+  return {set.glwe_dimension.value, set.polynomial_size.value, set.glwe_noise.std_dev};
+}
+
+// The parameter optimizer's set for each site's requirement (its precision, its norm2 as read on
+// `uniform`, the target) at each GLWE shape (k, N) of `shapes`, registered by name so that keys
+// and specs naming it read back; requirements no set of that shape meets are skipped.
+Sets optimizer_candidates(std::vector<PbsSite> sites, const fhe::ParameterSet& uniform,
+                          const std::set<std::pair<std::size_t, std::size_t>>& shapes, double p_error) {
+  evaluate_sites(uniform, sites);
+  std::set<std::pair<int, double>> requirements;
+  for (const PbsSite& s : sites) requirements.insert({s.precision_bits, std::max(1.0, std::ceil(s.norm2))});
+  Sets out;
+  for (const auto& [k, size] : shapes) {
+    for (const auto& [bits, norm2] : requirements) {
+      fhe::PbsRequirement r;
+      r.precision_bits = bits;
+      r.norm2 = norm2;
+      r.p_error = p_error;
+      r.glwe_dimension = static_cast<int>(k);
+      r.log2_polynomial_size = std::countr_zero(size);
+      try {
+        const std::string name = fhe::optimize_parameter_set(r, fhe::CostModel::concrete_v0).set.name;
+        out.push_back(&fhe::parameter_set_by_name(name));  // the registry's copy: stable, found by name
+      } catch (const InvalidArgument&) {
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<double> partition_units(const nn::quant::QuantizedCircuit& circuit, const std::vector<PbsSite>& sites,
@@ -131,27 +170,85 @@ Partitioning choose_partitions(const nn::quant::QuantizedCircuit& circuit, const
   if (sites.empty()) return best;
   Search search(circuit, exponents, sites, options.p_error, output_target);
   double best_cost = search.cost(Sets(sites.size(), &fhe::parameter_set_by_name(uniform.name)));
-  // Groups of vetted sets sharing one GLWE secret's shape and noise, each cheapest first.
-  std::map<std::tuple<std::size_t, std::size_t, double>, Sets> groups;
-  for (const fhe::ParameterSet* set : fhe::all_vetted_parameter_sets()) {
-    bool holds = true;
-    for (const PbsSite& s : sites) holds = holds && holds_table(*set, s.precision_bits);
-    if (holds) groups[{set->glwe_dimension.value, set->polynomial_size.value, set->glwe_noise.std_dev}].push_back(set);
+  // Groups of sets sharing one GLWE secret's shape and noise, each cheapest first: the vetted
+  // sets, and (options.optimized_sets) the uniform set and the optimizer's set for each site's
+  // requirement at each shape those have.
+  Sets all = fhe::all_vetted_parameter_sets();
+  const auto holds = [&](const fhe::ParameterSet& set) {
+    return std::ranges::all_of(sites, [&](const PbsSite& s) { return holds_table(set, s.precision_bits); });
+  };
+  if (options.optimized_sets) {
+    std::set<std::pair<std::size_t, std::size_t>> shapes{{uniform.glwe_dimension.value, uniform.polynomial_size.value}};
+    for (const fhe::ParameterSet* set : all) {
+      if (holds(*set)) shapes.insert({set->glwe_dimension.value, set->polynomial_size.value});
+    }
+    all.push_back(&fhe::parameter_set_by_name(uniform.name));
+    const Sets optimized = optimizer_candidates(sites, uniform, shapes, options.p_error);
+    all.insert(all.end(), optimized.begin(), optimized.end());
   }
-  for (auto& [shape, candidates] : groups) {
-    std::stable_sort(candidates.begin(), candidates.end(), [](const fhe::ParameterSet* a, const fhe::ParameterSet* b) {
-      const int ca = fhe::parameter_set_cost(*a), cb = fhe::parameter_set_cost(*b);
-      return ca != cb ? ca < cb : a->name < b->name;
-    });
-    const Sets sets = search.descend(candidates);
-    if (sets.empty()) continue;
-    const double cost = search.cost(sets);
-    if (cost < best_cost) {
-      best_cost = cost;
-      best = search.partitioning(sets);
+  // The greedy is not monotone in its candidates: each group is searched on its vetted sets alone
+  // too, so that the optimizer's sets never make the result dearer.
+  const std::size_t vetted_count = fhe::all_vetted_parameter_sets().size();
+  std::map<GroupKey, std::pair<Sets, Sets>> groups;  // (every candidate, vetted only)
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    auto& [every, vetted] = groups[group_of(*all[i])];
+    if (!holds(*all[i]) || std::ranges::find(every, all[i]) != every.end()) continue;
+    every.push_back(all[i]);
+    if (i < vetted_count) vetted.push_back(all[i]);
+  }
+  const auto cheapest_first = [](const fhe::ParameterSet* a, const fhe::ParameterSet* b) {
+    const int ca = fhe::parameter_set_cost(*a), cb = fhe::parameter_set_cost(*b);
+    return ca != cb ? ca < cb : a->name < b->name;
+  };
+  for (auto& [shape, candidate_lists] : groups) {
+    for (Sets* candidates : {&candidate_lists.first, &candidate_lists.second}) {
+      const bool same_as_every = candidates == &candidate_lists.second &&
+                                 candidates->size() == candidate_lists.first.size();
+      if (candidates->empty() || same_as_every) continue;  // nothing to search, or searched already
+      std::stable_sort(candidates->begin(), candidates->end(), cheapest_first);
+      const Sets sets = search.descend(*candidates);
+      if (sets.empty()) continue;
+      const double cost = search.cost(sets);
+      if (cost < best_cost) {
+        best_cost = cost;
+        best = search.partitioning(sets);
+      }
     }
   }
   return best;
+}
+
+Partitioning pinned_partitions(const nn::quant::QuantizedCircuit& circuit, const std::vector<PbsSite>& sites,
+                               const CompileOptions& options) {
+  const PinnedPartitions& pinned = *options.pinned_partitions;
+  if (pinned.sets.empty()) throw InvalidArgument("pinned partitions: no parameter set");
+  if (pinned.site_partition.size() != sites.size()) {
+    throw InvalidArgument("pinned partitions: " + std::to_string(pinned.site_partition.size()) +
+                          " site partitions, the circuit has " + std::to_string(sites.size()) + " PBS sites");
+  }
+  Partitioning result;
+  for (const std::string& name : pinned.sets) {
+    const fhe::ParameterSet& set = fhe::parameter_set_by_name(name);
+    fhe::require_secure(set, options.allow);
+    if (!fhe::shares_glwe_key(set, fhe::parameter_set_by_name(pinned.sets[0]))) {
+      throw InvalidArgument("pinned partitions: set '" + name +
+                            "' does not share the GLWE key (k, N, GLWE sigma) of '" + pinned.sets[0] + "'");
+    }
+    result.sets.push_back(set);
+  }
+  for (std::size_t i = 0; i < sites.size(); ++i) {
+    const int p = pinned.site_partition[i];
+    if (p < 0 || static_cast<std::size_t>(p) >= result.sets.size()) {
+      throw InvalidArgument("pinned partitions: site '" + circuit.node(sites[i].node).name + "' has partition " +
+                            std::to_string(p) + ", expected 0.." + std::to_string(result.sets.size() - 1));
+    }
+    if (!holds_table(result.sets[static_cast<std::size_t>(p)], sites[i].precision_bits)) {
+      throw InvalidArgument("pinned partitions: set '" + result.sets[static_cast<std::size_t>(p)].name +
+                            "' cannot hold the table of site '" + circuit.node(sites[i].node).name + "'");
+    }
+  }
+  result.site_partition = pinned.site_partition;
+  return result;
 }
 
 }  // namespace veil::compiler::detail

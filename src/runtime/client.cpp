@@ -25,22 +25,43 @@ std::int64_t decode_at(fhe::Torus phase, int exponent) {
 
 }  // namespace
 
-Client::Client(ClientSpec spec, fhe::ClientKey key) : spec_(std::move(spec)), key_(std::move(key)) {
-  if (key_.parameters().name != spec_.parameter_set) {
-    throw InvalidArgument("client: a key for parameter set " + key_.parameters().name + ", the spec needs " +
-                          spec_.parameter_set);
+Client::Client(ClientSpec spec, std::vector<fhe::ClientKey> partition_keys)
+    : spec_(std::move(spec)), keys_(std::move(partition_keys)) {
+  if (keys_.size() != spec_.parameter_sets.size()) {
+    throw InvalidArgument("client: keys for " + std::to_string(keys_.size()) + " parameter set(s), the spec needs " +
+                          std::to_string(spec_.parameter_sets.size()));
   }
-  key_id_ = fhe::key_id_of(key_);
+  for (std::size_t i = 0; i < keys_.size(); ++i) {
+    if (keys_[i].parameters().name != spec_.parameter_sets[i]) {
+      throw InvalidArgument("client: partition " + std::to_string(i) + "'s key is for parameter set " +
+                            keys_[i].parameters().name + ", the spec needs " + spec_.parameter_sets[i]);
+    }
+    if (!std::ranges::equal(keys_[i].glwe_key().flattened_bits(), keys_[0].glwe_key().flattened_bits())) {
+      throw InvalidArgument("client: partition " + std::to_string(i) + "'s key has its own GLWE key");
+    }
+  }
+  key_id_ = fhe::key_id_of(keys_);
 }
 
+Client::Client(ClientSpec spec, fhe::ClientKey key)
+    : Client(std::move(spec), std::vector<fhe::ClientKey>{std::move(key)}) {}
+
 Client Client::generate(ClientSpec spec, fhe::Csprng& rng, fhe::AllowInsecure allow) {
-  const fhe::ParameterSet& params = fhe::parameter_set_by_name(spec.parameter_set);
-  fhe::ClientKey key = fhe::make_client_key(params, rng, allow);
-  return Client(std::move(spec), std::move(key));
+  std::vector<fhe::ClientKey> keys;
+  for (const std::string& name : spec.parameter_sets) {
+    const fhe::ParameterSet& params = fhe::parameter_set_by_name(name);
+    keys.push_back(keys.empty() ? fhe::make_client_key(params, rng, allow)
+                                : fhe::make_partition_client_key(keys.front(), params, rng, allow));
+  }
+  return Client(std::move(spec), std::move(keys));
 }
 
 fhe::IdentifiedServerKey Client::make_server_key(fhe::Csprng& rng, ThreadPool& pool, fhe::AllowInsecure allow) const {
-  return fhe::IdentifiedServerKey{key_id_, fhe::make_server_key(key_, rng, pool, allow)};
+  fhe::IdentifiedServerKey result{key_id_, fhe::make_server_key(keys_.front(), rng, pool, allow), {}};
+  for (std::size_t i = 1; i < keys_.size(); ++i) {
+    result.partition_keys.push_back(fhe::make_server_key(keys_[i], rng, pool, allow));
+  }
+  return result;
 }
 
 fhe::SeededLweBatch Client::encrypt(const Tensor& image, fhe::Csprng& rng) const {
@@ -54,13 +75,15 @@ fhe::SeededLweBatch Client::encrypt(const Tensor& image, fhe::Csprng& rng) const
   for (std::size_t i = 0; i < q.data.size(); ++i) {
     plaintexts[i] = static_cast<fhe::Torus>(q.data[i]) << spec_.input_exponent;
   }
-  return fhe::encrypt_seeded_lwe_batch(key_, fhe::LweKeyKind::big, plaintexts, rng);
+  fhe::SeededLweBatch batch = fhe::encrypt_seeded_lwe_batch(key(), fhe::LweKeyKind::big, plaintexts, rng);
+  batch.key_id = key_id_;  // the id of every partition's keys, as the server key carries
+  return batch;
 }
 
 nn::quant::IntTensor Client::decrypt_integers(const fhe::CiphertextBatch& output) const {
-  fhe::require_same_key(output, key_);
+  fhe::require_same_key(output, std::span<const fhe::ClientKey>(keys_));
   const auto expected = static_cast<std::size_t>(element_count(spec_.output_shape));
-  const fhe::LweDimension big = key_.parameters().big_lwe_dimension();
+  const fhe::LweDimension big = key().parameters().big_lwe_dimension();
   if (output.key_kind != fhe::LweKeyKind::big || output.ciphertexts.dimension() != big ||
       output.ciphertexts.size() != expected) {
     throw InvalidArgument("client: output of " + std::to_string(output.ciphertexts.size()) +
@@ -70,7 +93,7 @@ nn::quant::IntTensor Client::decrypt_integers(const fhe::CiphertextBatch& output
   }
   nn::quant::IntTensor result{spec_.output_shape, std::vector<std::int64_t>(expected)};
   for (std::size_t i = 0; i < expected; ++i) {
-    result.data[i] = decode_at(fhe::decrypt_phase(key_, output.ciphertexts[i]), spec_.output_exponent);
+    result.data[i] = decode_at(fhe::decrypt_phase(key(), output.ciphertexts[i]), spec_.output_exponent);
   }
   return result;
 }

@@ -40,7 +40,7 @@ Json spec_document(const ClientSpec& spec) {
   return {
       {"format_version", kClientSpecVersion},
       {"program_fingerprint", spec.program_fingerprint},
-      {"parameter_set", spec.parameter_set},
+      {"parameter_sets", spec.parameter_sets},
       {"input_shape", spec.input_shape},
       {"input_quantization",
        {{"scale", finite(q.scale, "input_quantization.scale")},
@@ -112,6 +112,15 @@ class ObjectReader {
     return v.get<std::string>();
   }
 
+  std::vector<std::string> strings(const std::string& key) {
+    std::vector<std::string> out;
+    for (const Json& x : array(key)) {
+      if (!x.is_string()) fail(name(key), "has entry " + x.dump() + ", expected strings");
+      out.push_back(x.get<std::string>());
+    }
+    return out;
+  }
+
   /// A non-empty array of dimensions in 1..2^31 with at most 2^31 elements in all (the
   /// payload limits that follow from the shapes must not wrap).
   Shape shape(const std::string& key) {
@@ -168,11 +177,32 @@ class ObjectReader {
 constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t kInt64Min = std::numeric_limits<std::int64_t>::min();
 
+// The registry's sets the spec names: registered, at most fhe::kMaxKeyPartitions, every one
+// sharing partition 0's GLWE key.
+std::vector<const fhe::ParameterSet*> registered_sets(const std::vector<std::string>& names, const std::string& field) {
+  if (names.empty() || names.size() > fhe::kMaxKeyPartitions) {
+    fail(field, "lists " + std::to_string(names.size()) + " sets, expected 1.." +
+                    std::to_string(fhe::kMaxKeyPartitions));
+  }
+  std::vector<const fhe::ParameterSet*> sets;
+  for (const std::string& name : names) {
+    try {
+      sets.push_back(&fhe::parameter_set_by_name(name));
+    } catch (const InvalidArgument& e) {
+      fail(field, "names no registered set: " + std::string(e.what()));
+    }
+    if (!fhe::shares_glwe_key(*sets.back(), *sets.front())) {
+      fail(field, "names '" + name + "', which does not share the GLWE key (k, N, GLWE sigma) of '" + names[0] + "'");
+    }
+  }
+  return sets;
+}
+
 ClientSpec read_spec(const Json& doc) {
   ObjectReader root(doc, "");
   const std::int64_t version = root.integer("format_version", 0, kInt64Max);
-  if (version != kClientSpecVersion) {
-    throw FormatError("client spec: format_version " + std::to_string(version) + " unsupported, this build reads " +
+  if (version < 1 || version > kClientSpecVersion) {
+    throw FormatError("client spec: format_version " + std::to_string(version) + " unsupported, this build reads 1.." +
                       std::to_string(kClientSpecVersion));
   }
   ClientSpec spec;
@@ -181,12 +211,10 @@ ClientSpec read_spec(const Json& doc) {
       spec.program_fingerprint.find_first_not_of("0123456789abcdef") != std::string::npos) {
     fail("program_fingerprint", "must be 64 lowercase hex digits");
   }
-  spec.parameter_set = root.string("parameter_set");
-  try {
-    fhe::parameter_set_by_name(spec.parameter_set);
-  } catch (const InvalidArgument& e) {
-    fail("parameter_set", "names no registered set: " + std::string(e.what()));
-  }
+  // Version 1 named one set.
+  const std::string sets_field = version == 1 ? "parameter_set" : "parameter_sets";
+  spec.parameter_sets = version == 1 ? std::vector<std::string>{root.string(sets_field)} : root.strings(sets_field);
+  registered_sets(spec.parameter_sets, sets_field);
   spec.input_shape = root.shape("input_shape");
   {
     ObjectReader q(root.at("input_quantization"), "input_quantization");
@@ -220,10 +248,6 @@ ClientSpec read_spec(const Json& doc) {
 }  // namespace
 
 ClientSpec make_client_spec(const compiler::FheProgram& program) {
-  if (program.partitions.size() > 1) {
-    throw InvalidArgument("make_client_spec: the program runs on " + std::to_string(program.partitions.size()) +
-                          " parameter sets (multi-parameter); client specs carry one set so far");
-  }
   const nn::quant::QuantizedCircuit& circuit = program.circuit;
   const auto* input =
       circuit.nodes.empty() ? nullptr : std::get_if<nn::quant::QuantizeInputAttrs>(&circuit.nodes[0].attrs);
@@ -233,7 +257,7 @@ ClientSpec make_client_spec(const compiler::FheProgram& program) {
   const nn::quant::QNode& output = circuit.node(circuit.output);
   ClientSpec spec;
   spec.program_fingerprint = compiler::circuit_fingerprint(circuit);
-  spec.parameter_set = program.params.name;
+  for (const fhe::ParameterSet& set : program.partitions) spec.parameter_sets.push_back(set.name);
   spec.input_shape = circuit.nodes[0].shape;
   spec.input_quantization = *input;
   spec.input_exponent = program.encodings[0].exponent;
@@ -270,15 +294,12 @@ ClientSpec load_client_spec_file(const std::filesystem::path& path) {
 }
 
 SpecLoadLimits load_limits(const ClientSpec& spec) {
-  const fhe::ParameterSet* params = nullptr;
-  try {
-    params = &fhe::parameter_set_by_name(spec.parameter_set);
-  } catch (const Error& e) {
-    throw FormatError("client spec: field 'parameter_set' " + std::string(e.what()));
-  }
+  std::vector<fhe::ParameterSet> sets;
+  for (const fhe::ParameterSet* set : registered_sets(spec.parameter_sets, "parameter_sets")) sets.push_back(*set);
+  const fhe::ParameterSet* params = &sets.front();
   const auto count = [](const Shape& shape) { return static_cast<std::uint64_t>(element_count(shape)); };
-  return {{fhe::client_key_payload_bytes(*params)},
-          {fhe::server_key_payload_bytes(*params)},
+  return {{fhe::client_key_payload_bytes(sets)},
+          {fhe::server_key_payload_bytes(sets)},
           {fhe::seeded_lwe_batch_payload_bytes(*params, count(spec.input_shape))},
           {fhe::ciphertext_batch_payload_bytes(*params, fhe::LweKeyKind::big, count(spec.output_shape))}};
 }

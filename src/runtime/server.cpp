@@ -12,21 +12,13 @@
 namespace veil::runtime {
 
 Server::Server(compiler::FheProgram program, fhe::IdentifiedServerKey key, fhe::Backend& backend, ThreadPool& pool)
-    : Server(std::move(program), std::move(key), {}, backend, pool) {}
-
-Server::Server(compiler::FheProgram program, fhe::IdentifiedServerKey key, std::vector<fhe::ServerKey> partition_keys,
-               fhe::Backend& backend, ThreadPool& pool)
-    : program_(std::move(program)),
-      key_(std::move(key)),
-      partition_keys_(std::move(partition_keys)),
-      backend_(backend),
-      pool_(pool) {
-  if (partition_keys_.size() + 1 != program_.partitions.size()) {
-    throw InvalidArgument("server: evaluation keys for " + std::to_string(partition_keys_.size() + 1) +
+    : program_(std::move(program)), key_(std::move(key)), backend_(backend), pool_(pool) {
+  if (key_.partition_count() != program_.partitions.size()) {
+    throw InvalidArgument("server: evaluation keys for " + std::to_string(key_.partition_count()) +
                           " parameter set(s), the program runs on " + std::to_string(program_.partitions.size()));
   }
   for (std::size_t i = 0; i < program_.partitions.size(); ++i) {
-    const fhe::ServerKey& k = i == 0 ? key_.key : partition_keys_[i - 1];
+    const fhe::ServerKey& k = key_.partition(i);
     if (k.parameters().name != program_.partitions[i].name) {
       throw InvalidArgument("server: evaluation keys of partition " + std::to_string(i) + " for parameter set " +
                             k.parameters().name + ", the program was compiled for " + program_.partitions[i].name);
@@ -50,8 +42,8 @@ fhe::CiphertextBatch Server::run(const fhe::SeededLweBatch& input, const Progres
   const auto start = std::chrono::steady_clock::now();
   stats_ = ServerRunStats{};
   for (const auto& node : program_.circuit.nodes) stats_.nodes.push_back(NodeRunStats{node.name, 0, 0.0});
-  std::vector<const fhe::ServerKey*> keys{&key_.key};
-  for (const fhe::ServerKey& k : partition_keys_) keys.push_back(&k);
+  std::vector<const fhe::ServerKey*> keys;
+  for (std::size_t i = 0; i < key_.partition_count(); ++i) keys.push_back(&key_.partition(i));
   detail::RowEvaluator evaluator(program_, *plan_, std::move(keys), backend_, pool_, input, progress, stats_);
   fhe::CiphertextBatch output{key_.key.parameters().name, key_.key_id, fhe::LweKeyKind::big, evaluator.run()};
   for (const NodeRunStats& n : stats_.nodes) stats_.pbs += n.pbs;

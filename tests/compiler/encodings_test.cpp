@@ -60,20 +60,20 @@ void expect_phases_match_executor(const FheProgram& program, std::int64_t n) {
 TEST(Encodings, OutputDecodesTheCalibratedBoundWhenTighter) {
   nn::quant::QuantizedCircuit circuit = testing::residual_circuit();
   circuit.output_decode_bound = 60;  // 6 bits instead of the proven 340's 9: three bits higher
-  FheProgram p = compile_program(circuit);
+  FheProgram p = compile_program(circuit, testing::uniform());
   EXPECT_EQ(p.output.bound, 60);
   EXPECT_FALSE(p.output.proven);
   EXPECT_EQ(p.output.exponent, 64 - (6 + 2));
   EXPECT_EQ(p.encodings.back().exponent, 56);
   circuit.output_decode_bound = 1000;  // looser than the proof: the proof wins
-  p = compile_program(circuit);
+  p = compile_program(circuit, testing::uniform());
   EXPECT_EQ(p.output.bound, 340);
   EXPECT_TRUE(p.output.proven);
   EXPECT_EQ(p.output.exponent, 53);
 }
 
 TEST(Encodings, ResidualCircuitByHand) {
-  const FheProgram p = compile_program(testing::residual_circuit());
+  const FheProgram p = compile_program(testing::residual_circuit(), testing::uniform());
   // fc's range: row 1 reaches 100 + 20 * 4 * 3 = 340 (9 bits): 64 - (9 + 2) = 53.
   EXPECT_EQ(p.output.bound, 340);
   EXPECT_EQ(p.output.exponent, 53);
@@ -130,7 +130,7 @@ TEST(Encodings, CombineInputSharingAPowerOfTwoSitsAboveTheNode) {
   nn::quant::QuantizedCircuit c = testing::residual_circuit();
   ASSERT_EQ(c.nodes[5].name, "add");
   c.nodes[5].attrs = nn::quant::CombineAttrs{{{4}, {8, 24}, {16}}, {0}};
-  const FheProgram p = compile_program(c);
+  const FheProgram p = compile_program(c, testing::uniform());
   // relu2 at 55 + 2; relu1 at min(conv2's 58, 55 + 3, 55 + 4) = 58, so conv2 no longer lifts it.
   EXPECT_EQ(exponents(p), (std::vector<int>{56, 56, 58, 58, 57, 55, 53, 53, 53, 53}));
   const std::vector<ValueEncoding>& e = p.encodings;
@@ -157,7 +157,7 @@ TEST(Encodings, MaxPoolOfBothSchedulesByHand) {
   for (MaxPoolSchedule schedule : {MaxPoolSchedule::Sequential, MaxPoolSchedule::Separable}) {
     const bool sequential = schedule == MaxPoolSchedule::Sequential;
     SCOPED_TRACE(sequential ? "sequential" : "separable");
-    const FheProgram p = compile_program(testing::max_pool_circuit(schedule));
+    const FheProgram p = compile_program(testing::max_pool_circuit(schedule), testing::uniform());
     // join = 4 * [-15, 15] + 9 * [0, 46] reaches 474 (9 bits): exponent 53. The max-pool sits at
     // min(requant's read 63-5-3 = 55, its pair's read 63-6-1 = 56); the conv at min(55, 53);
     // requant at 53 + 2, the join dividing its multiplier 4 = 2^2.
@@ -188,7 +188,7 @@ TEST(Encodings, LookupTooWideForTheTorusIsRefused) {
   nn::quant::QuantizedCircuit c = testing::residual_circuit();
   std::get<nn::quant::LookupAttrs>(c.nodes[2].attrs).shift = 60;  // 4 + 60 > 63
   try {
-    compile_program(c);
+    compile_program(c, testing::uniform());
     FAIL() << "expected InvalidArgument";
   } catch (const InvalidArgument& e) {
     EXPECT_NE(std::string(e.what()).find("relu1"), std::string::npos) << e.what();
@@ -199,7 +199,7 @@ TEST(Encodings, UndecodableOutputIsRefused) {
   nn::quant::QuantizedCircuit c = testing::residual_circuit();
   auto& fc = std::get<nn::quant::IntLinearAttrs>(c.nodes[9].attrs);
   fc.bias[0] = std::int64_t{1} << 62;
-  EXPECT_THROW(compile_program(c), InvalidArgument);
+  EXPECT_THROW(compile_program(c, testing::uniform()), InvalidArgument);
   EXPECT_EQ(detail::decodable_exponent((std::int64_t{1} << 62) - 1, "x"), 0);
   EXPECT_EQ(detail::decodable_exponent(0, "x"), 62);
   EXPECT_EQ(detail::decodable_exponent(1, "x"), 61);
@@ -209,7 +209,7 @@ TEST(Encodings, UndecodableOutputIsRefused) {
 TEST(Encodings, UnreadValueIsRefused) {
   nn::quant::QuantizedCircuit c = testing::residual_circuit();
   c.output = 6;  // relu3: pool, flatten and fc are no longer read
-  EXPECT_THROW(compile_program(c), InvalidArgument);
+  EXPECT_THROW(compile_program(c, testing::uniform()), InvalidArgument);
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ std::string message_of(const nn::quant::QuantizedCircuit& circuit, const Compile
 TEST(ParameterChoice, CheapestVettedSetMeetingTheTarget) {
   for (QuantizationMode mode : {QuantizationMode::ReferenceCompatible, QuantizationMode::Improved}) {
     for (double target : {0.05, 1e-3, std::ldexp(1.0, -40)}) {
-      CompileOptions options;
+      CompileOptions options = testing::uniform();
       options.p_error = target;
       const FheProgram p = compile_program(testing::small_network(mode, 7), options);
       for (const PbsSite& s : p.pbs_sites) EXPECT_LE(s.p_error, target) << p.circuit.node(s.node).name;
@@ -70,10 +70,10 @@ TEST(ParameterChoice, CheapestVettedSetMeetingTheTarget) {
 TEST(ParameterChoice, OptimizedSetIsTakenOnlyWhenCheaperAndReadsBackByName) {
   for (const auto mode : {QuantizationMode::ReferenceCompatible, QuantizationMode::Improved}) {
     const auto& circuit = testing::small_network(mode, 7);
-    CompileOptions vetted_only;
+    CompileOptions vetted_only = testing::uniform();
     vetted_only.optimized_sets = false;
     const FheProgram vetted = compile_program(circuit, vetted_only);
-    const FheProgram chosen = compile_program(circuit, CompileOptions{});
+    const FheProgram chosen = compile_program(circuit, testing::uniform());
     const int vetted_cost = fhe::parameter_set_cost(vetted.params);
     const int chosen_cost = fhe::parameter_set_cost(chosen.params);
     EXPECT_LE(chosen_cost, vetted_cost);
@@ -95,7 +95,7 @@ TEST(ParameterChoice, OptimizedSetIsTakenOnlyWhenCheaperAndReadsBackByName) {
 }
 
 TEST(ParameterChoice, ImpossibleTargetNamesTheWorstSite) {
-  CompileOptions options;
+  CompileOptions options = testing::uniform();
   options.p_error = 1e-300;
   options.optimized_sets = false;  // the optimizer's search space reaches even this target
   const auto& circuit = testing::small_network(QuantizationMode::Improved, 7);
@@ -106,7 +106,7 @@ TEST(ParameterChoice, ImpossibleTargetNamesTheWorstSite) {
 }
 
 TEST(ParameterChoice, ToySetNeedsPermission) {
-  CompileOptions options;
+  CompileOptions options = testing::uniform();
   options.parameter_set = fhe::insecure_toy_parameter_set(4).name;
   const nn::quant::QuantizedCircuit circuit = testing::residual_circuit();  // 4-bit lookups, norm2 <= 26
   EXPECT_THROW(compile_program(circuit, options), SecurityError);
@@ -118,7 +118,7 @@ TEST(ParameterChoice, ToySetNeedsPermission) {
 
 TEST(ParameterChoice, ForcedSetMissingTheTargetIsRefused) {
   const auto& circuit = testing::small_network(QuantizationMode::ReferenceCompatible, 7);
-  const FheProgram chosen = compile_program(circuit);
+  const FheProgram chosen = compile_program(circuit, testing::uniform());
   // A vetted set that holds every table but misses 0.05 somewhere.
   const fhe::ParameterSet* missing = nullptr;
   for (const fhe::ParameterSet* set : fhe::all_vetted_parameter_sets()) {
@@ -126,7 +126,7 @@ TEST(ParameterChoice, ForcedSetMissingTheTargetIsRefused) {
     if (std::isfinite(worst) && worst > 0.05) missing = set;
   }
   ASSERT_NE(missing, nullptr);
-  CompileOptions options;
+  CompileOptions options = testing::uniform();
   options.parameter_set = missing->name;
   const std::string message = message_of<InvalidArgument>(circuit, options);
   EXPECT_NE(message.find(missing->name), std::string::npos) << message;
@@ -141,11 +141,11 @@ TEST(ParameterChoice, ForcedSetMissingTheTargetIsRefused) {
 TEST(ParameterChoice, BadTargetsAndNamesAreRefused) {
   const auto& circuit = testing::small_network(QuantizationMode::Improved, 7);
   for (double target : {0.0, -0.1, 1.5, std::nan("")}) {
-    CompileOptions options;
+    CompileOptions options = testing::uniform();
     options.p_error = target;
     EXPECT_THROW(compile_program(circuit, options), InvalidArgument) << target;
   }
-  CompileOptions options;
+  CompileOptions options = testing::uniform();
   options.parameter_set = "no_such_set";
   EXPECT_THROW(compile_program(circuit, options), InvalidArgument);
 }

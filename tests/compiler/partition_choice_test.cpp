@@ -54,8 +54,9 @@ void expect_sites_meet(const FheProgram& p, double target) {
 
 TEST(PartitionChoice, ResidualCircuitSplitsAndTracksEachPartitionsNoise) {
   const double target = 0.05;  // 2^-40 keeps the tiny circuit on one set
-  CompileOptions options;
+  CompileOptions options = testing::uniform();
   options.p_error = target;
+  options.optimized_sets = false;  // the vetted group: the hand check below knows its assignment
   const FheProgram uniform = compile_program(testing::residual_circuit(), options);
   options.multi_parameter = true;
   const FheProgram multi = compile_program(testing::residual_circuit(), options);
@@ -92,13 +93,14 @@ TEST(PartitionChoice, ResidualCircuitSplitsAndTracksEachPartitionsNoise) {
   std::printf("cost: uniform %s %.0f, multi %.0f\n", uniform.params.name.c_str(), cost_of(uniform), cost_of(multi));
 }
 
-// Exhaustive search over every assignment of the group's sets to the three sites (without the
-// output constraint, so never above the greedy): on the residual circuit the greedy finds it.
+// Exhaustive search over every assignment of the vetted group's sets to the three sites (without
+// the output constraint, so never above the greedy): on the residual circuit the greedy finds it.
 TEST(PartitionChoice, GreedyMatchesTheExhaustiveOptimum) {
   for (const double target : {0.05, std::ldexp(1.0, -40)}) {
-  CompileOptions options;
+  CompileOptions options = testing::uniform();
   options.p_error = target;
   options.multi_parameter = true;
+  options.optimized_sets = false;
   const FheProgram multi = compile_program(testing::residual_circuit(), options);
   const nn::quant::QuantizedCircuit& circuit = multi.circuit;
   std::vector<int> exponents;
@@ -141,17 +143,55 @@ TEST(PartitionChoice, GreedyMatchesTheExhaustiveOptimum) {
   }
 }
 
+// With the optimizer's sets (the default), partitions may take its set for a site's requirement
+// at the group's k and N: never dearer than the uniform set, cheaper than the vetted-only
+// assignment at p_error 0.05 (at 2^-40 the optimizer's uniform set decodes the output better, which
+// the partitions must then match, so vetted-only may be cheaper), every site within the target,
+// one GLWE key, and every set read back from its name alone (keys and specs name them).
+TEST(PartitionChoice, OptimizerSetsJoinThePartitions) {
+  bool restricted_set_used = false;
+  for (const double target : {0.05, std::ldexp(1.0, -40)}) {
+    CompileOptions options = testing::uniform();
+    options.p_error = target;
+    options.multi_parameter = true;
+    options.optimized_sets = false;
+    const FheProgram vetted = compile_program(testing::small_network(QuantizationMode::Improved, 7), options);
+    options.optimized_sets = true;
+    const FheProgram multi = compile_program(testing::small_network(QuantizationMode::Improved, 7), options);
+    options.multi_parameter = false;
+    const FheProgram uniform = compile_program(testing::small_network(QuantizationMode::Improved, 7), options);
+    expect_sites_meet(multi, target);
+    EXPECT_LE(cost_of(multi), cost_of(uniform));
+    if (target == 0.05) EXPECT_LT(cost_of(multi), cost_of(vetted));
+    for (const fhe::ParameterSet& set : multi.partitions) {
+      EXPECT_TRUE(fhe::shares_glwe_key(set, multi.params)) << set.name;
+      const fhe::ParameterSet& named = fhe::parameter_set_by_name(set.name);
+      EXPECT_EQ(named.lwe_dimension.value, set.lwe_dimension.value);
+      EXPECT_EQ(named.pbs_level.value, set.pbs_level.value);
+      EXPECT_EQ(named.ks_level.value, set.ks_level.value);
+      EXPECT_NO_THROW(fhe::require_secure(named));
+      restricted_set_used = restricted_set_used || set.name.find("_k1N") != std::string::npos;
+    }
+    std::printf("target %g: vetted-only %.0f on %zu partitions, with the optimizer's sets %.0f on %zu\n", target,
+                cost_of(vetted), vetted.partitions.size(), cost_of(multi), multi.partitions.size());
+  }
+  EXPECT_TRUE(restricted_set_used);
+}
+
 TEST(PartitionChoice, ForcedSetAndUniformModeKeepOnePartition) {
-  CompileOptions options;
+  CompileOptions options = testing::uniform();
   options.multi_parameter = true;
-  options.parameter_set = compile_program(testing::small_network(QuantizationMode::Improved, 7)).params.name;
+  options.parameter_set = compile_program(testing::small_network(QuantizationMode::Improved, 7), testing::uniform()).params.name;
   EXPECT_EQ(compile_program(testing::small_network(QuantizationMode::Improved, 7), options).partitions.size(), 1u);
-  EXPECT_EQ(compile_program(testing::small_network(QuantizationMode::Improved, 7)).partitions.size(), 1u);
+  EXPECT_EQ(compile_program(testing::small_network(QuantizationMode::Improved, 7), testing::uniform()).partitions.size(),
+            1u);
+  EXPECT_TRUE(CompileOptions{}.multi_parameter);  // the default
+  EXPECT_GT(compile_program(testing::small_network(QuantizationMode::Improved, 7)).partitions.size(), 1u);
 }
 
 TEST(PartitionChoice, SmallNetworkMeetsTargetsOnEveryPartition) {
   for (double target : {0.05, std::ldexp(1.0, -40)}) {
-    CompileOptions options;
+    CompileOptions options = testing::uniform();
     options.p_error = target;
     const FheProgram uniform = compile_program(testing::small_network(QuantizationMode::Improved, 7), options);
     options.multi_parameter = true;

@@ -18,7 +18,7 @@ using nn::quant::QuantizationMode;
 
 TEST(Statistics, PbsAndSizesOfTheSmallNetwork) {
   for (QuantizationMode mode : {QuantizationMode::ReferenceCompatible, QuantizationMode::Improved}) {
-    const FheProgram p = compile_program(testing::small_network(mode, 7));
+    const FheProgram p = compile_program(testing::small_network(mode, 7), testing::uniform());
     const CircuitStatistics s = make_statistics(p);
     const nn::quant::PbsAccount account = nn::quant::make_pbs_account(p.circuit);
     EXPECT_EQ(s.parameter_set, p.params.name);
@@ -56,18 +56,18 @@ TEST(Statistics, PbsAndSizesOfTheSmallNetwork) {
 // conv1 3x3 over 1 channel: 32 outputs x 9; conv2 1x1 over 2 channels: 32 x 2; add: 32 x 3
 // inputs; pool 2x2: 8 x 4; fc: 3 x 8.
 TEST(Statistics, LinearOperationsByHand) {
-  const CircuitStatistics s = make_statistics(compile_program(testing::residual_circuit()));
+  const CircuitStatistics s = make_statistics(compile_program(testing::residual_circuit(), testing::uniform()));
   const std::uint64_t expected[] = {0, 288, 0, 64, 0, 96, 0, 32, 0, 24};
   ASSERT_EQ(s.nodes.size(), 10u);
   for (std::size_t i = 0; i < 10; ++i) EXPECT_EQ(s.nodes[i].linear_ops, expected[i]) << s.nodes[i].name;
   EXPECT_EQ(s.linear_ops, 288u + 64 + 96 + 32 + 24);
   // A max-pool: 3 per pairwise max.
-  const CircuitStatistics pool = make_statistics(compile_program(testing::max_pool_circuit(nn::quant::MaxPoolSchedule::Separable)));
+  const CircuitStatistics pool = make_statistics(compile_program(testing::max_pool_circuit(nn::quant::MaxPoolSchedule::Separable), testing::uniform()));
   EXPECT_EQ(pool.nodes[2].linear_ops, 3u * 45);
 }
 
 TEST(Statistics, JsonHasTheDocumentedKeys) {
-  const CircuitStatistics s = make_statistics(compile_program(testing::small_network(QuantizationMode::Improved, 7)));
+  const CircuitStatistics s = make_statistics(compile_program(testing::small_network(QuantizationMode::Improved, 7), testing::uniform()));
   const nlohmann::json doc = nlohmann::json::parse(statistics_json(s));
   for (const char* key : {"parameter_set", "pbs", "pbs_by_precision", "keyswitches", "linear_ops", "nodes",
                           "bootstrap_key_bytes", "keyswitch_key_bytes", "big_ciphertext_bytes", "small_ciphertext_bytes",
@@ -109,7 +109,7 @@ TEST(Statistics, JsonHasTheDocumentedKeys) {
 }
 
 TEST(Statistics, SummaryNamesTheSetAndTheBusiestNodes) {
-  const CircuitStatistics s = make_statistics(compile_program(testing::small_network(QuantizationMode::Improved, 7)));
+  const CircuitStatistics s = make_statistics(compile_program(testing::small_network(QuantizationMode::Improved, 7), testing::uniform()));
   const std::string text = statistics_summary(s);
   std::printf("%s", text.c_str());
   EXPECT_NE(text.find(s.parameter_set), std::string::npos);

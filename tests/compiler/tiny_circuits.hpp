@@ -1,8 +1,18 @@
 #pragma once
 // Hand-built circuits whose exponents, lifts and noise bounds the tests compute by hand.
+#include "veil/compiler/fhe_program.hpp"
 #include "veil/nn/quant/quantized_circuit.hpp"
 
 namespace veil::compiler::testing {
+
+/// Uniform mode (one set for the whole circuit, CompileOptions::multi_parameter false): what the
+/// tests of encodings, set choice and statistics check by hand.
+inline CompileOptions uniform() {
+  CompileOptions options;
+  options.multi_parameter = false;
+  return options;
+}
+
 
 /// input [1,4,4] in [0,15] -> conv1 3x3 pad 1 -> relu1 (4 bits, shift 3) -> conv2 1x1 -> relu2
 /// (4 bits, shift 1); add = relu2 + relu1 read twice (multipliers {3,5} and {2}) -> relu3

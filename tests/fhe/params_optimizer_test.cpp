@@ -162,6 +162,34 @@ TEST(ParamsOptimizer, NamesTheRequirementExactly) {
             "opt132_p6_nrm12760.5_pe0.0501_veil_cpu");
 }
 
+// A partition's requirement at a fixed k and N (multi-parameter programs share one GLWE key):
+// the search stays on that shape, costs no less than the free search, and the name spells the
+// shape so that the set is derived again from it alone.
+TEST(ParamsOptimizer, FixedGlweShapeIsHonouredAndNamed) {
+  PbsRequirement r{7, 93, 0.05, 128};
+  const OptimizedParameterSet free = optimize_parameter_set(r, CostModel::concrete_v0);
+  r.glwe_dimension = 1;
+  r.log2_polynomial_size = 12;
+  const OptimizedParameterSet fixed = optimize_parameter_set(r, CostModel::concrete_v0);
+  EXPECT_EQ(fixed.set.name, "opt128_p7_nrm93_pe0.05_k1N4096_concrete_v0");
+  EXPECT_EQ(fixed.set.glwe_dimension.value, 1u);
+  EXPECT_EQ(fixed.set.polynomial_size.value, 4096u);
+  EXPECT_GE(fixed.derivation.cost, free.derivation.cost);
+  EXPECT_LE(fixed.derivation.p_error, 0.05);
+  const ParameterSet& named = parameter_set_by_name(fixed.set.name);
+  EXPECT_EQ(named.lwe_dimension.value, fixed.set.lwe_dimension.value);
+  EXPECT_EQ(named.glwe_noise.std_dev, fixed.set.glwe_noise.std_dev);
+  EXPECT_NO_THROW(require_secure(named));
+  // Names the optimizer would not write stand for nothing.
+  EXPECT_EQ(optimized_parameter_set_by_name("opt128_p7_nrm93_pe0.05_k1N4000_concrete_v0"), nullptr);
+  EXPECT_EQ(optimized_parameter_set_by_name("opt128_p7_nrm93_pe0.05_k1_concrete_v0"), nullptr);
+  r.log2_polynomial_size = 0;  // k without N
+  EXPECT_THROW(optimize_parameter_set(r, CostModel::concrete_v0), InvalidArgument);
+  r.glwe_dimension = 7;
+  r.log2_polynomial_size = 12;
+  EXPECT_THROW(optimize_parameter_set(r, CostModel::concrete_v0), InvalidArgument);
+}
+
 TEST(ParamsOptimizer, RefusesBadRequirements) {
   EXPECT_THROW(optimize_parameter_set({0, 1, 0.05, 128}, CostModel::veil_cpu), InvalidArgument);
   EXPECT_THROW(optimize_parameter_set({17, 1, 0.05, 128}, CostModel::veil_cpu), InvalidArgument);

@@ -74,9 +74,10 @@ class SerializeServerKeyCorruption : public ::testing::Test {
   static void SetUpTestSuite() { bytes_ = new std::string(saved_server_key(1)); }
   static void TearDownTestSuite() { delete bytes_; }
   static std::string* bytes_;
-  // The bootstrapping-key header follows the 20-byte envelope header, the record and the key id.
+  // The bootstrapping-key header follows the 20-byte envelope header, the partition count, the
+  // record and the key id.
   const std::size_t bsk_header_offset_ =
-      20 + serialize::parameter_set_record_bytes(insecure_toy_parameter_set(kBits)) + 16;
+      20 + 4 + serialize::parameter_set_record_bytes(insecure_toy_parameter_set(kBits)) + 16;
 };
 std::string* SerializeServerKeyCorruption::bytes_ = nullptr;
 

@@ -28,7 +28,7 @@ using nn::quant::QuantizationMode;
 ClientSpec hand_filled_spec() {
   ClientSpec spec;
   spec.program_fingerprint = std::string(32, 'a') + std::string(32, '7');
-  spec.parameter_set = "insecure_toy_p6";
+  spec.parameter_sets = {"insecure_toy_p6", "insecure_toy_p6_n224"};
   spec.input_shape = {3, 8, 8};
   spec.input_quantization = {1.0 / 3.0, -7, -128, 127};
   spec.input_exponent = 55;
@@ -47,7 +47,7 @@ void expect_same_bits(const std::vector<double>& a, const std::vector<double>& b
 
 void expect_same_spec(const ClientSpec& a, const ClientSpec& b) {
   EXPECT_EQ(a.program_fingerprint, b.program_fingerprint);
-  EXPECT_EQ(a.parameter_set, b.parameter_set);
+  EXPECT_EQ(a.parameter_sets, b.parameter_sets);
   EXPECT_EQ(a.input_shape, b.input_shape);
   expect_same_bits({a.input_quantization.scale}, {b.input_quantization.scale});
   EXPECT_EQ(a.input_quantization.zero_point, b.input_quantization.zero_point);
@@ -79,6 +79,17 @@ TEST(ClientSpec, JsonRoundTripIsExact) {
   expect_same_spec(spec, parsed);
   EXPECT_EQ(client_spec_json(parsed), json);
   EXPECT_EQ(Json::parse(json).at("format_version"), kClientSpecVersion);
+}
+
+// A version-1 spec named one set: it still loads, as one partition.
+TEST(ClientSpec, VersionOneLoadsAsOnePartition) {
+  Json doc = Json::parse(client_spec_json(hand_filled_spec()));
+  doc["format_version"] = 1;
+  doc.erase("parameter_sets");
+  doc["parameter_set"] = "insecure_toy_p6";
+  EXPECT_EQ(parse_client_spec(doc.dump()).parameter_sets, std::vector<std::string>{"insecure_toy_p6"});
+  doc["parameter_set"] = "no_such_set";
+  EXPECT_NE(parse_error(doc).find("field 'parameter_set' names no registered set"), std::string::npos);
 }
 
 TEST(ClientSpec, FileRoundTrip) {
@@ -138,7 +149,7 @@ TEST(ClientSpec, BadValuesAndUnknownFieldsAreNamed) {
   const auto expect_message = [](const std::string& message, const std::string& part) {
     EXPECT_NE(message.find(part), std::string::npos) << "'" << message << "' lacks '" << part << "'";
   };
-  expect_message(error_with([](Json& d) { d["format_version"] = 2; }), "format_version 2 unsupported");
+  expect_message(error_with([](Json& d) { d["format_version"] = 3; }), "format_version 3 unsupported");
   expect_message(error_with([](Json& d) { d.erase("format_version"); }), "field 'format_version' is missing");
   expect_message(error_with([](Json& d) { d["colour"] = "blue"; }), "field 'colour' is unknown");
   expect_message(error_with([](Json& d) { d["output_scale"]["offset"] = 1; }), "field 'output_scale.offset' is unknown");
@@ -148,7 +159,15 @@ TEST(ClientSpec, BadValuesAndUnknownFieldsAreNamed) {
   expect_message(error_with([](Json& d) { d["input_quantization"]["q_max"] = -200; }), "field 'input_quantization.q_max'");
   expect_message(error_with([](Json& d) { d["input_quantization"]["scale"] = 0; }), "field 'input_quantization.scale'");
   expect_message(error_with([](Json& d) { d["program_fingerprint"] = std::string(64, 'A'); }), "field 'program_fingerprint'");
-  expect_message(error_with([](Json& d) { d["parameter_set"] = "no_such_set"; }), "field 'parameter_set' names no registered set");
+  expect_message(error_with([](Json& d) { d["parameter_sets"][1] = "no_such_set"; }),
+                 "field 'parameter_sets' names no registered set");
+  expect_message(error_with([](Json& d) { d["parameter_sets"] = Json::array(); }), "field 'parameter_sets' must be a non-empty");
+  expect_message(error_with([](Json& d) { d["parameter_sets"][1] = 7; }), "field 'parameter_sets' has entry 7");
+  // Every partition shares partition 0's GLWE key: a set of another N is refused.
+  expect_message(error_with([](Json& d) { d["parameter_sets"][1] = "insecure_toy_p3"; }),
+                 "does not share the GLWE key");
+  expect_message(error_with([](Json& d) { d["parameter_sets"] = std::vector<std::string>(65, "insecure_toy_p6"); }),
+                 "lists 65 sets");
   expect_message(error_with([](Json& d) { d["input_shape"] = Json::array(); }), "field 'input_shape'");
   expect_message(error_with([](Json& d) { d["input_shape"][1] = 0; }), "field 'input_shape' has dimension 0");
   expect_message(error_with([](Json& d) { d["output_scale"]["zero_point"] = {1, 2}; }), "field 'output_scale' has 2 entries");
@@ -201,12 +220,15 @@ TEST(ClientSpecHostile, TruncationsAndFlippedBytesAreFormatErrorsOrSpecs) {
 
 TEST(ClientSpecHostile, LoadLimitsAreTheExactPayloadsOfTheSpecsObjects) {
   const ClientSpec spec = hand_filled_spec();
-  const fhe::ParameterSet& params = fhe::parameter_set_by_name(spec.parameter_set);
+  const fhe::ParameterSet& params = fhe::parameter_set_by_name(spec.parameter_sets[0]);
+  const std::vector<fhe::ParameterSet> sets{params, fhe::parameter_set_by_name(spec.parameter_sets[1])};
   const SpecLoadLimits limits = load_limits(spec);
   EXPECT_EQ(limits.input.max_payload_bytes, fhe::seeded_lwe_batch_payload_bytes(params, 3 * 8 * 8));
   EXPECT_EQ(limits.output.max_payload_bytes, fhe::ciphertext_batch_payload_bytes(params, fhe::LweKeyKind::big, 4));
-  EXPECT_EQ(limits.client_key.max_payload_bytes, fhe::client_key_payload_bytes(params));
-  EXPECT_EQ(limits.server_key.max_payload_bytes, fhe::server_key_payload_bytes(params));
+  // The keys of both partitions.
+  EXPECT_EQ(limits.client_key.max_payload_bytes, fhe::client_key_payload_bytes(sets));
+  EXPECT_EQ(limits.server_key.max_payload_bytes, fhe::server_key_payload_bytes(sets));
+  EXPECT_GT(limits.server_key.max_payload_bytes, fhe::server_key_payload_bytes(params));
   // Far below fhe's generic 64 GiB: a pipe declaring more is refused from its header.
   EXPECT_LT(limits.server_key.max_payload_bytes, fhe::LoadLimits{}.max_payload_bytes / 100);
 }
@@ -225,7 +247,7 @@ TEST(ClientSpecOfAProgram, CopiesTheProgramsEncodings) {
   const nn::quant::QNode& input = compiled.circuit.nodes[0];
   const nn::quant::QNode& output = compiled.circuit.node(compiled.circuit.output);
   EXPECT_EQ(spec.program_fingerprint, compiler::circuit_fingerprint(compiled.circuit));
-  EXPECT_EQ(spec.parameter_set, "insecure_toy_p6");
+  EXPECT_EQ(spec.parameter_sets, std::vector<std::string>{"insecure_toy_p6"});
   EXPECT_EQ(spec.input_shape, (Shape{3, 8, 8}));
   const auto& q = std::get<nn::quant::QuantizeInputAttrs>(input.attrs);
   EXPECT_EQ(spec.input_quantization.scale, q.scale);
@@ -242,16 +264,15 @@ TEST(ClientSpecOfAProgram, CopiesTheProgramsEncodings) {
   expect_same_spec(parse_client_spec(client_spec_json(spec)), spec);
 }
 
-// Specs (and the server) carry one parameter set so far: a multi-parameter program is refused.
-TEST(ClientSpecOfAProgram, MultiParameterProgramIsRefused) {
+// A multi-parameter program's spec lists every partition's set, partition 0 (the encryption
+// set) first.
+TEST(ClientSpecOfAProgram, ListsEveryPartitionsSet) {
   compiler::FheProgram multi = program();
-  multi.partitions.push_back(multi.params);
-  try {
-    make_client_spec(multi);
-    ADD_FAILURE() << "a two-partition program was accepted";
-  } catch (const InvalidArgument& e) {
-    EXPECT_NE(std::string(e.what()).find("multi-parameter"), std::string::npos) << e.what();
-  }
+  multi.partitions.push_back(fhe::parameter_set_by_name("insecure_toy_p6_n192"));
+  const ClientSpec spec = make_client_spec(multi);
+  EXPECT_EQ(spec.parameter_sets, (std::vector<std::string>{"insecure_toy_p6", "insecure_toy_p6_n192"}));
+  expect_same_spec(parse_client_spec(client_spec_json(spec)), spec);
+  EXPECT_THROW(require_matching_spec(make_client_spec(program()), multi), InvalidArgument);
 }
 
 TEST(ClientSpecOfAProgram, RequireMatchingSpecNamesTheFirstDifference) {
@@ -269,7 +290,8 @@ TEST(ClientSpecOfAProgram, RequireMatchingSpecNamesTheFirstDifference) {
     }
   };
   expect_mismatch([](ClientSpec& s) { s.program_fingerprint = std::string(64, '0'); }, "program_fingerprint");
-  expect_mismatch([](ClientSpec& s) { s.parameter_set = "insecure_toy_p8"; }, "parameter_set");
+  expect_mismatch([](ClientSpec& s) { s.parameter_sets = {"insecure_toy_p8"}; }, "parameter_sets");
+  expect_mismatch([](ClientSpec& s) { s.parameter_sets.push_back("insecure_toy_p6_n224"); }, "parameter_sets");
   expect_mismatch([](ClientSpec& s) { s.input_quantization.scale = std::nextafter(s.input_quantization.scale, 1e9); },
                   "input_quantization");
   expect_mismatch([](ClientSpec& s) { s.input_exponent -= 1; }, "input_exponent");

@@ -116,16 +116,17 @@ TEST(ServerExact, ThreePartitionsEqualIntegerExecutor) {
   for (std::size_t i = 0; i < program.pbs_sites.size(); ++i) program.pbs_sites[i].partition = static_cast<int>(i % 3);
   const TestKeys& keys = test_keys(kToySet);
   fhe::Csprng rng = fhe::Csprng::from_seed_insecure_for_tests(7);
-  std::vector<fhe::ServerKey> partition_keys;
+  fhe::IdentifiedServerKey server_keys = keys.server;
   for (std::size_t i = 1; i < program.partitions.size(); ++i) {
     const fhe::ClientKey client =
         fhe::make_partition_client_key(keys.client, program.partitions[i], rng, fhe::AllowInsecure::for_tests);
     EXPECT_TRUE(std::ranges::equal(client.glwe_key().flattened_bits(), keys.client.glwe_key().flattened_bits()));
-    partition_keys.push_back(fhe::make_server_key(client, rng, test_pool(), fhe::AllowInsecure::for_tests));
+    server_keys.partition_keys.push_back(
+        fhe::make_server_key(client, rng, test_pool(), fhe::AllowInsecure::for_tests));
   }
   CountingBackend backend;
   EXPECT_THROW(Server(program, keys.server, backend, test_pool()), InvalidArgument);  // keys of one partition only
-  Server server(program, keys.server, std::move(partition_keys), backend, test_pool());
+  Server server(program, std::move(server_keys), backend, test_pool());
   const Tensor image = image_at(small_images(1, kSize), 0);
   const fhe::CiphertextBatch out = server.run(encrypt_image(program, keys.client, image, 300));
   EXPECT_EQ(decrypt_integers(keys.client, out.ciphertexts, program.output.exponent), clear_integers(circuit, image));

@@ -6,6 +6,8 @@
 // when everything passed: a failed job leaves no file).
 //   mpi_server_check exact OUT      every rank uses the same keys
 //   mpi_server_check mismatch OUT   rank 1 uses other keys: rank 0 must refuse before any work
+//   mpi_server_check partitions OUT the sites alternate between two toy partitions (n 256, 192),
+//                                   each rank holding both partitions' keys: batches name theirs
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -14,6 +16,7 @@
 #include "veil/common/error.hpp"
 #include "veil/compiler/model_file.hpp"
 #include "veil/fhe/backend.hpp"
+#include "veil/fhe/keygen.hpp"
 #include "veil/runtime/distributed.hpp"
 #include "veil/runtime/server.hpp"
 
@@ -34,8 +37,8 @@ void check(bool ok, const std::string& what) {
 
 int main(int argc, char** argv) {
   const std::string mode = argc == 3 ? argv[1] : "";
-  if (mode != "exact" && mode != "mismatch") {
-    std::fprintf(stderr, "usage: mpi_server_check exact|mismatch OUT\n");
+  if (mode != "exact" && mode != "mismatch" && mode != "partitions") {
+    std::fprintf(stderr, "usage: mpi_server_check exact|mismatch|partitions OUT\n");
     return 64;
   }
   const bool mismatch = mode == "mismatch";
@@ -45,18 +48,29 @@ int main(int argc, char** argv) {
   session->run_or_abort([&] {
     const auto& circuit =
         small_circuit(nn::quant::QuantizationMode::ReferenceCompatible, kBits, std::nullopt, kSize);
-    const compiler::FheProgram program = compiler::compile_program(circuit, forced_set(kToySet));
-    const TestKeys& keys = test_keys(kToySet, mismatch && session->rank() == 1 ? 2 : 1);
-    session->require_same_identity("key " + keys.server.key_id.hex() + " set " + kToySet + " model " +
+    compiler::FheProgram program = compiler::compile_program(circuit, forced_set(kToySet));
+    TestKeys keys = test_keys(kToySet, mismatch && session->rank() == 1 ? 2 : 1);
+    std::string sets = kToySet;
+    if (mode == "partitions") {
+      // Seeded: every rank makes the same second partition's keys.
+      program.partitions.push_back(fhe::parameter_set_by_name("insecure_toy_p6_n192"));
+      for (std::size_t i = 0; i < program.pbs_sites.size(); ++i) program.pbs_sites[i].partition = static_cast<int>(i % 2);
+      fhe::Csprng rng = fhe::Csprng::from_seed_insecure_for_tests(31);
+      const fhe::ClientKey partition =
+          fhe::make_partition_client_key(keys.client, program.partitions[1], rng, fhe::AllowInsecure::for_tests);
+      keys.server.partition_keys.push_back(fhe::make_server_key(partition, rng, test_pool(), fhe::AllowInsecure::for_tests));
+      sets += ",insecure_toy_p6_n192";
+    }
+    session->require_same_identity("key " + keys.server.key_id.hex() + " sets " + sets + " model " +
                                    compiler::circuit_fingerprint(circuit));
     const auto local = fhe::make_cpu_backend(test_pool());
     if (session->rank() != 0) {
-      session->serve(keys.server.key, *local);
+      session->serve(keys.server, *local);
       return;
     }
     const Tensor image = image_at(small_images(1, kSize), 0);
     const fhe::SeededLweBatch input = encrypt_image(program, keys.client, image, 7);
-    const auto split = session->make_backend(*local);
+    const auto split = session->make_backend(*local, keys.server);
     runtime::Server distributed(program, keys.server, *split, test_pool());
     const fhe::CiphertextBatch out = distributed.run(input, {});
     session->shutdown();

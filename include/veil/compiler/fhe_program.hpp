@@ -28,13 +28,13 @@
 // of its own set (veil/fhe/noise_model.hpp), whose key switch and modulus switch terms are
 // its own set's too.
 //
-// Parameters. Uniform (the default): one set for the whole circuit, the cheapest
+// Parameters. Uniform (CompileOptions::multi_parameter false): one set for the whole circuit, the cheapest
 // (parameter_set_cost) of the vetted sets and the parameter optimizer's set for the hardest site
 // (CompileOptions::optimized_sets), whose N holds every lookup's table and on which every PBS
 // site's predicted error probability is <= CompileOptions::p_error. InvalidArgument if none
-// does. Multi-parameter (CompileOptions::multi_parameter, vetted sets only for now): each PBS
-// site may run on its own set (a partition). Every partition shares the circuit's k, N and GLWE
-// noise, hence one GLWE secret: every PBS output stays under one big LWE key and the linear
+// does. Multi-parameter (the default): each PBS site may run on its own set (a partition, vetted
+// or the optimizer's). Every partition shares the circuit's k, N and GLWE noise, hence one GLWE
+// secret: every PBS output stays under one big LWE key and the linear
 // layers, the client's encryption and decryption are those of one set; each partition brings its
 // own small LWE key, key-switching key big -> small and bootstrapping key, so a ciphertext
 // crosses partitions with the key switch its reading PBS does anyway (no extra key switch).
@@ -56,6 +56,13 @@ namespace veil::compiler {
 
 using nn::quant::QValueId;
 
+/// A multi-parameter assignment recorded from an earlier compile: the sets by registry name
+/// (partition 0 first) and each PBS site's partition, in site (circuit) order.
+struct PinnedPartitions {
+  std::vector<std::string> sets;
+  std::vector<int> site_partition;
+};
+
 struct CompileOptions {
   /// Largest predicted error probability allowed for any single PBS (the reference's
   /// p_error; 2^-40 for circuits that must decrypt exactly).
@@ -69,10 +76,14 @@ struct CompileOptions {
   bool optimized_sets = true;
   /// Toy sets are accepted only with AllowInsecure::for_tests (tests of the runtime).
   fhe::AllowInsecure allow = fhe::AllowInsecure::no;
-  /// Let each PBS site run on its own vetted set (a partition) sharing the circuit's k*N;
-  /// ignored when parameter_set forces one set. Off by default: the runtime executes
-  /// single-set programs only so far (docs/fhe_compiler.md).
-  bool multi_parameter = false;
+  /// Let each PBS site run on its own set (a partition: vetted, or with optimized_sets the
+  /// optimizer's at the group's k and N) sharing the circuit's k, N and GLWE noise; ignored when
+  /// parameter_set forces one set. On by default; false: one set for the whole circuit.
+  bool multi_parameter = true;
+  /// Compile exactly this assignment instead of searching (a server recompiling what compile
+  /// recorded); the compiler still checks the sets (security gate, one GLWE key, tables) and
+  /// fails if a site's predicted p_error exceeds p_error. Not with parameter_set.
+  std::optional<PinnedPartitions> pinned_partitions;
 };
 
 /// Worst-case noise of one value, in units of the two unit variances.

@@ -21,6 +21,10 @@ struct PbsRequirement {
   double norm2 = 1;
   double p_error = 0;
   int security_bits = 128;
+  /// Both 0: search every k and N. Both set: only this k and N = 2^log2_polynomial_size (a
+  /// partition of a multi-parameter program, whose GLWE key's shape and noise are fixed).
+  int glwe_dimension = 0;
+  int log2_polynomial_size = 0;
 };
 
 /// How a PBS shape (k, N, n, levels) is priced.
@@ -58,9 +62,10 @@ struct OptimizedParameterSet {
 /// The cheapest set under `model` that meets `requirement`: k in 1..6, N in 2^8..2^17, n in
 /// 512..2047, any level count and base log with level·base_log < 64 (Concrete's v0 search space),
 /// σ of each key at the curve's minimum for its dimension. Ties in cost go to the lower variance.
-/// The set is named opt<security>_p<p>_nrm<norm2>_pe<p_error>_<model>, numbers written exactly
-/// (shortest round trip; 2^-x as 2mx), for example opt128_p7_nrm12760_pe0.05_veil_cpu or
-/// opt128_p5_nrm12760_pe2m40_concrete_v0; its `source` states the derivation in words, and it meets
+/// The set is named opt<security>_p<p>_nrm<norm2>_pe<p_error>[_k<k>N<N>]_<model>, numbers written
+/// exactly (shortest round trip; 2^-x as 2mx), for example opt128_p7_nrm12760_pe0.05_veil_cpu,
+/// opt128_p5_nrm12760_pe2m40_concrete_v0 or, with k and N fixed,
+/// opt128_p7_nrm93_pe0.05_k1N4096_concrete_v0; its `source` states the derivation in words, and it meets
 /// the curve (require_on_security_curve). Throws InvalidArgument for a bad requirement
 /// (precision outside 1..16, norm2 < 1 or not finite, p_error outside (0, 1), security other than
 /// 128 or 132) or when no set in the search space meets it.

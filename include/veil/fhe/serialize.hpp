@@ -19,7 +19,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <iosfwd>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "veil/fhe/client_key.hpp"
 #include "veil/fhe/lwe_ciphertext.hpp"
@@ -29,8 +31,15 @@
 
 namespace veil::fhe {
 
-/// The format version this build writes; loaders accept exactly this version.
+/// The format version this build writes for parameter sets and ciphertext batches; loaders
+/// accept exactly this version.
 inline constexpr std::uint16_t kSerializationFormatVersion = 1;
+/// The version of client- and server-key files: 2 holds a list of parameter sets, one per
+/// partition of a multi-parameter program (the keys of each); loaders still read version 1
+/// (one set) as one partition.
+inline constexpr std::uint16_t kKeyFormatVersion = 2;
+/// Most partitions a key file may list (a hostile count is refused before any allocation).
+inline constexpr std::size_t kMaxKeyPartitions = 64;
 
 /// 128 bits naming one client key (and so the evaluation keys and ciphertexts made with it).
 struct KeyId {
@@ -44,11 +53,21 @@ struct KeyId {
 /// to 128 bits. Deterministic, so it needs no storage in ClientKey; it reveals nothing useful
 /// about the key (the bits have >= 450 bits of entropy and SHA-256 is one-way).
 KeyId key_id_of(const ClientKey& client);
+/// The id of a multi-parameter client's keys (partition 0 first, every one sharing its GLWE
+/// key): key_id_of(partitions[0]) for one partition, else SHA-256 under its own domain tag over
+/// every set name, every small key and the shared GLWE key once. InvalidArgument when empty.
+KeyId key_id_of(std::span<const ClientKey> partitions);
 
-/// Evaluation keys together with the id of the client key that made them.
+/// Evaluation keys together with the id of the client key(s) that made them.
 struct IdentifiedServerKey {
   KeyId key_id;
-  ServerKey key;
+  ServerKey key;  // partition 0's: the set ciphertexts are encrypted on
+  /// Partitions 1.. of a multi-parameter program, each its own set's key-switching key (big ->
+  /// its small key) and bootstrapping key under the shared GLWE key; empty for one set.
+  std::vector<ServerKey> partition_keys;
+
+  std::size_t partition_count() const { return 1 + partition_keys.size(); }
+  const ServerKey& partition(std::size_t i) const { return i == 0 ? key : partition_keys.at(i - 1); }
 };
 
 /// `size()` LWE ciphertexts of one parameter set, all under one key of one client.
@@ -71,6 +90,9 @@ struct LoadLimits {
 
 std::uint64_t client_key_payload_bytes(const ParameterSet& params);
 std::uint64_t server_key_payload_bytes(const ParameterSet& params);
+/// The same for the keys of every partition (partition 0 first).
+std::uint64_t client_key_payload_bytes(std::span<const ParameterSet> partitions);
+std::uint64_t server_key_payload_bytes(std::span<const ParameterSet> partitions);
 std::uint64_t ciphertext_batch_payload_bytes(const ParameterSet& params, LweKeyKind kind, std::uint64_t count);
 
 // --- streams. Savers throw IoError when the stream fails and InvalidArgument when the
@@ -83,10 +105,18 @@ ParameterSet load_parameter_set(std::istream& in, const LoadLimits& limits = {})
 
 /// The secret key. Keep such files private: they decrypt everything made under the key.
 void save_client_key(const ClientKey& client, std::ostream& out);
+/// One partition only (FormatError naming the count for a multi-parameter file).
 ClientKey load_client_key(std::istream& in, const LoadLimits& limits = {});
+/// The keys of every partition of a multi-parameter program, partition 0 first; InvalidArgument
+/// unless they all share partition 0's GLWE key (fhe::make_partition_client_key).
+void save_client_keys(std::span<const ClientKey> partitions, std::ostream& out);
+/// Every partition's key (one for a single-set file).
+std::vector<ClientKey> load_client_keys(std::istream& in, const LoadLimits& limits = {});
 
 /// `key_id` is key_id_of(client) for the client key that made `key`.
 void save_server_key(const ServerKey& key, const KeyId& key_id, std::ostream& out);
+/// Every partition's keys with their id.
+void save_server_key(const IdentifiedServerKey& key, std::ostream& out);
 IdentifiedServerKey load_server_key(std::istream& in, const LoadLimits& limits = {});
 
 void save_ciphertext_batch(const CiphertextBatch& batch, std::ostream& out);
@@ -100,6 +130,9 @@ CiphertextBatch load_ciphertext_batch(std::istream& in, const IdentifiedServerKe
 void require_same_key(const CiphertextBatch& batch, const IdentifiedServerKey& key);
 void require_same_key(const CiphertextBatch& batch, const ClientKey& client);
 void require_same_key(const IdentifiedServerKey& key, const ClientKey& client);
+/// The same against a multi-parameter client's keys (partition 0 first; key_id_of(partitions)).
+void require_same_key(const CiphertextBatch& batch, std::span<const ClientKey> partitions);
+void require_same_key(const IdentifiedServerKey& key, std::span<const ClientKey> partitions);
 
 // --- files. Savers write `path`.tmp-<random> and rename it over `path`, so a crash never
 // --- leaves a half-written file under the final name. Loaders also refuse trailing bytes.
@@ -108,7 +141,10 @@ void save_parameter_set_file(const ParameterSet& params, const std::filesystem::
 ParameterSet load_parameter_set_file(const std::filesystem::path& path, const LoadLimits& limits = {});
 void save_client_key_file(const ClientKey& client, const std::filesystem::path& path);
 ClientKey load_client_key_file(const std::filesystem::path& path, const LoadLimits& limits = {});
+void save_client_keys_file(std::span<const ClientKey> partitions, const std::filesystem::path& path);
+std::vector<ClientKey> load_client_keys_file(const std::filesystem::path& path, const LoadLimits& limits = {});
 void save_server_key_file(const ServerKey& key, const KeyId& key_id, const std::filesystem::path& path);
+void save_server_key_file(const IdentifiedServerKey& key, const std::filesystem::path& path);
 IdentifiedServerKey load_server_key_file(const std::filesystem::path& path, const LoadLimits& limits = {});
 void save_ciphertext_batch_file(const CiphertextBatch& batch, const std::filesystem::path& path);
 CiphertextBatch load_ciphertext_batch_file(const std::filesystem::path& path, const LoadLimits& limits = {});

@@ -56,7 +56,7 @@ struct Resnet18CliOptions {
 
   // Compiled circuit and FHE execution.
   std::optional<std::filesystem::path> export_statistics;  // --export-statistics [PATH]: JSON destination
-  bool multi_parameter = false;                             // --multi-parameter: each PBS site on its own set
+  bool multi_parameter = true;  // each PBS site on its own set; --uniform-parameters: one set
   bool run_fhe = false;
   bool use_gpu = false;
   std::size_t fhe_images = 1;                               // evaluation images run under FHE

@@ -1,6 +1,8 @@
 #pragma once
 // The client side: key generation, input quantization and encryption, decryption and
 // de-quantization of the logits. Holds the secret key; nothing here is linked by the server.
+#include <vector>
+
 #include "veil/common/tensor.hpp"
 #include "veil/common/thread_pool.hpp"
 #include "veil/fhe/client_key.hpp"
@@ -14,13 +16,17 @@ namespace veil::runtime {
 
 class Client {
  public:
-  /// Checks that the key was made for spec.parameter_set (InvalidArgument otherwise).
+  /// Checks that there is one key per set of spec.parameter_sets, in order, each sharing
+  /// partition 0's GLWE key (InvalidArgument otherwise).
+  Client(ClientSpec spec, std::vector<fhe::ClientKey> partition_keys);
   Client(ClientSpec spec, fhe::ClientKey key);
 
-  /// New secret key for the spec's parameter set. Toy sets need AllowInsecure::for_tests.
+  /// New secret keys for the spec's parameter sets: partition 0's, then a small key per other
+  /// partition under its GLWE key (fhe::make_partition_client_key). Toy sets need
+  /// AllowInsecure::for_tests.
   static Client generate(ClientSpec spec, fhe::Csprng& rng, fhe::AllowInsecure allow = fhe::AllowInsecure::no);
 
-  /// The evaluation keys to send to the server (all threads of pool).
+  /// The evaluation keys to send to the server, one per partition (all threads of pool).
   fhe::IdentifiedServerKey make_server_key(fhe::Csprng& rng, ThreadPool& pool,
                                            fhe::AllowInsecure allow = fhe::AllowInsecure::no) const;
 
@@ -40,12 +46,16 @@ class Client {
   std::size_t outputs_beyond_bound(const nn::quant::IntTensor& integers) const;
 
   const ClientSpec& spec() const { return spec_; }
-  const fhe::ClientKey& key() const { return key_; }
+  /// Partition 0's key: the one inputs are encrypted and outputs decrypted under.
+  const fhe::ClientKey& key() const { return keys_.front(); }
+  /// Every partition's key, partition 0 first (what the client key file holds).
+  const std::vector<fhe::ClientKey>& partition_keys() const { return keys_; }
+  /// fhe::key_id_of over every partition's key.
   const fhe::KeyId& key_id() const { return key_id_; }
 
  private:
   ClientSpec spec_;
-  fhe::ClientKey key_;
+  std::vector<fhe::ClientKey> keys_;
   fhe::KeyId key_id_;
 };
 

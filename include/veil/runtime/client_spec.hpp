@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "veil/common/tensor.hpp"
 #include "veil/compiler/fhe_program.hpp"
@@ -12,7 +13,9 @@
 
 namespace veil::runtime {
 
-inline constexpr int kClientSpecVersion = 1;
+/// Version 2 lists the parameter sets of every partition ("parameter_sets"); version 1 (one
+/// "parameter_set") still loads as one partition.
+inline constexpr int kClientSpecVersion = 2;
 
 /// Largest client spec file read: a spec holds a name, two shapes and one scale per output
 /// (ResNet-18's is ~30 KB with 1000 outputs), so 1 MiB leaves room for 30,000 outputs.
@@ -20,7 +23,9 @@ inline constexpr std::uint64_t kMaxClientSpecBytes = std::uint64_t{1} << 20;
 
 struct ClientSpec {
   std::string program_fingerprint;   // compiler::circuit_fingerprint of the model
-  std::string parameter_set;         // registry name
+  /// Registry names, one per partition of the program; [0] is the set inputs are encrypted and
+  /// outputs decrypted on (the shared GLWE key's), the others each add a small key.
+  std::vector<std::string> parameter_sets;
   Shape input_shape;                 // per image, e.g. [3, 224, 224]
   nn::quant::QuantizeInputAttrs input_quantization;
   int input_exponent = 0;            // phase = q * 2^exponent
@@ -46,7 +51,7 @@ struct SpecLoadLimits {
   fhe::LoadLimits input;   // the seeded batch of one image's inputs
   fhe::LoadLimits output;  // the ciphertext batch of its outputs
 };
-/// FormatError when the spec names an unknown parameter set.
+/// FormatError when the spec names an unknown parameter set. The key limits cover every partition.
 SpecLoadLimits load_limits(const ClientSpec& spec);
 
 /// InvalidArgument unless the spec is the one `program` publishes (same fingerprint, set and

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "veil/fhe/backend.hpp"
-#include "veil/fhe/server_key.hpp"
+#include "veil/fhe/serialize.hpp"
 
 namespace veil::runtime::distributed {
 
@@ -42,16 +42,20 @@ class Session {
   virtual int rank() const = 0;
   virtual int size() const = 0;
 
-  /// Collective: every rank passes what identifies its keys and model ("key <id> set <name>
-  /// model <fingerprint>"); rank 0 throws InvalidArgument naming the first rank that differs.
+  /// Collective: every rank passes what identifies its keys and model ("key <id> sets <names of
+  /// every partition> model <fingerprint>"); rank 0 throws InvalidArgument naming the first rank
+  /// that differs.
   virtual void require_same_identity(const std::string& identity) = 0;
 
   /// Rank 0: a backend that splits each batch across all ranks, running rank 0's share on
-  /// `local`. Keeps references to the session and `local`.
-  virtual std::unique_ptr<fhe::Backend> make_backend(fhe::Backend& local) = 0;
+  /// `local`; each batch names the partition of `key` whose keys it runs with (the PBS's by its
+  /// set, a key switch by its key's shape, which must then be one partition's only). Keeps
+  /// references to the session and `local`, copies only the partitions' names and shapes.
+  virtual std::unique_ptr<fhe::Backend> make_backend(fhe::Backend& local, const fhe::IdentifiedServerKey& key) = 0;
 
-  /// Workers: evaluate the batches rank 0 sends with `key` on `local`, until it shuts down.
-  virtual void serve(const fhe::ServerKey& key, fhe::Backend& local) = 0;
+  /// Workers: evaluate the batches rank 0 sends with the partition of `key` each names, on
+  /// `local`, until it shuts down.
+  virtual void serve(const fhe::IdentifiedServerKey& key, fhe::Backend& local) = 0;
 
   /// Rank 0: tell the workers to stop (after the last batch).
   virtual void shutdown() = 0;

@@ -42,14 +42,10 @@ using ProgressCallback = std::function<void(std::uint64_t done, std::uint64_t to
 
 class Server {
  public:
-  /// Checks that the key's parameter set is the program's (InvalidArgument otherwise).
-  /// Keeps references to backend and pool.
+  /// `key` holds one key per partition of the program (key.partition(i) on program.partitions[i];
+  /// for a multi-parameter program each its own small key under the shared GLWE key,
+  /// fhe::make_partition_client_key). InvalidArgument otherwise. Keeps references to backend and pool.
   Server(compiler::FheProgram program, fhe::IdentifiedServerKey key, fhe::Backend& backend, ThreadPool& pool);
-  /// A multi-parameter program: `key` is partition 0's, partition_keys[i - 1] partition i's
-  /// (same client, each its own small key under the shared GLWE key; fhe::make_partition_client_key).
-  /// InvalidArgument unless there is one key per partition, each on its partition's set.
-  Server(compiler::FheProgram program, fhe::IdentifiedServerKey key, std::vector<fhe::ServerKey> partition_keys,
-         fhe::Backend& backend, ThreadPool& pool);
 
   /// Evaluates the program on one encrypted image (input value of the program, seeded as
   /// the client sends it) and returns the encrypted output value. Throws InvalidArgument on
@@ -64,7 +60,6 @@ class Server {
  private:
   compiler::FheProgram program_;
   fhe::IdentifiedServerKey key_;
-  std::vector<fhe::ServerKey> partition_keys_;  // partitions 1..
   fhe::Backend& backend_;
   ThreadPool& pool_;
   std::shared_ptr<const detail::StagePlan> plan_;  // stages, row layouts and PBS tables

@@ -83,8 +83,7 @@ ClientKey make_partition_client_key(const ClientKey& shared, const ParameterSet&
                                     AllowInsecure allow) {
   require_secure(params, allow);
   const ParameterSet& base = shared.parameters();
-  if (params.glwe_dimension.value != base.glwe_dimension.value ||
-      params.polynomial_size.value != base.polynomial_size.value || params.glwe_noise.std_dev != base.glwe_noise.std_dev) {
+  if (!shares_glwe_key(params, base)) {
     throw InvalidArgument("partition key: set '" + params.name + "' does not share the GLWE key shape and noise of '" +
                           base.name + "' (k, N, GLWE sigma)");
   }

@@ -41,7 +41,10 @@ constexpr std::size_t kDefaultMaxChunk = 4096;
 // Share of the free device memory a chunk's buffers may take; cuFFT's work areas and the
 // allocator's slack come out of the rest.
 constexpr double kChunkMemoryShare = 0.5;
-constexpr std::size_t kCachedKeys = 2;  // of each kind
+// Of each kind. A multi-parameter program runs its partitions' keys in turn, row after row
+// (ResNet-18: 9 partitions, 3.7 GiB of keys in all): every one stays resident instead of being
+// uploaded again at each switch. Found by address, shape and contents (device_keys.hpp).
+constexpr std::size_t kCachedKeys = 16;
 
 /// The blind-rotation path asked for by VEIL_CUDA_PBS: "legacy" (the default: the cuFFT path) or
 /// "fused" (the fused kernel where the shape allows it, else the cuFFT path). Legacy is the default

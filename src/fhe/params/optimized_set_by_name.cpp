@@ -2,6 +2,7 @@
 // (parameter_optimizer.cpp, set_name), and the optimizer is deterministic, so a key file, a
 // client spec or a model file that names one is read back by running the search again. Sets are
 // kept for the life of the process, so that references stay valid like the registry's.
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -59,6 +60,16 @@ std::optional<std::pair<PbsRequirement, CostModel>> parse(std::string_view name)
     p_error = number<double>(p_error_text);
   }
   if (!security || !precision || !norm2 || !p_error) return std::nullopt;
+  if (take(rest, "k")) {  // a fixed GLWE shape: k<k>N<N>
+    const std::string_view shape = field(rest);
+    const std::size_t at_n = shape.find('N');
+    if (at_n == std::string_view::npos) return std::nullopt;
+    const auto k = number<int>(shape.substr(0, at_n));
+    const auto size = number<std::size_t>(shape.substr(at_n + 1));
+    if (!k || !size || *size == 0 || (*size & (*size - 1)) != 0) return std::nullopt;
+    r.glwe_dimension = *k;
+    r.log2_polynomial_size = std::countr_zero(*size);
+  }
   r.security_bits = *security;
   r.precision_bits = *precision;
   r.norm2 = *norm2;

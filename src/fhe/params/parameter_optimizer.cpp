@@ -58,6 +58,18 @@ void require_valid(const PbsRequirement& r) {
     throw InvalidArgument("requirement: security is " + std::to_string(r.security_bits) +
                           " bits, expected 128 or 132");
   }
+  const bool free_shape = r.glwe_dimension == 0 && r.log2_polynomial_size == 0;
+  const bool fixed_shape = r.glwe_dimension >= params::kMinGlweDimension &&
+                           r.glwe_dimension <= params::kMaxGlweDimension &&
+                           r.log2_polynomial_size >= params::kMinLog2PolynomialSize &&
+                           r.log2_polynomial_size <= params::kMaxLog2PolynomialSize;
+  if (!free_shape && !fixed_shape) {
+    throw InvalidArgument("requirement: k = " + std::to_string(r.glwe_dimension) + ", log2 N = " +
+                          std::to_string(r.log2_polynomial_size) + ", expected both 0 (any) or k in " +
+                          std::to_string(params::kMinGlweDimension) + ".." + std::to_string(params::kMaxGlweDimension) +
+                          " and log2 N in " + std::to_string(params::kMinLog2PolynomialSize) + ".." +
+                          std::to_string(params::kMaxLog2PolynomialSize));
+  }
 }
 
 /// Variance of the modulus switch for (n, N), through the noise model.
@@ -115,8 +127,10 @@ std::string p_error_text(double p_error) {
 }
 
 std::string set_name(const PbsRequirement& r, CostModel model) {
+  const std::string shape = r.glwe_dimension == 0 ? "" : "_k" + std::to_string(r.glwe_dimension) + "N" +
+                                                           std::to_string(std::size_t{1} << r.log2_polynomial_size);
   return "opt" + std::to_string(r.security_bits) + "_p" + std::to_string(r.precision_bits) + "_nrm" +
-         exact_number(r.norm2) + "_pe" + p_error_text(r.p_error) + "_" + std::string(cost_model_name(model));
+         exact_number(r.norm2) + "_pe" + p_error_text(r.p_error) + shape + "_" + std::string(cost_model_name(model));
 }
 
 ParameterSet make_set(const Candidate& c, const PbsRequirement& r, CostModel model) {
@@ -138,7 +152,8 @@ ParameterSet make_set(const Candidate& c, const PbsRequirement& r, CostModel mod
   set.ks_level = DecompositionLevelCount(static_cast<std::size_t>(c.shape.ks_l));
   set.source = "veil parameter optimizer: least " + std::string(cost_model_name(model)) + " cost for p = " +
                std::to_string(r.precision_bits) + " bits, norm2 = " + exact_number(r.norm2) +
-               ", p_error <= " + exact_number(r.p_error) + "; σ at the " + std::to_string(r.security_bits) +
+               ", p_error <= " + exact_number(r.p_error) + (r.glwe_dimension == 0 ? "" : " at the given k and N") +
+               "; σ at the " + std::to_string(r.security_bits) +
                "-bit curve minimum for n and k·N; Concrete's noise model (docs/parameters.md)";
   return set;
 }
@@ -153,7 +168,9 @@ OptimizedParameterSet optimize_parameter_set(const PbsRequirement& requirement, 
   std::optional<Candidate> best;
   for (int k = params::kMinGlweDimension; k <= params::kMaxGlweDimension; ++k) {
     for (int log2_N = params::kMinLog2PolynomialSize; log2_N <= params::kMaxLog2PolynomialSize; ++log2_N) {
-      search_glwe_shape(k, log2_N, tables, norm2_squared, max_variance, model, best);
+      const bool allowed = requirement.glwe_dimension == 0 ||
+                           (k == requirement.glwe_dimension && log2_N == requirement.log2_polynomial_size);
+      if (allowed) search_glwe_shape(k, log2_N, tables, norm2_squared, max_variance, model, best);
     }
   }
   if (!best) {

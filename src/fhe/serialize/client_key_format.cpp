@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <istream>
 #include <ostream>
 #include <vector>
@@ -46,48 +47,86 @@ std::vector<Torus> read_bits(ByteReader& reader, const ParameterSet& params, std
 
 }  // namespace
 
-std::uint64_t client_key_payload_bytes(const ParameterSet& params) {
-  // Two key lengths (u64), then the small key's and the GLWE key's bits, one byte each.
-  return parameter_set_record_bytes(params) + kKeyIdBytes + 16 + params.lwe_dimension.value +
-         params.big_lwe_dimension().value;
+std::uint64_t client_key_payload_bytes(std::span<const ParameterSet> partitions) {
+  // Version 2: the partition count (u32), every set's record, the key id, each small key's
+  // length (u64) and bits, the GLWE key's length and bits, one byte per bit.
+  if (partitions.empty()) throw InvalidArgument("client key: no partitions");
+  std::uint64_t bytes = 4 + kKeyIdBytes + 8 + partitions[0].big_lwe_dimension().value;
+  for (const ParameterSet& p : partitions) bytes += parameter_set_record_bytes(p) + 8 + p.lwe_dimension.value;
+  return bytes;
 }
 
-void save_client_key(const ClientKey& client, std::ostream& out) {
-  const ParameterSet& params = require_registered(client.parameters());
-  const std::size_t n = params.lwe_dimension.value;
-  const std::size_t big_n = params.big_lwe_dimension().value;
-  const GlweSecretKey& glwe = client.glwe_key();
-  if (client.small_key().dimension().value != n || glwe.glwe_dimension() != params.glwe_dimension ||
-      glwe.polynomial_size() != params.polynomial_size || glwe.flattened_bits().size() != big_n) {
-    throw InvalidArgument("client key: small key of dimension " + std::to_string(client.small_key().dimension().value) +
-                          " and GLWE key of " + std::to_string(glwe.flattened_bits().size()) +
-                          " coefficients, parameter set '" + params.name + "' requires " + std::to_string(n) + " and " +
-                          std::to_string(big_n));
+std::uint64_t client_key_payload_bytes(const ParameterSet& params) {
+  return client_key_payload_bytes(std::span<const ParameterSet>(&params, 1));
+}
+
+void save_client_keys(std::span<const ClientKey> partitions, std::ostream& out) {
+  if (partitions.empty() || partitions.size() > kMaxKeyPartitions) {
+    throw InvalidArgument("client key: " + std::to_string(partitions.size()) + " partitions, expected 1.." +
+                          std::to_string(kMaxKeyPartitions));
+  }
+  std::vector<ParameterSet> sets;
+  for (const ClientKey& client : partitions) {
+    const ParameterSet& params = require_registered(client.parameters());
+    const std::size_t n = params.lwe_dimension.value;
+    const std::size_t big_n = params.big_lwe_dimension().value;
+    const GlweSecretKey& glwe = client.glwe_key();
+    if (client.small_key().dimension().value != n || glwe.glwe_dimension() != params.glwe_dimension ||
+        glwe.polynomial_size() != params.polynomial_size || glwe.flattened_bits().size() != big_n) {
+      throw InvalidArgument("client key: small key of dimension " +
+                            std::to_string(client.small_key().dimension().value) + " and GLWE key of " +
+                            std::to_string(glwe.flattened_bits().size()) + " coefficients, parameter set '" +
+                            params.name + "' requires " + std::to_string(n) + " and " + std::to_string(big_n));
+    }
+    if (!std::ranges::equal(glwe.flattened_bits(), partitions[0].glwe_key().flattened_bits())) {
+      throw InvalidArgument("client key: partition '" + params.name + "' has its own GLWE key; every partition " +
+                            "shares partition 0's (make_partition_client_key)");
+    }
+    sets.push_back(params);
   }
   ByteWriter writer(out);
-  write_header(writer, ObjectKind::client_key, client_key_payload_bytes(params));
-  write_parameter_set_record(writer, params);
-  write_key_id(writer, key_id_of(client));
-  write_bits(writer, client.small_key().bits(), "small key");
-  write_bits(writer, glwe.flattened_bits(), "GLWE key");
+  write_header(writer, ObjectKind::client_key, client_key_payload_bytes(sets));
+  writer.u32(static_cast<std::uint32_t>(sets.size()));
+  for (const ParameterSet& params : sets) write_parameter_set_record(writer, params);
+  write_key_id(writer, key_id_of(partitions));
+  for (const ClientKey& client : partitions) write_bits(writer, client.small_key().bits(), "small key");
+  write_bits(writer, partitions[0].glwe_key().flattened_bits(), "GLWE key");
   writer.checksum();
 }
 
-ClientKey load_client_key(std::istream& in, const LoadLimits& limits) {
+void save_client_key(const ClientKey& client, std::ostream& out) {
+  save_client_keys(std::span<const ClientKey>(&client, 1), out);
+}
+
+std::vector<ClientKey> load_client_keys(std::istream& in, const LoadLimits& limits) {
   ByteReader reader(in, "client key");
-  read_header(reader, ObjectKind::client_key, limits);
-  const ParameterSet& params = read_parameter_set_record(reader);
+  const std::vector<const ParameterSet*> sets =
+      read_partition_sets(reader, read_header(reader, ObjectKind::client_key, limits));
   const KeyId stored_id = read_key_id(reader);
-  std::vector<Torus> small = read_bits(reader, params, "small key", params.lwe_dimension.value);
-  std::vector<Torus> big = read_bits(reader, params, "GLWE key", params.big_lwe_dimension().value);
+  std::vector<std::vector<Torus>> small;
+  for (const ParameterSet* params : sets) {
+    small.push_back(read_bits(reader, *params, "small key", params->lwe_dimension.value));
+  }
+  const ParameterSet& shared = *sets[0];
+  std::vector<Torus> big = read_bits(reader, shared, "GLWE key", shared.big_lwe_dimension().value);
   read_trailer(reader);
-  ClientKey client(params, LweSecretKey(std::move(small)),
-                   GlweSecretKey(params.glwe_dimension, params.polynomial_size, std::move(big)));
-  if (const KeyId id = key_id_of(client); id != stored_id) {
+  const GlweSecretKey glwe(shared.glwe_dimension, shared.polynomial_size, std::move(big));
+  std::vector<ClientKey> keys;
+  for (std::size_t i = 0; i < sets.size(); ++i) keys.emplace_back(*sets[i], LweSecretKey(std::move(small[i])), glwe);
+  if (const KeyId id = key_id_of(keys); id != stored_id) {
     throw FormatError("client key: stored key id " + stored_id.hex() + " does not match the key material (" + id.hex() +
                       ")");
   }
-  return client;
+  return keys;
+}
+
+ClientKey load_client_key(std::istream& in, const LoadLimits& limits) {
+  std::vector<ClientKey> keys = load_client_keys(in, limits);
+  if (keys.size() != 1) {
+    throw FormatError("client key: the file holds the keys of " + std::to_string(keys.size()) +
+                      " partitions (a multi-parameter program), expected one");
+  }
+  return std::move(keys[0]);
 }
 
 }  // namespace veil::fhe

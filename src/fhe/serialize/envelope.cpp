@@ -52,18 +52,23 @@ std::string_view kind_name(ObjectKind kind) {
   return "object";
 }
 
+std::uint16_t format_version(ObjectKind kind) {
+  return kind == ObjectKind::client_key || kind == ObjectKind::server_key ? kKeyFormatVersion
+                                                                          : kSerializationFormatVersion;
+}
+
 void write_header(ByteWriter& writer, ObjectKind kind, std::uint64_t payload_bytes) {
   const auto bytes = [](std::string_view s) {
     return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
   };
   writer.bytes(bytes(kMagic));
   writer.bytes(bytes(kind_tag(kind)));
-  writer.u16(kSerializationFormatVersion);
+  writer.u16(format_version(kind));
   writer.u16(0);  // flags, reserved
   writer.u64(payload_bytes);
 }
 
-void read_header(ByteReader& reader, ObjectKind expected, const LoadLimits& limits) {
+std::uint16_t read_header(ByteReader& reader, ObjectKind expected, const LoadLimits& limits) {
   const std::string magic = reader.string(kMagic.size(), "magic");
   if (magic != kMagic) {
     reader.fail("bad magic \"" + printable(magic) + "\", expected \"VEIL\": not a veil file");
@@ -78,9 +83,10 @@ void read_header(ByteReader& reader, ObjectKind expected, const LoadLimits& limi
                 "\" (" + std::string(kind_name(expected)) + ")");
   }
   const std::uint16_t version = reader.u16("format version");
-  if (version != kSerializationFormatVersion) {
-    reader.fail("format version " + std::to_string(version) + " unsupported, this build reads version " +
-                std::to_string(kSerializationFormatVersion));
+  // Every kind reads its versions 1..current: key files of version 1 hold one parameter set.
+  if (version < 1 || version > format_version(expected)) {
+    reader.fail("format version " + std::to_string(version) + " unsupported, this build reads versions 1.." +
+                std::to_string(format_version(expected)) + " of a " + std::string(kind_name(expected)));
   }
   const std::uint16_t flags = reader.u16("flags");
   if (flags != 0) reader.fail("flags " + std::to_string(flags) + " unsupported, expected 0");
@@ -94,6 +100,7 @@ void read_header(ByteReader& reader, ObjectKind expected, const LoadLimits& limi
                 std::to_string(kChecksumBytes) + "-byte checksum, the stream holds " + std::to_string(*left));
   }
   reader.fence_at(reader.offset() + payload);
+  return version;
 }
 
 void read_trailer(ByteReader& reader) {

@@ -21,11 +21,16 @@ std::string_view kind_name(ObjectKind kind);
 inline constexpr std::uint64_t kHeaderBytes = 20;
 inline constexpr std::uint64_t kChecksumBytes = 32;
 
+/// The version this build writes for `kind` (kKeyFormatVersion for key files, else
+/// kSerializationFormatVersion); loaders read every version from 1 to it.
+std::uint16_t format_version(ObjectKind kind);
+
 void write_header(ByteWriter& writer, ObjectKind kind, std::uint64_t payload_bytes);
 
 /// Checks magic, kind, version, flags and the payload length (against `limits` and against
-/// what the stream still holds), then fences the reader at the end of the payload.
-void read_header(ByteReader& reader, ObjectKind expected, const LoadLimits& limits);
+/// what the stream still holds), then fences the reader at the end of the payload. Returns the
+/// file's format version.
+std::uint16_t read_header(ByteReader& reader, ObjectKind expected, const LoadLimits& limits);
 
 /// Requires the payload to end exactly at the fence, then checks the checksum.
 void read_trailer(ByteReader& reader);

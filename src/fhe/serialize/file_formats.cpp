@@ -25,6 +25,20 @@ ClientKey load_client_key_file(const std::filesystem::path& path, const LoadLimi
   return client;
 }
 
+void save_client_keys_file(std::span<const ClientKey> partitions, const std::filesystem::path& path) {
+  write_file_atomically(path, [&](std::ostream& out) { save_client_keys(partitions, out); });
+}
+
+std::vector<ClientKey> load_client_keys_file(const std::filesystem::path& path, const LoadLimits& limits) {
+  std::vector<ClientKey> keys;
+  read_whole_file(path, "client key", [&](std::istream& in) { keys = load_client_keys(in, limits); });
+  return keys;
+}
+
+void save_server_key_file(const IdentifiedServerKey& key, const std::filesystem::path& path) {
+  write_file_atomically(path, [&](std::ostream& out) { save_server_key(key, out); });
+}
+
 void save_server_key_file(const ServerKey& key, const KeyId& key_id, const std::filesystem::path& path) {
   write_file_atomically(path, [&](std::ostream& out) { save_server_key(key, key_id, out); });
 }

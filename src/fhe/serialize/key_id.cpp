@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "fhe/serialize/little_endian.hpp"
+#include "veil/common/error.hpp"
 #include "fhe/serialize/sha256.hpp"
 #include "veil/fhe/serialize.hpp"
 
@@ -11,8 +12,19 @@ namespace veil::fhe {
 
 namespace {
 
-// Versioned domain tag: a future derivation gets a new tag, never the same ids.
+// Versioned domain tags: a future derivation gets a new tag, never the same ids.
 constexpr std::string_view kKeyIdDomain = "veil.fhe.key-id.v1";
+constexpr std::string_view kPartitionedKeyIdDomain = "veil.fhe.partitioned-key-id.v1";
+
+std::span<const std::uint8_t> as_bytes(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+KeyId truncated(const serialize::Sha256Digest& digest) {
+  KeyId id;
+  std::copy_n(digest.begin(), id.bytes.size(), id.bytes.begin());
+  return id;
+}
 
 void hash_length(serialize::Sha256& hash, std::size_t length) {
   std::uint8_t le[8];
@@ -25,6 +37,12 @@ void hash_bits(serialize::Sha256& hash, std::span<const Torus> bits) {
   std::vector<std::uint8_t> bytes(bits.size());
   for (std::size_t i = 0; i < bits.size(); ++i) bytes[i] = static_cast<std::uint8_t>(bits[i] & 1);
   hash.update(bytes);
+}
+
+// Every variable-length part is length-prefixed, so distinct keys never hash the same bytes.
+void hash_string(serialize::Sha256& hash, std::string_view s) {
+  hash_length(hash, s.size());
+  hash.update(as_bytes(s));
 }
 
 }  // namespace
@@ -42,20 +60,26 @@ std::string KeyId::hex() const {
 
 KeyId key_id_of(const ClientKey& client) {
   serialize::Sha256 hash;
-  const auto as_bytes = [](std::string_view s) {
-    return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
-  };
-  // Every variable-length part is length-prefixed, so distinct keys never hash the same bytes.
-  hash_length(hash, kKeyIdDomain.size());
-  hash.update(as_bytes(kKeyIdDomain));
-  hash_length(hash, client.parameters().name.size());
-  hash.update(as_bytes(client.parameters().name));
+  hash_string(hash, kKeyIdDomain);
+  hash_string(hash, client.parameters().name);
   hash_bits(hash, client.small_key().bits());
   hash_bits(hash, client.glwe_key().flattened_bits());
-  const serialize::Sha256Digest digest = hash.digest();
-  KeyId id;
-  std::copy_n(digest.begin(), id.bytes.size(), id.bytes.begin());
-  return id;
+  return truncated(hash.digest());
+}
+
+KeyId key_id_of(std::span<const ClientKey> partitions) {
+  if (partitions.empty()) throw InvalidArgument("key_id_of: no partition keys");
+  // One partition keeps the single-set id, so that version-1 files and their ciphertexts still match.
+  if (partitions.size() == 1) return key_id_of(partitions[0]);
+  serialize::Sha256 hash;
+  hash_string(hash, kPartitionedKeyIdDomain);
+  hash_length(hash, partitions.size());
+  for (const ClientKey& key : partitions) {
+    hash_string(hash, key.parameters().name);
+    hash_bits(hash, key.small_key().bits());
+  }
+  hash_bits(hash, partitions[0].glwe_key().flattened_bits());
+  return truncated(hash.digest());
 }
 
 }  // namespace veil::fhe

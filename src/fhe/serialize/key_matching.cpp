@@ -24,8 +24,13 @@ void require_same_key(const CiphertextBatch& batch, const IdentifiedServerKey& k
 }
 
 void require_same_key(const CiphertextBatch& batch, const ClientKey& client) {
-  require_match("ciphertext batch", batch.parameter_set_name, batch.key_id, "client key", client.parameters().name,
-                key_id_of(client));
+  require_same_key(batch, std::span<const ClientKey>(&client, 1));
+}
+
+void require_same_key(const CiphertextBatch& batch, std::span<const ClientKey> partitions) {
+  const KeyId id = key_id_of(partitions);  // InvalidArgument when empty
+  require_match("ciphertext batch", batch.parameter_set_name, batch.key_id, "client key",
+                partitions.front().parameters().name, id);
 }
 
 void require_same_key(const SeededLweBatch& batch, const IdentifiedServerKey& key) {
@@ -34,8 +39,17 @@ void require_same_key(const SeededLweBatch& batch, const IdentifiedServerKey& ke
 }
 
 void require_same_key(const IdentifiedServerKey& key, const ClientKey& client) {
-  require_match("server key", key.key.parameter_set_name(), key.key_id, "client key", client.parameters().name,
-                key_id_of(client));
+  require_same_key(key, std::span<const ClientKey>(&client, 1));
+}
+
+void require_same_key(const IdentifiedServerKey& key, std::span<const ClientKey> partitions) {
+  const KeyId id = key_id_of(partitions);  // InvalidArgument when empty
+  require_match("server key", key.key.parameter_set_name(), key.key_id, "client key",
+                partitions.front().parameters().name, id);
+  if (key.partition_count() != partitions.size()) {
+    throw InvalidArgument("mismatched keys: the server key holds " + std::to_string(key.partition_count()) +
+                          " partition(s), the client key " + std::to_string(partitions.size()));
+  }
 }
 
 }  // namespace veil::fhe

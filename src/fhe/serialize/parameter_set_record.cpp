@@ -12,6 +12,7 @@
 
 #include "veil/common/error.hpp"
 #include "veil/fhe/parameter_sets.hpp"
+#include "veil/fhe/serialize.hpp"
 
 namespace veil::fhe::serialize {
 
@@ -133,6 +134,23 @@ const ParameterSet& read_parameter_set_record(ByteReader& reader) {
   require_field(reader, r, "insecure_for_tests", reader.u8("insecure_for_tests"),
                 std::uint8_t{r.insecure_for_tests ? std::uint8_t{1} : std::uint8_t{0}});
   return r;
+}
+
+std::vector<const ParameterSet*> read_partition_sets(ByteReader& reader, std::uint16_t version) {
+  if (version == 1) return {&read_parameter_set_record(reader)};
+  const std::uint32_t count = reader.u32("partition count");
+  if (count == 0 || count > kMaxKeyPartitions) {
+    reader.fail("partition count " + std::to_string(count) + ", expected 1.." + std::to_string(kMaxKeyPartitions));
+  }
+  std::vector<const ParameterSet*> sets;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    sets.push_back(&read_parameter_set_record(reader));
+    if (!shares_glwe_key(*sets.back(), *sets.front())) {
+      reader.fail("partition " + std::to_string(i) + "'s parameter set '" + sets.back()->name +
+                  "' does not share the GLWE key (k, N, GLWE sigma) of partition 0's '" + sets.front()->name + "'");
+    }
+  }
+  return sets;
 }
 
 }  // namespace veil::fhe::serialize

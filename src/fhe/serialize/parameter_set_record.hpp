@@ -2,6 +2,7 @@
 // The parameter-set record that opens every payload: all fields of a ParameterSet. On load
 // the name must be in the registry and every stored field must equal the registry's.
 #include <cstdint>
+#include <vector>
 
 #include "fhe/serialize/byte_reader.hpp"
 #include "fhe/serialize/byte_writer.hpp"
@@ -20,5 +21,10 @@ void write_parameter_set_record(ByteWriter& writer, const ParameterSet& params);
 
 /// The registry's set named by the record, after checking every stored field against it.
 const ParameterSet& read_parameter_set_record(ByteReader& reader);
+
+/// The sets that open a key file's payload: one record in version 1; in version 2 a u32
+/// partition count (1..kMaxKeyPartitions) then one record per partition, every set sharing
+/// partition 0's GLWE key (shares_glwe_key). Fails naming the count or the set otherwise.
+std::vector<const ParameterSet*> read_partition_sets(ByteReader& reader, std::uint16_t version);
 
 }  // namespace veil::fhe::serialize

@@ -1,6 +1,8 @@
 #include <cmath>
 #include <istream>
 #include <ostream>
+#include <span>
+#include <vector>
 
 #include "fhe/serialize/envelope.hpp"
 #include "fhe/serialize/parameter_set_record.hpp"
@@ -71,22 +73,9 @@ KeyswitchKey read_keyswitch_key(ByteReader& reader, const ParameterSet& p) {
   return ksk;
 }
 
-}  // namespace
-
-std::uint64_t server_key_payload_bytes(const ParameterSet& p) {
-  return parameter_set_record_bytes(p) + kKeyIdBytes + kBootstrapHeaderBytes + 8 * bootstrap_key_words(p) +
-         kKeyswitchHeaderBytes + 8 * keyswitch_key_words(p);
-}
-
-void save_server_key(const ServerKey& key, const KeyId& key_id, std::ostream& out) {
-  const ParameterSet& p = require_registered(key.parameters());
-  require_key_matches(key, p);
+void write_keys(ByteWriter& writer, const ServerKey& key) {
   const FourierBootstrapKey& bsk = key.bootstrap_key();
   const KeyswitchKey& ksk = key.keyswitch_key();
-  ByteWriter writer(out);
-  write_header(writer, ObjectKind::server_key, server_key_payload_bytes(p));
-  write_parameter_set_record(writer, p);
-  write_key_id(writer, key_id);
   for (const std::size_t field : {bsk.input_lwe_dimension().value, bsk.glwe_dimension().value,
                                   bsk.polynomial_size().value, bsk.base_log().value, bsk.level_count().value,
                                   bsk.data().size()}) {
@@ -98,18 +87,79 @@ void save_server_key(const ServerKey& key, const KeyId& key_id, std::ostream& ou
     writer.u64(field);
   }
   writer.u64_array(ksk.data());
+}
+
+// Partition 0's key and the others', as one list.
+void save_partition_keys(std::span<const ServerKey* const> keys, const KeyId& key_id, std::ostream& out) {
+  if (keys.size() > kMaxKeyPartitions) {
+    throw InvalidArgument("server key: " + std::to_string(keys.size()) + " partitions, at most " +
+                          std::to_string(kMaxKeyPartitions));
+  }
+  std::vector<ParameterSet> sets;
+  for (const ServerKey* key : keys) {
+    const ParameterSet& p = require_registered(key->parameters());
+    require_key_matches(*key, p);
+    if (!shares_glwe_key(p, keys[0]->parameters())) {
+      throw InvalidArgument("server key: partition set '" + p.name + "' does not share the GLWE key of '" +
+                            keys[0]->parameters().name + "'");
+    }
+    sets.push_back(p);
+  }
+  ByteWriter writer(out);
+  write_header(writer, ObjectKind::server_key, server_key_payload_bytes(sets));
+  writer.u32(static_cast<std::uint32_t>(sets.size()));
+  for (const ParameterSet& p : sets) write_parameter_set_record(writer, p);
+  write_key_id(writer, key_id);
+  for (const ServerKey* key : keys) write_keys(writer, *key);
   writer.checksum();
+}
+
+}  // namespace
+
+std::uint64_t server_key_payload_bytes(std::span<const ParameterSet> partitions) {
+  // Version 2: the partition count (u32), every set's record, the key id, then each
+  // partition's bootstrapping and key-switching keys.
+  std::uint64_t bytes = 4 + kKeyIdBytes;
+  for (const ParameterSet& p : partitions) {
+    bytes += parameter_set_record_bytes(p) + kBootstrapHeaderBytes + 8 * bootstrap_key_words(p) +
+             kKeyswitchHeaderBytes + 8 * keyswitch_key_words(p);
+  }
+  return bytes;
+}
+
+std::uint64_t server_key_payload_bytes(const ParameterSet& p) {
+  return server_key_payload_bytes(std::span<const ParameterSet>(&p, 1));
+}
+
+void save_server_key(const ServerKey& key, const KeyId& key_id, std::ostream& out) {
+  const ServerKey* keys[] = {&key};
+  save_partition_keys(keys, key_id, out);
+}
+
+void save_server_key(const IdentifiedServerKey& key, std::ostream& out) {
+  std::vector<const ServerKey*> keys{&key.key};
+  for (const ServerKey& k : key.partition_keys) keys.push_back(&k);
+  save_partition_keys(keys, key.key_id, out);
 }
 
 IdentifiedServerKey load_server_key(std::istream& in, const LoadLimits& limits) {
   ByteReader reader(in, "server key");
-  read_header(reader, ObjectKind::server_key, limits);
-  const ParameterSet& params = read_parameter_set_record(reader);
-  const KeyId key_id = read_key_id(reader);
-  FourierBootstrapKey bsk = read_bootstrap_key(reader, params);
-  KeyswitchKey ksk = read_keyswitch_key(reader, params);
+  const std::vector<const ParameterSet*> sets =
+      read_partition_sets(reader, read_header(reader, ObjectKind::server_key, limits));
+  IdentifiedServerKey result;
+  result.key_id = read_key_id(reader);
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    FourierBootstrapKey bsk = read_bootstrap_key(reader, *sets[i]);
+    KeyswitchKey ksk = read_keyswitch_key(reader, *sets[i]);
+    ServerKey key(*sets[i], std::move(bsk), std::move(ksk));
+    if (i == 0) {
+      result.key = std::move(key);
+    } else {
+      result.partition_keys.push_back(std::move(key));
+    }
+  }
   read_trailer(reader);
-  return IdentifiedServerKey{key_id, ServerKey(params, std::move(bsk), std::move(ksk))};
+  return result;
 }
 
 }  // namespace veil::fhe

@@ -67,9 +67,11 @@ const CliFlagTable<Resnet18CliOptions>& flags() {
       {"--p-error", {FlagValue::required, "P  per-PBS error probability, in [0, 1): the compiler's target and the "
                                    "simulation's rate (default 0.05)",
                      [](auto& o, auto& f, auto& v) { o.p_error = parse_p_error_value(f, v); }}},
-      {"--multi-parameter", {FlagValue::none, "let each PBS site run on its own vetted set sharing one GLWE secret "
-                                     "(compiler, statistics and simulation only so far; not with --run-fhe)",
+      {"--multi-parameter", {FlagValue::none, "let each PBS site run on its own parameter set sharing one GLWE secret, "
+                                     "one key per set (the default)",
                              [](auto& o, auto&, auto&) { o.multi_parameter = true; }}},
+      {"--uniform-parameters", {FlagValue::none, "one parameter set for every PBS site (one key)",
+                                [](auto& o, auto&, auto&) { o.multi_parameter = false; }}},
       {"--calibration-images", {FlagValue::required, "N  the dataset's first N images calibrate the quantizer and are not "
                                       "evaluated (default 10)",
                                 [](auto& o, auto& f, auto& v) { o.calibration_images = parse_unsigned_value(f, v, 1, 1u << 20); }}},
@@ -112,8 +114,6 @@ Resnet18CliOptions parse_resnet18_cli(std::span<const std::string> args) {
   if (o.per_site_precision && (o.quant_mode == QuantModeOption::reference || !o.rounding_bits))
     throw InvalidArgument("--per-site-precision searches the improved mode's rounding bits: drop --quant-mode reference "
                           "and --rounding-bits none");
-  if (o.multi_parameter && o.run_fhe)
-    throw InvalidArgument("--multi-parameter: the runtime executes single-set programs only so far; drop --run-fhe");
   if (!o.run_fhe)
     for (const auto& [given, flag] : {std::pair{o.use_gpu, "--use-gpu"}, {o.fhe_images != 1, "--fhe-images"},
                                       {o.fhe_crop != 0, "--fhe-crop"}, {o.fhe_layers.has_value(), "--fhe-layers"}})

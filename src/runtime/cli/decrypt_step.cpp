@@ -14,7 +14,7 @@ std::vector<nn::Prediction> decrypt_step(const std::filesystem::path& spec, cons
   const auto start = std::chrono::steady_clock::now();
   ClientSpec client_spec = load_client_spec_file(spec);
   const SpecLoadLimits limits = load_limits(client_spec);
-  const Client client(std::move(client_spec), fhe::load_client_key_file(client_key, limits.client_key));
+  const Client client(std::move(client_spec), fhe::load_client_keys_file(client_key, limits.client_key));
   const nn::quant::IntTensor integers = client.decrypt_integers(fhe::load_ciphertext_batch_file(input, limits.output));
   const Tensor logits = client.logits(integers);
   const bool named = class_names.size() == logits.data.size();

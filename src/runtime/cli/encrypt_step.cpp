@@ -29,7 +29,7 @@ void encrypt_step(const std::filesystem::path& spec, const std::filesystem::path
   const auto start = std::chrono::steady_clock::now();
   ClientSpec client_spec = load_client_spec_file(spec);
   const fhe::LoadLimits key_limits = load_limits(client_spec).client_key;
-  const Client client(std::move(client_spec), fhe::load_client_key_file(client_key, key_limits));
+  const Client client(std::move(client_spec), fhe::load_client_keys_file(client_key, key_limits));
   const fhe::SeededLweBatch batch = client.encrypt(fit_to_input(image, client.spec().input_shape), rng);
   fhe::save_seeded_lwe_batch_file(batch, out_file);
   char buf[160];

@@ -27,15 +27,38 @@ std::string side(const Shape& image_shape) {
   return std::to_string(image_shape.at(1)) + "x" + std::to_string(image_shape.at(2));
 }
 
-// The rate on `full`'s parameter set: the program's own when they share it, else measured
-// with throw-away keys of that set.
-double full_image_rate(const compiler::FheProgram& full, const compiler::FheProgram& program, double program_rate,
-                       fhe::Backend& backend, std::size_t count, const FheStageSettings& settings, ThreadPool& pool,
-                       fhe::Csprng& rng) {
-  if (full.params.name == program.params.name) return program_rate;
-  const fhe::ClientKey client = fhe::make_client_key(full.params, rng, settings.allow);
-  const fhe::ServerKey key = fhe::make_server_key(client, rng, pool, settings.allow);
-  return measure_pbs_rate(key, backend, count, rng).per_second();
+// PBS/s of each parameter set, measured once per process run of the stage.
+using SetRates = std::map<std::string, double>;
+
+// This machine's PBS/s on `program`: each partition's set calibrated on its own (with `keys`' key
+// for the set when they hold one, else with throw-away keys of it), weighted by the partition's
+// PBS count, so that the estimate stays honest when sets of different cost mix.
+double program_pbs_rate(const compiler::FheProgram& program, const fhe::IdentifiedServerKey* keys, SetRates& rates,
+                        fhe::Backend& backend, std::size_t count, const FheStageSettings& settings, ThreadPool& pool,
+                        fhe::Csprng& rng) {
+  std::vector<std::uint64_t> pbs(program.partitions.size(), 0);
+  for (const compiler::PbsSite& site : program.pbs_sites) pbs[static_cast<std::size_t>(site.partition)] += site.count;
+  double seconds = 0;
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < program.partitions.size(); ++i) {
+    const fhe::ParameterSet& set = program.partitions[i];
+    if (!rates.contains(set.name)) {
+      const fhe::ServerKey* key = nullptr;
+      for (std::size_t j = 0; keys && j < keys->partition_count(); ++j) {
+        if (keys->partition(j).parameter_set_name() == set.name) key = &keys->partition(j);
+      }
+      if (key) {
+        rates[set.name] = measure_pbs_rate(*key, backend, count, rng).per_second();
+      } else {
+        const fhe::ClientKey client = fhe::make_client_key(set, rng, settings.allow);
+        rates[set.name] = measure_pbs_rate(fhe::make_server_key(client, rng, pool, settings.allow), backend, count, rng)
+                              .per_second();
+      }
+    }
+    if (rates[set.name] > 0) seconds += static_cast<double>(pbs[i]) / rates[set.name];
+    total += pbs[i];
+  }
+  return seconds > 0 ? static_cast<double>(total) / seconds : 0.0;
 }
 
 std::vector<std::int64_t> top5(std::span<const float> logits) { return nn::make_top_k(logits, 5); }
@@ -108,15 +131,25 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
   out << buf;
 
   const std::size_t count = settings.rate_pbs ? settings.rate_pbs : calibration_pbs_count(threads);
-  const PbsRate rate = measure_pbs_rate(server_key.key, *backend, count, rng);
-  result.pbs_per_second = rate.per_second();
-  std::snprintf(buf, sizeof buf, "PBS rate on this machine: %.1f PBS/s (%zu PBS on %s, %s backend: %s)\n",
-                result.pbs_per_second, count, stats.parameter_set.c_str(), std::string(backend->name()).c_str(),
-                backend->description().c_str());
-  out << buf;
+  SetRates rates;
+  result.pbs_per_second = program_pbs_rate(program, &server_key, rates, *backend, count, settings, pool, rng);
+  if (program.partitions.size() == 1) {
+    std::snprintf(buf, sizeof buf, "PBS rate on this machine: %.1f PBS/s (%zu PBS on %s, %s backend: %s)\n",
+                  result.pbs_per_second, count, stats.parameter_set.c_str(), std::string(backend->name()).c_str(),
+                  backend->description().c_str());
+    out << buf;
+  } else {
+    std::snprintf(buf, sizeof buf, "PBS rate on this machine: %.1f PBS/s over %zu parameter sets (%zu PBS on each, "
+                  "%s backend: %s):\n", result.pbs_per_second, program.partitions.size(), count,
+                  std::string(backend->name()).c_str(), backend->description().c_str());
+    out << buf;
+    for (const fhe::ParameterSet& set : program.partitions) {
+      std::snprintf(buf, sizeof buf, "  %s: %.1f PBS/s\n", set.name.c_str(), rates[set.name]);
+      out << buf;
+    }
+  }
   if (full_image) {
-    const double full_rate = full_image_rate(*full_image, program, result.pbs_per_second, *backend, count, settings,
-                                             pool, rng);
+    const double full_rate = program_pbs_rate(*full_image, &server_key, rates, *backend, count, settings, pool, rng);
     out << "Full " << side(full_image->circuit.node(0).shape) << " image: "
         << estimate_line(compiler::make_statistics(*full_image).pbs, full_rate) << "\n";
     out << "This run (" << side(input_shape) << " crop): ";

@@ -1,5 +1,6 @@
 #include <chrono>
 #include <cstdio>
+#include <string>
 #include <thread>
 
 #include "veil/fhe/serialize.hpp"
@@ -18,16 +19,18 @@ void keygen_step(const std::filesystem::path& spec, const std::filesystem::path&
 
   std::filesystem::create_directories(out_dir);
   const std::filesystem::path client_file = out_dir / kClientKeyFile, server_file = out_dir / kServerKeyFile;
-  fhe::save_client_key_file(client.key(), client_file);
+  fhe::save_client_keys_file(client.partition_keys(), client_file);
   // The secret key decrypts everything made under it: owner only.
   std::filesystem::permissions(client_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  fhe::save_server_key_file(server_key.key, server_key.key_id, server_file);
+  fhe::save_server_key_file(server_key, server_file);
 
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "keygen took %.1f s (parameter set %s, key id %s)\n",
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-                client.spec().parameter_set.c_str(), client.key_id().hex().c_str());
-  out << buf << "  " << describe_file(client_file) << " (secret: keep it with the client)\n"
+  std::string sets;
+  for (const std::string& name : client.spec().parameter_sets) sets += (sets.empty() ? "" : ", ") + name;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "keygen took %.1f s",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  out << buf << " (parameter set" << (client.spec().parameter_sets.size() > 1 ? "s " : " ") << sets << ", key id "
+      << client.key_id().hex() << ")\n" << "  " << describe_file(client_file) << " (secret: keep it with the client)\n"
       << "  " << describe_file(server_file) << " (evaluation keys: send to the server)\n";
 }
 

@@ -61,10 +61,13 @@ void run_one(const std::filesystem::path& model, const std::filesystem::path& se
   fhe::require_same_key(batch, key);
   std::unique_ptr<fhe::Backend> split;  // rank 0 of a distributed run: over all ranks
   if (session) {
-    session->require_same_identity("key " + key.key_id.hex() + " set " + key.key.parameters().name + " model " +
+    std::string sets;
+    for (std::size_t i = 0; i < key.partition_count(); ++i)
+      sets += (i ? "," : "") + key.partition(i).parameter_set_name();
+    session->require_same_identity("key " + key.key_id.hex() + " sets " + sets + " model " +
                                    compiler::circuit_fingerprint(program.circuit));
-    if (session->rank() != 0) return session->serve(key.key, *backend);
-    split = session->make_backend(*backend);
+    if (session->rank() != 0) return session->serve(key, *backend);
+    split = session->make_backend(*backend, key);
   }
   const double load_seconds = seconds_since(start);
 

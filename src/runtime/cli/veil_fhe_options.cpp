@@ -49,6 +49,12 @@ const std::vector<Entry>& entries() {
       {{C::compile}, "--p-error",
        {FlagValue::required, "P  the compiler's per-PBS error probability target, in [0, 1) (default 0.05)",
         [](O& o, auto& f, auto& v) { o.p_error = nn::parse_p_error_value(f, v); }}},
+      {{C::compile}, "--multi-parameter",
+       {FlagValue::none, "each PBS site on its own parameter set sharing one GLWE secret, one key per set (default)",
+        [](O& o, auto&, auto&) { o.multi_parameter = true; }}},
+      {{C::compile}, "--uniform-parameters",
+       {FlagValue::none, "one parameter set for every PBS site (one key)",
+        [](O& o, auto&, auto&) { o.multi_parameter = false; }}},
       {{C::compile}, "--quant-mode",
        {FlagValue::required, "MODE  improved (default) or reference",
         [](O& o, auto& f, auto& v) {

@@ -107,12 +107,12 @@ void MpiSession::require_same_identity(const std::string& identity) {
   }
 }
 
-std::unique_ptr<fhe::Backend> MpiSession::make_backend(fhe::Backend& local) {
+std::unique_ptr<fhe::Backend> MpiSession::make_backend(fhe::Backend& local, const fhe::IdentifiedServerKey& key) {
   if (rank_ != 0) throw InvalidArgument("distributed: only rank 0 splits batches");
-  return make_split_backend(*this, local);
+  return make_split_backend(*this, local, key);
 }
 
-void MpiSession::serve(const fhe::ServerKey& key, fhe::Backend& local) {
+void MpiSession::serve(const fhe::IdentifiedServerKey& keys, fhe::Backend& local) {
   const Fault fault = fault_from_environment();
   std::vector<std::uint64_t> command;
   for (;;) {
@@ -123,6 +123,10 @@ void MpiSession::serve(const fhe::ServerKey& key, fhe::Backend& local) {
     std::vector<std::uint64_t> reply;
     try {
       inject(fault, rank_, batch);
+      if (command[wire::kPartitionWord] >= keys.partition_count())
+        throw FormatError("distributed: batch for partition " + std::to_string(command[wire::kPartitionWord]) +
+                          ", this rank holds the keys of " + std::to_string(keys.partition_count()));
+      const fhe::ServerKey& key = keys.partition(command[wire::kPartitionWord]);
       const fhe::LweDimension in_dim(command[3]), out_dim(command[4]);
       std::size_t at = wire::kCommandHeaderWords;
       std::vector<fhe::LookupTable> tables;

@@ -22,8 +22,8 @@ class MpiSession final : public Session {
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   void require_same_identity(const std::string& identity) override;
-  std::unique_ptr<fhe::Backend> make_backend(fhe::Backend& local) override;
-  void serve(const fhe::ServerKey& key, fhe::Backend& local) override;
+  std::unique_ptr<fhe::Backend> make_backend(fhe::Backend& local, const fhe::IdentifiedServerKey& key) override;
+  void serve(const fhe::IdentifiedServerKey& key, fhe::Backend& local) override;
   void shutdown() override;
   void run_or_abort(const std::function<void()>& body) override;
   std::vector<RankStats> rank_stats() const override { return stats_; }
@@ -49,6 +49,7 @@ class MpiSession final : public Session {
 };
 
 /// Rank 0's backend over `session` (mpi_split_backend.cpp).
-std::unique_ptr<fhe::Backend> make_split_backend(MpiSession& session, fhe::Backend& local);
+std::unique_ptr<fhe::Backend> make_split_backend(MpiSession& session, fhe::Backend& local,
+                                                const fhe::IdentifiedServerKey& key);
 
 }  // namespace veil::runtime::distributed

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <limits>
 #include <numeric>
+#include <string>
 #include <thread>
 #include <unordered_map>
 
@@ -46,13 +47,26 @@ std::vector<Share> split(std::size_t count, const std::vector<double>& rates) {
   return shares;
 }
 
+// What names a partition's keys on the wire: its set (for a PBS) and its key-switching key's
+// shape (for a key switch).
+struct PartitionTag {
+  std::string set;
+  std::size_t ks_input = 0, ks_output = 0, ks_base_log = 0, ks_levels = 0;
+};
+
 class SplitBackend final : public fhe::Backend {
  public:
-  SplitBackend(MpiSession& session, fhe::Backend& local)
+  SplitBackend(MpiSession& session, fhe::Backend& local, const fhe::IdentifiedServerKey& key)
       : session_(session),
         local_(local),
         pbs_rates_(static_cast<std::size_t>(session.size()), 1.0),
-        ks_rates_(static_cast<std::size_t>(session.size()), 1.0) {}
+        ks_rates_(static_cast<std::size_t>(session.size()), 1.0) {
+    for (std::size_t i = 0; i < key.partition_count(); ++i) {
+      const fhe::KeyswitchKey& ksk = key.partition(i).keyswitch_key();
+      partitions_.push_back({key.partition(i).parameter_set_name(), ksk.input_lwe_dimension().value,
+                             ksk.output_lwe_dimension().value, ksk.base_log().value, ksk.level_count().value});
+    }
+  }
 
   std::string_view name() const override { return "mpi"; }
   std::string description() const override {
@@ -65,15 +79,16 @@ class SplitBackend final : public fhe::Backend {
     if (tables.size() != 1 && tables.size() != inputs.size())
       throw InvalidArgument("mpi backend: " + std::to_string(tables.size()) + " tables for " +
                             std::to_string(inputs.size()) + " ciphertexts");
-    run(wire::kPbs, inputs, outputs, tables, pbs_rates_, [&](const fhe::LweCiphertextArray& in, std::size_t begin,
-                                                             fhe::LweCiphertextArray& out) {
-      local_.programmable_bootstrap_batch(key, in, tables.size() == 1 ? tables : tables.subspan(begin, in.size()), out);
-    });
+    run(wire::kPbs, pbs_partition(key), inputs, outputs, tables, pbs_rates_,
+        [&](const fhe::LweCiphertextArray& in, std::size_t begin, fhe::LweCiphertextArray& out) {
+          local_.programmable_bootstrap_batch(key, in, tables.size() == 1 ? tables : tables.subspan(begin, in.size()),
+                                              out);
+        });
   }
 
   void keyswitch_batch(const fhe::KeyswitchKey& key, const fhe::LweCiphertextArray& inputs,
                        fhe::LweCiphertextArray& outputs) override {
-    run(wire::kKeyswitch, inputs, outputs, {}, ks_rates_,
+    run(wire::kKeyswitch, ks_partition(key), inputs, outputs, {}, ks_rates_,
         [&](const fhe::LweCiphertextArray& in, std::size_t, fhe::LweCiphertextArray& out) {
           local_.keyswitch_batch(key, in, out);
         });
@@ -85,9 +100,32 @@ class SplitBackend final : public fhe::Backend {
   }
 
  private:
+  std::uint64_t pbs_partition(const fhe::ServerKey& key) const {
+    for (std::size_t i = 0; i < partitions_.size(); ++i) {
+      if (partitions_[i].set == key.parameter_set_name()) return i;
+    }
+    throw InvalidArgument("mpi backend: a PBS with keys of set " + key.parameter_set_name() +
+                          ", which no partition of the session's server key has");
+  }
+
+  std::uint64_t ks_partition(const fhe::KeyswitchKey& key) const {
+    std::vector<std::uint64_t> found;
+    for (std::size_t i = 0; i < partitions_.size(); ++i) {
+      const PartitionTag& t = partitions_[i];
+      if (t.ks_input == key.input_lwe_dimension().value && t.ks_output == key.output_lwe_dimension().value &&
+          t.ks_base_log == key.base_log().value && t.ks_levels == key.level_count().value)
+        found.push_back(i);
+    }
+    if (found.size() != 1)
+      throw InvalidArgument("mpi backend: a key switch whose key's shape " + std::to_string(found.size()) +
+                            " partitions of the session's server key have (expected exactly one)");
+    return found[0];
+  }
+
   template <typename LocalRun>
-  void run(wire::Op op, const fhe::LweCiphertextArray& inputs, fhe::LweCiphertextArray& outputs,
-           std::span<const fhe::LookupTable* const> tables, std::vector<double>& rates, const LocalRun& local_run) {
+  void run(wire::Op op, std::uint64_t partition, const fhe::LweCiphertextArray& inputs,
+           fhe::LweCiphertextArray& outputs, std::span<const fhe::LookupTable* const> tables,
+           std::vector<double>& rates, const LocalRun& local_run) {
     if (outputs.size() != inputs.size())
       throw InvalidArgument("mpi backend: " + std::to_string(outputs.size()) + " outputs for " +
                             std::to_string(inputs.size()) + " inputs");
@@ -103,7 +141,7 @@ class SplitBackend final : public fhe::Backend {
     std::vector<MPI_Request> requests;
     for (std::size_t r = 1; r < shares.size(); ++r) {
       if (shares[r].count == 0) continue;
-      commands[r] = command(op, batch, inputs, outputs.dimension(), tables, shares[r]);
+      commands[r] = command(op, batch, partition, inputs, outputs.dimension(), tables, shares[r]);
       session_.mutable_traffic().bytes_sent += commands[r].size() * 8;
       requests.emplace_back();
       MPI_Isend(commands[r].data(), static_cast<int>(commands[r].size()), MPI_UINT64_T, static_cast<int>(r),
@@ -149,10 +187,10 @@ class SplitBackend final : public fhe::Backend {
 
   // The command for one share: header, the distinct tables it uses, their index per ciphertext,
   // the ciphertexts.
-  static std::vector<std::uint64_t> command(wire::Op op, std::uint64_t batch, const fhe::LweCiphertextArray& inputs,
-                                            fhe::LweDimension out_dim, std::span<const fhe::LookupTable* const> tables,
-                                            const Share& share) {
-    std::vector<std::uint64_t> words{op, batch, share.count, inputs.dimension().value, out_dim.value, 0};
+  static std::vector<std::uint64_t> command(wire::Op op, std::uint64_t batch, std::uint64_t partition,
+                                            const fhe::LweCiphertextArray& inputs, fhe::LweDimension out_dim,
+                                            std::span<const fhe::LookupTable* const> tables, const Share& share) {
+    std::vector<std::uint64_t> words{op, batch, share.count, inputs.dimension().value, out_dim.value, 0, partition};
     std::vector<std::uint64_t> indices;
     if (op == wire::kPbs) {
       std::unordered_map<const fhe::LookupTable*, std::uint64_t> index_of;
@@ -192,6 +230,7 @@ class SplitBackend final : public fhe::Backend {
 
   MpiSession& session_;
   fhe::Backend& local_;
+  std::vector<PartitionTag> partitions_;  // of the session's server key, partition 0 first
   std::vector<double> pbs_rates_, ks_rates_;
   std::uint64_t batches_ = 0;
   std::thread::id owner_ = std::this_thread::get_id();
@@ -199,8 +238,9 @@ class SplitBackend final : public fhe::Backend {
 
 }  // namespace
 
-std::unique_ptr<fhe::Backend> make_split_backend(MpiSession& session, fhe::Backend& local) {
-  return std::make_unique<SplitBackend>(session, local);
+std::unique_ptr<fhe::Backend> make_split_backend(MpiSession& session, fhe::Backend& local,
+                                                const fhe::IdentifiedServerKey& key) {
+  return std::make_unique<SplitBackend>(session, local, key);
 }
 
 }  // namespace veil::runtime::distributed

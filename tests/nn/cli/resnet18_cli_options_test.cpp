@@ -49,7 +49,7 @@ TEST(Resnet18Cli, HelpListsEveryFlag) {
                            "--run-experiment", "--n-bits", "--rounding-bits", "--p-error", "--help", "--quant-mode",
                            "--rounding-method", "--calibration-images", "--simulation-seed", "--fp32-only",
                            "--experiment-n-bits", "--experiment-rounding-bits", "--output-dir", "--fhe-images",
-                           "--fhe-crop", "--fhe-layers", "--multi-parameter"})
+                           "--fhe-crop", "--fhe-layers", "--multi-parameter", "--uniform-parameters"})
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
 }
 
@@ -109,7 +109,9 @@ TEST(Resnet18Cli, RejectsBadFheValuesAndCombinations) {
   EXPECT_NE(error_of({"--run-fhe", "--fhe-crop", "40"}).find("multiple of 16"), std::string::npos);
   EXPECT_NE(error_of({"--run-fhe", "--fhe-images", "0"}).find("--fhe-images"), std::string::npos);
   EXPECT_TRUE(parse({"--multi-parameter", "--export-statistics"}).multi_parameter);
-  EXPECT_NE(error_of({"--multi-parameter", "--run-fhe"}).find("single-set"), std::string::npos);
+  EXPECT_TRUE(parse({"--multi-parameter", "--run-fhe"}).multi_parameter);
+  EXPECT_TRUE(parse({}).multi_parameter);  // the default
+  EXPECT_FALSE(parse({"--uniform-parameters", "--run-fhe"}).multi_parameter);
   EXPECT_NE(error_of({"--run-fhe=1"}).find("takes no value"), std::string::npos);
   for (std::vector<std::string> args : {std::vector<std::string>{"--use-gpu"}, {"--fhe-images", "2"}, {"--fhe-crop", "32"},
                                        {"--fhe-layers", "l.csv"}})

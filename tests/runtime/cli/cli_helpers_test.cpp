@@ -94,14 +94,28 @@ TEST(FheReport, FormatsBytes) {
 }
 
 TEST(CompileOptionsFile, RoundTripsAndNamesBadFields) {
-  const RecordedCompileOptions options{std::string(64, 'a'), 0.0123456789, "v0_p7_tight"};
+  const RecordedCompileOptions options{std::string(64, 'a'), 0.0123456789, {"v0_p7_tight"}, {0, 0}};
   const RecordedCompileOptions back = parse_compile_options(compile_options_json(options));
   EXPECT_EQ(back.program_fingerprint, options.program_fingerprint);
   EXPECT_EQ(back.p_error, options.p_error);  // exactly: the server must compile the same program
-  EXPECT_EQ(back.parameter_set, options.parameter_set);
+  EXPECT_EQ(back.parameter_sets, options.parameter_sets);
+  EXPECT_EQ(back.site_partitions, options.site_partitions);
   const compiler::CompileOptions compile = to_compile_options(back, fhe::AllowInsecure::no);
   EXPECT_EQ(compile.p_error, options.p_error);
-  EXPECT_EQ(compile.parameter_set, options.parameter_set);
+  EXPECT_EQ(compile.parameter_set, options.parameter_sets[0]);
+  EXPECT_FALSE(compile.pinned_partitions);
+
+  // Several sets pin the partitions; version 1 (one set) still loads.
+  const RecordedCompileOptions multi{std::string(64, 'b'), 0.05, {"a", "b"}, {1, 0, 1}};
+  const compiler::CompileOptions pinned =
+      to_compile_options(parse_compile_options(compile_options_json(multi)), fhe::AllowInsecure::no);
+  ASSERT_TRUE(pinned.pinned_partitions);
+  EXPECT_FALSE(pinned.parameter_set);
+  EXPECT_EQ(pinned.pinned_partitions->sets, multi.parameter_sets);
+  EXPECT_EQ(pinned.pinned_partitions->site_partition, multi.site_partitions);
+  const RecordedCompileOptions v1 = parse_compile_options(
+      R"({"format_version": 1, "program_fingerprint": "f", "p_error": 0.1, "parameter_set": "x"})");
+  EXPECT_EQ(v1.parameter_sets, std::vector<std::string>{"x"});
 
   auto message = [](const std::string& json) {
     try {
@@ -113,7 +127,11 @@ TEST(CompileOptionsFile, RoundTripsAndNamesBadFields) {
   };
   EXPECT_NE(message("{").find("not JSON"), std::string::npos);
   EXPECT_NE(message("[]").find("JSON object"), std::string::npos);
-  EXPECT_NE(message(R"({"format_version": 2})").find("format_version 2"), std::string::npos);
+  EXPECT_NE(message(R"({"format_version": 3})").find("format_version 3"), std::string::npos);
+  EXPECT_NE(message(R"({"format_version": 2, "program_fingerprint": "f", "p_error": 0.1, "parameter_sets": ["x"],
+                       "site_partitions": [0, 1]})")
+                .find("'site_partitions' has partition 1"),
+            std::string::npos);
   EXPECT_NE(message(R"({"format_version": 1, "p_error": 0.1, "parameter_set": "x"})").find("'program_fingerprint'"),
             std::string::npos);
   EXPECT_NE(message(R"({"format_version": 1, "program_fingerprint": "f", "p_error": "high", "parameter_set": "x"})")
@@ -141,7 +159,7 @@ TEST(Files, ReadsTextAndDescribesSizes) {
 // Fuzz-style (issue 14): every truncation and flipped byte of compile_options.json is a
 // FormatError or a record, never a crash or another exception.
 TEST(CompileOptionsFile, TruncationsAndFlippedBytesAreFormatErrorsOrRecords) {
-  const std::string text = compile_options_json({std::string(64, 'a'), 0.0123456789, "v0_p7_tight"});
+  const std::string text = compile_options_json({std::string(64, 'a'), 0.0123456789, {"v0_p7_tight", "x"}, {0, 1}});
   for (std::size_t size = 0; size <= text.rfind('}'); ++size)
     EXPECT_THROW(parse_compile_options(text.substr(0, size)), FormatError) << "cut at " << size;
   for (std::size_t i = 0; i < text.size(); ++i) {

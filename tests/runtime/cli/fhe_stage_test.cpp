@@ -12,6 +12,7 @@
 #include "veil/nn/report/quantized_stages.hpp"
 #include "veil/runtime/cli/fhe_report.hpp"
 #include "veil/runtime/cli/fhe_stage.hpp"
+#include "veil/runtime/cli/model_build.hpp"
 #include "veil/runtime/cli/resnet18_fhe_flow.hpp"
 
 namespace veil::runtime::cli {
@@ -95,6 +96,37 @@ TEST(FheStage, RealFheEqualsNoiseFreeRunAndSimulation) {
   EXPECT_EQ(static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')), 1 + program.circuit.nodes.size());
   EXPECT_TRUE(has(csv, "img0,")) << csv;
   EXPECT_TRUE(has(csv, ",Lookup,")) << csv;
+}
+
+// The test network on two toy partitions pinned site by site.
+compiler::FheProgram partitioned_program(const std::vector<std::string>& sets) {
+  compiler::CompileOptions options = test_compile_options();
+  options.parameter_set.reset();
+  compiler::PinnedPartitions pinned{sets, {}};
+  for (std::size_t i = 0; i < test_program().pbs_sites.size(); ++i) {
+    pinned.site_partition.push_back(static_cast<int>(i % sets.size()));
+  }
+  options.pinned_partitions = pinned;
+  ThreadPool pool(2);
+  return quantize_and_compile(test_graph(), test_calibration(), test_config(), options, pool);
+}
+
+// A multi-parameter program runs exactly in the stage, and the estimate calibrates every
+// partition's set: the run's own keys for its sets, throw-away keys for a set only the full
+// image's program has.
+TEST(FheStage, MultiParameterProgramRunsAndCalibratesEverySet) {
+  const compiler::FheProgram program = partitioned_program({"insecure_toy_p6", "insecure_toy_p6_n192"});
+  const compiler::FheProgram full = partitioned_program({"insecure_toy_p6", "insecure_toy_p6_n224"});
+  std::ostringstream out;
+  FheStageResult result;
+  run_fhe_stage(program, &full, images(1), toy_settings(), out, result);
+  ASSERT_EQ(result.images.size(), 1u);
+  EXPECT_EQ(result.images[0].outputs_off_clear, 0u);
+  const std::string text = out.str();
+  EXPECT_TRUE(has(text, "over 2 parameter sets")) << text;
+  for (const char* set : {"  insecure_toy_p6: ", "  insecure_toy_p6_n192: "}) EXPECT_TRUE(has(text, set)) << text;
+  EXPECT_TRUE(has(text, "Full 4x4 image: ")) << text;
+  EXPECT_GT(result.pbs_per_second, 0.0);
 }
 
 TEST(FheStage, RejectsImagesOfAnotherShapeBeforeAnyKey) {

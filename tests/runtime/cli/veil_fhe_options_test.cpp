@@ -66,6 +66,9 @@ TEST(VeilFheCli, DefaultsAreTheSeeds) {
   EXPECT_DOUBLE_EQ(c.p_error, 0.05);
   EXPECT_EQ(c.quant_mode, nn::QuantModeOption::improved);
   EXPECT_EQ(c.crop, 0);
+  EXPECT_TRUE(c.multi_parameter);
+  EXPECT_FALSE(parse({"compile", "--out", "m", "--uniform-parameters"}).multi_parameter);
+  EXPECT_TRUE(parse({"compile", "--out", "m", "--uniform-parameters", "--multi-parameter"}).multi_parameter);
 }
 
 TEST(VeilFheCli, HelpForAllAndForOneSubcommand) {

@@ -88,7 +88,7 @@ TEST_F(VeilFheSteps, CompileWritesTheModelDirectory) {
   for (const char* name : {kModelFile, kCompileOptionsFile, kClientSpecFile, kStatisticsFile})
     EXPECT_TRUE(fs::is_regular_file(dir_ / "model" / name)) << name;
   const RecordedCompileOptions recorded = parse_compile_options(read_text_file(dir_ / "model" / kCompileOptionsFile));
-  EXPECT_EQ(recorded.parameter_set, "insecure_toy_p6");
+  EXPECT_EQ(recorded.parameter_sets, std::vector<std::string>{"insecure_toy_p6"});
   EXPECT_EQ(recorded.p_error, 0x1p-40);
   EXPECT_EQ(recorded.program_fingerprint,
             compiler::circuit_fingerprint(compiler::load_quantized_circuit_file(model())));

@@ -28,6 +28,7 @@ struct VeilFheOptions {
   std::optional<int> rounding_bits = 7;
   nn::RoundingMethodOption rounding_method = nn::RoundingMethodOption::approximate;
   double p_error = 0.05;
+  bool multi_parameter = true;  // --uniform-parameters: one set for every PBS site
   nn::QuantModeOption quant_mode = nn::QuantModeOption::improved;  // one mode: reference or improved
   std::size_t calibration_images = 10;
   std::int64_t crop = 0;  // S: ResNet-18 for S x S centre crops; 0: the full 224 image
