@@ -80,7 +80,7 @@ TEST(SerializeCiphertextBatch, VersionOneIsRefusedByItsNumber) {
   bytes[8] = 1;
   rechecksum(bytes);
   EXPECT_NE(load_error(bytes, load).find("format version 1 unsupported, this build reads version 2 of a ciphertext "
-                                         "batch (version 1 is bound to no model: make it again)"),
+                                         "batch (version 1 carries no context tag: make it again)"),
             std::string::npos)
       << load_error(bytes, load);
 }
