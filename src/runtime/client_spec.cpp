@@ -212,9 +212,9 @@ ClientSpec read_spec(const Json& doc) {
   ObjectReader root(doc, "");
   const std::int64_t version = root.integer("format_version", 0, kInt64Max);
   if (version != kClientSpecVersion) {
+    const char* why = version < kClientSpecVersion ? " (older specs carry no checksum: compile the model again)" : "";
     throw FormatError("client spec: format_version " + std::to_string(version) + " unsupported, this build reads " +
-                      std::to_string(kClientSpecVersion) +
-                      (version < kClientSpecVersion ? " (older specs carry no checksum: compile the model again)" : ""));
+                      std::to_string(kClientSpecVersion) + why);
   }
   ClientSpec spec;
   spec.program_fingerprint = sha256_hex(root, "program_fingerprint");

@@ -240,8 +240,9 @@ TEST(SeededLweFormat, ContextTagRoundTripsAndVersionOneIsRefused) {
   EXPECT_EQ(load_seeded_lwe_batch(in).context, context_tag_of("model B"));
   bytes[8] = 1;  // the format version
   rechecksum(bytes);
-  EXPECT_NE(load_error(bytes, load).find("format version 1 unsupported, this build reads version 2 of a seeded LWE batch"),
-            std::string::npos);
+  EXPECT_NE(
+      load_error(bytes, load).find("format version 1 unsupported, this build reads version 2 of a seeded LWE batch"),
+      std::string::npos);
 }
 
 TEST(SeededLweFormat, EmptyBatchRoundTrips) {

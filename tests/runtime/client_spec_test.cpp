@@ -105,8 +105,9 @@ TEST(ClientSpec, ContentThatDoesNotHashToTheChecksumIsRefused) {
     parse_client_spec(flipped);
     ADD_FAILURE() << "a spec whose output scale was edited parsed";
   } catch (const FormatError& e) {
-    EXPECT_NE(std::string(e.what()).find("client spec: checksum mismatch: the file says " + spec_digest(spec).short_hex() +
-                                         ", its content hashes to " + spec_digest(other).short_hex()),
+    EXPECT_NE(std::string(e.what()).find("client spec: checksum mismatch: the file says " +
+                                         spec_digest(spec).short_hex() + ", its content hashes to " +
+                                         spec_digest(other).short_hex()),
               std::string::npos)
         << e.what();
   }

@@ -94,11 +94,13 @@ std::uint16_t read_header(ByteReader& reader, ObjectKind expected, const LoadLim
   // Key files of version 1 hold one parameter set; ciphertexts of version 1 had no context tag.
   const std::uint16_t oldest = oldest_format_version(expected), newest = format_version(expected);
   if (version < oldest || version > newest) {
-    const std::string versions = oldest == newest ? "version " + std::to_string(newest)
-                                                  : "versions " + std::to_string(oldest) + ".." + std::to_string(newest);
+    const std::string newest_text = std::to_string(newest);
+    const std::string versions =
+        oldest == newest ? "version " + newest_text : "versions " + std::to_string(oldest) + ".." + newest_text;
+    const bool untagged = is_ciphertext(expected) && version < oldest;
+    const char* why = untagged ? " (version 1 carries no context tag: make it again)" : "";
     reader.fail("format version " + std::to_string(version) + " unsupported, this build reads " + versions + " of a " +
-                std::string(kind_name(expected)) +
-                (is_ciphertext(expected) && version < oldest ? " (version 1 carries no context tag: make it again)" : ""));
+                std::string(kind_name(expected)) + why);
   }
   const std::uint16_t flags = reader.u16("flags");
   if (flags != 0) reader.fail("flags " + std::to_string(flags) + " unsupported, expected 0");

@@ -63,7 +63,8 @@ class VeilFheBinding : public ::testing::Test {
 
   static std::string run_error(char model_name, const fs::path& input, const fs::path& out_file) {
     return error_of([&](std::ostream& log) {
-      run_step(model(model_name), dir_ / "keys" / kServerKeyFile, input, out_file, 2, false, kAllow, nullptr, false, log);
+      run_step(model(model_name), dir_ / "keys" / kServerKeyFile, input, out_file, 2, false, kAllow, nullptr, false,
+               log);
     });
   }
 
@@ -94,8 +95,8 @@ TEST_F(VeilFheBinding, SpecWithAFlippedByteIsRefused) {
   write_file_atomically(dir_ / "flipped" / kClientSpecFile, text);
   const fs::path flipped = dir_ / "flipped" / kClientSpecFile;
 
-  const std::string encrypt_error =
-      error_of([&](std::ostream& log) { encrypt_step(flipped, client_key(), test_image(0), dir_ / "x.slwe", *rng_, log); });
+  const std::string encrypt_error = error_of(
+      [&](std::ostream& log) { encrypt_step(flipped, client_key(), test_image(0), dir_ / "x.slwe", *rng_, log); });
   EXPECT_NE(encrypt_error.find("client spec: checksum mismatch: the file says " + digest('a')), std::string::npos)
       << encrypt_error;
   EXPECT_FALSE(fs::exists(dir_ / "x.slwe"));
