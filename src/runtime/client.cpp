@@ -41,6 +41,7 @@ Client::Client(ClientSpec spec, std::vector<fhe::ClientKey> partition_keys)
     }
   }
   key_id_ = fhe::key_id_of(keys_);
+  context_ = spec_digest(spec_);
 }
 
 Client::Client(ClientSpec spec, fhe::ClientKey key)
@@ -77,11 +78,17 @@ fhe::SeededLweBatch Client::encrypt(const Tensor& image, fhe::Csprng& rng) const
   }
   fhe::SeededLweBatch batch = fhe::encrypt_seeded_lwe_batch(key(), fhe::LweKeyKind::big, plaintexts, rng);
   batch.key_id = key_id_;  // the id of every partition's keys, as the server key carries
+  batch.context = context_;
   return batch;
 }
 
 nn::quant::IntTensor Client::decrypt_integers(const fhe::CiphertextBatch& output) const {
   fhe::require_same_key(output, std::span<const fhe::ClientKey>(keys_));
+  if (output.context != context_) {
+    throw InvalidArgument("client: the output was computed for client spec " + output.context.short_hex() +
+                          ", this client's spec is " + context_.short_hex() +
+                          " (an output of another model, or the spec of another model)");
+  }
   const auto expected = static_cast<std::size_t>(element_count(spec_.output_shape));
   const fhe::LweDimension big = key().parameters().big_lwe_dimension();
   if (output.key_kind != fhe::LweKeyKind::big || output.ciphertexts.dimension() != big ||

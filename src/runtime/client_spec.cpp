@@ -1,10 +1,12 @@
 // The client spec as JSON (docs/serialization.md): every field required, typed and range
-// checked, unknown fields refused; doubles are written in nlohmann's shortest round-trip form
-// and read back exactly.
+// checked, unknown fields refused, the content checked against its checksum and the text against
+// the one form written; doubles are written in nlohmann's shortest round-trip form and read
+// back exactly.
 #include "veil/runtime/client_spec.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -35,7 +37,8 @@ Json doubles(const std::vector<double>& values, const char* field) {
   return out;
 }
 
-Json spec_document(const ClientSpec& spec) {
+// Everything but the checksum, which is the digest of this document.
+Json spec_content(const ClientSpec& spec) {
   const nn::quant::QuantizeInputAttrs& q = spec.input_quantization;
   return {
       {"format_version", kClientSpecVersion},
@@ -198,23 +201,26 @@ std::vector<const fhe::ParameterSet*> registered_sets(const std::vector<std::str
   return sets;
 }
 
+std::string sha256_hex(ObjectReader& object, const std::string& key) {
+  std::string value = object.string(key);
+  if (value.size() != 64 || value.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    fail(object.name(key), "must be 64 lowercase hex digits");
+  }
+  return value;
+}
+
 ClientSpec read_spec(const Json& doc) {
   ObjectReader root(doc, "");
   const std::int64_t version = root.integer("format_version", 0, kInt64Max);
-  if (version < 1 || version > kClientSpecVersion) {
-    throw FormatError("client spec: format_version " + std::to_string(version) + " unsupported, this build reads 1.." +
-                      std::to_string(kClientSpecVersion));
+  if (version != kClientSpecVersion) {
+    const char* why = version < kClientSpecVersion ? " (older specs carry no checksum: compile the model again)" : "";
+    throw FormatError("client spec: format_version " + std::to_string(version) + " unsupported, this build reads " +
+                      std::to_string(kClientSpecVersion) + why);
   }
   ClientSpec spec;
-  spec.program_fingerprint = root.string("program_fingerprint");
-  if (spec.program_fingerprint.size() != 64 ||
-      spec.program_fingerprint.find_first_not_of("0123456789abcdef") != std::string::npos) {
-    fail("program_fingerprint", "must be 64 lowercase hex digits");
-  }
-  // Version 1 named one set.
-  const std::string sets_field = version == 1 ? "parameter_set" : "parameter_sets";
-  spec.parameter_sets = version == 1 ? std::vector<std::string>{root.string(sets_field)} : root.strings(sets_field);
-  registered_sets(spec.parameter_sets, sets_field);
+  spec.program_fingerprint = sha256_hex(root, "program_fingerprint");
+  spec.parameter_sets = root.strings("parameter_sets");
+  registered_sets(spec.parameter_sets, "parameter_sets");
   spec.input_shape = root.shape("input_shape");
   {
     ObjectReader q(root.at("input_quantization"), "input_quantization");
@@ -241,7 +247,14 @@ ClientSpec read_spec(const Json& doc) {
   }
   spec.output_exponent = static_cast<int>(root.integer("output_exponent", 0, 63));
   spec.output_bound = root.integer("output_bound", 0, kInt64Max);
+  const std::string checksum = sha256_hex(root, "checksum");
   root.finish();
+  // Checked last, on the content as read: a change that leaves every field valid is caught here.
+  const fhe::ContextTag digest = spec_digest(spec);
+  if (checksum != digest.hex()) {
+    throw FormatError("client spec: checksum mismatch: the file says " + checksum.substr(0, 16) +
+                      ", its content hashes to " + digest.short_hex() + " (the file was altered or corrupted)");
+  }
   return spec;
 }
 
@@ -268,7 +281,13 @@ ClientSpec make_client_spec(const compiler::FheProgram& program) {
   return spec;
 }
 
-std::string client_spec_json(const ClientSpec& spec) { return spec_document(spec).dump(2) + "\n"; }
+fhe::ContextTag spec_digest(const ClientSpec& spec) { return fhe::context_tag_of(spec_content(spec).dump()); }
+
+std::string client_spec_json(const ClientSpec& spec) {
+  Json doc = spec_content(spec);
+  doc["checksum"] = spec_digest(spec).hex();
+  return doc.dump(2) + "\n";
+}
 
 ClientSpec parse_client_spec(const std::string& json) {
   Json doc;
@@ -277,7 +296,16 @@ ClientSpec parse_client_spec(const std::string& json) {
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(std::string("client spec: not valid JSON: ") + e.what());
   }
-  return read_spec(doc);
+  ClientSpec spec = read_spec(doc);
+  // The checksum covers the content; the file has one form, so that no byte can change
+  // unnoticed (not even whitespace or the spelling of a number).
+  const std::string canonical = client_spec_json(spec);
+  if (json != canonical) {
+    const auto differ = std::ranges::mismatch(json, canonical).in1 - json.begin();
+    throw FormatError("client spec: altered: byte " + std::to_string(differ) +
+                      " differs from the form this build writes for the same content");
+  }
+  return spec;
 }
 
 void save_client_spec_file(const ClientSpec& spec, const std::filesystem::path& path) {
@@ -305,8 +333,8 @@ SpecLoadLimits load_limits(const ClientSpec& spec) {
 }
 
 void require_matching_spec(const ClientSpec& spec, const compiler::FheProgram& program) {
-  const Json have = spec_document(spec);
-  const Json want = spec_document(make_client_spec(program));
+  const Json have = spec_content(spec);
+  const Json want = spec_content(make_client_spec(program));
   for (const auto& [key, value] : want.items()) {
     if (have.at(key) != value) {
       throw InvalidArgument("client spec does not match the program: " + key + " is " + have.at(key).dump() +

@@ -8,6 +8,7 @@
 #include "runtime/row_evaluator.hpp"
 #include "runtime/stage_plan.hpp"
 #include "veil/common/error.hpp"
+#include "veil/runtime/client_spec.hpp"
 
 namespace veil::runtime {
 
@@ -24,11 +25,17 @@ Server::Server(compiler::FheProgram program, fhe::IdentifiedServerKey key, fhe::
                             k.parameters().name + ", the program was compiled for " + program_.partitions[i].name);
     }
   }
+  context_ = spec_digest(make_client_spec(program_));
   plan_ = std::make_shared<const detail::StagePlan>(detail::make_stage_plan(program_));
 }
 
 fhe::CiphertextBatch Server::run(const fhe::SeededLweBatch& input, const ProgressCallback& progress) {
   fhe::require_same_key(input, key_);
+  if (input.context != context_) {
+    throw InvalidArgument("server: the input was encrypted for client spec " + input.context.short_hex() +
+                          ", this program publishes client spec " + context_.short_hex() +
+                          " (an input for another model)");
+  }
   if (input.key_kind != fhe::LweKeyKind::big || input.dimension != key_.key.parameters().big_lwe_dimension()) {
     throw InvalidArgument("server: input ciphertexts of LWE dimension " + std::to_string(input.dimension.value) +
                           ", expected the big key's k*N = " +
@@ -45,7 +52,7 @@ fhe::CiphertextBatch Server::run(const fhe::SeededLweBatch& input, const Progres
   std::vector<const fhe::ServerKey*> keys;
   for (std::size_t i = 0; i < key_.partition_count(); ++i) keys.push_back(&key_.partition(i));
   detail::RowEvaluator evaluator(program_, *plan_, std::move(keys), backend_, pool_, input, progress, stats_);
-  fhe::CiphertextBatch output{key_.key.parameters().name, key_.key_id, fhe::LweKeyKind::big, evaluator.run()};
+  fhe::CiphertextBatch output{key_.key.parameters().name, key_.key_id, fhe::LweKeyKind::big, evaluator.run(), context_};
   for (const NodeRunStats& n : stats_.nodes) stats_.pbs += n.pbs;
   stats_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return output;

@@ -1,6 +1,7 @@
 #!/bin/sh
-# The programs against hostile arguments (issue 14): endless inputs and unwritable outputs end
-# within seconds with exit status 1, a message naming the problem, and no output written.
+# The programs against hostile arguments (issue 14): endless inputs, unwritable outputs and an
+# altered client spec end within seconds with exit status 1, a message naming the problem, and no
+# output written.
 # Usage: hostile_arguments.sh VEIL_FHE RESNET18_FHE
 set -u
 veil_fhe=$1
@@ -30,6 +31,18 @@ expect "--out '/proc/veil-model'" "$veil_fhe" compile --network small --out /pro
 expect "--out '$scratch/plain/model'" sh -c "touch '$scratch/plain' && exec '$veil_fhe' compile --network small --out '$scratch/plain/model'"
 expect "--export-statistics '/proc/veil.json'" "$resnet18_fhe" --export-statistics /proc/veil.json
 expect "--output-dir '/proc/veil-sweep'" "$resnet18_fhe" --run-experiment --output-dir /proc/veil-sweep
+# A spec with one digit of an output scale changed (issue 14: it used to decrypt into other logits;
+# encrypt, which reads an image first, is checked by VeilFheBinding.SpecWithAFlippedByteIsRefused).
+"$veil_fhe" compile --network small --threads 1 --out "$scratch/model" >/dev/null 2>&1
+awk '/"output_scale"/ { hit = 1 } hit && !done && sub(/[1-8]/, "9") { done = 1 } { print }' \
+  "$scratch/model/client_spec.json" >"$scratch/flipped.json"
+if cmp -s "$scratch/model/client_spec.json" "$scratch/flipped.json"; then
+  echo "FAIL: no output scale digit to change in $scratch/model/client_spec.json"
+  failures=$((failures + 1))
+fi
+expect "client spec: checksum mismatch" "$veil_fhe" keygen --spec "$scratch/flipped.json" --out "$scratch/keys"
+expect "client spec: checksum mismatch" \
+  "$veil_fhe" decrypt --spec "$scratch/flipped.json" --client-key /dev/null --input /dev/null
 for left in "$scratch/keys" "$scratch/input.slwe"; do
   if [ -e "$left" ]; then
     echo "FAIL: $left was written"

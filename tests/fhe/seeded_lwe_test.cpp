@@ -232,6 +232,19 @@ TEST(SeededLweFormat, StreamAndFileRoundTrips) {
   expect_same_batch(load_seeded_lwe_batch_file(path), batch);
 }
 
+TEST(SeededLweFormat, ContextTagRoundTripsAndVersionOneIsRefused) {
+  SeededLweBatch batch = encrypt_counting(toy_keys(kBits, 1).client, LweKeyKind::big, 2, 19);
+  batch.context = context_tag_of("model B");
+  std::string bytes = saved_batch(batch);
+  std::istringstream in(bytes);
+  EXPECT_EQ(load_seeded_lwe_batch(in).context, context_tag_of("model B"));
+  bytes[8] = 1;  // the format version
+  rechecksum(bytes);
+  EXPECT_NE(
+      load_error(bytes, load).find("format version 1 unsupported, this build reads version 2 of a seeded LWE batch"),
+      std::string::npos);
+}
+
 TEST(SeededLweFormat, EmptyBatchRoundTrips) {
   std::istringstream in(saved_batch(encrypt_counting(toy_keys(kBits, 1).client, LweKeyKind::big, 0, 15)));
   EXPECT_EQ(load_seeded_lwe_batch(in).size(), 0u);

@@ -1,5 +1,6 @@
-// Ciphertext-batch files: round trips under both keys, exhaustive corruption of a small
-// batch, and refusal of batches that belong to another key or parameter set.
+// Ciphertext-batch files: round trips under both keys and of the context tag, exhaustive
+// corruption of a small batch, refusal of version 1 and of batches that belong to another key
+// or parameter set.
 #include <gtest/gtest.h>
 
 #include <streambuf>
@@ -58,6 +59,30 @@ TEST(SerializeCiphertextBatch, RoundTripDecryptsUnderBothKeys) {
                 static_cast<std::int64_t>(i % 8));
     }
   }
+}
+
+// The context tag travels with the batch; fhe only stores it. Its helper is plain SHA-256
+// (FIPS 180-2's "abc" vector).
+TEST(SerializeCiphertextBatch, ContextTagRoundTrips) {
+  EXPECT_EQ(context_tag_of("abc").hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(context_tag_of("abc").short_hex(), "ba7816bf8f01cfea");
+  CiphertextBatch batch = encrypt_batch(toy_keys(kBits, 1).client, LweKeyKind::big, 3, 3);
+  EXPECT_EQ(batch.context, ContextTag{});  // unbound unless the application binds it
+  batch.context = context_tag_of("model A");
+  std::istringstream in(saved_batch(batch));
+  EXPECT_EQ(load_ciphertext_batch(in).context, context_tag_of("model A"));
+}
+
+// Version 1 had no context tag: refused by its number, not read as something else.
+TEST(SerializeCiphertextBatch, VersionOneIsRefusedByItsNumber) {
+  std::string bytes = saved_batch(encrypt_batch(toy_keys(kBits, 1).client, LweKeyKind::big, 1, 3));
+  ASSERT_EQ(bytes[8], static_cast<char>(kCiphertextFormatVersion));
+  bytes[8] = 1;
+  rechecksum(bytes);
+  EXPECT_NE(load_error(bytes, load).find("format version 1 unsupported, this build reads version 2 of a ciphertext "
+                                         "batch (version 1 carries no context tag: make it again)"),
+            std::string::npos)
+      << load_error(bytes, load);
 }
 
 TEST(SerializeCiphertextBatch, EmptyBatchRoundTrips) {

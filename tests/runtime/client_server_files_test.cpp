@@ -2,7 +2,8 @@
 // the published spec, writes its server key and encrypted input; a server loads them, runs and
 // writes the output; the client loads and decrypts it. On a toy set without lookup rounding the
 // result equals the in-process run bit for bit and the integer executor exactly. Objects of
-// another client, corrupted files and specs of other programs are refused.
+// another client, corrupted files, specs of other programs and inputs or outputs of another
+// model are refused.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -128,7 +129,8 @@ TEST_F(ClientServerFiles, RefusesOtherClientsCorruptedFilesAndOtherPrograms) {
                      test_pool());
   expect_mismatched_keys([&] { bobs_server.run(alice_input); });
   const fhe::CiphertextBatch bobs_output{kToySet, bob.key_id(), fhe::LweKeyKind::big,
-                                         fhe::LweCiphertextArray(10, program().params.big_lwe_dimension())};
+                                         fhe::LweCiphertextArray(10, program().params.big_lwe_dimension()),
+                                         bob.context()};
   expect_mismatched_keys([&] { alice.decrypt_integers(bobs_output); });
 
   // A corrupted input file.
@@ -149,6 +151,47 @@ TEST_F(ClientServerFiles, RefusesOtherClientsCorruptedFilesAndOtherPrograms) {
   EXPECT_THROW(Client(spec, test_keys("insecure_toy_p5").client), InvalidArgument);
   // An image of another shape.
   EXPECT_THROW(alice.encrypt(image_at(small_images(1, 8), 0), rng), InvalidArgument);
+}
+
+// Issue 14: inputs and outputs are bound to the spec of their model. A client holding model B's
+// spec (same set, same input and output shapes) and the same keys encrypts an input that A's
+// server refuses, and refuses A's output; both messages name both digests.
+TEST_F(ClientServerFiles, RefusesInputsAndOutputsOfAnotherModel) {
+  const auto backend = fhe::make_cpu_backend(test_pool());
+  const compiler::FheProgram other = compiler::compile_program(
+      small_circuit(QuantizationMode::ReferenceCompatible, nn::quant::NBits{2, 2, 2, 8}, std::nullopt, kSize),
+      forced_set(kToySet));
+  fhe::Csprng rng = fhe::Csprng::from_seed_insecure_for_tests(23);
+  const Client a = Client::generate(make_client_spec(program()), rng, fhe::AllowInsecure::for_tests);
+  const Client b(make_client_spec(other), a.partition_keys());
+  const std::string a_digest = spec_digest(a.spec()).short_hex(), b_digest = spec_digest(b.spec()).short_hex();
+  ASSERT_NE(a_digest, b_digest);
+  EXPECT_EQ(a.context(), spec_digest(a.spec()));
+
+  Server server(program(), a.make_server_key(rng, test_pool(), fhe::AllowInsecure::for_tests), *backend, test_pool());
+  EXPECT_EQ(server.context(), a.context());
+  try {
+    server.run(b.encrypt(image_at(small_images(1, kSize), 0), rng));
+    ADD_FAILURE() << "an input encrypted under model B's spec ran on model A";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("server: the input was encrypted for client spec " + b_digest +
+                                         ", this program publishes client spec " + a_digest),
+              std::string::npos)
+        << e.what();
+  }
+
+  const fhe::CiphertextBatch a_output{kToySet, a.key_id(), fhe::LweKeyKind::big,
+                                      fhe::LweCiphertextArray(10, program().params.big_lwe_dimension()), a.context()};
+  EXPECT_NO_THROW(a.decrypt_integers(a_output));
+  try {
+    b.decrypt_integers(a_output);
+    ADD_FAILURE() << "model B's spec decrypted model A's output";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("client: the output was computed for client spec " + a_digest +
+                                         ", this client's spec is " + b_digest),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "veil/nn/quant/quantize_graph.hpp"
 #include "veil/nn/quant/quantize_input.hpp"
 #include "veil/nn/small_resnet.hpp"
+#include "veil/runtime/client_spec.hpp"
 
 namespace veil::runtime::testing {
 
@@ -90,7 +91,9 @@ fhe::SeededLweBatch encrypt_image(const compiler::FheProgram& program, const fhe
   std::vector<fhe::Torus> plaintexts;
   for (const std::int64_t v : q.data) plaintexts.push_back(static_cast<fhe::Torus>(v) << program.encodings[0].exponent);
   fhe::Csprng rng = fhe::Csprng::from_seed_insecure_for_tests(seed);
-  return fhe::encrypt_seeded_lwe_batch(key, fhe::LweKeyKind::big, plaintexts, rng);
+  fhe::SeededLweBatch batch = fhe::encrypt_seeded_lwe_batch(key, fhe::LweKeyKind::big, plaintexts, rng);
+  batch.context = spec_digest(make_client_spec(program));  // as Client::encrypt binds it
+  return batch;
 }
 
 std::vector<std::int64_t> decrypt_integers(const fhe::ClientKey& key, const fhe::LweCiphertextArray& cts,

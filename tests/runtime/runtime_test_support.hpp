@@ -46,7 +46,7 @@ struct TestKeys {
 const TestKeys& test_keys(const std::string& set, std::uint64_t seed = 1);
 
 /// The program's input for one image: QuantizeInput, then seeded encryption at the input's
-/// exponent (what the Client does, without it).
+/// exponent, bound to the program's client spec (what the Client does, without it).
 fhe::SeededLweBatch encrypt_image(const compiler::FheProgram& program, const fhe::ClientKey& key,
                                   const Tensor& image, std::uint64_t seed);
 

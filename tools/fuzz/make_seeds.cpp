@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
     const ServerKey server(p, FourierBootstrapKey(p.lwe_dimension, p.glwe_dimension, p.polynomial_size, p.pbs_base_log, p.pbs_level),
                            KeyswitchKey(p.big_lwe_dimension(), p.lwe_dimension, p.ks_base_log, p.ks_level));
     save_server_key_file(server, id, dir / "server_key" / "toy_p1.veil");
-    CiphertextBatch batch{p.name, id, LweKeyKind::small, LweCiphertextArray(2, p.lwe_dimension)};
+    CiphertextBatch batch{p.name, id, LweKeyKind::small, LweCiphertextArray(2, p.lwe_dimension), ContextTag{}};
     for (std::size_t i = 0; i < batch.ciphertexts.data().size(); ++i) batch.ciphertexts.data()[i] = i * 0x9e3779b97f4a7c15ull;
     save_ciphertext_batch_file(batch, dir / "ciphertext_batch" / "toy_p1_small.veil");
     batch.ciphertexts = LweCiphertextArray(0, p.lwe_dimension);

@@ -13,6 +13,10 @@
 // ciphertext files carry the KeyId of the client key they belong to, so that objects made
 // under different keys are refused ("mismatched keys") instead of decrypting to garbage.
 //
+// Context binding: ciphertext batches also carry a ContextTag, 32 bytes that the application
+// binds them to (veil's runtime: the digest of the client spec, so that an input or output of
+// one model is refused by another). fhe only stores it; all zeros = bound to nothing.
+//
 // Thread safety: free functions on distinct streams may run concurrently.
 #include <array>
 #include <cstddef>
@@ -21,6 +25,7 @@
 #include <iosfwd>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "veil/fhe/client_key.hpp"
@@ -31,9 +36,11 @@
 
 namespace veil::fhe {
 
-/// The format version this build writes for parameter sets and ciphertext batches; loaders
-/// accept exactly this version.
+/// The format version this build writes for parameter sets; loaders accept exactly this version.
 inline constexpr std::uint16_t kSerializationFormatVersion = 1;
+/// The version of ciphertext and seeded batches: 2 adds the context tag. Loaders refuse version 1
+/// by its number (ciphertexts are ephemeral: encrypt or run again).
+inline constexpr std::uint16_t kCiphertextFormatVersion = 2;
 /// The version of client- and server-key files: 2 holds a list of parameter sets, one per
 /// partition of a multi-parameter program (the keys of each); loaders still read version 1
 /// (one set) as one partition.
@@ -58,6 +65,19 @@ KeyId key_id_of(const ClientKey& client);
 /// every set name, every small key and the shared GLWE key once. InvalidArgument when empty.
 KeyId key_id_of(std::span<const ClientKey> partitions);
 
+/// 256 bits naming what a batch of ciphertexts belongs to, opaque to fhe.
+struct ContextTag {
+  std::array<std::uint8_t, 32> bytes{};
+  friend bool operator==(const ContextTag&, const ContextTag&) = default;
+  /// 64 lowercase hex digits.
+  std::string hex() const;
+  /// The first 16 of them, for messages.
+  std::string short_hex() const;
+};
+
+/// The SHA-256 of `document`: the tag of whatever document an application binds ciphertexts to.
+ContextTag context_tag_of(std::string_view document);
+
 /// Evaluation keys together with the id of the client key(s) that made them.
 struct IdentifiedServerKey {
   KeyId key_id;
@@ -76,6 +96,7 @@ struct CiphertextBatch {
   KeyId key_id;
   LweKeyKind key_kind = LweKeyKind::big;  // small: dimension n; big: dimension k*N
   LweCiphertextArray ciphertexts;
+  ContextTag context;                     // what the application bound them to
 };
 
 /// Limits that protect loaders from hostile or corrupt files.

@@ -31,10 +31,12 @@ class Client {
                                            fhe::AllowInsecure allow = fhe::AllowInsecure::no) const;
 
   /// image: one preprocessed float image of spec.input_shape. Quantizes it exactly as
-  /// nn::quant's QuantizeInput and encrypts every element (seeded, under the big key).
+  /// nn::quant's QuantizeInput and encrypts every element (seeded, under the big key), bound to
+  /// the spec (context tag spec_digest(spec)).
   fhe::SeededLweBatch encrypt(const Tensor& image, fhe::Csprng& rng) const;
 
-  /// The output integers (spec.output_shape), checked against the key and the spec's size.
+  /// The output integers (spec.output_shape), checked against the key, the spec's size and the
+  /// spec itself: InvalidArgument naming both digests for an output computed for another spec.
   nn::quant::IntTensor decrypt_integers(const fhe::CiphertextBatch& output) const;
   /// The logits as real numbers (output_scale applied), shape spec.output_shape.
   Tensor decrypt(const fhe::CiphertextBatch& output) const;
@@ -52,11 +54,14 @@ class Client {
   const std::vector<fhe::ClientKey>& partition_keys() const { return keys_; }
   /// fhe::key_id_of over every partition's key.
   const fhe::KeyId& key_id() const { return key_id_; }
+  /// spec_digest(spec()): the context tag of this client's inputs and of the outputs it accepts.
+  const fhe::ContextTag& context() const { return context_; }
 
  private:
   ClientSpec spec_;
   std::vector<fhe::ClientKey> keys_;
   fhe::KeyId key_id_;
+  fhe::ContextTag context_;
 };
 
 }  // namespace veil::runtime

@@ -2,6 +2,9 @@
 // What a client needs to know about a compiled program, and nothing about its weights:
 // the parameter set, how to quantize and encode an input image, how to decode the logits.
 // The server publishes it (JSON, versioned); the client generates keys and encrypts with it.
+// Its digest binds the ciphertexts to the model: Client::encrypt stamps it on inputs, the
+// Server refuses an input of another spec and stamps it on its output, and Client::decrypt
+// refuses an output of another spec (docs/fhe_runtime.md, "What is bound to what").
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -13,9 +16,9 @@
 
 namespace veil::runtime {
 
-/// Version 2 lists the parameter sets of every partition ("parameter_sets"); version 1 (one
-/// "parameter_set") still loads as one partition.
-inline constexpr int kClientSpecVersion = 2;
+/// Version 3 carries a "checksum" (the hex digest of its content) and lists the parameter sets
+/// of every partition; older versions, which had no checksum, are refused by their number.
+inline constexpr int kClientSpecVersion = 3;
 
 /// Largest client spec file read: a spec holds a name, two shapes and one scale per output
 /// (ResNet-18's is ~30 KB with 1000 outputs), so 1 MiB leaves room for 30,000 outputs.
@@ -37,7 +40,12 @@ struct ClientSpec {
 
 ClientSpec make_client_spec(const compiler::FheProgram& program);
 
-/// JSON with a "format_version"; parse throws FormatError naming the bad field.
+/// The SHA-256 of the spec's canonical content (its JSON without the checksum, compact): the
+/// context tag of every ciphertext made for it, and the "checksum" of its file in hex.
+fhe::ContextTag spec_digest(const ClientSpec& spec);
+
+/// JSON with a "format_version" and a "checksum"; parse throws FormatError naming the bad field,
+/// or the checksum when the content does not hash to it (a flipped byte, a hand edit).
 std::string client_spec_json(const ClientSpec& spec);
 ClientSpec parse_client_spec(const std::string& json);
 void save_client_spec_file(const ClientSpec& spec, const std::filesystem::path& path);

@@ -48,18 +48,22 @@ class Server {
   Server(compiler::FheProgram program, fhe::IdentifiedServerKey key, fhe::Backend& backend, ThreadPool& pool);
 
   /// Evaluates the program on one encrypted image (input value of the program, seeded as
-  /// the client sends it) and returns the encrypted output value. Throws InvalidArgument on
-  /// mismatched keys, parameter sets or sizes.
+  /// the client sends it) and returns the encrypted output value, bound like the input to the
+  /// program's client spec. Throws InvalidArgument on mismatched keys, parameter sets or sizes,
+  /// and on an input encrypted for another spec (naming both digests).
   fhe::CiphertextBatch run(const fhe::SeededLweBatch& input, const ProgressCallback& progress = {});
 
   /// Statistics of the last run.
   const ServerRunStats& last_run() const { return stats_; }
   const compiler::FheProgram& program() const { return program_; }
   const fhe::KeyId& key_id() const { return key_.key_id; }
+  /// spec_digest(make_client_spec(program())): the context tag of the inputs it runs.
+  const fhe::ContextTag& context() const { return context_; }
 
  private:
   compiler::FheProgram program_;
   fhe::IdentifiedServerKey key_;
+  fhe::ContextTag context_;
   fhe::Backend& backend_;
   ThreadPool& pool_;
   std::shared_ptr<const detail::StagePlan> plan_;  // stages, row layouts and PBS tables

@@ -20,7 +20,7 @@ constexpr std::uint64_t kBatchHeaderBytes = 1 + 8 + 8;
 }  // namespace
 
 std::uint64_t ciphertext_batch_payload_bytes(const ParameterSet& params, LweKeyKind kind, std::uint64_t count) {
-  return parameter_set_record_bytes(params) + kKeyIdBytes + kBatchHeaderBytes +
+  return parameter_set_record_bytes(params) + kKeyIdBytes + kContextTagBytes + kBatchHeaderBytes +
          8 * count * (lwe_dimension_for(params, kind).value + 1);
 }
 
@@ -38,6 +38,7 @@ void save_ciphertext_batch(const CiphertextBatch& batch, std::ostream& out) {
                ciphertext_batch_payload_bytes(p, batch.key_kind, cts.size()));
   write_parameter_set_record(writer, p);
   write_key_id(writer, batch.key_id);
+  write_context_tag(writer, batch.context);
   write_key_kind(writer, batch.key_kind);
   writer.u64(expected.value);
   writer.u64(cts.size());
@@ -52,6 +53,7 @@ CiphertextBatch load_ciphertext_batch(std::istream& in, const LoadLimits& limits
   CiphertextBatch batch;
   batch.parameter_set_name = params.name;
   batch.key_id = read_key_id(reader);
+  batch.context = read_context_tag(reader);
   batch.key_kind = read_key_kind(reader);
   const LweDimension n = read_lwe_dimension(reader, params, batch.key_kind);
   const std::uint64_t count = reader.u64("ciphertext count");

@@ -52,10 +52,18 @@ std::string_view kind_name(ObjectKind kind) {
   return "object";
 }
 
-std::uint16_t format_version(ObjectKind kind) {
-  return kind == ObjectKind::client_key || kind == ObjectKind::server_key ? kKeyFormatVersion
-                                                                          : kSerializationFormatVersion;
+namespace {
+bool is_ciphertext(ObjectKind kind) {
+  return kind == ObjectKind::ciphertext_batch || kind == ObjectKind::seeded_lwe_batch;
 }
+}  // namespace
+
+std::uint16_t format_version(ObjectKind kind) {
+  if (kind == ObjectKind::client_key || kind == ObjectKind::server_key) return kKeyFormatVersion;
+  return is_ciphertext(kind) ? kCiphertextFormatVersion : kSerializationFormatVersion;
+}
+
+std::uint16_t oldest_format_version(ObjectKind kind) { return is_ciphertext(kind) ? kCiphertextFormatVersion : 1; }
 
 void write_header(ByteWriter& writer, ObjectKind kind, std::uint64_t payload_bytes) {
   const auto bytes = [](std::string_view s) {
@@ -83,10 +91,16 @@ std::uint16_t read_header(ByteReader& reader, ObjectKind expected, const LoadLim
                 "\" (" + std::string(kind_name(expected)) + ")");
   }
   const std::uint16_t version = reader.u16("format version");
-  // Every kind reads its versions 1..current: key files of version 1 hold one parameter set.
-  if (version < 1 || version > format_version(expected)) {
-    reader.fail("format version " + std::to_string(version) + " unsupported, this build reads versions 1.." +
-                std::to_string(format_version(expected)) + " of a " + std::string(kind_name(expected)));
+  // Key files of version 1 hold one parameter set; ciphertexts of version 1 had no context tag.
+  const std::uint16_t oldest = oldest_format_version(expected), newest = format_version(expected);
+  if (version < oldest || version > newest) {
+    const std::string newest_text = std::to_string(newest);
+    const std::string versions =
+        oldest == newest ? "version " + newest_text : "versions " + std::to_string(oldest) + ".." + newest_text;
+    const bool untagged = is_ciphertext(expected) && version < oldest;
+    const char* why = untagged ? " (version 1 carries no context tag: make it again)" : "";
+    reader.fail("format version " + std::to_string(version) + " unsupported, this build reads " + versions + " of a " +
+                std::string(kind_name(expected)) + why);
   }
   const std::uint16_t flags = reader.u16("flags");
   if (flags != 0) reader.fail("flags " + std::to_string(flags) + " unsupported, expected 0");

@@ -21,9 +21,12 @@ std::string_view kind_name(ObjectKind kind);
 inline constexpr std::uint64_t kHeaderBytes = 20;
 inline constexpr std::uint64_t kChecksumBytes = 32;
 
-/// The version this build writes for `kind` (kKeyFormatVersion for key files, else
-/// kSerializationFormatVersion); loaders read every version from 1 to it.
+/// The version this build writes for `kind`: kKeyFormatVersion for key files,
+/// kCiphertextFormatVersion for ciphertext and seeded batches, else kSerializationFormatVersion.
 std::uint16_t format_version(ObjectKind kind);
+/// The oldest version loaders read: 1, but the current one for ciphertext and seeded batches
+/// (version 1 had no context tag, and ciphertexts are made again rather than kept).
+std::uint16_t oldest_format_version(ObjectKind kind);
 
 void write_header(ByteWriter& writer, ObjectKind kind, std::uint64_t payload_bytes);
 

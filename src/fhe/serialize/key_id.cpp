@@ -3,6 +3,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fhe/serialize/hex.hpp"
 #include "fhe/serialize/little_endian.hpp"
 #include "veil/common/error.hpp"
 #include "fhe/serialize/sha256.hpp"
@@ -47,16 +48,7 @@ void hash_string(serialize::Sha256& hash, std::string_view s) {
 
 }  // namespace
 
-std::string KeyId::hex() const {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * bytes.size());
-  for (const std::uint8_t b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
+std::string KeyId::hex() const { return serialize::hex_digits(bytes); }
 
 KeyId key_id_of(const ClientKey& client) {
   serialize::Sha256 hash;

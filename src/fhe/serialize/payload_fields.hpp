@@ -1,5 +1,5 @@
 #pragma once
-// Small field helpers shared by the formats: key ids, key kinds, dimension checks against the
+// Small field helpers shared by the formats: key ids, context tags, key kinds, dimension checks against the
 // parameter set, and the "does this array fit in what is left" guard that runs before any
 // large allocation.
 #include <cstdint>
@@ -22,6 +22,16 @@ inline KeyId read_key_id(ByteReader& reader) {
   KeyId id;
   reader.bytes(id.bytes, "key id");
   return id;
+}
+
+inline constexpr std::uint64_t kContextTagBytes = 32;
+
+inline void write_context_tag(ByteWriter& writer, const ContextTag& tag) { writer.bytes(tag.bytes); }
+
+inline ContextTag read_context_tag(ByteReader& reader) {
+  ContextTag tag;
+  reader.bytes(tag.bytes, "context tag");
+  return tag;
 }
 
 /// Reads a u64 that must equal `expected` (a size the parameter set fixes).

@@ -1,4 +1,4 @@
-// The SLWE format: a seeded LWE batch is its parameter set, key id, key kind, dimension,
+// The SLWE format: a seeded LWE batch is its parameter set, key id, context tag, key kind, dimension,
 // seed and bodies; the masks are not stored (the seed regenerates them).
 #include <istream>
 #include <ostream>
@@ -21,7 +21,7 @@ constexpr std::uint64_t kSeededHeaderBytes = 1 + 8 + 16 + 8;
 }  // namespace
 
 std::uint64_t seeded_lwe_batch_payload_bytes(const ParameterSet& params, std::uint64_t count) {
-  return parameter_set_record_bytes(params) + kKeyIdBytes + kSeededHeaderBytes + 8 * count;
+  return parameter_set_record_bytes(params) + kKeyIdBytes + kContextTagBytes + kSeededHeaderBytes + 8 * count;
 }
 
 void save_seeded_lwe_batch(const SeededLweBatch& batch, std::ostream& out) {
@@ -37,6 +37,7 @@ void save_seeded_lwe_batch(const SeededLweBatch& batch, std::ostream& out) {
                seeded_lwe_batch_payload_bytes(p, batch.bodies.size()));
   write_parameter_set_record(writer, p);
   write_key_id(writer, batch.key_id);
+  write_context_tag(writer, batch.context);
   write_key_kind(writer, batch.key_kind);
   writer.u64(expected.value);
   writer.bytes(batch.seed);
@@ -52,6 +53,7 @@ SeededLweBatch load_seeded_lwe_batch(std::istream& in, const LoadLimits& limits)
   SeededLweBatch batch;
   batch.parameter_set_name = params.name;
   batch.key_id = read_key_id(reader);
+  batch.context = read_context_tag(reader);
   batch.key_kind = read_key_kind(reader);
   batch.dimension = read_lwe_dimension(reader, params, batch.key_kind);
   reader.bytes(batch.seed, "seed");
