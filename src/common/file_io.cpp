@@ -1,5 +1,8 @@
 #include "veil/common/file_io.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -22,13 +25,30 @@ std::filesystem::path temporary_sibling(const std::filesystem::path& path) {
   return std::filesystem::path(path.string() + suffix);
 }
 
+/// fsync of `path` opened with `flags`; IoError naming it on failure.
+void sync_to_disk(const std::filesystem::path& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) throw IoError("cannot open '" + path.string() + "' to sync it: " + std::strerror(errno));
+  const int synced = ::fsync(fd);
+  const int saved = errno;
+  ::close(fd);
+  if (synced != 0) throw IoError("cannot sync '" + path.string() + "' to disk: " + std::strerror(saved));
+}
+
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
+void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write,
+                           FileAccess access) {
   const std::filesystem::path temporary = temporary_sibling(path);
   try {
+    // Created here with its final permissions, so a secret is never readable by others, not even
+    // between creation and a later chmod.
+    const int created = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                               access == FileAccess::owner_only ? 0600 : 0666);
+    if (created < 0) throw IoError("cannot create '" + temporary.string() + "': " + std::strerror(errno));
+    ::close(created);
     {
-      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+      std::ofstream out(temporary, std::ios::binary);
       if (!out) {
         throw IoError("cannot open '" + temporary.string() + "' for writing: " + std::strerror(errno));
       }
@@ -36,6 +56,7 @@ void write_file_atomically(const std::filesystem::path& path, const std::functio
       out.flush();
       if (!out) throw IoError("writing '" + temporary.string() + "' failed (disk full?)");
     }
+    sync_to_disk(temporary, O_RDONLY);
     std::error_code error;
     std::filesystem::rename(temporary, path, error);
     if (error) throw IoError("cannot rename '" + temporary.string() + "' to '" + path.string() + "': " + error.message());
@@ -44,6 +65,9 @@ void write_file_atomically(const std::filesystem::path& path, const std::functio
     std::filesystem::remove(temporary, ignored);
     throw;
   }
+  // The rename is durable once the folder's entry is.
+  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  sync_to_disk(folder, O_RDONLY | O_DIRECTORY);
 }
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view content) {

@@ -1,6 +1,7 @@
 // Bounded reads (issue 14): a file is refused by its size before it is read, an endless or
 // non-seekable one as soon as it passes the limit; both name the limit.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -48,6 +49,32 @@ TEST(ReadFileLimited, EndlessFilesStopAtTheLimit) {
 TEST(ReadFileLimited, FoldersAndMissingFilesAreIoErrors) {
   EXPECT_THROW(read_file_limited(std::filesystem::temp_directory_path(), "test", 100), IoError);
   EXPECT_THROW(read_file_limited("/nonexistent/veil/file", "test", 100), IoError);
+}
+
+
+// Issue 14 item 5: a secret key file is never readable by others, not even while it is written
+// (the temporary sibling is created 0600), and a shared file follows the umask.
+std::filesystem::perms permissions_during_and_after(FileAccess access) {
+  const auto folder = std::filesystem::temp_directory_path() / ("veil_file_access_" + std::to_string(getpid()));
+  std::filesystem::create_directories(folder);
+  const mode_t previous = umask(022);
+  std::filesystem::perms during = std::filesystem::perms::unknown;
+  write_file_atomically(folder / "key", [&](std::ostream& out) {
+    out << "secret";
+    for (const auto& entry : std::filesystem::directory_iterator(folder)) during = entry.status().permissions();
+  }, access);
+  umask(previous);
+  const auto after = std::filesystem::status(folder / "key").permissions();
+  std::filesystem::remove_all(folder);
+  EXPECT_EQ(during, after);
+  return after;
+}
+
+TEST(WriteFileAtomically, OwnerOnlyFilesAreNeverReadableByOthers) {
+  using std::filesystem::perms;
+  EXPECT_EQ(permissions_during_and_after(FileAccess::owner_only), perms::owner_read | perms::owner_write);
+  EXPECT_EQ(permissions_during_and_after(FileAccess::shared),
+            perms::owner_read | perms::owner_write | perms::group_read | perms::others_read);
 }
 
 }  // namespace

@@ -10,10 +10,18 @@
 
 namespace veil {
 
-/// Writes through `write` into `path`.tmp-<random>, then renames it over `path`. On any
-/// failure (IoError, or whatever `write` throws) the temporary file is removed and `path` is
-/// left as it was.
-void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write);
+/// Who may read a file veil writes.
+enum class FileAccess {
+  shared,      // the process's umask decides (0666 & ~umask)
+  owner_only,  // 0600 from the moment the file exists: secret keys
+};
+
+/// Writes through `write` into `path`.tmp-<random> (created with `access`), flushes it to disk
+/// (fsync), then renames it over `path` and syncs the folder, so that after a crash `path` holds
+/// the old content or the whole new one. On any failure (IoError, or whatever `write` throws) the
+/// temporary file is removed and `path` is left as it was.
+void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write,
+                           FileAccess access = FileAccess::shared);
 
 /// Same with the whole content given.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);

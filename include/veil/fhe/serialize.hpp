@@ -155,8 +155,9 @@ void require_same_key(const IdentifiedServerKey& key, const ClientKey& client);
 void require_same_key(const CiphertextBatch& batch, std::span<const ClientKey> partitions);
 void require_same_key(const IdentifiedServerKey& key, std::span<const ClientKey> partitions);
 
-// --- files. Savers write `path`.tmp-<random> and rename it over `path`, so a crash never
-// --- leaves a half-written file under the final name. Loaders also refuse trailing bytes.
+// --- files. Savers write `path`.tmp-<random>, sync it and rename it over `path`, so a crash never
+// --- leaves a half-written file under the final name; client (secret) key files are owner-only
+// --- (0600) from their creation. Loaders also refuse trailing bytes.
 
 void save_parameter_set_file(const ParameterSet& params, const std::filesystem::path& path);
 ParameterSet load_parameter_set_file(const std::filesystem::path& path, const LoadLimits& limits = {});

@@ -20,8 +20,6 @@ void keygen_step(const std::filesystem::path& spec, const std::filesystem::path&
   std::filesystem::create_directories(out_dir);
   const std::filesystem::path client_file = out_dir / kClientKeyFile, server_file = out_dir / kServerKeyFile;
   fhe::save_client_keys_file(client.partition_keys(), client_file);
-  // The secret key decrypts everything made under it: owner only.
-  std::filesystem::permissions(client_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   fhe::save_server_key_file(server_key, server_file);
 
   std::string sets;
