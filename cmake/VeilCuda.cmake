@@ -3,12 +3,8 @@
 # builds it. Without it a stub gives the same two functions (cuda_backend_available() is false),
 # so nothing else changes. Targets sm_90 (H100/H200) machine code plus compute_90 PTX unless
 # CMAKE_CUDA_ARCHITECTURES says otherwise.
-set(VEIL_CUDA AUTO CACHE STRING "Build the CUDA backend: AUTO (when a CUDA compiler is found), ON or OFF")
-set_property(CACHE VEIL_CUDA PROPERTY STRINGS AUTO ON OFF)
-string(TOUPPER "${VEIL_CUDA}" _veil_cuda_mode)
-if(NOT _veil_cuda_mode MATCHES "^(AUTO|ON|OFF)$")
-  message(FATAL_ERROR "VEIL_CUDA=${VEIL_CUDA}: expected AUTO, ON or OFF")
-endif()
+include(VeilAutoOption)
+veil_auto_option(VEIL_CUDA "Build the CUDA backend" _veil_cuda_mode)
 
 set(VEIL_CUDA_ENABLED OFF)
 if(NOT _veil_cuda_mode STREQUAL "OFF")

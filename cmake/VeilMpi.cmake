@@ -2,12 +2,8 @@
 # VEIL_MPI=AUTO (default) builds it when CMake finds MPI for C++, ON requires it, OFF never
 # builds it. Without it a stub gives the same two functions (distributed::available() is false
 # and --distributed is refused with a clear error), so nothing else changes.
-set(VEIL_MPI AUTO CACHE STRING "Build distributed execution over MPI: AUTO (when MPI is found), ON or OFF")
-set_property(CACHE VEIL_MPI PROPERTY STRINGS AUTO ON OFF)
-string(TOUPPER "${VEIL_MPI}" _veil_mpi_mode)
-if(NOT _veil_mpi_mode MATCHES "^(AUTO|ON|OFF)$")
-  message(FATAL_ERROR "VEIL_MPI=${VEIL_MPI}: expected AUTO, ON or OFF")
-endif()
+include(VeilAutoOption)
+veil_auto_option(VEIL_MPI "Build distributed execution over MPI" _veil_mpi_mode)
 
 set(VEIL_MPI_ENABLED OFF)
 if(NOT _veil_mpi_mode STREQUAL "OFF")
