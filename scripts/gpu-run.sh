@@ -10,18 +10,8 @@ cd "$(dirname "$0")/.."
 start=$SECONDS
 budget=${BUDGET:-500}
 out=${OUT:-/tmp/veil-gpu-out}
-bundle=$PWD/.gpu
-work=/tmp/veil-gpu
-
-if ! command -v nvidia-smi >/dev/null || ! nvidia-smi -L 2>/dev/null | grep -q '^GPU '; then
-  echo "gpu-run: no GPU on this machine (nvidia-smi finds none): run it on the GPU machine" >&2
-  exit 2
-fi
-if [ ! -f "$bundle/bin.tar.xz" ]; then
-  echo "gpu-run: no bundle at $bundle: run scripts/gpu-bundle.sh on the build machine and carry .gpu" >&2
-  exit 2
-fi
-mkdir -p "$out" "$work/bin" "$work/lib"
+source scripts/gpu-env.sh || exit 2
+mkdir -p "$out"
 summary=$out/summary.txt
 : > "$summary"
 exec 3>&1  # the terminal, also inside steps whose output goes to a log
@@ -43,19 +33,12 @@ step() {
   date -u; nvidia-smi; nproc; grep -m1 'model name' /proc/cpuinfo; head -2 /etc/os-release
   echo "bundle commit: $(cat "$bundle/commit.txt" 2>/dev/null)"
 } > "$out/env.txt" 2>&1
-tar xJf "$bundle/lib.tar.xz" -C "$work/lib" && tar xJf "$bundle/bin.tar.xz" -C "$work/bin" || { say "cannot unpack $bundle"; exit 2; }
-cuda_libs=$(dirname "$(find /usr/local/cuda/lib64/ /usr/local/cuda/targets /usr/local /opt -name 'libcufft.so.12*' 2>/dev/null | head -1)")
-export LD_LIBRARY_PATH="$cuda_libs:/usr/local/cuda/lib64:$work/lib:${LD_LIBRARY_PATH:-}"
-bin=$work/bin/portable
-if grep -qw avx512dq /proc/cpuinfo && "$work/bin/v4/veil_fhe_tests" --gtest_list_tests >/dev/null 2>&1; then bin=$work/bin/v4; fi
 say "bundle $(head -1 "$bundle/commit.txt"), binaries $bin, CUDA libraries $cuda_libs"
 ldd "$bin"/* | grep 'not found' | sort -u | tee -a "$summary"
 nvidia-smi --query-gpu=timestamp,utilization.gpu,utilization.memory,clocks.sm,power.draw,memory.used \
   --format=csv,noheader -l 5 >> "$out/env.txt" 2>&1 &
 monitor=$!
 trap 'kill $monitor 2>/dev/null' EXIT
-export VEIL_SHARED_DATA=$bundle/data
-weights=$bundle/weights/resnet18_synthetic_fp16.pth
 
 # 2. The CUDA tests. A skipped CudaBackend test means the GPU was not used: that is a failure here.
 step tests "$(allow 150)" "$bin/veil_fhe_tests" --gtest_filter='Cuda*' > "$out/tests.log" 2>&1
