@@ -184,8 +184,11 @@ void run_quantized_flow(const nn::Resnet18CliOptions& opt, nn::Fp32Executor& exe
 // Before any work: outputs that cannot be written fail now, not after the long stages.
 void require_writable_outputs(const nn::Resnet18CliOptions& opt) {
   if (opt.run_experiment) runtime::cli::require_writable_directory(opt.output_dir, "--output-dir");
-  if (opt.export_statistics) runtime::cli::require_writable_file(*opt.export_statistics, "--export-statistics");
-  if (opt.fhe_layers) runtime::cli::require_writable_file(*opt.fhe_layers, "--fhe-layers");
+  for (const auto& [path, flag] : {std::pair{opt.export_statistics, "--export-statistics"}, {opt.fhe_layers, "--fhe-layers"}}) {
+    if (!path) continue;
+    runtime::cli::require_writable_file(*path, flag);
+    runtime::cli::refuse_to_replace_client_key(*path, flag, false);
+  }
 }
 
 int run(const nn::Resnet18CliOptions& opt, const fs::path& exe) {

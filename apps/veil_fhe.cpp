@@ -133,12 +133,17 @@ std::vector<std::string> class_names() {
 }
 
 // Before any work: a step that cannot write its output fails now, not after minutes of work.
+// A step never writes over a client key unless --force says so.
 void require_writable_outputs(const VeilFheOptions& opt) {
   switch (opt.command) {
-    case VeilFheCommand::compile:
-    case VeilFheCommand::keygen: return runtime::cli::require_writable_directory(*opt.out, "--out");
+    case VeilFheCommand::compile: return runtime::cli::require_writable_directory(*opt.out, "--out");
+    case VeilFheCommand::keygen:
+      runtime::cli::require_writable_directory(*opt.out, "--out");
+      return runtime::cli::refuse_to_replace_client_key(*opt.out / runtime::cli::kClientKeyFile, "--out", opt.force, true);
     case VeilFheCommand::encrypt:
-    case VeilFheCommand::run: return runtime::cli::require_writable_file(*opt.out, "--out");
+    case VeilFheCommand::run:
+      runtime::cli::require_writable_file(*opt.out, "--out");
+      return runtime::cli::refuse_to_replace_client_key(*opt.out, "--out", opt.force);
     case VeilFheCommand::decrypt: return;
   }
 }

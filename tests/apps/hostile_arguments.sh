@@ -1,6 +1,6 @@
 #!/bin/sh
-# The programs against hostile arguments (issue 14): endless inputs, unwritable outputs and an
-# altered client spec end within seconds with exit status 1, a message naming the problem, and no
+# The programs against hostile arguments (issue 14): endless inputs, unwritable outputs, an
+# altered client spec and outputs that would replace the secret key end within seconds with exit status 1, a message naming the problem, and no
 # output written.
 # Usage: hostile_arguments.sh VEIL_FHE RESNET18_FHE
 set -u
@@ -43,6 +43,23 @@ fi
 expect "client spec: checksum mismatch" "$veil_fhe" keygen --spec "$scratch/flipped.json" --out "$scratch/keys"
 expect "client spec: checksum mismatch" \
   "$veil_fhe" decrypt --spec "$scratch/flipped.json" --client-key /dev/null --input /dev/null
+# The secret key is never replaced without --force (issue 14 item 5): not by a second keygen, not
+# by an output file named like it; --force replaces it.
+"$veil_fhe" keygen --spec "$scratch/model/client_spec.json" --threads 1 --out "$scratch/kept" >/dev/null 2>&1
+before=$(cksum <"$scratch/kept/client.key")
+expect "exists: replacing the secret key" "$veil_fhe" keygen --spec "$scratch/model/client_spec.json" --out "$scratch/kept"
+expect "holds a client key: replacing the secret key" "$veil_fhe" encrypt --spec "$scratch/model/client_spec.json" \
+  --client-key "$scratch/kept/client.key" --image /dev/null --out "$scratch/kept/client.key"
+expect "holds a client key" "$resnet18_fhe" --run-fhe --fhe-layers "$scratch/kept/client.key"
+if [ "$(cksum <"$scratch/kept/client.key")" != "$before" ]; then
+  echo "FAIL: $scratch/kept/client.key was replaced"
+  failures=$((failures + 1))
+fi
+if ! "$veil_fhe" keygen --spec "$scratch/model/client_spec.json" --threads 1 --force --out "$scratch/kept" >/dev/null 2>&1 ||
+  [ "$(cksum <"$scratch/kept/client.key")" = "$before" ]; then
+  echo "FAIL: keygen --force did not replace $scratch/kept/client.key"
+  failures=$((failures + 1))
+fi
 for left in "$scratch/keys" "$scratch/input.slwe"; do
   if [ -e "$left" ]; then
     echo "FAIL: $left was written"

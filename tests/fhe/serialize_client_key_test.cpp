@@ -18,12 +18,12 @@ using serialize_test::saved_bytes;
 using serialize_test::toy_keys;
 
 constexpr int kBits = 3;
-const auto load = [](std::istream& in) { load_client_key(in); };
+const auto load = [](std::istream& in) { load_client_key(in, kToyKeys); };
 
 TEST(SerializeClientKey, RoundTripKeepsBitsAndKeyIdAndDecrypts) {
   const ClientKey& client = toy_keys(kBits, 1).client;
   std::istringstream in(saved_bytes([&](std::ostream& out) { save_client_key(client, out); }));
-  const ClientKey reloaded = load_client_key(in);
+  const ClientKey reloaded = load_client_key(in, kToyKeys);
   EXPECT_EQ(reloaded.parameters().name, client.parameters().name);
   EXPECT_TRUE(std::ranges::equal(reloaded.small_key().bits(), client.small_key().bits()));
   EXPECT_TRUE(std::ranges::equal(reloaded.glwe_key().flattened_bits(), client.glwe_key().flattened_bits()));

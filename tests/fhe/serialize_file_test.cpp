@@ -31,8 +31,8 @@ TEST(SerializeFile, EveryKindRoundTripsThroughFiles) {
   EXPECT_EQ(entries_in(dir), 4u) << "a temporary file was left behind";
 
   EXPECT_EQ(load_parameter_set_file(dir / "params.veil").name, keys.client.parameters().name);
-  EXPECT_EQ(key_id_of(load_client_key_file(dir / "client.secret.veil")), keys.server.key_id);
-  EXPECT_EQ(load_server_key_file(dir / "server.veil").key_id, keys.server.key_id);
+  EXPECT_EQ(key_id_of(load_client_key_file(dir / "client.secret.veil", kToyKeys)), keys.server.key_id);
+  EXPECT_EQ(load_server_key_file(dir / "server.veil", kToyKeys).key_id, keys.server.key_id);
   EXPECT_EQ(load_ciphertext_batch_file(dir / "batch.veil").ciphertexts.data()[5], 42u);
 }
 
@@ -58,7 +58,7 @@ TEST(SerializeFile, TrailingBytesAreRejected) {
 
 TEST(SerializeFile, MissingFileOrDirectoryIsAnIoError) {
   const auto dir = scratch_directory("missing");
-  EXPECT_THROW(load_server_key_file(dir / "absent.veil"), IoError);
+  EXPECT_THROW(load_server_key_file(dir / "absent.veil", kToyKeys), IoError);
   EXPECT_THROW(save_parameter_set_file(insecure_toy_parameter_set(kBits), dir / "no" / "such" / "dir.veil"), IoError);
 }
 

@@ -46,8 +46,8 @@ const IdentifiedServerKey& partition_server_key() {
   return key;
 }
 
-const auto load_clients = [](std::istream& in) { load_client_keys(in); };
-const auto load_server = [](std::istream& in) { load_server_key(in); };
+const auto load_clients = [](std::istream& in) { load_client_keys(in, kToyKeys); };
+const auto load_server = [](std::istream& in) { load_server_key(in, kToyKeys); };
 
 std::string saved_clients() {
   return saved_bytes([](std::ostream& out) { save_client_keys(partition_client_keys(), out); });
@@ -71,7 +71,7 @@ void set_count(std::string& bytes, std::uint32_t count) {
 TEST(SerializePartitionKeys, ClientKeysRoundTripUnderOneKeyId) {
   const std::vector<ClientKey>& keys = partition_client_keys();
   std::istringstream in(saved_clients());
-  const std::vector<ClientKey> reloaded = load_client_keys(in);
+  const std::vector<ClientKey> reloaded = load_client_keys(in, kToyKeys);
   ASSERT_EQ(reloaded.size(), 2u);
   for (std::size_t i = 0; i < 2; ++i) {
     EXPECT_EQ(reloaded[i].parameters().name, kSets[i]);
@@ -86,7 +86,7 @@ TEST(SerializePartitionKeys, ClientKeysRoundTripUnderOneKeyId) {
       keys[0], make_partition_client_key(keys[0], parameter_set_by_name(kSets[1]), rng, AllowInsecure::for_tests)};
   EXPECT_NE(key_id_of(other), key_id_of(keys));
 
-  EXPECT_NE(load_error(saved_clients(), [](std::istream& s) { load_client_key(s); }).find("keys of 2 partitions"),
+  EXPECT_NE(load_error(saved_clients(), [](std::istream& s) { load_client_key(s, kToyKeys); }).find("keys of 2 partitions"),
             std::string::npos);
 }
 
@@ -102,7 +102,7 @@ TEST(SerializePartitionKeys, ClientKeysOfTwoGlweKeysAreNotSaved) {
 TEST(SerializePartitionKeys, ServerKeysRoundTripWithEveryPartition) {
   const IdentifiedServerKey& key = partition_server_key();
   std::istringstream in(saved_bytes([&](std::ostream& out) { save_server_key(key, out); }));
-  const IdentifiedServerKey reloaded = load_server_key(in);
+  const IdentifiedServerKey reloaded = load_server_key(in, kToyKeys);
   EXPECT_EQ(reloaded.key_id, key.key_id);
   ASSERT_EQ(reloaded.partition_count(), 2u);
   for (std::size_t i = 0; i < 2; ++i) {
@@ -133,14 +133,14 @@ TEST(SerializePartitionKeys, ServerKeyFileCutInsideTheSecondPartitionIsRefused) 
 TEST(SerializePartitionKeys, VersionOneFilesLoadAsOnePartition) {
   const ClientKey& client = partition_client_keys()[0];
   std::istringstream client_in(as_version_one(saved_bytes([&](std::ostream& out) { save_client_key(client, out); })));
-  const std::vector<ClientKey> clients = load_client_keys(client_in);
+  const std::vector<ClientKey> clients = load_client_keys(client_in, kToyKeys);
   ASSERT_EQ(clients.size(), 1u);
   EXPECT_EQ(key_id_of(clients), key_id_of(client));  // one partition keeps the version-1 id
 
   const IdentifiedServerKey& server = partition_server_key();
   std::istringstream server_in(
       as_version_one(saved_bytes([&](std::ostream& out) { save_server_key(server.key, server.key_id, out); })));
-  const IdentifiedServerKey reloaded = load_server_key(server_in);
+  const IdentifiedServerKey reloaded = load_server_key(server_in, kToyKeys);
   EXPECT_EQ(reloaded.partition_count(), 1u);
   EXPECT_EQ(reloaded.key.parameter_set_name(), kSets[0]);
 }

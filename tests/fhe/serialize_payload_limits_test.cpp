@@ -14,16 +14,16 @@ using serialize_test::toy_keys;
 
 constexpr int kBits = 3;
 
-// Loads `bytes` with `load` under LoadLimits{payload} and {payload - 1}.
+// Loads `bytes` with `load` under LoadLimits{payload, AllowInsecure::for_tests} and {payload - 1}.
 template <class Load>
 void expect_exact_limit(const std::string& bytes, std::uint64_t payload, Load load) {
   {
     std::istringstream in(bytes);
-    EXPECT_NO_THROW(load(in, LoadLimits{payload}));
+    EXPECT_NO_THROW(load(in, LoadLimits{payload, AllowInsecure::for_tests}));
   }
   std::istringstream in(bytes);
   try {
-    load(in, LoadLimits{payload - 1});
+    load(in, LoadLimits{payload - 1, AllowInsecure::for_tests});
     FAIL() << "a payload of " << payload << " bytes was accepted under a limit one byte smaller";
   } catch (const FormatError& e) {
     EXPECT_NE(std::string(e.what()).find("exceeds the limit of " + std::to_string(payload - 1)), std::string::npos)

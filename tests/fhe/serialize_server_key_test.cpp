@@ -27,7 +27,7 @@ using serialize_test::toy_keys;
 using serialize_test::ToyKeys;
 
 constexpr int kBits = 3;
-const auto load = [](std::istream& in) { load_server_key(in); };
+const auto load = [](std::istream& in) { load_server_key(in, kToyKeys); };
 
 std::string saved_server_key(std::uint64_t seed) {
   const IdentifiedServerKey& key = toy_keys(kBits, seed).server;
@@ -37,7 +37,7 @@ std::string saved_server_key(std::uint64_t seed) {
 TEST(SerializeServerKey, ReloadedKeyIsIdenticalAndBootstraps) {
   const ToyKeys& keys = toy_keys(kBits, 1);
   std::istringstream in(saved_server_key(1));
-  const IdentifiedServerKey reloaded = load_server_key(in);
+  const IdentifiedServerKey reloaded = load_server_key(in, kToyKeys);
   EXPECT_EQ(reloaded.key_id, keys.server.key_id);
   EXPECT_EQ(reloaded.key.parameter_set_name(), keys.client.parameters().name);
   const auto bsk = reloaded.key.bootstrap_key().data();

@@ -18,6 +18,11 @@
 #include "veil/fhe/parameter_sets.hpp"
 #include "veil/fhe/serialize.hpp"
 
+namespace veil::fhe {
+/// The toy keys of these tests load only when the loader is told that toy sets are allowed.
+inline const LoadLimits kToyKeys{.allow = AllowInsecure::for_tests};
+}  // namespace veil::fhe
+
 namespace veil::fhe::serialize_test {
 
 /// A client key and its server key on a toy set, made once (keygen dominates the suite's time).

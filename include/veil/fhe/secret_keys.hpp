@@ -1,23 +1,28 @@
 #pragma once
-// Binary secret keys. Only ClientKey holds them; server code never sees these types.
+// Binary secret keys. Only ClientKey holds them; server code never sees these types. Their bits
+// live in SecretBits, zeroed when freed (veil/common/secure_memory.hpp).
 #include <cstdint>
 #include <span>
 #include <vector>
 
+#include "veil/common/secure_memory.hpp"
 #include "veil/fhe/dimensions.hpp"
 
 namespace veil::fhe {
+
+/// A secret key's coefficients (0 or 1), in memory zeroed when freed.
+using SecretBits = SecretVector<Torus>;
 
 /// A uniform binary LWE key of dimension n (values 0 or 1, stored as Torus for fast dot products).
 class LweSecretKey {
  public:
   LweSecretKey() = default;
-  explicit LweSecretKey(std::vector<Torus> bits) : bits_(std::move(bits)) {}
+  explicit LweSecretKey(SecretBits bits) : bits_(std::move(bits)) {}
   LweDimension dimension() const { return LweDimension(bits_.size()); }
   std::span<const Torus> bits() const { return bits_; }
 
  private:
-  std::vector<Torus> bits_;
+  SecretBits bits_;
 };
 
 /// A uniform binary GLWE key: k polynomials of N binary coefficients, polynomial i at
@@ -26,7 +31,7 @@ class LweSecretKey {
 class GlweSecretKey {
  public:
   GlweSecretKey() = default;
-  GlweSecretKey(GlweDimension k, PolynomialSize N, std::vector<Torus> bits) : k_(k), N_(N), bits_(std::move(bits)) {}
+  GlweSecretKey(GlweDimension k, PolynomialSize N, SecretBits bits) : k_(k), N_(N), bits_(std::move(bits)) {}
   GlweDimension glwe_dimension() const { return k_; }
   PolynomialSize polynomial_size() const { return N_; }
   std::span<const Torus> polynomial(std::size_t i) const {
@@ -38,7 +43,7 @@ class GlweSecretKey {
  private:
   GlweDimension k_;
   PolynomialSize N_;
-  std::vector<Torus> bits_;
+  SecretBits bits_;
 };
 
 }  // namespace veil::fhe

@@ -31,6 +31,7 @@
 #include "veil/fhe/client_key.hpp"
 #include "veil/fhe/lwe_ciphertext.hpp"
 #include "veil/fhe/lwe_encryption.hpp"
+#include "veil/fhe/parameter_sets.hpp"
 #include "veil/fhe/parameters.hpp"
 #include "veil/fhe/server_key.hpp"
 
@@ -103,6 +104,10 @@ struct CiphertextBatch {
 struct LoadLimits {
   /// Largest payload a loader accepts, in bytes (default 64 GiB: above any vetted server key).
   std::uint64_t max_payload_bytes = std::uint64_t{1} << 36;
+  /// Key loaders pass every partition's set through require_secure: a key file naming a toy set
+  /// (or one off the security curve) is refused with SecurityError, as key generation refuses it.
+  /// Only tests of the toy sets pass AllowInsecure::for_tests.
+  AllowInsecure allow = AllowInsecure::no;
 };
 
 // --- exact payload sizes, as the savers write them. A caller that knows what it expects (a
@@ -170,5 +175,10 @@ void save_server_key_file(const IdentifiedServerKey& key, const std::filesystem:
 IdentifiedServerKey load_server_key_file(const std::filesystem::path& path, const LoadLimits& limits = {});
 void save_ciphertext_batch_file(const CiphertextBatch& batch, const std::filesystem::path& path);
 CiphertextBatch load_ciphertext_batch_file(const std::filesystem::path& path, const LoadLimits& limits = {});
+
+/// Whether `path` is a regular file that opens like a veil client key (magic and kind; the rest is
+/// not read); false when it is anything else, missing or unreadable. Lets programs refuse to
+/// write over a secret key, which would lose everything encrypted under it.
+bool holds_client_key(const std::filesystem::path& path);
 
 }  // namespace veil::fhe

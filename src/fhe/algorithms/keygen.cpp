@@ -71,8 +71,8 @@ FourierBootstrapKey make_bootstrap_key(const ClientKey& client, Csprng& rng, Thr
 
 ClientKey make_client_key(const ParameterSet& params, Csprng& rng, AllowInsecure allow) {
   require_secure(params, allow);
-  std::vector<Torus> small(params.lwe_dimension.value);
-  std::vector<Torus> glwe(params.big_lwe_dimension().value);
+  SecretBits small(params.lwe_dimension.value);
+  SecretBits glwe(params.big_lwe_dimension().value);
   rng.fill_binary(small);
   rng.fill_binary(glwe);
   return ClientKey(params, LweSecretKey(std::move(small)),
@@ -87,7 +87,7 @@ ClientKey make_partition_client_key(const ClientKey& shared, const ParameterSet&
     throw InvalidArgument("partition key: set '" + params.name + "' does not share the GLWE key shape and noise of '" +
                           base.name + "' (k, N, GLWE sigma)");
   }
-  std::vector<Torus> small(params.lwe_dimension.value);
+  SecretBits small(params.lwe_dimension.value);
   rng.fill_binary(small);
   return ClientKey(params, LweSecretKey(std::move(small)), shared.glwe_key());
 }

@@ -17,7 +17,7 @@ namespace {
 
 // Secret keys are binary: one byte (0 or 1) per coefficient keeps the format obvious.
 void write_bits(ByteWriter& writer, std::span<const Torus> bits, std::string_view which) {
-  std::vector<std::uint8_t> bytes(bits.size());
+  SecretVector<std::uint8_t> bytes(bits.size());
   for (std::size_t i = 0; i < bits.size(); ++i) {
     if (bits[i] > 1) {
       throw InvalidArgument("client key: " + std::string(which) + " coefficient " + std::to_string(i) + " = " +
@@ -29,12 +29,12 @@ void write_bits(ByteWriter& writer, std::span<const Torus> bits, std::string_vie
   writer.bytes(bytes);
 }
 
-std::vector<Torus> read_bits(ByteReader& reader, const ParameterSet& params, std::string_view which,
+SecretBits read_bits(ByteReader& reader, const ParameterSet& params, std::string_view which,
                              std::size_t expected) {
   read_expected_u64(reader, params, std::string(which) + " length", expected);
-  std::vector<std::uint8_t> bytes(expected);  // expected comes from a registered set: bounded
+  SecretVector<std::uint8_t> bytes(expected);  // expected comes from a registered set: bounded
   reader.bytes(bytes, which);
-  std::vector<Torus> bits(expected);
+  SecretBits bits(expected);
   for (std::size_t i = 0; i < expected; ++i) {
     if (bytes[i] > 1) {
       reader.fail(std::string(which) + " coefficient " + std::to_string(i) + " = " + std::to_string(bytes[i]) +
@@ -101,14 +101,14 @@ void save_client_key(const ClientKey& client, std::ostream& out) {
 std::vector<ClientKey> load_client_keys(std::istream& in, const LoadLimits& limits) {
   ByteReader reader(in, "client key");
   const std::vector<const ParameterSet*> sets =
-      read_partition_sets(reader, read_header(reader, ObjectKind::client_key, limits));
+      read_partition_sets(reader, read_header(reader, ObjectKind::client_key, limits), limits.allow);
   const KeyId stored_id = read_key_id(reader);
-  std::vector<std::vector<Torus>> small;
+  std::vector<SecretBits> small;
   for (const ParameterSet* params : sets) {
     small.push_back(read_bits(reader, *params, "small key", params->lwe_dimension.value));
   }
   const ParameterSet& shared = *sets[0];
-  std::vector<Torus> big = read_bits(reader, shared, "GLWE key", shared.big_lwe_dimension().value);
+  SecretBits big = read_bits(reader, shared, "GLWE key", shared.big_lwe_dimension().value);
   read_trailer(reader);
   const GlweSecretKey glwe(shared.glwe_dimension, shared.polynomial_size, std::move(big));
   std::vector<ClientKey> keys;

@@ -52,6 +52,8 @@ std::string_view kind_name(ObjectKind kind) {
   return "object";
 }
 
+std::string header_start(ObjectKind kind) { return std::string(kMagic) + std::string(kind_tag(kind)); }
+
 namespace {
 bool is_ciphertext(ObjectKind kind) {
   return kind == ObjectKind::ciphertext_batch || kind == ObjectKind::seeded_lwe_batch;

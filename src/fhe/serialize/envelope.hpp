@@ -3,6 +3,7 @@
 // format version, reserved flags, payload length), the payload, then a SHA-256 of
 // header and payload. See docs/serialization.md.
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "fhe/serialize/byte_reader.hpp"
@@ -17,6 +18,9 @@ enum class ObjectKind { parameter_set, client_key, server_key, ciphertext_batch,
 std::string_view kind_tag(ObjectKind kind);
 /// "parameter set", "client key", ...: for messages.
 std::string_view kind_name(ObjectKind kind);
+
+/// The first 8 bytes of every file of `kind`: the magic "VEIL" and the kind's tag.
+std::string header_start(ObjectKind kind);
 
 inline constexpr std::uint64_t kHeaderBytes = 20;
 inline constexpr std::uint64_t kChecksumBytes = 32;

@@ -1,9 +1,21 @@
 // The file variants of every format: atomic saves, whole-file loads.
+#include <fstream>
+#include <string>
+
+#include "fhe/serialize/envelope.hpp"
 #include "veil/common/file_io.hpp"
 #include "veil/fhe/serialize.hpp"
 
 namespace veil::fhe {
 
+bool holds_client_key(const std::filesystem::path& path) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) return false;
+  std::ifstream in(path, std::ios::binary);
+  std::string start(8, '\0');
+  if (!in.read(start.data(), static_cast<std::streamsize>(start.size()))) return false;
+  return start == serialize::header_start(serialize::ObjectKind::client_key);
+}
 
 void save_parameter_set_file(const ParameterSet& params, const std::filesystem::path& path) {
   write_file_atomically(path, [&](std::ostream& out) { save_parameter_set(params, out); });

@@ -35,7 +35,7 @@ void hash_length(serialize::Sha256& hash, std::size_t length) {
 
 void hash_bits(serialize::Sha256& hash, std::span<const Torus> bits) {
   hash_length(hash, bits.size());
-  std::vector<std::uint8_t> bytes(bits.size());
+  SecretVector<std::uint8_t> bytes(bits.size());  // the key's bits: zeroed when freed
   for (std::size_t i = 0; i < bits.size(); ++i) bytes[i] = static_cast<std::uint8_t>(bits[i] & 1);
   hash.update(bytes);
 }

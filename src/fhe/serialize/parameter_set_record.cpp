@@ -136,8 +136,12 @@ const ParameterSet& read_parameter_set_record(ByteReader& reader) {
   return r;
 }
 
-std::vector<const ParameterSet*> read_partition_sets(ByteReader& reader, std::uint16_t version) {
-  if (version == 1) return {&read_parameter_set_record(reader)};
+std::vector<const ParameterSet*> read_partition_sets(ByteReader& reader, std::uint16_t version, AllowInsecure allow) {
+  if (version == 1) {
+    const ParameterSet& set = read_parameter_set_record(reader);
+    require_secure(set, allow);
+    return {&set};
+  }
   const std::uint32_t count = reader.u32("partition count");
   if (count == 0 || count > kMaxKeyPartitions) {
     reader.fail("partition count " + std::to_string(count) + ", expected 1.." + std::to_string(kMaxKeyPartitions));
@@ -145,6 +149,7 @@ std::vector<const ParameterSet*> read_partition_sets(ByteReader& reader, std::ui
   std::vector<const ParameterSet*> sets;
   for (std::uint32_t i = 0; i < count; ++i) {
     sets.push_back(&read_parameter_set_record(reader));
+    require_secure(*sets.back(), allow);
     if (!shares_glwe_key(*sets.back(), *sets.front())) {
       reader.fail("partition " + std::to_string(i) + "'s parameter set '" + sets.back()->name +
                   "' does not share the GLWE key (k, N, GLWE sigma) of partition 0's '" + sets.front()->name + "'");

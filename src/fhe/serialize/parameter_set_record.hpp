@@ -6,6 +6,7 @@
 
 #include "fhe/serialize/byte_reader.hpp"
 #include "fhe/serialize/byte_writer.hpp"
+#include "veil/fhe/parameter_sets.hpp"
 #include "veil/fhe/parameters.hpp"
 
 namespace veil::fhe::serialize {
@@ -24,7 +25,8 @@ const ParameterSet& read_parameter_set_record(ByteReader& reader);
 
 /// The sets that open a key file's payload: one record in version 1; in version 2 a u32
 /// partition count (1..kMaxKeyPartitions) then one record per partition, every set sharing
-/// partition 0's GLWE key (shares_glwe_key). Fails naming the count or the set otherwise.
-std::vector<const ParameterSet*> read_partition_sets(ByteReader& reader, std::uint16_t version);
+/// partition 0's GLWE key (shares_glwe_key) and passing require_secure(set, allow). Fails naming
+/// the count or the set otherwise.
+std::vector<const ParameterSet*> read_partition_sets(ByteReader& reader, std::uint16_t version, AllowInsecure allow);
 
 }  // namespace veil::fhe::serialize

@@ -145,7 +145,7 @@ void save_server_key(const IdentifiedServerKey& key, std::ostream& out) {
 IdentifiedServerKey load_server_key(std::istream& in, const LoadLimits& limits) {
   ByteReader reader(in, "server key");
   const std::vector<const ParameterSet*> sets =
-      read_partition_sets(reader, read_header(reader, ObjectKind::server_key, limits));
+      read_partition_sets(reader, read_header(reader, ObjectKind::server_key, limits), limits.allow);
   IdentifiedServerKey result;
   result.key_id = read_key_id(reader);
   for (std::size_t i = 0; i < sets.size(); ++i) {

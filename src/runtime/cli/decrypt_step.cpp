@@ -10,10 +10,12 @@ namespace veil::runtime::cli {
 
 std::vector<nn::Prediction> decrypt_step(const std::filesystem::path& spec, const std::filesystem::path& client_key,
                                          const std::filesystem::path& input,
-                                         const std::vector<std::string>& class_names, std::ostream& out) {
+                                         const std::vector<std::string>& class_names, std::ostream& out,
+                                         fhe::AllowInsecure allow) {
   const auto start = std::chrono::steady_clock::now();
   ClientSpec client_spec = load_client_spec_file(spec);
-  const SpecLoadLimits limits = load_limits(client_spec);
+  SpecLoadLimits limits = load_limits(client_spec);
+  limits.client_key.allow = allow;
   const Client client(std::move(client_spec), fhe::load_client_keys_file(client_key, limits.client_key));
   const nn::quant::IntTensor integers = client.decrypt_integers(fhe::load_ciphertext_batch_file(input, limits.output));
   const Tensor logits = client.logits(integers);

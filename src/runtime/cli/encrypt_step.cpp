@@ -25,10 +25,11 @@ Tensor fit_to_input(const Tensor& image, const Shape& input) {
 }  // namespace
 
 void encrypt_step(const std::filesystem::path& spec, const std::filesystem::path& client_key, const Tensor& image,
-                  const std::filesystem::path& out_file, fhe::Csprng& rng, std::ostream& out) {
+                  const std::filesystem::path& out_file, fhe::Csprng& rng, std::ostream& out, fhe::AllowInsecure allow) {
   const auto start = std::chrono::steady_clock::now();
   ClientSpec client_spec = load_client_spec_file(spec);
-  const fhe::LoadLimits key_limits = load_limits(client_spec).client_key;
+  fhe::LoadLimits key_limits = load_limits(client_spec).client_key;
+  key_limits.allow = allow;
   const Client client(std::move(client_spec), fhe::load_client_keys_file(client_key, key_limits));
   const fhe::SeededLweBatch batch = client.encrypt(fit_to_input(image, client.spec().input_shape), rng);
   fhe::save_seeded_lwe_batch_file(batch, out_file);

@@ -9,6 +9,7 @@
 
 #include "veil/common/error.hpp"
 #include "veil/common/file_io.hpp"
+#include "veil/fhe/serialize.hpp"
 #include "veil/runtime/cli/fhe_report.hpp"
 
 namespace veil::runtime::cli {
@@ -55,6 +56,16 @@ void require_writable_directory(const std::filesystem::path& path, const std::st
   while (!std::filesystem::exists(existing, error) && existing.has_relative_path() && existing != folder_of(existing))
     existing = folder_of(existing);
   require_writable_folder(existing, what, path);
+}
+
+void refuse_to_replace_client_key(const std::filesystem::path& path, const std::string& what, bool force,
+                                  bool any_file) {
+  if (force) return;
+  std::error_code error;
+  if (any_file ? std::filesystem::exists(path, error) : fhe::holds_client_key(path))
+    throw IoError(what + ": '" + path.string() + "' " + (any_file ? "exists" : "holds a client key") +
+                  ": replacing the secret key would make everything encrypted under it undecryptable; choose another "
+                  "path, or pass --force to replace it");
 }
 
 std::string describe_file(const std::filesystem::path& path) {

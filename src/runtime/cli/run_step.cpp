@@ -43,6 +43,7 @@ compiler::FheProgram load_program(const std::filesystem::path& model, fhe::Allow
   const ClientSpec spec = load_client_spec_file(model.parent_path() / kClientSpecFile);
   require_matching_spec(spec, program);
   limits = load_limits(spec);
+  limits.server_key.allow = allow;  // toy sets only where the program itself was allowed them
   return program;
 }
 

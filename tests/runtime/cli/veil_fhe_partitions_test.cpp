@@ -49,16 +49,16 @@ TEST(VeilFhePartitions, ThreeToyPartitionsThroughEveryStepDecryptExactly) {
   fhe::Csprng rng = fhe::Csprng::from_seed_insecure_for_tests(9);
   keygen_step(spec, dir / "keys", 2, rng, kAllow, log);
   const Tensor image = testing::test_image(0);
-  encrypt_step(spec, dir / "keys" / kClientKeyFile, image, dir / "input.slwe", rng, log);
+  encrypt_step(spec, dir / "keys" / kClientKeyFile, image, dir / "input.slwe", rng, log, kAllow);
   run_step(dir / "model" / kModelFile, dir / "keys" / kServerKeyFile, dir / "input.slwe", dir / "output.lwe", 2, false,
            kAllow, nullptr, false, log);
   EXPECT_NE(log.str().find("parameter sets insecure_toy_p6, insecure_toy_p6_n224, insecure_toy_p6_n192"),
             std::string::npos)
       << log.str();
 
-  const fhe::IdentifiedServerKey server_key = fhe::load_server_key_file(dir / "keys" / kServerKeyFile);
+  const fhe::IdentifiedServerKey server_key = fhe::load_server_key_file(dir / "keys" / kServerKeyFile, {.allow = kAllow});
   EXPECT_EQ(server_key.partition_count(), 3u);
-  const Client client(load_client_spec_file(spec), fhe::load_client_keys_file(dir / "keys" / kClientKeyFile));
+  const Client client(load_client_spec_file(spec), fhe::load_client_keys_file(dir / "keys" / kClientKeyFile, {.allow = kAllow}));
   EXPECT_EQ(client.key_id(), server_key.key_id);
   const nn::quant::IntTensor decrypted =
       client.decrypt_integers(fhe::load_ciphertext_batch_file(dir / "output.lwe"));
@@ -66,7 +66,7 @@ TEST(VeilFhePartitions, ThreeToyPartitionsThroughEveryStepDecryptExactly) {
             runtime::testing::clear_integers(compiler::load_quantized_circuit_file(dir / "model" / kModelFile), image));
 
   // The decrypt step with the same files: its top-5 comes from these integers.
-  EXPECT_EQ(decrypt_step(spec, dir / "keys" / kClientKeyFile, dir / "output.lwe", {}, log).size(), 5u);
+  EXPECT_EQ(decrypt_step(spec, dir / "keys" / kClientKeyFile, dir / "output.lwe", {}, log, kAllow).size(), 5u);
   fs::remove_all(dir);
 }
 

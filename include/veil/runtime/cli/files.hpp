@@ -23,6 +23,13 @@ void require_writable_file(const std::filesystem::path& path, const std::string&
 /// nearest existing ancestor is a writable folder).
 void require_writable_directory(const std::filesystem::path& path, const std::string& what);
 
+/// Refuses (IoError naming `what` and the path) to write over a client key: a secret key replaced
+/// makes everything encrypted under it undecryptable. keygen refuses any existing client.key
+/// (`any_file`), other outputs a file that holds a veil client key (fhe::holds_client_key).
+/// `force` (the programs' --force) lets it through.
+void refuse_to_replace_client_key(const std::filesystem::path& path, const std::string& what, bool force,
+                                  bool any_file = false);
+
 /// "model.qcir: 12.3 MiB" for the step reports (the size of the file as written).
 std::string describe_file(const std::filesystem::path& path);
 

@@ -45,7 +45,8 @@ void keygen_step(const std::filesystem::path& spec, const std::filesystem::path&
 /// encrypt (client): one preprocessed image [C, H, W], centre-cropped to the spec's input
 /// shape when larger, quantized and encrypted (seeded) to out_file.
 void encrypt_step(const std::filesystem::path& spec, const std::filesystem::path& client_key, const Tensor& image,
-                  const std::filesystem::path& out_file, fhe::Csprng& rng, std::ostream& out);
+                  const std::filesystem::path& out_file, fhe::Csprng& rng, std::ostream& out,
+                  fhe::AllowInsecure allow = fhe::AllowInsecure::no);
 
 /// run (server): loads model.qcir and compiles it with the compile_options.json beside it
 /// (refused unless written for this model; the result must be the client_spec.json beside it),
@@ -61,6 +62,7 @@ void run_step(const std::filesystem::path& model, const std::filesystem::path& s
 /// logit), printed and returned.
 std::vector<nn::Prediction> decrypt_step(const std::filesystem::path& spec, const std::filesystem::path& client_key,
                                          const std::filesystem::path& input,
-                                         const std::vector<std::string>& class_names, std::ostream& out);
+                                         const std::vector<std::string>& class_names, std::ostream& out,
+                                         fhe::AllowInsecure allow = fhe::AllowInsecure::no);
 
 }  // namespace veil::runtime::cli
