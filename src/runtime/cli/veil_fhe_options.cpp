@@ -96,7 +96,7 @@ const std::vector<Entry>& entries() {
       {{C::compile, C::keygen, C::encrypt, C::run}, "--out",
        {FlagValue::required, "PATH  compile, keygen: output folder; encrypt, run: output file",
         [](O& o, auto&, auto& v) { o.out = v; }}},
-      {{C::compile, C::keygen, C::encrypt, C::run}, "--force",
+      {{C::keygen, C::encrypt, C::run}, "--force",
        {FlagValue::none, "replace an existing client key (keygen: KEYS/client.key; encrypt, run: a --out that holds one)",
         [](O& o, auto&, auto&) { o.force = true; }}},
       {{C::compile, C::keygen, C::run}, "--threads",
