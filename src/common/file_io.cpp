@@ -76,6 +76,9 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 
 void read_whole_file(const std::filesystem::path& path, std::string_view what,
                      const std::function<void(std::istream&)>& read) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error))
+    throw IoError(std::string(what) + " file '" + path.string() + "' is a directory, expected a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError("cannot open " + std::string(what) + " file '" + path.string() + "': " + std::strerror(errno));
   read(in);

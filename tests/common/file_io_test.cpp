@@ -51,6 +51,17 @@ TEST(ReadFileLimited, FoldersAndMissingFilesAreIoErrors) {
   EXPECT_THROW(read_file_limited("/nonexistent/veil/file", "test", 100), IoError);
 }
 
+// Issue 14 item 6: a folder given where a binary artifact is expected is named as a folder (it
+// used to read as "read error at offset 0").
+TEST(ReadWholeFile, AFolderIsNamedAsAFolder) {
+  try {
+    read_whole_file(std::filesystem::temp_directory_path(), "client key", [](std::istream&) {});
+    ADD_FAILURE() << "no IoError";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("is a directory, expected a file"), std::string::npos) << e.what();
+  }
+}
+
 
 // Issue 14 item 5: a secret key file is never readable by others, not even while it is written
 // (the temporary sibling is created 0600), and a shared file follows the umask.

@@ -11,7 +11,7 @@ kinds=("$@")
 ((${#kinds[@]})) || kinds=(parameter_set client_key server_key ciphertext_batch)
 
 cmake -S "$repo_root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
-  -DCMAKE_CXX_COMPILER=clang++ -DVEIL_FUZZ=ON -DVEIL_BUILD_TESTS=OFF -DVEIL_BUILD_BENCH=OFF >/dev/null
+  -DCMAKE_CXX_COMPILER=clang++ -DVEIL_CUDA=OFF -DVEIL_FUZZ=ON -DVEIL_BUILD_TESTS=OFF -DVEIL_BUILD_BENCH=OFF >/dev/null
 targets=(veil_fuzz_make_seeds)
 for kind in "${kinds[@]}"; do targets+=("veil_fuzz_load_$kind"); done
 cmake --build "$build" -j2 --target "${targets[@]}"

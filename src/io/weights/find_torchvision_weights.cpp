@@ -48,6 +48,8 @@ WeightsFile find_torchvision_weights(std::string_view file_name,
                                      const std::optional<std::filesystem::path>& explicit_path,
                                      const std::vector<std::filesystem::path>& extra_dirs) {
   if (explicit_path) {
+    if (std::filesystem::is_directory(*explicit_path))
+      throw IoError("weights file " + explicit_path->string() + " (given with --weights) is a directory, expected a file");
     if (!std::filesystem::is_regular_file(*explicit_path))
       throw IoError("weights file " + explicit_path->string() + " (given with --weights) does not exist");
     return verify(*explicit_path);

@@ -201,7 +201,10 @@ std::string veil_fhe_help(const std::string& program, std::optional<VeilFheComma
            "  keygen --spec S --out KEYS  (client) KEYS/client.key (secret) and KEYS/server.key (sent to the server)\n"
            "  encrypt --spec S --client-key K (--image P | --index I) --out in.slwe   (client)\n"
            "  run --model DIR/model.qcir --server-key KEYS/server.key --input in.slwe --out out.lwe   (server)\n"
-           "  decrypt --spec S --client-key K --input out.lwe   (client) prints the top-5 classes\n";
+           "  decrypt --spec S --client-key K --input out.lwe   (client) prints the top-5 classes\n"
+           "Security note: at the default p_error (0.05 per PBS) lookups may misread and decryption is\n"
+           "IND-CPA, not IND-CPA^D: keep decrypted results with the client, or compile with a tight\n"
+           "--p-error (e.g. 1e-12) if they must leave it.\n";
   return "Usage: " + program + " " + command_name(*command) + " [flags]\n\nFlags:\n" +
          nn::flags_help(table_of(*command));
 }

@@ -37,8 +37,8 @@ class VeilFheBinding : public ::testing::Test {
                  dir_ / "b", log);
     rng_ = std::make_unique<fhe::Csprng>(fhe::Csprng::from_seed_insecure_for_tests(6));
     keygen_step(spec('a'), dir_ / "keys", 2, *rng_, kAllow, log);
-    encrypt_step(spec('a'), client_key(), test_image(0), dir_ / "a.slwe", *rng_, log);
-    encrypt_step(spec('b'), client_key(), test_image(0), dir_ / "b.slwe", *rng_, log);
+    encrypt_step(spec('a'), client_key(), test_image(0), dir_ / "a.slwe", *rng_, log, kAllow);
+    encrypt_step(spec('b'), client_key(), test_image(0), dir_ / "b.slwe", *rng_, log, kAllow);
   }
   static void TearDownTestSuite() {
     rng_.reset();
@@ -96,7 +96,7 @@ TEST_F(VeilFheBinding, SpecWithAFlippedByteIsRefused) {
   const fs::path flipped = dir_ / "flipped" / kClientSpecFile;
 
   const std::string encrypt_error = error_of(
-      [&](std::ostream& log) { encrypt_step(flipped, client_key(), test_image(0), dir_ / "x.slwe", *rng_, log); });
+      [&](std::ostream& log) { encrypt_step(flipped, client_key(), test_image(0), dir_ / "x.slwe", *rng_, log, kAllow); });
   EXPECT_NE(encrypt_error.find("client spec: checksum mismatch: the file says " + digest('a')), std::string::npos)
       << encrypt_error;
   EXPECT_FALSE(fs::exists(dir_ / "x.slwe"));
@@ -104,7 +104,7 @@ TEST_F(VeilFheBinding, SpecWithAFlippedByteIsRefused) {
                 .find("checksum mismatch"),
             std::string::npos);
   EXPECT_FALSE(fs::exists(dir_ / "x_keys"));
-  EXPECT_NE(error_of([&](std::ostream& log) { decrypt_step(flipped, client_key(), output_a(), {}, log); })
+  EXPECT_NE(error_of([&](std::ostream& log) { decrypt_step(flipped, client_key(), output_a(), {}, log, kAllow); })
                 .find("checksum mismatch"),
             std::string::npos);
   const std::string run_message = error_of([&](std::ostream& log) {
@@ -117,9 +117,9 @@ TEST_F(VeilFheBinding, SpecWithAFlippedByteIsRefused) {
 
 // Model B's spec used to decrypt model A's output into B's scales, with rc 0.
 TEST_F(VeilFheBinding, SpecOfAnotherModelDoesNotDecryptTheOutput) {
-  EXPECT_EQ(error_of([&](std::ostream& log) { decrypt_step(spec('a'), client_key(), output_a(), {}, log); }), "");
+  EXPECT_EQ(error_of([&](std::ostream& log) { decrypt_step(spec('a'), client_key(), output_a(), {}, log, kAllow); }), "");
   const std::string message =
-      error_of([&](std::ostream& log) { decrypt_step(spec('b'), client_key(), output_a(), {}, log); });
+      error_of([&](std::ostream& log) { decrypt_step(spec('b'), client_key(), output_a(), {}, log, kAllow); });
   EXPECT_NE(message.find("client: the output was computed for client spec " + digest('a') +
                          ", this client's spec is " + digest('b')),
             std::string::npos)
