@@ -66,6 +66,7 @@ function(veil_test_suite layer)
   target_include_directories(veil_${layer}_tests PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   target_link_libraries(veil_${layer}_tests PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
   target_compile_definitions(veil_${layer}_tests PRIVATE
+    VEIL_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     VEIL_SHARED_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data"
     VEIL_TEST_ARTIFACTS_DIR="${PROJECT_BINARY_DIR}/test-artifacts")
   veil_target_flags(veil_${layer}_tests)
