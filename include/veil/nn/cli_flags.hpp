@@ -73,7 +73,12 @@ NBitsOption parse_n_bits_value(const std::string& flag, const std::string& value
 std::optional<int> parse_rounding_bits_value(const std::string& flag, const std::string& value);
 /// "approximate" or "exact".
 RoundingMethodOption parse_rounding_method_value(const std::string& flag, const std::string& value);
-/// A probability in [0, 1).
+/// The largest per-PBS error probability the programs compile for (--p-error): 0.2, the loosest
+/// target whose simulated accuracy veil has measured (docs/quantization.md, "p_error"); a model
+/// compiled at 0.99 would decode its outputs wrongly with probability 1. The compiler itself
+/// accepts (0, 1] (compiler::CompileOptions).
+inline constexpr double kMaxPError = 0.2;
+/// A per-PBS error probability in (0, kMaxPError]: 0 is no target a TFHE parameter set can meet.
 double parse_p_error_value(const std::string& flag, const std::string& value);
 /// 0 (the full image) or a multiple of 16 up to 224 (nn::make_resnet18's input sizes).
 std::int64_t parse_crop_value(const std::string& flag, const std::string& value);

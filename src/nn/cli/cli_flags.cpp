@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <string_view>
 
 #include "veil/common/error.hpp"
@@ -149,8 +150,12 @@ double parse_p_error_value(const std::string& flag, const std::string& value) {
   double p = 0.0;
   const char* end = value.data() + value.size();
   auto [ptr, ec] = std::from_chars(value.data(), end, p);
-  if (ec != std::errc() || ptr != end || !std::isfinite(p) || p < 0.0 || p >= 1.0)
-    throw InvalidArgument(flag + ": '" + value + "' is not a probability in [0, 1)");
+  if (ec != std::errc() || ptr != end || !std::isfinite(p) || p <= 0.0 || p > kMaxPError) {
+    char max[32];
+    std::snprintf(max, sizeof max, "%g", kMaxPError);
+    throw InvalidArgument(flag + ": '" + value + "' is not a per-PBS error probability in (0, " + max +
+                          "] (the reference's is 0.05; above " + max + " accuracy is unmeasured)");
+  }
   return p;
 }
 

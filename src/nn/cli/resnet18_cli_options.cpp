@@ -64,7 +64,7 @@ const CliFlagTable<Resnet18CliOptions>& flags() {
                                 [](auto& o, auto&, auto&) { o.per_site_precision = true; }}},
       {"--rounding-method", {FlagValue::required, "M  approximate (default) or exact",
                              [](auto& o, auto& f, auto& v) { o.rounding_method = parse_rounding_method_value(f, v); }}},
-      {"--p-error", {FlagValue::required, "P  per-PBS error probability, in [0, 1): the compiler's target and the "
+      {"--p-error", {FlagValue::required, "P  per-PBS error probability, in (0, 0.2]: the compiler's target and the "
                                    "simulation's rate (default 0.05)",
                      [](auto& o, auto& f, auto& v) { o.p_error = parse_p_error_value(f, v); }}},
       {"--multi-parameter", {FlagValue::none, "let each PBS site run on its own parameter set sharing one GLWE secret, "

@@ -47,7 +47,7 @@ const std::vector<Entry>& entries() {
        {FlagValue::required, "M  approximate (default) or exact",
         [](O& o, auto& f, auto& v) { o.rounding_method = nn::parse_rounding_method_value(f, v); }}},
       {{C::compile}, "--p-error",
-       {FlagValue::required, "P  the compiler's per-PBS error probability target, in [0, 1) (default 0.05)",
+       {FlagValue::required, "P  the compiler's per-PBS error probability target, in (0, 0.2] (default 0.05)",
         [](O& o, auto& f, auto& v) { o.p_error = nn::parse_p_error_value(f, v); }}},
       {{C::compile}, "--multi-parameter",
        {FlagValue::none, "each PBS site on its own parameter set sharing one GLWE secret, one key per set (default)",

@@ -152,7 +152,7 @@ TEST(Resnet18Cli, ParsesQuantizationFlags) {
   EXPECT_TRUE(parse({"--per-site-precision"}).per_site_precision);
   EXPECT_THROW(parse({"--per-site-precision", "--quant-mode", "reference"}), InvalidArgument);
   EXPECT_THROW(parse({"--per-site-precision", "--rounding-bits", "none"}), InvalidArgument);
-  EXPECT_DOUBLE_EQ(parse({"--p-error", "0"}).p_error, 0.0);
+  EXPECT_DOUBLE_EQ(parse({"--p-error", "0.2"}).p_error, 0.2);  // kMaxPError
   EXPECT_FALSE(parse({"--fp32-only"}).quantized_stages);
 }
 
@@ -181,8 +181,10 @@ TEST(Resnet18Cli, RejectsBadQuantizationValues) {
   EXPECT_NE(error_of({"--rounding-bits", "all"}).find("neither 'none' nor an integer"), std::string::npos);
   EXPECT_NE(error_of({"--rounding-bits", "17"}).find("--rounding-bits"), std::string::npos);
   EXPECT_NE(error_of({"--rounding-method", "fuzzy"}).find("approximate or exact"), std::string::npos);
-  for (const char* p : {"1", "-0.1", "nan", "0.05x", "inf"})
-    EXPECT_NE(error_of({"--p-error", p}).find("not a probability in [0, 1)"), std::string::npos) << p;
+  // One range for both programs (issue 14 item 6): 0 used to pass the parser and fail the compiler,
+  // 0.99 compiled a model whose outputs decode wrongly with probability 1.
+  for (const char* p : {"0", "0.99", "0.2001", "1", "-0.1", "nan", "0.05x", "inf"})
+    EXPECT_NE(error_of({"--p-error", p}).find("not a per-PBS error probability in (0, 0.2]"), std::string::npos) << p;
   EXPECT_NE(error_of({"--calibration-images", "0"}).find("--calibration-images"), std::string::npos);
   EXPECT_NE(error_of({"--experiment-n-bits", "8..4"}).find("range '8..4' is empty"), std::string::npos);
   EXPECT_NE(error_of({"--experiment-n-bits", "none"}).find("'none'"), std::string::npos);

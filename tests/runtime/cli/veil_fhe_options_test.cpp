@@ -107,7 +107,8 @@ TEST(VeilFheCli, RejectsFlagsOfOtherSubcommandsAndMissingOnes) {
 
 TEST(VeilFheCli, RejectsBadValuesAndCombinations) {
   EXPECT_NE(error_of({"compile", "--out", "m", "--crop", "40"}).find("multiple of 16"), std::string::npos);
-  EXPECT_NE(error_of({"compile", "--out", "m", "--p-error", "2"}).find("not a probability"), std::string::npos);
+  EXPECT_NE(error_of({"compile", "--out", "m", "--p-error", "2"}).find("not a per-PBS error probability"), std::string::npos);
+  EXPECT_NE(error_of({"compile", "--out", "m", "--p-error", "0"}).find("in (0, 0.2]"), std::string::npos);
   EXPECT_NE(error_of({"compile", "--out", "m", "--quant-mode", "both"}).find("expected reference or improved"),
             std::string::npos);
   EXPECT_NE(error_of({"compile", "--out", "m", "--network", "vgg"}).find("expected resnet18 or small"),
