@@ -1,5 +1,8 @@
 #include "veil/nn/resnet18.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "veil/common/error.hpp"
 
 namespace veil::nn {
@@ -54,7 +57,14 @@ const Tensor& take(const StateDict& sd, const std::string& key, const Shape& exp
 
 void check_keys(const StateDict& sd) {
   const auto expected = resnet18_state_dict_shapes();
-  for (const auto& [key, shape] : expected) take(sd, key, shape);
+  for (const auto& [key, shape] : expected) {
+    // A NaN or infinity would surface much later as a nonsensical quantizer bound.
+    const Tensor& t = take(sd, key, shape);
+    const auto bad = std::find_if(t.data.begin(), t.data.end(), [](float v) { return !std::isfinite(v); });
+    if (bad != t.data.end())
+      throw InvalidArgument("ResNet-18 checkpoint: tensor '" + key + "' holds " + std::to_string(*bad) +
+                            " at element " + std::to_string(bad - t.data.begin()) + ", expected finite numbers");
+  }
   for (const auto& [key, t] : sd) {
     if (expected.count(key)) continue;
     const std::string suffix = ".num_batches_tracked";

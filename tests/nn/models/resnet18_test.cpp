@@ -2,6 +2,9 @@
 // missing, misshapen and unknown tensors (bad StateDicts are built here from the expected shapes).
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
 #include "veil/common/error.hpp"
 #include "veil/nn/resnet18.hpp"
 
@@ -119,6 +122,17 @@ TEST(Resnet18, RejectsNonScalarNumBatchesTracked) {
   StateDict sd = zero_state_dict();
   sd.emplace("bn1.num_batches_tracked", Tensor({2}));
   EXPECT_NE(error_of(sd).find("'bn1.num_batches_tracked' has shape [2]"), std::string::npos);
+}
+
+// Issue 14 item 6: a NaN weight used to surface as a quantizer "accumulator bound".
+TEST(Resnet18, RejectsNonFiniteWeightsNamingTheTensor) {
+  for (const float bad : {std::nanf(""), std::numeric_limits<float>::infinity()}) {
+    StateDict sd = zero_state_dict();
+    sd["layer2.0.conv1.weight"].data[5] = bad;
+    const std::string msg = error_of(sd);
+    EXPECT_NE(msg.find("tensor 'layer2.0.conv1.weight' holds"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("at element 5, expected finite numbers"), std::string::npos) << msg;
+  }
 }
 
 TEST(Resnet18, RejectsNegativeRunningVariance) {
