@@ -341,6 +341,6 @@ QuantizedCircuit load_quantized_circuit_file(const std::filesystem::path& path) 
   return circuit;
 }
 
-std::string circuit_fingerprint(const QuantizedCircuit& circuit) { return hex(sha256({encode_payload(circuit)})); }
+std::string circuit_fingerprint(const QuantizedCircuit& circuit) { return hex_digits(sha256({encode_payload(circuit)})); }
 
 }  // namespace veil::compiler

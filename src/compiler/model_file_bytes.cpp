@@ -1,34 +1,10 @@
 #include "compiler/model_file_bytes.hpp"
 
-#include <openssl/evp.h>
-
 #include <bit>
 
 #include "veil/common/error.hpp"
 
 namespace veil::compiler::model_file {
-
-Sha256Digest sha256(std::initializer_list<std::string_view> parts) {
-  EVP_MD_CTX* context = EVP_MD_CTX_new();
-  Sha256Digest digest{};
-  unsigned int length = 0;
-  bool ok = context != nullptr && EVP_DigestInit_ex(context, EVP_sha256(), nullptr) == 1;
-  for (const std::string_view part : parts) ok = ok && EVP_DigestUpdate(context, part.data(), part.size()) == 1;
-  ok = ok && EVP_DigestFinal_ex(context, digest.data(), &length) == 1 && length == digest.size();
-  EVP_MD_CTX_free(context);
-  if (!ok) throw Error("OpenSSL SHA-256 failed");
-  return digest;
-}
-
-std::string hex(const Sha256Digest& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const std::uint8_t b : digest) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
 
 void PayloadWriter::f64(double value) { u64(std::bit_cast<std::uint64_t>(value)); }
 

@@ -8,14 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include "veil/common/sha256.hpp"  // the model file's checksum and fingerprint
+
 namespace veil::compiler::model_file {
-
-using Sha256Digest = std::array<std::uint8_t, 32>;
-
-/// SHA-256 (OpenSSL EVP) of the concatenated parts.
-Sha256Digest sha256(std::initializer_list<std::string_view> parts);
-/// 64 lowercase hex digits.
-std::string hex(const Sha256Digest& digest);
 
 class PayloadWriter {
  public:

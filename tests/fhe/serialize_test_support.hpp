@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "fhe/serialize/sha256.hpp"
+#include "veil/common/sha256.hpp"
 #include "veil/common/error.hpp"
 #include "veil/common/thread_pool.hpp"
 #include "veil/fhe/keygen.hpp"
@@ -56,9 +56,9 @@ std::string saved_bytes(Save save) {
 /// Recomputes the trailing SHA-256 after a deliberate edit, so that the loader's field checks
 /// (not the checksum) must catch it.
 inline void rechecksum(std::string& bytes) {
-  serialize::Sha256 hash;
+  Sha256 hash;
   hash.update({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size() - 32});
-  const serialize::Sha256Digest digest = hash.digest();
+  const Sha256Digest digest = hash.digest();
   bytes.replace(bytes.size() - 32, 32, reinterpret_cast<const char*>(digest.data()), 32);
 }
 

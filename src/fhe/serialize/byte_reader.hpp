@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "fhe/serialize/sha256.hpp"
+#include "veil/common/sha256.hpp"
 
 namespace veil::fhe::serialize {
 

@@ -6,7 +6,7 @@
 #include <span>
 #include <string_view>
 
-#include "fhe/serialize/sha256.hpp"
+#include "veil/common/sha256.hpp"
 
 namespace veil::fhe::serialize {
 

@@ -1,18 +1,17 @@
 #include <string>
 #include <string_view>
 
-#include "fhe/serialize/hex.hpp"
-#include "fhe/serialize/sha256.hpp"
+#include "veil/common/sha256.hpp"
 #include "veil/fhe/serialize.hpp"
 
 namespace veil::fhe {
 
-std::string ContextTag::hex() const { return serialize::hex_digits(bytes); }
+std::string ContextTag::hex() const { return hex_digits(bytes); }
 
 std::string ContextTag::short_hex() const { return hex().substr(0, 16); }
 
 ContextTag context_tag_of(std::string_view document) {
-  serialize::Sha256 hash;
+  Sha256 hash;
   hash.update({reinterpret_cast<const std::uint8_t*>(document.data()), document.size()});
   return ContextTag{hash.digest()};
 }

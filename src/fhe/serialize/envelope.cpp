@@ -4,6 +4,8 @@
 #include <cctype>
 #include <string>
 
+#include "veil/common/sha256.hpp"  // hex_digits
+
 namespace veil::fhe::serialize {
 
 namespace {
@@ -19,10 +21,7 @@ std::string printable(std::string_view bytes) {
     if (std::isprint(u) && c != '\\') {
       out += c;
     } else {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
+      out += "\\x" + hex_digits(std::span<const std::uint8_t>(&u, 1));
     }
   }
   return out;

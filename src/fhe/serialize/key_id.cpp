@@ -3,10 +3,10 @@
 #include <string_view>
 #include <vector>
 
-#include "fhe/serialize/hex.hpp"
 #include "fhe/serialize/little_endian.hpp"
 #include "veil/common/error.hpp"
-#include "fhe/serialize/sha256.hpp"
+#include "veil/common/secure_memory.hpp"
+#include "veil/common/sha256.hpp"
 #include "veil/fhe/serialize.hpp"
 
 namespace veil::fhe {
@@ -21,19 +21,19 @@ std::span<const std::uint8_t> as_bytes(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
-KeyId truncated(const serialize::Sha256Digest& digest) {
+KeyId truncated(const Sha256Digest& digest) {
   KeyId id;
   std::copy_n(digest.begin(), id.bytes.size(), id.bytes.begin());
   return id;
 }
 
-void hash_length(serialize::Sha256& hash, std::size_t length) {
+void hash_length(Sha256& hash, std::size_t length) {
   std::uint8_t le[8];
   serialize::store_le64(length, le);
   hash.update(le);
 }
 
-void hash_bits(serialize::Sha256& hash, std::span<const Torus> bits) {
+void hash_bits(Sha256& hash, std::span<const Torus> bits) {
   hash_length(hash, bits.size());
   SecretVector<std::uint8_t> bytes(bits.size());  // the key's bits: zeroed when freed
   for (std::size_t i = 0; i < bits.size(); ++i) bytes[i] = static_cast<std::uint8_t>(bits[i] & 1);
@@ -41,17 +41,17 @@ void hash_bits(serialize::Sha256& hash, std::span<const Torus> bits) {
 }
 
 // Every variable-length part is length-prefixed, so distinct keys never hash the same bytes.
-void hash_string(serialize::Sha256& hash, std::string_view s) {
+void hash_string(Sha256& hash, std::string_view s) {
   hash_length(hash, s.size());
   hash.update(as_bytes(s));
 }
 
 }  // namespace
 
-std::string KeyId::hex() const { return serialize::hex_digits(bytes); }
+std::string KeyId::hex() const { return hex_digits(bytes); }
 
 KeyId key_id_of(const ClientKey& client) {
-  serialize::Sha256 hash;
+  Sha256 hash;
   hash_string(hash, kKeyIdDomain);
   hash_string(hash, client.parameters().name);
   hash_bits(hash, client.small_key().bits());
@@ -63,7 +63,7 @@ KeyId key_id_of(std::span<const ClientKey> partitions) {
   if (partitions.empty()) throw InvalidArgument("key_id_of: no partition keys");
   // One partition keeps the single-set id, so that version-1 files and their ciphertexts still match.
   if (partitions.size() == 1) return key_id_of(partitions[0]);
-  serialize::Sha256 hash;
+  Sha256 hash;
   hash_string(hash, kPartitionedKeyIdDomain);
   hash_length(hash, partitions.size());
   for (const ClientKey& key : partitions) {

@@ -1,10 +1,12 @@
-#include "fhe/serialize/sha256.hpp"
+#include "veil/common/sha256.hpp"
 
 #include <openssl/evp.h>
 
+#include <string>
+
 #include "veil/common/error.hpp"
 
-namespace veil::fhe::serialize {
+namespace veil {
 
 struct Sha256::Context {
   EVP_MD_CTX* ctx = nullptr;
@@ -41,4 +43,25 @@ Sha256Digest Sha256::digest() const {
   return out;
 }
 
-}  // namespace veil::fhe::serialize
+void Sha256::update(std::string_view bytes) {
+  update(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+}
+
+Sha256Digest sha256(std::initializer_list<std::string_view> parts) {
+  Sha256 hash;
+  for (const std::string_view part : parts) hash.update(part);
+  return hash.digest();
+}
+
+std::string hex_digits(std::span<const std::uint8_t> bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * bytes.size());
+  for (const std::uint8_t b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+}  // namespace veil
