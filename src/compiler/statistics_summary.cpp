@@ -6,6 +6,7 @@
 
 #include "veil/compiler/statistics.hpp"
 #include "veil/fhe/parameter_optimizer.hpp"
+#include "veil/nn/metrics.hpp"
 
 namespace veil::compiler {
 namespace {
@@ -17,20 +18,6 @@ std::string format(const char* pattern, double x) {
 }
 
 // 1234567 -> "1,234,567".
-std::string grouped(std::uint64_t x) {
-  std::string digits = std::to_string(x), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
-std::string bytes(double b) {
-  if (b >= 1024.0 * 1024 * 1024) return format("%.2f GiB", b / (1024.0 * 1024 * 1024));
-  if (b >= 1024.0 * 1024) return format("%.1f MiB", b / (1024.0 * 1024));
-  return format("%.1f KiB", b / 1024.0);
-}
 
 // " (vetted, 128-bit)", " (parameter optimizer, 128-bit)" or the toy sets' warning.
 std::string set_kind(const fhe::ParameterSet& p) {
@@ -57,15 +44,15 @@ std::string statistics_summary(const CircuitStatistics& s) {
       const PartitionStatistics& q = s.partitions[i];
       char line[200];
       std::snprintf(line, sizeof line, "  %zu: %-22s n = %4zu, cost %3d: %12s PBS, %.4g units; keys %s + %s\n", i,
-                    q.params.name.c_str(), q.params.lwe_dimension.value, q.cost, grouped(q.pbs).c_str(), q.cost_units,
-                    bytes(static_cast<double>(q.bootstrap_key_bytes)).c_str(),
-                    bytes(static_cast<double>(q.keyswitch_key_bytes)).c_str());
+                    q.params.name.c_str(), q.params.lwe_dimension.value, q.cost, nn::format_count(q.pbs).c_str(), q.cost_units,
+                    nn::format_bytes(q.bootstrap_key_bytes).c_str(),
+                    nn::format_bytes(q.keyswitch_key_bytes).c_str());
       out << line;
     }
   }
-  out << "PBS per image: " << grouped(s.pbs) << " (each with one key switch)";
-  for (const auto& [bits, pbs] : s.pbs_by_precision) out << "; " << bits << " bits: " << grouped(pbs);
-  out << "\nLinear operations per image: " << grouped(s.linear_ops) << " ciphertext multiply-adds\n";
+  out << "PBS per image: " << nn::format_count(s.pbs) << " (each with one key switch)";
+  for (const auto& [bits, pbs] : s.pbs_by_precision) out << "; " << bits << " bits: " << nn::format_count(pbs);
+  out << "\nLinear operations per image: " << nn::format_count(s.linear_ops) << " ciphertext multiply-adds\n";
   std::vector<const NodeStatistics*> top;
   for (const NodeStatistics& n : s.nodes) {
     if (n.pbs > 0) top.push_back(&n);
@@ -76,15 +63,15 @@ std::string statistics_summary(const CircuitStatistics& s) {
   for (const NodeStatistics* n : top) {
     char line[160];
     std::snprintf(line, sizeof line, "  %-24s %-9s %2d bits %12s PBS  p_error %.3g\n", n->name.c_str(), n->op.c_str(),
-                  n->precision_bits, grouped(n->pbs).c_str(), n->p_error);
+                  n->precision_bits, nn::format_count(n->pbs).c_str(), n->p_error);
     out << line;
   }
-  out << "Keys: bootstrapping " << bytes(static_cast<double>(s.bootstrap_key_bytes)) << " (Fourier domain), key switching "
-      << bytes(static_cast<double>(s.keyswitch_key_bytes)) << "\n";
-  out << "Ciphertexts: " << bytes(static_cast<double>(s.big_ciphertext_bytes)) << " (big key), "
-      << bytes(static_cast<double>(s.small_ciphertext_bytes)) << " (small key); per image " << grouped(s.input_ciphertexts)
-      << " in (" << bytes(static_cast<double>(s.input_bytes)) << " seeded), " << grouped(s.output_ciphertexts)
-      << " out (" << bytes(static_cast<double>(s.output_bytes)) << ")\n";
+  out << "Keys: bootstrapping " << nn::format_bytes(s.bootstrap_key_bytes) << " (Fourier domain), key switching "
+      << nn::format_bytes(s.keyswitch_key_bytes) << "\n";
+  out << "Ciphertexts: " << nn::format_bytes(s.big_ciphertext_bytes) << " (big key), "
+      << nn::format_bytes(s.small_ciphertext_bytes) << " (small key); per image " << nn::format_count(s.input_ciphertexts)
+      << " in (" << nn::format_bytes(s.input_bytes) << " seeded), " << nn::format_count(s.output_ciphertexts)
+      << " out (" << nn::format_bytes(s.output_bytes) << ")\n";
   double expected_misreads = 0;
   for (const NodeStatistics& n : s.nodes) expected_misreads += static_cast<double>(n.pbs) * n.p_error;
   out << "Risks: " << format("%.3g", expected_misreads) << " misread PBS expected per image; P(at least one) = "

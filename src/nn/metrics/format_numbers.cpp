@@ -19,4 +19,15 @@ std::string format_count(std::uint64_t n) {
   return out;
 }
 
+std::string format_bytes(std::uint64_t bytes) {
+  static const char* const units[] = {"KiB", "MiB", "GiB", "TiB"};
+  if (bytes < 1024) return std::to_string(bytes) + " B";
+  double value = static_cast<double>(bytes) / 1024;
+  int unit = 0;
+  for (; value >= 1024 && unit < 3; ++unit) value /= 1024;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, value < 10 ? "%.2f %s" : "%.1f %s", value, units[unit]);
+  return buf;
+}
+
 }  // namespace veil::nn

@@ -29,17 +29,6 @@ std::string estimate_line(std::uint64_t pbs, double pbs_per_second) {
          " PBS/s = " + nn::format_clock_time(seconds, true);
 }
 
-std::string format_bytes(std::uint64_t bytes) {
-  static const char* const units[] = {"KiB", "MiB", "GiB", "TiB"};
-  if (bytes < 1024) return std::to_string(bytes) + " B";
-  double value = static_cast<double>(bytes) / 1024;
-  int unit = 0;
-  for (; value >= 1024 && unit < 3; ++unit) value /= 1024;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, value < 10 ? "%.2f %s" : "%.1f %s", value, units[unit]);
-  return buf;
-}
-
 std::size_t FheImageResult::draws() const {
   std::size_t n = 0;
   for (const auto& [label, count] : draw_top1) n += count;
@@ -114,8 +103,8 @@ void write_fhe_summary(const FheStageResult& result, std::ostream& out) {
                 n ? seconds / static_cast<double>(n) : 0.0, nn::format_clock_time(n ? seconds / static_cast<double>(n) : 0.0, true).c_str(),
                 server_seconds > 0 ? static_cast<double>(pbs) / server_seconds : 0.0, result.pbs_per_second);
   out << buf;
-  out << "  peak resident ciphertext memory (server): " << format_bytes(peak_resident)
-      << "; process peak RSS: " << format_bytes(result.peak_rss_bytes) << "\n";
+  out << "  peak resident ciphertext memory (server): " << nn::format_bytes(peak_resident)
+      << "; process peak RSS: " << nn::format_bytes(result.peak_rss_bytes) << "\n";
 }
 
 std::string fhe_layers_csv(const FheStageResult& result, const compiler::FheProgram& program) {

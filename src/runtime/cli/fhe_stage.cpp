@@ -126,8 +126,8 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
                 "Key generation took %.2f s: client key %zu + %zu secret bits; evaluation keys %s "
                 "(bootstrapping %s, key switching %s)\n",
                 result.keygen_seconds, params.lwe_dimension.value, params.big_lwe_dimension().value,
-                format_bytes(stats.bootstrap_key_bytes + stats.keyswitch_key_bytes).c_str(),
-                format_bytes(stats.bootstrap_key_bytes).c_str(), format_bytes(stats.keyswitch_key_bytes).c_str());
+                nn::format_bytes(stats.bootstrap_key_bytes + stats.keyswitch_key_bytes).c_str(),
+                nn::format_bytes(stats.bootstrap_key_bytes).c_str(), nn::format_bytes(stats.keyswitch_key_bytes).c_str());
   out << buf;
 
   const std::size_t count = settings.rate_pbs ? settings.rate_pbs : calibration_pbs_count(threads);

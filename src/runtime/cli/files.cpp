@@ -11,6 +11,7 @@
 #include "veil/common/file_io.hpp"
 #include "veil/fhe/serialize.hpp"
 #include "veil/runtime/cli/fhe_report.hpp"
+#include "veil/nn/metrics.hpp"
 
 namespace veil::runtime::cli {
 
@@ -71,7 +72,7 @@ void refuse_to_replace_client_key(const std::filesystem::path& path, const std::
 std::string describe_file(const std::filesystem::path& path) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
-  return path.string() + ": " + (ec ? std::string("size unknown") : format_bytes(size));
+  return path.string() + ": " + (ec ? std::string("size unknown") : nn::format_bytes(size));
 }
 
 }  // namespace veil::runtime::cli

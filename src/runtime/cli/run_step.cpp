@@ -15,6 +15,7 @@
 #include "veil/runtime/cli/veil_fhe_steps.hpp"
 #include "veil/runtime/client_spec.hpp"
 #include "veil/runtime/server.hpp"
+#include "veil/nn/metrics.hpp"
 
 namespace veil::runtime::cli {
 namespace {
@@ -90,7 +91,7 @@ void run_one(const std::filesystem::path& model, const std::filesystem::path& se
                 "backend); peak resident ciphertexts %s\n",
                 seconds_since(start), load_seconds, stats.seconds, static_cast<unsigned long long>(stats.pbs),
                 stats.seconds > 0 ? static_cast<double>(stats.pbs) / stats.seconds : 0.0,
-                std::string((split ? *split : *backend).name()).c_str(), format_bytes(stats.peak_resident_bytes).c_str());
+                std::string((split ? *split : *backend).name()).c_str(), nn::format_bytes(stats.peak_resident_bytes).c_str());
   out << buf << "  backend: " << (split ? *split : *backend).description() << "\n";
   if (session) report_ranks(*session, out);
   for (const auto& path : {model, server_key, input, out_file}) out << "  " << describe_file(path) << "\n";

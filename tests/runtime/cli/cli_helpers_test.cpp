@@ -16,6 +16,7 @@
 #include "veil/runtime/cli/fhe_backend.hpp"
 #include "veil/runtime/cli/fhe_report.hpp"
 #include "veil/runtime/cli/files.hpp"
+#include "veil/nn/metrics.hpp"
 
 namespace veil::runtime::cli {
 namespace {
@@ -87,10 +88,10 @@ TEST(FheReport, EstimateLineDividesPbsByRate) {
 }
 
 TEST(FheReport, FormatsBytes) {
-  EXPECT_EQ(format_bytes(512), "512 B");
-  EXPECT_EQ(format_bytes(3 * 1024), "3.00 KiB");
-  EXPECT_EQ(format_bytes(1536ull * 1024), "1.50 MiB");
-  EXPECT_EQ(format_bytes(123ull << 30), "123.0 GiB");
+  EXPECT_EQ(nn::format_bytes(512), "512 B");
+  EXPECT_EQ(nn::format_bytes(3 * 1024), "3.00 KiB");
+  EXPECT_EQ(nn::format_bytes(1536ull * 1024), "1.50 MiB");
+  EXPECT_EQ(nn::format_bytes(123ull << 30), "123.0 GiB");
 }
 
 TEST(CompileOptionsFile, RoundTripsAndNamesBadFields) {

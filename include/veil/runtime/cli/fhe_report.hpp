@@ -12,9 +12,6 @@ namespace veil::runtime::cli {
 /// "estimated FHE time per image on this machine: 59,392 PBS / 94.1 PBS/s = 0:10:31".
 std::string estimate_line(std::uint64_t pbs, double pbs_per_second);
 
-/// "512 B", "3.0 KiB", "1.5 MiB", "2.25 GiB".
-std::string format_bytes(std::uint64_t bytes);
-
 /// The lines of image `number` (1-based) after its run: times, the three top-5 lists, the
 /// comparison with the simulation.
 void write_fhe_image(const FheImageResult& image, std::size_t number, std::ostream& out);
