@@ -55,10 +55,9 @@ nn::QuantizedStagesSettings make_stages_settings(const nn::Resnet18CliOptions& o
   if (opt.quant_mode != nn::QuantModeOption::improved)
     settings.modes.push_back(nn::quant::QuantizationMode::ReferenceCompatible);
   if (opt.quant_mode != nn::QuantModeOption::reference) settings.modes.push_back(nn::quant::QuantizationMode::Improved);
-  settings.n_bits = {opt.n_bits.model_inputs, opt.n_bits.op_inputs, opt.n_bits.op_weights, opt.n_bits.model_outputs};
+  settings.n_bits = opt.n_bits;
   settings.rounding_bits = opt.rounding_bits;
-  settings.rounding_method = opt.rounding_method == nn::RoundingMethodOption::exact ? nn::quant::RoundingMethod::Exact
-                                                                                     : nn::quant::RoundingMethod::Approximate;
+  settings.rounding_method = opt.rounding_method;
   settings.p_error = opt.p_error;
   settings.simulation_seed = opt.simulation_seed;
   settings.batch_size = opt.batch_size;

@@ -76,11 +76,9 @@ Tensor read_dataset_images(const VeilFheOptions& opt, std::size_t first, std::si
 
 void compile(const VeilFheOptions& opt) {
   nn::QuantizedStagesSettings settings;
-  settings.n_bits = {opt.n_bits.model_inputs, opt.n_bits.op_inputs, opt.n_bits.op_weights, opt.n_bits.model_outputs};
+  settings.n_bits = opt.n_bits;
   settings.rounding_bits = opt.rounding_bits;
-  settings.rounding_method = opt.rounding_method == nn::RoundingMethodOption::exact
-                                 ? nn::quant::RoundingMethod::Exact
-                                 : nn::quant::RoundingMethod::Approximate;
+  settings.rounding_method = opt.rounding_method;
   const auto mode = opt.quant_mode == nn::QuantModeOption::reference ? nn::quant::QuantizationMode::ReferenceCompatible
                                                                       : nn::quant::QuantizationMode::Improved;
   compiler::CompileOptions options;

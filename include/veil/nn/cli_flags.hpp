@@ -68,11 +68,11 @@ std::string flags_help(const CliFlagTable<Options>& table) {
 std::uint64_t parse_unsigned_value(const std::string& flag, const std::string& value, std::uint64_t min,
                                    std::uint64_t max);
 /// "N" -> {max(5, N), N, N, max(5, N)} as Concrete ML; "I,A,W,O" -> each field (2..16 bits).
-NBitsOption parse_n_bits_value(const std::string& flag, const std::string& value);
+quant::NBits parse_n_bits_value(const std::string& flag, const std::string& value);
 /// "none" or 2..16.
 std::optional<int> parse_rounding_bits_value(const std::string& flag, const std::string& value);
 /// "approximate" or "exact".
-RoundingMethodOption parse_rounding_method_value(const std::string& flag, const std::string& value);
+quant::RoundingMethod parse_rounding_method_value(const std::string& flag, const std::string& value);
 /// The largest per-PBS error probability the programs compile for (--p-error): 0.2, the loosest
 /// target whose simulated accuracy veil has measured (docs/quantization.md, "p_error"); a model
 /// compiled at 0.99 would decode its outputs wrongly with probability 1. The compiler itself

@@ -10,20 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "veil/nn/quant/quantization_config.hpp"
+
 namespace veil::nn {
 
 /// Which quantization the quantized stages run: the Concrete ML-compatible scheme, veil's
 /// improved one, or both side by side.
 enum class QuantModeOption { reference, improved, both };
 
-/// Concrete ML's n_bits dictionary. A single integer N means {max(5, N), N, N, max(5, N)},
-/// as Concrete ML reads it.
-struct NBitsOption {
-  int model_inputs = 8, op_inputs = 7, op_weights = 7, model_outputs = 9;
-  bool operator==(const NBitsOption&) const = default;
-};
-
-enum class RoundingMethodOption { approximate, exact };
 
 struct Resnet18CliOptions {
   bool help = false;
@@ -39,10 +33,10 @@ struct Resnet18CliOptions {
 
   // Quantized and simulated stages.
   QuantModeOption quant_mode = QuantModeOption::both;
-  NBitsOption n_bits;                                       // the seed's 8/7/7/9
+  quant::NBits n_bits;                                       // the seed's 8/7/7/9
   std::optional<int> rounding_bits = 7;                     // nullopt: --rounding-bits none
   bool per_site_precision = false;                          // --per-site-precision: search per-site bits
-  RoundingMethodOption rounding_method = RoundingMethodOption::approximate;
+  quant::RoundingMethod rounding_method = quant::RoundingMethod::Approximate;
   double p_error = 0.05;                                    // per-PBS error probability: compiler target, simulation
   std::size_t calibration_images = 10;                      // the dataset's first N calibrate, the rest evaluate
   std::uint64_t simulation_seed = 0;

@@ -126,7 +126,7 @@ std::uint64_t parse_unsigned_value(const std::string& flag, const std::string& v
   return v;
 }
 
-NBitsOption parse_n_bits_value(const std::string& flag, const std::string& value) {
+quant::NBits parse_n_bits_value(const std::string& flag, const std::string& value) {
   const auto parts = split(value, ',');
   if (parts.size() == 1) {
     const int n = parse_bits(flag, value);
@@ -159,9 +159,9 @@ double parse_p_error_value(const std::string& flag, const std::string& value) {
   return p;
 }
 
-RoundingMethodOption parse_rounding_method_value(const std::string& flag, const std::string& value) {
-  if (value == "approximate") return RoundingMethodOption::approximate;
-  if (value == "exact") return RoundingMethodOption::exact;
+quant::RoundingMethod parse_rounding_method_value(const std::string& flag, const std::string& value) {
+  if (value == "approximate") return quant::RoundingMethod::Approximate;
+  if (value == "exact") return quant::RoundingMethod::Exact;
   throw InvalidArgument(flag + ": '" + value + "', expected approximate or exact");
 }
 

@@ -123,9 +123,9 @@ TEST(Resnet18Cli, RejectsBadFheValuesAndCombinations) {
 TEST(Resnet18Cli, QuantizedStageDefaultsAreTheSeeds) {
   const auto o = parse({});
   EXPECT_EQ(o.quant_mode, QuantModeOption::both);
-  EXPECT_EQ(o.n_bits, (NBitsOption{8, 7, 7, 9}));
+  EXPECT_EQ(o.n_bits, (quant::NBits{8, 7, 7, 9}));
   EXPECT_EQ(o.rounding_bits, 7);
-  EXPECT_EQ(o.rounding_method, RoundingMethodOption::approximate);
+  EXPECT_EQ(o.rounding_method, quant::RoundingMethod::Approximate);
   EXPECT_DOUBLE_EQ(o.p_error, 0.05);
   EXPECT_EQ(o.calibration_images, 10u);
   EXPECT_TRUE(o.quantized_stages);
@@ -140,9 +140,9 @@ TEST(Resnet18Cli, ParsesQuantizationFlags) {
   const auto o = parse({"--quant-mode", "improved", "--n-bits=8,6,6,9", "--rounding-bits", "none", "--rounding_method",
                         "exact", "--p-error", "1e-3", "--calibration-images", "4", "--simulation-seed", "9"});
   EXPECT_EQ(o.quant_mode, QuantModeOption::improved);
-  EXPECT_EQ(o.n_bits, (NBitsOption{8, 6, 6, 9}));
+  EXPECT_EQ(o.n_bits, (quant::NBits{8, 6, 6, 9}));
   EXPECT_FALSE(o.rounding_bits);
-  EXPECT_EQ(o.rounding_method, RoundingMethodOption::exact);
+  EXPECT_EQ(o.rounding_method, quant::RoundingMethod::Exact);
   EXPECT_DOUBLE_EQ(o.p_error, 1e-3);
   EXPECT_EQ(o.calibration_images, 4u);
   EXPECT_EQ(o.simulation_seed, 9u);
@@ -158,8 +158,8 @@ TEST(Resnet18Cli, ParsesQuantizationFlags) {
 
 TEST(Resnet18Cli, SingleNBitsFollowsConcreteMl) {
   // One integer sets op inputs and weights; model inputs/outputs get at least 5 bits.
-  EXPECT_EQ(parse({"--n-bits", "3"}).n_bits, (NBitsOption{5, 3, 3, 5}));
-  EXPECT_EQ(parse({"--n-bits", "7"}).n_bits, (NBitsOption{7, 7, 7, 7}));
+  EXPECT_EQ(parse({"--n-bits", "3"}).n_bits, (quant::NBits{5, 3, 3, 5}));
+  EXPECT_EQ(parse({"--n-bits", "7"}).n_bits, (quant::NBits{7, 7, 7, 7}));
 }
 
 TEST(Resnet18Cli, ParsesExperimentGrids) {

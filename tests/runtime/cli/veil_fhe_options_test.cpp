@@ -25,7 +25,7 @@ TEST(VeilFheCli, ParsesEverySubcommand) {
                         "--threads", "2", "--dataset-cache-dir", "shards"});
   EXPECT_EQ(c.command, VeilFheCommand::compile);
   EXPECT_EQ(c.weights->string(), "w.pth");
-  EXPECT_EQ(c.n_bits, (nn::NBitsOption{6, 6, 6, 6}));
+  EXPECT_EQ(c.n_bits, (nn::quant::NBits{6, 6, 6, 6}));
   EXPECT_EQ(c.rounding_bits, 5);
   EXPECT_DOUBLE_EQ(c.p_error, 1e-3);
   EXPECT_EQ(c.quant_mode, nn::QuantModeOption::reference);
@@ -61,7 +61,7 @@ TEST(VeilFheCli, ParsesEverySubcommand) {
 TEST(VeilFheCli, DefaultsAreTheSeeds) {
   const auto c = parse({"compile", "--out", "m"});
   EXPECT_EQ(c.network, NetworkOption::resnet18);
-  EXPECT_EQ(c.n_bits, (nn::NBitsOption{8, 7, 7, 9}));
+  EXPECT_EQ(c.n_bits, (nn::quant::NBits{8, 7, 7, 9}));
   EXPECT_EQ(c.rounding_bits, 7);
   EXPECT_DOUBLE_EQ(c.p_error, 0.05);
   EXPECT_EQ(c.quant_mode, nn::QuantModeOption::improved);

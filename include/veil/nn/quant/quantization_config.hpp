@@ -18,6 +18,7 @@ struct NBits {
 
   /// Concrete ML's single-integer form: every width equal to n.
   static NBits uniform(int n) { return {n, n, n, n}; }
+  bool operator==(const NBits&) const = default;
 };
 
 enum class RoundingMethod {

@@ -24,9 +24,9 @@ struct VeilFheOptions {
   // compile
   NetworkOption network = NetworkOption::resnet18;
   std::optional<std::filesystem::path> weights;
-  nn::NBitsOption n_bits;
+  nn::quant::NBits n_bits;
   std::optional<int> rounding_bits = 7;
-  nn::RoundingMethodOption rounding_method = nn::RoundingMethodOption::approximate;
+  nn::quant::RoundingMethod rounding_method = nn::quant::RoundingMethod::Approximate;
   double p_error = 0.05;
   bool multi_parameter = true;  // --uniform-parameters: one set for every PBS site
   nn::QuantModeOption quant_mode = nn::QuantModeOption::improved;  // one mode: reference or improved
