@@ -62,9 +62,10 @@ function(veil_test_suite layer)
   if(NOT sources)
     return()
   endif()
-  add_executable(veil_${layer}_tests ${sources})
+  # tests/test_main.cpp: GoogleTest's main plus a guard that fails a suite whose set-up failed.
+  add_executable(veil_${layer}_tests ${sources} ${PROJECT_SOURCE_DIR}/tests/test_main.cpp)
   target_include_directories(veil_${layer}_tests PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
-  target_link_libraries(veil_${layer}_tests PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  target_link_libraries(veil_${layer}_tests PRIVATE ${ARG_DEPS} GTest::gtest)
   target_compile_definitions(veil_${layer}_tests PRIVATE
     VEIL_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     VEIL_SHARED_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data"
