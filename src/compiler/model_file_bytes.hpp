@@ -2,9 +2,7 @@
 // Little-endian fields of the model file's payload, built and parsed in memory. The reader
 // names each field in its errors and checks every count against the bytes left before the
 // caller allocates. (veil::fhe has its own stream reader and writer, internal to that layer.)
-#include <array>
 #include <cstdint>
-#include <initializer_list>
 #include <string>
 #include <string_view>
 

@@ -17,8 +17,6 @@ std::string format(const char* pattern, double x) {
   return text;
 }
 
-// 1234567 -> "1,234,567".
-
 // " (vetted, 128-bit)", " (parameter optimizer, 128-bit)" or the toy sets' warning.
 std::string set_kind(const fhe::ParameterSet& p) {
   if (p.insecure_for_tests) return " (INSECURE toy set, tests only)";

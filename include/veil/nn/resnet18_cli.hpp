@@ -18,7 +18,6 @@ namespace veil::nn {
 /// improved one, or both side by side.
 enum class QuantModeOption { reference, improved, both };
 
-
 struct Resnet18CliOptions {
   bool help = false;
   std::optional<std::filesystem::path> weights;            // else the official file via io's finder

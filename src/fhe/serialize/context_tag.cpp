@@ -12,7 +12,7 @@ std::string ContextTag::short_hex() const { return hex().substr(0, 16); }
 
 ContextTag context_tag_of(std::string_view document) {
   Sha256 hash;
-  hash.update({reinterpret_cast<const std::uint8_t*>(document.data()), document.size()});
+  hash.update(document);
   return ContextTag{hash.digest()};
 }
 

@@ -11,10 +11,10 @@ namespace veil::fhe {
 bool holds_client_key(const std::filesystem::path& path) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) return false;
+  const std::string expected = serialize::header_start(serialize::ObjectKind::client_key);
+  std::string start(expected.size(), '\0');
   std::ifstream in(path, std::ios::binary);
-  std::string start(8, '\0');
-  if (!in.read(start.data(), static_cast<std::streamsize>(start.size()))) return false;
-  return start == serialize::header_start(serialize::ObjectKind::client_key);
+  return in.read(start.data(), static_cast<std::streamsize>(start.size())) && start == expected;
 }
 
 void save_parameter_set_file(const ParameterSet& params, const std::filesystem::path& path) {

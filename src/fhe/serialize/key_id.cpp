@@ -17,10 +17,6 @@ namespace {
 constexpr std::string_view kKeyIdDomain = "veil.fhe.key-id.v1";
 constexpr std::string_view kPartitionedKeyIdDomain = "veil.fhe.partitioned-key-id.v1";
 
-std::span<const std::uint8_t> as_bytes(std::string_view s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
 KeyId truncated(const Sha256Digest& digest) {
   KeyId id;
   std::copy_n(digest.begin(), id.bytes.size(), id.bytes.begin());
@@ -43,7 +39,7 @@ void hash_bits(Sha256& hash, std::span<const Torus> bits) {
 // Every variable-length part is length-prefixed, so distinct keys never hash the same bytes.
 void hash_string(Sha256& hash, std::string_view s) {
   hash_length(hash, s.size());
-  hash.update(as_bytes(s));
+  hash.update(s);
 }
 
 }  // namespace
