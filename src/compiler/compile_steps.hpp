@@ -87,6 +87,21 @@ struct Partitioning {
 std::vector<double> partition_units(const nn::quant::QuantizedCircuit& circuit, const std::vector<PbsSite>& sites,
                                     const std::vector<fhe::ParameterSet>& partitions);
 
+/// Per node, the k·N of the GLWE key its value is under when partitions have nested keys of
+/// different k·N (docs/parameters.md): the input under partition 0's, a lookup's output under its
+/// partition's, a max-pool's under the wider of its input's and its partition's (it adds its input
+/// back), any other node under the widest of its inputs'. Values are stored under the widest key,
+/// zero-padded; the coefficients beyond a value's own key are exactly zero.
+std::vector<std::size_t> value_key_dimensions(const nn::quant::QuantizedCircuit& circuit,
+                                              const std::vector<PbsSite>& sites,
+                                              const std::vector<fhe::ParameterSet>& partitions);
+
+/// The first site whose input is under a wider key than its own partition's, or nullptr. Such a
+/// site would need a key switch between GLWE keys, which veil does not do: the assignment is
+/// infeasible. (A site on a narrower key reads the prefix of its input, and runs on its own set.)
+const PbsSite* site_reading_wider_key(const nn::quant::QuantizedCircuit& circuit, const std::vector<PbsSite>& sites,
+                                      const std::vector<fhe::ParameterSet>& partitions);
+
 /// The multi-parameter assignment (partition_choice.cpp): the cheapest by sum of PBS x cost the
 /// greedy finds, every site at p_error <= options.p_error and the output's p_error <=
 /// output_target; `uniform` (one partition) when nothing cheaper is found.

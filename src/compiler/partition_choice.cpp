@@ -1,9 +1,11 @@
 // Multi-parameter circuits: each PBS site on its own set (a partition: a vetted set or the
-// parameter optimizer's for its requirement at the group's k and N), all sets sharing
-// the circuit's k, N and GLWE noise (one GLWE secret, one big key). Greedy, per group of sets
-// sharing (k, N, GLWE noise): start from the group's cheapest set that every site meets
-// uniformly, then, sites in decreasing PBS count, move a site to the cheapest cheaper set on
-// which every site (its readers' noise changes with its V_BR) and the output decoding still
+// parameter optimizer's for its requirement at the group's k and N). Candidates come in groups
+// whose keys can be one secret: sets sharing (k, N, GLWE noise), and (nested keys,
+// docs/parameters.md) a narrower group together with the uniform shape's optimizer sets whose σ
+// covers the coefficients they do not share. Greedy, per group: start from the group's cheapest
+// set that every site meets uniformly, then, sites in decreasing PBS count, move a site to the
+// cheapest cheaper set on which every site (its readers' noise changes with its V_BR), the output
+// decoding and the key nesting (no site reads a value under a wider key than its own) still
 // hold; repeat to a fixpoint. The group with the smallest sum of PBS x cost wins.
 #include <algorithm>
 #include <bit>
@@ -39,6 +41,7 @@ class Search {
     Partitioning p = partitioning(sets);
     std::vector<PbsSite> sites = sites_;
     for (std::size_t i = 0; i < sites.size(); ++i) sites[i].partition = p.site_partition[i];
+    if (site_reading_wider_key(circuit_, sites, p.sets)) return false;
     const NoiseAnalysis noise = track_noise(circuit_, exponents_, row_norms_, partition_units(circuit_, sites, p.sets));
     for (PbsSite& s : sites) s.input_noise = noise.reads[static_cast<std::size_t>(s.node)];
     evaluate_sites(p.sets, sites);
@@ -119,20 +122,26 @@ class Search {
 
 using GroupKey = std::tuple<std::size_t, std::size_t, double>;  // k, N, GLWE sigma: one GLWE secret
 
+// The curve has no σ at or below this dimension: a key cannot extend another by so few coefficients.
+constexpr std::size_t kMinimumNestedDimension = 450;
+
 GroupKey group_of(const fhe::ParameterSet& set) {
   return {set.glwe_dimension.value, set.polynomial_size.value, set.glwe_noise.std_dev};
 }
 
+// A GLWE shape (k, N) and the dimension whose curve sets its σ (0: k·N; nested keys: less).
+using Shape = std::tuple<std::size_t, std::size_t, int>;
+
 // The parameter optimizer's set for each site's requirement (its precision, its norm2 as read on
-// `uniform`, the target) at each GLWE shape (k, N) of `shapes`, registered by name so that keys
-// and specs naming it read back; requirements no set of that shape meets are skipped.
-Sets optimizer_candidates(std::vector<PbsSite> sites, const fhe::ParameterSet& uniform,
-                          const std::set<std::pair<std::size_t, std::size_t>>& shapes, double p_error) {
+// `uniform`, the target) at each shape of `shapes`, registered by name so that keys and specs
+// naming it read back; requirements no set of that shape meets are skipped.
+Sets optimizer_candidates(std::vector<PbsSite> sites, const fhe::ParameterSet& uniform, const std::set<Shape>& shapes,
+                          double p_error) {
   evaluate_sites(uniform, sites);
   std::set<std::pair<int, double>> requirements;
   for (const PbsSite& s : sites) requirements.insert({s.precision_bits, std::max(1.0, std::ceil(s.norm2))});
   Sets out;
-  for (const auto& [k, size] : shapes) {
+  for (const auto& [k, size, noise_dimension] : shapes) {
     for (const auto& [bits, norm2] : requirements) {
       fhe::PbsRequirement r;
       r.precision_bits = bits;
@@ -140,6 +149,7 @@ Sets optimizer_candidates(std::vector<PbsSite> sites, const fhe::ParameterSet& u
       r.p_error = p_error;
       r.glwe_dimension = static_cast<int>(k);
       r.log2_polynomial_size = std::countr_zero(size);
+      r.glwe_noise_dimension = noise_dimension;
       try {
         const std::string name = fhe::optimize_parameter_set(r, fhe::CostModel::concrete_v0).set.name;
         out.push_back(&fhe::parameter_set_by_name(name));  // the registry's copy: stable, found by name
@@ -178,9 +188,9 @@ Partitioning choose_partitions(const nn::quant::QuantizedCircuit& circuit, const
     return std::ranges::all_of(sites, [&](const PbsSite& s) { return holds_table(set, s.precision_bits); });
   };
   if (options.optimized_sets) {
-    std::set<std::pair<std::size_t, std::size_t>> shapes{{uniform.glwe_dimension.value, uniform.polynomial_size.value}};
+    std::set<Shape> shapes{{uniform.glwe_dimension.value, uniform.polynomial_size.value, 0}};
     for (const fhe::ParameterSet* set : all) {
-      if (holds(*set)) shapes.insert({set->glwe_dimension.value, set->polynomial_size.value});
+      if (holds(*set)) shapes.insert({set->glwe_dimension.value, set->polynomial_size.value, 0});
     }
     all.push_back(&fhe::parameter_set_by_name(uniform.name));
     const Sets optimized = optimizer_candidates(sites, uniform, shapes, options.p_error);
@@ -200,19 +210,37 @@ Partitioning choose_partitions(const nn::quant::QuantizedCircuit& circuit, const
     const int ca = fhe::parameter_set_cost(*a), cb = fhe::parameter_set_cost(*b);
     return ca != cb ? ca < cb : a->name < b->name;
   };
+  const auto try_candidates = [&](Sets candidates) {
+    std::stable_sort(candidates.begin(), candidates.end(), cheapest_first);
+    const Sets sets = search.descend(candidates);
+    if (sets.empty()) return;
+    const double cost = search.cost(sets);
+    if (cost < best_cost) {
+      best_cost = cost;
+      best = search.partitioning(sets);
+    }
+  };
   for (auto& [shape, candidate_lists] : groups) {
     for (Sets* candidates : {&candidate_lists.first, &candidate_lists.second}) {
       const bool same_as_every = candidates == &candidate_lists.second &&
                                  candidates->size() == candidate_lists.first.size();
       if (candidates->empty() || same_as_every) continue;  // nothing to search, or searched already
-      std::stable_sort(candidates->begin(), candidates->end(), cheapest_first);
-      const Sets sets = search.descend(*candidates);
-      if (sets.empty()) continue;
-      const double cost = search.cost(sets);
-      if (cost < best_cost) {
-        best_cost = cost;
-        best = search.partitioning(sets);
+      try_candidates(*candidates);
+    }
+  }
+  if (options.optimized_sets) {
+    // Nested keys (docs/parameters.md): each narrower group together with the uniform shape's
+    // optimizer sets, their GLWE σ raised to the curve of the coefficients they do not share.
+    const std::size_t wide = uniform.big_lwe_dimension().value;
+    for (const auto& [key, candidate_lists] : groups) {
+      const std::size_t narrow = std::get<0>(key) * std::get<1>(key);
+      if (narrow >= wide || wide - narrow <= kMinimumNestedDimension || candidate_lists.first.empty()) continue;
+      const Shape raised{uniform.glwe_dimension.value, uniform.polynomial_size.value, static_cast<int>(wide - narrow)};
+      Sets family = candidate_lists.first;
+      for (const fhe::ParameterSet* set : optimizer_candidates(sites, uniform, {raised}, options.p_error)) {
+        if (holds(*set)) family.push_back(set);
       }
+      try_candidates(std::move(family));
     }
   }
   return best;
@@ -230,12 +258,11 @@ Partitioning pinned_partitions(const nn::quant::QuantizedCircuit& circuit, const
   for (const std::string& name : pinned.sets) {
     const fhe::ParameterSet& set = fhe::parameter_set_by_name(name);
     fhe::require_secure(set, options.allow);
-    if (!fhe::shares_glwe_key(set, fhe::parameter_set_by_name(pinned.sets[0]))) {
-      throw InvalidArgument("pinned partitions: set '" + name +
-                            "' does not share the GLWE key (k, N, GLWE sigma) of '" + pinned.sets[0] + "'");
-    }
     result.sets.push_back(set);
   }
+  std::vector<const fhe::ParameterSet*> sets;
+  for (const fhe::ParameterSet& set : result.sets) sets.push_back(&set);
+  fhe::require_nested_glwe_keys(sets, options.allow);
   for (std::size_t i = 0; i < sites.size(); ++i) {
     const int p = pinned.site_partition[i];
     if (p < 0 || static_cast<std::size_t>(p) >= result.sets.size()) {
@@ -248,6 +275,15 @@ Partitioning pinned_partitions(const nn::quant::QuantizedCircuit& circuit, const
     }
   }
   result.site_partition = pinned.site_partition;
+  std::vector<PbsSite> assigned = sites;
+  for (std::size_t i = 0; i < sites.size(); ++i) assigned[i].partition = result.site_partition[i];
+  if (const PbsSite* s = site_reading_wider_key(circuit, assigned, result.sets)) {
+    throw InvalidArgument("pinned partitions: site '" + circuit.node(s->node).name + "' on set '" +
+                          result.sets[static_cast<std::size_t>(s->partition)].name +
+                          "' reads a value under a wider GLWE key than its own (k*N = " +
+                          std::to_string(result.sets[static_cast<std::size_t>(s->partition)].big_lwe_dimension().value) +
+                          "); a narrower partition may only read values of its own or narrower partitions");
+  }
   return result;
 }
 

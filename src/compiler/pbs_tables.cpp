@@ -21,7 +21,8 @@ std::vector<fhe::LookupTable> make_pbs_tables(const FheProgram& program, const P
       outputs[i] = static_cast<fhe::Torus>(nn::quant::lookup_entry(*lookup, c, static_cast<std::int64_t>(i)))
                    << site.output_exponent;
     }
-    tables.push_back(fhe::make_lookup_table(program.params.polynomial_size, site.precision_bits, outputs));
+    const fhe::ParameterSet& set = program.partitions[static_cast<std::size_t>(site.partition)];
+    tables.push_back(fhe::make_lookup_table(set.polynomial_size, site.precision_bits, outputs));
   }
   return tables;
 }

@@ -86,7 +86,7 @@ CircuitStatistics make_statistics(const FheProgram& program) {
     s.keyswitch_key_bytes += part.keyswitch_key_bytes;
     s.cost_units += part.cost_units;
   }
-  const std::uint64_t n = params.lwe_dimension.value, big = params.big_lwe_dimension().value;
+  const std::uint64_t n = params.lwe_dimension.value, big = program.big_dimension().value;
   s.big_ciphertext_bytes = (big + 1) * sizeof(fhe::Torus);
   s.small_ciphertext_bytes = (n + 1) * sizeof(fhe::Torus);
   s.input_ciphertexts = static_cast<std::uint64_t>(element_count(circuit.nodes.front().shape));

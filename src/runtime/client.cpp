@@ -36,23 +36,37 @@ Client::Client(ClientSpec spec, std::vector<fhe::ClientKey> partition_keys)
       throw InvalidArgument("client: partition " + std::to_string(i) + "'s key is for parameter set " +
                             keys_[i].parameters().name + ", the spec needs " + spec_.parameter_sets[i]);
     }
-    if (!std::ranges::equal(keys_[i].glwe_key().flattened_bits(), keys_[0].glwe_key().flattened_bits())) {
-      throw InvalidArgument("client: partition " + std::to_string(i) + "'s key has its own GLWE key");
+  }
+  const std::span<const fhe::Torus> widest = widest_key().glwe_key().flattened_bits();
+  for (std::size_t i = 0; i < keys_.size(); ++i) {
+    const std::span<const fhe::Torus> own = keys_[i].glwe_key().flattened_bits();
+    if (!std::ranges::equal(own, widest.first(std::min(own.size(), widest.size())))) {
+      throw InvalidArgument("client: partition " + std::to_string(i) +
+                            "'s GLWE key is not a prefix of the widest partition's (its own key)");
     }
   }
   key_id_ = fhe::key_id_of(keys_);
   context_ = spec_digest(spec_);
 }
 
+const fhe::ClientKey& Client::widest_key() const {
+  std::vector<const fhe::ParameterSet*> sets;
+  for (const fhe::ClientKey& k : keys_) sets.push_back(&k.parameters());
+  return keys_[fhe::widest_glwe_key(sets)];
+}
+
 Client::Client(ClientSpec spec, fhe::ClientKey key)
     : Client(std::move(spec), std::vector<fhe::ClientKey>{std::move(key)}) {}
 
 Client Client::generate(ClientSpec spec, fhe::Csprng& rng, fhe::AllowInsecure allow) {
+  // The widest partition's key first: every other partition's GLWE key is its prefix.
+  std::vector<const fhe::ParameterSet*> sets;
+  for (const std::string& name : spec.parameter_sets) sets.push_back(&fhe::parameter_set_by_name(name));
+  const std::size_t widest = fhe::widest_glwe_key(sets);
+  const fhe::ClientKey shared = fhe::make_client_key(*sets[widest], rng, allow);
   std::vector<fhe::ClientKey> keys;
-  for (const std::string& name : spec.parameter_sets) {
-    const fhe::ParameterSet& params = fhe::parameter_set_by_name(name);
-    keys.push_back(keys.empty() ? fhe::make_client_key(params, rng, allow)
-                                : fhe::make_partition_client_key(keys.front(), params, rng, allow));
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    keys.push_back(i == widest ? shared : fhe::make_partition_client_key(shared, *sets[i], rng, allow));
   }
   return Client(std::move(spec), std::move(keys));
 }
@@ -90,7 +104,7 @@ nn::quant::IntTensor Client::decrypt_integers(const fhe::CiphertextBatch& output
                           " (an output of another model, or the spec of another model)");
   }
   const auto expected = static_cast<std::size_t>(element_count(spec_.output_shape));
-  const fhe::LweDimension big = key().parameters().big_lwe_dimension();
+  const fhe::LweDimension big = widest_key().parameters().big_lwe_dimension();
   if (output.key_kind != fhe::LweKeyKind::big || output.ciphertexts.dimension() != big ||
       output.ciphertexts.size() != expected) {
     throw InvalidArgument("client: output of " + std::to_string(output.ciphertexts.size()) +
@@ -100,7 +114,7 @@ nn::quant::IntTensor Client::decrypt_integers(const fhe::CiphertextBatch& output
   }
   nn::quant::IntTensor result{spec_.output_shape, std::vector<std::int64_t>(expected)};
   for (std::size_t i = 0; i < expected; ++i) {
-    result.data[i] = decode_at(fhe::decrypt_phase(key(), output.ciphertexts[i]), spec_.output_exponent);
+    result.data[i] = decode_at(fhe::decrypt_phase(widest_key(), output.ciphertexts[i]), spec_.output_exponent);
   }
   return result;
 }

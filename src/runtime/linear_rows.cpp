@@ -1,3 +1,4 @@
+#include "veil/fhe/nested_key_ciphertexts.hpp"
 #include "runtime/linear_rows.hpp"
 
 #include <algorithm>
@@ -198,17 +199,20 @@ void expand_input_row(const RowTask& task, const fhe::SeededLweBatch& input) {
   const LineRange lines = layout.lines_of(task.row);
   const auto line_count = static_cast<std::size_t>(lines.last - lines.first + 1);
   const auto width = static_cast<std::size_t>(layout.width);
-  const std::size_t values = input.dimension.value + 1;
-  // Each (channel, line) is `width` consecutive ciphertexts in the batch and in the row.
+  const std::size_t values = task.out.dimension().value + 1;
+  // Each (channel, line) is `width` consecutive ciphertexts in the batch and in the row. The input
+  // is under partition 0's key, a prefix of the key values are stored under (nested keys).
   task.pool.parallel_for(static_cast<std::size_t>(layout.channels) * line_count, 1,
                          [&](std::size_t begin, std::size_t end, std::size_t) {
                            fhe::LweCiphertextArray part(width, input.dimension);
+                           fhe::LweCiphertextArray stored(width, task.out.dimension());
                            for (std::size_t idx = begin; idx < end; ++idx) {
                              const auto c = static_cast<std::int64_t>(idx / line_count);
                              const std::int64_t i = lines.first + static_cast<std::int64_t>(idx % line_count);
                              fhe::expand_seeded_lwe(
                                  input, static_cast<std::size_t>((c * layout.height + i) * layout.width), part);
-                             std::copy(part.data().begin(), part.data().end(),
+                             fhe::extend_to_wider_key(part, stored);
+                             std::copy(stored.data().begin(), stored.data().end(),
                                        task.out.data().begin() +
                                            static_cast<std::ptrdiff_t>(layout.index_in_row(c, i, 0) * values));
                            }

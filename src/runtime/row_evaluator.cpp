@@ -6,6 +6,7 @@
 
 #include "runtime/linear_rows.hpp"
 #include "runtime/pbs_rows.hpp"
+#include "veil/fhe/nested_key_ciphertexts.hpp"
 
 namespace veil::runtime::detail {
 
@@ -15,7 +16,7 @@ RowEvaluator::RowEvaluator(const compiler::FheProgram& program, const StagePlan&
                            const ProgressCallback& progress, ServerRunStats& stats)
     : program_(program), plan_(plan), keys_(std::move(keys)), backend_(backend), pool_(pool), input_(input), progress_(progress),
       stats_(stats) {
-  const fhe::LweDimension dimension = keys_.front()->parameters().big_lwe_dimension();
+  const fhe::LweDimension dimension = program_.big_dimension();
   stores_.reserve(plan.stages.size());
   for (const Stage& s : plan.stages) stores_.emplace_back(s.layout, dimension, resident_);
 }
@@ -82,9 +83,19 @@ void RowEvaluator::free_consumed_rows(std::size_t s) {
 
 void RowEvaluator::bootstrap(std::size_t s, const fhe::LweCiphertextArray& inputs,
                              std::span<const fhe::LookupTable* const> tables, fhe::LweCiphertextArray& outputs) {
-  // Each site's PBS key-switches to its own partition's small key and bootstraps with its BSK.
+  // Each site's PBS key-switches to its own partition's small key and bootstraps with its BSK. A
+  // narrower partition reads values under its prefix of the stored key (the compiler checks that
+  // they are) and its outputs are padded back to the stored key.
   const compiler::PbsSite* site = program_.site_of(plan_.stages[s].node);
-  backend_.programmable_bootstrap_batch(*keys_[static_cast<std::size_t>(site->partition)], inputs, tables, outputs);
+  const fhe::ServerKey& key = *keys_[static_cast<std::size_t>(site->partition)];
+  const fhe::LweDimension own = key.parameters().big_lwe_dimension();
+  if (own == inputs.dimension()) {
+    backend_.programmable_bootstrap_batch(key, inputs, tables, outputs);
+  } else {
+    fhe::LweCiphertextArray narrow_outputs(outputs.size(), own);
+    backend_.programmable_bootstrap_batch(key, fhe::restrict_to_prefix_key(inputs, own), tables, narrow_outputs);
+    fhe::extend_to_wider_key(narrow_outputs, outputs);
+  }
   pbs_done_ += inputs.size();
   stats_.nodes[static_cast<std::size_t>(plan_.stages[s].node)].pbs += inputs.size();
   if (progress_) progress_(pbs_done_, plan_.total_pbs);

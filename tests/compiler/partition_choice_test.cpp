@@ -11,6 +11,7 @@
 #include <string>
 
 #include "compiler/compile_steps.hpp"
+#include "veil/common/error.hpp"
 #include "compiler/small_network.hpp"
 #include "compiler/tiny_circuits.hpp"
 #include "veil/compiler/fhe_program.hpp"
@@ -147,7 +148,7 @@ TEST(PartitionChoice, GreedyMatchesTheExhaustiveOptimum) {
 // at the group's k and N: never dearer than the uniform set, cheaper than the vetted-only
 // assignment at p_error 0.05 (at 2^-40 the optimizer's uniform set decodes the output better, which
 // the partitions must then match, so vetted-only may be cheaper), every site within the target,
-// one GLWE key, and every set read back from its name alone (keys and specs name them).
+// nested GLWE keys, and every set read back from its name alone (keys and specs name them).
 TEST(PartitionChoice, OptimizerSetsJoinThePartitions) {
   bool restricted_set_used = false;
   for (const double target : {0.05, std::ldexp(1.0, -40)}) {
@@ -163,8 +164,10 @@ TEST(PartitionChoice, OptimizerSetsJoinThePartitions) {
     expect_sites_meet(multi, target);
     EXPECT_LE(cost_of(multi), cost_of(uniform));
     if (target == 0.05) EXPECT_LT(cost_of(multi), cost_of(vetted));
+    std::vector<const fhe::ParameterSet*> sets;
+    for (const fhe::ParameterSet& set : multi.partitions) sets.push_back(&set);
+    EXPECT_NO_THROW(fhe::require_nested_glwe_keys(sets));
     for (const fhe::ParameterSet& set : multi.partitions) {
-      EXPECT_TRUE(fhe::shares_glwe_key(set, multi.params)) << set.name;
       const fhe::ParameterSet& named = fhe::parameter_set_by_name(set.name);
       EXPECT_EQ(named.lwe_dimension.value, set.lwe_dimension.value);
       EXPECT_EQ(named.pbs_level.value, set.pbs_level.value);
@@ -176,6 +179,43 @@ TEST(PartitionChoice, OptimizerSetsJoinThePartitions) {
                 cost_of(vetted), vetted.partitions.size(), cost_of(multi), multi.partitions.size());
   }
   EXPECT_TRUE(restricted_set_used);
+}
+
+// Nested GLWE keys (docs/parameters.md): a site on the N 2048 set may read the input and feed
+// N 4096 sites; a 4096 set at the curve's floor cannot extend the 2048 key; a narrow site that
+// reads a value under the wide key is refused by name.
+TEST(PartitionChoice, PinnedNestedPartitionsKeepNarrowSitesOnNarrowValues) {
+  const nn::quant::QuantizedCircuit circuit = testing::small_network(QuantizationMode::Improved, 6);
+  CompileOptions options = testing::uniform();
+  options.p_error = 0.2;
+  const std::size_t sites = compile_program(circuit, options).pbs_sites.size();
+  ASSERT_GE(sites, 2u);
+  PinnedPartitions pinned{{"opt128_p6_nrm300_pe0.05_k1N2048_concrete_v0",
+                           "opt128_p7_nrm300_pe0.05_k1N4096_gn2048_concrete_v0"},
+                          std::vector<int>(sites, 1)};
+  pinned.site_partition[0] = 0;  // the site that reads the input
+  options.pinned_partitions = pinned;
+  const FheProgram nested = compile_program(circuit, options);
+  EXPECT_EQ(nested.params.polynomial_size.value, 2048u);  // partition 0: the input's key
+  EXPECT_EQ(nested.big_dimension().value, 4096u);
+  for (const PbsSite& s : nested.pbs_sites) {
+    EXPECT_LE(s.p_error, options.p_error) << nested.circuit.node(s.node).name;
+  }
+
+  PinnedPartitions floor = pinned;
+  floor.sets[1] = "opt128_p7_nrm300_pe0.05_k1N4096_concrete_v0";
+  options.pinned_partitions = floor;
+  EXPECT_THROW(compile_program(circuit, options), SecurityError);
+
+  PinnedPartitions wrong = pinned;
+  wrong.site_partition.back() = 0;
+  options.pinned_partitions = wrong;
+  try {
+    compile_program(circuit, options);
+    FAIL() << "a narrow site reading a wide value was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("wider GLWE key"), std::string::npos) << e.what();
+  }
 }
 
 TEST(PartitionChoice, ForcedSetAndUniformModeKeepOnePartition) {

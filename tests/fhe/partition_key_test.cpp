@@ -1,5 +1,5 @@
 // Partition keys of multi-parameter programs: a fresh small key of the partition's n under the
-// shared GLWE key; sets of another GLWE shape are refused, toy sets need permission. The toy
+// shared GLWE key; a wider GLWE key is refused, toy sets need permission. The toy
 // partitions sharing insecure_toy_p6's k*N meet its 2^-40 bound too.
 #include <gtest/gtest.h>
 
@@ -23,8 +23,8 @@ TEST(PartitionKey, SharesTheGlweKeyWithAFreshSmallKey) {
   EXPECT_TRUE(std::ranges::equal(partition.glwe_key().flattened_bits(), shared.glwe_key().flattened_bits()));
   ASSERT_EQ(partition.small_key().dimension().value, 224u);
   EXPECT_FALSE(std::ranges::equal(partition.small_key().bits(), shared.small_key().bits().first(224)));
-  EXPECT_THROW(make_partition_client_key(shared, insecure_toy_parameter_set(5), rng, AllowInsecure::for_tests),
-               InvalidArgument);  // N 2048: another GLWE key
+  EXPECT_THROW(make_partition_client_key(shared, insecure_toy_parameter_set(7), rng, AllowInsecure::for_tests),
+               InvalidArgument);  // N 8192: wider than the shared key (nested keys: tests/fhe/nested_keys_test.cpp)
   EXPECT_THROW(make_partition_client_key(shared, other, rng), SecurityError);
 }
 

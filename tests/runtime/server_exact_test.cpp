@@ -138,6 +138,35 @@ TEST(ServerExact, ThreePartitionsEqualIntegerExecutor) {
   EXPECT_EQ(backend.pbs.size(), 3u);
 }
 
+// Nested GLWE keys (docs/parameters.md): the site that reads the input runs at N 2048 under the
+// first half of the N 4096 key the others use; the input is encrypted under that half, its PBS
+// outputs are padded into the stored (wide) rows, and the output decrypts under the wide key.
+TEST(ServerExact, NestedPartitionsOfTwoPolynomialSizesEqualIntegerExecutor) {
+  const nn::quant::QuantizedCircuit circuit =
+      small_circuit(QuantizationMode::ReferenceCompatible, kBits, std::nullopt, kSize);
+  compiler::FheProgram program = compiler::compile_program(circuit, forced_set(kToySet));
+  expect_no_rounding(program);
+  const fhe::ParameterSet& narrow_set = fhe::parameter_set_by_name("insecure_toy_p5");  // N 2048
+  program.partitions.insert(program.partitions.begin(), narrow_set);
+  program.params = narrow_set;  // partition 0: the input's key
+  ASSERT_GE(program.pbs_sites.size(), 2u);
+  for (std::size_t i = 0; i < program.pbs_sites.size(); ++i) program.pbs_sites[i].partition = i == 0 ? 0 : 1;
+  EXPECT_EQ(program.big_dimension().value, 4096u);
+  const TestKeys& keys = test_keys(kToySet);
+  fhe::Csprng rng = fhe::Csprng::from_seed_insecure_for_tests(9);
+  const fhe::ClientKey narrow = fhe::make_partition_client_key(keys.client, narrow_set, rng, fhe::AllowInsecure::for_tests);
+  fhe::IdentifiedServerKey server_keys{fhe::key_id_of(narrow),
+                                       fhe::make_server_key(narrow, rng, test_pool(), fhe::AllowInsecure::for_tests),
+                                       {keys.server.key}};
+  CountingBackend backend;
+  Server server(program, server_keys, backend, test_pool());
+  const Tensor image = image_at(small_images(1, kSize), 0);
+  const fhe::CiphertextBatch out = server.run(encrypt_image(program, narrow, image, 400));
+  ASSERT_EQ(out.ciphertexts.dimension().value, 4096u);
+  EXPECT_EQ(decrypt_integers(keys.client, out.ciphertexts, program.output.exponent), clear_integers(circuit, image));
+  EXPECT_EQ(backend.pbs[narrow_set.name], program.pbs_sites[0].count);
+}
+
 TEST(ServerExact, ReferenceModeWithSequentialMaxPoolEqualsIntegerExecutor) {
   expect_exact(small_circuit(QuantizationMode::ReferenceCompatible, kBits, std::nullopt, kSize), 2, 100);
 }

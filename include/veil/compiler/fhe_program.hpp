@@ -123,7 +123,7 @@ struct OutputDecoding {
 
 struct FheProgram {
   nn::quant::QuantizedCircuit circuit;
-  fhe::ParameterSet params;                  // partitions[0]: the GLWE (big key) set, the noise reference
+  fhe::ParameterSet params;                  // partitions[0]: the input's key and the noise reference
   std::vector<fhe::ParameterSet> partitions;  // the sets the PBS sites run on (one in uniform mode)
   std::vector<ValueEncoding> encodings;  // one per circuit value (node)
   std::vector<PbsSite> pbs_sites;        // circuit order
@@ -133,6 +133,9 @@ struct FheProgram {
   double circuit_p_error = 0;
 
   const PbsSite* site_of(QValueId node) const;  // nullptr for nodes without PBS
+  /// k·N of the widest partition's GLWE key. Partitions' keys are nested (docs/parameters.md):
+  /// every value is stored under this key, a narrower partition's outputs padded with zeros.
+  fhe::LweDimension big_dimension() const;
 };
 
 /// The integer a linear node at exponent `to` multiplies an input at exponent `from` by, for

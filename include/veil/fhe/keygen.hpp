@@ -13,9 +13,11 @@ namespace veil::fhe {
 ClientKey make_client_key(const ParameterSet& params, Csprng& rng, AllowInsecure allow = AllowInsecure::no);
 
 /// The client key of another partition of a multi-parameter program: a fresh small key of
-/// `params`' n and `shared`'s GLWE key, so that the PBS outputs of every partition sit under one
-/// big key. Throws InvalidArgument unless `params` has shared's k, N and GLWE noise, SecurityError
-/// as require_secure.
+/// `params`' n and, as its GLWE key, the first k*N coefficients of `shared`'s (nested keys,
+/// docs/parameters.md), so that the PBS outputs of every partition, padded with zeros, sit under
+/// the widest partition's key. Throws InvalidArgument when `params`' k*N exceeds shared's or the
+/// pair breaks require_nested_glwe_keys' structure, SecurityError as require_secure or the
+/// nested-key curve rule.
 ClientKey make_partition_client_key(const ClientKey& shared, const ParameterSet& params, Csprng& rng,
                                     AllowInsecure allow = AllowInsecure::no);
 

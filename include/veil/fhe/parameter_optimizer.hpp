@@ -25,6 +25,10 @@ struct PbsRequirement {
   /// partition of a multi-parameter program, whose GLWE key's shape and noise are fixed).
   int glwe_dimension = 0;
   int log2_polynomial_size = 0;
+  /// 0: the GLWE key's σ is the curve's minimum for its own k·N. Otherwise (a fixed shape only,
+  /// 450 < value < k·N): σ at the curve for this smaller dimension, which a key extending a smaller
+  /// partition's key needs (nested keys, docs/parameters.md: value = k·N minus the smaller k·N).
+  int glwe_noise_dimension = 0;
 };
 
 /// How a PBS shape (k, N, n, levels) is priced.
@@ -62,7 +66,7 @@ struct OptimizedParameterSet {
 /// The cheapest set under `model` that meets `requirement`: k in 1..6, N in 2^8..2^17, n in
 /// 512..2047, any level count and base log with level·base_log < 64 (Concrete's v0 search space),
 /// σ of each key at the curve's minimum for its dimension. Ties in cost go to the lower variance.
-/// The set is named opt<security>_p<p>_nrm<norm2>_pe<p_error>[_k<k>N<N>]_<model>, numbers written
+/// The set is named opt<security>_p<p>_nrm<norm2>_pe<p_error>[_k<k>N<N>[_gn<d>]]_<model>, numbers written
 /// exactly (shortest round trip; 2^-x as 2mx), for example opt128_p7_nrm12760_pe0.05_veil_cpu,
 /// opt128_p5_nrm12760_pe2m40_concrete_v0 or, with k and N fixed,
 /// opt128_p7_nrm93_pe0.05_k1N4096_concrete_v0; its `source` states the derivation in words, and it meets

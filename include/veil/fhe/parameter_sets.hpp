@@ -2,6 +2,7 @@
 // The registry of vetted 128-bit parameter sets and the security gate.
 // Every set is copied from a published table and cites it (ParameterSet::source);
 // see docs/parameters.md for the rules used to derive the per-target sets.
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -44,6 +45,18 @@ void require_secure(const ParameterSet& params, AllowInsecure allow = AllowInsec
 /// minimum at params.security_bits (128 or 132). Checks sets that are not in the registry, such
 /// as the parameter optimizer's (parameter_optimizer.hpp).
 void require_on_security_curve(const ParameterSet& params);
+
+/// Throws unless `sets`, the partitions of one program, may share nested GLWE keys (one secret of
+/// the largest k·N whose prefixes are the smaller partitions' keys; docs/parameters.md "Nested
+/// GLWE keys"): InvalidArgument when two sets of equal k·N differ in GLWE σ (one key, one σ), or
+/// the sets differ in security level; SecurityError when a set of k·N = d above the next smaller
+/// dimension d' of `sets` has σ_GLWE below curve(d − d'). Toy sets skip the curve rule with
+/// AllowInsecure::for_tests. Empty or single-dimension lists pass.
+void require_nested_glwe_keys(std::span<const ParameterSet* const> sets, AllowInsecure allow = AllowInsecure::no);
+
+/// Index of the first of `sets` with the largest k·N: under nested keys, the partition whose GLWE
+/// key holds every other's as a prefix. Throws InvalidArgument for an empty list.
+std::size_t widest_glwe_key(std::span<const ParameterSet* const> sets);
 
 /// The optimizer's relative cost of one PBS on a vetted set (the source table's cost column,
 /// comparable across all vetted sets), or on an optimizer's set (Concrete's v0 cost model, which

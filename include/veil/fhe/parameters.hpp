@@ -44,11 +44,4 @@ struct ParameterSet {
   LweDimension big_lwe_dimension() const { return flattened_lwe_dimension(glwe_dimension, polynomial_size); }
 };
 
-/// Whether keys of `a` and `b` can share one GLWE secret (same k, N and GLWE noise): the sets
-/// of one multi-parameter program's partitions.
-inline bool shares_glwe_key(const ParameterSet& a, const ParameterSet& b) {
-  return a.glwe_dimension.value == b.glwe_dimension.value && a.polynomial_size.value == b.polynomial_size.value &&
-         a.glwe_noise.std_dev == b.glwe_noise.std_dev;
-}
-
 }  // namespace veil::fhe

@@ -48,8 +48,11 @@ class Client {
   std::size_t outputs_beyond_bound(const nn::quant::IntTensor& integers) const;
 
   const ClientSpec& spec() const { return spec_; }
-  /// Partition 0's key: the one inputs are encrypted and outputs decrypted under.
+  /// Partition 0's key: the one inputs are encrypted under.
   const fhe::ClientKey& key() const { return keys_.front(); }
+  /// The widest partition's key (nested keys: every other's GLWE key is its prefix): the one
+  /// outputs are decrypted under.
+  const fhe::ClientKey& widest_key() const;
   /// Every partition's key, partition 0 first (what the client key file holds).
   const std::vector<fhe::ClientKey>& partition_keys() const { return keys_; }
   /// fhe::key_id_of over every partition's key.

@@ -1,5 +1,6 @@
 #include "veil/fhe/keygen.hpp"
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -83,13 +84,22 @@ ClientKey make_partition_client_key(const ClientKey& shared, const ParameterSet&
                                     AllowInsecure allow) {
   require_secure(params, allow);
   const ParameterSet& base = shared.parameters();
-  if (!shares_glwe_key(params, base)) {
-    throw InvalidArgument("partition key: set '" + params.name + "' does not share the GLWE key shape and noise of '" +
-                          base.name + "' (k, N, GLWE sigma)");
+  const std::array<const ParameterSet*, 2> pair{&base, &params};
+  require_nested_glwe_keys(pair, allow);
+  const std::size_t dimension = params.big_lwe_dimension().value;
+  if (dimension > base.big_lwe_dimension().value) {
+    throw InvalidArgument("partition key: set '" + params.name + "' has a GLWE key of k*N = " +
+                          std::to_string(dimension) + ", larger than that of '" + base.name +
+                          "' whose prefix it would be (" + std::to_string(base.big_lwe_dimension().value) + ")");
   }
+  // Nested keys (docs/parameters.md): the partition's GLWE key is the first k*N coefficients of
+  // the shared one, so that its PBS outputs, padded with zeros, are ciphertexts under the shared key.
+  const std::span<const Torus> bits = shared.glwe_key().flattened_bits().first(dimension);
+  SecretBits glwe(bits.begin(), bits.end());
   SecretBits small(params.lwe_dimension.value);
   rng.fill_binary(small);
-  return ClientKey(params, LweSecretKey(std::move(small)), shared.glwe_key());
+  return ClientKey(params, LweSecretKey(std::move(small)),
+                   GlweSecretKey(params.glwe_dimension, params.polynomial_size, std::move(glwe)));
 }
 
 ServerKey make_server_key(const ClientKey& client, Csprng& rng, ThreadPool& pool, AllowInsecure allow) {

@@ -69,6 +69,11 @@ std::optional<std::pair<PbsRequirement, CostModel>> parse(std::string_view name)
     if (!k || !size || *size == 0 || (*size & (*size - 1)) != 0) return std::nullopt;
     r.glwe_dimension = *k;
     r.log2_polynomial_size = std::countr_zero(*size);
+    if (take(rest, "gn")) {  // the GLWE σ of a nested key: gn<d>
+      const auto dimension = number<int>(field(rest));
+      if (!dimension) return std::nullopt;
+      r.glwe_noise_dimension = *dimension;
+    }
   }
   r.security_bits = *security;
   r.precision_bits = *precision;

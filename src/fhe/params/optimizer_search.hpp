@@ -55,6 +55,10 @@ struct SearchTables {
   }
 };
 
+/// The CMux decompositions of shape (k, N) with the GLWE key's σ at the curve for
+/// `noise_dimension` (the tables hold noise_dimension = k·N); empty when it is <= 450.
+std::vector<DecompositionChoice> cmux_choices_for(int k, int log2_N, int security_bits, std::size_t noise_dimension);
+
 /// The tables for `security_bits` (128 or 132), built on the first call, immutable afterwards.
 const SearchTables& search_tables(int security_bits);
 

@@ -37,19 +37,6 @@ std::vector<DecompositionChoice> pareto_decompositions(VarianceOf variance_of) {
   return choices;
 }
 
-std::vector<DecompositionChoice> cmux_choices_for(int k, int log2_N, int security_bits) {
-  ParameterSet candidate;
-  candidate.glwe_dimension = GlweDimension(static_cast<std::size_t>(k));
-  candidate.polynomial_size = PolynomialSize(std::size_t{1} << log2_N);
-  if (candidate.big_lwe_dimension().value <= kMinimumKeyDimensionExclusive) return {};
-  candidate.glwe_noise.std_dev = minimum_secure_std_dev(candidate.big_lwe_dimension().value, security_bits);
-  return pareto_decompositions([&](int level, int base_log) {
-    candidate.pbs_level = DecompositionLevelCount(static_cast<std::size_t>(level));
-    candidate.pbs_base_log = DecompositionBaseLog(static_cast<std::size_t>(base_log));
-    return noise::external_product_variance(candidate);
-  });
-}
-
 std::vector<DecompositionChoice> keyswitch_choices_for(int n, int security_bits) {
   // A key switch's variance is k·N times that of one input coefficient: price it with k = N = 1.
   ParameterSet candidate;
@@ -64,11 +51,28 @@ std::vector<DecompositionChoice> keyswitch_choices_for(int n, int security_bits)
   });
 }
 
+}  // namespace
+
+std::vector<DecompositionChoice> cmux_choices_for(int k, int log2_N, int security_bits, std::size_t noise_dimension) {
+  ParameterSet candidate;
+  candidate.glwe_dimension = GlweDimension(static_cast<std::size_t>(k));
+  candidate.polynomial_size = PolynomialSize(std::size_t{1} << log2_N);
+  if (noise_dimension <= kMinimumKeyDimensionExclusive) return {};
+  candidate.glwe_noise.std_dev = minimum_secure_std_dev(noise_dimension, security_bits);
+  return pareto_decompositions([&](int level, int base_log) {
+    candidate.pbs_level = DecompositionLevelCount(static_cast<std::size_t>(level));
+    candidate.pbs_base_log = DecompositionBaseLog(static_cast<std::size_t>(base_log));
+    return noise::external_product_variance(candidate);
+  });
+}
+
+namespace {
+
 SearchTables build_search_tables(int security_bits) {
   SearchTables tables;
   for (int k = kMinGlweDimension; k <= kMaxGlweDimension; ++k) {
     for (int log2_N = kMinLog2PolynomialSize; log2_N <= kMaxLog2PolynomialSize; ++log2_N) {
-      tables.cmux.push_back(cmux_choices_for(k, log2_N, security_bits));
+      tables.cmux.push_back(cmux_choices_for(k, log2_N, security_bits, static_cast<std::size_t>(k) << log2_N));
     }
   }
   for (int n = kMinLweDimension; n <= kMaxLweDimension; ++n) {

@@ -63,6 +63,12 @@ void require_valid(const PbsRequirement& r) {
                            r.glwe_dimension <= params::kMaxGlweDimension &&
                            r.log2_polynomial_size >= params::kMinLog2PolynomialSize &&
                            r.log2_polynomial_size <= params::kMaxLog2PolynomialSize;
+  const std::size_t big_dimension = fixed_shape ? std::size_t(r.glwe_dimension) << r.log2_polynomial_size : 0;
+  if (r.glwe_noise_dimension != 0 &&
+      (!fixed_shape || r.glwe_noise_dimension <= 450 || std::size_t(r.glwe_noise_dimension) >= big_dimension)) {
+    throw InvalidArgument("requirement: GLWE noise dimension " + std::to_string(r.glwe_noise_dimension) +
+                          " needs a fixed k and N and must lie in (450, k*N)");
+  }
   if (!free_shape && !fixed_shape) {
     throw InvalidArgument("requirement: k = " + std::to_string(r.glwe_dimension) + ", log2 N = " +
                           std::to_string(r.log2_polynomial_size) + ", expected both 0 (any) or k in " +
@@ -81,9 +87,9 @@ double modulus_switch_variance_at(int n, int log2_N) {
 }
 
 /// Improves `best` with the cheapest feasible set of GLWE shape (k, N).
-void search_glwe_shape(int k, int log2_N, const params::SearchTables& tables, double norm2_squared,
-                       double max_variance, CostModel model, std::optional<Candidate>& best) {
-  const std::vector<DecompositionChoice>& cmux = tables.cmux_choices(k, log2_N);
+void search_glwe_shape(int k, int log2_N, const std::vector<DecompositionChoice>& cmux,
+                       const params::SearchTables& tables, double norm2_squared, double max_variance, CostModel model,
+                       std::optional<Candidate>& best) {
   if (cmux.empty()) return;
   const double big_dimension = std::ldexp(static_cast<double>(k), log2_N);
   for (int n = params::kMinLweDimension; n <= params::kMaxLweDimension; ++n) {
@@ -127,10 +133,17 @@ std::string p_error_text(double p_error) {
 }
 
 std::string set_name(const PbsRequirement& r, CostModel model) {
+  const std::string noise = r.glwe_noise_dimension == 0 ? "" : "_gn" + std::to_string(r.glwe_noise_dimension);
   const std::string shape = r.glwe_dimension == 0 ? "" : "_k" + std::to_string(r.glwe_dimension) + "N" +
-                                                           std::to_string(std::size_t{1} << r.log2_polynomial_size);
+                                                           std::to_string(std::size_t{1} << r.log2_polynomial_size) +
+                                                           noise;
   return "opt" + std::to_string(r.security_bits) + "_p" + std::to_string(r.precision_bits) + "_nrm" +
          exact_number(r.norm2) + "_pe" + p_error_text(r.p_error) + shape + "_" + std::string(cost_model_name(model));
+}
+
+/// The dimension whose curve sets the GLWE key's σ.
+std::size_t glwe_noise_dimension(const PbsRequirement& r, const ParameterSet& set) {
+  return r.glwe_noise_dimension == 0 ? set.big_lwe_dimension().value : std::size_t(r.glwe_noise_dimension);
 }
 
 ParameterSet make_set(const Candidate& c, const PbsRequirement& r, CostModel model) {
@@ -145,7 +158,7 @@ ParameterSet make_set(const Candidate& c, const PbsRequirement& r, CostModel mod
   set.glwe_dimension = GlweDimension(static_cast<std::size_t>(c.shape.k));
   set.polynomial_size = PolynomialSize(std::size_t{1} << c.shape.log2_N);
   set.lwe_noise.std_dev = minimum_secure_std_dev(set.lwe_dimension.value, r.security_bits);
-  set.glwe_noise.std_dev = minimum_secure_std_dev(set.big_lwe_dimension().value, r.security_bits);
+  set.glwe_noise.std_dev = minimum_secure_std_dev(glwe_noise_dimension(r, set), r.security_bits);
   set.pbs_base_log = DecompositionBaseLog(static_cast<std::size_t>(c.br_b));
   set.pbs_level = DecompositionLevelCount(static_cast<std::size_t>(c.shape.br_l));
   set.ks_base_log = DecompositionBaseLog(static_cast<std::size_t>(c.ks_b));
@@ -153,8 +166,10 @@ ParameterSet make_set(const Candidate& c, const PbsRequirement& r, CostModel mod
   set.source = "veil parameter optimizer: least " + std::string(cost_model_name(model)) + " cost for p = " +
                std::to_string(r.precision_bits) + " bits, norm2 = " + exact_number(r.norm2) +
                ", p_error <= " + exact_number(r.p_error) + (r.glwe_dimension == 0 ? "" : " at the given k and N") +
-               "; σ at the " + std::to_string(r.security_bits) +
-               "-bit curve minimum for n and k·N; Concrete's noise model (docs/parameters.md)";
+               "; σ at the " + std::to_string(r.security_bits) + "-bit curve minimum for n and " +
+               (r.glwe_noise_dimension == 0 ? std::string("k·N")
+                                            : "d = " + std::to_string(r.glwe_noise_dimension) + " (nested GLWE keys)") +
+               "; Concrete's noise model (docs/parameters.md)";
   return set;
 }
 
@@ -170,7 +185,14 @@ OptimizedParameterSet optimize_parameter_set(const PbsRequirement& requirement, 
     for (int log2_N = params::kMinLog2PolynomialSize; log2_N <= params::kMaxLog2PolynomialSize; ++log2_N) {
       const bool allowed = requirement.glwe_dimension == 0 ||
                            (k == requirement.glwe_dimension && log2_N == requirement.log2_polynomial_size);
-      if (allowed) search_glwe_shape(k, log2_N, tables, norm2_squared, max_variance, model, best);
+      if (!allowed) continue;
+      if (requirement.glwe_noise_dimension == 0) {
+        search_glwe_shape(k, log2_N, tables.cmux_choices(k, log2_N), tables, norm2_squared, max_variance, model, best);
+      } else {
+        const std::vector<DecompositionChoice> cmux = params::cmux_choices_for(
+            k, log2_N, requirement.security_bits, static_cast<std::size_t>(requirement.glwe_noise_dimension));
+        search_glwe_shape(k, log2_N, cmux, tables, norm2_squared, max_variance, model, best);
+      }
     }
   }
   if (!best) {

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <type_traits>
 #include <istream>
 #include <ostream>
 #include <vector>
@@ -45,13 +46,24 @@ SecretBits read_bits(ByteReader& reader, const ParameterSet& params, std::string
   return bits;
 }
 
+/// The partition whose GLWE key holds every other's as a prefix (nested keys): the one stored.
+template <class T>
+const T& widest(std::span<const T> partitions) {
+  std::vector<const ParameterSet*> sets;
+  for (const T& p : partitions) {
+    if constexpr (std::is_same_v<T, ParameterSet>) sets.push_back(&p);
+    else sets.push_back(&p.parameters());
+  }
+  return partitions[widest_glwe_key(sets)];
+}
+
 }  // namespace
 
 std::uint64_t client_key_payload_bytes(std::span<const ParameterSet> partitions) {
   // Version 2: the partition count (u32), every set's record, the key id, each small key's
   // length (u64) and bits, the GLWE key's length and bits, one byte per bit.
   if (partitions.empty()) throw InvalidArgument("client key: no partitions");
-  std::uint64_t bytes = 4 + kKeyIdBytes + 8 + partitions[0].big_lwe_dimension().value;
+  std::uint64_t bytes = 4 + kKeyIdBytes + 8 + widest(partitions).big_lwe_dimension().value;
   for (const ParameterSet& p : partitions) bytes += parameter_set_record_bytes(p) + 8 + p.lwe_dimension.value;
   return bytes;
 }
@@ -78,9 +90,10 @@ void save_client_keys(std::span<const ClientKey> partitions, std::ostream& out) 
                             std::to_string(glwe.flattened_bits().size()) + " coefficients, parameter set '" +
                             params.name + "' requires " + std::to_string(n) + " and " + std::to_string(big_n));
     }
-    if (!std::ranges::equal(glwe.flattened_bits(), partitions[0].glwe_key().flattened_bits())) {
-      throw InvalidArgument("client key: partition '" + params.name + "' has its own GLWE key; every partition " +
-                            "shares partition 0's (make_partition_client_key)");
+    const std::span<const Torus> shared = widest(partitions).glwe_key().flattened_bits();
+    if (!std::ranges::equal(glwe.flattened_bits(), shared.first(std::min(big_n, shared.size())))) {
+      throw InvalidArgument("client key: partition '" + params.name + "' has its own GLWE key; every partition's " +
+                            "is a prefix of the widest partition's (make_partition_client_key)");
     }
     sets.push_back(params);
   }
@@ -90,7 +103,7 @@ void save_client_keys(std::span<const ClientKey> partitions, std::ostream& out) 
   for (const ParameterSet& params : sets) write_parameter_set_record(writer, params);
   write_key_id(writer, key_id_of(partitions));
   for (const ClientKey& client : partitions) write_bits(writer, client.small_key().bits(), "small key");
-  write_bits(writer, partitions[0].glwe_key().flattened_bits(), "GLWE key");
+  write_bits(writer, widest(partitions).glwe_key().flattened_bits(), "GLWE key");
   writer.checksum();
 }
 
@@ -107,12 +120,16 @@ std::vector<ClientKey> load_client_keys(std::istream& in, const LoadLimits& limi
   for (const ParameterSet* params : sets) {
     small.push_back(read_bits(reader, *params, "small key", params->lwe_dimension.value));
   }
-  const ParameterSet& shared = *sets[0];
-  SecretBits big = read_bits(reader, shared, "GLWE key", shared.big_lwe_dimension().value);
+  const ParameterSet& shared = *sets[widest_glwe_key(sets)];
+  const SecretBits big = read_bits(reader, shared, "GLWE key", shared.big_lwe_dimension().value);
   read_trailer(reader);
-  const GlweSecretKey glwe(shared.glwe_dimension, shared.polynomial_size, std::move(big));
   std::vector<ClientKey> keys;
-  for (std::size_t i = 0; i < sets.size(); ++i) keys.emplace_back(*sets[i], LweSecretKey(std::move(small[i])), glwe);
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    const ParameterSet& p = *sets[i];
+    SecretBits prefix(big.begin(), big.begin() + static_cast<std::ptrdiff_t>(p.big_lwe_dimension().value));
+    keys.emplace_back(p, LweSecretKey(std::move(small[i])),
+                      GlweSecretKey(p.glwe_dimension, p.polynomial_size, std::move(prefix)));
+  }
   if (const KeyId id = key_id_of(keys); id != stored_id) {
     throw FormatError("client key: stored key id " + stored_id.hex() + " does not match the key material (" + id.hex() +
                       ")");

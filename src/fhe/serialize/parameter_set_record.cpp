@@ -150,10 +150,11 @@ std::vector<const ParameterSet*> read_partition_sets(ByteReader& reader, std::ui
   for (std::uint32_t i = 0; i < count; ++i) {
     sets.push_back(&read_parameter_set_record(reader));
     require_secure(*sets.back(), allow);
-    if (!shares_glwe_key(*sets.back(), *sets.front())) {
-      reader.fail("partition " + std::to_string(i) + "'s parameter set '" + sets.back()->name +
-                  "' does not share the GLWE key (k, N, GLWE sigma) of partition 0's '" + sets.front()->name + "'");
-    }
+  }
+  try {
+    require_nested_glwe_keys(sets, allow);
+  } catch (const InvalidArgument& e) {  // a SecurityError stays one
+    reader.fail(std::string("partition parameter sets: ") + e.what());
   }
   return sets;
 }
