@@ -218,6 +218,35 @@ TEST(PartitionChoice, PinnedNestedPartitionsKeepNarrowSitesOnNarrowValues) {
   }
 }
 
+// The search's nested families: with the max-pool (the first site: it reads the stem conv of the
+// input) lowered to 6 bits, the default compile puts it on an N 2048 set under the prefix of the
+// N 4096 key its 7-bit readers use, cheaper than any single-key assignment.
+TEST(PartitionChoice, SixBitFirstSiteMovesToTheNarrowKey) {
+  nn::quant::QuantizedCircuit circuit = testing::small_network(QuantizationMode::Improved, 7);
+  bool lowered = false;
+  for (nn::quant::QNode& n : circuit.nodes) {
+    if (auto* m = std::get_if<nn::quant::MaxPool2dAttrs>(&n.attrs); m && !lowered) {
+      m->pair.bits -= 1;
+      m->pair.shift += 1;
+      lowered = true;
+    }
+  }
+  ASSERT_TRUE(lowered);
+  CompileOptions options = testing::uniform();
+  options.multi_parameter = true;
+  const FheProgram nested = compile_program(circuit, options);
+  const PbsSite& maxpool = site_named(nested, "maxpool");
+  EXPECT_EQ(nested.partitions[static_cast<std::size_t>(maxpool.partition)].big_lwe_dimension().value, 2048u);
+  EXPECT_EQ(nested.big_dimension().value, 4096u);
+  std::vector<const fhe::ParameterSet*> sets;
+  for (const fhe::ParameterSet& set : nested.partitions) sets.push_back(&set);
+  EXPECT_NO_THROW(fhe::require_nested_glwe_keys(sets));
+  EXPECT_EQ(detail::site_reading_wider_key(nested.circuit, nested.pbs_sites, nested.partitions), nullptr);
+  expect_sites_meet(nested, options.p_error);
+  options.optimized_sets = false;  // vetted sets only: one GLWE key per group, no nested family
+  EXPECT_LT(cost_of(nested), cost_of(compile_program(circuit, options)));
+}
+
 TEST(PartitionChoice, ForcedSetAndUniformModeKeepOnePartition) {
   CompileOptions options = testing::uniform();
   options.multi_parameter = true;
