@@ -57,6 +57,7 @@ nn::QuantizedStagesSettings make_stages_settings(const nn::Resnet18CliOptions& o
   if (opt.quant_mode != nn::QuantModeOption::reference) settings.modes.push_back(nn::quant::QuantizationMode::Improved);
   settings.n_bits = opt.n_bits;
   settings.rounding_bits = opt.rounding_bits;
+  settings.rounding_bits_by_node = opt.rounding_bits_at;
   settings.rounding_method = opt.rounding_method;
   settings.p_error = opt.p_error;
   settings.simulation_seed = opt.simulation_seed;

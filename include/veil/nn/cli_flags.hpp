@@ -86,6 +86,9 @@ std::int64_t parse_crop_value(const std::string& flag, const std::string& value)
 std::size_t parse_threads_value(const std::string& flag, const std::string& value);
 /// Bit widths as items and ranges, each at most once: "2..8", "4,6,8", "2..4,8".
 std::vector<int> parse_bits_list_value(const std::string& flag, const std::string& value);
+/// Per-site rounding bits: "NODE=BITS[,NODE=BITS...]", each node once, BITS 2..16
+/// ("maxpool=6,relu=6").
+std::map<std::string, int> parse_site_bits_value(const std::string& flag, const std::string& value);
 /// Rounding bits as items, ranges and "none": "2..8,none", "6,none".
 std::vector<std::optional<int>> parse_rounding_list_value(const std::string& flag, const std::string& value);
 

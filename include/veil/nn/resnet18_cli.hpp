@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -34,6 +35,7 @@ struct Resnet18CliOptions {
   QuantModeOption quant_mode = QuantModeOption::both;
   quant::NBits n_bits;                                       // the seed's 8/7/7/9
   std::optional<int> rounding_bits = 7;                     // nullopt: --rounding-bits none
+  std::map<std::string, int> rounding_bits_at;             // --rounding-bits-at: fixed per-site bits (improved)
   bool per_site_precision = false;                          // --per-site-precision: search per-site bits
   quant::RoundingMethod rounding_method = quant::RoundingMethod::Approximate;
   double p_error = 0.05;                                    // per-PBS error probability: compiler target, simulation

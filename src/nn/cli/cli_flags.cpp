@@ -181,6 +181,21 @@ std::vector<int> parse_bits_list_value(const std::string& flag, const std::strin
   return parse_list<int>(flag, value, parse_bits);
 }
 
+std::map<std::string, int> parse_site_bits_value(const std::string& flag, const std::string& value) {
+  std::map<std::string, int> bits;
+  for (const std::string& item : split(value, ',')) {
+    const std::size_t equals = item.find('=');
+    if (equals == 0 || equals == std::string::npos) {
+      throw InvalidArgument(flag + ": '" + item + "', expected NODE=BITS (e.g. maxpool=6)");
+    }
+    const std::string node = item.substr(0, equals);
+    if (!bits.emplace(node, parse_bits(flag, item.substr(equals + 1))).second) {
+      throw InvalidArgument(flag + ": node '" + node + "' given twice");
+    }
+  }
+  return bits;
+}
+
 std::vector<std::optional<int>> parse_rounding_list_value(const std::string& flag, const std::string& value) {
   return parse_list<std::optional<int>>(flag, value, parse_rounding_bits_value);
 }

@@ -57,6 +57,10 @@ const CliFlagTable<Resnet18CliOptions>& flags() {
                     [](auto& o, auto& f, auto& v) { o.n_bits = parse_n_bits_value(f, v); }}},
       {"--rounding-bits", {FlagValue::required, "N|none  accumulator bits kept before each lookup (default 7)",
                            [](auto& o, auto& f, auto& v) { o.rounding_bits = parse_rounding_bits_value(f, v); }}},
+      {"--rounding-bits-at", {FlagValue::required, "NODE=B,...  improved mode: read these lookups on B bits instead "
+                                        "of --rounding-bits (e.g. maxpool=6,relu=6: the node names of "
+                                        "--export-statistics); --per-site-precision starts from them",
+                              [](auto& o, auto& f, auto& v) { o.rounding_bits_at = parse_site_bits_value(f, v); }}},
       {"--per-site-precision", {FlagValue::none, "improved mode: search per-site rounding bits on the calibration images "
                                         "(a site reads fewer bits where the clear and simulated agreement with fp32 "
                                         "holds) and run the searched circuit as a 'per-site' stage after the uniform "
@@ -111,6 +115,9 @@ Resnet18CliOptions parse_resnet18_cli(std::span<const std::string> args) {
     for (const auto& [given, flag] : {std::pair{o.run_experiment, "--run-experiment"}, {o.run_fhe, "--run-fhe"},
                                       {o.export_statistics.has_value(), "--export-statistics"}})
       if (given) throw InvalidArgument(std::string(flag) + " needs the quantized stages; drop --fp32-only");
+  if (!o.rounding_bits_at.empty() && (o.quant_mode != QuantModeOption::improved || !o.rounding_bits))
+    throw InvalidArgument("--rounding-bits-at sets the improved mode's per-site bits: add --quant-mode improved and "
+                          "drop --rounding-bits none");
   if (o.per_site_precision && (o.quant_mode == QuantModeOption::reference || !o.rounding_bits))
     throw InvalidArgument("--per-site-precision searches the improved mode's rounding bits: drop --quant-mode reference "
                           "and --rounding-bits none");

@@ -1,6 +1,8 @@
 // Parsing of resnet18_fhe's flags: values, both spellings, and every kind of rejection.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "veil/common/error.hpp"
 #include "veil/nn/resnet18_cli.hpp"
 
@@ -152,6 +154,12 @@ TEST(Resnet18Cli, ParsesQuantizationFlags) {
   EXPECT_TRUE(parse({"--per-site-precision"}).per_site_precision);
   EXPECT_THROW(parse({"--per-site-precision", "--quant-mode", "reference"}), InvalidArgument);
   EXPECT_THROW(parse({"--per-site-precision", "--rounding-bits", "none"}), InvalidArgument);
+  const auto at = parse({"--quant-mode", "improved", "--rounding-bits-at", "maxpool=6,relu=5"});
+  EXPECT_EQ(at.rounding_bits_at, (std::map<std::string, int>{{"maxpool", 6}, {"relu", 5}}));
+  EXPECT_THROW(parse({"--rounding-bits-at", "maxpool=6"}), InvalidArgument);  // needs --quant-mode improved
+  for (const char* bad : {"maxpool", "=6", "maxpool=1", "maxpool=6,maxpool=5", "maxpool=six"}) {
+    EXPECT_THROW(parse({"--quant-mode", "improved", "--rounding-bits-at", bad}), InvalidArgument) << bad;
+  }
   EXPECT_DOUBLE_EQ(parse({"--p-error", "0.2"}).p_error, 0.2);  // kMaxPError
   EXPECT_FALSE(parse({"--fp32-only"}).quantized_stages);
 }
