@@ -127,29 +127,5 @@ TEST(ParamsRegistry, CostsComeFromTheSourceTable) {
   EXPECT_THROW(parameter_set_cost(insecure_toy_parameter_set(2)), InvalidArgument);
 }
 
-TEST(ParamsRegistry, CheapestSetIsTheCheapestThatMeetsTheTarget) {
-  struct Request {
-    int precision;
-    double norm2;
-    double target;
-  };
-  const Request requests[] = {{6, 1.0, 0.05}, {6, 100.0, 0.05}, {3, 7.0, std::exp2(-40)}, {8, 1.0, 1e-6},
-                              {4, 5.0, std::exp2(-64)}, {1, 1000.0, 0.01}};
-  for (const Request& r : requests) {
-    SCOPED_TRACE("precision " + std::to_string(r.precision) + ", norm " + std::to_string(r.norm2) + ", target " +
-                 std::to_string(r.target));
-    const ParameterSet& chosen = cheapest_vetted_parameter_set(r.precision, r.norm2, r.target);
-    EXPECT_EQ(chosen.precision_bits, r.precision);
-    EXPECT_LE(noise::pbs_p_error(chosen, r.precision, r.norm2), r.target);
-    for (const ParameterSet* other : all_vetted_parameter_sets()) {
-      if (other->precision_bits != r.precision) continue;
-      if (noise::pbs_p_error(*other, r.precision, r.norm2) > r.target) continue;
-      EXPECT_LE(parameter_set_cost(chosen), parameter_set_cost(*other)) << "cheaper: " << other->name;
-    }
-  }
-  EXPECT_THROW(cheapest_vetted_parameter_set(8, std::exp2(30), 1e-10), InvalidArgument);
-  EXPECT_THROW(cheapest_vetted_parameter_set(6, 1.0, 0.0), InvalidArgument);
-}
-
 }  // namespace
 }  // namespace veil::fhe

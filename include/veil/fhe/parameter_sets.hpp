@@ -63,11 +63,6 @@ std::size_t widest_glwe_key(std::span<const ParameterSet* const> sets);
 /// reproduces that column). Throws InvalidArgument for any other set.
 int parameter_set_cost(const ParameterSet& params);
 
-/// The cheapest vetted set (by parameter_set_cost) whose PBS at `precision_bits`, fed by a dot
-/// product of 2-norm `norm2`, meets `target_p_error` under the noise model (noise_model.hpp).
-/// Used by the compiler to pick a set per circuit. Throws InvalidArgument if none does.
-const ParameterSet& cheapest_vetted_parameter_set(int precision_bits, double norm2, double target_p_error);
-
 /// Minimum Gaussian std dev (torus scale) the 128-bit curve allows for a binary key of
 /// dimension `dimension` (n for LWE, k*N for GLWE); throws SecurityError for dimension <= 450.
 double minimum_secure_std_dev(std::size_t dimension, int security_bits = 128);
