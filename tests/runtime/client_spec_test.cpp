@@ -191,9 +191,9 @@ TEST(ClientSpec, BadValuesAndUnknownFieldsAreNamed) {
                  "field 'parameter_sets' names no registered set");
   expect_message(error_with([](Json& d) { d["parameter_sets"] = Json::array(); }), "field 'parameter_sets' must be a non-empty");
   expect_message(error_with([](Json& d) { d["parameter_sets"][1] = 7; }), "field 'parameter_sets' has entry 7");
-  // Every partition shares partition 0's GLWE key: a set of another N is refused.
-  expect_message(error_with([](Json& d) { d["parameter_sets"][1] = "insecure_toy_p3"; }),
-                 "does not share the GLWE key");
+  // Partitions' GLWE keys nest (docs/parameters.md): one k*N is one key with one sigma.
+  expect_message(error_with([](Json& d) { d["parameter_sets"][1] = "opt128_p7_nrm300_pe0.05_k1N4096_concrete_v0"; }),
+                 "but not its noise");
   expect_message(error_with([](Json& d) { d["parameter_sets"] = std::vector<std::string>(65, "insecure_toy_p6"); }),
                  "lists 65 sets");
   expect_message(error_with([](Json& d) { d["input_shape"] = Json::array(); }), "field 'input_shape'");
