@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev    # statistics and client specs (JSON)
   libgtest-dev libbenchmark-dev
   libopenmpi-dev openmpi-bin  # distributed execution (VEIL_MPI, docs/distributed.md)
+  clang libclang-rt-dev       # the loader fuzzers (libFuzzer, docs/fuzzing.md)
   python3 python3-numpy python3-torch python3-torchvision python3-venv  # reference outputs for tests
 )
 missing=()

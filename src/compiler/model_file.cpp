@@ -2,6 +2,7 @@
 // docs/serialization.md). Counts are u64, integers little-endian, doubles their IEEE-754 bits.
 #include "veil/compiler/model_file.hpp"
 
+#include <algorithm>
 #include <istream>
 #include <ostream>
 #include <string>
@@ -22,8 +23,7 @@ using namespace nn::quant;
 
 constexpr EnvelopeKind kModelKind{"QCIR", kModelFormatVersion, "model file"};
 
-// Caps on what a loader accepts, far above ResNet-18 (94 MB of weights, 70 nodes).
-constexpr std::uint64_t kMaxPayloadBytes = std::uint64_t{1} << 32;
+// Caps on what a loader accepts, far above ResNet-18 (70 nodes; the payload: kMaxModelPayloadBytes).
 constexpr std::uint64_t kMaxNodes = std::uint64_t{1} << 20;
 constexpr std::uint64_t kMaxNameBytes = 4096;
 constexpr std::uint64_t kMaxInputs = std::uint64_t{1} << 16;
@@ -327,19 +327,21 @@ void save_quantized_circuit(const QuantizedCircuit& circuit, std::ostream& out) 
   write_sealed(out, kModelKind, payload);
 }
 
-QuantizedCircuit load_quantized_circuit(std::istream& in) {
-  return decode_payload(read_sealed(in, kModelKind, kMaxPayloadBytes));
+QuantizedCircuit load_quantized_circuit(std::istream& in, std::uint64_t max_payload_bytes) {
+  return decode_payload(read_sealed(in, kModelKind, std::min(max_payload_bytes, kMaxModelPayloadBytes)));
 }
 
 void save_quantized_circuit_file(const QuantizedCircuit& circuit, const std::filesystem::path& path) {
   write_file_atomically(path, [&](std::ostream& out) { save_quantized_circuit(circuit, out); });
 }
 
-QuantizedCircuit load_quantized_circuit_file(const std::filesystem::path& path) {
+QuantizedCircuit load_quantized_circuit_file(const std::filesystem::path& path, std::uint64_t max_payload_bytes) {
   QuantizedCircuit circuit;
-  read_whole_file(path, "model", [&](std::istream& in) { circuit = load_quantized_circuit(in); });
+  read_whole_file(path, "model", [&](std::istream& in) { circuit = load_quantized_circuit(in, max_payload_bytes); });
   return circuit;
 }
+
+std::uint64_t model_payload_bytes(const QuantizedCircuit& circuit) { return encode_payload(circuit).size(); }
 
 std::string circuit_fingerprint(const QuantizedCircuit& circuit) { return hex_digits(sha256({encode_payload(circuit)})); }
 

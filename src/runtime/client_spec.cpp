@@ -6,12 +6,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <cmath>
 #include <limits>
-#include <optional>
-#include <set>
 
+#include "runtime/checksummed_json.hpp"
+#include "runtime/json_object_reader.hpp"
 #include "veil/common/error.hpp"
 #include "veil/common/file_io.hpp"
 #include "veil/compiler/model_file.hpp"
@@ -61,121 +60,11 @@ Json spec_content(const ClientSpec& spec) {
 
 // ---- reading: each accessor names the field it complains about.
 
+using ObjectReader = detail::JsonObjectReader;
+
 [[noreturn]] void fail(const std::string& field, const std::string& problem) {
-  throw FormatError("client spec: field '" + field + "' " + problem);
+  detail::fail_field("client spec", field, problem);
 }
-
-/// The value of an integer that fits an int64 (nlohmann stores non-negative ones unsigned).
-std::optional<std::int64_t> as_int64(const Json& v) {
-  if (v.is_number_unsigned()) {
-    const auto u = v.get<std::uint64_t>();
-    if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
-    return static_cast<std::int64_t>(u);
-  }
-  if (v.is_number_integer()) return v.get<std::int64_t>();
-  return std::nullopt;
-}
-
-double finite_number(const Json& v, const std::string& field) {
-  if (!v.is_number()) fail(field, "must be a number, found " + v.dump());
-  const double value = v.get<double>();
-  if (!std::isfinite(value)) fail(field, "must be finite");
-  return value;
-}
-
-/// One JSON object of the spec: every accessor names the field it complains about, and
-/// finish() refuses fields nobody read (a misspelt field is an error, not ignored).
-class ObjectReader {
- public:
-  ObjectReader(const Json& object, std::string path) : object_(object), path_(std::move(path)) {
-    if (!object_.is_object()) fail(path_.empty() ? "(document)" : path_, "must be a JSON object");
-  }
-
-  const Json& at(const std::string& key) {
-    const auto it = object_.find(key);
-    if (it == object_.end()) fail(name(key), "is missing");
-    read_.insert(key);
-    return *it;
-  }
-
-  std::int64_t integer(const std::string& key, std::int64_t min, std::int64_t max) {
-    const Json& v = at(key);
-    const std::optional<std::int64_t> value = as_int64(v);
-    if (!value || *value < min || *value > max) {
-      fail(name(key), "= " + v.dump() + ", expected an integer in " + std::to_string(min) + ".." + std::to_string(max));
-    }
-    return *value;
-  }
-
-  double number(const std::string& key) { return finite_number(at(key), name(key)); }
-
-  std::string string(const std::string& key) {
-    const Json& v = at(key);
-    if (!v.is_string()) fail(name(key), "must be a string, found " + v.dump());
-    return v.get<std::string>();
-  }
-
-  std::vector<std::string> strings(const std::string& key) {
-    std::vector<std::string> out;
-    for (const Json& x : array(key)) {
-      if (!x.is_string()) fail(name(key), "has entry " + x.dump() + ", expected strings");
-      out.push_back(x.get<std::string>());
-    }
-    return out;
-  }
-
-  /// A non-empty array of dimensions in 1..2^31 with at most 2^31 elements in all (the
-  /// payload limits that follow from the shapes must not wrap).
-  Shape shape(const std::string& key) {
-    Shape out;
-    std::int64_t elements = 1;
-    for (const Json& d : array(key)) {
-      const std::optional<std::int64_t> value = as_int64(d);
-      if (!value || *value < 1 || *value > (std::int64_t{1} << 31)) {
-        fail(name(key), "has dimension " + d.dump() + ", expected integers in 1..2^31");
-      }
-      elements *= *value;
-      if (elements > (std::int64_t{1} << 31)) fail(name(key), "has more than 2^31 elements");
-      out.push_back(*value);
-    }
-    return out;
-  }
-
-  std::vector<double> numbers(const std::string& key) {
-    std::vector<double> out;
-    for (const Json& x : array(key)) out.push_back(finite_number(x, name(key)));
-    return out;
-  }
-
-  std::vector<std::int64_t> integers(const std::string& key) {
-    std::vector<std::int64_t> out;
-    for (const Json& x : array(key)) {
-      const std::optional<std::int64_t> value = as_int64(x);
-      if (!value) fail(name(key), "has entry " + x.dump() + ", expected 64-bit integers");
-      out.push_back(*value);
-    }
-    return out;
-  }
-
-  void finish() const {
-    for (const auto& [key, value] : object_.items()) {
-      if (!read_.contains(key)) fail(name(key), "is unknown");
-    }
-  }
-
-  std::string name(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-
- private:
-  const Json& array(const std::string& key) {
-    const Json& v = at(key);
-    if (!v.is_array() || v.empty()) fail(name(key), "must be a non-empty array, found " + v.dump());
-    return v;
-  }
-
-  const Json& object_;
-  std::string path_;
-  std::set<std::string> read_;
-};
 
 constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t kInt64Min = std::numeric_limits<std::int64_t>::min();
@@ -203,16 +92,8 @@ std::vector<const fhe::ParameterSet*> registered_sets(const std::vector<std::str
   return sets;
 }
 
-std::string sha256_hex(ObjectReader& object, const std::string& key) {
-  std::string value = object.string(key);
-  if (value.size() != 64 || value.find_first_not_of("0123456789abcdef") != std::string::npos) {
-    fail(object.name(key), "must be 64 lowercase hex digits");
-  }
-  return value;
-}
-
 ClientSpec read_spec(const Json& doc) {
-  ObjectReader root(doc, "");
+  ObjectReader root(doc, "client spec", "");
   const std::int64_t version = root.integer("format_version", 0, kInt64Max);
   if (version != kClientSpecVersion) {
     const char* why = version < kClientSpecVersion ? " (older specs carry no checksum: compile the model again)" : "";
@@ -220,12 +101,12 @@ ClientSpec read_spec(const Json& doc) {
                       std::to_string(kClientSpecVersion) + why);
   }
   ClientSpec spec;
-  spec.program_fingerprint = sha256_hex(root, "program_fingerprint");
+  spec.program_fingerprint = root.sha256_hex("program_fingerprint");
   spec.parameter_sets = root.strings("parameter_sets");
   registered_sets(spec.parameter_sets, "parameter_sets");
   spec.input_shape = root.shape("input_shape");
   {
-    ObjectReader q(root.at("input_quantization"), "input_quantization");
+    ObjectReader q(root.at("input_quantization"), "client spec", "input_quantization");
     spec.input_quantization.scale = q.number("scale");
     if (!(spec.input_quantization.scale > 0)) fail(q.name("scale"), "must be > 0");
     spec.input_quantization.zero_point = q.integer("zero_point", kInt64Min, kInt64Max);
@@ -236,7 +117,7 @@ ClientSpec read_spec(const Json& doc) {
   spec.input_exponent = static_cast<int>(root.integer("input_exponent", 0, 63));
   spec.output_shape = root.shape("output_shape");
   {
-    ObjectReader s(root.at("output_scale"), "output_scale");
+    ObjectReader s(root.at("output_scale"), "client spec", "output_scale");
     spec.output_scale.scale = s.numbers("scale");
     spec.output_scale.zero_point = s.integers("zero_point");
     const auto channels = static_cast<std::size_t>(spec.output_shape[0]);
@@ -249,14 +130,10 @@ ClientSpec read_spec(const Json& doc) {
   }
   spec.output_exponent = static_cast<int>(root.integer("output_exponent", 0, 63));
   spec.output_bound = root.integer("output_bound", 0, kInt64Max);
-  const std::string checksum = sha256_hex(root, "checksum");
+  const std::string checksum = root.sha256_hex("checksum");
   root.finish();
   // Checked last, on the content as read: a change that leaves every field valid is caught here.
-  const fhe::ContextTag digest = spec_digest(spec);
-  if (checksum != digest.hex()) {
-    throw FormatError("client spec: checksum mismatch: the file says " + checksum.substr(0, 16) +
-                      ", its content hashes to " + digest.short_hex() + " (the file was altered or corrupted)");
-  }
+  detail::require_checksum(checksum, spec_digest(spec).hex(), "client spec");
   return spec;
 }
 
@@ -285,11 +162,8 @@ ClientSpec make_client_spec(const compiler::FheProgram& program) {
 
 fhe::ContextTag spec_digest(const ClientSpec& spec) { return fhe::context_tag_of(spec_content(spec).dump()); }
 
-std::string client_spec_json(const ClientSpec& spec) {
-  Json doc = spec_content(spec);
-  doc["checksum"] = spec_digest(spec).hex();
-  return doc.dump(2) + "\n";
-}
+// The file's checksum is json_checksum(spec_content(spec)), the same SHA-256 as spec_digest.
+std::string client_spec_json(const ClientSpec& spec) { return detail::checksummed_json_text(spec_content(spec)); }
 
 ClientSpec parse_client_spec(const std::string& json) {
   Json doc;
@@ -301,12 +175,7 @@ ClientSpec parse_client_spec(const std::string& json) {
   ClientSpec spec = read_spec(doc);
   // The checksum covers the content; the file has one form, so that no byte can change
   // unnoticed (not even whitespace or the spelling of a number).
-  const std::string canonical = client_spec_json(spec);
-  if (json != canonical) {
-    const auto differ = std::ranges::mismatch(json, canonical).in1 - json.begin();
-    throw FormatError("client spec: altered: byte " + std::to_string(differ) +
-                      " differs from the form this build writes for the same content");
-  }
+  detail::require_canonical_text(json, client_spec_json(spec), "client spec");
   return spec;
 }
 

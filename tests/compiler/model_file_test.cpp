@@ -195,6 +195,46 @@ TEST(ModelFile, InvalidCircuitsAreNotSaved) {
   EXPECT_THROW(saved(circuit), InvalidArgument);
 }
 
+// A pipe: its length cannot be measured, so only the caller's limit stops a header's claim.
+class UnseekableBuffer : public std::stringbuf {
+ public:
+  explicit UnseekableBuffer(const std::string& bytes) : std::stringbuf(bytes, std::ios::in) {}
+
+ protected:
+  pos_type seekoff(off_type, std::ios::seekdir, std::ios::openmode) override { return pos_type(off_type(-1)); }
+  pos_type seekpos(pos_type, std::ios::openmode) override { return pos_type(off_type(-1)); }
+};
+
+// Issue 14: the loader's limit was a fixed 4 GiB. Given the payload the caller expects
+// (model_payload_bytes, recorded by compile), a pipe declaring more is refused from its 20-byte
+// header, naming both sizes; the exact size still loads.
+TEST(ModelFile, ExpectedPayloadSizeIsTheLimit) {
+  const QuantizedCircuit circuit = every_op_circuit();
+  const std::string bytes = saved(circuit);
+  const std::uint64_t expected = model_payload_bytes(circuit);
+  EXPECT_EQ(expected + 20 + 32, bytes.size());
+  UnseekableBuffer exact(bytes);
+  std::istream exact_in(&exact);
+  expect_same_circuit(load_quantized_circuit(exact_in, expected), circuit);
+
+  std::string claims_4_gib = bytes.substr(0, 20);
+  const std::uint64_t declared = (std::uint64_t{1} << 32) - 1;
+  for (int i = 0; i < 8; ++i) claims_4_gib[12 + i] = static_cast<char>(declared >> (8 * i));
+  claims_4_gib += bytes.substr(20);
+  UnseekableBuffer pipe(claims_4_gib);
+  std::istream in(&pipe);
+  try {
+    load_quantized_circuit(in, expected);
+    ADD_FAILURE() << "a payload above the expected size loaded";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("payload length " + std::to_string(declared) + " exceeds the limit of " +
+                                         std::to_string(expected) + " bytes"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(pipe.in_avail(), static_cast<std::streamsize>(claims_4_gib.size() - 20)) << "read past the header";
+}
+
 class ModelFileCorruption : public ::testing::Test {
  protected:
   const std::string bytes_ = saved(every_op_circuit());

@@ -2,10 +2,12 @@
 // tarfile (GNU and pax long names), and damaged archives.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <random>
 #include <sstream>
 
+#include "common/memory_limit.hpp"
 #include "io_test_paths.hpp"
 #include "veil/common/error.hpp"
 #include "veil/io/image.hpp"
@@ -125,6 +127,64 @@ TEST(Tar, BadChecksumAndBadNumbersAreFormatErrors) {
   bad_size[124] = 'x';
   std::istringstream in2(bad_size);
   EXPECT_THROW(read_all(in2, "size"), FormatError);
+}
+
+// One ustar header for a regular member `name` whose 12-byte size field is `size_field` as
+// written (octal digits or GNU base-256), with a valid checksum.
+std::string header_with_size_field(const std::string& name, const std::string& size_field) {
+  EXPECT_EQ(size_field.size(), 12u);
+  std::string header(512, '\0');
+  header.replace(0, name.size(), name);
+  header.replace(100, 7, "0000644");
+  header.replace(124, 12, size_field);
+  header[156] = '0';
+  header.replace(257, 6, std::string("ustar\0", 6));
+  header.replace(148, 8, std::string(8, ' '));
+  unsigned sum = 0;
+  for (const char c : header) sum += static_cast<unsigned char>(c);
+  char digits[8];
+  std::snprintf(digits, sizeof digits, "%06o", sum);
+  header.replace(148, 7, std::string(digits, 7));
+  return header;
+}
+
+constexpr std::uint64_t kMemoryCap = std::uint64_t{768} << 20;  // test binary + a few 100 MB
+
+// Exit code 0: reading the members of `bytes` (their data too when `read_data`, else skipping
+// it, as a shard's index pass does) ends in a FormatError within 10 s.
+int refused_in_time(const std::string& bytes, bool read_data) {
+  alarm(10);  // a reader looping for ever is killed by SIGALRM: exit code 142
+  std::istringstream in(bytes);
+  try {
+    if (read_data) {
+      read_all(in, "crafted");
+    } else {
+      TarReader reader(in, "crafted");
+      TarMember member;
+      while (reader.next(member)) {
+      }
+    }
+  } catch (const FormatError&) {
+    return 0;
+  }
+  return 1;
+}
+
+// Issue 14: a GNU base-256 size of 2^64 - 512 made the seek over its data go back 513 bytes, onto
+// its own header, after an empty member: skipping it looped for ever.
+TEST(Tar, ASizeThatWrapsTheSeekIsRefused) {
+  const std::string size_field("\x80\0\0\0\xff\xff\xff\xff\xff\xff\xfe\0", 12);
+  const std::string bytes = header_with_size_field("empty.txt", std::string("00000000000\0", 12)) +
+                            header_with_size_field("a.txt", size_field) + std::string(2048, '\0');
+  EXPECT_EQ(veil::testing::exit_code_under_memory_limit(kMemoryCap, [&] { return refused_in_time(bytes, false); }), 0);
+}
+
+// Issue 14: read_data allocated a member's claimed size before reading it; 1 KB of archive
+// claiming 8 GiB ended in bad_alloc (or the OOM killer) instead of "truncated".
+TEST(Tar, ClaimedSizeIsAllocatedOnlyAsDataArrives) {
+  VEIL_SKIP_UNDER_ASAN();
+  const std::string bytes = header_with_size_field("a.bin", std::string("77777777777\0", 12)) + std::string(1024, 'x');
+  EXPECT_EQ(veil::testing::exit_code_under_memory_limit(kMemoryCap, [&] { return refused_in_time(bytes, true); }), 0);
 }
 
 TEST(Tar, WriterRefusesEmptyNames) {

@@ -2,7 +2,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace veil::fhe;
-  return fuzz::fuzz_one_input(
-      data, size, [](std::istream& in) { return load_client_key(in, fuzz::kFuzzLimits); },
+  return veil::fuzz::fuzz_one_input(
+      data, size, [](std::istream& in) { return load_client_key(in, veil::fuzz::kFuzzLimits); },
       [](const ClientKey& key, std::ostream& out) { save_client_key(key, out); });
 }

@@ -2,7 +2,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace veil::fhe;
-  return fuzz::fuzz_one_input(
-      data, size, [](std::istream& in) { return load_server_key(in, fuzz::kFuzzLimits); },
+  return veil::fuzz::fuzz_one_input(
+      data, size, [](std::istream& in) { return load_server_key(in, veil::fuzz::kFuzzLimits); },
       [](const IdentifiedServerKey& key, std::ostream& out) { save_server_key(key.key, key.key_id, out); });
 }

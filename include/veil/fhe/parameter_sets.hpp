@@ -2,6 +2,7 @@
 // The registry of vetted 128-bit parameter sets and the security gate.
 // Every set is copied from a published table and cites it (ParameterSet::source);
 // see docs/parameters.md for the rules used to derive the per-target sets.
+#include <cstddef>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -21,8 +22,12 @@ enum class ErrorTarget {
 /// if no vetted set covers the request.
 const ParameterSet& vetted_parameter_set(int precision_bits, ErrorTarget target, int log2_norm2 = 0);
 
+/// The longest name a set may have (the registry's are under 64 bytes; files store up to this).
+inline constexpr std::size_t kMaxParameterSetNameBytes = 256;
+
 /// Looks a vetted or toy set up by its name, or derives the optimizer's set a name stands for
-/// (parameter_optimizer.hpp); throws InvalidArgument naming close matches.
+/// (parameter_optimizer.hpp); throws InvalidArgument naming close matches, or the length of a name
+/// longer than kMaxParameterSetNameBytes (refused unread: the close matches cost time in its length).
 const ParameterSet& parameter_set_by_name(std::string_view name);
 
 /// Every vetted set (not the toy ones), in a stable order.

@@ -16,7 +16,9 @@ namespace veil::io {
 /// anything is allocated. The defaults follow from the largest model veil builds, ResNet-18
 /// (11.7M parameters and buffers in 122 tensors, a data.pkl of ~30 KB).
 struct CheckpointLimits {
-  /// Storage elements summed over the checkpoint: 2^28, 23 times ResNet-18 (1 GiB as float32).
+  /// Storage elements read, and tensor elements made, each summed over the checkpoint: 2^28,
+  /// 23 times ResNet-18 (1 GiB as float32). Tensors count on their own: a view with stride 0
+  /// repeats its storage.
   std::uint64_t max_elements = std::uint64_t{1} << 28;
   /// Size of data.pkl: 16 MiB, 500 times ResNet-18's.
   std::uint64_t max_pickle_bytes = std::uint64_t{1} << 24;

@@ -29,15 +29,15 @@ class TarReader {
   /// malformed field or truncation.
   bool next(TarMember& out);
 
-  /// Reads the data of the member last returned by next(). Throws FormatError when
-  /// the archive ends early.
+  /// Reads the data of the member last returned by next(), allocating as it arrives (a size
+  /// the archive does not back is never allocated). Throws FormatError when the archive ends early.
   void read_data(std::vector<std::uint8_t>& out);
 
   /// Reads `size` bytes at `offset` (a data_offset from an earlier pass).
   void read_at(std::uint64_t offset, std::uint64_t size, std::vector<std::uint8_t>& out);
 
  private:
-  void read_exact(std::uint8_t* dst, std::uint64_t size, const char* what);
+  void read_exact(std::vector<std::uint8_t>& out, std::uint64_t size, const char* what);
   void skip(std::uint64_t size);
 
   std::istream& in_;

@@ -75,6 +75,11 @@ const ParameterSet& vetted_parameter_set(int precision_bits, ErrorTarget target,
 }
 
 const ParameterSet& parameter_set_by_name(std::string_view name) {
+  // A crafted file's 1 MiB name took a minute of edit distances to the registry's names.
+  if (name.size() > kMaxParameterSetNameBytes) {
+    throw InvalidArgument("unknown parameter set: its name has " + std::to_string(name.size()) +
+                          " bytes, longer than any set's (at most " + std::to_string(kMaxParameterSetNameBytes) + ")");
+  }
   if (const ParameterSet* set = params::registry().find(name)) return *set;
   if (const OptimizedParameterSet* optimized = optimized_parameter_set_by_name(name)) return optimized->set;
   throw InvalidArgument("unknown parameter set '" + std::string(name) + "'; closest: " + close_matches(name));

@@ -64,9 +64,9 @@ void require_field(const ByteReader& reader, const ParameterSet& registered, std
 }  // namespace
 
 std::uint64_t parameter_set_record_bytes(const ParameterSet& params) {
-  if (params.name.empty() || params.name.size() > kMaxNameBytes) {
+  if (params.name.empty() || params.name.size() > kMaxParameterSetNameBytes) {
     throw InvalidArgument("parameter set name '" + params.name + "' has " + std::to_string(params.name.size()) +
-                          " bytes, expected 1.." + std::to_string(kMaxNameBytes));
+                          " bytes, expected 1.." + std::to_string(kMaxParameterSetNameBytes));
   }
   if (params.source.size() > kMaxSourceBytes) {
     throw InvalidArgument("parameter set '" + params.name + "': source has " + std::to_string(params.source.size()) +
@@ -99,9 +99,9 @@ void write_parameter_set_record(ByteWriter& writer, const ParameterSet& params) 
 
 const ParameterSet& read_parameter_set_record(ByteReader& reader) {
   const std::uint16_t name_bytes = reader.u16("parameter-set name length");
-  if (name_bytes == 0 || name_bytes > kMaxNameBytes) {
+  if (name_bytes == 0 || name_bytes > kMaxParameterSetNameBytes) {
     reader.fail("parameter-set name length " + std::to_string(name_bytes) + ", expected 1.." +
-                std::to_string(kMaxNameBytes));
+                std::to_string(kMaxParameterSetNameBytes));
   }
   const std::string name = reader.string(name_bytes, "parameter-set name");
   const ParameterSet* registered = nullptr;

@@ -11,7 +11,6 @@
 
 namespace veil::fhe::serialize {
 
-inline constexpr std::size_t kMaxNameBytes = 256;
 inline constexpr std::size_t kMaxSourceBytes = 4096;
 
 /// Bytes write_parameter_set_record writes for `params`. Throws InvalidArgument if the name

@@ -77,7 +77,8 @@ class CheckpointReader {
   }
 
   StateDict load() {
-    const auto root = detail::unpickle_checkpoint(zip_.read(*pickle_entry_, limits_.max_pickle_bytes), name_);
+    const detail::Pickle pickle = detail::unpickle_checkpoint(zip_.read(*pickle_entry_, limits_.max_pickle_bytes), name_);
+    const detail::PickleValue* root = pickle.root;
     if (root->kind != detail::Kind::kDict)
       throw FormatError(name_ + ": data.pkl holds a " + detail::kind_name(root->kind) + ", expected a state_dict");
     StateDict out;
@@ -145,6 +146,12 @@ class CheckpointReader {
         throw FormatError(what + " has storage offset " + std::to_string(spec.offset) + " beyond its storage of " +
                           std::to_string(spec.storage.numel) + " elements");
     }
+    // A view can repeat its storage (stride 0): the tensors are bounded on their own.
+    if (static_cast<std::uint64_t>(count) > limits_.max_elements - elements_made_)
+      throw FormatError(what + " of size " + to_string(spec.size) + " has " + std::to_string(count) +
+                        " elements, over the checkpoint's limit of " + std::to_string(limits_.max_elements) +
+                        " elements (" + std::to_string(elements_made_) + " already made)");
+    elements_made_ += static_cast<std::uint64_t>(count);
     Tensor out(spec.size);
     const std::size_t elem = detail::element_size(spec.storage.dtype);
     const std::size_t dims = spec.size.size();
@@ -167,7 +174,8 @@ class CheckpointReader {
   std::string name_;
   std::string prefix_;
   CheckpointLimits limits_;
-  std::uint64_t elements_read_ = 0;
+  std::uint64_t elements_read_ = 0;  // of storages
+  std::uint64_t elements_made_ = 0;  // of tensors
   const ZipEntry* pickle_entry_ = nullptr;
   std::map<std::string, std::vector<std::uint8_t>> storages_;
 };

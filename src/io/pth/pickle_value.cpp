@@ -2,19 +2,6 @@
 
 namespace veil::io::detail {
 
-PickleValue::~PickleValue() {
-  std::vector<ValuePtr> pending = std::move(items);
-  while (!pending.empty()) {
-    ValuePtr value = std::move(pending.back());
-    pending.pop_back();
-    // Only the last owner takes the children over; shared (memoized) values stay alive.
-    if (value && value.use_count() == 1) {
-      for (auto& child : value->items) pending.push_back(std::move(child));
-      value->items.clear();
-    }
-  }
-}
-
 std::size_t element_size(StorageDtype dtype) {
   switch (dtype) {
     case StorageDtype::kFloat16:

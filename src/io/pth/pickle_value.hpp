@@ -33,16 +33,10 @@ enum class Kind { kNone, kBool, kInt, kFloat, kString, kTuple, kList, kDict, kGl
 const char* kind_name(Kind kind);
 
 struct PickleValue;
-using ValuePtr = std::shared_ptr<PickleValue>;
+/// Values point at each other without owning: their Pickle owns them all (below).
+using ValuePtr = PickleValue*;
 
 struct PickleValue {
-  PickleValue() = default;
-  PickleValue(const PickleValue&) = delete;
-  PickleValue& operator=(const PickleValue&) = delete;
-  /// Frees nested items iteratively: a crafted pickle can nest a million tuples in 1 KB,
-  /// and the default member-wise destruction would recurse once per level.
-  ~PickleValue();
-
   Kind kind = Kind::kNone;
   std::int64_t integer = 0;      // kInt, kBool
   double real = 0.0;             // kFloat
@@ -52,8 +46,21 @@ struct PickleValue {
   TensorSpec tensor;             // kTensor
 };
 
+/// Every value the unpickler made, owned in one flat list, so that freeing them never recurses
+/// (a crafted pickle nests 250,000 tuples in 1 KB) and cycles (a list appended to itself
+/// through the memo) cannot leak.
+struct Pickle {
+  std::vector<std::unique_ptr<PickleValue>> values;
+  ValuePtr root = nullptr;  // the value STOP returned
+};
+
+/// Values one pickle may make: ResNet-18's data.pkl makes ~2,100; 2^18 is 120 times that and
+/// bounds what a small deflated pickle can allocate (2 bytes of pickle per value, ~250 bytes
+/// each: 64 MiB).
+inline constexpr std::size_t kMaxPickleValues = std::size_t{1} << 18;
+
 /// Runs the restricted unpickler over data.pkl. Throws FormatError naming the opcode
-/// and its offset for anything outside what state_dicts use.
-ValuePtr unpickle_checkpoint(const std::vector<std::uint8_t>& pickle, const std::string& name);
+/// and its offset for anything outside what state_dicts use, or past kMaxPickleValues.
+Pickle unpickle_checkpoint(const std::vector<std::uint8_t>& pickle, const std::string& name);
 
 }  // namespace veil::io::detail

@@ -34,24 +34,19 @@ bool allowed_global(std::string_view global) {
          global == "torch._utils._rebuild_parameter" || dtype_of_global(global).has_value();
 }
 
-ValuePtr make(Kind kind) {
-  auto v = std::make_shared<PickleValue>();
-  v->kind = kind;
-  return v;
-}
-
 class Unpickler {
  public:
   Unpickler(const std::vector<std::uint8_t>& bytes, const std::string& name) : bytes_(bytes), name_(name) {}
 
-  ValuePtr run() {
+  Pickle run() {
     while (true) {
       if (pos_ >= bytes_.size()) throw FormatError(name_ + ": data.pkl ends without a STOP opcode (truncated)");
       op_offset_ = pos_;
       op_ = bytes_[pos_++];
       if (op_ == '.') {
         if (stack_.size() != 1 || !marks_.empty()) fail("STOP with " + std::to_string(stack_.size()) + " values on the stack");
-        return stack_.back();
+        pickle_.root = stack_.back();
+        return std::move(pickle_);
       }
       step();
     }
@@ -88,6 +83,14 @@ class Unpickler {
       s += c;
       if (s.size() > 256) fail("GLOBAL name longer than 256 bytes");
     }
+  }
+
+  ValuePtr make(Kind kind) {
+    if (pickle_.values.size() >= kMaxPickleValues)
+      fail("more than " + std::to_string(kMaxPickleValues) + " values (a state_dict makes a few thousand)");
+    pickle_.values.push_back(std::make_unique<PickleValue>());
+    pickle_.values.back()->kind = kind;
+    return pickle_.values.back().get();
   }
 
   void push(ValuePtr v) {
@@ -337,6 +340,7 @@ class Unpickler {
   std::size_t pos_ = 0;
   std::size_t op_offset_ = 0;
   std::uint8_t op_ = 0;
+  Pickle pickle_;  // owns every value below
   std::vector<ValuePtr> stack_;
   std::vector<std::size_t> marks_;
   std::map<std::uint64_t, ValuePtr> memo_;
@@ -344,7 +348,7 @@ class Unpickler {
 
 }  // namespace
 
-ValuePtr unpickle_checkpoint(const std::vector<std::uint8_t>& pickle, const std::string& name) {
+Pickle unpickle_checkpoint(const std::vector<std::uint8_t>& pickle, const std::string& name) {
   return Unpickler(pickle, name).run();
 }
 

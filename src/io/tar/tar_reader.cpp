@@ -14,6 +14,11 @@ namespace {
 constexpr std::uint64_t kBlock = 512;
 // Pax and long-name records larger than this are corrupt, not real metadata.
 constexpr std::uint64_t kMaxMetadata = 1u << 20;
+// Member sizes beyond this are corrupt: the seek over a larger one can turn negative (streamoff is
+// signed) and land back on its own header, for ever, or its padding wrap to nothing.
+constexpr std::uint64_t kMaxMemberBytes = std::uint64_t{1} << 62;
+// Data is read in chunks: a member's claimed size is allocated only as its bytes arrive.
+constexpr std::uint64_t kReadChunk = std::uint64_t{1} << 20;
 
 std::uint64_t padded(std::uint64_t size) { return (size + kBlock - 1) / kBlock * kBlock; }
 
@@ -88,13 +93,19 @@ void apply_pax(const std::vector<std::uint8_t>& data, std::string& path, std::op
 
 TarReader::TarReader(std::istream& in, std::string name) : in_(in), name_(std::move(name)) {}
 
-void TarReader::read_exact(std::uint8_t* dst, std::uint64_t size, const char* what) {
-  in_.read(reinterpret_cast<char*>(dst), static_cast<std::streamsize>(size));
-  const auto got = static_cast<std::uint64_t>(in_.gcount());
-  position_ += got;
-  if (got != size)
-    throw FormatError(name_ + ": truncated tar: " + what + " needs " + std::to_string(size) + " bytes at offset " +
-                      std::to_string(position_ - got) + ", only " + std::to_string(got) + " remain");
+void TarReader::read_exact(std::vector<std::uint8_t>& out, std::uint64_t size, const char* what) {
+  const std::uint64_t start = position_;
+  out.clear();
+  while (out.size() < size) {
+    const std::size_t have = out.size();
+    out.resize(have + std::min(size - have, kReadChunk));
+    in_.read(reinterpret_cast<char*>(out.data() + have), static_cast<std::streamsize>(out.size() - have));
+    const auto got = static_cast<std::uint64_t>(in_.gcount());
+    position_ += got;
+    if (have + got != out.size())
+      throw FormatError(name_ + ": truncated tar: " + what + " needs " + std::to_string(size) + " bytes at offset " +
+                        std::to_string(start) + ", only " + std::to_string(have + got) + " remain");
+  }
 }
 
 void TarReader::skip(std::uint64_t size) {
@@ -135,8 +146,8 @@ bool TarReader::next(TarMember& out) {
     const char type = static_cast<char>(header[156]);
     if (type == 'L' || type == 'x' || type == 'g') {
       if (size > kMaxMetadata) throw FormatError(what + ": metadata record of " + std::to_string(size) + " bytes");
-      std::vector<std::uint8_t> data(padded(size));
-      read_exact(data.data(), data.size(), "metadata record");
+      std::vector<std::uint8_t> data;
+      read_exact(data, padded(size), "metadata record");
       data.resize(size);
       if (type == 'L') long_name = field_text(data.data(), data.size());
       if (type == 'x') apply_pax(data, long_name, pax_size, what);
@@ -150,6 +161,8 @@ bool TarReader::next(TarMember& out) {
     out.regular = type == '0' || type == 0 || type == '7';
     // Links, directories and devices carry no data in their size field's sense.
     if (type == '1' || type == '2' || type == '5' || type == '3' || type == '4' || type == '6') out.size = 0;
+    if (out.size > kMaxMemberBytes)
+      throw FormatError(what + ": member size " + std::to_string(out.size) + " is beyond any archive (at most 2^62)");
     out.data_offset = position_;
     current_size_ = out.size;
     pending_data_ = padded(out.size);
@@ -160,8 +173,7 @@ bool TarReader::next(TarMember& out) {
 
 void TarReader::read_data(std::vector<std::uint8_t>& out) {
   if (data_read_) throw InvalidArgument(name_ + ": read_data called twice for one tar member, or before next()");
-  out.resize(current_size_);
-  read_exact(out.data(), current_size_, "member data");
+  read_exact(out, current_size_, "member data");
   skip(pending_data_ - current_size_);
   pending_data_ = 0;
   data_read_ = true;
@@ -172,8 +184,7 @@ void TarReader::read_at(std::uint64_t offset, std::uint64_t size, std::vector<st
   in_.seekg(static_cast<std::streamoff>(offset));
   if (!in_) throw FormatError(name_ + ": cannot seek to offset " + std::to_string(offset));
   position_ = offset;
-  out.resize(size);
-  read_exact(out.data(), size, "member data");
+  read_exact(out, size, "member data");
   pending_data_ = 0;
   data_read_ = true;
 }

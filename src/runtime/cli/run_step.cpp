@@ -25,16 +25,23 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // The program compile published: model.qcir compiled with the options recorded beside it,
-// checked against the client spec beside it.
+// checked against the client spec beside it. The options come first: they say how large the
+// model is, so a model file (or pipe) declaring more is refused from its header.
 compiler::FheProgram load_program(const std::filesystem::path& model, fhe::AllowInsecure allow,
                                   SpecLoadLimits& limits) {
-  nn::quant::QuantizedCircuit circuit = compiler::load_quantized_circuit_file(model);
   const std::filesystem::path options_file = model.parent_path() / kCompileOptionsFile;
   RecordedCompileOptions recorded;
   try {
     recorded = parse_compile_options(read_text_file(options_file));
   } catch (const FormatError& e) {
     throw FormatError(options_file.string() + ": " + e.what());
+  }
+  nn::quant::QuantizedCircuit circuit;
+  try {
+    circuit = compiler::load_quantized_circuit_file(model, recorded.model_payload_bytes);
+  } catch (const FormatError& e) {
+    throw FormatError(model.string() + ": " + e.what() + " (" + options_file.string() + " records a payload of " +
+                      std::to_string(recorded.model_payload_bytes) + " bytes)");
   }
   if (recorded.program_fingerprint != compiler::circuit_fingerprint(circuit))
     throw InvalidArgument(options_file.string() + " was written for another model (fingerprint " +

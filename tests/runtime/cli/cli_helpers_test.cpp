@@ -1,5 +1,5 @@
 // Small pieces of the command-line stages: the backend choice, centre crops, the estimate line
-// and byte sizes, compile_options.json, text files and their sizes.
+// and byte sizes, text files and their sizes.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -12,7 +12,6 @@
 #include "veil/common/error.hpp"
 #include "veil/runtime/cli/centre_crop.hpp"
 #include "veil/fhe/cuda_backend.hpp"
-#include "veil/runtime/cli/compile_options_file.hpp"
 #include "veil/runtime/cli/fhe_backend.hpp"
 #include "veil/runtime/cli/fhe_report.hpp"
 #include "veil/runtime/cli/files.hpp"
@@ -94,55 +93,6 @@ TEST(FheReport, FormatsBytes) {
   EXPECT_EQ(nn::format_bytes(123ull << 30), "123.0 GiB");
 }
 
-TEST(CompileOptionsFile, RoundTripsAndNamesBadFields) {
-  const RecordedCompileOptions options{std::string(64, 'a'), 0.0123456789, {"v0_p7_tight"}, {0, 0}};
-  const RecordedCompileOptions back = parse_compile_options(compile_options_json(options));
-  EXPECT_EQ(back.program_fingerprint, options.program_fingerprint);
-  EXPECT_EQ(back.p_error, options.p_error);  // exactly: the server must compile the same program
-  EXPECT_EQ(back.parameter_sets, options.parameter_sets);
-  EXPECT_EQ(back.site_partitions, options.site_partitions);
-  const compiler::CompileOptions compile = to_compile_options(back, fhe::AllowInsecure::no);
-  EXPECT_EQ(compile.p_error, options.p_error);
-  EXPECT_EQ(compile.parameter_set, options.parameter_sets[0]);
-  EXPECT_FALSE(compile.pinned_partitions);
-
-  // Several sets pin the partitions; version 1 (one set) still loads.
-  const RecordedCompileOptions multi{std::string(64, 'b'), 0.05, {"a", "b"}, {1, 0, 1}};
-  const compiler::CompileOptions pinned =
-      to_compile_options(parse_compile_options(compile_options_json(multi)), fhe::AllowInsecure::no);
-  ASSERT_TRUE(pinned.pinned_partitions);
-  EXPECT_FALSE(pinned.parameter_set);
-  EXPECT_EQ(pinned.pinned_partitions->sets, multi.parameter_sets);
-  EXPECT_EQ(pinned.pinned_partitions->site_partition, multi.site_partitions);
-  const RecordedCompileOptions v1 = parse_compile_options(
-      R"({"format_version": 1, "program_fingerprint": "f", "p_error": 0.1, "parameter_set": "x"})");
-  EXPECT_EQ(v1.parameter_sets, std::vector<std::string>{"x"});
-
-  auto message = [](const std::string& json) {
-    try {
-      parse_compile_options(json);
-    } catch (const FormatError& e) {
-      return std::string(e.what());
-    }
-    return std::string();
-  };
-  EXPECT_NE(message("{").find("not JSON"), std::string::npos);
-  EXPECT_NE(message("[]").find("JSON object"), std::string::npos);
-  EXPECT_NE(message(R"({"format_version": 3})").find("format_version 3"), std::string::npos);
-  EXPECT_NE(message(R"({"format_version": 2, "program_fingerprint": "f", "p_error": 0.1, "parameter_sets": ["x"],
-                       "site_partitions": [0, 1]})")
-                .find("'site_partitions' has partition 1"),
-            std::string::npos);
-  EXPECT_NE(message(R"({"format_version": 1, "p_error": 0.1, "parameter_set": "x"})").find("'program_fingerprint'"),
-            std::string::npos);
-  EXPECT_NE(message(R"({"format_version": 1, "program_fingerprint": "f", "p_error": "high", "parameter_set": "x"})")
-                .find("'p_error' has the wrong type"),
-            std::string::npos);
-  EXPECT_NE(message(R"({"format_version": 1, "program_fingerprint": "f", "p_error": 1.5, "parameter_set": "x"})")
-                .find("not in [0, 1)"),
-            std::string::npos);
-}
-
 TEST(Files, ReadsTextAndDescribesSizes) {
   const auto dir = std::filesystem::temp_directory_path() / ("veil_cli_files_" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
@@ -155,24 +105,6 @@ TEST(Files, ReadsTextAndDescribesSizes) {
   EXPECT_NE(describe_file(dir / "missing.json").find("size unknown"), std::string::npos);
   EXPECT_THROW(read_text_file(dir / "missing.json"), IoError);
   std::filesystem::remove_all(dir);
-}
-
-// Fuzz-style (issue 14): every truncation and flipped byte of compile_options.json is a
-// FormatError or a record, never a crash or another exception.
-TEST(CompileOptionsFile, TruncationsAndFlippedBytesAreFormatErrorsOrRecords) {
-  const std::string text = compile_options_json({std::string(64, 'a'), 0.0123456789, {"v0_p7_tight", "x"}, {0, 1}});
-  for (std::size_t size = 0; size <= text.rfind('}'); ++size)
-    EXPECT_THROW(parse_compile_options(text.substr(0, size)), FormatError) << "cut at " << size;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    for (const char mask : {char{0x01}, char{0x20}, char{0x7F}}) {
-      std::string flipped = text;
-      flipped[i] = static_cast<char>(flipped[i] ^ mask);
-      try {
-        parse_compile_options(flipped);
-      } catch (const FormatError&) {
-      }
-    }
-  }
 }
 
 // Output locations are checked before any work (issue 14): a path the step could not write

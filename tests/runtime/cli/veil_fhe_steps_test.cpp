@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "runtime/cli/cli_test_network.hpp"
@@ -162,6 +164,52 @@ TEST_F(VeilFheSteps, RefusesCompileOptionsOfAnotherModel) {
   EXPECT_NE(run_error(other / kModelFile, dir_ / "keys" / kServerKeyFile, dir_ / "input.slwe", dir_ / "never.lwe")
                 .find(kCompileOptionsFile),
             std::string::npos);
+}
+
+// Issue 14: a flipped digit of p_error in compile_options.json made run compile another program
+// and succeed. Its checksum now refuses it, naming the file.
+TEST_F(VeilFheSteps, RefusesAlteredCompileOptions) {
+  const fs::path other = dir_ / "altered_options";
+  fs::create_directories(other);
+  for (const char* name : {kModelFile, kClientSpecFile})
+    fs::copy_file(dir_ / "model" / name, other / name, fs::copy_options::overwrite_existing);
+  std::string text = read_text_file(dir_ / "model" / kCompileOptionsFile);
+  const std::size_t digit = text.find_first_of("123456789", text.find("\"p_error\""));
+  text[digit] = text[digit] == '1' ? '2' : '1';
+  write_file_atomically(other / kCompileOptionsFile, text);
+  const std::string message =
+      run_error(other / kModelFile, dir_ / "keys" / kServerKeyFile, dir_ / "input.slwe", dir_ / "never.lwe");
+  EXPECT_NE(message.find((other / kCompileOptionsFile).string() + ": compile options: checksum mismatch"),
+            std::string::npos)
+      << message;
+  EXPECT_FALSE(fs::exists(dir_ / "never.lwe"));
+}
+
+// Issue 14: model.qcir was loaded with a 4 GiB cap whatever the model. run now loads it with the
+// payload size compile recorded, so a model file declaring more is refused from its 20-byte header
+// (a pipe could otherwise make it read up to 4 GiB) with both sizes named.
+TEST_F(VeilFheSteps, LoadsTheModelWithTheRecordedSize) {
+  const fs::path other = dir_ / "larger_model";
+  fs::create_directories(other);
+  for (const char* name : {kCompileOptionsFile, kClientSpecFile})
+    fs::copy_file(dir_ / "model" / name, other / name, fs::copy_options::overwrite_existing);
+  const std::uint64_t recorded =
+      parse_compile_options(read_text_file(dir_ / "model" / kCompileOptionsFile)).model_payload_bytes;
+  EXPECT_EQ(recorded, fs::file_size(model()) - 52);  // the envelope: 20-byte header, 32-byte checksum
+  // The model's bytes with one more payload byte declared and present.
+  std::ifstream in(model(), std::ios::binary);
+  std::string bytes(std::istreambuf_iterator<char>(in), {});
+  const std::uint64_t declared = recorded + 1;
+  for (int i = 0; i < 8; ++i) bytes[12 + i] = static_cast<char>(declared >> (8 * i));
+  bytes.insert(20, 1, '\0');
+  write_file_atomically(other / kModelFile, bytes);
+  const std::string message =
+      run_error(other / kModelFile, dir_ / "keys" / kServerKeyFile, dir_ / "input.slwe", dir_ / "never.lwe");
+  EXPECT_NE(message.find((other / kModelFile).string() + ": model file: payload length " + std::to_string(declared) +
+                         " exceeds the limit of " + std::to_string(recorded) + " bytes"),
+            std::string::npos)
+      << message;
+  EXPECT_FALSE(fs::exists(dir_ / "never.lwe"));
 }
 
 TEST_F(VeilFheSteps, EncryptRefusesAnImageThatDoesNotFit) {

@@ -1,0 +1,27 @@
+// model.qcir. Its loader checks the envelope's SHA-256 before it parses the payload, so mutated
+// bytes would almost never reach the parser: each input is loaded as a whole file, and again as
+// a payload sealed in a valid envelope. What loads must save back to the same bytes.
+#include "compiler/model_file_envelope.hpp"
+#include "fuzz_loader.hpp"
+#include "veil/compiler/model_file.hpp"
+
+namespace {
+
+using veil::nn::quant::QuantizedCircuit;
+
+int load_and_resave(const std::string& file) {
+  return veil::fuzz::fuzz_one_input(
+      reinterpret_cast<const std::uint8_t*>(file.data()), file.size(),
+      [](std::istream& in) { return veil::compiler::load_quantized_circuit(in); },
+      [](const QuantizedCircuit& circuit, std::ostream& out) { veil::compiler::save_quantized_circuit(circuit, out); });
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string input = veil::fuzz::text_of(data, size);
+  load_and_resave(input);
+  std::ostringstream sealed(std::ios::binary);
+  veil::compiler::model_file::write_sealed(sealed, {"QCIR", veil::compiler::kModelFormatVersion, "model file"}, input);
+  return load_and_resave(sealed.str());
+}
