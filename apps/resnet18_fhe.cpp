@@ -3,7 +3,8 @@
 // simulation for the reference-compatible and improved quantization modes, with the seed
 // script's report lines; --export-statistics and --run-fhe compile the circuit (the
 // simulation then uses its per-node error probabilities), --run-fhe runs images under real
-// FHE; --run-experiment sweeps n_bits x rounding bits.
+// FHE (with --distributed, as rank 0 of an MPI job whose other ranks serve its PBS batches);
+// --run-experiment sweeps n_bits x rounding bits.
 #include <unistd.h>
 
 #include <cstdio>
@@ -30,6 +31,7 @@
 #include "veil/nn/resnet18_cli.hpp"
 #include "veil/nn/blas_memory.hpp"
 #include "veil/runtime/cli/fhe_backend.hpp"
+#include "veil/runtime/cli/fhe_stage_distributed.hpp"
 #include "veil/runtime/cli/files.hpp"
 #include "veil/runtime/cli/precision_step.hpp"
 #include "veil/runtime/cli/resnet18_fhe_flow.hpp"
@@ -107,7 +109,8 @@ void run_experiment(const nn::Resnet18CliOptions& opt, const nn::Graph& graph, c
 void run_quantized_flow(const nn::Resnet18CliOptions& opt, nn::Fp32Executor& executor,
                         const runtime::cli::MakeFoldedGraph& make_folded_graph, const nn::ImageSource& source,
                         const nn::PrepareImage& prepare, std::size_t total, const std::vector<std::string>& class_names,
-                        const nn::WeightsDescription& weights, std::size_t threads, bool interactive) {
+                        const nn::WeightsDescription& weights, std::size_t threads, bool interactive,
+                        runtime::distributed::Session* session) {
   const nn::Graph& graph = executor.graph();
   const Shape& image_shape = graph.node(0).shape;
   const auto classes = static_cast<std::int64_t>(element_count(graph.node(graph.output).shape));
@@ -173,7 +176,7 @@ void run_quantized_flow(const nn::Resnet18CliOptions& opt, nn::Fp32Executor& exe
   if (opt.run_fhe) {
     runtime::cli::FheStageResult fhe;
     runtime::cli::run_fhe_flow(opt, compiler.fhe_program(), nn::make_config(fhe_settings, fhe_mode), calibration,
-                               images, make_folded_graph, settings.progress, interactive, std::cout, fhe);
+                               images, make_folded_graph, settings.progress, interactive, session, std::cout, fhe);
   }
   std::cout.flush();
   if (opt.run_experiment)
@@ -191,7 +194,8 @@ void require_writable_outputs(const nn::Resnet18CliOptions& opt) {
   }
 }
 
-int run(const nn::Resnet18CliOptions& opt, const fs::path& exe) {
+// `session`: rank 0 of --distributed, handed to the FHE stage; null otherwise.
+int run(const nn::Resnet18CliOptions& opt, const fs::path& exe, runtime::distributed::Session* session) {
   require_writable_outputs(opt);
   const auto data_dir = nn::find_shared_data_dir({fs::current_path(), exe.parent_path()});
   std::vector<fs::path> extra_weight_dirs;
@@ -281,7 +285,15 @@ int run(const nn::Resnet18CliOptions& opt, const fs::path& exe) {
     return 0;
   }
   run_quantized_flow(opt, executor, make_folded_graph, source, prepare, total, class_names, weights_description, threads,
-                     interactive);
+                     interactive, session);
+  return 0;
+}
+
+// --distributed: this process is one rank of the MPI job; rank 0 runs the program, the others
+// serve its FHE stage.
+int run_distributed(const nn::Resnet18CliOptions& opt, const fs::path& exe) {
+  runtime::cli::run_distributed({opt.rank_timeout}, runtime::cli::fhe_stage_settings(opt),
+                                [&](runtime::distributed::Session& session) { run(opt, exe, &session); });
   return 0;
 }
 
@@ -304,8 +316,9 @@ int main(int argc, char** argv) {
   }
   try {
     std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    return run(options, ec ? fs::absolute(argv[0]) : exe);
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (ec) exe = fs::absolute(argv[0]);
+    return options.distributed ? run_distributed(options, exe) : run(options, exe, nullptr);
   } catch (const Error& e) {
     std::cerr << program << ": error: " << e.what() << "\n";
     return 1;

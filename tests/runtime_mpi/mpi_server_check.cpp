@@ -50,7 +50,6 @@ int main(int argc, char** argv) {
         small_circuit(nn::quant::QuantizationMode::ReferenceCompatible, kBits, std::nullopt, kSize);
     compiler::FheProgram program = compiler::compile_program(circuit, forced_set(kToySet));
     TestKeys keys = test_keys(kToySet, mismatch && session->rank() == 1 ? 2 : 1);
-    std::string sets = kToySet;
     if (mode == "partitions") {
       // Seeded: every rank makes the same second partition's keys.
       program.partitions.push_back(fhe::parameter_set_by_name("insecure_toy_p6_n192"));
@@ -59,18 +58,13 @@ int main(int argc, char** argv) {
       const fhe::ClientKey partition =
           fhe::make_partition_client_key(keys.client, program.partitions[1], rng, fhe::AllowInsecure::for_tests);
       keys.server.partition_keys.push_back(fhe::make_server_key(partition, rng, test_pool(), fhe::AllowInsecure::for_tests));
-      sets += ",insecure_toy_p6_n192";
     }
-    session->require_same_identity("key " + keys.server.key_id.hex() + " sets " + sets + " model " +
-                                   compiler::circuit_fingerprint(circuit));
     const auto local = fhe::make_cpu_backend(test_pool());
-    if (session->rank() != 0) {
-      session->serve(keys.server, *local);
-      return;
-    }
+    const auto split =
+        runtime::distributed::split_or_serve(*session, keys.server, compiler::circuit_fingerprint(circuit), *local);
+    if (!split) return;  // a worker, done serving
     const Tensor image = image_at(small_images(1, kSize), 0);
     const fhe::SeededLweBatch input = encrypt_image(program, keys.client, image, 7);
-    const auto split = session->make_backend(*local, keys.server);
     runtime::Server distributed(program, keys.server, *split, test_pool());
     const fhe::CiphertextBatch out = distributed.run(input, {});
     session->shutdown();

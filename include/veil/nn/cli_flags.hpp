@@ -84,6 +84,8 @@ double parse_p_error_value(const std::string& flag, const std::string& value);
 std::int64_t parse_crop_value(const std::string& flag, const std::string& value);
 /// 1..1024.
 std::size_t parse_threads_value(const std::string& flag, const std::string& value);
+/// --rank-timeout: whole seconds, 1..2^24.
+double parse_rank_timeout_value(const std::string& flag, const std::string& value);
 /// Bit widths as items and ranges, each at most once: "2..8", "4,6,8", "2..4,8".
 std::vector<int> parse_bits_list_value(const std::string& flag, const std::string& value);
 /// Per-site rounding bits: "NODE=BITS[,NODE=BITS...]", each node once, BITS 2..16

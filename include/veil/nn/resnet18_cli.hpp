@@ -57,6 +57,8 @@ struct Resnet18CliOptions {
   std::size_t fhe_images = 1;                               // evaluation images run under FHE
   std::int64_t fhe_crop = 0;                                // S: FHE on the S x S centre crop; 0: full image
   std::optional<std::filesystem::path> fhe_layers;          // per-layer CSV of the FHE runs
+  bool distributed = false;     // one rank of an MPI job: rank 0 runs all, the others serve the FHE stage
+  double rank_timeout = 600.0;  // --distributed: seconds before a silent rank stops the job
 };
 
 /// Parses arguments (without the program name). Accepts "--flag value" and "--flag=value",
@@ -64,7 +66,8 @@ struct Resnet18CliOptions {
 /// next argument as its PATH unless it starts with '-'. Throws InvalidArgument naming the flag
 /// and the expected form for unknown flags, missing or malformed values (bit widths outside
 /// 2..16, p_error outside [0, 1), a crop that is not a multiple of 16, ...) and conflicting
-/// flags (FHE-stage flags without --run-fhe, FHE or statistics with --fp32-only).
+/// flags (FHE-stage flags without --run-fhe, FHE or statistics with --fp32-only, --rank-timeout
+/// without --distributed).
 Resnet18CliOptions parse_resnet18_cli(std::span<const std::string> args);
 
 /// The --help text listing every flag.

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,13 @@ struct Traffic {
   std::uint64_t remote_pbs = 0;  // PBS evaluated on ranks other than 0
 };
 
+/// A server key made on rank 0 and broadcast to a worker, with the fingerprint of the model
+/// rank 0 compiled (Session::receive_server_key).
+struct SharedKey {
+  fhe::IdentifiedServerKey key;
+  std::string model_fingerprint;
+};
+
 class Session {
  public:
   virtual ~Session() = default;
@@ -46,6 +54,17 @@ class Session {
   /// every partition> model <fingerprint>"); rank 0 throws InvalidArgument naming the first rank
   /// that differs.
   virtual void require_same_identity(const std::string& identity) = 0;
+
+  /// Rank 0, for a program that makes its keys in memory (resnet18_fhe) rather than load them
+  /// from a shared path (veil_fhe run): broadcasts `key`, serialized as its file is, and the
+  /// model's fingerprint to every worker, in chunks, waiting at most the rank timeout for each.
+  /// Returns the bytes broadcast. Pairs with receive_server_key.
+  virtual std::uint64_t send_server_key(const fhe::IdentifiedServerKey& key, const std::string& model_fingerprint) = 0;
+
+  /// Workers: waits, without a deadline (rank 0 may spend minutes before it has keys), for
+  /// rank 0's send_server_key and loads the key with the checks of a key file (`limits`, the
+  /// checksum); nullopt when rank 0 shut down instead.
+  virtual std::optional<SharedKey> receive_server_key(const fhe::LoadLimits& limits) = 0;
 
   /// Rank 0: a backend that splits each batch across all ranks, running rank 0's share on
   /// `local`; each batch names the partition of `key` whose keys it runs with (the PBS's by its
@@ -67,6 +86,12 @@ class Session {
   virtual std::vector<RankStats> rank_stats() const = 0;
   virtual Traffic traffic() const = 0;
 };
+
+/// Collective, before any batch: every rank names its key (id and every partition's set) and
+/// the model's fingerprint (require_same_identity). Then workers serve rank 0's batches with
+/// `local` until it shuts down and get null; rank 0 gets make_backend(local, key).
+std::unique_ptr<fhe::Backend> split_or_serve(Session& session, const fhe::IdentifiedServerKey& key,
+                                             const std::string& model_fingerprint, fhe::Backend& local);
 
 /// True when this build has MPI.
 bool available();

@@ -177,6 +177,10 @@ std::size_t parse_threads_value(const std::string& flag, const std::string& valu
   return parse_unsigned_value(flag, value, 1, kMaxThreads);
 }
 
+double parse_rank_timeout_value(const std::string& flag, const std::string& value) {
+  return static_cast<double>(parse_unsigned_value(flag, value, 1, std::uint64_t{1} << 24));
+}
+
 std::vector<int> parse_bits_list_value(const std::string& flag, const std::string& value) {
   return parse_list<int>(flag, value, parse_bits);
 }

@@ -45,6 +45,13 @@ const CliFlagTable<Resnet18CliOptions>& flags() {
                       [](auto& o, auto& f, auto& v) { o.fhe_crop = parse_crop_value(f, v); }}},
       {"--fhe-layers", {FlagValue::required, "CSV  with --run-fhe: write each layer's time, PBS and PBS/s per FHE image",
                         [](auto& o, auto&, auto& v) { o.fhe_layers = v; }}},
+      {"--distributed", {FlagValue::none, "with --run-fhe: run as one rank of an MPI job (mpirun -np R): rank 0 runs "
+                                       "everything and sends the server key it makes to the other ranks, which "
+                                       "serve the FHE stage's PBS batches (docs/distributed.md)",
+                         [](auto& o, auto&, auto&) { o.distributed = true; }}},
+      {"--rank-timeout", {FlagValue::required, "SECONDS  --distributed: stop the job when a rank answers no batch for "
+                                        "this long (600)",
+                          [](auto& o, auto& f, auto& v) { o.rank_timeout = parse_rank_timeout_value(f, v); }}},
       {"--quant-mode", {FlagValue::required, "MODE  reference (Concrete ML's scheme), improved (veil's) or both (default)",
                         [](auto& o, auto& f, auto& v) {
                           if (v == "reference") o.quant_mode = QuantModeOption::reference;
@@ -123,8 +130,11 @@ Resnet18CliOptions parse_resnet18_cli(std::span<const std::string> args) {
                           "and --rounding-bits none");
   if (!o.run_fhe)
     for (const auto& [given, flag] : {std::pair{o.use_gpu, "--use-gpu"}, {o.fhe_images != 1, "--fhe-images"},
-                                      {o.fhe_crop != 0, "--fhe-crop"}, {o.fhe_layers.has_value(), "--fhe-layers"}})
+                                      {o.fhe_crop != 0, "--fhe-crop"}, {o.fhe_layers.has_value(), "--fhe-layers"},
+                                      {o.distributed, "--distributed"}})
       if (given) throw InvalidArgument(std::string(flag) + " applies to the FHE stage; add --run-fhe");
+  if (o.rank_timeout != Resnet18CliOptions{}.rank_timeout && !o.distributed)
+    throw InvalidArgument("--rank-timeout applies to --distributed; add it");
   return o;
 }
 

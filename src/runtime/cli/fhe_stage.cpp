@@ -8,9 +8,11 @@
 #include <thread>
 
 #include "veil/common/error.hpp"
+#include "veil/compiler/model_file.hpp"
 #include "veil/fhe/keygen.hpp"
 #include "veil/nn/metrics.hpp"
 #include "veil/nn/progress_bar.hpp"
+#include "veil/runtime/cli/distributed_report.hpp"
 #include "veil/runtime/cli/fhe_backend.hpp"
 #include "veil/runtime/cli/fhe_report.hpp"
 #include "veil/runtime/cli/pbs_rate.hpp"
@@ -93,6 +95,20 @@ std::vector<std::pair<std::int64_t, std::size_t>> simulated_top1_counts(nn::quan
   return sorted;
 }
 
+// Rank 0 of a distributed stage: the workers hold no model and no files of this run, so the key
+// just made travels to them, then the backend over all ranks (docs/distributed.md).
+std::unique_ptr<fhe::Backend> share_key(distributed::Session& session, const fhe::IdentifiedServerKey& key,
+                                        const compiler::FheProgram& program, fhe::Backend& local, std::ostream& out) {
+  const auto start = Clock::now();
+  const std::string fingerprint = compiler::circuit_fingerprint(program.circuit);
+  const std::uint64_t bytes = session.send_server_key(key, fingerprint);
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "Server key broadcast to %d other rank(s): %s in %.2f s\n", session.size() - 1,
+                nn::format_bytes(bytes).c_str(), seconds_since(start));
+  out << buf;
+  return distributed::split_or_serve(session, key, fingerprint, local);
+}
+
 }  // namespace
 
 void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgram* full_image,
@@ -129,6 +145,8 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
                 nn::format_bytes(stats.bootstrap_key_bytes + stats.keyswitch_key_bytes).c_str(),
                 nn::format_bytes(stats.bootstrap_key_bytes).c_str(), nn::format_bytes(stats.keyswitch_key_bytes).c_str());
   out << buf;
+  std::unique_ptr<fhe::Backend> split;  // over all ranks of a distributed stage
+  if (settings.session) split = share_key(*settings.session, server_key, program, *backend, out);
 
   const std::size_t count = settings.rate_pbs ? settings.rate_pbs : calibration_pbs_count(threads);
   SetRates rates;
@@ -156,7 +174,7 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
   }
   out << estimate_line(stats.pbs, result.pbs_per_second) << "\n";
 
-  Server server(program, std::move(server_key), *backend, pool);
+  Server server(program, std::move(server_key), split ? *split : *backend, pool);
   nn::quant::IntegerExecutor executor(program.circuit, threads);
   nn::quant::SimulationSettings simulation = settings.simulation;
   compiler::simulate_as_compiled(program, simulation);
@@ -211,6 +229,9 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
   }
   result.peak_rss_bytes = process_peak_rss_bytes();
   write_fhe_summary(result, out);
+  if (!split) return;
+  out << "  backend: " << split->description() << "\n";
+  report_ranks(*settings.session, out);
 }
 
 }  // namespace veil::runtime::cli

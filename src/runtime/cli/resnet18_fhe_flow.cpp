@@ -21,21 +21,28 @@ void write_layers(const nn::Resnet18CliOptions& options, const FheStageResult& r
 
 }  // namespace
 
-void run_fhe_flow(const nn::Resnet18CliOptions& options, const compiler::FheProgram& full_program,
-                  const nn::quant::QuantizationConfig& config, const Tensor& calibration,
-                  std::span<const nn::LabelledImage> images, const MakeFoldedGraph& make_folded_graph,
-                  std::ostream* progress, bool interactive, std::ostream& out, FheStageResult& result) {
-  const std::size_t count = std::min(options.fhe_images, images.size());
-  if (count < options.fhe_images)
-    out << "\n--fhe-images " << options.fhe_images << ": only " << images.size()
-        << " evaluation image(s); running them all under FHE\n";
+FheStageSettings fhe_stage_settings(const nn::Resnet18CliOptions& options) {
   FheStageSettings settings;
   settings.threads = options.threads;
   settings.use_gpu = options.use_gpu;
   settings.simulation.seed = options.simulation_seed;
+  return settings;
+}
+
+void run_fhe_flow(const nn::Resnet18CliOptions& options, const compiler::FheProgram& full_program,
+                  const nn::quant::QuantizationConfig& config, const Tensor& calibration,
+                  std::span<const nn::LabelledImage> images, const MakeFoldedGraph& make_folded_graph,
+                  std::ostream* progress, bool interactive, distributed::Session* session, std::ostream& out,
+                  FheStageResult& result) {
+  const std::size_t count = std::min(options.fhe_images, images.size());
+  if (count < options.fhe_images)
+    out << "\n--fhe-images " << options.fhe_images << ": only " << images.size()
+        << " evaluation image(s); running them all under FHE\n";
+  FheStageSettings settings = fhe_stage_settings(options);
   settings.simulation.rounding_method = config.rounding_method;
   settings.progress = progress;
   settings.interactive = interactive;
+  settings.session = session;
   if (options.fhe_crop == 0) {
     run_fhe_stage(full_program, nullptr, images.first(count), settings, out, result);
     write_layers(options, result, full_program, out);

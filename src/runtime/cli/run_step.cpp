@@ -70,13 +70,8 @@ void run_one(const std::filesystem::path& model, const std::filesystem::path& se
   fhe::require_same_key(batch, key);
   std::unique_ptr<fhe::Backend> split;  // rank 0 of a distributed run: over all ranks
   if (session) {
-    std::string sets;
-    for (std::size_t i = 0; i < key.partition_count(); ++i)
-      sets += (i ? "," : "") + key.partition(i).parameter_set_name();
-    session->require_same_identity("key " + key.key_id.hex() + " sets " + sets + " model " +
-                                   compiler::circuit_fingerprint(program.circuit));
-    if (session->rank() != 0) return session->serve(key, *backend);
-    split = session->make_backend(*backend, key);
+    split = distributed::split_or_serve(*session, key, compiler::circuit_fingerprint(program.circuit), *backend);
+    if (!split) return;  // a worker, done serving
   }
   const double load_seconds = seconds_since(start);
 

@@ -109,7 +109,7 @@ const std::vector<Entry>& entries() {
         [](O& o, auto&, auto&) { o.distributed = true; }}},
       {{C::run}, "--rank-timeout",
        {FlagValue::required, "SECONDS  --distributed: stop the job when a rank answers no batch for this long (600)",
-        [](O& o, auto& f, auto& v) { o.rank_timeout = static_cast<double>(nn::parse_unsigned_value(f, v, 1, 1u << 24)); }}},
+        [](O& o, auto& f, auto& v) { o.rank_timeout = nn::parse_rank_timeout_value(f, v); }}},
       {{C::run}, "--no-progress",
        {FlagValue::none, "no progress bar on stderr", [](O& o, auto&, auto&) { o.progress = false; }}},
   };

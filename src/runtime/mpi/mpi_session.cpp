@@ -6,8 +6,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <istream>
+#include <ostream>
 #include <thread>
 
+#include "runtime/mpi/mpi_key_stream.hpp"
 #include "runtime/mpi/mpi_wire.hpp"
 #include "veil/common/error.hpp"
 
@@ -162,12 +165,45 @@ void MpiSession::serve(const fhe::IdentifiedServerKey& keys, fhe::Backend& local
   }
 }
 
-void MpiSession::shutdown() {
-  if (rank_ != 0 || shut_down_) return;
+void MpiSession::command_workers(std::uint64_t op) {
   std::vector<std::uint64_t> command(wire::kCommandHeaderWords, 0);
-  command[0] = wire::kShutdown;
+  command[0] = op;
   for (int r = 1; r < size_; ++r)
     MPI_Send(command.data(), static_cast<int>(command.size()), MPI_UINT64_T, r, wire::kCommandTag, MPI_COMM_WORLD);
+}
+
+std::uint64_t MpiSession::send_server_key(const fhe::IdentifiedServerKey& key, const std::string& model_fingerprint) {
+  if (rank_ != 0) throw InvalidArgument("distributed: only rank 0 sends the server key");
+  command_workers(wire::kServerKey);
+  BroadcastWriteBuffer buffer(options_.rank_timeout_seconds);
+  std::ostream out(&buffer);
+  out.exceptions(std::ios::badbit);  // the buffer's own error, not a bare failed write
+  out << model_fingerprint << '\n';
+  fhe::save_server_key(key, out);
+  return buffer.finish();
+}
+
+std::optional<SharedKey> MpiSession::receive_server_key(const fhe::LoadLimits& limits) {
+  std::vector<std::uint64_t> command;
+  poll_receive(0, wire::kCommandTag, command, Clock::time_point::max());
+  if (command.size() < wire::kCommandHeaderWords) throw FormatError("distributed: short command from rank 0");
+  if (command[0] == wire::kShutdown) return std::nullopt;
+  if (command[0] != wire::kServerKey)
+    throw FormatError("distributed: rank 0 sent command " + std::to_string(command[0]) + " before the server key");
+  BroadcastReadBuffer buffer(options_.rank_timeout_seconds);
+  std::istream in(&buffer);
+  in.exceptions(std::ios::badbit);
+  SharedKey shared;
+  std::getline(in, shared.model_fingerprint);
+  shared.key = fhe::load_server_key(in, limits);
+  // Reads the end of the stream, so that every rank leaves the broadcast after the same chunk.
+  if (in.peek() != std::istream::traits_type::eof()) throw FormatError("distributed: bytes after the server key");
+  return shared;
+}
+
+void MpiSession::shutdown() {
+  if (rank_ != 0 || shut_down_) return;
+  command_workers(wire::kShutdown);
   shut_down_ = true;
 }
 

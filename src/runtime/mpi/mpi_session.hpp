@@ -22,6 +22,8 @@ class MpiSession final : public Session {
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   void require_same_identity(const std::string& identity) override;
+  std::uint64_t send_server_key(const fhe::IdentifiedServerKey& key, const std::string& model_fingerprint) override;
+  std::optional<SharedKey> receive_server_key(const fhe::LoadLimits& limits) override;
   std::unique_ptr<fhe::Backend> make_backend(fhe::Backend& local, const fhe::IdentifiedServerKey& key) override;
   void serve(const fhe::IdentifiedServerKey& key, fhe::Backend& local) override;
   void shutdown() override;
@@ -40,6 +42,9 @@ class MpiSession final : public Session {
                                            std::chrono::steady_clock::time_point deadline);
 
  private:
+  // Sends a header-only command (shutdown, server key) to every worker.
+  void command_workers(std::uint64_t op);
+
   Options options_;
   int rank_ = 0;
   int size_ = 1;

@@ -51,7 +51,8 @@ TEST(Resnet18Cli, HelpListsEveryFlag) {
                            "--run-experiment", "--n-bits", "--rounding-bits", "--p-error", "--help", "--quant-mode",
                            "--rounding-method", "--calibration-images", "--simulation-seed", "--fp32-only",
                            "--experiment-n-bits", "--experiment-rounding-bits", "--output-dir", "--fhe-images",
-                           "--fhe-crop", "--fhe-layers", "--multi-parameter", "--uniform-parameters"})
+                           "--fhe-crop", "--fhe-layers", "--multi-parameter", "--uniform-parameters",
+                           "--distributed", "--rank-timeout"})
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
 }
 
@@ -76,9 +77,10 @@ TEST(Resnet18Cli, RejectsConflictingDatasets) {
 
 TEST(Resnet18Cli, FheFlagsDefaultOff) {
   const auto o = parse({});
-  EXPECT_FALSE(o.run_fhe || o.use_gpu || o.export_statistics);
+  EXPECT_FALSE(o.run_fhe || o.use_gpu || o.export_statistics || o.distributed);
   EXPECT_EQ(o.fhe_images, 1u);
   EXPECT_EQ(o.fhe_crop, 0);
+  EXPECT_EQ(o.rank_timeout, 600.0);
 }
 
 TEST(Resnet18Cli, ParsesFheFlags) {
@@ -93,6 +95,18 @@ TEST(Resnet18Cli, ParsesFheFlags) {
   EXPECT_EQ(parse({"--run-fhe", "--fhe-crop", "0"}).fhe_crop, 0);
   EXPECT_EQ(parse({"--run-fhe", "--fhe-crop", "224"}).fhe_crop, 224);
   EXPECT_EQ(parse({"--run-fhe", "--fhe-crop", "16"}).fhe_crop, 16);
+}
+
+// The distributed run itself is CTest runtime_mpi.stage_* (under mpirun); without MPI in the
+// build --distributed is refused when the program starts (DistributedFlags.BuildWithoutMpiRefusesClearly).
+TEST(Resnet18Cli, DistributedNeedsTheFheStage) {
+  const auto o = parse({"--run-fhe", "--distributed", "--rank-timeout", "30"});
+  EXPECT_TRUE(o.distributed);
+  EXPECT_EQ(o.rank_timeout, 30.0);
+  EXPECT_NE(error_of({"--distributed"}).find("--distributed applies to the FHE stage; add --run-fhe"), std::string::npos);
+  EXPECT_NE(error_of({"--run-fhe", "--rank-timeout", "30"}).find("applies to --distributed"), std::string::npos);
+  EXPECT_NE(error_of({"--run-fhe", "--distributed", "--rank-timeout", "0"}).find("--rank-timeout"), std::string::npos);
+  EXPECT_NE(error_of({"--run-fhe", "--distributed", "--rank-timeout", "soon"}).find("'soon'"), std::string::npos);
 }
 
 TEST(Resnet18Cli, ExportStatisticsPathIsOptional) {

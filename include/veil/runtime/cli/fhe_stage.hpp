@@ -16,6 +16,7 @@
 #include "veil/fhe/parameter_sets.hpp"
 #include "veil/nn/fp32_evaluation.hpp"
 #include "veil/nn/quant/integer_executor.hpp"
+#include "veil/runtime/distributed.hpp"
 #include "veil/runtime/server.hpp"
 
 namespace veil::runtime::cli {
@@ -38,6 +39,10 @@ struct FheStageSettings {
   std::optional<std::uint64_t> insecure_seed_for_tests;
   std::ostream* progress = nullptr;  // stage lines and the PBS progress bar; null: silent
   bool interactive = false;          // redraw the progress bar in place
+  /// Rank 0 of an MPI job (run_distributed, fhe_stage_distributed.hpp): the stage broadcasts the
+  /// server key it makes to the other ranks and splits every batch over all ranks; the rate
+  /// calibration stays on this rank. One stage per session. Null: this process alone.
+  distributed::Session* session = nullptr;
 };
 
 /// One image through real FHE, next to the simulation and the noise-free run of the program.
@@ -68,7 +73,8 @@ struct FheStageResult {
 /// Runs `program` on `images` (each image of the program's input shape; InvalidArgument
 /// otherwise or when empty), writing the stage's report lines to `out` as it goes. With
 /// `full_image` (the program of the full-size input when `program` is a crop's), the time
-/// estimate of one full image on this machine is printed first.
+/// estimate of one full image on this machine is printed first. With settings.session, the
+/// report adds the key's broadcast and what each rank evaluated.
 void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgram* full_image,
                    std::span<const nn::LabelledImage> images, const FheStageSettings& settings, std::ostream& out,
                    FheStageResult& result);

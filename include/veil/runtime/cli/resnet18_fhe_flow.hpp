@@ -54,14 +54,19 @@ void export_statistics(const compiler::FheProgram& program, const std::filesyste
 /// BN-folded ResNet-18 built for S x S inputs (nn::make_resnet18's input_size).
 using MakeFoldedGraph = std::function<nn::Graph(std::int64_t input_size)>;
 
+/// The FHE stage's settings the flags give: threads, --use-gpu, the simulation's seed.
+FheStageSettings fhe_stage_settings(const nn::Resnet18CliOptions& options);
+
 /// --run-fhe: the first options.fhe_images of `images` (all of them when fewer, with a note)
 /// through run_fhe_stage. On `full_program` itself, or with --fhe-crop S on the program of
 /// make_folded_graph(S) quantized with `config` on the S x S crops of `calibration` and run on
 /// the images' crops (full_program's estimate printed first). images[i] is evaluation image i
-/// (its simulation draws are those of the simulated stage).
+/// (its simulation draws are those of the simulated stage). `session`: rank 0 of --distributed
+/// (FheStageSettings::session); null otherwise.
 void run_fhe_flow(const nn::Resnet18CliOptions& options, const compiler::FheProgram& full_program,
                   const nn::quant::QuantizationConfig& config, const Tensor& calibration,
                   std::span<const nn::LabelledImage> images, const MakeFoldedGraph& make_folded_graph,
-                  std::ostream* progress, bool interactive, std::ostream& out, FheStageResult& result);
+                  std::ostream* progress, bool interactive, distributed::Session* session, std::ostream& out,
+                  FheStageResult& result);
 
 }  // namespace veil::runtime::cli
