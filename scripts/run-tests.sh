@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, builds, makes test fixtures, runs every test, then a
 # short run of every loader fuzzer (docs/fuzzing.md: their seeds as regression inputs, then a few
-# seconds of new inputs each, ~4 minutes on 2 cores with the clang build; VEIL_FUZZ_SECONDS=0 skips
+# seconds of new inputs each, ~3.5 minutes on 2 free cores with the clang build; VEIL_FUZZ_SECONDS=0 skips
 # it). A fuzzer's finding fails the run and prints the reproducer's path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
