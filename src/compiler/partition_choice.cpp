@@ -37,12 +37,6 @@ class Search {
         target_(target),
         output_target_(output_target) {}
 
-  // Whether every site meets the target and the output decodes within output_target.
-  bool feasible(const Sets& sets) {
-    const std::optional<double> output = output_if_sites_meet(sets);
-    return output && *output <= output_target_;
-  }
-
   // The output's p_error when every site meets the target and reads its own key, else nothing.
   std::optional<double> output_if_sites_meet(const Sets& sets) {
     Partitioning p = partitioning(sets);
@@ -73,13 +67,17 @@ class Search {
   // uniform start: their raised GLWE σ adds a little to every V_BR (~0.6% at 7 bits), which an
   // output already at the uniform set's bound cannot absorb.
   Sets descend(const Sets& candidates, bool output_from_start = false) {
-    const double bound = output_target_;
+    double output_bound = output_target_;
+    const auto feasible = [&](const Sets& trial) {
+      const std::optional<double> output = output_if_sites_meet(trial);
+      return output && *output <= output_bound;
+    };
     Sets sets;
     for (const fhe::ParameterSet* c : candidates) {
       Sets uniform(sites_.size(), c);
       const std::optional<double> output = output_if_sites_meet(uniform);
-      if (output && output_from_start) output_target_ = std::max(bound, *output);
-      if (output && *output <= output_target_) {
+      if (output && output_from_start) output_bound = std::max(output_target_, *output);
+      if (output && *output <= output_bound) {
         sets = uniform;
         break;
       }
@@ -105,7 +103,6 @@ class Search {
         }
       }
     }
-    output_target_ = bound;
     return sets;
   }
 
@@ -131,13 +128,10 @@ class Search {
   std::vector<double> row_norms_;
   std::vector<PbsSite> sites_;
   double target_;
-  double output_target_;
+  const double output_target_;
 };
 
 using GroupKey = std::tuple<std::size_t, std::size_t, double>;  // k, N, GLWE sigma: one GLWE secret
-
-// The curve has no σ at or below this dimension: a key cannot extend another by so few coefficients.
-constexpr std::size_t kMinimumNestedDimension = 450;
 
 GroupKey group_of(const fhe::ParameterSet& set) {
   return {set.glwe_dimension.value, set.polynomial_size.value, set.glwe_noise.std_dev};
@@ -248,12 +242,13 @@ Partitioning choose_partitions(const nn::quant::QuantizedCircuit& circuit, const
     const std::size_t wide = uniform.big_lwe_dimension().value;
     for (const auto& [key, candidate_lists] : groups) {
       const std::size_t narrow = std::get<0>(key) * std::get<1>(key);
-      if (narrow >= wide || wide - narrow <= kMinimumNestedDimension || candidate_lists.first.empty()) continue;
+      if (narrow >= wide || candidate_lists.first.empty()) continue;
       const Shape raised{uniform.glwe_dimension.value, uniform.polynomial_size.value, static_cast<int>(wide - narrow)};
       Sets family = candidate_lists.first;
       for (const fhe::ParameterSet* set : optimizer_candidates(sites, uniform, {raised}, options.p_error)) {
         if (holds(*set)) family.push_back(set);
       }
+      if (family.size() == candidate_lists.first.size()) continue;  // no raised set (e.g. too few unshared coefficients)
       try_candidates(std::move(family), true);
     }
   }

@@ -37,23 +37,12 @@ Client::Client(ClientSpec spec, std::vector<fhe::ClientKey> partition_keys)
                             keys_[i].parameters().name + ", the spec needs " + spec_.parameter_sets[i]);
     }
   }
-  const std::span<const fhe::Torus> widest = widest_key().glwe_key().flattened_bits();
-  for (std::size_t i = 0; i < keys_.size(); ++i) {
-    const std::span<const fhe::Torus> own = keys_[i].glwe_key().flattened_bits();
-    if (!std::ranges::equal(own, widest.first(std::min(own.size(), widest.size())))) {
-      throw InvalidArgument("client: partition " + std::to_string(i) +
-                            "'s GLWE key is not a prefix of the widest partition's (its own key)");
-    }
-  }
+  fhe::require_nested_partition_keys(keys_);
   key_id_ = fhe::key_id_of(keys_);
   context_ = spec_digest(spec_);
 }
 
-const fhe::ClientKey& Client::widest_key() const {
-  std::vector<const fhe::ParameterSet*> sets;
-  for (const fhe::ClientKey& k : keys_) sets.push_back(&k.parameters());
-  return keys_[fhe::widest_glwe_key(sets)];
-}
+const fhe::ClientKey& Client::widest_key() const { return fhe::widest_partition_key(keys_); }
 
 Client::Client(ClientSpec spec, fhe::ClientKey key)
     : Client(std::move(spec), std::vector<fhe::ClientKey>{std::move(key)}) {}
@@ -104,7 +93,8 @@ nn::quant::IntTensor Client::decrypt_integers(const fhe::CiphertextBatch& output
                           " (an output of another model, or the spec of another model)");
   }
   const auto expected = static_cast<std::size_t>(element_count(spec_.output_shape));
-  const fhe::LweDimension big = widest_key().parameters().big_lwe_dimension();
+  const fhe::ClientKey& widest = widest_key();  // outputs are under the widest partition's key
+  const fhe::LweDimension big = widest.parameters().big_lwe_dimension();
   if (output.key_kind != fhe::LweKeyKind::big || output.ciphertexts.dimension() != big ||
       output.ciphertexts.size() != expected) {
     throw InvalidArgument("client: output of " + std::to_string(output.ciphertexts.size()) +
@@ -114,7 +104,7 @@ nn::quant::IntTensor Client::decrypt_integers(const fhe::CiphertextBatch& output
   }
   nn::quant::IntTensor result{spec_.output_shape, std::vector<std::int64_t>(expected)};
   for (std::size_t i = 0; i < expected; ++i) {
-    result.data[i] = decode_at(fhe::decrypt_phase(widest_key(), output.ciphertexts[i]), spec_.output_exponent);
+    result.data[i] = decode_at(fhe::decrypt_phase(widest, output.ciphertexts[i]), spec_.output_exponent);
   }
   return result;
 }

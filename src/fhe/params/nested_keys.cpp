@@ -4,8 +4,10 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "veil/common/error.hpp"
+#include "veil/fhe/client_key.hpp"
 #include "veil/fhe/parameter_sets.hpp"
 
 namespace veil::fhe {
@@ -53,6 +55,25 @@ std::size_t widest_glwe_key(std::span<const ParameterSet* const> sets) {
     if (sets[i]->big_lwe_dimension().value > sets[widest]->big_lwe_dimension().value) widest = i;
   }
   return widest;
+}
+
+const ClientKey& widest_partition_key(std::span<const ClientKey> partitions) {
+  std::vector<const ParameterSet*> sets;
+  for (const ClientKey& key : partitions) sets.push_back(&key.parameters());
+  return partitions[widest_glwe_key(sets)];
+}
+
+void require_nested_partition_keys(std::span<const ClientKey> partitions) {
+  const ClientKey& widest = widest_partition_key(partitions);
+  const std::span<const Torus> shared = widest.glwe_key().flattened_bits();
+  for (std::size_t i = 0; i < partitions.size(); ++i) {
+    const std::span<const Torus> own = partitions[i].glwe_key().flattened_bits();
+    if (own.size() > shared.size() || !std::ranges::equal(own, shared.first(own.size()))) {
+      throw InvalidArgument("partition " + std::to_string(i) + " ('" + partitions[i].parameters().name +
+                            "') has its own GLWE key, not a prefix of the widest partition's ('" +
+                            widest.parameters().name + "'; make_partition_client_key makes them nested)");
+    }
+  }
 }
 
 }  // namespace veil::fhe

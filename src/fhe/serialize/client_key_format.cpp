@@ -1,5 +1,3 @@
-#include <algorithm>
-#include <type_traits>
 #include <istream>
 #include <ostream>
 #include <vector>
@@ -46,24 +44,16 @@ SecretBits read_bits(ByteReader& reader, const ParameterSet& params, std::string
   return bits;
 }
 
-/// The partition whose GLWE key holds every other's as a prefix (nested keys): the one stored.
-template <class T>
-const T& widest(std::span<const T> partitions) {
-  std::vector<const ParameterSet*> sets;
-  for (const T& p : partitions) {
-    if constexpr (std::is_same_v<T, ParameterSet>) sets.push_back(&p);
-    else sets.push_back(&p.parameters());
-  }
-  return partitions[widest_glwe_key(sets)];
-}
-
 }  // namespace
 
 std::uint64_t client_key_payload_bytes(std::span<const ParameterSet> partitions) {
   // Version 2: the partition count (u32), every set's record, the key id, each small key's
   // length (u64) and bits, the GLWE key's length and bits, one byte per bit.
   if (partitions.empty()) throw InvalidArgument("client key: no partitions");
-  std::uint64_t bytes = 4 + kKeyIdBytes + 8 + widest(partitions).big_lwe_dimension().value;
+  std::vector<const ParameterSet*> sets;
+  for (const ParameterSet& p : partitions) sets.push_back(&p);
+  // The widest partition's GLWE key is the one stored: every other is its prefix (nested keys).
+  std::uint64_t bytes = 4 + kKeyIdBytes + 8 + sets[widest_glwe_key(sets)]->big_lwe_dimension().value;
   for (const ParameterSet& p : partitions) bytes += parameter_set_record_bytes(p) + 8 + p.lwe_dimension.value;
   return bytes;
 }
@@ -90,20 +80,16 @@ void save_client_keys(std::span<const ClientKey> partitions, std::ostream& out) 
                             std::to_string(glwe.flattened_bits().size()) + " coefficients, parameter set '" +
                             params.name + "' requires " + std::to_string(n) + " and " + std::to_string(big_n));
     }
-    const std::span<const Torus> shared = widest(partitions).glwe_key().flattened_bits();
-    if (!std::ranges::equal(glwe.flattened_bits(), shared.first(std::min(big_n, shared.size())))) {
-      throw InvalidArgument("client key: partition '" + params.name + "' has its own GLWE key; every partition's " +
-                            "is a prefix of the widest partition's (make_partition_client_key)");
-    }
     sets.push_back(params);
   }
+  require_nested_partition_keys(partitions);
   ByteWriter writer(out);
   write_header(writer, ObjectKind::client_key, client_key_payload_bytes(sets));
   writer.u32(static_cast<std::uint32_t>(sets.size()));
   for (const ParameterSet& params : sets) write_parameter_set_record(writer, params);
   write_key_id(writer, key_id_of(partitions));
   for (const ClientKey& client : partitions) write_bits(writer, client.small_key().bits(), "small key");
-  write_bits(writer, widest(partitions).glwe_key().flattened_bits(), "GLWE key");
+  write_bits(writer, widest_partition_key(partitions).glwe_key().flattened_bits(), "GLWE key");
   writer.checksum();
 }
 

@@ -7,7 +7,6 @@
 #include "veil/common/error.hpp"
 #include "veil/common/secure_memory.hpp"
 #include "veil/common/sha256.hpp"
-#include "veil/fhe/parameter_sets.hpp"
 #include "veil/fhe/serialize.hpp"
 
 namespace veil::fhe {
@@ -67,9 +66,7 @@ KeyId key_id_of(std::span<const ClientKey> partitions) {
     hash_string(hash, key.parameters().name);
     hash_bits(hash, key.small_key().bits());
   }
-  std::vector<const ParameterSet*> sets;
-  for (const ClientKey& key : partitions) sets.push_back(&key.parameters());
-  hash_bits(hash, partitions[widest_glwe_key(sets)].glwe_key().flattened_bits());  // holds every prefix
+  hash_bits(hash, widest_partition_key(partitions).glwe_key().flattened_bits());  // holds every prefix
   return truncated(hash.digest());
 }
 
