@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "veil/compiler/statistics.hpp"
+#include "veil/fhe/compressed_server_key.hpp"
 #include "veil/fhe/parameter_sets.hpp"
 #include "veil/nn/quant/pbs_account.hpp"
 
@@ -59,6 +60,7 @@ CircuitStatistics make_statistics(const FheProgram& program) {
       node.pbs = site->count;
       node.precision_bits = site->precision_bits;
       node.p_error = site->p_error;
+      node.target_p_error = site->target_p_error;
       node.norm2 = site->norm2;
       node.partition = site->partition;
       s.max_pbs_p_error = std::max(s.max_pbs_p_error, site->p_error);
@@ -75,6 +77,9 @@ CircuitStatistics make_statistics(const FheProgram& program) {
     part.bootstrap_key_bytes = n * (k + 1) * set.pbs_level.value * (k + 1) * poly * sizeof(double);
     // KeyswitchKey: k*N input coefficients x levels x (n+1) torus values.
     part.keyswitch_key_bytes = big * set.ks_level.value * (n + 1) * sizeof(fhe::Torus);
+    // As the client sends them: bodies only, masks from two 16-byte seeds.
+    part.compressed_key_bytes =
+        (fhe::compressed_bootstrap_key_words(set) + fhe::compressed_keyswitch_key_words(set)) * sizeof(fhe::Torus) + 32;
     // Toy sets have no cost in the optimizer's table.
     part.cost = set.insecure_for_tests ? 0 : fhe::parameter_set_cost(set);
     s.partitions.push_back(part);
@@ -84,6 +89,7 @@ CircuitStatistics make_statistics(const FheProgram& program) {
     part.cost_units = static_cast<double>(part.pbs) * part.cost;
     s.bootstrap_key_bytes += part.bootstrap_key_bytes;
     s.keyswitch_key_bytes += part.keyswitch_key_bytes;
+    s.compressed_key_bytes += part.compressed_key_bytes;
     s.cost_units += part.cost_units;
   }
   const std::uint64_t n = params.lwe_dimension.value, big = program.big_dimension().value;

@@ -37,6 +37,7 @@ std::string statistics_json(const CircuitStatistics& s) {
                      {"pbs", n.pbs},
                      {"precision_bits", n.precision_bits},
                      {"p_error", n.p_error},
+                     {"target_p_error", n.target_p_error},
                      {"norm2", n.norm2},
                      {"linear_ops", n.linear_ops},
                      {"partition", n.partition}});
@@ -48,7 +49,8 @@ std::string statistics_json(const CircuitStatistics& s) {
                           {"cost", p.cost},
                           {"cost_units", p.cost_units},
                           {"bootstrap_key_bytes", p.bootstrap_key_bytes},
-                          {"keyswitch_key_bytes", p.keyswitch_key_bytes}});
+                          {"keyswitch_key_bytes", p.keyswitch_key_bytes},
+                          {"compressed_key_bytes", p.compressed_key_bytes}});
   }
   const nlohmann::ordered_json doc = {{"parameter_set", parameter_set_json(s.params)},
                                       {"pbs", s.pbs},
@@ -59,6 +61,7 @@ std::string statistics_json(const CircuitStatistics& s) {
                                       {"partitions", partitions},
                                       {"bootstrap_key_bytes", s.bootstrap_key_bytes},
                                       {"keyswitch_key_bytes", s.keyswitch_key_bytes},
+                                      {"compressed_key_bytes", s.compressed_key_bytes},
                                       {"big_ciphertext_bytes", s.big_ciphertext_bytes},
                                       {"small_ciphertext_bytes", s.small_ciphertext_bytes},
                                       {"input_ciphertexts", s.input_ciphertexts},

@@ -29,9 +29,11 @@ std::string set_kind(const fhe::ParameterSet& p) {
 std::string statistics_summary(const CircuitStatistics& s) {
   const fhe::ParameterSet& p = s.params;
   std::ostringstream out;
-  out << "Parameter set " << s.parameter_set
-      << set_kind(p) << ": every PBS meets p_error <= "
-      << format("%.3g", s.requested_p_error) << " (worst " << format("%.3g", s.max_pbs_p_error) << ")";
+  const bool own_targets = std::ranges::any_of(
+      s.nodes, [&](const NodeStatistics& n) { return n.pbs > 0 && n.target_p_error != s.requested_p_error; });
+  out << "Parameter set " << s.parameter_set << set_kind(p) << ": every PBS meets p_error <= "
+      << format("%.3g", s.requested_p_error) << (own_targets ? " or its site's own target" : "") << " (worst "
+      << format("%.3g", s.max_pbs_p_error) << ")";
   if (s.parameter_set_cost > 0) out << ", cost " << s.parameter_set_cost << " per PBS";
   out << "\n  n = " << p.lwe_dimension.value << ", k = " << p.glwe_dimension.value << ", N = " << p.polynomial_size.value
       << ", PBS decomposition " << p.pbs_level.value << " x 2^" << p.pbs_base_log.value << ", key switch "
@@ -60,12 +62,13 @@ std::string statistics_summary(const CircuitStatistics& s) {
   out << "Nodes with most PBS:\n";
   for (const NodeStatistics* n : top) {
     char line[160];
-    std::snprintf(line, sizeof line, "  %-24s %-9s %2d bits %12s PBS  p_error %.3g\n", n->name.c_str(), n->op.c_str(),
-                  n->precision_bits, nn::format_count(n->pbs).c_str(), n->p_error);
+    std::snprintf(line, sizeof line, "  %-24s %-9s %2d bits %12s PBS  p_error %.3g (target %.3g)\n", n->name.c_str(),
+                  n->op.c_str(), n->precision_bits, nn::format_count(n->pbs).c_str(), n->p_error, n->target_p_error);
     out << line;
   }
   out << "Keys: bootstrapping " << nn::format_bytes(s.bootstrap_key_bytes) << " (Fourier domain), key switching "
-      << nn::format_bytes(s.keyswitch_key_bytes) << "\n";
+      << nn::format_bytes(s.keyswitch_key_bytes) << " in the server's memory; "
+      << nn::format_bytes(s.compressed_key_bytes) << " as the client sends them (compressed)\n";
   out << "Ciphertexts: " << nn::format_bytes(s.big_ciphertext_bytes) << " (big key), "
       << nn::format_bytes(s.small_ciphertext_bytes) << " (small key); per image " << nn::format_count(s.input_ciphertexts)
       << " in (" << nn::format_bytes(s.input_bytes) << " seeded), " << nn::format_count(s.output_ciphertexts)

@@ -60,12 +60,15 @@ Client Client::generate(ClientSpec spec, fhe::Csprng& rng, fhe::AllowInsecure al
   return Client(std::move(spec), std::move(keys));
 }
 
-fhe::IdentifiedServerKey Client::make_server_key(fhe::Csprng& rng, ThreadPool& pool, fhe::AllowInsecure allow) const {
-  fhe::IdentifiedServerKey result{key_id_, fhe::make_server_key(keys_.front(), rng, pool, allow), {}};
-  for (std::size_t i = 1; i < keys_.size(); ++i) {
-    result.partition_keys.push_back(fhe::make_server_key(keys_[i], rng, pool, allow));
-  }
+fhe::IdentifiedCompressedServerKey Client::make_compressed_server_key(fhe::Csprng& rng, ThreadPool& pool,
+                                                                      fhe::AllowInsecure allow) const {
+  fhe::IdentifiedCompressedServerKey result{key_id_, {}};
+  for (const fhe::ClientKey& key : keys_) result.partitions.push_back(fhe::make_compressed_server_key(key, rng, pool, allow));
   return result;
+}
+
+fhe::IdentifiedServerKey Client::make_server_key(fhe::Csprng& rng, ThreadPool& pool, fhe::AllowInsecure allow) const {
+  return make_compressed_server_key(rng, pool, allow).decompress(pool);
 }
 
 fhe::SeededLweBatch Client::encrypt(const Tensor& image, fhe::Csprng& rng) const {

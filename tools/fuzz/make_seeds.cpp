@@ -37,6 +37,10 @@ void write_fhe_seeds(const fs::path& dir) {
   const ServerKey server(p, FourierBootstrapKey(p.lwe_dimension, p.glwe_dimension, p.polynomial_size, p.pbs_base_log, p.pbs_level),
                          KeyswitchKey(p.big_lwe_dimension(), p.lwe_dimension, p.ks_base_log, p.ks_level));
   save_server_key_file(server, id, dir / "server_key" / "toy_p1.veil");
+  const IdentifiedCompressedServerKey compressed{
+      id, {CompressedServerKey(p, {1}, std::vector<Torus>(compressed_bootstrap_key_words(p), 3), {2},
+                               std::vector<Torus>(compressed_keyswitch_key_words(p), 5))}};
+  save_server_key_file(compressed, dir / "server_key" / "toy_p1_compressed.veil");
   CiphertextBatch batch{p.name, id, LweKeyKind::small, LweCiphertextArray(2, p.lwe_dimension), ContextTag{}};
   for (std::size_t i = 0; i < batch.ciphertexts.data().size(); ++i) batch.ciphertexts.data()[i] = i * 0x9e3779b97f4a7c15ull;
   save_ciphertext_batch_file(batch, dir / "ciphertext_batch" / "toy_p1_small.veil");

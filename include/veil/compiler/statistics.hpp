@@ -15,6 +15,7 @@ struct NodeStatistics {
   std::uint64_t pbs = 0;      // PBS (each one key switch + one blind rotation)
   int precision_bits = 0;     // p of its PBS (0 without)
   double p_error = 0;         // predicted per PBS
+  double target_p_error = 0;  // what the compiler held it to (0 without PBS)
   double norm2 = 0;           // equivalent dot-product 2-norm its PBS reads (0 without)
   std::uint64_t linear_ops = 0;  // ciphertext multiply-adds (scalar * ciphertext + ciphertext)
   int partition = -1;            // index into CircuitStatistics::partitions (-1 without PBS)
@@ -28,6 +29,7 @@ struct PartitionStatistics {
   double cost_units = 0;                    // pbs * cost
   std::uint64_t bootstrap_key_bytes = 0;    // its own bootstrapping key, Fourier domain
   std::uint64_t keyswitch_key_bytes = 0;    // its own key switching key (big key -> its small key)
+  std::uint64_t compressed_key_bytes = 0;   // both, as the client sends them (fhe::CompressedServerKey)
 };
 
 struct CircuitStatistics {
@@ -41,6 +43,7 @@ struct CircuitStatistics {
   std::vector<PartitionStatistics> partitions;  // one per set (one in uniform mode)
   std::uint64_t bootstrap_key_bytes = 0;    // Fourier domain, as held in memory; all partitions
   std::uint64_t keyswitch_key_bytes = 0;    // all partitions
+  std::uint64_t compressed_key_bytes = 0;   // all evaluation keys as sent: seeded masks, standard domain
   std::uint64_t big_ciphertext_bytes = 0;   // one LWE ciphertext under the big key
   std::uint64_t small_ciphertext_bytes = 0; // one under the small key
   std::uint64_t input_ciphertexts = 0;      // client -> server, per image

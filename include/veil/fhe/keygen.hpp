@@ -3,6 +3,7 @@
 // sets are refused, toy sets need AllowInsecure::for_tests.
 #include "veil/common/thread_pool.hpp"
 #include "veil/fhe/client_key.hpp"
+#include "veil/fhe/compressed_server_key.hpp"
 #include "veil/fhe/csprng.hpp"
 #include "veil/fhe/parameter_sets.hpp"
 #include "veil/fhe/server_key.hpp"
@@ -24,7 +25,13 @@ ClientKey make_partition_client_key(const ClientKey& shared, const ParameterSet&
 /// The bootstrapping key (GGSW of each small-key bit under the GLWE key, PBS decomposition,
 /// Fourier domain) and the key-switching key (big key -> small key, KS decomposition).
 /// Uses every thread of `pool`; the result depends only on rng's state, not on the thread count.
+/// It is make_compressed_server_key(...).decompress(pool): one way to make key material.
 ServerKey make_server_key(const ClientKey& client, Csprng& rng, ThreadPool& pool,
                           AllowInsecure allow = AllowInsecure::no);
+
+/// The same keys as the client sends them (compressed_server_key.hpp): masks from two public
+/// seeds drawn from `rng`, the noise from `rng`.
+CompressedServerKey make_compressed_server_key(const ClientKey& client, Csprng& rng, ThreadPool& pool,
+                                               AllowInsecure allow = AllowInsecure::no);
 
 }  // namespace veil::fhe

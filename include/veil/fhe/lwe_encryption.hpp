@@ -17,6 +17,8 @@ enum class LweKeyKind { small, big };
 /// out = (a, <a, key> + plaintext + e), a uniform, e ~ N(0, (std_dev * 2^64)^2) rounded.
 /// Throws InvalidArgument if out.size() != key_bits.size() + 1.
 void encrypt_lwe(std::span<const Torus> key_bits, Torus plaintext, double std_dev, Csprng& rng, LweView out);
+/// The same with out's mask a already drawn (uniform: from a seeded stream): sets the body only.
+void encrypt_lwe_with_mask(std::span<const Torus> key_bits, Torus plaintext, double std_dev, Csprng& rng, LweView out);
 
 /// The phase b - <a, key> (message plus noise). Throws InvalidArgument on a size mismatch.
 Torus decrypt_lwe_phase(std::span<const Torus> key_bits, LweConstView ct);

@@ -28,7 +28,9 @@
 #include <string_view>
 #include <vector>
 
+#include "veil/common/thread_pool.hpp"
 #include "veil/fhe/client_key.hpp"
+#include "veil/fhe/compressed_server_key.hpp"
 #include "veil/fhe/lwe_ciphertext.hpp"
 #include "veil/fhe/lwe_encryption.hpp"
 #include "veil/fhe/parameter_sets.hpp"
@@ -46,6 +48,11 @@ inline constexpr std::uint16_t kCiphertextFormatVersion = 2;
 /// partition of a multi-parameter program (the keys of each); loaders still read version 1
 /// (one set) as one partition.
 inline constexpr std::uint16_t kKeyFormatVersion = 2;
+/// Server-key files of version 3 hold the compressed keys (compressed_server_key.hpp: seeds and
+/// bodies, about half the bytes), what key generation writes; versions 1 and 2 the expanded ones
+/// (Fourier domain), which a process holding only expanded keys still writes (kKeyFormatVersion).
+/// load_server_key reads all three.
+inline constexpr std::uint16_t kCompressedServerKeyFormatVersion = 3;
 /// Most partitions a key file may list (a hostile count is refused before any allocation).
 inline constexpr std::size_t kMaxKeyPartitions = 64;
 
@@ -91,6 +98,16 @@ struct IdentifiedServerKey {
   const ServerKey& partition(std::size_t i) const { return i == 0 ? key : partition_keys.at(i - 1); }
 };
 
+/// The same keys compressed, as key generation writes them (kCompressedServerKeyFormatVersion).
+struct IdentifiedCompressedServerKey {
+  KeyId key_id;
+  std::vector<CompressedServerKey> partitions;  // partition 0 first
+
+  std::size_t size_bytes() const;
+  /// Every partition decompressed on `pool`'s threads.
+  IdentifiedServerKey decompress(ThreadPool& pool) const;
+};
+
 /// `size()` LWE ciphertexts of one parameter set, all under one key of one client.
 struct CiphertextBatch {
   std::string parameter_set_name;
@@ -119,6 +136,8 @@ std::uint64_t server_key_payload_bytes(const ParameterSet& params);
 /// The same for the keys of every partition (partition 0 first).
 std::uint64_t client_key_payload_bytes(std::span<const ParameterSet> partitions);
 std::uint64_t server_key_payload_bytes(std::span<const ParameterSet> partitions);
+/// The compressed form's (version 3), always smaller than the expanded form's.
+std::uint64_t compressed_server_key_payload_bytes(std::span<const ParameterSet> partitions);
 std::uint64_t ciphertext_batch_payload_bytes(const ParameterSet& params, LweKeyKind kind, std::uint64_t count);
 
 // --- streams. Savers throw IoError when the stream fails and InvalidArgument when the
@@ -143,7 +162,13 @@ std::vector<ClientKey> load_client_keys(std::istream& in, const LoadLimits& limi
 void save_server_key(const ServerKey& key, const KeyId& key_id, std::ostream& out);
 /// Every partition's keys with their id.
 void save_server_key(const IdentifiedServerKey& key, std::ostream& out);
+/// The compressed keys (version 3).
+void save_server_key(const IdentifiedCompressedServerKey& key, std::ostream& out);
+/// Any version; a compressed file is decompressed on every hardware thread.
 IdentifiedServerKey load_server_key(std::istream& in, const LoadLimits& limits = {});
+/// Version 3 only, kept compressed (to pass on, e.g. to other MPI ranks); FormatError for an
+/// expanded file.
+IdentifiedCompressedServerKey load_compressed_server_key(std::istream& in, const LoadLimits& limits = {});
 
 void save_ciphertext_batch(const CiphertextBatch& batch, std::ostream& out);
 CiphertextBatch load_ciphertext_batch(std::istream& in, const LoadLimits& limits = {});
@@ -172,6 +197,7 @@ void save_client_keys_file(std::span<const ClientKey> partitions, const std::fil
 std::vector<ClientKey> load_client_keys_file(const std::filesystem::path& path, const LoadLimits& limits = {});
 void save_server_key_file(const ServerKey& key, const KeyId& key_id, const std::filesystem::path& path);
 void save_server_key_file(const IdentifiedServerKey& key, const std::filesystem::path& path);
+void save_server_key_file(const IdentifiedCompressedServerKey& key, const std::filesystem::path& path);
 IdentifiedServerKey load_server_key_file(const std::filesystem::path& path, const LoadLimits& limits = {});
 void save_ciphertext_batch_file(const CiphertextBatch& batch, const std::filesystem::path& path);
 CiphertextBatch load_ciphertext_batch_file(const std::filesystem::path& path, const LoadLimits& limits = {});

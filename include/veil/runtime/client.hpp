@@ -26,7 +26,11 @@ class Client {
   /// AllowInsecure::for_tests.
   static Client generate(ClientSpec spec, fhe::Csprng& rng, fhe::AllowInsecure allow = fhe::AllowInsecure::no);
 
-  /// The evaluation keys to send to the server, one per partition (all threads of pool).
+  /// The evaluation keys to send to the server, one per partition (all threads of pool),
+  /// compressed (fhe/compressed_server_key.hpp: about half the bytes; the server decompresses).
+  fhe::IdentifiedCompressedServerKey make_compressed_server_key(fhe::Csprng& rng, ThreadPool& pool,
+                                                                fhe::AllowInsecure allow = fhe::AllowInsecure::no) const;
+  /// The same keys decompressed, for a server in this process.
   fhe::IdentifiedServerKey make_server_key(fhe::Csprng& rng, ThreadPool& pool,
                                            fhe::AllowInsecure allow = fhe::AllowInsecure::no) const;
 

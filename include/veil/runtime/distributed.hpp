@@ -56,10 +56,12 @@ class Session {
   virtual void require_same_identity(const std::string& identity) = 0;
 
   /// Rank 0, for a program that makes its keys in memory (resnet18_fhe) rather than load them
-  /// from a shared path (veil_fhe run): broadcasts `key`, serialized as its file is, and the
-  /// model's fingerprint to every worker, in chunks, waiting at most the rank timeout for each.
-  /// Returns the bytes broadcast. Pairs with receive_server_key.
-  virtual std::uint64_t send_server_key(const fhe::IdentifiedServerKey& key, const std::string& model_fingerprint) = 0;
+  /// from a shared path (veil_fhe run): broadcasts `key`, compressed and serialized as its file
+  /// is (each worker decompresses it), and the model's fingerprint to every worker, in chunks,
+  /// waiting at most the rank timeout for each. Returns the bytes broadcast. Pairs with
+  /// receive_server_key.
+  virtual std::uint64_t send_server_key(const fhe::IdentifiedCompressedServerKey& key,
+                                        const std::string& model_fingerprint) = 0;
 
   /// Workers: waits, without a deadline (rank 0 may spend minutes before it has keys), for
   /// rank 0's send_server_key and loads the key with the checks of a key file (`limits`, the

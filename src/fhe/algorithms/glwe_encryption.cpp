@@ -20,9 +20,9 @@ void check_shapes(const GlweSecretKey& key, std::size_t plain_size, const GlweCi
 }
 }  // namespace
 
-void encrypt_glwe(const GlweSecretKey& key, std::span<const Torus> plaintext, double std_dev, Csprng& rng,
-                  GlweCiphertext& out) {
-  check_shapes(key, plaintext.size(), out, "encrypt_glwe");
+void encrypt_glwe_with_mask(const GlweSecretKey& key, std::span<const Torus> plaintext, double std_dev, Csprng& rng,
+                            GlweCiphertext& out) {
+  check_shapes(key, plaintext.size(), out, "encrypt_glwe_with_mask");
   const std::size_t k = key.glwe_dimension().value;
   const PolynomialSize N = key.polynomial_size();
   std::span<Torus> body = out.body();
@@ -30,10 +30,16 @@ void encrypt_glwe(const GlweSecretKey& key, std::span<const Torus> plaintext, do
   for (std::size_t j = 0; j < N.value; ++j) body[j] = plaintext[j];
   rng.add_gaussian(body, std_dev);
   for (std::size_t i = 0; i < k; ++i) {
-    rng.fill_uniform(out.polynomial(i));
     negacyclic_multiply_binary_exact(out.polynomial(i).data(), key.polynomial(i).data(), product.data(), N);
     for (std::size_t j = 0; j < N.value; ++j) body[j] += product[j];
   }
+}
+
+void encrypt_glwe(const GlweSecretKey& key, std::span<const Torus> plaintext, double std_dev, Csprng& rng,
+                  GlweCiphertext& out) {
+  check_shapes(key, plaintext.size(), out, "encrypt_glwe");
+  for (std::size_t i = 0; i < key.glwe_dimension().value; ++i) rng.fill_uniform(out.polynomial(i));
+  encrypt_glwe_with_mask(key, plaintext, std_dev, rng, out);
 }
 
 void decrypt_glwe_phase(const GlweSecretKey& key, const GlweCiphertext& ct, std::span<Torus> phase) {

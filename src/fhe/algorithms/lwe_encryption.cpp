@@ -29,7 +29,12 @@ void encrypt_lwe(std::span<const Torus> key_bits, Torus plaintext, double std_de
   check_sizes(key_bits, out.size(), "encrypt_lwe");
   const std::size_t n = key_bits.size();
   rng.fill_uniform(out.first(n));
-  out[n] = dot_with_key(key_bits, out.data()) + plaintext + rng.gaussian(std_dev);
+  encrypt_lwe_with_mask(key_bits, plaintext, std_dev, rng, out);
+}
+
+void encrypt_lwe_with_mask(std::span<const Torus> key_bits, Torus plaintext, double std_dev, Csprng& rng, LweView out) {
+  check_sizes(key_bits, out.size(), "encrypt_lwe_with_mask");
+  out[key_bits.size()] = dot_with_key(key_bits, out.data()) + plaintext + rng.gaussian(std_dev);
 }
 
 Torus decrypt_lwe_phase(std::span<const Torus> key_bits, LweConstView ct) {

@@ -60,19 +60,24 @@ bool is_ciphertext(ObjectKind kind) {
 }  // namespace
 
 std::uint16_t format_version(ObjectKind kind) {
-  if (kind == ObjectKind::client_key || kind == ObjectKind::server_key) return kKeyFormatVersion;
+  if (kind == ObjectKind::server_key) return kCompressedServerKeyFormatVersion;
+  if (kind == ObjectKind::client_key) return kKeyFormatVersion;
   return is_ciphertext(kind) ? kCiphertextFormatVersion : kSerializationFormatVersion;
 }
 
 std::uint16_t oldest_format_version(ObjectKind kind) { return is_ciphertext(kind) ? kCiphertextFormatVersion : 1; }
 
 void write_header(ByteWriter& writer, ObjectKind kind, std::uint64_t payload_bytes) {
+  write_header(writer, kind, payload_bytes, format_version(kind));
+}
+
+void write_header(ByteWriter& writer, ObjectKind kind, std::uint64_t payload_bytes, std::uint16_t version) {
   const auto bytes = [](std::string_view s) {
     return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
   };
   writer.bytes(bytes(kMagic));
   writer.bytes(bytes(kind_tag(kind)));
-  writer.u16(format_version(kind));
+  writer.u16(version);
   writer.u16(0);  // flags, reserved
   writer.u64(payload_bytes);
 }

@@ -25,7 +25,8 @@ std::string header_start(ObjectKind kind);
 inline constexpr std::uint64_t kHeaderBytes = 20;
 inline constexpr std::uint64_t kChecksumBytes = 32;
 
-/// The version this build writes for `kind`: kKeyFormatVersion for key files,
+/// The newest version this build reads for `kind`, which it writes unless told otherwise:
+/// kKeyFormatVersion for client keys, kCompressedServerKeyFormatVersion for server keys,
 /// kCiphertextFormatVersion for ciphertext and seeded batches, else kSerializationFormatVersion.
 std::uint16_t format_version(ObjectKind kind);
 /// The oldest version loaders read: 1, but the current one for ciphertext and seeded batches
@@ -33,6 +34,8 @@ std::uint16_t format_version(ObjectKind kind);
 std::uint16_t oldest_format_version(ObjectKind kind);
 
 void write_header(ByteWriter& writer, ObjectKind kind, std::uint64_t payload_bytes);
+/// The same with an older `version` of the kind (expanded server keys).
+void write_header(ByteWriter& writer, ObjectKind kind, std::uint64_t payload_bytes, std::uint16_t version);
 
 /// Checks magic, kind, version, flags and the payload length (against `limits` and against
 /// what the stream still holds), then fences the reader at the end of the payload. Returns the

@@ -55,6 +55,10 @@ void save_server_key_file(const ServerKey& key, const KeyId& key_id, const std::
   write_file_atomically(path, [&](std::ostream& out) { save_server_key(key, key_id, out); });
 }
 
+void save_server_key_file(const IdentifiedCompressedServerKey& key, const std::filesystem::path& path) {
+  write_file_atomically(path, [&](std::ostream& out) { save_server_key(key, out); });
+}
+
 IdentifiedServerKey load_server_key_file(const std::filesystem::path& path, const LoadLimits& limits) {
   IdentifiedServerKey key;
   read_whole_file(path, "server key", [&](std::istream& in) { key = load_server_key(in, limits); });

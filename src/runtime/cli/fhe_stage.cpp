@@ -97,11 +97,12 @@ std::vector<std::pair<std::int64_t, std::size_t>> simulated_top1_counts(nn::quan
 
 // Rank 0 of a distributed stage: the workers hold no model and no files of this run, so the key
 // just made travels to them, then the backend over all ranks (docs/distributed.md).
-std::unique_ptr<fhe::Backend> share_key(distributed::Session& session, const fhe::IdentifiedServerKey& key,
-                                        const compiler::FheProgram& program, fhe::Backend& local, std::ostream& out) {
+std::unique_ptr<fhe::Backend> share_key(distributed::Session& session, const fhe::IdentifiedCompressedServerKey& sent,
+                                        const fhe::IdentifiedServerKey& key, const compiler::FheProgram& program,
+                                        fhe::Backend& local, std::ostream& out) {
   const auto start = Clock::now();
   const std::string fingerprint = compiler::circuit_fingerprint(program.circuit);
-  const std::uint64_t bytes = session.send_server_key(key, fingerprint);
+  const std::uint64_t bytes = session.send_server_key(sent, fingerprint);
   char buf[160];
   std::snprintf(buf, sizeof buf, "Server key broadcast to %d other rank(s): %s in %.2f s\n", session.size() - 1,
                 nn::format_bytes(bytes).c_str(), seconds_since(start));
@@ -134,19 +135,22 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
   out.flush();
   auto start = Clock::now();
   const Client client = Client::generate(make_client_spec(program), rng, settings.allow);
-  fhe::IdentifiedServerKey server_key = client.make_server_key(rng, pool, settings.allow);
+  fhe::IdentifiedCompressedServerKey compressed_key = client.make_compressed_server_key(rng, pool, settings.allow);
+  fhe::IdentifiedServerKey server_key = compressed_key.decompress(pool);
+  if (!settings.session) compressed_key = {};  // only other ranks need it
   result.keygen_seconds = seconds_since(start);
   const fhe::ParameterSet& params = program.params;
   char buf[256];
   std::snprintf(buf, sizeof buf,
-                "Key generation took %.2f s: client key %zu + %zu secret bits; evaluation keys %s "
-                "(bootstrapping %s, key switching %s)\n",
+                "Key generation took %.2f s: client key %zu + %zu secret bits; evaluation keys %s in memory "
+                "(bootstrapping %s, key switching %s), %s as sent (compressed)\n",
                 result.keygen_seconds, params.lwe_dimension.value, params.big_lwe_dimension().value,
                 nn::format_bytes(stats.bootstrap_key_bytes + stats.keyswitch_key_bytes).c_str(),
-                nn::format_bytes(stats.bootstrap_key_bytes).c_str(), nn::format_bytes(stats.keyswitch_key_bytes).c_str());
+                nn::format_bytes(stats.bootstrap_key_bytes).c_str(), nn::format_bytes(stats.keyswitch_key_bytes).c_str(),
+                nn::format_bytes(stats.compressed_key_bytes).c_str());
   out << buf;
   std::unique_ptr<fhe::Backend> split;  // over all ranks of a distributed stage
-  if (settings.session) split = share_key(*settings.session, server_key, program, *backend, out);
+  if (settings.session) split = share_key(*settings.session, compressed_key, server_key, program, *backend, out);
 
   const std::size_t count = settings.rate_pbs ? settings.rate_pbs : calibration_pbs_count(threads);
   SetRates rates;

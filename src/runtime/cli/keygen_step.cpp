@@ -15,7 +15,7 @@ void keygen_step(const std::filesystem::path& spec, const std::filesystem::path&
   const auto start = std::chrono::steady_clock::now();
   ThreadPool pool(threads ? threads : std::max(1u, std::thread::hardware_concurrency()));
   const Client client = Client::generate(load_client_spec_file(spec), rng, allow);
-  const fhe::IdentifiedServerKey server_key = client.make_server_key(rng, pool, allow);
+  const fhe::IdentifiedCompressedServerKey server_key = client.make_compressed_server_key(rng, pool, allow);
 
   std::filesystem::create_directories(out_dir);
   const std::filesystem::path client_file = out_dir / kClientKeyFile, server_file = out_dir / kServerKeyFile;
@@ -29,7 +29,7 @@ void keygen_step(const std::filesystem::path& spec, const std::filesystem::path&
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   out << buf << " (parameter set" << (client.spec().parameter_sets.size() > 1 ? "s " : " ") << sets << ", key id "
       << client.key_id().hex() << ")\n" << "  " << describe_file(client_file) << " (secret: keep it with the client)\n"
-      << "  " << describe_file(server_file) << " (evaluation keys: send to the server)\n";
+      << "  " << describe_file(server_file) << " (evaluation keys, compressed: send to the server)\n";
 }
 
 }  // namespace veil::runtime::cli

@@ -172,7 +172,8 @@ void MpiSession::command_workers(std::uint64_t op) {
     MPI_Send(command.data(), static_cast<int>(command.size()), MPI_UINT64_T, r, wire::kCommandTag, MPI_COMM_WORLD);
 }
 
-std::uint64_t MpiSession::send_server_key(const fhe::IdentifiedServerKey& key, const std::string& model_fingerprint) {
+std::uint64_t MpiSession::send_server_key(const fhe::IdentifiedCompressedServerKey& key,
+                                          const std::string& model_fingerprint) {
   if (rank_ != 0) throw InvalidArgument("distributed: only rank 0 sends the server key");
   command_workers(wire::kServerKey);
   BroadcastWriteBuffer buffer(options_.rank_timeout_seconds);

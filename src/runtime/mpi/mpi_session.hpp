@@ -22,7 +22,8 @@ class MpiSession final : public Session {
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   void require_same_identity(const std::string& identity) override;
-  std::uint64_t send_server_key(const fhe::IdentifiedServerKey& key, const std::string& model_fingerprint) override;
+  std::uint64_t send_server_key(const fhe::IdentifiedCompressedServerKey& key,
+                                const std::string& model_fingerprint) override;
   std::optional<SharedKey> receive_server_key(const fhe::LoadLimits& limits) override;
   std::unique_ptr<fhe::Backend> make_backend(fhe::Backend& local, const fhe::IdentifiedServerKey& key) override;
   void serve(const fhe::IdentifiedServerKey& key, fhe::Backend& local) override;
