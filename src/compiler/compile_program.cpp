@@ -44,7 +44,7 @@ FheProgram compile_program(nn::quant::QuantizedCircuit circuit, const CompileOpt
   const std::vector<double> row_norms = detail::weight_row_norms(circuit);
   detail::NoiseAnalysis noise =
       detail::track_noise(circuit, exponents, row_norms, std::vector<double>(circuit.nodes.size(), 1.0));
-  program.pbs_sites = detail::make_pbs_sites(circuit, exponents, noise);
+  program.pbs_sites = detail::make_pbs_sites(circuit, exponents, noise, options);
   detail::Partitioning partitioning;
   if (options.pinned_partitions) {
     if (options.parameter_set) throw InvalidArgument("compile options: pinned partitions and a parameter set");
@@ -74,9 +74,9 @@ FheProgram compile_program(nn::quant::QuantizedCircuit circuit, const CompileOpt
   detail::evaluate_sites(program.partitions, program.pbs_sites);
   if (options.pinned_partitions) {
     for (const PbsSite& s : program.pbs_sites) {
-      if (s.p_error > options.p_error) {
+      if (s.p_error > s.target_p_error) {
         throw InvalidArgument("pinned partitions: site '" + circuit.node(s.node).name + "' has p_error " +
-                              std::to_string(s.p_error) + " > target " + std::to_string(options.p_error));
+                              std::to_string(s.p_error) + " > target " + std::to_string(s.target_p_error));
       }
     }
   }

@@ -55,10 +55,14 @@ NoiseAnalysis track_noise(const nn::quant::QuantizedCircuit& circuit, const std:
                           const std::vector<double>& row_norms, const std::vector<double>& pbs_unit);
 std::vector<double> weight_row_norms(const nn::quant::QuantizedCircuit& circuit);
 
-/// One site per node with PBS (counts from nn::quant::make_pbs_account), circuit order;
-/// norm2 and p_error are left for evaluate_sites.
+/// One site per node with PBS (counts from nn::quant::make_pbs_account), circuit order, each
+/// with its target p_error (options.p_error_by_node, else options.p_error; InvalidArgument for a
+/// target naming no site or outside (0, 1)); norm2 and p_error are left for evaluate_sites.
 std::vector<PbsSite> make_pbs_sites(const nn::quant::QuantizedCircuit& circuit, const std::vector<int>& exponents,
-                                    const NoiseAnalysis& noise);
+                                    const NoiseAnalysis& noise, const CompileOptions& options);
+
+/// Whether every site's p_error is within its target.
+bool sites_meet_targets(const std::vector<PbsSite>& sites);
 
 /// Variance of a value with noise `noise` on `params` (torus scale).
 double noise_variance(const fhe::ParameterSet& params, const NoiseBound& noise);

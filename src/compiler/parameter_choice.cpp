@@ -22,10 +22,11 @@ std::string format_number(double x) {
   return text;
 }
 
+// The site furthest above (or least below) its own target.
 const PbsSite& worst_site(const std::vector<PbsSite>& sites) {
   const PbsSite* worst = &sites.front();
   for (const PbsSite& s : sites) {
-    if (s.p_error > worst->p_error) worst = &s;
+    if (s.p_error / s.target_p_error > worst->p_error / worst->target_p_error) worst = &s;
   }
   return *worst;
 }
@@ -56,9 +57,9 @@ fhe::ParameterSet named_set(const nn::quant::QuantizedCircuit& circuit, std::vec
   if (sites.empty()) return set;
   evaluate_sites(set, sites);
   const PbsSite& worst = worst_site(sites);
-  if (worst.p_error > options.p_error) {
+  if (worst.p_error > worst.target_p_error) {
     throw InvalidArgument("parameter set '" + set.name + "': " + describe(circuit, worst) + " has p_error " +
-                          format_number(worst.p_error) + " > target " + format_number(options.p_error));
+                          format_number(worst.p_error) + " > target " + format_number(worst.target_p_error));
   }
   return set;
 }
@@ -93,6 +94,7 @@ std::optional<fhe::ParameterSet> optimized_set(std::vector<PbsSite> sites, const
   requirement.p_error = options.p_error;
   requirement.norm2 = 1;
   for (const PbsSite& s : sites) {
+    requirement.p_error = std::min(requirement.p_error, s.target_p_error);  // one set serves every site
     requirement.precision_bits = std::max(requirement.precision_bits, s.precision_bits);
     requirement.norm2 = std::max(requirement.norm2, std::ceil(s.norm2));
   }
@@ -105,7 +107,7 @@ std::optional<fhe::ParameterSet> optimized_set(std::vector<PbsSite> sites, const
     }
     if (holds_every_table(candidate.set, sites)) {
       evaluate_sites(candidate.set, sites);
-      if (worst_site(sites).p_error <= options.p_error) return candidate.set;
+      if (sites_meet_targets(sites)) return candidate.set;
     }
     requirement.norm2 = std::ceil(requirement.norm2 * kOptimizerNorm2Step);
   }
@@ -113,6 +115,10 @@ std::optional<fhe::ParameterSet> optimized_set(std::vector<PbsSite> sites, const
 }
 
 }  // namespace
+
+bool sites_meet_targets(const std::vector<PbsSite>& sites) {
+  return std::ranges::all_of(sites, [](const PbsSite& s) { return s.p_error <= s.target_p_error; });
+}
 
 double noise_variance(const fhe::ParameterSet& params, const NoiseBound& noise) {
   return noise.bootstrap * fhe::noise::blind_rotation_variance(params) +
@@ -150,17 +156,17 @@ fhe::ParameterSet choose_parameter_set(const nn::quant::QuantizedCircuit& circui
   if (options.parameter_set) return named_set(circuit, sites, options);
   const fhe::ParameterSet* best = nullptr;
   int best_cost = 0;
-  const fhe::ParameterSet* closest = nullptr;  // smallest worst-site p_error, for the error message
-  double closest_p_error = std::numeric_limits<double>::infinity();
+  const fhe::ParameterSet* closest = nullptr;  // smallest worst-site p_error over target, for the error message
+  double closest_ratio = std::numeric_limits<double>::infinity();
   for (const fhe::ParameterSet* set : fhe::all_vetted_parameter_sets()) {
     if (!holds_every_table(*set, sites)) continue;
     evaluate_sites(*set, sites);
-    const double worst = sites.empty() ? 0.0 : worst_site(sites).p_error;
-    if (worst < closest_p_error) {
+    const double worst = sites.empty() ? 0.0 : worst_site(sites).p_error / worst_site(sites).target_p_error;
+    if (worst < closest_ratio) {
       closest = set;
-      closest_p_error = worst;
+      closest_ratio = worst;
     }
-    if (worst > options.p_error) continue;
+    if (!sites_meet_targets(sites)) continue;
     const int cost = fhe::parameter_set_cost(*set);
     if (!best || cost < best_cost || (cost == best_cost && set->name < best->name)) {
       best = set;
@@ -175,7 +181,7 @@ fhe::ParameterSet choose_parameter_set(const nn::quant::QuantizedCircuit& circui
   if (!closest) no_set_holds_tables(circuit, sites);
   evaluate_sites(*closest, sites);
   const PbsSite& worst = worst_site(sites);
-  throw InvalidArgument("no vetted parameter set meets p_error <= " + format_number(options.p_error) +
+  throw InvalidArgument("no vetted parameter set meets p_error <= " + format_number(worst.target_p_error) +
                         " at every PBS site: the closest, '" + closest->name + "', reaches p_error " +
                         format_number(worst.p_error) + " at " + describe(circuit, worst));
 }

@@ -29,12 +29,11 @@ using Sets = std::vector<const fhe::ParameterSet*>;  // one per site
 class Search {
  public:
   Search(const nn::quant::QuantizedCircuit& circuit, const std::vector<int>& exponents, std::vector<PbsSite> sites,
-         double target, double output_target)
+         double output_target)
       : circuit_(circuit),
         exponents_(exponents),
         row_norms_(weight_row_norms(circuit)),
         sites_(std::move(sites)),
-        target_(target),
         output_target_(output_target) {}
 
   // The output's p_error when every site meets the target and reads its own key, else nothing.
@@ -46,9 +45,7 @@ class Search {
     const NoiseAnalysis noise = track_noise(circuit_, exponents_, row_norms_, partition_units(circuit_, sites, p.sets));
     for (PbsSite& s : sites) s.input_noise = noise.reads[static_cast<std::size_t>(s.node)];
     evaluate_sites(p.sets, sites);
-    for (const PbsSite& s : sites) {
-      if (s.p_error > target_) return std::nullopt;
-    }
+    if (!sites_meet_targets(sites)) return std::nullopt;
     const ValueEncoding out{exponents_[static_cast<std::size_t>(circuit_.output)],
                             noise.values[static_cast<std::size_t>(circuit_.output)]};
     return output_p_error(p.sets.front(), out);
@@ -127,7 +124,6 @@ class Search {
   const std::vector<int>& exponents_;
   std::vector<double> row_norms_;
   std::vector<PbsSite> sites_;
-  double target_;
   const double output_target_;
 };
 
@@ -141,16 +137,17 @@ GroupKey group_of(const fhe::ParameterSet& set) {
 using Shape = std::tuple<std::size_t, std::size_t, int>;
 
 // The parameter optimizer's set for each site's requirement (its precision, its norm2 as read on
-// `uniform`, the target) at each shape of `shapes`, registered by name so that keys and specs
+// `uniform`, its target) at each shape of `shapes`, registered by name so that keys and specs
 // naming it read back; requirements no set of that shape meets are skipped.
-Sets optimizer_candidates(std::vector<PbsSite> sites, const fhe::ParameterSet& uniform, const std::set<Shape>& shapes,
-                          double p_error) {
+Sets optimizer_candidates(std::vector<PbsSite> sites, const fhe::ParameterSet& uniform, const std::set<Shape>& shapes) {
   evaluate_sites(uniform, sites);
-  std::set<std::pair<int, double>> requirements;
-  for (const PbsSite& s : sites) requirements.insert({s.precision_bits, std::max(1.0, std::ceil(s.norm2))});
+  std::set<std::tuple<int, double, double>> requirements;
+  for (const PbsSite& s : sites) {
+    requirements.insert({s.precision_bits, std::max(1.0, std::ceil(s.norm2)), s.target_p_error});
+  }
   Sets out;
   for (const auto& [k, size, noise_dimension] : shapes) {
-    for (const auto& [bits, norm2] : requirements) {
+    for (const auto& [bits, norm2, p_error] : requirements) {
       fhe::PbsRequirement r;
       r.precision_bits = bits;
       r.norm2 = norm2;
@@ -186,7 +183,7 @@ Partitioning choose_partitions(const nn::quant::QuantizedCircuit& circuit, const
                                double output_target, const CompileOptions& options) {
   Partitioning best{{uniform}, std::vector<int>(sites.size(), 0)};
   if (sites.empty()) return best;
-  Search search(circuit, exponents, sites, options.p_error, output_target);
+  Search search(circuit, exponents, sites, output_target);
   double best_cost = search.cost(Sets(sites.size(), &fhe::parameter_set_by_name(uniform.name)));
   // Groups of sets sharing one GLWE secret's shape and noise, each cheapest first: the vetted
   // sets, and (options.optimized_sets) the uniform set and the optimizer's set for each site's
@@ -201,7 +198,7 @@ Partitioning choose_partitions(const nn::quant::QuantizedCircuit& circuit, const
       if (holds(*set)) shapes.insert({set->glwe_dimension.value, set->polynomial_size.value, 0});
     }
     all.push_back(&fhe::parameter_set_by_name(uniform.name));
-    const Sets optimized = optimizer_candidates(sites, uniform, shapes, options.p_error);
+    const Sets optimized = optimizer_candidates(sites, uniform, shapes);
     all.insert(all.end(), optimized.begin(), optimized.end());
   }
   // The greedy is not monotone in its candidates: each group is searched on its vetted sets alone
@@ -245,7 +242,7 @@ Partitioning choose_partitions(const nn::quant::QuantizedCircuit& circuit, const
       if (narrow >= wide || candidate_lists.first.empty()) continue;
       const Shape raised{uniform.glwe_dimension.value, uniform.polynomial_size.value, static_cast<int>(wide - narrow)};
       Sets family = candidate_lists.first;
-      for (const fhe::ParameterSet* set : optimizer_candidates(sites, uniform, {raised}, options.p_error)) {
+      for (const fhe::ParameterSet* set : optimizer_candidates(sites, uniform, {raised})) {
         if (holds(*set)) family.push_back(set);
       }
       if (family.size() == candidate_lists.first.size()) continue;  // no raised set (e.g. too few unshared coefficients)

@@ -1,15 +1,17 @@
 // The PBS sites of a circuit: one per Lookup node and per MaxPool2d node (its pair lookup),
 // counted per image by nn's PBS account so that every layer counts PBS the same way.
+#include <algorithm>
 #include <map>
 #include <string>
 
 #include "compiler/compile_steps.hpp"
+#include "veil/common/error.hpp"
 #include "veil/nn/quant/pbs_account.hpp"
 
 namespace veil::compiler::detail {
 
 std::vector<PbsSite> make_pbs_sites(const nn::quant::QuantizedCircuit& circuit, const std::vector<int>& exponents,
-                                    const NoiseAnalysis& noise) {
+                                    const NoiseAnalysis& noise, const CompileOptions& options) {
   using namespace nn::quant;
   std::map<std::string, std::uint64_t> counts;
   for (const PbsNodeCount& node : make_pbs_account(circuit).nodes) counts[node.name] = node.pbs;
@@ -27,7 +29,17 @@ std::vector<PbsSite> make_pbs_sites(const nn::quant::QuantizedCircuit& circuit, 
     site.output_exponent = exponents[v];
     site.input_noise = noise.reads[v];
     site.count = count->second;
+    const auto target = options.p_error_by_node.find(n.name);
+    site.target_p_error = target == options.p_error_by_node.end() ? options.p_error : target->second;
     sites.push_back(site);
+  }
+  for (const auto& [name, target] : options.p_error_by_node) {
+    const bool known = std::ranges::any_of(sites, [&](const PbsSite& s) { return circuit.node(s.node).name == name; });
+    if (!known) throw InvalidArgument("compile options: a p_error target for '" + name + "', which is no PBS site");
+    if (!(target > 0 && target < 1)) {
+      throw InvalidArgument("compile options: p_error target " + std::to_string(target) + " for '" + name +
+                            "', expected 0 < p < 1");
+    }
   }
   return sites;
 }

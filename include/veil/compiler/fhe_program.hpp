@@ -40,6 +40,7 @@
 // crosses partitions with the key switch its reading PBS does anyway (no extra key switch).
 // The assignment is the greedy of docs/fhe_compiler.md "Multi-parameter circuits".
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,6 +68,11 @@ struct CompileOptions {
   /// Largest predicted error probability allowed for any single PBS (the reference's
   /// p_error; 2^-40 for circuits that must decrypt exactly).
   double p_error = 0.05;
+  /// Per-site targets instead of p_error, by PBS site node name (a Lookup or MaxPool2d node),
+  /// each in (0, 1): a site whose misreads the network tolerates may take a looser target and so
+  /// a cheaper set (at 7 bits, p_error 0.2 fits N = 2048 where 0.05 needs N = 4096). InvalidArgument
+  /// naming a node that is not a PBS site.
+  std::map<std::string, double> p_error_by_node;
   /// Use this set (by registry name, vetted or toy) instead of searching; the compiler still
   /// predicts every site's error probability and fails if one exceeds p_error.
   std::optional<std::string> parameter_set;
@@ -107,6 +113,7 @@ struct PbsSite {
   NoiseBound input_noise;   // worst noise of the phase the PBS reads (after its lift)
   double norm2 = 0;         // equivalent dot-product 2-norm on the chosen set
   double p_error = 0;       // predicted error probability of one PBS (box centre)
+  double target_p_error = 0;  // what p_error must not exceed (CompileOptions' p_error or the site's own)
   std::uint64_t count = 0;  // PBS per image
   int partition = 0;        // index into FheProgram::partitions: the set its PBS runs on
 };

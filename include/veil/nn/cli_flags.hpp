@@ -91,6 +91,9 @@ std::vector<int> parse_bits_list_value(const std::string& flag, const std::strin
 /// Per-site rounding bits: "NODE=BITS[,NODE=BITS...]", each node once, BITS 2..16
 /// ("maxpool=6,relu=6").
 std::map<std::string, int> parse_site_bits_value(const std::string& flag, const std::string& value);
+/// Per-site p_error targets: "NODE=P[,NODE=P...]", each node once, P as parse_p_error_value
+/// ("maxpool=0.2").
+std::map<std::string, double> parse_site_p_error_value(const std::string& flag, const std::string& value);
 /// Rounding bits as items, ranges and "none": "2..8,none", "6,none".
 std::vector<std::optional<int>> parse_rounding_list_value(const std::string& flag, const std::string& value);
 

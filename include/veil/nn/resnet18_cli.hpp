@@ -39,6 +39,7 @@ struct Resnet18CliOptions {
   bool per_site_precision = false;                          // --per-site-precision: search per-site bits
   quant::RoundingMethod rounding_method = quant::RoundingMethod::Approximate;
   double p_error = 0.05;                                    // per-PBS error probability: compiler target, simulation
+  std::map<std::string, double> p_error_at;                 // --p-error-at: per-site targets instead of p_error
   std::size_t calibration_images = 10;                      // the dataset's first N calibrate, the rest evaluate
   std::uint64_t simulation_seed = 0;
   bool quantized_stages = true;                             // false: --fp32-only

@@ -185,19 +185,32 @@ std::vector<int> parse_bits_list_value(const std::string& flag, const std::strin
   return parse_list<int>(flag, value, parse_bits);
 }
 
-std::map<std::string, int> parse_site_bits_value(const std::string& flag, const std::string& value) {
-  std::map<std::string, int> bits;
+namespace {
+// NODE=VALUE,... with each VALUE read by parse_one; `form` shows the expected item in messages.
+template <class Value, class Parse>
+std::map<std::string, Value> parse_site_values(const std::string& flag, const std::string& value, const char* form,
+                                               Parse parse_one) {
+  std::map<std::string, Value> values;
   for (const std::string& item : split(value, ',')) {
     const std::size_t equals = item.find('=');
     if (equals == 0 || equals == std::string::npos) {
-      throw InvalidArgument(flag + ": '" + item + "', expected NODE=BITS (e.g. maxpool=6)");
+      throw InvalidArgument(flag + ": '" + item + "', expected " + form);
     }
     const std::string node = item.substr(0, equals);
-    if (!bits.emplace(node, parse_bits(flag, item.substr(equals + 1))).second) {
+    if (!values.emplace(node, parse_one(flag, item.substr(equals + 1))).second) {
       throw InvalidArgument(flag + ": node '" + node + "' given twice");
     }
   }
-  return bits;
+  return values;
+}
+}  // namespace
+
+std::map<std::string, int> parse_site_bits_value(const std::string& flag, const std::string& value) {
+  return parse_site_values<int>(flag, value, "NODE=BITS (e.g. maxpool=6)", parse_bits);
+}
+
+std::map<std::string, double> parse_site_p_error_value(const std::string& flag, const std::string& value) {
+  return parse_site_values<double>(flag, value, "NODE=P (e.g. maxpool=0.2)", parse_p_error_value);
 }
 
 std::vector<std::optional<int>> parse_rounding_list_value(const std::string& flag, const std::string& value) {

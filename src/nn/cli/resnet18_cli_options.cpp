@@ -78,6 +78,10 @@ const CliFlagTable<Resnet18CliOptions>& flags() {
       {"--p-error", {FlagValue::required, "P  per-PBS error probability, in (0, 0.2]: the compiler's target and the "
                                    "simulation's rate (default 0.05)",
                      [](auto& o, auto& f, auto& v) { o.p_error = parse_p_error_value(f, v); }}},
+      {"--p-error-at", {FlagValue::required, "NODE=P,...  these PBS sites' own targets instead of --p-error (e.g. "
+                                      "maxpool=0.2: at 7 bits 0.2 fits N 2048 where 0.05 needs N 4096; node names of "
+                                      "--export-statistics); one --quant-mode",
+                        [](auto& o, auto& f, auto& v) { o.p_error_at = parse_site_p_error_value(f, v); }}},
       {"--multi-parameter", {FlagValue::none, "let each PBS site run on its own parameter set sharing one GLWE secret, "
                                      "one key per set (the default)",
                              [](auto& o, auto&, auto&) { o.multi_parameter = true; }}},
@@ -125,6 +129,8 @@ Resnet18CliOptions parse_resnet18_cli(std::span<const std::string> args) {
   if (!o.rounding_bits_at.empty() && (o.quant_mode != QuantModeOption::improved || !o.rounding_bits))
     throw InvalidArgument("--rounding-bits-at sets the improved mode's per-site bits: add --quant-mode improved and "
                           "drop --rounding-bits none");
+  if (!o.p_error_at.empty() && o.quant_mode == QuantModeOption::both)
+    throw InvalidArgument("--p-error-at names sites of one circuit: add --quant-mode improved (or reference)");
   if (o.per_site_precision && (o.quant_mode == QuantModeOption::reference || !o.rounding_bits))
     throw InvalidArgument("--per-site-precision searches the improved mode's rounding bits: drop --quant-mode reference "
                           "and --rounding-bits none");

@@ -15,6 +15,7 @@ nn::quant::QuantizationMode fhe_mode(const nn::Resnet18CliOptions& options) {
 compiler::CompileOptions compile_options(const nn::Resnet18CliOptions& options) {
   compiler::CompileOptions compile;
   compile.p_error = options.p_error;
+  compile.p_error_by_node = options.p_error_at;
   compile.multi_parameter = options.multi_parameter;
   return compile;
 }
