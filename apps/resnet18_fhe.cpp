@@ -160,10 +160,13 @@ void run_quantized_flow(const nn::Resnet18CliOptions& opt, nn::Fp32Executor& exe
   // The per-site setting runs last, so that the FHE mode's program the compiler keeps is its.
   std::optional<compiler::PrecisionSearchResult> precision;
   nn::QuantizedStagesSettings fhe_settings = settings;
+  nn::Resnet18CliOptions fhe_options = opt;  // with the search's per-site targets
   if (runtime::cli::searches_precision(opt)) {
     precision = runtime::cli::search_precision(opt, graph, calibration, executor, settings, settings.progress);
     fhe_settings.modes = {nn::quant::QuantizationMode::Improved};
     fhe_settings.rounding_bits_by_node = precision->rounding_bits_by_node;
+    fhe_options.p_error_at = precision->p_error_by_node;
+    compiler.set_site_targets(precision->p_error_by_node);
     std::vector<nn::QuantizedModeReport> per_site;
     nn::run_quantized_stages(graph, calibration, images, fp32, fhe_settings, class_names, per_site);
     per_site.front().name = "per-site";
@@ -175,7 +178,7 @@ void run_quantized_flow(const nn::Resnet18CliOptions& opt, nn::Fp32Executor& exe
   if (opt.export_statistics) runtime::cli::export_statistics(compiler.fhe_program(), *opt.export_statistics, std::cout);
   if (opt.run_fhe) {
     runtime::cli::FheStageResult fhe;
-    runtime::cli::run_fhe_flow(opt, compiler.fhe_program(), nn::make_config(fhe_settings, fhe_mode), calibration,
+    runtime::cli::run_fhe_flow(fhe_options, compiler.fhe_program(), nn::make_config(fhe_settings, fhe_mode), calibration,
                                images, make_folded_graph, settings.progress, interactive, session, std::cout, fhe);
   }
   std::cout.flush();

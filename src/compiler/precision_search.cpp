@@ -22,9 +22,10 @@ namespace {
 
 using nn::quant::QuantizationConfig;
 
-// A setting of the search: its bits, its compiled program and what it measured.
+// A setting of the search: its bits and targets, its compiled program and what it measured.
 struct Setting {
   std::map<std::string, int> bits;
+  std::map<std::string, double> targets;
   FheProgram program;
   double cost = 0;
   CalibrationAgreement clear, simulated;
@@ -41,28 +42,33 @@ class Search {
 
   PrecisionSearchResult run() {
     const auto start = std::chrono::steady_clock::now();
-    Setting first = compiled(config_.rounding_bits_by_node);
+    Setting first = compiled(config_.rounding_bits_by_node, options_.p_error_by_node);
     first.clear = agree(first.program, 0);
     first.simulated = agree(first.program, search_.draws);
     Setting current = first;
-    std::set<std::pair<std::string, int>> rejected;
+    std::set<std::tuple<std::string, int, double>> rejected;
     for (bool kept = true; kept;) {
       kept = false;
-      for (const auto& [estimate, site, bits] : candidates(current, rejected)) {
-        PrecisionTrial trial{site, bits, estimate, 0, {}, {}, false};
+      for (const auto& [estimate, site, bits, p_error] : candidates(current, rejected)) {
+        PrecisionTrial trial{site, bits, p_error, estimate, 0, {}, {}, false};
         std::map<std::string, int> trial_bits = current.bits;
-        trial_bits[site] = bits;
+        std::map<std::string, double> trial_targets = current.targets;
+        if (p_error > 0) {
+          trial_targets[site] = p_error;
+        } else {
+          trial_bits[site] = bits;
+        }
         std::optional<Setting> s;
         try {
-          s = compiled(trial_bits);
+          s = compiled(trial_bits, trial_targets);
         } catch (const InvalidArgument&) {
           // No set holds the narrower site at the target: the lowering is not possible.
         }
-        // Cheapest checks first: the cost, the clear run, then the simulation.
+        // Cheapest checks first: the cost, the clear run (unchanged by a target), then the simulation.
         if (s) {
           trial.cost_units = s->cost;
           if (s->cost < current.cost) {
-            trial.clear = s->clear = agree(s->program, 0);
+            trial.clear = s->clear = p_error > 0 ? current.clear : agree(s->program, 0);
             if (holds(s->clear, first.clear)) {
               trial.simulated = s->simulated = agree(s->program, search_.draws);
               trial.accepted = holds(s->simulated, first.simulated);
@@ -71,7 +77,7 @@ class Search {
         }
         result_.trials.push_back(trial);
         if (!trial.accepted) {
-          rejected.emplace(site, bits);
+          rejected.emplace(site, bits, p_error);
           continue;
         }
         current = std::move(*s);  // the pass goes on with estimates of the previous circuit:
@@ -79,6 +85,7 @@ class Search {
       }
     }
     result_.rounding_bits_by_node = current.bits;
+    result_.p_error_by_node = current.targets;
     result_.cost_before = first.cost;
     result_.cost_after = current.cost;
     result_.clear_before = first.clear;
@@ -89,6 +96,8 @@ class Search {
       const PbsSite* now = current.program.site_of(s.node);
       if (now && now->precision_bits < s.precision_bits)
         result_.lowered.push_back({first.program.circuit.node(s.node).name, s.precision_bits, now->precision_bits, s.count});
+      if (now && now->target_p_error != s.target_p_error)
+        result_.relaxed.push_back({first.program.circuit.node(s.node).name, s.target_p_error, now->target_p_error, s.count});
     }
     result_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return std::move(result_);
@@ -99,12 +108,15 @@ class Search {
     return a.agreeing >= start.agreeing && a.mean_relative_l2 <= start.mean_relative_l2 * (1.0 + search_.l2_tolerance);
   }
 
-  Setting compiled(const std::map<std::string, int>& bits) {
+  Setting compiled(const std::map<std::string, int>& bits, const std::map<std::string, double>& targets) {
     QuantizationConfig config = config_;
     config.rounding_bits_by_node = bits;
+    CompileOptions options = options_;
+    options.p_error_by_node = targets;
     Setting s;
     s.bits = bits;
-    s.program = compile_program(nn::quant::make_quantized_circuit(graph_, calibration_, config, pool_), options_);
+    s.targets = targets;
+    s.program = compile_program(nn::quant::make_quantized_circuit(graph_, calibration_, config, pool_), options);
     s.cost = make_statistics(s.program).cost_units;
     return s;
   }
@@ -143,29 +155,44 @@ class Search {
     return a;
   }
 
-  // (estimated cost, site, bits) of each site of `current` one bit narrower that is wider than
-  // the floor, not rejected and estimated to save, cheapest first (circuit order on ties).
-  std::vector<std::tuple<double, std::string, int>> candidates(const Setting& current,
-                                                               const std::set<std::pair<std::string, int>>& rejected) {
-    std::vector<std::tuple<double, std::string, int>> out;
+  // The cost of `circuit` compiled with `targets`; nullopt when it does not compile.
+  std::optional<double> estimated_cost(nn::quant::QuantizedCircuit circuit, const std::map<std::string, double>& targets) {
+    CompileOptions options = options_;
+    options.p_error_by_node = targets;
+    ++result_.estimates;
+    try {
+      return make_statistics(compile_program(std::move(circuit), options)).cost_units;
+    } catch (const InvalidArgument&) {
+      return std::nullopt;
+    }
+  }
+
+  // (estimated cost, site, bits, 0) of each site of `current` one bit narrower that is wider than
+  // the floor, and (estimated cost, site, its bits, target) of each site held to a looser target,
+  // not rejected and estimated to save, cheapest first (circuit order on ties).
+  using Candidate = std::tuple<double, std::string, int, double>;
+  std::vector<Candidate> candidates(const Setting& current,
+                                    const std::set<std::tuple<std::string, int, double>>& rejected) {
+    std::vector<Candidate> out;
     for (const PbsSite& s : current.program.pbs_sites) {
       const std::string& name = current.program.circuit.node(s.node).name;
+      for (const double p_error : search_.relaxed_p_errors) {
+        if (p_error <= s.target_p_error || rejected.count({name, s.precision_bits, p_error})) continue;
+        std::map<std::string, double> targets = current.targets;
+        targets[name] = p_error;
+        const std::optional<double> cost = estimated_cost(current.program.circuit, targets);
+        if (cost && *cost < current.cost) out.emplace_back(*cost, name, s.precision_bits, p_error);
+      }
       const int bits = s.precision_bits - 1;
-      if (bits < search_.floor_bits || rejected.count({name, bits})) continue;
+      if (bits < search_.floor_bits || rejected.count({name, bits, 0.0})) continue;
       nn::quant::QuantizedCircuit narrowed = current.program.circuit;
       nn::quant::QNode& node = narrowed.nodes[static_cast<std::size_t>(s.node)];
       nn::quant::LookupAttrs* pbs = std::get_if<nn::quant::LookupAttrs>(&node.attrs);
       if (!pbs) pbs = &std::get<nn::quant::MaxPool2dAttrs>(node.attrs).pair;
       pbs->bits -= 1;  // the same accumulator read one bit coarser (the compiler ignores the offset)
       pbs->shift += 1;
-      ++result_.estimates;
-      double cost = 0;
-      try {
-        cost = make_statistics(compile_program(std::move(narrowed), options_)).cost_units;
-      } catch (const InvalidArgument&) {
-        continue;
-      }
-      if (cost < current.cost) out.emplace_back(cost, name, bits);
+      const std::optional<double> cost = estimated_cost(std::move(narrowed), current.targets);
+      if (cost && *cost < current.cost) out.emplace_back(*cost, name, bits, 0.0);
     }
     std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
     return out;
@@ -187,6 +214,9 @@ void validate(const Tensor& calibration, const Tensor& fp32_logits, const Precis
     throw InvalidArgument("precision search: floor_bits = " + std::to_string(search.floor_bits) + ", expected 1..24");
   if (search.draws < 1 || search.draws > 1000)
     throw InvalidArgument("precision search: draws = " + std::to_string(search.draws) + ", expected 1..1000");
+  for (const double p : search.relaxed_p_errors)
+    if (!(p > 0 && p < 1))
+      throw InvalidArgument("precision search: relaxed p_error " + std::to_string(p) + ", expected 0 < p < 1");
   if (!(search.l2_tolerance >= -1.0 && search.l2_tolerance <= 100.0))
     throw InvalidArgument("precision search: l2_tolerance = " + std::to_string(search.l2_tolerance) +
                           ", expected in [-1, 100]");

@@ -18,6 +18,11 @@
 // trial's cost is measured anyway). Passes repeat until one keeps nothing; a rejected (site, bits)
 // is not retried, so a search evaluates at most sites x (bits - floor) settings. Deterministic:
 // fixed draws, images in parallel but drawn by image number.
+//
+// The same search also tries looser error targets (PrecisionSearchOptions::relaxed_p_errors): a
+// site held to a looser p_error (CompileOptions::p_error_by_node) may move to a cheaper set — at
+// 7 bits p_error 0.2 fits N = 2048 where 0.05 needs N = 4096 — while its lookups stay as wide.
+// Such a trial changes no clear output, so only the simulation's guard decides it.
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -38,6 +43,8 @@ struct PrecisionSearchOptions {
   /// Largest relative growth of the logits' mean relative L2 error against the start's
   /// (negative: the shrinking each lowering must bring; -1 refuses every inexact lowering).
   double l2_tolerance = 0.02;
+  /// Looser per-site targets to try, each above CompileOptions::p_error (empty: bits only).
+  std::vector<double> relaxed_p_errors;
   std::size_t threads = 0;        // 0: all cores
 };
 
@@ -49,10 +56,12 @@ struct CalibrationAgreement {
   double mean_relative_l2 = 0;  // |logits - fp32| / |fp32|, mean over the runs (the guard)
 };
 
-/// One setting the search evaluated: the current one with `site` read on `bits`.
+/// One setting the search evaluated: the current one with `site` read on `bits`, or (p_error > 0)
+/// held to that target instead.
 struct PrecisionTrial {
   std::string site;
   int bits = 0;
+  double p_error = 0;
   double estimated_cost_units = 0;  // the estimate that ordered it
   double cost_units = 0;            // measured on the re-quantized circuit (0: no set holds it)
   CalibrationAgreement clear;       // measured when the cost dropped
@@ -66,9 +75,17 @@ struct LoweredSite {
   std::uint64_t pbs = 0;  // per image
 };
 
+struct RelaxedSite {
+  std::string site;
+  double p_error_before = 0, p_error_after = 0;  // targets
+  std::uint64_t pbs = 0;                         // per image
+};
+
 struct PrecisionSearchResult {
   std::map<std::string, int> rounding_bits_by_node;  // the chosen setting (for the quantizer's config)
+  std::map<std::string, double> p_error_by_node;     // and its targets (for CompileOptions)
   std::vector<LoweredSite> lowered;                  // circuit order
+  std::vector<RelaxedSite> relaxed;                  // circuit order
   double cost_before = 0, cost_after = 0;            // cost_units (statistics.hpp) per image
   CalibrationAgreement clear_before, clear_after, simulated_before, simulated_after;
   std::vector<PrecisionTrial> trials;                // in the order tried

@@ -5,6 +5,7 @@
 // the FHE stage on the full image or, with --fhe-crop, on a centre crop.
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <span>
@@ -40,6 +41,11 @@ class ModeCompiler {
 
   /// The FHE mode's program; InvalidArgument when it was not compiled.
   const compiler::FheProgram& fhe_program() const;
+
+  /// Compiles later circuits with these per-site targets (a per-site precision search's).
+  void set_site_targets(std::map<std::string, double> p_error_by_node) {
+    options_.p_error_by_node = std::move(p_error_by_node);
+  }
 
  private:
   compiler::CompileOptions options_;
