@@ -53,15 +53,9 @@ std::size_t count_csv_rows(const fs::path& csv) {
 app::QuantizedStagesSettings make_stages_settings(const app::Resnet18CliOptions& opt, std::size_t threads,
                                                  bool interactive) {
   app::QuantizedStagesSettings settings;
-  settings.modes.clear();
-  if (opt.quant_mode != app::QuantModeOption::improved)
-    settings.modes.push_back(nn::quant::QuantizationMode::ReferenceCompatible);
-  if (opt.quant_mode != app::QuantModeOption::reference) settings.modes.push_back(nn::quant::QuantizationMode::Improved);
-  settings.n_bits = opt.n_bits;
-  settings.rounding_bits = opt.rounding_bits;
-  settings.rounding_bits_by_node = opt.rounding_bits_at;
-  settings.rounding_method = opt.rounding_method;
-  settings.p_error = opt.p_error;
+  settings.modes = opt.quant_modes;
+  settings.quantization = opt.quantization;
+  settings.p_error = opt.compile.p_error;
   settings.simulation_seed = opt.simulation_seed;
   settings.batch_size = opt.batch_size;
   settings.threads = threads;
@@ -150,7 +144,7 @@ void run_quantized_flow(const app::Resnet18CliOptions& opt, nn::Fp32Executor& ex
   app::stack_images(calibration_items, calibration);
   app::QuantizedStagesSettings settings = make_stages_settings(opt, threads, interactive);
   const auto fhe_mode = app::fhe_mode(opt);
-  app::ModeCompiler compiler(app::compile_options(opt), fhe_mode, settings.progress);
+  app::ModeCompiler compiler(opt.compile, fhe_mode, settings.progress);
   if (opt.run_fhe || opt.export_statistics)
     settings.compiled_simulation = [&compiler](auto mode, const auto& circuit, auto& simulation) {
       compiler.compile(mode, circuit, simulation);
@@ -163,7 +157,7 @@ void run_quantized_flow(const app::Resnet18CliOptions& opt, nn::Fp32Executor& ex
   if (app::searches_precision(opt)) {
     precision = app::search_precision(opt, graph, calibration, executor, settings, settings.progress);
     fhe_settings.modes = {nn::quant::QuantizationMode::Improved};
-    fhe_settings.rounding_bits_by_node = precision->rounding_bits_by_node;
+    fhe_settings.quantization.rounding_bits_by_node = precision->rounding_bits_by_node;
     std::vector<app::QuantizedModeReport> per_site;
     app::run_quantized_stages(graph, calibration, images, fp32, fhe_settings, class_names, per_site);
     per_site.front().name = "per-site";

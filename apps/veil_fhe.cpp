@@ -75,15 +75,6 @@ Tensor read_dataset_images(const VeilFheOptions& opt, std::size_t first, std::si
 }
 
 void compile(const VeilFheOptions& opt) {
-  app::QuantizedStagesSettings settings;
-  settings.n_bits = opt.n_bits;
-  settings.rounding_bits = opt.rounding_bits;
-  settings.rounding_method = opt.rounding_method;
-  const auto mode = opt.quant_mode == app::QuantModeOption::reference ? nn::quant::QuantizationMode::ReferenceCompatible
-                                                                      : nn::quant::QuantizationMode::Improved;
-  compiler::CompileOptions options;
-  options.p_error = opt.p_error;
-  options.multi_parameter = opt.multi_parameter;
   nn::Graph graph;
   Tensor calibration;
   if (opt.network == app::NetworkOption::small) {
@@ -100,9 +91,9 @@ void compile(const VeilFheOptions& opt) {
     std::cout << "weights: " << weights.path.string() << (weights.official_verified ? " (official)" : "") << "\n";
   }
   nn::fold_batch_norm_inplace(graph);
-  std::cout << "Compiling (" << app::mode_name(mode) << " mode, p_error " << opt.p_error << ")...\n";
-  app::compile_step(graph, calibration, app::make_config(settings, mode), options, opt.threads, *opt.out,
-                             std::cout);
+  std::cout << "Compiling (" << app::mode_name(opt.quantization.mode) << " mode, p_error " << opt.compile.p_error
+            << ")...\n";
+  app::compile_step(graph, calibration, opt.quantization, opt.compile, opt.threads, *opt.out, std::cout);
 }
 
 Tensor read_image(const VeilFheOptions& opt) {

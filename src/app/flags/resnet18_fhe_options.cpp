@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdlib>
 
 #include "veil/common/error.hpp"
@@ -54,35 +55,36 @@ const CliFlagTable<Resnet18CliOptions>& flags() {
                           [](auto& o, auto& f, auto& v) { o.rank_timeout = parse_rank_timeout_value(f, v); }}},
       {"--quant-mode", {FlagValue::required, "MODE  reference (Concrete ML's scheme), improved (veil's) or both (default)",
                         [](auto& o, auto& f, auto& v) {
-                          if (v == "reference") o.quant_mode = QuantModeOption::reference;
-                          else if (v == "improved") o.quant_mode = QuantModeOption::improved;
-                          else if (v == "both") o.quant_mode = QuantModeOption::both;
+                          using nn::quant::QuantizationMode;
+                          if (v == "reference") o.quant_modes = {QuantizationMode::ReferenceCompatible};
+                          else if (v == "improved") o.quant_modes = {QuantizationMode::Improved};
+                          else if (v == "both") o.quant_modes = Resnet18CliOptions{}.quant_modes;
                           else throw InvalidArgument(f + ": '" + v + "', expected reference, improved or both");
                         }}},
       {"--n-bits", {FlagValue::required, "N|I,A,W,O  quantization bits: one N, or model_inputs,op_inputs,op_weights,"
                           "model_outputs (default 8,7,7,9)",
-                    [](auto& o, auto& f, auto& v) { o.n_bits = parse_n_bits_value(f, v); }}},
+                    [](auto& o, auto& f, auto& v) { o.quantization.n_bits = parse_n_bits_value(f, v); }}},
       {"--rounding-bits", {FlagValue::required, "N|none  accumulator bits kept before each lookup (default 7)",
-                           [](auto& o, auto& f, auto& v) { o.rounding_bits = parse_rounding_bits_value(f, v); }}},
+                           [](auto& o, auto& f, auto& v) { o.quantization.rounding_bits = parse_rounding_bits_value(f, v); }}},
       {"--rounding-bits-at", {FlagValue::required, "NODE=B,...  improved mode: read these lookups on B bits instead "
                                         "of --rounding-bits (e.g. maxpool=6,relu=6: the node names of "
                                         "--export-statistics); --per-site-precision starts from them",
-                              [](auto& o, auto& f, auto& v) { o.rounding_bits_at = parse_site_bits_value(f, v); }}},
+                              [](auto& o, auto& f, auto& v) { o.quantization.rounding_bits_by_node = parse_site_bits_value(f, v); }}},
       {"--per-site-precision", {FlagValue::none, "improved mode: search per-site rounding bits on the calibration images "
                                         "(a site reads fewer bits where the clear and simulated agreement with fp32 "
                                         "holds) and run the searched circuit as a 'per-site' stage after the uniform "
                                         "one; --run-fhe and --export-statistics then use it (default: uniform bits)",
                                 [](auto& o, auto&, auto&) { o.per_site_precision = true; }}},
       {"--rounding-method", {FlagValue::required, "M  approximate (default) or exact",
-                             [](auto& o, auto& f, auto& v) { o.rounding_method = parse_rounding_method_value(f, v); }}},
+                             [](auto& o, auto& f, auto& v) { o.quantization.rounding_method = parse_rounding_method_value(f, v); }}},
       {"--p-error", {FlagValue::required, "P  per-PBS error probability, in (0, 0.2]: the compiler's target and the "
                                    "simulation's rate (default 0.05)",
-                     [](auto& o, auto& f, auto& v) { o.p_error = parse_p_error_value(f, v); }}},
+                     [](auto& o, auto& f, auto& v) { o.compile.p_error = parse_p_error_value(f, v); }}},
       {"--multi-parameter", {FlagValue::none, "let each PBS site run on its own parameter set sharing one GLWE secret, "
                                      "one key per set (the default)",
-                             [](auto& o, auto&, auto&) { o.multi_parameter = true; }}},
+                             [](auto& o, auto&, auto&) { o.compile.multi_parameter = true; }}},
       {"--uniform-parameters", {FlagValue::none, "one parameter set for every PBS site (one key)",
-                                [](auto& o, auto&, auto&) { o.multi_parameter = false; }}},
+                                [](auto& o, auto&, auto&) { o.compile.multi_parameter = false; }}},
       {"--calibration-images", {FlagValue::required, "N  the dataset's first N images calibrate the quantizer and are not "
                                       "evaluated (default 10)",
                                 [](auto& o, auto& f, auto& v) { o.calibration_images = parse_unsigned_value(f, v, 1, 1u << 20); }}},
@@ -109,6 +111,10 @@ const CliFlagTable<Resnet18CliOptions>& flags() {
 
 }  // namespace
 
+bool runs_mode(const Resnet18CliOptions& options, nn::quant::QuantizationMode mode) {
+  return std::ranges::find(options.quant_modes, mode) != options.quant_modes.end();
+}
+
 Resnet18CliOptions parse_resnet18_cli(std::span<const std::string> args) {
   Resnet18CliOptions o;
   apply_flags(args, flags(), o);
@@ -122,10 +128,11 @@ Resnet18CliOptions parse_resnet18_cli(std::span<const std::string> args) {
     for (const auto& [given, flag] : {std::pair{o.run_experiment, "--run-experiment"}, {o.run_fhe, "--run-fhe"},
                                       {o.export_statistics.has_value(), "--export-statistics"}})
       if (given) throw InvalidArgument(std::string(flag) + " needs the quantized stages; drop --fp32-only");
-  if (!o.rounding_bits_at.empty() && (o.quant_mode != QuantModeOption::improved || !o.rounding_bits))
+  const bool improved_only = !runs_mode(o, nn::quant::QuantizationMode::ReferenceCompatible);
+  if (!o.quantization.rounding_bits_by_node.empty() && (!improved_only || !o.quantization.rounding_bits))
     throw InvalidArgument("--rounding-bits-at sets the improved mode's per-site bits: add --quant-mode improved and "
                           "drop --rounding-bits none");
-  if (o.per_site_precision && (o.quant_mode == QuantModeOption::reference || !o.rounding_bits))
+  if (o.per_site_precision && (!runs_mode(o, nn::quant::QuantizationMode::Improved) || !o.quantization.rounding_bits))
     throw InvalidArgument("--per-site-precision searches the improved mode's rounding bits: drop --quant-mode reference "
                           "and --rounding-bits none");
   if (!o.run_fhe)

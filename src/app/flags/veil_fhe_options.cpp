@@ -39,27 +39,27 @@ const std::vector<Entry>& entries() {
         [](O& o, auto&, auto& v) { o.weights = v; }}},
       {{C::compile}, "--n-bits",
        {FlagValue::required, "N|I,A,W,O  quantization bits (default 8,7,7,9)",
-        [](O& o, auto& f, auto& v) { o.n_bits = app::parse_n_bits_value(f, v); }}},
+        [](O& o, auto& f, auto& v) { o.quantization.n_bits = app::parse_n_bits_value(f, v); }}},
       {{C::compile}, "--rounding-bits",
        {FlagValue::required, "N|none  accumulator bits kept before each lookup (default 7)",
-        [](O& o, auto& f, auto& v) { o.rounding_bits = app::parse_rounding_bits_value(f, v); }}},
+        [](O& o, auto& f, auto& v) { o.quantization.rounding_bits = app::parse_rounding_bits_value(f, v); }}},
       {{C::compile}, "--rounding-method",
        {FlagValue::required, "M  approximate (default) or exact",
-        [](O& o, auto& f, auto& v) { o.rounding_method = app::parse_rounding_method_value(f, v); }}},
+        [](O& o, auto& f, auto& v) { o.quantization.rounding_method = app::parse_rounding_method_value(f, v); }}},
       {{C::compile}, "--p-error",
        {FlagValue::required, "P  the compiler's per-PBS error probability target, in (0, 0.2] (default 0.05)",
-        [](O& o, auto& f, auto& v) { o.p_error = app::parse_p_error_value(f, v); }}},
+        [](O& o, auto& f, auto& v) { o.compile.p_error = app::parse_p_error_value(f, v); }}},
       {{C::compile}, "--multi-parameter",
        {FlagValue::none, "each PBS site on its own parameter set sharing one GLWE secret, one key per set (default)",
-        [](O& o, auto&, auto&) { o.multi_parameter = true; }}},
+        [](O& o, auto&, auto&) { o.compile.multi_parameter = true; }}},
       {{C::compile}, "--uniform-parameters",
        {FlagValue::none, "one parameter set for every PBS site (one key)",
-        [](O& o, auto&, auto&) { o.multi_parameter = false; }}},
+        [](O& o, auto&, auto&) { o.compile.multi_parameter = false; }}},
       {{C::compile}, "--quant-mode",
        {FlagValue::required, "MODE  improved (default) or reference",
         [](O& o, auto& f, auto& v) {
-          if (v == "reference") o.quant_mode = app::QuantModeOption::reference;
-          else if (v == "improved") o.quant_mode = app::QuantModeOption::improved;
+          if (v == "reference") o.quantization.mode = nn::quant::QuantizationMode::ReferenceCompatible;
+          else if (v == "improved") o.quantization.mode = nn::quant::QuantizationMode::Improved;
           else throw InvalidArgument(f + ": '" + v + "', expected reference or improved");
         }}},
       {{C::compile}, "--calibration-images",

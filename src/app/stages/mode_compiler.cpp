@@ -8,15 +8,8 @@
 namespace veil::app {
 
 nn::quant::QuantizationMode fhe_mode(const app::Resnet18CliOptions& options) {
-  return options.quant_mode == app::QuantModeOption::reference ? nn::quant::QuantizationMode::ReferenceCompatible
-                                                               : nn::quant::QuantizationMode::Improved;
-}
-
-compiler::CompileOptions compile_options(const app::Resnet18CliOptions& options) {
-  compiler::CompileOptions compile;
-  compile.p_error = options.p_error;
-  compile.multi_parameter = options.multi_parameter;
-  return compile;
+  return runs_mode(options, nn::quant::QuantizationMode::Improved) ? nn::quant::QuantizationMode::Improved
+                                                                   : nn::quant::QuantizationMode::ReferenceCompatible;
 }
 
 ModeCompiler::ModeCompiler(compiler::CompileOptions options, nn::quant::QuantizationMode fhe_mode,

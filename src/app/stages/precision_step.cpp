@@ -18,7 +18,8 @@ std::string agreement_text(const compiler::CalibrationAgreement& a) {
 }  // namespace
 
 bool searches_precision(const app::Resnet18CliOptions& options) {
-  return options.per_site_precision && options.rounding_bits && options.quant_mode != app::QuantModeOption::reference;
+  return options.per_site_precision && options.quantization.rounding_bits &&
+         runs_mode(options, nn::quant::QuantizationMode::Improved);
 }
 
 compiler::PrecisionSearchResult search_precision(const app::Resnet18CliOptions& options, const nn::Graph& folded_graph,
@@ -29,7 +30,7 @@ compiler::PrecisionSearchResult search_precision(const app::Resnet18CliOptions& 
               << " calibration images)...\n";
   Tensor fp32_logits;
   fp32.run(calibration, fp32_logits);
-  compiler::CompileOptions compile = compile_options(options);
+  compiler::CompileOptions compile = options.compile;
   compile.multi_parameter = true;
   compiler::PrecisionSearchOptions search;
   search.seed = options.simulation_seed;

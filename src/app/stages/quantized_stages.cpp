@@ -31,12 +31,8 @@ std::string mode_name(nn::quant::QuantizationMode mode) {
 }
 
 nn::quant::QuantizationConfig make_config(const QuantizedStagesSettings& settings, nn::quant::QuantizationMode mode) {
-  nn::quant::QuantizationConfig config;
+  nn::quant::QuantizationConfig config = settings.quantization;
   config.mode = mode;
-  config.n_bits = settings.n_bits;
-  config.rounding_bits = settings.rounding_bits;
-  config.rounding_bits_by_node = settings.rounding_bits_by_node;
-  config.rounding_method = settings.rounding_method;
   return config;
 }
 
@@ -81,7 +77,7 @@ void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibrati
       nn::quant::SimulationSettings simulation;
       simulation.p_error = settings.p_error;
       simulation.seed = settings.simulation_seed;
-      simulation.rounding_method = settings.rounding_method;
+      simulation.rounding_method = settings.quantization.rounding_method;
       std::string rate = "p_error " + std::to_string(settings.p_error);
       if (settings.compiled_simulation) {
         settings.compiled_simulation(mode, executor.circuit(), simulation);
@@ -105,8 +101,8 @@ EvaluateSweepCell make_sweep_cell_evaluator(const nn::Graph& folded_graph, const
   return [&folded_graph, &calibration, images, &fp32, settings, mode](SweepCell& cell) {
     QuantizedStagesSettings cell_settings = settings;
     const int n = cell.n_bits;
-    cell_settings.n_bits = {std::max(5, n), n, n, std::max(5, n)};
-    cell_settings.rounding_bits = cell.rounding_bits;
+    cell_settings.quantization.n_bits = {std::max(5, n), n, n, std::max(5, n)};
+    cell_settings.quantization.rounding_bits = cell.rounding_bits;
     const std::size_t threads = thread_count(settings);
     ThreadPool pool(threads);
     nn::quant::IntegerExecutor executor(

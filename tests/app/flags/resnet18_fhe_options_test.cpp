@@ -124,10 +124,10 @@ TEST(Resnet18Cli, RejectsBadFheValuesAndCombinations) {
     EXPECT_NE(error_of({"--run-fhe", "--fhe-crop", crop}).find("--fhe-crop"), std::string::npos) << crop;
   EXPECT_NE(error_of({"--run-fhe", "--fhe-crop", "40"}).find("multiple of 16"), std::string::npos);
   EXPECT_NE(error_of({"--run-fhe", "--fhe-images", "0"}).find("--fhe-images"), std::string::npos);
-  EXPECT_TRUE(parse({"--multi-parameter", "--export-statistics"}).multi_parameter);
-  EXPECT_TRUE(parse({"--multi-parameter", "--run-fhe"}).multi_parameter);
-  EXPECT_TRUE(parse({}).multi_parameter);  // the default
-  EXPECT_FALSE(parse({"--uniform-parameters", "--run-fhe"}).multi_parameter);
+  EXPECT_TRUE(parse({"--multi-parameter", "--export-statistics"}).compile.multi_parameter);
+  EXPECT_TRUE(parse({"--multi-parameter", "--run-fhe"}).compile.multi_parameter);
+  EXPECT_TRUE(parse({}).compile.multi_parameter);  // the default
+  EXPECT_FALSE(parse({"--uniform-parameters", "--run-fhe"}).compile.multi_parameter);
   EXPECT_NE(error_of({"--run-fhe=1"}).find("takes no value"), std::string::npos);
   for (std::vector<std::string> args : {std::vector<std::string>{"--use-gpu"}, {"--fhe-images", "2"}, {"--fhe-crop", "32"},
                                        {"--fhe-layers", "l.csv"}})
@@ -138,11 +138,11 @@ TEST(Resnet18Cli, RejectsBadFheValuesAndCombinations) {
 
 TEST(Resnet18Cli, QuantizedStageDefaultsAreTheSeeds) {
   const auto o = parse({});
-  EXPECT_EQ(o.quant_mode, QuantModeOption::both);
-  EXPECT_EQ(o.n_bits, (nn::quant::NBits{8, 7, 7, 9}));
-  EXPECT_EQ(o.rounding_bits, 7);
-  EXPECT_EQ(o.rounding_method, nn::quant::RoundingMethod::Approximate);
-  EXPECT_DOUBLE_EQ(o.p_error, 0.05);
+  EXPECT_EQ(o.quant_modes, (std::vector{nn::quant::QuantizationMode::ReferenceCompatible, nn::quant::QuantizationMode::Improved}));
+  EXPECT_EQ(o.quantization.n_bits, (nn::quant::NBits{8, 7, 7, 9}));
+  EXPECT_EQ(o.quantization.rounding_bits, 7);
+  EXPECT_EQ(o.quantization.rounding_method, nn::quant::RoundingMethod::Approximate);
+  EXPECT_DOUBLE_EQ(o.compile.p_error, 0.05);
   EXPECT_EQ(o.calibration_images, 10u);
   EXPECT_TRUE(o.quantized_stages);
   EXPECT_FALSE(o.run_experiment);
@@ -155,33 +155,33 @@ TEST(Resnet18Cli, QuantizedStageDefaultsAreTheSeeds) {
 TEST(Resnet18Cli, ParsesQuantizationFlags) {
   const auto o = parse({"--quant-mode", "improved", "--n-bits=8,6,6,9", "--rounding-bits", "none", "--rounding_method",
                         "exact", "--p-error", "1e-3", "--calibration-images", "4", "--simulation-seed", "9"});
-  EXPECT_EQ(o.quant_mode, QuantModeOption::improved);
-  EXPECT_EQ(o.n_bits, (nn::quant::NBits{8, 6, 6, 9}));
-  EXPECT_FALSE(o.rounding_bits);
-  EXPECT_EQ(o.rounding_method, nn::quant::RoundingMethod::Exact);
-  EXPECT_DOUBLE_EQ(o.p_error, 1e-3);
+  EXPECT_EQ(o.quant_modes, std::vector{nn::quant::QuantizationMode::Improved});
+  EXPECT_EQ(o.quantization.n_bits, (nn::quant::NBits{8, 6, 6, 9}));
+  EXPECT_FALSE(o.quantization.rounding_bits);
+  EXPECT_EQ(o.quantization.rounding_method, nn::quant::RoundingMethod::Exact);
+  EXPECT_DOUBLE_EQ(o.compile.p_error, 1e-3);
   EXPECT_EQ(o.calibration_images, 4u);
   EXPECT_EQ(o.simulation_seed, 9u);
-  EXPECT_EQ(parse({"--quant-mode", "reference"}).quant_mode, QuantModeOption::reference);
-  EXPECT_EQ(parse({"--rounding-bits", "5"}).rounding_bits, 5);
+  EXPECT_EQ(parse({"--quant-mode", "reference"}).quant_modes, std::vector{nn::quant::QuantizationMode::ReferenceCompatible});
+  EXPECT_EQ(parse({"--rounding-bits", "5"}).quantization.rounding_bits, 5);
   EXPECT_FALSE(parse({}).per_site_precision);
   EXPECT_TRUE(parse({"--per-site-precision"}).per_site_precision);
   EXPECT_THROW(parse({"--per-site-precision", "--quant-mode", "reference"}), InvalidArgument);
   EXPECT_THROW(parse({"--per-site-precision", "--rounding-bits", "none"}), InvalidArgument);
   const auto at = parse({"--quant-mode", "improved", "--rounding-bits-at", "maxpool=6,relu=5"});
-  EXPECT_EQ(at.rounding_bits_at, (std::map<std::string, int>{{"maxpool", 6}, {"relu", 5}}));
+  EXPECT_EQ(at.quantization.rounding_bits_by_node, (std::map<std::string, int>{{"maxpool", 6}, {"relu", 5}}));
   EXPECT_THROW(parse({"--rounding-bits-at", "maxpool=6"}), InvalidArgument);  // needs --quant-mode improved
   for (const char* bad : {"maxpool", "=6", "maxpool=1", "maxpool=6,maxpool=5", "maxpool=six"}) {
     EXPECT_THROW(parse({"--quant-mode", "improved", "--rounding-bits-at", bad}), InvalidArgument) << bad;
   }
-  EXPECT_DOUBLE_EQ(parse({"--p-error", "0.2"}).p_error, 0.2);  // kMaxPError
+  EXPECT_DOUBLE_EQ(parse({"--p-error", "0.2"}).compile.p_error, 0.2);  // kMaxPError
   EXPECT_FALSE(parse({"--fp32-only"}).quantized_stages);
 }
 
 TEST(Resnet18Cli, SingleNBitsFollowsConcreteMl) {
   // One integer sets op inputs and weights; model inputs/outputs get at least 5 bits.
-  EXPECT_EQ(parse({"--n-bits", "3"}).n_bits, (nn::quant::NBits{5, 3, 3, 5}));
-  EXPECT_EQ(parse({"--n-bits", "7"}).n_bits, (nn::quant::NBits{7, 7, 7, 7}));
+  EXPECT_EQ(parse({"--n-bits", "3"}).quantization.n_bits, (nn::quant::NBits{5, 3, 3, 5}));
+  EXPECT_EQ(parse({"--n-bits", "7"}).quantization.n_bits, (nn::quant::NBits{7, 7, 7, 7}));
 }
 
 TEST(Resnet18Cli, ParsesExperimentGrids) {

@@ -25,10 +25,10 @@ TEST(VeilFheCli, ParsesEverySubcommand) {
                         "--threads", "2", "--dataset-cache-dir", "shards"});
   EXPECT_EQ(c.command, VeilFheCommand::compile);
   EXPECT_EQ(c.weights->string(), "w.pth");
-  EXPECT_EQ(c.n_bits, (nn::quant::NBits{6, 6, 6, 6}));
-  EXPECT_EQ(c.rounding_bits, 5);
-  EXPECT_DOUBLE_EQ(c.p_error, 1e-3);
-  EXPECT_EQ(c.quant_mode, app::QuantModeOption::reference);
+  EXPECT_EQ(c.quantization.n_bits, (nn::quant::NBits{6, 6, 6, 6}));
+  EXPECT_EQ(c.quantization.rounding_bits, 5);
+  EXPECT_DOUBLE_EQ(c.compile.p_error, 1e-3);
+  EXPECT_EQ(c.quantization.mode, nn::quant::QuantizationMode::ReferenceCompatible);
   EXPECT_EQ(c.calibration_images, 4u);
   EXPECT_EQ(c.crop, 64);
   EXPECT_EQ(c.out->string(), "m");
@@ -61,14 +61,14 @@ TEST(VeilFheCli, ParsesEverySubcommand) {
 TEST(VeilFheCli, DefaultsAreTheSeeds) {
   const auto c = parse({"compile", "--out", "m"});
   EXPECT_EQ(c.network, NetworkOption::resnet18);
-  EXPECT_EQ(c.n_bits, (nn::quant::NBits{8, 7, 7, 9}));
-  EXPECT_EQ(c.rounding_bits, 7);
-  EXPECT_DOUBLE_EQ(c.p_error, 0.05);
-  EXPECT_EQ(c.quant_mode, app::QuantModeOption::improved);
+  EXPECT_EQ(c.quantization.n_bits, (nn::quant::NBits{8, 7, 7, 9}));
+  EXPECT_EQ(c.quantization.rounding_bits, 7);
+  EXPECT_DOUBLE_EQ(c.compile.p_error, 0.05);
+  EXPECT_EQ(c.quantization.mode, nn::quant::QuantizationMode::Improved);
   EXPECT_EQ(c.crop, 0);
-  EXPECT_TRUE(c.multi_parameter);
-  EXPECT_FALSE(parse({"compile", "--out", "m", "--uniform-parameters"}).multi_parameter);
-  EXPECT_TRUE(parse({"compile", "--out", "m", "--uniform-parameters", "--multi-parameter"}).multi_parameter);
+  EXPECT_TRUE(c.compile.multi_parameter);
+  EXPECT_FALSE(parse({"compile", "--out", "m", "--uniform-parameters"}).compile.multi_parameter);
+  EXPECT_TRUE(parse({"compile", "--out", "m", "--uniform-parameters", "--multi-parameter"}).compile.multi_parameter);
 }
 
 TEST(VeilFheCli, HelpForAllAndForOneSubcommand) {

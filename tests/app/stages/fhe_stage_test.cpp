@@ -151,9 +151,7 @@ TEST(ModeCompilerHook, SimulatedStageUsesCompiledErrorProbabilities) {
   EXPECT_THROW(compiler.fhe_program(), InvalidArgument);
   app::QuantizedStagesSettings settings;
   settings.modes = {nn::quant::QuantizationMode::ReferenceCompatible};
-  const nn::quant::QuantizationConfig config = test_config();
-  settings.n_bits = config.n_bits;
-  settings.rounding_bits = config.rounding_bits;
+  settings.quantization = test_config();
   settings.threads = 2;
   settings.compiled_simulation = [&compiler](auto mode, const auto& circuit, auto& simulation) {
     compiler.compile(mode, circuit, simulation);

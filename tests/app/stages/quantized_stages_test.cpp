@@ -48,7 +48,7 @@ struct Fixture {
 
 QuantizedStagesSettings settings_with(double p_error, std::size_t batch_size) {
   QuantizedStagesSettings s;
-  s.n_bits = {8, 8, 8, 8};
+  s.quantization.n_bits = {8, 8, 8, 8};
   s.p_error = p_error;
   s.simulation_seed = 5;
   s.batch_size = batch_size;
@@ -109,8 +109,8 @@ TEST(QuantizedStages, SweepCellUsesConcreteMlSingleIntegerNBits) {
   QuantizedStagesSettings s = settings_with(0.05, 4);
   s.simulate = false;
   s.modes = {nn::quant::QuantizationMode::ReferenceCompatible};
-  s.n_bits = {5, 4, 4, 5};  // what Concrete ML makes of n_bits = 4: inputs and outputs get at least 5 bits
-  s.rounding_bits = std::nullopt;
+  s.quantization.n_bits = {5, 4, 4, 5};  // what Concrete ML makes of n_bits = 4: inputs and outputs get at least 5 bits
+  s.quantization.rounding_bits = std::nullopt;
   std::vector<QuantizedModeReport> direct;
   run_quantized_stages(f.graph, f.calibration, f.images, f.fp32, s, {}, direct);
 

@@ -11,13 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "veil/compiler/fhe_program.hpp"
 #include "veil/nn/quant/quantization_config.hpp"
 
 namespace veil::app {
-
-/// Which quantization the quantized stages run: the Concrete ML-compatible scheme, veil's
-/// improved one, or both side by side.
-enum class QuantModeOption { reference, improved, both };
 
 struct Resnet18CliOptions {
   bool help = false;
@@ -32,13 +29,13 @@ struct Resnet18CliOptions {
   bool progress = true;
 
   // Quantized and simulated stages.
-  QuantModeOption quant_mode = QuantModeOption::both;
-  nn::quant::NBits n_bits;                                       // the seed's 8/7/7/9
-  std::optional<int> rounding_bits = 7;                     // nullopt: --rounding-bits none
-  std::map<std::string, int> rounding_bits_at;             // --rounding-bits-at: fixed per-site bits (improved)
+  /// --quant-mode: the modes run side by side, in this order (both by default).
+  std::vector<nn::quant::QuantizationMode> quant_modes = {nn::quant::QuantizationMode::ReferenceCompatible,
+                                                          nn::quant::QuantizationMode::Improved};
+  /// --n-bits (the seed's 8/7/7/9), --rounding-bits (nullopt: none), --rounding-bits-at (improved
+  /// mode's fixed per-site bits, rounding_bits_by_node), --rounding-method; `mode` is each stage's.
+  nn::quant::QuantizationConfig quantization;
   bool per_site_precision = false;                          // --per-site-precision: search per-site bits
-  nn::quant::RoundingMethod rounding_method = nn::quant::RoundingMethod::Approximate;
-  double p_error = 0.05;                                    // per-PBS error probability: compiler target, simulation
   std::size_t calibration_images = 10;                      // the dataset's first N calibrate, the rest evaluate
   std::uint64_t simulation_seed = 0;
   bool quantized_stages = true;                             // false: --fp32-only
@@ -50,8 +47,10 @@ struct Resnet18CliOptions {
   std::filesystem::path output_dir = ".";                   // where the experiment's CSV and SVG go
 
   // Compiled circuit and FHE execution.
+  /// --p-error (the per-PBS error probability: the compiler's target and the simulation's rate)
+  /// and --uniform-parameters (multi_parameter false: one set for every PBS site).
+  compiler::CompileOptions compile;
   std::optional<std::filesystem::path> export_statistics;  // --export-statistics [PATH]: JSON destination
-  bool multi_parameter = true;  // each PBS site on its own set; --uniform-parameters: one set
   bool run_fhe = false;
   bool use_gpu = false;
   std::size_t fhe_images = 1;                               // evaluation images run under FHE
@@ -69,6 +68,9 @@ struct Resnet18CliOptions {
 /// flags (FHE-stage flags without --run-fhe, FHE or statistics with --fp32-only, --rank-timeout
 /// without --distributed).
 Resnet18CliOptions parse_resnet18_cli(std::span<const std::string> args);
+
+/// Whether --quant-mode selects `mode`.
+bool runs_mode(const Resnet18CliOptions& options, nn::quant::QuantizationMode mode);
 
 /// The --help text listing every flag.
 std::string resnet18_cli_help(const std::string& program);

@@ -9,7 +9,8 @@
 #include <span>
 #include <string>
 
-#include "veil/app/flags/resnet18_fhe_options.hpp"
+#include "veil/compiler/fhe_program.hpp"
+#include "veil/nn/quant/quantization_config.hpp"
 
 namespace veil::app {
 
@@ -24,12 +25,9 @@ struct VeilFheOptions {
   // compile
   NetworkOption network = NetworkOption::resnet18;
   std::optional<std::filesystem::path> weights;
-  nn::quant::NBits n_bits;
-  std::optional<int> rounding_bits = 7;
-  nn::quant::RoundingMethod rounding_method = nn::quant::RoundingMethod::Approximate;
-  double p_error = 0.05;
-  bool multi_parameter = true;  // --uniform-parameters: one set for every PBS site
-  app::QuantModeOption quant_mode = app::QuantModeOption::improved;  // one mode: reference or improved
+  /// --quant-mode (one mode, improved by default), --n-bits, --rounding-bits, --rounding-method.
+  nn::quant::QuantizationConfig quantization{.mode = nn::quant::QuantizationMode::Improved};
+  compiler::CompileOptions compile;  // --p-error, --uniform-parameters (multi_parameter false)
   std::size_t calibration_images = 10;
   std::int64_t crop = 0;  // S: ResNet-18 for S x S centre crops; 0: the full 224 image
 

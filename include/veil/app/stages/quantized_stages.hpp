@@ -5,8 +5,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <map>
-#include <optional>
 #include <ostream>
 #include <span>
 #include <string>
@@ -22,11 +20,9 @@ namespace veil::app {
 
 struct QuantizedStagesSettings {
   std::vector<nn::quant::QuantizationMode> modes{nn::quant::QuantizationMode::ReferenceCompatible,
-                                             nn::quant::QuantizationMode::Improved};
-  nn::quant::NBits n_bits;
-  std::optional<int> rounding_bits = 7;
-  std::map<std::string, int> rounding_bits_by_node;  // per-site overrides (QuantizationConfig's)
-  nn::quant::RoundingMethod rounding_method = nn::quant::RoundingMethod::Approximate;
+                                                 nn::quant::QuantizationMode::Improved};
+  /// What every mode shares (bits, rounding, per-site overrides); its `mode` is ignored (make_config).
+  nn::quant::QuantizationConfig quantization;
   bool simulate = true;
   double p_error = 0.05;
   /// Sets a mode's simulation from its compiled program (per-node error probabilities and
@@ -43,7 +39,7 @@ struct QuantizedStagesSettings {
 /// "reference" / "improved".
 std::string mode_name(nn::quant::QuantizationMode mode);
 
-/// The quantizer's config for one mode of the settings.
+/// The quantizer's config for one mode of the settings: settings.quantization with `mode`.
 nn::quant::QuantizationConfig make_config(const QuantizedStagesSettings& settings, nn::quant::QuantizationMode mode);
 
 /// Runs every mode of `settings` on `images` (valid items; fp32.images[i] is image i's fp32

@@ -24,9 +24,6 @@ namespace veil::app {
 /// (fewer PBS) unless --quant-mode reference.
 nn::quant::QuantizationMode fhe_mode(const app::Resnet18CliOptions& options);
 
-/// compile_program's options for the CLI: the defaults with --p-error as the target.
-compiler::CompileOptions compile_options(const app::Resnet18CliOptions& options);
-
 /// Compiles each mode's circuit when the quantized stages hand it over (hook for
 /// app::QuantizedStagesSettings::compiled_simulation) and keeps the FHE mode's program.
 class ModeCompiler {
