@@ -24,17 +24,18 @@
 #include "veil/io/state_dict.hpp"
 #include "veil/io/weights.hpp"
 #include "veil/nn/fold_batch_norm.hpp"
-#include "veil/app/stages/fp32_evaluation.hpp"
-#include "veil/app/stages/quantized_stages.hpp"
-#include "veil/app/stages/sweep.hpp"
+#include "veil/nn/fp32_evaluation.hpp"
 #include "veil/nn/resnet18.hpp"
+#include "veil/app/flags/backend_flag.hpp"
 #include "veil/app/flags/resnet18_fhe_options.hpp"
 #include "veil/app/process/blas_memory.hpp"
-#include "veil/app/flags/backend_flag.hpp"
+#include "veil/app/report/fp32_report.hpp"
 #include "veil/app/stages/fhe_stage_distributed.hpp"
-#include "veil/app/steps/files.hpp"
 #include "veil/app/stages/precision_step.hpp"
+#include "veil/app/stages/quantized_stages.hpp"
 #include "veil/app/stages/resnet18_fhe_flow.hpp"
+#include "veil/app/stages/sweep.hpp"
+#include "veil/app/steps/files.hpp"
 
 namespace fs = std::filesystem;
 using namespace veil;
@@ -66,7 +67,7 @@ app::QuantizedStagesSettings make_stages_settings(const app::Resnet18CliOptions&
 
 // The sweep of one mode: CSV and SVG into opt.output_dir, the table on stdout.
 void run_experiment(const app::Resnet18CliOptions& opt, const nn::Graph& graph, const Tensor& calibration,
-                    std::span<const app::LabelledImage> images, const app::Fp32EvaluationResult& fp32,
+                    std::span<const nn::LabelledImage> images, const nn::Fp32EvaluationResult& fp32,
                     const app::QuantizedStagesSettings& settings, nn::quant::QuantizationMode mode, bool official) {
   const std::string name = app::mode_name(mode);
   const app::SweepGrid grid{opt.experiment_n_bits, opt.experiment_rounding_bits};
@@ -101,47 +102,48 @@ void run_experiment(const app::Resnet18CliOptions& opt, const nn::Graph& graph, 
 }
 
 void run_quantized_flow(const app::Resnet18CliOptions& opt, nn::Fp32Executor& executor,
-                        const app::MakeFoldedGraph& make_folded_graph, const app::ImageSource& source,
-                        const app::PrepareImage& prepare, std::size_t total, const std::vector<std::string>& class_names,
+                        const app::MakeFoldedGraph& make_folded_graph, const nn::ImageSource& source,
+                        const nn::PrepareImage& prepare, std::size_t total, const std::vector<std::string>& class_names,
                         const app::WeightsDescription& weights, std::size_t threads, bool interactive,
                         runtime::distributed::Session* session) {
   const nn::Graph& graph = executor.graph();
   const Shape& image_shape = graph.node(0).shape;
   const auto classes = static_cast<std::int64_t>(element_count(graph.node(graph.output).shape));
-  std::vector<app::LabelledImage> calibration_items, images;
+  std::vector<nn::LabelledImage> calibration_items, images;
   std::vector<std::string> skipped;
   std::cerr << "Reading " << opt.calibration_images << " calibration and "
             << (total ? std::to_string(total) : std::string("all remaining")) << " evaluation image(s)...\n";
-  app::load_labelled_images(source, prepare, image_shape, classes, opt.calibration_images, threads, nullptr,
+  nn::load_labelled_images(source, prepare, image_shape, classes, opt.calibration_images, threads, nullptr,
                            calibration_items, skipped);
   if (calibration_items.size() < opt.calibration_images)
     throw InvalidArgument("--calibration-images " + std::to_string(opt.calibration_images) + ": the dataset has only " +
                           std::to_string(calibration_items.size()) + " usable image(s)");
   std::unique_ptr<app::ProgressBar> progress;
   if (opt.progress) progress = std::make_unique<app::ProgressBar>(std::cerr, total, "images", interactive);
-  app::load_labelled_images(source, prepare, image_shape, classes, opt.num_images, threads, progress.get(), images,
-                           skipped);
+  nn::load_labelled_images(source, prepare, image_shape, classes, opt.num_images, threads,
+                           app::progress_callback(progress.get()), images, skipped);
+  if (progress) progress->finish();
   if (images.empty())
     throw InvalidArgument("no usable evaluation image after the " + std::to_string(opt.calibration_images) +
                           " calibration image(s); lower --calibration-images or add images");
 
   std::cerr << "Evaluating fp32 ResNet-18 on " << images.size() << " image(s), " << threads << " thread(s)...\n";
   std::size_t next = 0;
-  const app::ImageSource in_memory = [&](app::LabelledImage& item) {
+  const nn::ImageSource in_memory = [&](nn::LabelledImage& item) {
     if (next == images.size()) return false;
     item.key = images[next].key;
     item.label = images[next].label;
     item.image = images[next++].image;
     return true;
   };
-  app::Fp32EvaluationResult fp32;
+  nn::Fp32EvaluationResult fp32;
   fp32.skipped = skipped;
-  app::evaluate_fp32(executor, in_memory, {}, opt.batch_size, class_names, nullptr, fp32);
+  nn::evaluate_fp32(executor, in_memory, {}, opt.batch_size, class_names, nullptr, fp32);
   app::write_fp32_report(fp32, weights, class_names, threads, opt.batch_size, 0, std::cout);
   std::cout.flush();
 
   Tensor calibration;
-  app::stack_images(calibration_items, calibration);
+  nn::stack_images(calibration_items, calibration);
   app::QuantizedStagesSettings settings = make_stages_settings(opt, threads, interactive);
   const auto fhe_mode = app::fhe_mode(opt);
   app::ModeCompiler compiler(opt.compile, fhe_mode, settings.progress);
@@ -250,7 +252,7 @@ int run(const app::Resnet18CliOptions& opt, const fs::path& exe, runtime::distri
     std::cerr << "resnet18_fhe: warning: no class names (" << e.what() << "); printing indices only\n";
   }
 
-  const app::ImageSource source = [&](app::LabelledImage& item) {
+  const nn::ImageSource source = [&](nn::LabelledImage& item) {
     io::Sample sample;
     if (!dataset->next(sample)) return false;
     item.key = sample.key;
@@ -259,7 +261,7 @@ int run(const app::Resnet18CliOptions& opt, const fs::path& exe, runtime::distri
     item.error = sample.error;
     return true;
   };
-  const app::PrepareImage prepare = [&](app::LabelledImage& item) {
+  const nn::PrepareImage prepare = [&](nn::LabelledImage& item) {
     io::Sample sample;
     sample.key = item.key;
     sample.encoded = std::move(item.payload);
@@ -273,8 +275,10 @@ int run(const app::Resnet18CliOptions& opt, const fs::path& exe, runtime::distri
               << " image(s), " << threads << " thread(s)...\n";
     std::unique_ptr<app::ProgressBar> progress;
     if (opt.progress) progress = std::make_unique<app::ProgressBar>(std::cerr, total, "images", interactive);
-    app::Fp32EvaluationResult result;
-    app::evaluate_fp32(executor, source, prepare, opt.batch_size, class_names, progress.get(), result);
+    nn::Fp32EvaluationResult result;
+    nn::evaluate_fp32(executor, source, prepare, opt.batch_size, class_names, app::progress_callback(progress.get()),
+                      result);
+    if (progress) progress->finish();
     app::write_fp32_report(result, weights_description, class_names, threads, opt.batch_size, 10, std::cout);
     return 0;
   }

@@ -56,11 +56,11 @@ std::unique_ptr<io::Dataset> open_dataset(const VeilFheOptions& opt) {
 Tensor read_dataset_images(const VeilFheOptions& opt, std::size_t first, std::size_t count) {
   const auto dataset = open_dataset(opt);
   const io::PreprocessConfig preprocess;
-  std::vector<app::LabelledImage> items;
+  std::vector<nn::LabelledImage> items;
   io::Sample sample;
   for (std::size_t index = 0; items.size() < count && dataset->next(sample); ++index) {
     if (index < first) continue;
-    app::LabelledImage item;
+    nn::LabelledImage item;
     item.key = sample.key;
     if (!sample.ok() || !io::preprocess_sample(sample, preprocess, item.image))
       throw FormatError("dataset image " + std::to_string(index) + " (" + sample.key + "): " + sample.error);
@@ -70,7 +70,7 @@ Tensor read_dataset_images(const VeilFheOptions& opt, std::size_t first, std::si
     throw InvalidArgument("the dataset has no image " + std::to_string(first + items.size()) + " (it ends before " +
                           std::to_string(first + count) + ")");
   Tensor batch;
-  app::stack_images(items, batch);
+  nn::stack_images(items, batch);
   return batch;
 }
 

@@ -75,4 +75,9 @@ void ProgressBar::draw(std::size_t done) {
   out_.flush();
 }
 
+std::function<void(std::size_t done)> progress_callback(ProgressBar* bar) {
+  if (!bar) return {};
+  return [bar](std::size_t done) { bar->update(done); };
+}
+
 }  // namespace veil::app

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <memory>
 #include <thread>
 
@@ -36,23 +35,8 @@ nn::quant::QuantizationConfig make_config(const QuantizedStagesSettings& setting
   return config;
 }
 
-void stack_images(std::span<const LabelledImage> images, Tensor& batch) {
-  if (images.empty()) throw InvalidArgument("stack_images: no images, expected at least 1");
-  const Shape& shape = images.front().image.shape;
-  const std::size_t per_image = images.front().image.data.size();
-  batch.shape = {static_cast<std::int64_t>(images.size())};
-  batch.shape.insert(batch.shape.end(), shape.begin(), shape.end());
-  batch.data.resize(per_image * images.size());
-  for (std::size_t i = 0; i < images.size(); ++i) {
-    if (images[i].image.shape != shape)
-      throw InvalidArgument("stack_images: image '" + images[i].key + "' of shape " + to_string(images[i].image.shape) +
-                            ", expected " + to_string(shape));
-    std::memcpy(batch.data.data() + i * per_image, images[i].image.data.data(), per_image * sizeof(float));
-  }
-}
-
-void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibration, std::span<const LabelledImage> images,
-                          const Fp32EvaluationResult& fp32, const QuantizedStagesSettings& settings,
+void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibration, std::span<const nn::LabelledImage> images,
+                          const nn::Fp32EvaluationResult& fp32, const QuantizedStagesSettings& settings,
                           const std::vector<std::string>& class_names, std::vector<QuantizedModeReport>& reports) {
   const std::size_t threads = thread_count(settings);
   ThreadPool pool(threads);
@@ -71,8 +55,9 @@ void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibrati
     report.pbs = nn::quant::make_pbs_account(executor.circuit());
 
     auto bar = make_bar(settings, "Clear quantized model (" + report.name + ")", images.size());
-    evaluate_quantized(executor, images, fp32.images, nullptr, settings.batch_size, class_names, bar.get(),
-                       report.clear);
+    nn::evaluate_quantized(executor, images, fp32.images, nullptr, settings.batch_size, class_names,
+                           progress_callback(bar.get()), report.clear);
+    if (bar) bar->finish();
     if (settings.simulate) {
       nn::quant::SimulationSettings simulation;
       simulation.p_error = settings.p_error;
@@ -88,15 +73,16 @@ void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibrati
       }
       bar = make_bar(settings, "FHE simulation (" + report.name + ", " + rate + ")", images.size());
       report.simulated.emplace();
-      evaluate_quantized(executor, images, fp32.images, &simulation, settings.batch_size, class_names, bar.get(),
-                         *report.simulated);
+      nn::evaluate_quantized(executor, images, fp32.images, &simulation, settings.batch_size, class_names,
+                             progress_callback(bar.get()), *report.simulated);
+      if (bar) bar->finish();
     }
     reports.push_back(std::move(report));
   }
 }
 
 EvaluateSweepCell make_sweep_cell_evaluator(const nn::Graph& folded_graph, const Tensor& calibration,
-                                            std::span<const LabelledImage> images, const Fp32EvaluationResult& fp32,
+                                            std::span<const nn::LabelledImage> images, const nn::Fp32EvaluationResult& fp32,
                                             const QuantizedStagesSettings& settings, nn::quant::QuantizationMode mode) {
   return [&folded_graph, &calibration, images, &fp32, settings, mode](SweepCell& cell) {
     QuantizedStagesSettings cell_settings = settings;
@@ -107,8 +93,8 @@ EvaluateSweepCell make_sweep_cell_evaluator(const nn::Graph& folded_graph, const
     ThreadPool pool(threads);
     nn::quant::IntegerExecutor executor(
         nn::quant::make_quantized_circuit(folded_graph, calibration, make_config(cell_settings, mode), pool), threads);
-    QuantizedStageResult result;
-    evaluate_quantized(executor, images, fp32.images, nullptr, settings.batch_size, {}, nullptr, result);
+    nn::QuantizedStageResult result;
+    nn::evaluate_quantized(executor, images, fp32.images, nullptr, settings.batch_size, {}, nullptr, result);
     cell.images = result.images.size();
     cell.top1 = result.accuracy.top1();
     cell.top5 = result.accuracy.top5();

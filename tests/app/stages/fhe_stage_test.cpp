@@ -29,8 +29,8 @@ FheStageSettings toy_settings() {
   return settings;
 }
 
-std::vector<app::LabelledImage> images(std::int64_t n) {
-  std::vector<app::LabelledImage> out(static_cast<std::size_t>(n));
+std::vector<nn::LabelledImage> images(std::int64_t n) {
+  std::vector<nn::LabelledImage> out(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) {
     out[static_cast<std::size_t>(i)].key = "img" + std::to_string(i);
     out[static_cast<std::size_t>(i)].label = 3;
@@ -130,7 +130,7 @@ TEST(FheStage, MultiParameterProgramRunsAndCalibratesEverySet) {
 }
 
 TEST(FheStage, RejectsImagesOfAnotherShapeBeforeAnyKey) {
-  std::vector<app::LabelledImage> wrong = images(1);
+  std::vector<nn::LabelledImage> wrong = images(1);
   wrong[0].image = Tensor({3, 16, 16});
   std::ostringstream out;
   FheStageResult result;
@@ -156,8 +156,8 @@ TEST(ModeCompilerHook, SimulatedStageUsesCompiledErrorProbabilities) {
   settings.compiled_simulation = [&compiler](auto mode, const auto& circuit, auto& simulation) {
     compiler.compile(mode, circuit, simulation);
   };
-  std::vector<app::LabelledImage> items = images(2);
-  app::Fp32EvaluationResult fp32;
+  std::vector<nn::LabelledImage> items = images(2);
+  nn::Fp32EvaluationResult fp32;
   fp32.images.resize(items.size());
   std::vector<app::QuantizedModeReport> reports;
   app::run_quantized_stages(test_graph(), test_calibration(), items, fp32, settings, {}, reports);

@@ -19,14 +19,14 @@ constexpr std::size_t kImages = 6, kClasses = 10;
 struct Fixture {
   nn::Graph graph = nn::make_small_resnet(7);
   Tensor calibration = nn::make_small_images(4, 11);
-  std::vector<LabelledImage> images;
-  Fp32EvaluationResult fp32;
+  std::vector<nn::LabelledImage> images;
+  nn::Fp32EvaluationResult fp32;
 
   Fixture() {
     const Tensor batch = nn::make_small_images(kImages, 12);
     const std::size_t per_image = batch.data.size() / kImages;
     for (std::size_t i = 0; i < kImages; ++i) {
-      LabelledImage item;
+      nn::LabelledImage item;
       item.key = "img" + std::to_string(i);
       item.label = static_cast<std::int64_t>(i % kClasses);
       item.image = Tensor({3, 20, 20});
@@ -35,9 +35,9 @@ struct Fixture {
     }
     nn::Fp32Executor executor(graph, 2);
     std::size_t next = 0;
-    evaluate_fp32(
+    nn::evaluate_fp32(
         executor,
-        [&](LabelledImage& item) {
+        [&](nn::LabelledImage& item) {
           if (next == images.size()) return false;
           item = images[next++];
           return true;
@@ -56,7 +56,7 @@ QuantizedStagesSettings settings_with(double p_error, std::size_t batch_size) {
   return s;
 }
 
-std::vector<std::int64_t> top5_of(const QuantizedStageResult& r) {
+std::vector<std::int64_t> top5_of(const nn::QuantizedStageResult& r) {
   std::vector<std::int64_t> out;
   for (const auto& image : r.images)
     for (const auto& p : image.top5) out.push_back(p.index);

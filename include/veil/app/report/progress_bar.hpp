@@ -3,6 +3,7 @@
 // place with '\r' on a terminal; on a pipe or file it prints a plain line every few seconds.
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <ostream>
 #include <string>
 
@@ -37,5 +38,8 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_, last_draw_;
   bool drawn_ = false;
 };
+
+/// The evaluations' progress callback (nn::ProgressCallback) updating `bar`; empty when bar is null.
+std::function<void(std::size_t done)> progress_callback(ProgressBar* bar);
 
 }  // namespace veil::app

@@ -14,7 +14,7 @@
 #include "veil/compiler/fhe_program.hpp"
 #include "veil/compiler/statistics.hpp"
 #include "veil/fhe/parameter_sets.hpp"
-#include "veil/app/stages/fp32_evaluation.hpp"
+#include "veil/nn/fp32_evaluation.hpp"
 #include "veil/nn/quant/integer_executor.hpp"
 #include "veil/runtime/distributed.hpp"
 #include "veil/runtime/server.hpp"
@@ -76,7 +76,7 @@ struct FheStageResult {
 /// estimate of one full image on this machine is printed first. With settings.session, the
 /// report adds the key's broadcast and what each rank evaluated.
 void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgram* full_image,
-                   std::span<const app::LabelledImage> images, const FheStageSettings& settings, std::ostream& out,
+                   std::span<const nn::LabelledImage> images, const FheStageSettings& settings, std::ostream& out,
                    FheStageResult& result);
 
 }  // namespace veil::app

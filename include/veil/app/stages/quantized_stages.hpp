@@ -11,9 +11,10 @@
 #include <vector>
 
 #include "veil/common/tensor.hpp"
-#include "veil/app/stages/fp32_evaluation.hpp"
+#include "veil/nn/fp32_evaluation.hpp"
 #include "veil/nn/graph.hpp"
-#include "veil/app/stages/quantized_evaluation.hpp"
+#include "veil/app/report/quantized_report.hpp"
+#include "veil/nn/labelled_images.hpp"
 #include "veil/app/stages/sweep.hpp"
 
 namespace veil::app {
@@ -45,8 +46,8 @@ nn::quant::QuantizationConfig make_config(const QuantizedStagesSettings& setting
 /// Runs every mode of `settings` on `images` (valid items; fp32.images[i] is image i's fp32
 /// result). calibration: [N, input shape...]. Appends one report per mode to `reports`.
 /// Throws what the quantizer and the executor throw (InvalidArgument for bad settings).
-void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibration, std::span<const LabelledImage> images,
-                          const Fp32EvaluationResult& fp32, const QuantizedStagesSettings& settings,
+void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibration, std::span<const nn::LabelledImage> images,
+                          const nn::Fp32EvaluationResult& fp32, const QuantizedStagesSettings& settings,
                           const std::vector<std::string>& class_names, std::vector<QuantizedModeReport>& reports);
 
 /// A sweep cell evaluator for `mode`: quantizes with the cell's n_bits (Concrete ML's single
@@ -54,11 +55,7 @@ void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibrati
 /// rest from settings) and classifies `images` in the clear. The referenced objects must
 /// outlive the evaluator.
 EvaluateSweepCell make_sweep_cell_evaluator(const nn::Graph& folded_graph, const Tensor& calibration,
-                                            std::span<const LabelledImage> images, const Fp32EvaluationResult& fp32,
+                                            std::span<const nn::LabelledImage> images, const nn::Fp32EvaluationResult& fp32,
                                             const QuantizedStagesSettings& settings, nn::quant::QuantizationMode mode);
-
-/// Stacks images' tensors into one batch [N, shape...] (all shapes equal; InvalidArgument
-/// otherwise or when empty).
-void stack_images(std::span<const LabelledImage> images, Tensor& batch);
 
 }  // namespace veil::app

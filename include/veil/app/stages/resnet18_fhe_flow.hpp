@@ -12,7 +12,7 @@
 
 #include "veil/common/tensor.hpp"
 #include "veil/compiler/fhe_program.hpp"
-#include "veil/app/stages/fp32_evaluation.hpp"
+#include "veil/nn/fp32_evaluation.hpp"
 #include "veil/nn/graph.hpp"
 #include "veil/nn/quant/quantization_config.hpp"
 #include "veil/app/flags/resnet18_fhe_options.hpp"
@@ -62,7 +62,7 @@ FheStageSettings fhe_stage_settings(const app::Resnet18CliOptions& options);
 /// (FheStageSettings::session); null otherwise.
 void run_fhe_flow(const app::Resnet18CliOptions& options, const compiler::FheProgram& full_program,
                   const nn::quant::QuantizationConfig& config, const Tensor& calibration,
-                  std::span<const app::LabelledImage> images, const MakeFoldedGraph& make_folded_graph,
+                  std::span<const nn::LabelledImage> images, const MakeFoldedGraph& make_folded_graph,
                   std::ostream* progress, bool interactive, runtime::distributed::Session* session, std::ostream& out,
                   FheStageResult& result);
 

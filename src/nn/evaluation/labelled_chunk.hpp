@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "veil/common/thread_pool.hpp"
-#include "veil/app/stages/fp32_evaluation.hpp"
+#include "veil/nn/labelled_images.hpp"
 
-namespace veil::app {
+namespace veil::nn {
 
 /// Takes up to `wanted` items from `source`, prepares them on `pool`, drops their payloads and
 /// checks shape and label: good items go to `ready`, bad ones to `skipped` as "key: reason".
@@ -17,4 +17,4 @@ std::size_t read_labelled_chunk(const ImageSource& source, const PrepareImage& p
                                 const Shape& image_shape, std::int64_t classes, std::size_t wanted,
                                 std::vector<LabelledImage>& ready, std::vector<std::string>& skipped, bool& more);
 
-}  // namespace veil::app
+}  // namespace veil::nn

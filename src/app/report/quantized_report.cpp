@@ -1,12 +1,13 @@
+#include "veil/app/report/quantized_report.hpp"
+
 #include <cstdio>
 
 #include "veil/nn/metrics.hpp"
-#include "veil/app/stages/quantized_evaluation.hpp"
 
 namespace veil::app {
 namespace {
 
-std::string top5_list(const ImageResult& r) {
+std::string top5_list(const nn::ImageResult& r) {
   std::string out;
   for (std::size_t k = 0; k < r.top5.size(); ++k) out += (k ? ", " : "") + std::to_string(r.top5[k].index);
   return out;
@@ -22,7 +23,7 @@ std::string pbs_line(const nn::quant::PbsAccount& pbs) {
   return out + ")";
 }
 
-void write_stage(const char* prefix, const QuantizedStageResult& stage, const std::string& caveat, std::ostream& out) {
+void write_stage(const char* prefix, const nn::QuantizedStageResult& stage, const std::string& caveat, std::ostream& out) {
   out << prefix << " Accuracy of the FHEResNet18 on the images: " << nn::format_percent(stage.accuracy.top1()) << caveat << "\n";
   out << prefix << " Top-5 Accuracy of the FHEResNet18 on the images: " << nn::format_percent(stage.accuracy.top5()) << caveat
       << "\n";
@@ -39,14 +40,14 @@ void write_stage(const char* prefix, const QuantizedStageResult& stage, const st
   }
 }
 
-std::string logit_cosine(const QuantizedStageResult& stage) {
+std::string logit_cosine(const nn::QuantizedStageResult& stage) {
   if (stage.fp32_logits.images() == 0) return "-";
   char text[32];
   std::snprintf(text, sizeof text, "%.4f", stage.fp32_logits.mean_cosine());
   return text;
 }
 
-std::size_t top1_matches(const QuantizedStageResult& a, const QuantizedStageResult& b) {
+std::size_t top1_matches(const nn::QuantizedStageResult& a, const nn::QuantizedStageResult& b) {
   std::size_t hits = 0;
   for (std::size_t i = 0; i < a.images.size() && i < b.images.size(); ++i)
     hits += a.images[i].top5.front().index == b.images[i].top5.front().index;
@@ -68,7 +69,7 @@ std::string describe_config(const nn::quant::QuantizationConfig& c) {
   return text;
 }
 
-void write_quantized_report(std::span<const QuantizedModeReport> modes, const Fp32EvaluationResult& fp32,
+void write_quantized_report(std::span<const QuantizedModeReport> modes, const nn::Fp32EvaluationResult& fp32,
                             bool official_weights, std::size_t calibration_images, std::size_t per_image_limit,
                             std::ostream& out) {
   const std::string caveat = official_weights ? "" : " (NOT ImageNet accuracy: synthetic/test checkpoint)";
@@ -81,7 +82,7 @@ void write_quantized_report(std::span<const QuantizedModeReport> modes, const Fp
     out << buf;
     write_stage("Quantized Model", mode.clear, caveat, out);
     if (mode.simulated) {
-      const QuantizedStageResult& sim = *mode.simulated;
+      const nn::QuantizedStageResult& sim = *mode.simulated;
       write_stage("FHE simulation", sim, caveat, out);
       std::snprintf(buf, sizeof buf,
                     "  top-1 agreement with the clear quantized model: %s; %s %g: %s of %s lookups misread "

@@ -5,9 +5,9 @@
 #include <memory>
 
 #include "veil/common/error.hpp"
-#include "veil/app/stages/fp32_evaluation.hpp"
+#include "veil/nn/fp32_evaluation.hpp"
 
-namespace veil::app {
+namespace veil::nn {
 namespace {
 
 // Item k has payload {k}; items 1 (damaged), 3 (bad label) and 4 (payload 255: prepared
@@ -66,4 +66,4 @@ TEST(LabelledImages, RejectsZeroThreads) {
 }
 
 }  // namespace
-}  // namespace veil::app
+}  // namespace veil::nn

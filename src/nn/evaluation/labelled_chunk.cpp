@@ -1,6 +1,6 @@
 #include "labelled_chunk.hpp"
 
-namespace veil::app {
+namespace veil::nn {
 
 std::size_t read_labelled_chunk(const ImageSource& source, const PrepareImage& prepare, ThreadPool& pool,
                                 const Shape& image_shape, std::int64_t classes, std::size_t wanted,
@@ -28,4 +28,4 @@ std::size_t read_labelled_chunk(const ImageSource& source, const PrepareImage& p
   return chunk.size();
 }
 
-}  // namespace veil::app
+}  // namespace veil::nn

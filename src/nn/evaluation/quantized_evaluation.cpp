@@ -1,15 +1,15 @@
-#include "veil/app/stages/quantized_evaluation.hpp"
+#include "veil/nn/quantized_evaluation.hpp"
 
 #include <chrono>
 #include <cstring>
 
 #include "veil/common/error.hpp"
 
-namespace veil::app {
+namespace veil::nn {
 
-void evaluate_quantized(nn::quant::IntegerExecutor& executor, std::span<const LabelledImage> images,
-                        std::span<const ImageResult> fp32, const nn::quant::SimulationSettings* simulation,
-                        std::size_t batch_size, const std::vector<std::string>& class_names, ProgressBar* progress,
+void evaluate_quantized(quant::IntegerExecutor& executor, std::span<const LabelledImage> images,
+                        std::span<const ImageResult> fp32, const quant::SimulationSettings* simulation,
+                        std::size_t batch_size, const std::vector<std::string>& class_names, const ProgressCallback& progress,
                         QuantizedStageResult& result) {
   if (batch_size == 0) throw InvalidArgument("evaluate_quantized: batch size 0, expected >= 1");
   if (fp32.size() != images.size())
@@ -17,7 +17,7 @@ void evaluate_quantized(nn::quant::IntegerExecutor& executor, std::span<const La
                           std::to_string(images.size()) + " images, expected one per image");
   const auto start = std::chrono::steady_clock::now();
   result = QuantizedStageResult{};
-  if (progress) progress->update(0);
+  if (progress) progress(0);
   Tensor batch, logits;
   for (std::size_t first = 0; first < images.size(); first += batch_size) {
     const std::size_t count = std::min(batch_size, images.size() - first);
@@ -34,7 +34,7 @@ void evaluate_quantized(nn::quant::IntegerExecutor& executor, std::span<const La
       std::memcpy(batch.data.data() + i * per_image, image.data.data(), per_image * sizeof(float));
     }
     if (simulation) {
-      nn::quant::SimulationStats stats;
+      quant::SimulationStats stats;
       executor.simulate(batch, *simulation, first, logits, &stats);
       result.simulation.pbs += stats.pbs;
       result.simulation.misreads += stats.misreads;
@@ -47,16 +47,15 @@ void evaluate_quantized(nn::quant::IntegerExecutor& executor, std::span<const La
       const LabelledImage& item = images[first + i];
       const std::span<const float> row(logits.data.data() + i * classes, classes);
       result.accuracy.add(row, item.label);
-      ImageResult r{item.key, item.label, nn::make_predictions(row, class_names, std::min<std::size_t>(5, classes)), {}};
+      ImageResult r{item.key, item.label, make_predictions(row, class_names, std::min<std::size_t>(5, classes)), {}};
       const auto& reference = fp32[first + i].top5;
       if (!reference.empty() && r.top5.front().index == reference.front().index) ++result.fp32_agreement_hits;
       if (!fp32[first + i].logits.empty()) result.fp32_logits.add(row, fp32[first + i].logits);
       result.images.push_back(std::move(r));
     }
-    if (progress) progress->update(first + count);
+    if (progress) progress(first + count);
   }
-  if (progress) progress->finish();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-}  // namespace veil::app
+}  // namespace veil::nn
