@@ -1,4 +1,4 @@
-// Small pieces of the command-line stages: the backend choice, centre crops, the estimate line
+// Small pieces of the command-line stages: the --use-gpu backend, the estimate line
 // and byte sizes, text files and their sizes.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -6,11 +6,9 @@
 #include <filesystem>
 #include <functional>
 #include <fstream>
-#include <numeric>
 #include <sstream>
 
 #include "veil/common/error.hpp"
-#include "veil/io/center_crop_tensor.hpp"
 #include "veil/fhe/cuda_backend.hpp"
 #include "veil/app/flags/backend_flag.hpp"
 #include "veil/app/report/fhe_report.hpp"
@@ -46,27 +44,7 @@ TEST(FheReport, SimulatedDrawsShowANearTie) {
       << summary.str();
 }
 
-TEST(CentreCrop, TakesTheMiddleRowsAndColumnsOfEveryPlane) {
-  Tensor images({2, 3, 6, 5});  // value = its flat index
-  std::iota(images.data.begin(), images.data.end(), 0.0f);
-  const Tensor crop = io::center_crop_tensor(images, 3);
-  ASSERT_EQ(crop.shape, (Shape{2, 3, 3, 3}));
-  // Rows [1, 4), columns [1, 4) of each 6x5 plane.
-  for (std::int64_t p = 0; p < 6; ++p)
-    for (std::int64_t r = 0; r < 3; ++r)
-      for (std::int64_t c = 0; c < 3; ++c)
-        EXPECT_EQ(crop.data[static_cast<std::size_t>((p * 3 + r) * 3 + c)], static_cast<float>(p * 30 + (r + 1) * 5 + c + 1));
-  EXPECT_EQ(io::center_crop_tensor(images, 5).shape, (Shape{2, 3, 5, 5}));
-}
-
-TEST(CentreCrop, RejectsCropsThatDoNotFit) {
-  const Tensor image({3, 8, 8});
-  EXPECT_THROW(io::center_crop_tensor(image, 9), InvalidArgument);
-  EXPECT_THROW(io::center_crop_tensor(image, 0), InvalidArgument);
-  EXPECT_THROW(io::center_crop_tensor(Tensor({8}), 4), InvalidArgument);
-}
-
-TEST(FheBackend, CpuByDefaultAndTheGpuOnlyWhereOneRuns) {
+TEST(BackendFlag, CpuByDefaultAndTheGpuOnlyWhereOneRunsNamingTheFlag) {
   ThreadPool pool(1);
   EXPECT_EQ(make_backend_for_flags(false, pool)->name(), fhe::make_cpu_backend(pool)->name());
   if (fhe::cuda_backend_available()) {
@@ -76,7 +54,7 @@ TEST(FheBackend, CpuByDefaultAndTheGpuOnlyWhereOneRuns) {
       make_backend_for_flags(true, pool);
       ADD_FAILURE() << "a CUDA backend without CUDA";
     } catch (const InvalidArgument& e) {
-      EXPECT_NE(std::string(e.what()).find("the CUDA backend is not available"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("--use-gpu: the CUDA backend is not available"), std::string::npos) << e.what();
     }
   }
 }
