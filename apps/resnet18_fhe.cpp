@@ -25,20 +25,21 @@
 #include "veil/io/weights.hpp"
 #include "veil/nn/fold_batch_norm.hpp"
 #include "veil/nn/fp32_evaluation.hpp"
-#include "veil/nn/report/quantized_stages.hpp"
-#include "veil/nn/report/sweep.hpp"
 #include "veil/nn/resnet18.hpp"
-#include "veil/nn/resnet18_cli.hpp"
-#include "veil/nn/blas_memory.hpp"
-#include "veil/runtime/cli/fhe_backend.hpp"
-#include "veil/runtime/cli/fhe_stage_distributed.hpp"
-#include "veil/runtime/cli/files.hpp"
-#include "veil/runtime/cli/precision_step.hpp"
-#include "veil/runtime/cli/resnet18_fhe_flow.hpp"
+#include "veil/app/flags/backend_flag.hpp"
+#include "veil/app/flags/resnet18_fhe_options.hpp"
+#include "veil/app/process/blas_memory.hpp"
+#include "veil/app/report/fp32_report.hpp"
+#include "veil/app/stages/fhe_stage_distributed.hpp"
+#include "veil/app/stages/precision_step.hpp"
+#include "veil/app/stages/quantized_stages.hpp"
+#include "veil/app/stages/resnet18_fhe_flow.hpp"
+#include "veil/app/stages/sweep.hpp"
+#include "veil/app/steps/files.hpp"
 
 namespace fs = std::filesystem;
 using namespace veil;
-using nn::WeightsDescription;
+using app::WeightsDescription;
 
 namespace {
 
@@ -50,18 +51,12 @@ std::size_t count_csv_rows(const fs::path& csv) {
   return rows > 0 ? rows - 1 : 0;
 }
 
-nn::QuantizedStagesSettings make_stages_settings(const nn::Resnet18CliOptions& opt, std::size_t threads,
+app::QuantizedStagesSettings make_stages_settings(const app::Resnet18CliOptions& opt, std::size_t threads,
                                                  bool interactive) {
-  nn::QuantizedStagesSettings settings;
-  settings.modes.clear();
-  if (opt.quant_mode != nn::QuantModeOption::improved)
-    settings.modes.push_back(nn::quant::QuantizationMode::ReferenceCompatible);
-  if (opt.quant_mode != nn::QuantModeOption::reference) settings.modes.push_back(nn::quant::QuantizationMode::Improved);
-  settings.n_bits = opt.n_bits;
-  settings.rounding_bits = opt.rounding_bits;
-  settings.rounding_bits_by_node = opt.rounding_bits_at;
-  settings.rounding_method = opt.rounding_method;
-  settings.p_error = opt.p_error;
+  app::QuantizedStagesSettings settings;
+  settings.modes = opt.quant_modes;
+  settings.quantization = opt.quantization;
+  settings.p_error = opt.compile.p_error;
   settings.simulation_seed = opt.simulation_seed;
   settings.batch_size = opt.batch_size;
   settings.threads = threads;
@@ -71,45 +66,45 @@ nn::QuantizedStagesSettings make_stages_settings(const nn::Resnet18CliOptions& o
 }
 
 // The sweep of one mode: CSV and SVG into opt.output_dir, the table on stdout.
-void run_experiment(const nn::Resnet18CliOptions& opt, const nn::Graph& graph, const Tensor& calibration,
+void run_experiment(const app::Resnet18CliOptions& opt, const nn::Graph& graph, const Tensor& calibration,
                     std::span<const nn::LabelledImage> images, const nn::Fp32EvaluationResult& fp32,
-                    const nn::QuantizedStagesSettings& settings, nn::quant::QuantizationMode mode, bool official) {
-  const std::string name = nn::mode_name(mode);
-  const nn::SweepGrid grid{opt.experiment_n_bits, opt.experiment_rounding_bits};
+                    const app::QuantizedStagesSettings& settings, nn::quant::QuantizationMode mode, bool official) {
+  const std::string name = app::mode_name(mode);
+  const app::SweepGrid grid{opt.experiment_n_bits, opt.experiment_rounding_bits};
   std::cerr << "Sweeping n_bits x rounding bits (" << name << " mode, " << grid.n_bits.size() * grid.rounding_bits.size()
             << " cells, " << images.size() << " images each)...\n";
-  std::unique_ptr<nn::ProgressBar> progress;
+  std::unique_ptr<app::ProgressBar> progress;
   if (opt.progress)
-    progress = std::make_unique<nn::ProgressBar>(std::cerr, grid.n_bits.size() * grid.rounding_bits.size(), "cells",
+    progress = std::make_unique<app::ProgressBar>(std::cerr, grid.n_bits.size() * grid.rounding_bits.size(), "cells",
                                                  settings.interactive);
-  nn::SweepResult sweep;
-  nn::run_sweep(grid, nn::make_sweep_cell_evaluator(graph, calibration, images, fp32, settings, mode), progress.get(),
+  app::SweepResult sweep;
+  app::run_sweep(grid, app::make_sweep_cell_evaluator(graph, calibration, images, fp32, settings, mode), progress.get(),
                 sweep);
   // On a synthetic checkpoint the labels say nothing; agreement with fp32 is the figure.
-  const nn::SweepMetric metric = official ? nn::SweepMetric::top1 : nn::SweepMetric::fp32_agreement;
+  const app::SweepMetric metric = official ? app::SweepMetric::top1 : app::SweepMetric::fp32_agreement;
   const std::string title = std::string(official ? "Clear quantized top-1 accuracy" : "Clear quantized top-1 agreement with fp32") +
                             ", " + name + " mode (" + std::to_string(images.size()) + " images)";
-  const nn::Heatmap heatmap = nn::make_sweep_heatmap(sweep, metric, title);
+  const app::Heatmap heatmap = app::make_sweep_heatmap(sweep, metric, title);
   fs::create_directories(opt.output_dir);
   const fs::path stem = opt.output_dir / ("resnet18_fhe_experiment_" + name);
   std::ofstream csv(fs::path(stem).replace_extension(".csv")), svg(fs::path(stem).replace_extension(".svg"));
   if (!csv || !svg) throw IoError("cannot write " + stem.string() + ".csv/.svg");
-  nn::write_sweep_csv(sweep, csv);
-  nn::write_heatmap_svg(heatmap, svg);
+  app::write_sweep_csv(sweep, csv);
+  app::write_heatmap_svg(heatmap, svg);
   if (!csv.flush() || !svg.flush()) throw IoError("writing " + stem.string() + ".csv/.svg failed");
   std::cout << "\n";
-  nn::write_heatmap_table(heatmap, std::cout);
-  for (const nn::SweepCell& cell : sweep.cells)
+  app::write_heatmap_table(heatmap, std::cout);
+  for (const app::SweepCell& cell : sweep.cells)
     if (!cell.error.empty())
-      std::cout << "  n_bits " << cell.n_bits << ", rounding " << nn::rounding_label(cell.rounding_bits)
+      std::cout << "  n_bits " << cell.n_bits << ", rounding " << app::rounding_label(cell.rounding_bits)
                 << ": not evaluated: " << cell.error << "\n";
   std::printf("Sweep took %.1f s; wrote %s.csv and %s.svg\n", sweep.seconds, stem.c_str(), stem.c_str());
 }
 
-void run_quantized_flow(const nn::Resnet18CliOptions& opt, nn::Fp32Executor& executor,
-                        const runtime::cli::MakeFoldedGraph& make_folded_graph, const nn::ImageSource& source,
+void run_quantized_flow(const app::Resnet18CliOptions& opt, nn::Fp32Executor& executor,
+                        const app::MakeFoldedGraph& make_folded_graph, const nn::ImageSource& source,
                         const nn::PrepareImage& prepare, std::size_t total, const std::vector<std::string>& class_names,
-                        const nn::WeightsDescription& weights, std::size_t threads, bool interactive,
+                        const app::WeightsDescription& weights, std::size_t threads, bool interactive,
                         runtime::distributed::Session* session) {
   const nn::Graph& graph = executor.graph();
   const Shape& image_shape = graph.node(0).shape;
@@ -123,10 +118,11 @@ void run_quantized_flow(const nn::Resnet18CliOptions& opt, nn::Fp32Executor& exe
   if (calibration_items.size() < opt.calibration_images)
     throw InvalidArgument("--calibration-images " + std::to_string(opt.calibration_images) + ": the dataset has only " +
                           std::to_string(calibration_items.size()) + " usable image(s)");
-  std::unique_ptr<nn::ProgressBar> progress;
-  if (opt.progress) progress = std::make_unique<nn::ProgressBar>(std::cerr, total, "images", interactive);
-  nn::load_labelled_images(source, prepare, image_shape, classes, opt.num_images, threads, progress.get(), images,
-                           skipped);
+  std::unique_ptr<app::ProgressBar> progress;
+  if (opt.progress) progress = std::make_unique<app::ProgressBar>(std::cerr, total, "images", interactive);
+  nn::load_labelled_images(source, prepare, image_shape, classes, opt.num_images, threads,
+                           app::progress_callback(progress.get()), images, skipped);
+  if (progress) progress->finish();
   if (images.empty())
     throw InvalidArgument("no usable evaluation image after the " + std::to_string(opt.calibration_images) +
                           " calibration image(s); lower --calibration-images or add images");
@@ -143,42 +139,42 @@ void run_quantized_flow(const nn::Resnet18CliOptions& opt, nn::Fp32Executor& exe
   nn::Fp32EvaluationResult fp32;
   fp32.skipped = skipped;
   nn::evaluate_fp32(executor, in_memory, {}, opt.batch_size, class_names, nullptr, fp32);
-  nn::write_fp32_report(fp32, weights, class_names, threads, opt.batch_size, 0, std::cout);
+  app::write_fp32_report(fp32, weights, class_names, threads, opt.batch_size, 0, std::cout);
   std::cout.flush();
 
   Tensor calibration;
   nn::stack_images(calibration_items, calibration);
-  nn::QuantizedStagesSettings settings = make_stages_settings(opt, threads, interactive);
-  const auto fhe_mode = runtime::cli::fhe_mode(opt);
-  runtime::cli::ModeCompiler compiler(runtime::cli::compile_options(opt), fhe_mode, settings.progress);
+  app::QuantizedStagesSettings settings = make_stages_settings(opt, threads, interactive);
+  const auto fhe_mode = app::fhe_mode(opt);
+  app::ModeCompiler compiler(opt.compile, fhe_mode, settings.progress);
   if (opt.run_fhe || opt.export_statistics)
     settings.compiled_simulation = [&compiler](auto mode, const auto& circuit, auto& simulation) {
       compiler.compile(mode, circuit, simulation);
     };
-  std::vector<nn::QuantizedModeReport> reports;
-  nn::run_quantized_stages(graph, calibration, images, fp32, settings, class_names, reports);
+  std::vector<app::QuantizedModeReport> reports;
+  app::run_quantized_stages(graph, calibration, images, fp32, settings, class_names, reports);
   // The per-site setting runs last, so that the FHE mode's program the compiler keeps is its.
   std::optional<compiler::PrecisionSearchResult> precision;
-  nn::QuantizedStagesSettings fhe_settings = settings;
-  nn::Resnet18CliOptions fhe_options = opt;  // with the search's per-site targets
-  if (runtime::cli::searches_precision(opt)) {
-    precision = runtime::cli::search_precision(opt, graph, calibration, executor, settings, settings.progress);
+  app::QuantizedStagesSettings fhe_settings = settings;
+  app::Resnet18CliOptions fhe_options = opt;  // with the search's per-site targets
+  if (app::searches_precision(opt)) {
+    precision = app::search_precision(opt, graph, calibration, executor, settings, settings.progress);
     fhe_settings.modes = {nn::quant::QuantizationMode::Improved};
-    fhe_settings.rounding_bits_by_node = precision->rounding_bits_by_node;
-    fhe_options.p_error_at = precision->p_error_by_node;
+    fhe_settings.quantization.rounding_bits_by_node = precision->rounding_bits_by_node;
+    fhe_options.compile.p_error_by_node = precision->p_error_by_node;
     compiler.set_site_targets(precision->p_error_by_node);
-    std::vector<nn::QuantizedModeReport> per_site;
-    nn::run_quantized_stages(graph, calibration, images, fp32, fhe_settings, class_names, per_site);
+    std::vector<app::QuantizedModeReport> per_site;
+    app::run_quantized_stages(graph, calibration, images, fp32, fhe_settings, class_names, per_site);
     per_site.front().name = "per-site";
     reports.push_back(std::move(per_site.front()));
   }
-  nn::write_quantized_report(reports, fp32, weights.official_verified, calibration_items.size(), 10, std::cout);
-  if (precision) runtime::cli::write_precision_search(*precision, std::cout);
+  app::write_quantized_report(reports, fp32, weights.official_verified, calibration_items.size(), 10, std::cout);
+  if (precision) app::write_precision_search(*precision, std::cout);
   std::cout.flush();
-  if (opt.export_statistics) runtime::cli::export_statistics(compiler.fhe_program(), *opt.export_statistics, std::cout);
+  if (opt.export_statistics) app::export_statistics(compiler.fhe_program(), *opt.export_statistics, std::cout);
   if (opt.run_fhe) {
-    runtime::cli::FheStageResult fhe;
-    runtime::cli::run_fhe_flow(fhe_options, compiler.fhe_program(), nn::make_config(fhe_settings, fhe_mode), calibration,
+    app::FheStageResult fhe;
+    app::run_fhe_flow(fhe_options, compiler.fhe_program(), app::make_config(fhe_settings, fhe_mode), calibration,
                                images, make_folded_graph, settings.progress, interactive, session, std::cout, fhe);
   }
   std::cout.flush();
@@ -188,19 +184,19 @@ void run_quantized_flow(const nn::Resnet18CliOptions& opt, nn::Fp32Executor& exe
 }
 
 // Before any work: outputs that cannot be written fail now, not after the long stages.
-void require_writable_outputs(const nn::Resnet18CliOptions& opt) {
-  if (opt.run_experiment) runtime::cli::require_writable_directory(opt.output_dir, "--output-dir");
+void require_writable_outputs(const app::Resnet18CliOptions& opt) {
+  if (opt.run_experiment) app::require_writable_directory(opt.output_dir, "--output-dir");
   for (const auto& [path, flag] : {std::pair{opt.export_statistics, "--export-statistics"}, {opt.fhe_layers, "--fhe-layers"}}) {
     if (!path) continue;
-    runtime::cli::require_writable_file(*path, flag);
-    runtime::cli::refuse_to_replace_client_key(*path, flag, false);
+    app::require_writable_file(*path, flag);
+    app::refuse_to_replace_client_key(*path, flag, false);
   }
 }
 
 // `session`: rank 0 of --distributed, handed to the FHE stage; null otherwise.
-int run(const nn::Resnet18CliOptions& opt, const fs::path& exe, runtime::distributed::Session* session) {
+int run(const app::Resnet18CliOptions& opt, const fs::path& exe, runtime::distributed::Session* session) {
   require_writable_outputs(opt);
-  const auto data_dir = nn::find_shared_data_dir({fs::current_path(), exe.parent_path()});
+  const auto data_dir = app::find_shared_data_dir({fs::current_path(), exe.parent_path()});
   std::vector<fs::path> extra_weight_dirs;
   if (data_dir) extra_weight_dirs.push_back(*data_dir);
   const io::WeightsFile weights =
@@ -209,17 +205,17 @@ int run(const nn::Resnet18CliOptions& opt, const fs::path& exe, runtime::distrib
   const std::size_t threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
   if (opt.use_gpu) {  // fail before the long clear stages
     ThreadPool pool(1);
-    runtime::cli::make_fhe_backend(true, pool);
+    app::make_backend_for_flags(true, pool);
   }
   const StateDict state_dict = io::load_state_dict(weights.path);
-  const runtime::cli::MakeFoldedGraph make_folded_graph = [&state_dict](std::int64_t input_size) {
+  const app::MakeFoldedGraph make_folded_graph = [&state_dict](std::int64_t input_size) {
     nn::Graph graph = nn::make_resnet18(state_dict, input_size);
     nn::fold_batch_norm_inplace(graph);
     return graph;
   };
   const io::PreprocessConfig preprocess;
   nn::Fp32Executor executor(make_folded_graph(preprocess.crop), threads);
-  nn::require_address_space_for_blas(threads);  // every stage runs OpenBLAS on each thread: fail now, not hang
+  app::require_address_space_for_blas(threads);  // every stage runs OpenBLAS on each thread: fail now, not hang
 
   io::DatasetOptions dataset_options;
   dataset_options.shuffle_seed = opt.seed;
@@ -280,11 +276,13 @@ int run(const nn::Resnet18CliOptions& opt, const fs::path& exe, runtime::distrib
   if (!opt.quantized_stages) {
     std::cerr << "Evaluating fp32 ResNet-18 on " << (total ? std::to_string(total) : std::string("all"))
               << " image(s), " << threads << " thread(s)...\n";
-    std::unique_ptr<nn::ProgressBar> progress;
-    if (opt.progress) progress = std::make_unique<nn::ProgressBar>(std::cerr, total, "images", interactive);
+    std::unique_ptr<app::ProgressBar> progress;
+    if (opt.progress) progress = std::make_unique<app::ProgressBar>(std::cerr, total, "images", interactive);
     nn::Fp32EvaluationResult result;
-    nn::evaluate_fp32(executor, source, prepare, opt.batch_size, class_names, progress.get(), result);
-    nn::write_fp32_report(result, weights_description, class_names, threads, opt.batch_size, 10, std::cout);
+    nn::evaluate_fp32(executor, source, prepare, opt.batch_size, class_names, app::progress_callback(progress.get()),
+                      result);
+    if (progress) progress->finish();
+    app::write_fp32_report(result, weights_description, class_names, threads, opt.batch_size, 10, std::cout);
     return 0;
   }
   run_quantized_flow(opt, executor, make_folded_graph, source, prepare, total, class_names, weights_description, threads,
@@ -294,8 +292,8 @@ int run(const nn::Resnet18CliOptions& opt, const fs::path& exe, runtime::distrib
 
 // --distributed: this process is one rank of the MPI job; rank 0 runs the program, the others
 // serve its FHE stage.
-int run_distributed(const nn::Resnet18CliOptions& opt, const fs::path& exe) {
-  runtime::cli::run_distributed({opt.rank_timeout}, runtime::cli::fhe_stage_settings(opt),
+int run_distributed(const app::Resnet18CliOptions& opt, const fs::path& exe) {
+  app::run_distributed({opt.rank_timeout}, app::fhe_stage_settings(opt),
                                 [&](runtime::distributed::Session& session) { run(opt, exe, &session); });
   return 0;
 }
@@ -303,18 +301,18 @@ int run_distributed(const nn::Resnet18CliOptions& opt, const fs::path& exe) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  nn::reexec_with_single_threaded_blas(argv);
+  app::reexec_with_single_threaded_blas(argv);
   const std::string program = fs::path(argv[0]).filename().string();
   const std::vector<std::string> args(argv + 1, argv + argc);
-  nn::Resnet18CliOptions options;
+  app::Resnet18CliOptions options;
   try {
-    options = nn::parse_resnet18_cli(args);
+    options = app::parse_resnet18_cli(args);
   } catch (const std::exception& e) {  // veil::Error for bad flags; anything else still a message
     std::cerr << program << ": " << e.what() << "\n";
     return 2;
   }
   if (options.help) {
-    std::cout << nn::resnet18_cli_help(program);
+    std::cout << app::resnet18_cli_help(program);
     return 0;
   }
   try {

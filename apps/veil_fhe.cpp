@@ -1,6 +1,6 @@
 // veil_fhe: the encrypted ResNet-18 as separate client and server steps through files
 // (compile, keygen, encrypt, run, decrypt; see --help). The steps are the library's
-// (veil/runtime/cli/veil_fhe_steps.hpp); this program loads weights and images with veil::io.
+// (veil/app/steps/veil_fhe_steps.hpp); this program loads weights and images with veil::io.
 #include <unistd.h>
 
 #include <iostream>
@@ -16,21 +16,21 @@
 #include "veil/io/state_dict.hpp"
 #include "veil/io/weights.hpp"
 #include "veil/nn/fold_batch_norm.hpp"
-#include "veil/nn/report/quantized_stages.hpp"
+#include "veil/app/stages/quantized_stages.hpp"
 #include "veil/nn/resnet18.hpp"
-#include "veil/nn/resnet18_cli.hpp"
-#include "veil/nn/blas_memory.hpp"
+#include "veil/app/flags/resnet18_fhe_options.hpp"
+#include "veil/app/process/blas_memory.hpp"
 #include "veil/nn/small_resnet.hpp"
 #include "veil/io/image.hpp"
-#include "veil/runtime/cli/centre_crop.hpp"
-#include "veil/runtime/cli/files.hpp"
-#include "veil/runtime/cli/veil_fhe_options.hpp"
-#include "veil/runtime/cli/veil_fhe_steps.hpp"
+#include "veil/io/center_crop_tensor.hpp"
+#include "veil/app/steps/files.hpp"
+#include "veil/app/flags/veil_fhe_options.hpp"
+#include "veil/app/steps/veil_fhe_steps.hpp"
 
 namespace fs = std::filesystem;
 using namespace veil;
-using runtime::cli::VeilFheCommand;
-using runtime::cli::VeilFheOptions;
+using app::VeilFheCommand;
+using app::VeilFheOptions;
 
 namespace {
 
@@ -39,7 +39,7 @@ constexpr std::uint32_t kSmallNetworkSeed = 7;  // --network small: the seeded t
 std::optional<fs::path> shared_data_dir() {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  return nn::find_shared_data_dir({fs::current_path(), ec ? fs::current_path() : exe.parent_path()});
+  return app::find_shared_data_dir({fs::current_path(), ec ? fs::current_path() : exe.parent_path()});
 }
 
 std::unique_ptr<io::Dataset> open_dataset(const VeilFheOptions& opt) {
@@ -75,18 +75,9 @@ Tensor read_dataset_images(const VeilFheOptions& opt, std::size_t first, std::si
 }
 
 void compile(const VeilFheOptions& opt) {
-  nn::QuantizedStagesSettings settings;
-  settings.n_bits = opt.n_bits;
-  settings.rounding_bits = opt.rounding_bits;
-  settings.rounding_method = opt.rounding_method;
-  const auto mode = opt.quant_mode == nn::QuantModeOption::reference ? nn::quant::QuantizationMode::ReferenceCompatible
-                                                                      : nn::quant::QuantizationMode::Improved;
-  compiler::CompileOptions options;
-  options.p_error = opt.p_error;
-  options.multi_parameter = opt.multi_parameter;
   nn::Graph graph;
   Tensor calibration;
-  if (opt.network == runtime::cli::NetworkOption::small) {
+  if (opt.network == app::NetworkOption::small) {
     graph = nn::make_small_resnet(kSmallNetworkSeed);
     calibration = nn::make_small_images(static_cast<std::int64_t>(opt.calibration_images), kSmallNetworkSeed + 1);
   } else {
@@ -96,13 +87,13 @@ void compile(const VeilFheOptions& opt) {
     const io::PreprocessConfig preprocess;
     graph = nn::make_resnet18(io::load_state_dict(weights.path), opt.crop ? opt.crop : preprocess.crop);
     calibration = read_dataset_images(opt, 0, opt.calibration_images);
-    if (opt.crop) calibration = runtime::cli::centre_crop(calibration, opt.crop);
+    if (opt.crop) calibration = io::center_crop_tensor(calibration, opt.crop);
     std::cout << "weights: " << weights.path.string() << (weights.official_verified ? " (official)" : "") << "\n";
   }
   nn::fold_batch_norm_inplace(graph);
-  std::cout << "Compiling (" << nn::mode_name(mode) << " mode, p_error " << opt.p_error << ")...\n";
-  runtime::cli::compile_step(graph, calibration, nn::make_config(settings, mode), options, opt.threads, *opt.out,
-                             std::cout);
+  std::cout << "Compiling (" << app::mode_name(opt.quantization.mode) << " mode, p_error " << opt.compile.p_error
+            << ")...\n";
+  app::compile_step(graph, calibration, opt.quantization, opt.compile, opt.threads, *opt.out, std::cout);
 }
 
 Tensor read_image(const VeilFheOptions& opt) {
@@ -134,14 +125,14 @@ std::vector<std::string> class_names() {
 // A step never writes over a client key unless --force says so.
 void require_writable_outputs(const VeilFheOptions& opt) {
   switch (opt.command) {
-    case VeilFheCommand::compile: return runtime::cli::require_writable_directory(*opt.out, "--out");
+    case VeilFheCommand::compile: return app::require_writable_directory(*opt.out, "--out");
     case VeilFheCommand::keygen:
-      runtime::cli::require_writable_directory(*opt.out, "--out");
-      return runtime::cli::refuse_to_replace_client_key(*opt.out / runtime::cli::kClientKeyFile, "--out", opt.force, true);
+      app::require_writable_directory(*opt.out, "--out");
+      return app::refuse_to_replace_client_key(*opt.out / app::kClientKeyFile, "--out", opt.force, true);
     case VeilFheCommand::encrypt:
     case VeilFheCommand::run:
-      runtime::cli::require_writable_file(*opt.out, "--out");
-      return runtime::cli::refuse_to_replace_client_key(*opt.out, "--out", opt.force);
+      app::require_writable_file(*opt.out, "--out");
+      return app::refuse_to_replace_client_key(*opt.out, "--out", opt.force);
     case VeilFheCommand::decrypt: return;
   }
 }
@@ -152,17 +143,17 @@ void run(const VeilFheOptions& opt) {
   switch (opt.command) {
     case VeilFheCommand::compile: return compile(opt);
     case VeilFheCommand::keygen:
-      return runtime::cli::keygen_step(*opt.spec, *opt.out, opt.threads, rng, fhe::AllowInsecure::no, std::cout);
+      return app::keygen_step(*opt.spec, *opt.out, opt.threads, rng, fhe::AllowInsecure::no, std::cout);
     case VeilFheCommand::encrypt:
-      return runtime::cli::encrypt_step(*opt.spec, *opt.client_key, read_image(opt), *opt.out, rng, std::cout);
+      return app::encrypt_step(*opt.spec, *opt.client_key, read_image(opt), *opt.out, rng, std::cout);
     case VeilFheCommand::run: {
       const runtime::distributed::Options distributed{opt.rank_timeout};
-      return runtime::cli::run_step(*opt.model, *opt.server_key, *opt.input, *opt.out, opt.threads, opt.use_gpu,
+      return app::run_step(*opt.model, *opt.server_key, *opt.input, *opt.out, opt.threads, opt.use_gpu,
                                     fhe::AllowInsecure::no, opt.progress ? &std::cerr : nullptr,
                                     isatty(STDERR_FILENO), std::cout, opt.distributed ? &distributed : nullptr);
     }
     case VeilFheCommand::decrypt:
-      runtime::cli::decrypt_step(*opt.spec, *opt.client_key, *opt.input, class_names(), std::cout);
+      app::decrypt_step(*opt.spec, *opt.client_key, *opt.input, class_names(), std::cout);
       return;
   }
 }
@@ -170,33 +161,33 @@ void run(const VeilFheOptions& opt) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  nn::reexec_with_single_threaded_blas(argv);
+  app::reexec_with_single_threaded_blas(argv);
   const std::string program = fs::path(argv[0]).filename().string();
   const std::vector<std::string> args(argv + 1, argv + argc);
   VeilFheOptions options;
   try {
-    options = runtime::cli::parse_veil_fhe_cli(args);
+    options = app::parse_veil_fhe_cli(args);
   } catch (const std::exception& e) {  // veil::Error for bad flags; anything else still a message
     std::cerr << program << ": " << e.what() << "\n";
     return 2;
   }
   if (options.help) {
     const bool general = args.front().rfind("-", 0) == 0;
-    std::cout << runtime::cli::veil_fhe_help(program, general ? std::nullopt : std::optional(options.command));
+    std::cout << app::veil_fhe_help(program, general ? std::nullopt : std::optional(options.command));
     return 0;
   }
   try {
     run(options);
     return 0;
   } catch (const Error& e) {
-    std::cerr << program << " " << runtime::cli::command_name(options.command) << ": error: " << e.what() << "\n";
+    std::cerr << program << " " << app::command_name(options.command) << ": error: " << e.what() << "\n";
     return 1;
   } catch (const std::bad_alloc&) {
-    std::cerr << program << " " << runtime::cli::command_name(options.command)
+    std::cerr << program << " " << app::command_name(options.command)
               << ": error: out of memory (std::bad_alloc)\n";
     return 1;
   } catch (const std::exception& e) {  // std::filesystem_error and the like: still a message, never an abort
-    std::cerr << program << " " << runtime::cli::command_name(options.command) << ": error: " << e.what() << "\n";
+    std::cerr << program << " " << app::command_name(options.command) << ": error: " << e.what() << "\n";
     return 1;
   }
 }

@@ -15,7 +15,9 @@ endforeach()
 install(TARGETS ${_veil_layer_targets} EXPORT veilTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/veil DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# include/veil/app is the programs' code, not the library's API (docs/library.md): not installed.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/veil DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        PATTERN app EXCLUDE)
 install(EXPORT veilTargets NAMESPACE veil:: DESTINATION ${VEIL_INSTALL_CMAKEDIR})
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/veilConfig.cmake.in

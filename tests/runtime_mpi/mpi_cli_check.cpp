@@ -9,15 +9,15 @@
 #include <sstream>
 #include <string>
 
-#include "runtime/cli/cli_test_network.hpp"
+#include "app/cli_test_network.hpp"
 #include "veil/common/error.hpp"
 #include "veil/fhe/csprng.hpp"
-#include "veil/runtime/cli/veil_fhe_steps.hpp"
+#include "veil/app/steps/veil_fhe_steps.hpp"
 #include "veil/runtime/distributed.hpp"
 
 using namespace veil;
-using namespace veil::runtime::cli;
-using namespace veil::runtime::cli::testing;
+using namespace veil::app;
+using namespace veil::app::testing;
 namespace fs = std::filesystem;
 
 int main(int argc, char** argv) {

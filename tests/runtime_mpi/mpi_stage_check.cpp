@@ -1,5 +1,5 @@
 // resnet18_fhe's FHE stage as one rank of an MPI job: what `mpirun -np R resnet18_fhe --run-fhe
-// --distributed` runs after its clear stages (runtime::cli::run_distributed: rank 0 makes the
+// --distributed` runs after its clear stages (app::run_distributed: rank 0 makes the
 // keys and broadcasts the server key, the other ranks serve), on the CLI tests' small network and
 // toy set. Driven by tests/scripts/mpi_stage_check.sh:
 //   mpi_stage_check single OUT   one process without MPI: the stage's results into OUT
@@ -13,13 +13,13 @@
 #include <string>
 #include <vector>
 
-#include "runtime/cli/cli_test_network.hpp"
+#include "app/cli_test_network.hpp"
 #include "veil/common/error.hpp"
-#include "veil/runtime/cli/fhe_stage_distributed.hpp"
+#include "veil/app/stages/fhe_stage_distributed.hpp"
 
 using namespace veil;
-using namespace veil::runtime::cli;
-using namespace veil::runtime::cli::testing;
+using namespace veil::app;
+using namespace veil::app::testing;
 
 namespace {
 

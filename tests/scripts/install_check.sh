@@ -10,6 +10,7 @@ trap 'rm -rf "$scratch"' EXIT
 cmake --install "$build" --prefix "$scratch/prefix" > "$scratch/install.log"
 test -f "$scratch/prefix/lib/cmake/veil/veilConfig.cmake" || { echo "no package config installed"; exit 1; }
 test -x "$scratch/prefix/bin/veil_fhe" || { echo "veil_fhe not installed"; exit 1; }
+test ! -e "$scratch/prefix/include/veil/app" || { echo "include/veil/app installed: the programs' code is not the library's API"; exit 1; }
 cmake -S "$example" -B "$scratch/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$scratch/prefix" \
   > "$scratch/configure.log" || { cat "$scratch/configure.log"; exit 1; }
 cmake --build "$scratch/build" -j2 > "$scratch/build.log" || { cat "$scratch/build.log"; exit 1; }

@@ -16,7 +16,7 @@
 #include "veil/fhe/parameter_sets.hpp"
 #include "veil/fhe/seeded_lwe.hpp"
 #include "veil/fhe/serialize.hpp"
-#include "veil/runtime/cli/compile_options_file.hpp"
+#include "veil/runtime/compile_options_file.hpp"
 #include "veil/runtime/client_spec.hpp"
 
 namespace {
@@ -69,8 +69,8 @@ void write_program_seeds(const fs::path& dir, const std::string& name, nn::quant
     const compiler::FheProgram program = compiler::compile_program(circuit, options);
     const std::string tag = name + (multi ? "_multi" : "_uniform");
     runtime::save_client_spec_file(runtime::make_client_spec(program), dir / "client_spec" / (tag + ".json"));
-    const auto recorded = runtime::cli::record_compile_options(program, compiler::circuit_fingerprint(program.circuit));
-    write_file_atomically(dir / "compile_options" / (tag + ".json"), runtime::cli::compile_options_json(recorded));
+    const auto recorded = runtime::record_compile_options(program, compiler::circuit_fingerprint(program.circuit));
+    write_file_atomically(dir / "compile_options" / (tag + ".json"), runtime::compile_options_json(recorded));
   }
 }
 
