@@ -42,14 +42,6 @@ using nn::WeightsDescription;
 
 namespace {
 
-// Rows of a labels CSV after its header: the number of images a folder dataset yields.
-std::size_t count_csv_rows(const fs::path& csv) {
-  std::ifstream in(csv);
-  std::size_t rows = 0;
-  for (std::string line; std::getline(in, line);) rows += line.find_first_not_of(" \r") != std::string::npos;
-  return rows > 0 ? rows - 1 : 0;
-}
-
 nn::QuantizedStagesSettings make_stages_settings(const nn::Resnet18CliOptions& opt, std::size_t threads,
                                                  bool interactive) {
   nn::QuantizedStagesSettings settings;
@@ -242,9 +234,8 @@ int run(const nn::Resnet18CliOptions& opt, const fs::path& exe, runtime::distrib
       labels = *data_dir / "labels" / "xiaobozhao_val100.csv";
     }
     dataset = io::make_folder_dataset(images, labels, dataset_options);
-    total = count_csv_rows(labels);
+    total = *dataset->size();  // calibration + num_images at most
     total = total > calibration ? total - calibration : 0;
-    if (opt.num_images) total = std::min(total, opt.num_images);
     name_dirs.push_back(labels.parent_path());
   }
   if (data_dir) name_dirs.push_back(*data_dir);
