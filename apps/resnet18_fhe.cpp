@@ -43,14 +43,6 @@ using app::WeightsDescription;
 
 namespace {
 
-// Rows of a labels CSV after its header: the number of images a folder dataset yields.
-std::size_t count_csv_rows(const fs::path& csv) {
-  std::ifstream in(csv);
-  std::size_t rows = 0;
-  for (std::string line; std::getline(in, line);) rows += line.find_first_not_of(" \r") != std::string::npos;
-  return rows > 0 ? rows - 1 : 0;
-}
-
 app::QuantizedStagesSettings make_stages_settings(const app::Resnet18CliOptions& opt, std::size_t threads,
                                                  bool interactive) {
   app::QuantizedStagesSettings settings;
@@ -241,9 +233,8 @@ int run(const app::Resnet18CliOptions& opt, const fs::path& exe, runtime::distri
       labels = *data_dir / "labels" / "xiaobozhao_val100.csv";
     }
     dataset = io::make_folder_dataset(images, labels, dataset_options);
-    total = count_csv_rows(labels);
+    total = *dataset->size();  // calibration + num_images at most
     total = total > calibration ? total - calibration : 0;
-    if (opt.num_images) total = std::min(total, opt.num_images);
     name_dirs.push_back(labels.parent_path());
   }
   if (data_dir) name_dirs.push_back(*data_dir);

@@ -151,8 +151,10 @@ class CircuitReader {
     const std::uint64_t count = r_.count("node count", 42, kMaxNodes);
     c.output = r_.i32("output value");
     c.output_decode_bound = r_.i64("output decode bound");
-    c.nodes.resize(count);
-    for (std::uint64_t i = 0; i < count; ++i) c.nodes[i] = node(i);
+    // A count the payload can hold (42 bytes a node) is still several times the payload as
+    // QNodes: reserve no more than the bytes left, and grow only with the nodes actually read.
+    c.nodes.reserve(std::min<std::uint64_t>(count, r_.bytes_left() / sizeof(QNode)));
+    for (std::uint64_t i = 0; i < count; ++i) c.nodes.push_back(node(i));
     if (r_.bytes_left() != 0) {
       r_.fail("payload length mismatch: " + std::to_string(r_.bytes_left()) + " bytes follow the last node");
     }

@@ -166,13 +166,7 @@ fhe::ContextTag spec_digest(const ClientSpec& spec) { return fhe::context_tag_of
 std::string client_spec_json(const ClientSpec& spec) { return detail::checksummed_json_text(spec_content(spec)); }
 
 ClientSpec parse_client_spec(const std::string& json) {
-  Json doc;
-  try {
-    doc = Json::parse(json);
-  } catch (const nlohmann::json::exception& e) {
-    throw FormatError(std::string("client spec: not valid JSON: ") + e.what());
-  }
-  ClientSpec spec = read_spec(doc);
+  ClientSpec spec = read_spec(detail::parse_document(json, "client spec"));
   // The checksum covers the content; the file has one form, so that no byte can change
   // unnoticed (not even whitespace or the spelling of a number).
   detail::require_canonical_text(json, client_spec_json(spec), "client spec");

@@ -41,12 +41,7 @@ std::string compile_options_json(const RecordedCompileOptions& options) {
 }
 
 RecordedCompileOptions parse_compile_options(const std::string& json) {
-  Json doc;
-  try {
-    doc = Json::parse(json);
-  } catch (const nlohmann::json::exception& e) {
-    throw FormatError(std::string(kWhat) + ": not JSON (" + e.what() + ")");
-  }
+  const Json doc = detail::parse_document(json, kWhat);
   detail::JsonObjectReader root(doc, kWhat, "");
   const std::int64_t version = root.integer("format_version", 0, std::numeric_limits<std::int64_t>::max());
   if (version != kCompileOptionsVersion) {

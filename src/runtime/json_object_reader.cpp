@@ -25,6 +25,19 @@ std::optional<std::int64_t> as_int64(const Json& v) {
 
 }  // namespace
 
+Json parse_document(const std::string& text, std::string_view document) {
+  const std::string what(document);
+  try {
+    return Json::parse(text, [&](int depth, Json::parse_event_t, Json&) {
+      if (depth > kMaxJsonDepth)
+        throw FormatError(what + ": not valid JSON: nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+      return true;
+    });
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(what + ": not valid JSON: " + e.what());
+  }
+}
+
 void fail_field(std::string_view document, const std::string& field, const std::string& problem) {
   throw FormatError(std::string(document) + ": field '" + field + "' " + problem);
 }

@@ -15,6 +15,15 @@
 
 namespace veil::runtime::detail {
 
+/// Nesting the documents may have (the client spec's is 3). nlohmann's parser keeps its own
+/// stack, but its dump, comparison and copy recurse: 1 MiB of '[' named in a message would
+/// overflow the thread's stack.
+inline constexpr int kMaxJsonDepth = 64;
+
+/// `text` parsed; FormatError "<document>: not valid JSON: ..." on a syntax error or nesting
+/// deeper than kMaxJsonDepth.
+nlohmann::ordered_json parse_document(const std::string& text, std::string_view document);
+
 /// FormatError "<document>: field '<field>' <problem>".
 [[noreturn]] void fail_field(std::string_view document, const std::string& field, const std::string& problem);
 

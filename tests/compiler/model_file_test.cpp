@@ -11,6 +11,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "common/memory_limit.hpp"
 #include "fhe/serialize_test_support.hpp"
 #include "veil/common/error.hpp"
 #include "veil/nn/quant/integer_executor.hpp"
@@ -233,6 +234,43 @@ TEST(ModelFile, ExpectedPayloadSizeIsTheLimit) {
         << e.what();
   }
   EXPECT_EQ(pipe.in_avail(), static_cast<std::streamsize>(claims_4_gib.size() - 20)) << "read past the header";
+}
+
+// Issue 14: the decoder made as many nodes as the header counted (up to 2^20, each 42 payload
+// bytes at least, 296 as a QNode) before reading one: a 44 MB payload whose first node is
+// malformed cost 310 MB. It now reserves no more than the payload's bytes.
+TEST(ModelFile, NodeCountAllocatesNoMoreThanThePayload) {
+  VEIL_SKIP_UNDER_ASAN();
+  const std::uint64_t nodes = std::uint64_t{1} << 20;
+  const std::size_t payload_bytes = 8 + 4 + 8 + nodes * 42;  // count, output, bound, minimal nodes
+  const std::filesystem::path path = scratch_directory("model_file_node_count") / "model.qcir";
+  {
+    std::string file("VEIL" "QCIR", 8);
+    const auto put_le = [&](std::uint64_t value, int bytes) {
+      for (int i = 0; i < bytes; ++i) file.push_back(static_cast<char>(value >> (8 * i)));
+    };
+    put_le(kModelFormatVersion, 2);
+    put_le(0, 2);  // flags
+    put_le(payload_bytes, 8);
+    std::string payload(payload_bytes, '\0');
+    for (int i = 0; i < 8; ++i) payload[i] = static_cast<char>(nodes >> (8 * i));
+    payload[20] = 99;  // node 0's op
+    file += payload + std::string(32, '\0');
+    rechecksum(file);
+    std::ofstream(path, std::ios::binary) << file;
+  }
+  const auto refused = [&] {
+    try {
+      load_quantized_circuit_file(path);
+    } catch (const FormatError& e) {
+      return std::string(e.what()).find("node 0: op 99") != std::string::npos ? 0 : 1;
+    }
+    return 2;
+  };
+  // The payload read (its string may hold twice its size while it grows), then what is reserved.
+  const auto cap = [&] { return veil::testing::mapped_bytes_now() + 4 * payload_bytes; };
+  EXPECT_EQ(veil::testing::exit_code_under_address_space_cap(cap, refused), 0);
+  std::filesystem::remove(path);
 }
 
 class ModelFileCorruption : public ::testing::Test {

@@ -219,6 +219,21 @@ TEST(ClientSpecHostile, ShapesOverTwoToThe31ElementsAreRefused) {
   EXPECT_NE(parse_error(doc).find("field 'input_shape' has more than 2^31 elements"), std::string::npos);
 }
 
+// Issue 14: a spec of 1 MB whose format_version was 500,000 nested arrays parsed (nlohmann's
+// parser keeps its own stack), then the message naming the value dumped it recursively: SIGSEGV.
+TEST(ClientSpecHostile, DeepNestingIsRefusedWhileParsing) {
+  const std::size_t depth = 500'000;
+  const std::string text = "{\"format_version\": " + std::string(depth, '[') + std::string(depth, ']') + "}";
+  ASSERT_LE(text.size(), kMaxClientSpecBytes);
+  try {
+    parse_client_spec(text);
+    FAIL() << "a nested spec parsed";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("client spec: not valid JSON: nested deeper than 64 levels"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(ClientSpecHostile, EndlessSpecFileIsRefusedAtTheLimit) {
   try {
     load_client_spec_file("/dev/zero");

@@ -75,7 +75,7 @@ TEST(CompileOptionsFile, OlderVersionsAreRefused) {
 }
 
 TEST(CompileOptionsFile, NamesBadFields) {
-  expect_message("{", "not JSON");
+  expect_message("{", "not valid JSON");
   expect_message("[]", "must be a JSON object");
   expect_message(edited([](Json& d) { d.erase("program_fingerprint"); }), "field 'program_fingerprint' is missing");
   expect_message(edited([](Json& d) { d["program_fingerprint"] = "f"; }), "must be 64 lowercase hex digits");
@@ -88,6 +88,9 @@ TEST(CompileOptionsFile, NamesBadFields) {
   expect_message(edited([](Json& d) { d["model_payload_bytes"] = -1; }), "expected an integer in 1..4294967296");
   expect_message(edited([](Json& d) { d["format_version"] = 3.5; }), "field 'format_version' = 3.5");
   expect_message(edited([](Json& d) { d["extra"] = 1; }), "field 'extra' is unknown");
+  // Issue 14: named in a message, a value nested 500,000 deep overflowed the stack.
+  expect_message("{\"format_version\": " + std::string(500'000, '[') + std::string(500'000, ']') + "}",
+                 "not valid JSON: nested deeper than 64 levels");
 }
 
 // Issue 14: a flipped p_error digit recompiled another program, silently. Now the checksum names

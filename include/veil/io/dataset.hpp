@@ -34,6 +34,9 @@ class Dataset {
   /// Fills `out` with the next item; false when done. Structural damage (unreadable
   /// CSV, truncated tar) throws; a damaged item comes back with out.error set.
   virtual bool next(Sample& out) = 0;
+  /// The items next() yields in all, when known before reading them (a folder dataset: its CSV's
+  /// rows, up to num_images); nullopt when only reading tells (shards).
+  virtual std::optional<std::size_t> size() const { return std::nullopt; }
 };
 
 /// Images in `images_dir` listed by a CSV with header `file,label[,wnid,name]`.

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "veil/common/error.hpp"
+#include "veil/common/line_reader.hpp"
 #include "veil/io/csv.hpp"
 
 namespace veil::io {
@@ -10,6 +11,9 @@ namespace {
 
 constexpr const char* kTextName = "imagenet_classes_pytorch_hub.txt";
 constexpr const char* kCsvName = "class_index.csv";
+
+// ImageNet-1k has 1,000 classes (21k: 21,841) and no entry near 200 bytes; far above both.
+constexpr LineLimits kClassNameLimits{1024, 100'000, std::uint64_t{16} << 20};
 
 }  // namespace
 
@@ -21,8 +25,9 @@ std::vector<std::string> load_class_names(const std::filesystem::path& path) {
   std::vector<std::string> names;
   std::string line;
   const bool csv = path.extension() == ".csv";
-  for (std::size_t number = 1; std::getline(in, line); ++number) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  LineReader lines(in, "class names file " + path.string(), kClassNameLimits);
+  while (lines.next(line)) {
+    const std::size_t number = lines.line_number();
     const std::string where = path.string() + ":" + std::to_string(number);
     if (!csv) {
       if (line.empty()) throw FormatError(where + ": empty class name");

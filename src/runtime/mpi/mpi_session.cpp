@@ -13,6 +13,7 @@
 #include "runtime/mpi/mpi_key_stream.hpp"
 #include "runtime/mpi/mpi_wire.hpp"
 #include "veil/common/error.hpp"
+#include "veil/common/line_reader.hpp"
 
 namespace veil::runtime::distributed {
 namespace {
@@ -195,7 +196,8 @@ std::optional<SharedKey> MpiSession::receive_server_key(const fhe::LoadLimits& l
   std::istream in(&buffer);
   in.exceptions(std::ios::badbit);
   SharedKey shared;
-  std::getline(in, shared.model_fingerprint);
+  // The fingerprint is 64 hex digits: the line is read with that bound, whatever rank 0 sends.
+  LineReader(in, "distributed: rank 0's model fingerprint", {64, 1, 65}).next(shared.model_fingerprint);
   shared.key = fhe::load_server_key(in, limits);
   // Reads the end of the stream, so that every rank leaves the broadcast after the same chunk.
   if (in.peek() != std::istream::traits_type::eof()) throw FormatError("distributed: bytes after the server key");
