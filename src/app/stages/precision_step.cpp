@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
-#include "veil/nn/metrics.hpp"
 #include "veil/app/stages/resnet18_fhe_flow.hpp"
+#include "veil/nn/metrics.hpp"
 
 namespace veil::app {
 namespace {
