@@ -18,14 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "veil/common/error.hpp"
-#include "veil/io/class_names.hpp"
-#include "veil/io/dataset.hpp"
-#include "veil/io/state_dict.hpp"
-#include "veil/io/weights.hpp"
-#include "veil/nn/fold_batch_norm.hpp"
-#include "veil/nn/fp32_evaluation.hpp"
-#include "veil/nn/resnet18.hpp"
+#include "veil/app/data/shared_data.hpp"
 #include "veil/app/flags/backend_flag.hpp"
 #include "veil/app/flags/resnet18_fhe_options.hpp"
 #include "veil/app/process/blas_memory.hpp"
@@ -36,6 +29,14 @@
 #include "veil/app/stages/resnet18_fhe_flow.hpp"
 #include "veil/app/stages/sweep.hpp"
 #include "veil/app/steps/files.hpp"
+#include "veil/common/error.hpp"
+#include "veil/io/class_names.hpp"
+#include "veil/io/dataset.hpp"
+#include "veil/io/state_dict.hpp"
+#include "veil/io/weights.hpp"
+#include "veil/nn/fold_batch_norm.hpp"
+#include "veil/nn/fp32_evaluation.hpp"
+#include "veil/nn/resnet18.hpp"
 
 namespace fs = std::filesystem;
 using namespace veil;
@@ -44,7 +45,7 @@ using app::WeightsDescription;
 namespace {
 
 app::QuantizedStagesSettings make_stages_settings(const app::Resnet18CliOptions& opt, std::size_t threads,
-                                                 bool interactive) {
+                                                  bool interactive) {
   app::QuantizedStagesSettings settings;
   settings.modes = opt.quant_modes;
   settings.quantization = opt.quantization;
@@ -68,10 +69,10 @@ void run_experiment(const app::Resnet18CliOptions& opt, const nn::Graph& graph, 
   std::unique_ptr<app::ProgressBar> progress;
   if (opt.progress)
     progress = std::make_unique<app::ProgressBar>(std::cerr, grid.n_bits.size() * grid.rounding_bits.size(), "cells",
-                                                 settings.interactive);
+                                                  settings.interactive);
   app::SweepResult sweep;
   app::run_sweep(grid, app::make_sweep_cell_evaluator(graph, calibration, images, fp32, settings, mode), progress.get(),
-                sweep);
+                 sweep);
   // On a synthetic checkpoint the labels say nothing; agreement with fp32 is the figure.
   const app::SweepMetric metric = official ? app::SweepMetric::top1 : app::SweepMetric::fp32_agreement;
   const std::string title = std::string(official ? "Clear quantized top-1 accuracy" : "Clear quantized top-1 agreement with fp32") +
@@ -229,8 +230,8 @@ int run(const app::Resnet18CliOptions& opt, const fs::path& exe, runtime::distri
         throw IoError("no --images/--labels given and the default data folder ../shared/data (with "
                       "imagenet-val100/ and labels/) was not found beside the repository; set VEIL_SHARED_DATA "
                       "or pass --images DIR --labels CSV");
-      images = *data_dir / "imagenet-val100";
-      labels = *data_dir / "labels" / "xiaobozhao_val100.csv";
+      images = app::default_images_dir(*data_dir);
+      labels = app::default_labels_csv(*data_dir);
     }
     dataset = io::make_folder_dataset(images, labels, dataset_options);
     total = *dataset->size();  // calibration + num_images at most

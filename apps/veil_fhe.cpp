@@ -10,22 +10,22 @@
 #include <thread>
 #include <vector>
 
+#include "veil/app/data/shared_data.hpp"
+#include "veil/app/flags/veil_fhe_options.hpp"
+#include "veil/app/process/blas_memory.hpp"
+#include "veil/app/stages/quantized_stages.hpp"
+#include "veil/app/steps/files.hpp"
+#include "veil/app/steps/veil_fhe_steps.hpp"
 #include "veil/common/error.hpp"
+#include "veil/io/center_crop_tensor.hpp"
 #include "veil/io/class_names.hpp"
 #include "veil/io/dataset.hpp"
+#include "veil/io/image.hpp"
 #include "veil/io/state_dict.hpp"
 #include "veil/io/weights.hpp"
 #include "veil/nn/fold_batch_norm.hpp"
-#include "veil/app/stages/quantized_stages.hpp"
 #include "veil/nn/resnet18.hpp"
-#include "veil/app/flags/resnet18_fhe_options.hpp"
-#include "veil/app/process/blas_memory.hpp"
 #include "veil/nn/small_resnet.hpp"
-#include "veil/io/image.hpp"
-#include "veil/io/center_crop_tensor.hpp"
-#include "veil/app/steps/files.hpp"
-#include "veil/app/flags/veil_fhe_options.hpp"
-#include "veil/app/steps/veil_fhe_steps.hpp"
 
 namespace fs = std::filesystem;
 using namespace veil;
@@ -49,7 +49,7 @@ std::unique_ptr<io::Dataset> open_dataset(const VeilFheOptions& opt) {
   if (!data)
     throw IoError("no --dataset-cache-dir or --images/--labels given and the default data folder ../shared/data was "
                   "not found; set VEIL_SHARED_DATA or pass a dataset");
-  return io::make_folder_dataset(*data / "imagenet-val100", *data / "labels" / "xiaobozhao_val100.csv");
+  return io::make_folder_dataset(app::default_images_dir(*data), app::default_labels_csv(*data));
 }
 
 // Dataset images [first, first + count) that decode, preprocessed, as one batch.

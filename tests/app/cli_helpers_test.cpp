@@ -8,11 +8,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "veil/common/error.hpp"
-#include "veil/fhe/cuda_backend.hpp"
 #include "veil/app/flags/backend_flag.hpp"
 #include "veil/app/report/fhe_report.hpp"
 #include "veil/app/steps/files.hpp"
+#include "veil/common/error.hpp"
+#include "veil/fhe/cuda_backend.hpp"
 #include "veil/nn/metrics.hpp"
 
 namespace veil::app {

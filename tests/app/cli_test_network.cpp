@@ -1,8 +1,8 @@
 #include "app/cli_test_network.hpp"
 
 #include "veil/common/thread_pool.hpp"
-#include "veil/nn/small_resnet.hpp"
 #include "veil/compiler/compile_float_graph.hpp"
+#include "veil/nn/small_resnet.hpp"
 
 namespace veil::app::testing {
 namespace {

@@ -10,9 +10,9 @@
 #include <string>
 
 #include "app/cli_test_network.hpp"
+#include "veil/app/steps/veil_fhe_steps.hpp"
 #include "veil/common/error.hpp"
 #include "veil/fhe/csprng.hpp"
-#include "veil/app/steps/veil_fhe_steps.hpp"
 #include "veil/runtime/distributed.hpp"
 
 using namespace veil;

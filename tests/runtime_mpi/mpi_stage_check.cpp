@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "app/cli_test_network.hpp"
-#include "veil/common/error.hpp"
 #include "veil/app/stages/fhe_stage_distributed.hpp"
+#include "veil/common/error.hpp"
 
 using namespace veil;
 using namespace veil::app;

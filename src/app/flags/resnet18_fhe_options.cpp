@@ -1,9 +1,9 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "veil/common/error.hpp"
 #include "veil/app/flags/flag_table.hpp"
 #include "veil/app/flags/resnet18_fhe_options.hpp"
+#include "veil/common/error.hpp"
 
 namespace veil::app {
 namespace {
@@ -162,28 +162,6 @@ std::string resnet18_cli_help(const std::string& program) {
                      "are shared.\n\nFlags (--flag VALUE or --flag=VALUE; _ and - are "
                            "interchangeable):\n";
   return text + flags_help(flags());
-}
-
-std::optional<std::filesystem::path> find_shared_data_dir(const std::vector<std::filesystem::path>& starts) {
-  auto usable = [](const std::filesystem::path& p) {
-    std::error_code ec;
-    return std::filesystem::is_directory(p / "imagenet-val100", ec) && std::filesystem::is_directory(p / "labels", ec);
-  };
-  if (const char* env = std::getenv("VEIL_SHARED_DATA"); env && *env) {
-    if (usable(env)) return std::filesystem::path(env);
-  }
-  for (const auto& start : starts) {
-    std::error_code ec;
-    std::filesystem::path dir = std::filesystem::weakly_canonical(start, ec);
-    if (ec) continue;
-    for (;;) {
-      for (const auto& candidate : {dir.parent_path() / "shared" / "data", dir / "shared" / "data"})
-        if (usable(candidate)) return candidate;
-      if (!dir.has_parent_path() || dir.parent_path() == dir) break;
-      dir = dir.parent_path();
-    }
-  }
-  return std::nullopt;
 }
 
 }  // namespace veil::app

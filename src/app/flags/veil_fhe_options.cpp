@@ -3,8 +3,8 @@
 #include <array>
 #include <vector>
 
-#include "veil/common/error.hpp"
 #include "veil/app/flags/flag_table.hpp"
+#include "veil/common/error.hpp"
 
 namespace veil::app {
 namespace {

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "veil/nn/metrics.hpp"
 #include "veil/app/report/progress_bar.hpp"
+#include "veil/nn/metrics.hpp"
 
 namespace veil::app {
 namespace {

@@ -88,8 +88,8 @@ void write_quantized_report(std::span<const QuantizedModeReport> modes, const nn
                     "  top-1 agreement with the clear quantized model: %s; %s %g: %s of %s lookups misread "
                     "(model expects %.1f)\n",
                     nn::format_percent(sim.images.empty() ? 0.0
-                                               : static_cast<double>(top1_matches(sim, mode.clear)) /
-                                                     static_cast<double>(sim.images.size()))
+                                                   : static_cast<double>(top1_matches(sim, mode.clear)) /
+                                                         static_cast<double>(sim.images.size()))
                         .c_str(),
                     mode.compiled_p_errors ? "compiled p_error per PBS, at most" : "p_error", mode.p_error,
                     nn::format_count(sim.simulation.misreads).c_str(), nn::format_count(sim.simulation.pbs).c_str(),

@@ -1,6 +1,6 @@
 #include "veil/compiler/statistics.hpp"
-#include "veil/common/file_io.hpp"
 #include "veil/app/stages/resnet18_fhe_flow.hpp"
+#include "veil/common/file_io.hpp"
 
 namespace veil::app {
 

@@ -7,15 +7,15 @@
 #include <memory>
 #include <thread>
 
+#include "veil/app/flags/backend_flag.hpp"
+#include "veil/app/report/distributed_report.hpp"
+#include "veil/app/report/fhe_report.hpp"
+#include "veil/app/report/progress_bar.hpp"
+#include "veil/app/stages/pbs_rate.hpp"
 #include "veil/common/error.hpp"
 #include "veil/compiler/model_file.hpp"
 #include "veil/fhe/keygen.hpp"
 #include "veil/nn/metrics.hpp"
-#include "veil/app/report/progress_bar.hpp"
-#include "veil/app/report/distributed_report.hpp"
-#include "veil/app/flags/backend_flag.hpp"
-#include "veil/app/report/fhe_report.hpp"
-#include "veil/app/stages/pbs_rate.hpp"
 #include "veil/runtime/client.hpp"
 
 namespace veil::app {

@@ -1,9 +1,9 @@
 #include <chrono>
 #include <cstdio>
 
-#include "veil/common/error.hpp"
 #include "veil/app/stages/quantized_stages.hpp"
 #include "veil/app/stages/resnet18_fhe_flow.hpp"
+#include "veil/common/error.hpp"
 
 namespace veil::app {
 

@@ -3,8 +3,8 @@
 #include <cstdio>
 
 #include "veil/app/flags/flag_table.hpp"
-#include "veil/nn/metrics.hpp"
 #include "veil/app/stages/resnet18_fhe_flow.hpp"
+#include "veil/nn/metrics.hpp"
 
 namespace veil::app {
 namespace {

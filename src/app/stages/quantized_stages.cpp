@@ -50,7 +50,7 @@ void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibrati
                          << calibration.shape.front() << " calibration images)...\n";
     const auto start = std::chrono::steady_clock::now();
     nn::quant::IntegerExecutor executor(nn::quant::make_quantized_circuit(folded_graph, calibration, report.config, pool),
-                                    threads);
+                                        threads);
     report.quantize_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     report.pbs = nn::quant::make_pbs_account(executor.circuit());
 

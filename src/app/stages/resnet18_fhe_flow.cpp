@@ -4,10 +4,10 @@
 #include <thread>
 #include <vector>
 
-#include "veil/io/center_crop_tensor.hpp"
 #include "veil/app/report/fhe_report.hpp"
 #include "veil/common/file_io.hpp"
 #include "veil/compiler/compile_float_graph.hpp"
+#include "veil/io/center_crop_tensor.hpp"
 
 namespace veil::app {
 namespace {

@@ -2,15 +2,15 @@
 #include <cstdio>
 #include <thread>
 
-#include "veil/compiler/model_file.hpp"
-#include "veil/compiler/statistics.hpp"
 #include "veil/app/process/blas_memory.hpp"
-#include "veil/nn/quant/quantize_graph.hpp"
-#include "veil/runtime/compile_options_file.hpp"
-#include "veil/common/file_io.hpp"
 #include "veil/app/steps/files.hpp"
 #include "veil/app/steps/veil_fhe_steps.hpp"
+#include "veil/common/file_io.hpp"
+#include "veil/compiler/model_file.hpp"
+#include "veil/compiler/statistics.hpp"
+#include "veil/nn/quant/quantize_graph.hpp"
 #include "veil/runtime/client_spec.hpp"
+#include "veil/runtime/compile_options_file.hpp"
 
 namespace veil::app {
 

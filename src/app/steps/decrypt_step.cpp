@@ -1,9 +1,9 @@
 #include <chrono>
 #include <cstdio>
 
-#include "veil/fhe/serialize.hpp"
 #include "veil/app/steps/files.hpp"
 #include "veil/app/steps/veil_fhe_steps.hpp"
+#include "veil/fhe/serialize.hpp"
 #include "veil/runtime/client.hpp"
 
 namespace veil::app {

@@ -1,11 +1,11 @@
 #include <chrono>
 #include <cstdio>
 
+#include "veil/app/steps/files.hpp"
+#include "veil/app/steps/veil_fhe_steps.hpp"
 #include "veil/common/error.hpp"
 #include "veil/fhe/serialize.hpp"
 #include "veil/io/center_crop_tensor.hpp"
-#include "veil/app/steps/files.hpp"
-#include "veil/app/steps/veil_fhe_steps.hpp"
 #include "veil/runtime/client.hpp"
 
 namespace veil::app {

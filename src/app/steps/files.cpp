@@ -7,10 +7,10 @@
 #include <cstring>
 
 
+#include "veil/app/report/fhe_report.hpp"
 #include "veil/common/error.hpp"
 #include "veil/common/file_io.hpp"
 #include "veil/fhe/serialize.hpp"
-#include "veil/app/report/fhe_report.hpp"
 #include "veil/nn/metrics.hpp"
 
 namespace veil::app {

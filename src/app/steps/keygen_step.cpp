@@ -3,9 +3,9 @@
 #include <string>
 #include <thread>
 
-#include "veil/fhe/serialize.hpp"
 #include "veil/app/steps/files.hpp"
 #include "veil/app/steps/veil_fhe_steps.hpp"
+#include "veil/fhe/serialize.hpp"
 #include "veil/runtime/client.hpp"
 
 namespace veil::app {

@@ -3,19 +3,19 @@
 #include <memory>
 #include <thread>
 
-#include "veil/common/error.hpp"
-#include "veil/compiler/model_file.hpp"
-#include "veil/fhe/serialize.hpp"
-#include "veil/app/report/progress_bar.hpp"
-#include "veil/runtime/compile_options_file.hpp"
 #include "veil/app/flags/backend_flag.hpp"
 #include "veil/app/report/distributed_report.hpp"
 #include "veil/app/report/fhe_report.hpp"
+#include "veil/app/report/progress_bar.hpp"
 #include "veil/app/steps/files.hpp"
 #include "veil/app/steps/veil_fhe_steps.hpp"
-#include "veil/runtime/client_spec.hpp"
-#include "veil/runtime/server.hpp"
+#include "veil/common/error.hpp"
+#include "veil/compiler/model_file.hpp"
+#include "veil/fhe/serialize.hpp"
 #include "veil/nn/metrics.hpp"
+#include "veil/runtime/client_spec.hpp"
+#include "veil/runtime/compile_options_file.hpp"
+#include "veil/runtime/server.hpp"
 
 namespace veil::app {
 namespace {

@@ -27,7 +27,7 @@ void classify(Fp32Executor& executor, std::vector<LabelledImage>& pending, const
     const std::span<const float> row(logits.data.data() + i * classes, classes);
     result.accuracy.add(row, pending[i].label);
     result.images.push_back({pending[i].key, pending[i].label,
-                             make_predictions(row, class_names, std::min<std::size_t>(5, classes)),
+                            make_predictions(row, class_names, std::min<std::size_t>(5, classes)),
                              std::vector<float>(row.begin(), row.end())});
   }
   pending.clear();

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "veil/common/error.hpp"
 #include "veil/app/flags/veil_fhe_options.hpp"
+#include "veil/common/error.hpp"
 #include "veil/runtime/distributed.hpp"
 
 namespace veil::app {

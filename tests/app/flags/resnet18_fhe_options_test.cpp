@@ -3,8 +3,8 @@
 
 #include <map>
 
-#include "veil/common/error.hpp"
 #include "veil/app/flags/resnet18_fhe_options.hpp"
+#include "veil/common/error.hpp"
 
 namespace veil::app {
 namespace {

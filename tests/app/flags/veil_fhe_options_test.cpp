@@ -2,8 +2,8 @@
 // subcommands, bad values.
 #include <gtest/gtest.h>
 
-#include "veil/common/error.hpp"
 #include "veil/app/flags/veil_fhe_options.hpp"
+#include "veil/common/error.hpp"
 
 namespace veil::app {
 namespace {

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "common/memory_limit.hpp"
-#include "veil/common/error.hpp"
 #include "veil/app/process/blas_memory.hpp"
+#include "veil/common/error.hpp"
 
 namespace veil::app {
 namespace {
@@ -16,7 +16,7 @@ namespace {
 // is mapped now (3: it threw something else than InvalidArgument).
 int exit_code_with_headroom(std::uint64_t headroom, const std::function<int()>& body) {
   return testing::exit_code_under_address_space_cap([headroom] { return testing::mapped_bytes_now() + headroom; },
-                                                   body);
+                                                    body);
 }
 
 TEST(BlasMemory, TooLittleAddressSpaceIsRefusedNamingTheThreadsThatFit) {

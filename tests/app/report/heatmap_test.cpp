@@ -8,8 +8,8 @@
 #include <sstream>
 #include <vector>
 
-#include "veil/common/error.hpp"
 #include "veil/app/report/heatmap.hpp"
+#include "veil/common/error.hpp"
 
 namespace veil::app {
 namespace {

@@ -8,12 +8,12 @@
 #include <sstream>
 
 #include "app/cli_test_network.hpp"
-#include "veil/common/error.hpp"
-#include "veil/app/stages/quantized_stages.hpp"
 #include "veil/app/report/fhe_report.hpp"
 #include "veil/app/stages/fhe_stage.hpp"
-#include "veil/compiler/compile_float_graph.hpp"
+#include "veil/app/stages/quantized_stages.hpp"
 #include "veil/app/stages/resnet18_fhe_flow.hpp"
+#include "veil/common/error.hpp"
+#include "veil/compiler/compile_float_graph.hpp"
 
 namespace veil::app {
 namespace {

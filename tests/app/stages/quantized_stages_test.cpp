@@ -6,10 +6,10 @@
 
 #include <sstream>
 
-#include "veil/nn/small_resnet.hpp"
+#include "veil/app/stages/quantized_stages.hpp"
 #include "veil/common/error.hpp"
 #include "veil/nn/fp32_executor.hpp"
-#include "veil/app/stages/quantized_stages.hpp"
+#include "veil/nn/small_resnet.hpp"
 
 namespace veil::app {
 namespace {

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <sstream>
 
-#include "veil/common/error.hpp"
 #include "veil/app/stages/sweep.hpp"
+#include "veil/common/error.hpp"
 
 namespace veil::app {
 namespace {

@@ -11,11 +11,11 @@
 #include <sstream>
 
 #include "app/cli_test_network.hpp"
+#include "veil/app/steps/files.hpp"
+#include "veil/app/steps/veil_fhe_steps.hpp"
 #include "veil/common/error.hpp"
 #include "veil/common/file_io.hpp"
 #include "veil/nn/small_resnet.hpp"
-#include "veil/app/steps/files.hpp"
-#include "veil/app/steps/veil_fhe_steps.hpp"
 #include "veil/runtime/client_spec.hpp"
 
 namespace veil::app {

@@ -11,12 +11,12 @@
 
 #include "app/cli_test_network.hpp"
 #include "runtime/runtime_test_support.hpp"
-#include "veil/common/file_io.hpp"
-#include "veil/compiler/model_file.hpp"
-#include "veil/runtime/compile_options_file.hpp"
 #include "veil/app/steps/files.hpp"
 #include "veil/app/steps/veil_fhe_steps.hpp"
+#include "veil/common/file_io.hpp"
+#include "veil/compiler/model_file.hpp"
 #include "veil/runtime/client.hpp"
+#include "veil/runtime/compile_options_file.hpp"
 
 namespace veil::app {
 namespace {

@@ -12,14 +12,14 @@
 #include <sstream>
 
 #include "app/cli_test_network.hpp"
+#include "veil/app/steps/files.hpp"
+#include "veil/app/steps/veil_fhe_steps.hpp"
 #include "veil/common/error.hpp"
+#include "veil/common/file_io.hpp"
 #include "veil/compiler/model_file.hpp"
 #include "veil/nn/metrics.hpp"
 #include "veil/nn/quant/integer_executor.hpp"
 #include "veil/runtime/compile_options_file.hpp"
-#include "veil/common/file_io.hpp"
-#include "veil/app/steps/files.hpp"
-#include "veil/app/steps/veil_fhe_steps.hpp"
 
 namespace veil::app {
 namespace {

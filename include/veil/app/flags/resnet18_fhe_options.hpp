@@ -75,9 +75,4 @@ bool runs_mode(const Resnet18CliOptions& options, nn::quant::QuantizationMode mo
 /// The --help text listing every flag.
 std::string resnet18_cli_help(const std::string& program);
 
-/// The shared data folder (one holding imagenet-val100/ and labels/): $VEIL_SHARED_DATA if
-/// set, else the first of START/../shared/data or START/shared/data for START in each
-/// given folder and its ancestors. Empty when none exists.
-std::optional<std::filesystem::path> find_shared_data_dir(const std::vector<std::filesystem::path>& starts);
-
 }  // namespace veil::app

@@ -6,12 +6,12 @@
 #include <optional>
 #include <ostream>
 
+#include "veil/app/flags/resnet18_fhe_options.hpp"
+#include "veil/app/stages/quantized_stages.hpp"
 #include "veil/common/tensor.hpp"
 #include "veil/compiler/precision_search.hpp"
 #include "veil/nn/fp32_executor.hpp"
 #include "veil/nn/graph.hpp"
-#include "veil/app/stages/quantized_stages.hpp"
-#include "veil/app/flags/resnet18_fhe_options.hpp"
 
 namespace veil::app {
 

@@ -10,12 +10,12 @@
 #include <string>
 #include <vector>
 
+#include "veil/app/report/quantized_report.hpp"
+#include "veil/app/stages/sweep.hpp"
 #include "veil/common/tensor.hpp"
 #include "veil/nn/fp32_evaluation.hpp"
 #include "veil/nn/graph.hpp"
-#include "veil/app/report/quantized_report.hpp"
 #include "veil/nn/labelled_images.hpp"
-#include "veil/app/stages/sweep.hpp"
 
 namespace veil::app {
 

@@ -11,13 +11,13 @@
 #include <span>
 #include <string>
 
+#include "veil/app/flags/resnet18_fhe_options.hpp"
+#include "veil/app/stages/fhe_stage.hpp"
 #include "veil/common/tensor.hpp"
 #include "veil/compiler/fhe_program.hpp"
 #include "veil/nn/fp32_evaluation.hpp"
 #include "veil/nn/graph.hpp"
 #include "veil/nn/quant/quantization_config.hpp"
-#include "veil/app/flags/resnet18_fhe_options.hpp"
-#include "veil/app/stages/fhe_stage.hpp"
 
 namespace veil::app {
 

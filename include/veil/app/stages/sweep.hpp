@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "veil/app/report/progress_bar.hpp"
 #include "veil/app/report/heatmap.hpp"
+#include "veil/app/report/progress_bar.hpp"
 
 namespace veil::app {
 

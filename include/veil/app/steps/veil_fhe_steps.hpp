@@ -13,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "veil/runtime/distributed.hpp"
 #include "veil/common/tensor.hpp"
 #include "veil/compiler/fhe_program.hpp"
 #include "veil/fhe/csprng.hpp"
@@ -21,6 +20,7 @@
 #include "veil/nn/graph.hpp"
 #include "veil/nn/metrics.hpp"
 #include "veil/nn/quant/quantization_config.hpp"
+#include "veil/runtime/distributed.hpp"
 
 namespace veil::app {
 
