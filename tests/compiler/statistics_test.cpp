@@ -70,13 +70,13 @@ TEST(Statistics, JsonHasTheDocumentedKeys) {
   const CircuitStatistics s = make_statistics(compile_program(testing::small_network(QuantizationMode::Improved, 7), testing::uniform()));
   const nlohmann::json doc = nlohmann::json::parse(statistics_json(s));
   for (const char* key : {"parameter_set", "pbs", "pbs_by_precision", "keyswitches", "linear_ops", "nodes",
-                          "bootstrap_key_bytes", "keyswitch_key_bytes", "big_ciphertext_bytes", "small_ciphertext_bytes",
+                          "bootstrap_key_bytes", "keyswitch_key_bytes", "compressed_key_bytes", "big_ciphertext_bytes", "small_ciphertext_bytes",
                           "input_ciphertexts", "output_ciphertexts", "input_bytes", "output_bytes", "requested_p_error", "max_pbs_p_error",
                           "circuit_p_error", "output_p_error", "output_noise_std", "output_bound", "output_bound_proven",
                           "parameter_set_cost", "cost_units", "partitions", "equivalent_pbs"}) {
     EXPECT_TRUE(doc.contains(key)) << key;
   }
-  EXPECT_EQ(doc.size(), 25u);
+  EXPECT_EQ(doc.size(), 26u);
   ASSERT_EQ(doc["partitions"].size(), 1u);
   EXPECT_EQ(doc["partitions"][0]["parameter_set"]["name"], s.params.name);
   EXPECT_EQ(doc["partitions"][0]["pbs"].get<std::uint64_t>(), s.pbs);
@@ -104,7 +104,7 @@ TEST(Statistics, JsonHasTheDocumentedKeys) {
   ASSERT_EQ(doc["nodes"].size(), s.nodes.size());
   const nlohmann::json& node = doc["nodes"][s.nodes.size() - 2];  // before the fc
   EXPECT_EQ(node["name"], s.nodes[s.nodes.size() - 2].name);
-  for (const char* key : {"op", "pbs", "precision_bits", "p_error", "norm2", "linear_ops", "partition"}) EXPECT_TRUE(node.contains(key)) << key;
+  for (const char* key : {"op", "pbs", "precision_bits", "p_error", "target_p_error", "norm2", "linear_ops", "partition"}) EXPECT_TRUE(node.contains(key)) << key;
   EXPECT_EQ(doc["circuit_p_error"].get<double>(), s.circuit_p_error);
 }
 
