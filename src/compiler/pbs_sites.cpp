@@ -33,7 +33,9 @@ std::vector<PbsSite> make_pbs_sites(const nn::quant::QuantizedCircuit& circuit, 
     site.target_p_error = target == options.p_error_by_node.end() ? options.p_error : target->second;
     sites.push_back(site);
   }
-  for (const auto& [name, target] : options.p_error_by_node) {
+  for (const auto& entry : options.p_error_by_node) {
+    const std::string& name = entry.first;  // a named reference: clang 14's lambdas cannot capture bindings
+    const double target = entry.second;
     const bool known = std::ranges::any_of(sites, [&](const PbsSite& s) { return circuit.node(s.node).name == name; });
     if (!known) throw InvalidArgument("compile options: a p_error target for '" + name + "', which is no PBS site");
     if (!(target > 0 && target < 1)) {
