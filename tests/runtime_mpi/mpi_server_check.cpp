@@ -46,6 +46,10 @@ int main(int argc, char** argv) {
   if (const char* t = std::getenv("VEIL_MPI_CHECK_TIMEOUT")) options.rank_timeout_seconds = std::stod(t);  // seconds
   const auto session = runtime::distributed::start_session(options);
   session->run_or_abort([&] {
+    // mpirun starts every rank of these checks on this machine: their machine-local indices
+    // (which pick each rank's GPU under --use-gpu) are then their ranks.
+    check(session->local_rank() == session->rank(), "rank " + std::to_string(session->rank()) + " has local index " +
+                                                        std::to_string(session->local_rank()) + " on one machine");
     const auto& circuit =
         small_circuit(nn::quant::QuantizationMode::ReferenceCompatible, kBits, std::nullopt, kSize);
     compiler::FheProgram program = compiler::compile_program(circuit, forced_set(kToySet));

@@ -14,6 +14,9 @@ namespace veil::fhe {
 /// visible and can run veil's kernels. Never throws.
 bool cuda_backend_available();
 
+/// CUDA devices this process sees (0 without CUDA in the build or a driver). Never throws.
+int cuda_device_count();
+
 /// The backend on CUDA device `device`. Keys are uploaded on first use and stay on the device
 /// (cached by key address, shape and content fingerprint); batches run in chunks sized to the
 /// free device memory, at most `max_chunk` ciphertexts each when max_chunk > 0 (tests use it to

@@ -10,8 +10,8 @@ namespace veil::fhe {
 
 enum class BackendKind { cpu, cuda };
 
-/// The CPU backend over `pool`, or the CUDA backend on device 0 (`pool` unused). InvalidArgument
+/// The CPU backend over `pool`, or the CUDA backend on `cuda_device` (`pool` unused). InvalidArgument
 /// with make_cuda_backend's reason when CUDA is asked for and this build or machine has none.
-std::unique_ptr<Backend> make_backend(BackendKind kind, ThreadPool& pool);
+std::unique_ptr<Backend> make_backend(BackendKind kind, ThreadPool& pool, int cuda_device = 0);
 
 }  // namespace veil::fhe

@@ -49,6 +49,9 @@ class Session {
   virtual ~Session() = default;
   virtual int rank() const = 0;
   virtual int size() const = 0;
+  /// This rank's index among the job's ranks on the same machine (0 .. ranks there - 1): with
+  /// --use-gpu each rank takes the GPU of that index (modulo the GPUs it sees).
+  virtual int local_rank() const = 0;
 
   /// Collective: every rank passes what identifies its keys and model ("key <id> sets <names of
   /// every partition> model <fingerprint>"); rank 0 throws InvalidArgument naming the first rank

@@ -19,7 +19,7 @@ void run_distributed(const runtime::distributed::Options& options, const FheStag
       return;
     }
     ThreadPool pool(settings.threads ? settings.threads : std::max(1u, std::thread::hardware_concurrency()));
-    const std::unique_ptr<fhe::Backend> backend = make_backend_for_flags(settings.use_gpu, pool);
+    const std::unique_ptr<fhe::Backend> backend = make_backend_for_flags(settings.use_gpu, pool, session->local_rank());
     fhe::LoadLimits limits;
     limits.allow = settings.allow;
     const std::optional<runtime::distributed::SharedKey> shared = session->receive_server_key(limits);

@@ -62,7 +62,7 @@ void run_one(const std::filesystem::path& model, const std::filesystem::path& se
              runtime::distributed::Session* session) {
   auto start = Clock::now();
   ThreadPool pool(threads ? threads : std::max(1u, std::thread::hardware_concurrency()));
-  const std::unique_ptr<fhe::Backend> backend = make_backend_for_flags(use_gpu, pool);
+  const std::unique_ptr<fhe::Backend> backend = make_backend_for_flags(use_gpu, pool, session ? session->local_rank() : 0);
   runtime::SpecLoadLimits limits;  // what the program's spec says each file holds
   compiler::FheProgram program = load_program(model, allow, limits);
   fhe::IdentifiedServerKey key = fhe::load_server_key_file(server_key, limits.server_key);

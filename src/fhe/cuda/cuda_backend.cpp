@@ -373,6 +373,15 @@ bool cuda_backend_available() {
   }
 }
 
+int cuda_device_count() {
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess) {
+    cudaGetLastError();
+    return 0;
+  }
+  return count;
+}
+
 std::unique_ptr<Backend> make_cuda_backend(int device, std::size_t max_chunk) {
   int count = 0;
   const cudaError_t status = cudaGetDeviceCount(&count);

@@ -87,6 +87,10 @@ MpiSession::MpiSession(const Options& options) : options_(options) {
   MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  MPI_Comm same_machine = MPI_COMM_NULL;  // the ranks that share this machine's memory
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &same_machine);
+  MPI_Comm_rank(same_machine, &local_rank_);
+  MPI_Comm_free(&same_machine);
   stats_.assign(static_cast<std::size_t>(size_), RankStats{});
 }
 

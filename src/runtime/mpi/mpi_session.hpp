@@ -21,6 +21,7 @@ class MpiSession final : public Session {
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
+  int local_rank() const override { return local_rank_; }
   void require_same_identity(const std::string& identity) override;
   std::uint64_t send_server_key(const fhe::IdentifiedCompressedServerKey& key,
                                 const std::string& model_fingerprint) override;
@@ -49,6 +50,7 @@ class MpiSession final : public Session {
   Options options_;
   int rank_ = 0;
   int size_ = 1;
+  int local_rank_ = 0;
   bool shut_down_ = false;
   std::vector<RankStats> stats_;
   Traffic traffic_;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "veil/app/flags/backend_flag.hpp"
 #include "veil/app/flags/veil_fhe_options.hpp"
 #include "veil/common/error.hpp"
 #include "veil/runtime/distributed.hpp"
@@ -35,6 +36,17 @@ TEST(DistributedFlags, DistributedAndRankTimeout) {
   EXPECT_THROW(parse(run_with({"--rank-timeout", "0"})), InvalidArgument);
   EXPECT_THROW(parse(run_with({"--rank-timeout", "soon"})), InvalidArgument);
   EXPECT_THROW(parse({"compile", "--out", "d", "--distributed"}), InvalidArgument);
+}
+
+// Four ranks on a machine with two GPUs share them two by two; without a GPU every rank asks for
+// device 0 (whose backend then says why there is none).
+TEST(DistributedFlags, RanksOfAMachineTakeItsGpusInTurn) {
+  EXPECT_EQ(gpu_for_local_rank(0, 2), 0);
+  EXPECT_EQ(gpu_for_local_rank(1, 2), 1);
+  EXPECT_EQ(gpu_for_local_rank(2, 2), 0);
+  EXPECT_EQ(gpu_for_local_rank(3, 2), 1);
+  EXPECT_EQ(gpu_for_local_rank(5, 8), 5);
+  EXPECT_EQ(gpu_for_local_rank(3, 0), 0);
 }
 
 TEST(DistributedFlags, BuildWithoutMpiRefusesClearly) {
