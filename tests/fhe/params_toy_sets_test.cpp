@@ -42,5 +42,20 @@ TEST(ParamsToySets, PolynomialSizeIsTheSmallestThatWorks) {
   }
 }
 
+// The full-size check's toy (scripts/check-full-size.sh): every one of the ~2.9 M lookups of a
+// 224 x 224 image, read on at most 6 bits after dot products of 2-norm <= 16, right with
+// overwhelming probability; N as small as that allows.
+TEST(ParamsToySets, FullSizeToyIsCorrectAtSixBitsAndAsSmallAsItCanBe) {
+  const ParameterSet& toy = parameter_set_by_name("insecure_toy_p6_n8_N1024");
+  EXPECT_TRUE(toy.insecure_for_tests);
+  EXPECT_EQ(toy.lwe_dimension.value, 8u);
+  EXPECT_EQ(toy.polynomial_size.value, 1024u);
+  constexpr double kFullSizeNorm2 = 16;
+  EXPECT_LE(noise::pbs_p_error(toy, 6, kFullSizeNorm2), kToyMaxPError);
+  ParameterSet halved = toy;
+  halved.polynomial_size = PolynomialSize(512);
+  EXPECT_GT(noise::pbs_p_error(halved, 6, kFullSizeNorm2), kToyMaxPError);
+}
+
 }  // namespace
 }  // namespace veil::fhe

@@ -20,6 +20,9 @@ fc.bias centred on the mean logits of the first CALIBRATION_IMAGES val100 images
 CLI calibrates on and does not evaluate). The plain synthetic network ranks the same two classes
 first for most images, so top-1 agreement on it is nearly free; on the varied one the fp32 top-1
 changes from image to image, and agreement measures something.
+
+With --sparse it also writes DIR/nn/resnet18_sparse.pth, the full-size check's network
+(scripts/check-full-size.sh): every conv output channel reads SPARSE_NONZEROS inputs at +-1.
 """
 import argparse
 import os
@@ -32,6 +35,7 @@ from torchvision import transforms
 
 SEED = 20240607
 CALIBRATION_IMAGES = 10  # resnet18_fhe's default --calibration-images
+SPARSE_NONZEROS = 2  # --sparse: inputs read per conv output channel
 
 
 def make_model():
@@ -99,12 +103,30 @@ def write_varied_checkpoint(model, data, path):
     print("wrote", path)
 
 
+def write_sparse_checkpoint(model, path, nonzeros=SPARSE_NONZEROS):
+    """The model with every conv's output channels reading `nonzeros` inputs with weight +-1:
+    quantized at 2 bits without lookup rounding, every accumulator of the 224 x 224 network fits
+    the full-size check's 6-bit toy set (bench/full_size/full_size_check.cpp)."""
+    gen = torch.Generator().manual_seed(SEED + 2)
+    state_dict = {k: v.clone() for k, v in model.state_dict().items()}
+    for name, w in state_dict.items():
+        if name.endswith("weight") and w.dim() == 4:
+            flat = torch.zeros(w.shape[0], w[0].numel())
+            for c in range(w.shape[0]):
+                taps = torch.randperm(flat.shape[1], generator=gen)[:nonzeros]
+                flat[c, taps] = torch.where(torch.rand(nonzeros, generator=gen) < 0.5, -1.0, 1.0)
+            state_dict[name] = flat.reshape(w.shape)
+    torch.save(state_dict, path)
+    print("wrote", path)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, help="output root; files go to OUT/nn/")
     parser.add_argument("--data", default=None, help="shared data folder (imagenet-val100, testvectors)")
     parser.add_argument("--weights-only", action="store_true", help="write only the checkpoint(s)")
     parser.add_argument("--varied", action="store_true", help="also write resnet18_varied.pth (needs --data)")
+    parser.add_argument("--sparse", action="store_true", help="also write resnet18_sparse.pth (the full-size check's)")
     args = parser.parse_args()
     torch.set_num_threads(2)
 
@@ -116,6 +138,8 @@ def main():
     print("wrote", os.path.join(out, "resnet18_synthetic.pth"))
     if args.varied:
         write_varied_checkpoint(model, args.data, os.path.join(out, "resnet18_varied.pth"))
+    if args.sparse:
+        write_sparse_checkpoint(model, os.path.join(out, "resnet18_sparse.pth"))
     if args.weights_only:
         return
     write_raw_state_dict(state_dict, os.path.join(out, "resnet18_synthetic.tensors"))

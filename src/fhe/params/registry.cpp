@@ -89,11 +89,25 @@ constexpr int kToyLog2Norm2 = 2;
 constexpr std::size_t kToyPartitionLweDimensions[] = {224, 192};
 constexpr int kToyPartitionPrecision = 6;
 
-ParameterSet make_toy_set(int precision_bits, std::size_t lwe_dimension = kToyLweDimension) {
-  const int log2_N = std::max(kToyMinLog2PolynomialSize, precision_bits + kToyLog2PolynomialSizeAbovePrecision);
+// The full-size check's toy (scripts/check-full-size.sh): the whole 224 x 224 network in minutes
+// needs small ciphertexts above all (its 1.8 G multiply-adds each touch k*N + 1 words) and a
+// short blind rotation, so n = 8 and N = 1024 (the smallest N at which 6 bits stays below
+// 2^-40 at 2-norm 16 with this n), read on 6 bits at most.
+constexpr std::size_t kFullSizeToyLweDimension = 8;
+constexpr int kFullSizeToyLog2PolynomialSize = 10;
+constexpr int kFullSizeToyPrecision = 6;
+
+int toy_log2_polynomial_size(int precision_bits) {
+  return std::max(kToyMinLog2PolynomialSize, precision_bits + kToyLog2PolynomialSizeAbovePrecision);
+}
+
+ParameterSet make_toy_set(int precision_bits, std::size_t lwe_dimension = kToyLweDimension,
+                          int log2_N = -1) {
+  if (log2_N < 0) log2_N = toy_log2_polynomial_size(precision_bits);
   ParameterSet set;
   set.name = "insecure_toy_p" + std::to_string(precision_bits);
   if (lwe_dimension != kToyLweDimension) set.name += "_n" + std::to_string(lwe_dimension);
+  if (log2_N != toy_log2_polynomial_size(precision_bits)) set.name += "_N" + std::to_string(std::size_t{1} << log2_N);
   set.source = "veil test-only set (INSECURE: n = " + std::to_string(lwe_dimension) + ", σ far below the security curve)";
   set.security_bits = 0;
   set.precision_bits = precision_bits;
@@ -130,6 +144,7 @@ Registry build_registry() {
   }
   for (int p = kMinPrecisionBits; p <= kMaxPrecisionBits; ++p) registry.toys.push_back(make_toy_set(p));
   for (std::size_t n : kToyPartitionLweDimensions) registry.toys.push_back(make_toy_set(kToyPartitionPrecision, n));
+  registry.toys.push_back(make_toy_set(kFullSizeToyPrecision, kFullSizeToyLweDimension, kFullSizeToyLog2PolynomialSize));
   return registry;
 }
 
