@@ -17,6 +17,7 @@
 #include "veil/compiler/model_file.hpp"
 #include "veil/fhe/keygen.hpp"
 #include "veil/nn/metrics.hpp"
+#include "veil/runtime/published_client_spec.hpp"
 
 namespace veil::app {
 namespace {
