@@ -5,7 +5,7 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(VEIL_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/veil)
-set(_veil_layers common fhe io nn compiler runtime)
+set(_veil_layers common fhe io nn client compiler runtime)
 set(_veil_layer_targets)
 foreach(layer ${_veil_layers})
   set_target_properties(veil_${layer} PROPERTIES EXPORT_NAME ${layer})

@@ -32,7 +32,7 @@
 #include "veil/nn/labelled_images.hpp"
 #include "veil/nn/quant/integer_executor.hpp"
 #include "veil/nn/resnet18.hpp"
-#include "veil/runtime/client.hpp"
+#include "veil/client/client.hpp"
 
 namespace fs = std::filesystem;
 using namespace veil;
@@ -145,10 +145,10 @@ int check(const Args& a) {
 
   nn::quant::IntTensor decrypted, expected;
   timed("decrypt", [&] {
-    runtime::ClientSpec client_spec = runtime::load_client_spec_file(spec);
-    runtime::SpecLoadLimits limits = runtime::load_limits(client_spec);
+    client::ClientSpec client_spec = client::load_client_spec_file(spec);
+    client::SpecLoadLimits limits = client::load_limits(client_spec);
     limits.client_key.allow = fhe::AllowInsecure::for_tests;
-    const runtime::Client client(std::move(client_spec), fhe::load_client_keys_file(client_key, limits.client_key));
+    const client::Client client(std::move(client_spec), fhe::load_client_keys_file(client_key, limits.client_key));
     decrypted = client.decrypt_integers(fhe::load_ciphertext_batch_file(output, limits.output));
   });
   timed("integer executor", [&] {

@@ -14,6 +14,7 @@
 #include <optional>
 #include <vector>
 
+#include "veil/client/client.hpp"
 #include "veil/common/error.hpp"
 #include "veil/common/thread_pool.hpp"
 #include "veil/compiler/fhe_program.hpp"
@@ -22,8 +23,7 @@
 #include "veil/nn/quant/integer_executor.hpp"
 #include "veil/nn/quant/quantize_graph.hpp"
 #include "veil/nn/small_resnet.hpp"
-#include "veil/runtime/client.hpp"
-#include "veil/runtime/client_spec.hpp"
+#include "veil/runtime/published_client_spec.hpp"
 #include "veil/runtime/server.hpp"
 
 namespace {
@@ -57,7 +57,7 @@ int run() {
 
   // Client: keys from the published spec (no weights in it), then one encrypted image.
   fhe::Csprng rng;  // seeded from the operating system
-  runtime::Client client = runtime::Client::generate(runtime::make_client_spec(program), rng);
+  client::Client client = client::Client::generate(runtime::make_client_spec(program), rng);
   const fhe::IdentifiedServerKey evaluation_keys = client.make_server_key(rng, pool);
   const Tensor image = first_image(nn::make_small_images(1, /*seed=*/7, kImageSize));
   const fhe::SeededLweBatch encrypted = client.encrypt(image, rng);

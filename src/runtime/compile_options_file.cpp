@@ -5,9 +5,9 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
-#include "runtime/checksummed_json.hpp"
-#include "runtime/json_object_reader.hpp"
+#include "veil/common/checksummed_json.hpp"
 #include "veil/common/error.hpp"
+#include "veil/common/json_object_reader.hpp"
 #include "veil/compiler/model_file.hpp"
 
 namespace veil::runtime {
@@ -37,12 +37,12 @@ RecordedCompileOptions record_compile_options(const compiler::FheProgram& progra
 }
 
 std::string compile_options_json(const RecordedCompileOptions& options) {
-  return detail::checksummed_json_text(options_content(options));
+  return checksummed_json_text(options_content(options));
 }
 
 RecordedCompileOptions parse_compile_options(const std::string& json) {
-  const Json doc = detail::parse_document(json, kWhat);
-  detail::JsonObjectReader root(doc, kWhat, "");
+  const Json doc = parse_json_document(json, kWhat);
+  JsonObjectReader root(doc, kWhat, "");
   const std::int64_t version = root.integer("format_version", 0, std::numeric_limits<std::int64_t>::max());
   if (version != kCompileOptionsVersion) {
     const char* why = version < kCompileOptionsVersion ? " (older files carry no checksum: compile the model again)" : "";
@@ -66,8 +66,8 @@ RecordedCompileOptions parse_compile_options(const std::string& json) {
   const std::string checksum = root.sha256_hex("checksum");
   root.finish();
   // Checked last, on the content as read, then the text: no byte changes unnoticed.
-  detail::require_checksum(checksum, detail::json_checksum(options_content(options)), kWhat);
-  detail::require_canonical_text(json, compile_options_json(options), kWhat);
+  require_checksum(checksum, json_checksum(options_content(options)), kWhat);
+  require_canonical_text(json, compile_options_json(options), kWhat);
   return options;
 }
 

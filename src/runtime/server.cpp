@@ -8,7 +8,7 @@
 #include "runtime/row_evaluator.hpp"
 #include "runtime/stage_plan.hpp"
 #include "veil/common/error.hpp"
-#include "veil/runtime/client_spec.hpp"
+#include "veil/runtime/published_client_spec.hpp"
 
 namespace veil::runtime {
 
@@ -25,7 +25,7 @@ Server::Server(compiler::FheProgram program, fhe::IdentifiedServerKey key, fhe::
                             k.parameters().name + ", the program was compiled for " + program_.partitions[i].name);
     }
   }
-  context_ = spec_digest(make_client_spec(program_));
+  context_ = client::spec_digest(make_client_spec(program_));
   plan_ = std::make_shared<const detail::StagePlan>(detail::make_stage_plan(program_));
 }
 

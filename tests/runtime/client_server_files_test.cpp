@@ -13,17 +13,18 @@
 #include <string>
 
 #include "runtime/runtime_test_support.hpp"
+#include "veil/client/client.hpp"
 #include "veil/common/error.hpp"
 #include "veil/fhe/backend.hpp"
 #include "veil/nn/quant/integer_executor.hpp"
-#include "veil/runtime/client.hpp"
-#include "veil/runtime/client_spec.hpp"
+#include "veil/runtime/published_client_spec.hpp"
 #include "veil/runtime/server.hpp"
 
 namespace veil::runtime {
 namespace {
 
 using namespace veil::runtime::testing;
+using namespace veil::client;
 using nn::quant::QuantizationMode;
 
 constexpr std::int64_t kSize = 4;  // ~600 PBS per image

@@ -5,14 +5,14 @@
 #include <mutex>
 #include <tuple>
 
+#include "veil/common/quantization.hpp"
 #include "veil/fhe/keygen.hpp"
 #include "veil/fhe/lwe_encryption.hpp"
 #include "veil/fhe/parameter_sets.hpp"
 #include "veil/nn/quant/integer_executor.hpp"
 #include "veil/nn/quant/quantize_graph.hpp"
-#include "veil/nn/quant/quantize_input.hpp"
 #include "veil/nn/small_resnet.hpp"
-#include "veil/runtime/client_spec.hpp"
+#include "veil/runtime/published_client_spec.hpp"
 
 namespace veil::runtime::testing {
 
@@ -86,13 +86,13 @@ const TestKeys& test_keys(const std::string& set, std::uint64_t seed) {
 fhe::SeededLweBatch encrypt_image(const compiler::FheProgram& program, const fhe::ClientKey& key, const Tensor& image,
                                   std::uint64_t seed) {
   nn::quant::IntTensor q;
-  nn::quant::quantize_input(std::get<nn::quant::QuantizeInputAttrs>(program.circuit.nodes[0].attrs),
-                            image.data.data(), image.data.size(), q);
+  quantize_input(std::get<nn::quant::QuantizeInputAttrs>(program.circuit.nodes[0].attrs), image.data.data(),
+                 image.data.size(), q);
   std::vector<fhe::Torus> plaintexts;
   for (const std::int64_t v : q.data) plaintexts.push_back(static_cast<fhe::Torus>(v) << program.encodings[0].exponent);
   fhe::Csprng rng = fhe::Csprng::from_seed_insecure_for_tests(seed);
   fhe::SeededLweBatch batch = fhe::encrypt_seeded_lwe_batch(key, fhe::LweKeyKind::big, plaintexts, rng);
-  batch.context = spec_digest(make_client_spec(program));  // as Client::encrypt binds it
+  batch.context = client::spec_digest(make_client_spec(program));  // as Client::encrypt binds it
   return batch;
 }
 

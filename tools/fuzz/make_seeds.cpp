@@ -17,7 +17,7 @@
 #include "veil/fhe/seeded_lwe.hpp"
 #include "veil/fhe/serialize.hpp"
 #include "veil/runtime/compile_options_file.hpp"
-#include "veil/runtime/client_spec.hpp"
+#include "veil/runtime/published_client_spec.hpp"
 
 namespace {
 
@@ -68,7 +68,7 @@ void write_program_seeds(const fs::path& dir, const std::string& name, nn::quant
     options.multi_parameter = multi;
     const compiler::FheProgram program = compiler::compile_program(circuit, options);
     const std::string tag = name + (multi ? "_multi" : "_uniform");
-    runtime::save_client_spec_file(runtime::make_client_spec(program), dir / "client_spec" / (tag + ".json"));
+    client::save_client_spec_file(runtime::make_client_spec(program), dir / "client_spec" / (tag + ".json"));
     const auto recorded = runtime::record_compile_options(program, compiler::circuit_fingerprint(program.circuit));
     write_file_atomically(dir / "compile_options" / (tag + ".json"), runtime::compile_options_json(recorded));
   }

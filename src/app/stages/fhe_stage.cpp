@@ -12,11 +12,12 @@
 #include "veil/app/report/fhe_report.hpp"
 #include "veil/app/report/progress_bar.hpp"
 #include "veil/app/stages/pbs_rate.hpp"
+#include "veil/client/client.hpp"
 #include "veil/common/error.hpp"
 #include "veil/compiler/model_file.hpp"
 #include "veil/fhe/keygen.hpp"
 #include "veil/nn/metrics.hpp"
-#include "veil/runtime/client.hpp"
+#include "veil/runtime/published_client_spec.hpp"
 
 namespace veil::app {
 namespace {
@@ -134,7 +135,7 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
   out << "Generating keys (parameter set " << stats.parameter_set << ")...\n";
   out.flush();
   auto start = Clock::now();
-  const runtime::Client client = runtime::Client::generate(runtime::make_client_spec(program), rng, settings.allow);
+  const client::Client client = client::Client::generate(runtime::make_client_spec(program), rng, settings.allow);
   fhe::IdentifiedCompressedServerKey compressed_key = client.make_compressed_server_key(rng, pool, settings.allow);
   fhe::IdentifiedServerKey server_key = compressed_key.decompress(pool);
   if (!settings.session) compressed_key = {};  // only other ranks need it

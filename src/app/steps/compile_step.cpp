@@ -9,8 +9,8 @@
 #include "veil/compiler/model_file.hpp"
 #include "veil/compiler/statistics.hpp"
 #include "veil/nn/quant/quantize_graph.hpp"
-#include "veil/runtime/client_spec.hpp"
 #include "veil/runtime/compile_options_file.hpp"
+#include "veil/runtime/published_client_spec.hpp"
 
 namespace veil::app {
 
@@ -26,12 +26,12 @@ void compile_step(const nn::Graph& folded_graph, const Tensor& calibration, cons
   const std::string fingerprint = compiler::circuit_fingerprint(program.circuit);
   const compiler::CircuitStatistics stats = compiler::make_statistics(program);
   const std::string options_json = runtime::compile_options_json(runtime::record_compile_options(program, fingerprint));
-  const runtime::ClientSpec spec = runtime::make_client_spec(program);
+  const client::ClientSpec spec = runtime::make_client_spec(program);
 
   std::filesystem::create_directories(out_dir);
   compiler::save_quantized_circuit_file(program.circuit, out_dir / kModelFile);
   write_file_atomically(out_dir / kCompileOptionsFile, options_json);
-  runtime::save_client_spec_file(spec, out_dir / kClientSpecFile);
+  client::save_client_spec_file(spec, out_dir / kClientSpecFile);
   write_file_atomically(out_dir / kStatisticsFile, compiler::statistics_json(stats));
 
   out << compiler::statistics_summary(stats);

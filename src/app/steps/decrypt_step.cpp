@@ -3,8 +3,8 @@
 
 #include "veil/app/steps/files.hpp"
 #include "veil/app/steps/veil_fhe_steps.hpp"
+#include "veil/client/client.hpp"
 #include "veil/fhe/serialize.hpp"
-#include "veil/runtime/client.hpp"
 
 namespace veil::app {
 
@@ -13,10 +13,10 @@ std::vector<nn::Prediction> decrypt_step(const std::filesystem::path& spec, cons
                                          const std::vector<std::string>& class_names, std::ostream& out,
                                          fhe::AllowInsecure allow) {
   const auto start = std::chrono::steady_clock::now();
-  runtime::ClientSpec client_spec = runtime::load_client_spec_file(spec);
-  runtime::SpecLoadLimits limits = load_limits(client_spec);
+  client::ClientSpec client_spec = client::load_client_spec_file(spec);
+  client::SpecLoadLimits limits = load_limits(client_spec);
   limits.client_key.allow = allow;
-  const runtime::Client client(std::move(client_spec), fhe::load_client_keys_file(client_key, limits.client_key));
+  const client::Client client(std::move(client_spec), fhe::load_client_keys_file(client_key, limits.client_key));
   const nn::quant::IntTensor integers = client.decrypt_integers(fhe::load_ciphertext_batch_file(input, limits.output));
   const Tensor logits = client.logits(integers);
   const bool named = class_names.size() == logits.data.size();

@@ -3,10 +3,10 @@
 
 #include "veil/app/steps/files.hpp"
 #include "veil/app/steps/veil_fhe_steps.hpp"
+#include "veil/client/client.hpp"
 #include "veil/common/error.hpp"
 #include "veil/fhe/serialize.hpp"
 #include "veil/io/center_crop_tensor.hpp"
-#include "veil/runtime/client.hpp"
 
 namespace veil::app {
 namespace {
@@ -27,10 +27,10 @@ Tensor fit_to_input(const Tensor& image, const Shape& input) {
 void encrypt_step(const std::filesystem::path& spec, const std::filesystem::path& client_key, const Tensor& image,
                   const std::filesystem::path& out_file, fhe::Csprng& rng, std::ostream& out, fhe::AllowInsecure allow) {
   const auto start = std::chrono::steady_clock::now();
-  runtime::ClientSpec client_spec = runtime::load_client_spec_file(spec);
+  client::ClientSpec client_spec = client::load_client_spec_file(spec);
   fhe::LoadLimits key_limits = load_limits(client_spec).client_key;
   key_limits.allow = allow;
-  const runtime::Client client(std::move(client_spec), fhe::load_client_keys_file(client_key, key_limits));
+  const client::Client client(std::move(client_spec), fhe::load_client_keys_file(client_key, key_limits));
   const fhe::SeededLweBatch batch = client.encrypt(fit_to_input(image, client.spec().input_shape), rng);
   fhe::save_seeded_lwe_batch_file(batch, out_file);
   char buf[160];

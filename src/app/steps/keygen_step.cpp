@@ -5,8 +5,8 @@
 
 #include "veil/app/steps/files.hpp"
 #include "veil/app/steps/veil_fhe_steps.hpp"
+#include "veil/client/client.hpp"
 #include "veil/fhe/serialize.hpp"
-#include "veil/runtime/client.hpp"
 
 namespace veil::app {
 
@@ -14,7 +14,7 @@ void keygen_step(const std::filesystem::path& spec, const std::filesystem::path&
                  fhe::Csprng& rng, fhe::AllowInsecure allow, std::ostream& out) {
   const auto start = std::chrono::steady_clock::now();
   ThreadPool pool(threads ? threads : std::max(1u, std::thread::hardware_concurrency()));
-  const runtime::Client client = runtime::Client::generate(runtime::load_client_spec_file(spec), rng, allow);
+  const client::Client client = client::Client::generate(client::load_client_spec_file(spec), rng, allow);
   const fhe::IdentifiedCompressedServerKey server_key = client.make_compressed_server_key(rng, pool, allow);
 
   std::filesystem::create_directories(out_dir);

@@ -13,8 +13,8 @@
 #include "veil/compiler/model_file.hpp"
 #include "veil/fhe/serialize.hpp"
 #include "veil/nn/metrics.hpp"
-#include "veil/runtime/client_spec.hpp"
 #include "veil/runtime/compile_options_file.hpp"
+#include "veil/runtime/published_client_spec.hpp"
 #include "veil/runtime/server.hpp"
 
 namespace veil::app {
@@ -28,7 +28,7 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 // checked against the client spec beside it. The options come first: they say how large the
 // model is, so a model file (or pipe) declaring more is refused from its header.
 compiler::FheProgram load_program(const std::filesystem::path& model, fhe::AllowInsecure allow,
-                                  runtime::SpecLoadLimits& limits) {
+                                  client::SpecLoadLimits& limits) {
   const std::filesystem::path options_file = model.parent_path() / kCompileOptionsFile;
   runtime::RecordedCompileOptions recorded;
   try {
@@ -48,7 +48,7 @@ compiler::FheProgram load_program(const std::filesystem::path& model, fhe::Allow
                           recorded.program_fingerprint + ", " + model.string() + " has " +
                           compiler::circuit_fingerprint(circuit) + ")");
   compiler::FheProgram program = compiler::compile_program(std::move(circuit), runtime::to_compile_options(recorded, allow));
-  const runtime::ClientSpec spec = runtime::load_client_spec_file(model.parent_path() / kClientSpecFile);
+  const client::ClientSpec spec = client::load_client_spec_file(model.parent_path() / kClientSpecFile);
   runtime::require_matching_spec(spec, program);
   limits = load_limits(spec);
   limits.server_key.allow = allow;  // toy sets only where the program itself was allowed them
@@ -63,7 +63,7 @@ void run_one(const std::filesystem::path& model, const std::filesystem::path& se
   auto start = Clock::now();
   ThreadPool pool(threads ? threads : std::max(1u, std::thread::hardware_concurrency()));
   const std::unique_ptr<fhe::Backend> backend = make_backend_for_flags(use_gpu, pool, session ? session->local_rank() : 0);
-  runtime::SpecLoadLimits limits;  // what the program's spec says each file holds
+  client::SpecLoadLimits limits;  // what the program's spec says each file holds
   compiler::FheProgram program = load_program(model, allow, limits);
   fhe::IdentifiedServerKey key = fhe::load_server_key_file(server_key, limits.server_key);
   const fhe::SeededLweBatch batch = fhe::load_seeded_lwe_batch_file(input, limits.input);

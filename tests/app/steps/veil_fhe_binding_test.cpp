@@ -13,10 +13,10 @@
 #include "app/cli_test_network.hpp"
 #include "veil/app/steps/files.hpp"
 #include "veil/app/steps/veil_fhe_steps.hpp"
+#include "veil/client/client_spec.hpp"
 #include "veil/common/error.hpp"
 #include "veil/common/file_io.hpp"
 #include "veil/nn/small_resnet.hpp"
-#include "veil/runtime/client_spec.hpp"
 
 namespace veil::app {
 namespace {
@@ -48,7 +48,7 @@ class VeilFheBinding : public ::testing::Test {
   static fs::path spec(char model) { return dir_ / std::string(1, model) / kClientSpecFile; }
   static fs::path model(char model) { return dir_ / std::string(1, model) / kModelFile; }
   static fs::path client_key() { return dir_ / "keys" / kClientKeyFile; }
-  static std::string digest(char model) { return runtime::spec_digest(runtime::load_client_spec_file(spec(model))).short_hex(); }
+  static std::string digest(char model) { return client::spec_digest(client::load_client_spec_file(spec(model))).short_hex(); }
 
   // The error message of `step` ("" when it succeeds).
   static std::string error_of(const std::function<void(std::ostream&)>& step) {
@@ -86,7 +86,7 @@ TEST_F(VeilFheBinding, TheTwoModelsHaveDifferentSpecs) { EXPECT_NE(digest('a'), 
 
 // A flipped digit of the output scale used to parse as another spec, and decrypt with it.
 TEST_F(VeilFheBinding, SpecWithAFlippedByteIsRefused) {
-  std::string text = read_file_limited(spec('a'), "client spec", runtime::kMaxClientSpecBytes);
+  std::string text = read_file_limited(spec('a'), "client spec", client::kMaxClientSpecBytes);
   const std::size_t digit = text.find_first_of("123456789", text.find("\"output_scale\""));
   text[digit] = text[digit] == '9' ? '8' : static_cast<char>(text[digit] + 1);
   fs::create_directories(dir_ / "flipped");

@@ -13,9 +13,9 @@
 #include "runtime/runtime_test_support.hpp"
 #include "veil/app/steps/files.hpp"
 #include "veil/app/steps/veil_fhe_steps.hpp"
+#include "veil/client/client.hpp"
 #include "veil/common/file_io.hpp"
 #include "veil/compiler/model_file.hpp"
-#include "veil/runtime/client.hpp"
 #include "veil/runtime/compile_options_file.hpp"
 
 namespace veil::app {
@@ -44,7 +44,7 @@ TEST(VeilFhePartitions, ThreeToyPartitionsThroughEveryStepDecryptExactly) {
   EXPECT_EQ(recorded.parameter_sets, pinned.sets);
   EXPECT_EQ(recorded.site_partitions, pinned.site_partition);
   const fs::path spec = dir / "model" / kClientSpecFile;
-  EXPECT_EQ(runtime::load_client_spec_file(spec).parameter_sets, pinned.sets);
+  EXPECT_EQ(client::load_client_spec_file(spec).parameter_sets, pinned.sets);
 
   fhe::Csprng rng = fhe::Csprng::from_seed_insecure_for_tests(9);
   keygen_step(spec, dir / "keys", 2, rng, kAllow, log);
@@ -58,7 +58,7 @@ TEST(VeilFhePartitions, ThreeToyPartitionsThroughEveryStepDecryptExactly) {
 
   const fhe::IdentifiedServerKey server_key = fhe::load_server_key_file(dir / "keys" / kServerKeyFile, {.allow = kAllow});
   EXPECT_EQ(server_key.partition_count(), 3u);
-  const runtime::Client client(runtime::load_client_spec_file(spec), fhe::load_client_keys_file(dir / "keys" / kClientKeyFile, {.allow = kAllow}));
+  const client::Client client(client::load_client_spec_file(spec), fhe::load_client_keys_file(dir / "keys" / kClientKeyFile, {.allow = kAllow}));
   EXPECT_EQ(client.key_id(), server_key.key_id);
   const nn::quant::IntTensor decrypted =
       client.decrypt_integers(fhe::load_ciphertext_batch_file(dir / "output.lwe"));

@@ -63,7 +63,5 @@ class IntegerExecutor {
 
 /// Reads output integers [N, ...] as real numbers with the output node's scale.
 void dequantize_output(const QuantizedCircuit& circuit, const IntTensor& integers, Tensor& output);
-/// Same with the output node's per-image shape and scale (what an FHE client knows).
-void dequantize_output(const Shape& shape, const QuantScale& scale, const IntTensor& integers, Tensor& output);
 
 }  // namespace veil::nn::quant

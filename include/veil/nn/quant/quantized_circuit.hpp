@@ -9,36 +9,17 @@
 #include <variant>
 #include <vector>
 
+#include "veil/common/quantization.hpp"
 #include "veil/common/tensor.hpp"
 
 namespace veil::nn::quant {
 
 using QValueId = std::int32_t;
 
-/// Dense row-major int64 tensor (one image or a batch).
-struct IntTensor {
-  Shape shape;
-  std::vector<std::int64_t> data;
-};
-
-/// real = scale[c] * (q - zero_point[c]) for channel c (dimension 0 of the per-image
-/// shape). One entry applies to every channel (per tensor).
-struct QuantScale {
-  std::vector<double> scale{1.0};
-  std::vector<std::int64_t> zero_point{0};
-
-  double scale_at(std::int64_t c) const { return scale.size() == 1 ? scale[0] : scale[static_cast<std::size_t>(c)]; }
-  std::int64_t zero_point_at(std::int64_t c) const {
-    return zero_point.size() == 1 ? zero_point[0] : zero_point[static_cast<std::size_t>(c)];
-  }
-};
-
-/// Client side, in the clear: q = clamp(floor(x / scale + 1/2) + zero_point, q_min, q_max).
-struct QuantizeInputAttrs {
-  double scale = 1.0;
-  std::int64_t zero_point = 0;
-  std::int64_t q_min = 0, q_max = 255;
-};
+// The encodings the FHE client shares (veil/common/quantization.hpp), under their nn names.
+using veil::IntTensor;
+using veil::QuantizeInputAttrs;
+using veil::QuantScale;
 
 /// y[o, i, j] = bias[o] + sum_{c, u, v} weight[o, c, u, v] * x[c, i*stride - padding + u, j*stride - padding + v],
 /// positions outside the input read pad_value (the input's zero point, so padding means 0).

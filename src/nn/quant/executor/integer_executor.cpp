@@ -122,20 +122,7 @@ void IntegerExecutor::run_batch(const Tensor& images, const SimulationSettings* 
 
 void dequantize_output(const QuantizedCircuit& circuit, const IntTensor& integers, Tensor& output) {
   const QNode& n = circuit.node(circuit.output);
-  dequantize_output(n.shape, n.scale, integers, output);
-}
-
-void dequantize_output(const Shape& shape, const QuantScale& scale, const IntTensor& integers, Tensor& output) {
-  const std::int64_t channels = shape.empty() ? 1 : shape[0];
-  const auto per_image = static_cast<std::size_t>(element_count(shape));
-  const std::size_t per_channel = per_image / static_cast<std::size_t>(channels);
-  output.shape = integers.shape;
-  output.data.resize(integers.data.size());
-  for (std::size_t i = 0; i < integers.data.size(); ++i) {
-    const auto c = static_cast<std::int64_t>((i % per_image) / per_channel);
-    output.data[i] = static_cast<float>(scale.scale_at(c) *
-                                        static_cast<double>(integers.data[i] - scale.zero_point_at(c)));
-  }
+  veil::dequantize_output(n.shape, n.scale, integers, output);
 }
 
 }  // namespace veil::nn::quant

@@ -6,7 +6,7 @@
 #include <span>
 #include <vector>
 
-#include "veil/nn/quant/quantize_input.hpp"
+#include "veil/common/quantization.hpp"
 #include "veil/nn/quant/quantized_circuit.hpp"
 
 namespace veil::nn::quant {

@@ -11,14 +11,6 @@ std::vector<double> make_double_weights(const std::vector<std::int64_t>& weight)
   return std::vector<double>(weight.begin(), weight.end());
 }
 
-void quantize_input(const QuantizeInputAttrs& a, const float* x, std::size_t count, IntTensor& y) {
-  y.data.resize(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    const double q = std::floor(static_cast<double>(x[i]) / a.scale + 0.5) + static_cast<double>(a.zero_point);
-    y.data[i] = static_cast<std::int64_t>(std::clamp(q, static_cast<double>(a.q_min), static_cast<double>(a.q_max)));
-  }
-}
-
 void int_conv2d(const IntConv2dAttrs& a, const std::vector<double>& weight_d, const IntTensor& x,
                 const Shape& out_shape, IntTensor& y, std::vector<double>& scratch) {
   const std::int64_t o_ch = a.weight_shape[0], c_in = a.weight_shape[1], k = a.weight_shape[2];

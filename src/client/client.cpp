@@ -1,4 +1,4 @@
-#include "veil/runtime/client.hpp"
+#include "veil/client/client.hpp"
 
 #include <algorithm>
 
@@ -9,10 +9,8 @@
 #include "veil/fhe/keygen.hpp"
 #include "veil/fhe/lwe_encryption.hpp"
 #include "veil/fhe/parameter_sets.hpp"
-#include "veil/nn/quant/integer_executor.hpp"
-#include "veil/nn/quant/quantize_input.hpp"
 
-namespace veil::runtime {
+namespace veil::client {
 
 namespace {
 
@@ -76,8 +74,8 @@ fhe::SeededLweBatch Client::encrypt(const Tensor& image, fhe::Csprng& rng) const
     throw InvalidArgument("client: image of shape " + to_string(image.shape) + ", the program reads " +
                           to_string(spec_.input_shape));
   }
-  nn::quant::IntTensor q;
-  nn::quant::quantize_input(spec_.input_quantization, image.data.data(), image.data.size(), q);
+  IntTensor q;
+  quantize_input(spec_.input_quantization, image.data.data(), image.data.size(), q);
   std::vector<fhe::Torus> plaintexts(q.data.size());
   for (std::size_t i = 0; i < q.data.size(); ++i) {
     plaintexts[i] = static_cast<fhe::Torus>(q.data[i]) << spec_.input_exponent;
@@ -88,7 +86,7 @@ fhe::SeededLweBatch Client::encrypt(const Tensor& image, fhe::Csprng& rng) const
   return batch;
 }
 
-nn::quant::IntTensor Client::decrypt_integers(const fhe::CiphertextBatch& output) const {
+IntTensor Client::decrypt_integers(const fhe::CiphertextBatch& output) const {
   fhe::require_same_key(output, std::span<const fhe::ClientKey>(keys_));
   if (output.context != context_) {
     throw InvalidArgument("client: the output was computed for client spec " + output.context.short_hex() +
@@ -105,7 +103,7 @@ nn::quant::IntTensor Client::decrypt_integers(const fhe::CiphertextBatch& output
                           ", expected " + std::to_string(expected) + " (" + to_string(spec_.output_shape) +
                           ") under the big key (k*N = " + std::to_string(big.value) + ")");
   }
-  nn::quant::IntTensor result{spec_.output_shape, std::vector<std::int64_t>(expected)};
+  IntTensor result{spec_.output_shape, std::vector<std::int64_t>(expected)};
   for (std::size_t i = 0; i < expected; ++i) {
     result.data[i] = decode_at(fhe::decrypt_phase(widest, output.ciphertexts[i]), spec_.output_exponent);
   }
@@ -114,16 +112,16 @@ nn::quant::IntTensor Client::decrypt_integers(const fhe::CiphertextBatch& output
 
 Tensor Client::decrypt(const fhe::CiphertextBatch& output) const { return logits(decrypt_integers(output)); }
 
-Tensor Client::logits(const nn::quant::IntTensor& integers) const {
+Tensor Client::logits(const IntTensor& integers) const {
   Tensor result;
-  nn::quant::dequantize_output(spec_.output_shape, spec_.output_scale, integers, result);
+  dequantize_output(spec_.output_shape, spec_.output_scale, integers, result);
   return result;
 }
 
-std::size_t Client::outputs_beyond_bound(const nn::quant::IntTensor& integers) const {
+std::size_t Client::outputs_beyond_bound(const IntTensor& integers) const {
   return static_cast<std::size_t>(std::count_if(integers.data.begin(), integers.data.end(), [this](std::int64_t q) {
     return q > spec_.output_bound || q < -spec_.output_bound;
   }));
 }
 
-}  // namespace veil::runtime
+}  // namespace veil::client

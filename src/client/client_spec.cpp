@@ -2,22 +2,21 @@
 // checked, unknown fields refused, the content checked against its checksum and the text against
 // the one form written; doubles are written in nlohmann's shortest round-trip form and read
 // back exactly.
-#include "veil/runtime/client_spec.hpp"
+#include "veil/client/client_spec.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <limits>
 
-#include "runtime/checksummed_json.hpp"
-#include "runtime/json_object_reader.hpp"
+#include "veil/common/checksummed_json.hpp"
 #include "veil/common/error.hpp"
 #include "veil/common/file_io.hpp"
-#include "veil/compiler/model_file.hpp"
+#include "veil/common/json_object_reader.hpp"
 #include "veil/fhe/parameter_sets.hpp"
 #include "veil/fhe/seeded_lwe.hpp"
 
-namespace veil::runtime {
+namespace veil::client {
 
 namespace {
 
@@ -38,7 +37,7 @@ Json doubles(const std::vector<double>& values, const char* field) {
 
 // Everything but the checksum, which is the digest of this document.
 Json spec_content(const ClientSpec& spec) {
-  const nn::quant::QuantizeInputAttrs& q = spec.input_quantization;
+  const QuantizeInputAttrs& q = spec.input_quantization;
   return {
       {"format_version", kClientSpecVersion},
       {"program_fingerprint", spec.program_fingerprint},
@@ -60,10 +59,8 @@ Json spec_content(const ClientSpec& spec) {
 
 // ---- reading: each accessor names the field it complains about.
 
-using ObjectReader = detail::JsonObjectReader;
-
 [[noreturn]] void fail(const std::string& field, const std::string& problem) {
-  detail::fail_field("client spec", field, problem);
+  fail_json_field("client spec", field, problem);
 }
 
 constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
@@ -93,7 +90,7 @@ std::vector<const fhe::ParameterSet*> registered_sets(const std::vector<std::str
 }
 
 ClientSpec read_spec(const Json& doc) {
-  ObjectReader root(doc, "client spec", "");
+  JsonObjectReader root(doc, "client spec", "");
   const std::int64_t version = root.integer("format_version", 0, kInt64Max);
   if (version != kClientSpecVersion) {
     const char* why = version < kClientSpecVersion ? " (older specs carry no checksum: compile the model again)" : "";
@@ -106,7 +103,7 @@ ClientSpec read_spec(const Json& doc) {
   registered_sets(spec.parameter_sets, "parameter_sets");
   spec.input_shape = root.shape("input_shape");
   {
-    ObjectReader q(root.at("input_quantization"), "client spec", "input_quantization");
+    JsonObjectReader q(root.at("input_quantization"), "client spec", "input_quantization");
     spec.input_quantization.scale = q.number("scale");
     if (!(spec.input_quantization.scale > 0)) fail(q.name("scale"), "must be > 0");
     spec.input_quantization.zero_point = q.integer("zero_point", kInt64Min, kInt64Max);
@@ -117,7 +114,7 @@ ClientSpec read_spec(const Json& doc) {
   spec.input_exponent = static_cast<int>(root.integer("input_exponent", 0, 63));
   spec.output_shape = root.shape("output_shape");
   {
-    ObjectReader s(root.at("output_scale"), "client spec", "output_scale");
+    JsonObjectReader s(root.at("output_scale"), "client spec", "output_scale");
     spec.output_scale.scale = s.numbers("scale");
     spec.output_scale.zero_point = s.integers("zero_point");
     const auto channels = static_cast<std::size_t>(spec.output_shape[0]);
@@ -133,43 +130,22 @@ ClientSpec read_spec(const Json& doc) {
   const std::string checksum = root.sha256_hex("checksum");
   root.finish();
   // Checked last, on the content as read: a change that leaves every field valid is caught here.
-  detail::require_checksum(checksum, spec_digest(spec).hex(), "client spec");
+  require_checksum(checksum, spec_digest(spec).hex(), "client spec");
   return spec;
 }
 
 }  // namespace
 
-ClientSpec make_client_spec(const compiler::FheProgram& program) {
-  const nn::quant::QuantizedCircuit& circuit = program.circuit;
-  const auto* input =
-      circuit.nodes.empty() ? nullptr : std::get_if<nn::quant::QuantizeInputAttrs>(&circuit.nodes[0].attrs);
-  if (input == nullptr || program.encodings.empty()) {
-    throw InvalidArgument("make_client_spec: the program's node 0 is not a QuantizeInput with an encoding");
-  }
-  const nn::quant::QNode& output = circuit.node(circuit.output);
-  ClientSpec spec;
-  spec.program_fingerprint = compiler::circuit_fingerprint(circuit);
-  for (const fhe::ParameterSet& set : program.partitions) spec.parameter_sets.push_back(set.name);
-  spec.input_shape = circuit.nodes[0].shape;
-  spec.input_quantization = *input;
-  spec.input_exponent = program.encodings[0].exponent;
-  spec.output_shape = output.shape;
-  spec.output_scale = output.scale;
-  spec.output_exponent = program.output.exponent;
-  spec.output_bound = program.output.bound;
-  return spec;
-}
-
 fhe::ContextTag spec_digest(const ClientSpec& spec) { return fhe::context_tag_of(spec_content(spec).dump()); }
 
 // The file's checksum is json_checksum(spec_content(spec)), the same SHA-256 as spec_digest.
-std::string client_spec_json(const ClientSpec& spec) { return detail::checksummed_json_text(spec_content(spec)); }
+std::string client_spec_json(const ClientSpec& spec) { return checksummed_json_text(spec_content(spec)); }
 
 ClientSpec parse_client_spec(const std::string& json) {
-  ClientSpec spec = read_spec(detail::parse_document(json, "client spec"));
+  ClientSpec spec = read_spec(parse_json_document(json, "client spec"));
   // The checksum covers the content; the file has one form, so that no byte can change
   // unnoticed (not even whitespace or the spelling of a number).
-  detail::require_canonical_text(json, client_spec_json(spec), "client spec");
+  require_canonical_text(json, client_spec_json(spec), "client spec");
   return spec;
 }
 
@@ -197,15 +173,12 @@ SpecLoadLimits load_limits(const ClientSpec& spec) {
           {fhe::ciphertext_batch_payload_bytes(*params, fhe::LweKeyKind::big, count(spec.output_shape))}};
 }
 
-void require_matching_spec(const ClientSpec& spec, const compiler::FheProgram& program) {
-  const Json have = spec_content(spec);
-  const Json want = spec_content(make_client_spec(program));
-  for (const auto& [key, value] : want.items()) {
-    if (have.at(key) != value) {
-      throw InvalidArgument("client spec does not match the program: " + key + " is " + have.at(key).dump() +
-                            " in the spec, " + value.dump() + " in the program");
-    }
+std::optional<SpecDifference> first_difference(const ClientSpec& a, const ClientSpec& b) {
+  const Json content_a = spec_content(a), content_b = spec_content(b);
+  for (const auto& [key, value] : content_b.items()) {
+    if (content_a.at(key) != value) return SpecDifference{key, content_a.at(key).dump(), value.dump()};
   }
+  return std::nullopt;
 }
 
-}  // namespace veil::runtime
+}  // namespace veil::client

@@ -1,11 +1,11 @@
-#include "runtime/checksummed_json.hpp"
+#include "veil/common/checksummed_json.hpp"
 
 #include <algorithm>
 
 #include "veil/common/error.hpp"
 #include "veil/common/sha256.hpp"
 
-namespace veil::runtime::detail {
+namespace veil {
 
 std::string json_checksum(const nlohmann::ordered_json& content) {
   const Sha256Digest digest = sha256({content.dump()});
@@ -33,4 +33,4 @@ void require_canonical_text(const std::string& text, const std::string& canonica
   }
 }
 
-}  // namespace veil::runtime::detail
+}  // namespace veil

@@ -13,7 +13,7 @@
 
 #include "veil/common/tensor.hpp"
 
-namespace veil::runtime::detail {
+namespace veil {
 
 /// Nesting the documents may have (the client spec's is 3). nlohmann's parser keeps its own
 /// stack, but its dump, comparison and copy recurse: 1 MiB of '[' named in a message would
@@ -22,10 +22,10 @@ inline constexpr int kMaxJsonDepth = 64;
 
 /// `text` parsed; FormatError "<document>: not valid JSON: ..." on a syntax error or nesting
 /// deeper than kMaxJsonDepth.
-nlohmann::ordered_json parse_document(const std::string& text, std::string_view document);
+nlohmann::ordered_json parse_json_document(const std::string& text, std::string_view document);
 
 /// FormatError "<document>: field '<field>' <problem>".
-[[noreturn]] void fail_field(std::string_view document, const std::string& field, const std::string& problem);
+[[noreturn]] void fail_json_field(std::string_view document, const std::string& field, const std::string& problem);
 
 class JsonObjectReader {
  public:
@@ -63,4 +63,4 @@ class JsonObjectReader {
   std::set<std::string> read_;
 };
 
-}  // namespace veil::runtime::detail
+}  // namespace veil

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace veil::runtime::detail {
+namespace veil {
 
 /// Hex SHA-256 of the compact dump of `content` (the document without its "checksum").
 std::string json_checksum(const nlohmann::ordered_json& content);
@@ -24,4 +24,4 @@ void require_checksum(const std::string& stored, const std::string& computed, st
 /// is `canonical` byte for byte (whitespace, the spelling of a number, the order of fields).
 void require_canonical_text(const std::string& text, const std::string& canonical, std::string_view what);
 
-}  // namespace veil::runtime::detail
+}  // namespace veil

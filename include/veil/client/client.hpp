@@ -1,18 +1,19 @@
 #pragma once
 // The client side: key generation, input quantization and encryption, decryption and
-// de-quantization of the logits. Holds the secret key; nothing here is linked by the server.
+// de-quantization of the logits. Holds the secret key; the server links this layer for the spec
+// only, and a client-only program links this layer and fhe, not the compiler, nn or OpenBLAS.
 #include <vector>
 
+#include "veil/client/client_spec.hpp"
+#include "veil/common/quantization.hpp"
 #include "veil/common/tensor.hpp"
 #include "veil/common/thread_pool.hpp"
 #include "veil/fhe/client_key.hpp"
 #include "veil/fhe/csprng.hpp"
 #include "veil/fhe/seeded_lwe.hpp"
 #include "veil/fhe/serialize.hpp"
-#include "veil/nn/quant/quantized_circuit.hpp"
-#include "veil/runtime/client_spec.hpp"
 
-namespace veil::runtime {
+namespace veil::client {
 
 class Client {
  public:
@@ -34,22 +35,22 @@ class Client {
   fhe::IdentifiedServerKey make_server_key(fhe::Csprng& rng, ThreadPool& pool,
                                            fhe::AllowInsecure allow = fhe::AllowInsecure::no) const;
 
-  /// image: one preprocessed float image of spec.input_shape. Quantizes it exactly as
-  /// nn::quant's QuantizeInput and encrypts every element (seeded, under the big key), bound to
-  /// the spec (context tag spec_digest(spec)).
+  /// image: one preprocessed float image of spec.input_shape. Quantizes it exactly as the
+  /// circuit's QuantizeInput (veil::quantize_input) and encrypts every element (seeded, under the
+  /// big key), bound to the spec (context tag spec_digest(spec)).
   fhe::SeededLweBatch encrypt(const Tensor& image, fhe::Csprng& rng) const;
 
   /// The output integers (spec.output_shape), checked against the key, the spec's size and the
   /// spec itself: InvalidArgument naming both digests for an output computed for another spec.
-  nn::quant::IntTensor decrypt_integers(const fhe::CiphertextBatch& output) const;
+  IntTensor decrypt_integers(const fhe::CiphertextBatch& output) const;
   /// The logits as real numbers (output_scale applied), shape spec.output_shape.
   Tensor decrypt(const fhe::CiphertextBatch& output) const;
   /// The same from already decrypted output integers.
-  Tensor logits(const nn::quant::IntTensor& integers) const;
+  Tensor logits(const IntTensor& integers) const;
   /// Output integers beyond ±spec.output_bound. The decoding holds 2-4x the bound; when the bound
   /// is the calibration's (docs/fhe_compiler.md, "Output noise"), such a logit is unusually large
   /// and one further out would have wrapped: worth a warning.
-  std::size_t outputs_beyond_bound(const nn::quant::IntTensor& integers) const;
+  std::size_t outputs_beyond_bound(const IntTensor& integers) const;
 
   const ClientSpec& spec() const { return spec_; }
   /// Partition 0's key: the one inputs are encrypted under.
@@ -71,4 +72,4 @@ class Client {
   fhe::ContextTag context_;
 };
 
-}  // namespace veil::runtime
+}  // namespace veil::client

@@ -1,4 +1,4 @@
-#include "runtime/json_object_reader.hpp"
+#include "veil/common/json_object_reader.hpp"
 
 #include <cmath>
 #include <limits>
@@ -6,7 +6,7 @@
 
 #include "veil/common/error.hpp"
 
-namespace veil::runtime::detail {
+namespace veil {
 
 namespace {
 
@@ -25,7 +25,7 @@ std::optional<std::int64_t> as_int64(const Json& v) {
 
 }  // namespace
 
-Json parse_document(const std::string& text, std::string_view document) {
+Json parse_json_document(const std::string& text, std::string_view document) {
   const std::string what(document);
   try {
     return Json::parse(text, [&](int depth, Json::parse_event_t, Json&) {
@@ -38,7 +38,7 @@ Json parse_document(const std::string& text, std::string_view document) {
   }
 }
 
-void fail_field(std::string_view document, const std::string& field, const std::string& problem) {
+void fail_json_field(std::string_view document, const std::string& field, const std::string& problem) {
   throw FormatError(std::string(document) + ": field '" + field + "' " + problem);
 }
 
@@ -48,7 +48,7 @@ JsonObjectReader::JsonObjectReader(const Json& object, std::string document, std
 }
 
 void JsonObjectReader::fail(const std::string& field, const std::string& problem) const {
-  fail_field(document_, field, problem);
+  fail_json_field(document_, field, problem);
 }
 
 const Json& JsonObjectReader::at(const std::string& key) {
@@ -147,4 +147,4 @@ const Json& JsonObjectReader::array(const std::string& key, bool may_be_empty) {
   return v;
 }
 
-}  // namespace veil::runtime::detail
+}  // namespace veil

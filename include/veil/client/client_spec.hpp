@@ -1,20 +1,22 @@
 #pragma once
 // What a client needs to know about a compiled program, and nothing about its weights:
 // the parameter set, how to quantize and encode an input image, how to decode the logits.
-// The server publishes it (JSON, versioned); the client generates keys and encrypts with it.
+// The server publishes it (JSON, versioned; runtime::make_client_spec); the client generates keys
+// and encrypts with it, knowing nothing of the compiler or the network (this layer links fhe only).
 // Its digest binds the ciphertexts to the model: Client::encrypt stamps it on inputs, the
 // Server refuses an input of another spec and stamps it on its output, and Client::decrypt
 // refuses an output of another spec (docs/fhe_runtime.md, "What is bound to what").
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "veil/common/quantization.hpp"
 #include "veil/common/tensor.hpp"
-#include "veil/compiler/fhe_program.hpp"
 #include "veil/fhe/serialize.hpp"
 
-namespace veil::runtime {
+namespace veil::client {
 
 /// Version 3 carries a "checksum" (the hex digest of its content) and lists the parameter sets
 /// of every partition; older versions, which had no checksum, are refused by their number.
@@ -30,15 +32,13 @@ struct ClientSpec {
   /// outputs decrypted on (the shared GLWE key's), the others each add a small key.
   std::vector<std::string> parameter_sets;
   Shape input_shape;                 // per image, e.g. [3, 224, 224]
-  nn::quant::QuantizeInputAttrs input_quantization;
+  QuantizeInputAttrs input_quantization;
   int input_exponent = 0;            // phase = q * 2^exponent
   Shape output_shape;                // e.g. [1000]
-  nn::quant::QuantScale output_scale;
+  QuantScale output_scale;
   int output_exponent = 0;
   std::int64_t output_bound = 0;     // |q| <= bound
 };
-
-ClientSpec make_client_spec(const compiler::FheProgram& program);
 
 /// The SHA-256 of the spec's canonical content (its JSON without the checksum, compact): the
 /// context tag of every ciphertext made for it, and the "checksum" of its file in hex.
@@ -62,8 +62,11 @@ struct SpecLoadLimits {
 /// FormatError when the spec names an unknown parameter set. The key limits cover every partition.
 SpecLoadLimits load_limits(const ClientSpec& spec);
 
-/// InvalidArgument unless the spec is the one `program` publishes (same fingerprint, set and
-/// encodings).
-void require_matching_spec(const ClientSpec& spec, const compiler::FheProgram& program);
+/// The first field (its JSON name, in file order) where `a` and `b` differ, with its value in
+/// each as JSON; nullopt when they are the same spec.
+struct SpecDifference {
+  std::string field, in_a, in_b;
+};
+std::optional<SpecDifference> first_difference(const ClientSpec& a, const ClientSpec& b);
 
-}  // namespace veil::runtime
+}  // namespace veil::client
