@@ -113,11 +113,11 @@ std::unique_ptr<fhe::Backend> share_key(runtime::distributed::Session& session,
 }  // namespace
 
 void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgram* full_image,
-                   std::span<const nn::LabelledImage> images, const FheStageSettings& settings, std::ostream& out,
+                   std::span<const LabelledImage> images, const FheStageSettings& settings, std::ostream& out,
                    FheStageResult& result) {
   const Shape& input_shape = program.circuit.node(0).shape;
   if (images.empty()) throw InvalidArgument("FHE stage: no image, expected at least 1");
-  for (const nn::LabelledImage& image : images)
+  for (const LabelledImage& image : images)
     if (image.image.shape != input_shape)
       throw InvalidArgument("FHE stage: image '" + image.key + "' has shape " + to_string(image.image.shape) +
                             ", the program expects " + to_string(input_shape));
@@ -186,7 +186,7 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
   out << "Processing " << images.size() << " image(s)...\n";
   result.images.clear();
   for (std::size_t i = 0; i < images.size(); ++i) {
-    const nn::LabelledImage& image = images[i];
+    const LabelledImage& image = images[i];
     FheImageResult r;
     r.key = image.key;
     r.label = image.label;

@@ -70,7 +70,7 @@ TEST(Fp32Evaluation, PreparesPayloadsInParallelKeepingOrder) {
     const std::size_t k = (*next)++;
     item.key = "img" + std::to_string(k);
     item.label = static_cast<std::int64_t>(k % 4);
-    item.payload = {static_cast<std::uint8_t>(k % 4)};  // the class to rank first
+    item.encoded = {static_cast<std::uint8_t>(k % 4)};  // the class to rank first
     return true;
   };
   const PrepareImage prepare = [](LabelledImage& item) {
@@ -79,7 +79,7 @@ TEST(Fp32Evaluation, PreparesPayloadsInParallelKeepingOrder) {
       return;
     }
     item.image = Tensor({4}, {0.1f, 0.1f, 0.1f, 0.1f});
-    item.image.data[item.payload.at(0)] = 1.0f;
+    item.image.data[item.encoded.at(0)] = 1.0f;
   };
   Fp32EvaluationResult result;
   evaluate_fp32(executor, source, prepare, 3, {}, nullptr, result);
