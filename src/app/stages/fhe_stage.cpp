@@ -13,6 +13,7 @@
 #include "veil/app/report/progress_bar.hpp"
 #include "veil/app/stages/pbs_rate.hpp"
 #include "veil/common/error.hpp"
+#include "veil/common/format_numbers.hpp"
 #include "veil/compiler/model_file.hpp"
 #include "veil/fhe/keygen.hpp"
 #include "veil/nn/metrics.hpp"
@@ -105,7 +106,7 @@ std::unique_ptr<fhe::Backend> share_key(runtime::distributed::Session& session,
   const std::uint64_t bytes = session.send_server_key(sent, fingerprint);
   char buf[160];
   std::snprintf(buf, sizeof buf, "Server key broadcast to %d other rank(s): %s in %.2f s\n", session.size() - 1,
-                nn::format_bytes(bytes).c_str(), seconds_since(start));
+                format_bytes(bytes).c_str(), seconds_since(start));
   out << buf;
   return runtime::distributed::split_or_serve(session, key, fingerprint, local);
 }
@@ -145,9 +146,9 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
                 "Key generation took %.2f s: client key %zu + %zu secret bits; evaluation keys %s in memory "
                 "(bootstrapping %s, key switching %s), %s as sent (compressed)\n",
                 result.keygen_seconds, params.lwe_dimension.value, params.big_lwe_dimension().value,
-                nn::format_bytes(stats.bootstrap_key_bytes + stats.keyswitch_key_bytes).c_str(),
-                nn::format_bytes(stats.bootstrap_key_bytes).c_str(), nn::format_bytes(stats.keyswitch_key_bytes).c_str(),
-                nn::format_bytes(stats.compressed_key_bytes).c_str());
+                format_bytes(stats.bootstrap_key_bytes + stats.keyswitch_key_bytes).c_str(),
+                format_bytes(stats.bootstrap_key_bytes).c_str(), format_bytes(stats.keyswitch_key_bytes).c_str(),
+                format_bytes(stats.compressed_key_bytes).c_str());
   out << buf;
   std::unique_ptr<fhe::Backend> split;  // over all ranks of a distributed stage
   if (settings.session) split = share_key(*settings.session, compressed_key, server_key, program, *backend, out);

@@ -89,12 +89,5 @@ TEST(Fp32Evaluation, PreparesPayloadsInParallelKeepingOrder) {
   EXPECT_EQ(result.skipped, std::vector<std::string>{"img5: undecodable"});
 }
 
-TEST(Metrics, FormatCountGroupsThousands) {
-  EXPECT_EQ(format_count(0), "0");
-  EXPECT_EQ(format_count(999), "999");
-  EXPECT_EQ(format_count(1000), "1,000");
-  EXPECT_EQ(format_count(5971968), "5,971,968");
-}
-
 }  // namespace
 }  // namespace veil::nn
