@@ -60,7 +60,7 @@ app::QuantizedStagesSettings make_stages_settings(const app::Resnet18CliOptions&
 
 // The sweep of one mode: CSV and SVG into opt.output_dir, the table on stdout.
 void run_experiment(const app::Resnet18CliOptions& opt, const nn::Graph& graph, const Tensor& calibration,
-                    std::span<const nn::LabelledImage> images, const nn::Fp32EvaluationResult& fp32,
+                    std::span<const LabelledImage> images, const nn::Fp32EvaluationResult& fp32,
                     const app::QuantizedStagesSettings& settings, nn::quant::QuantizationMode mode, bool official) {
   const std::string name = app::mode_name(mode);
   const app::SweepGrid grid{opt.experiment_n_bits, opt.experiment_rounding_bits};
@@ -102,7 +102,7 @@ void run_quantized_flow(const app::Resnet18CliOptions& opt, nn::Fp32Executor& ex
   const nn::Graph& graph = executor.graph();
   const Shape& image_shape = graph.node(0).shape;
   const auto classes = static_cast<std::int64_t>(element_count(graph.node(graph.output).shape));
-  std::vector<nn::LabelledImage> calibration_items, images;
+  std::vector<LabelledImage> calibration_items, images;
   std::vector<std::string> skipped;
   std::cerr << "Reading " << opt.calibration_images << " calibration and "
             << (total ? std::to_string(total) : std::string("all remaining")) << " evaluation image(s)...\n";
@@ -122,7 +122,7 @@ void run_quantized_flow(const app::Resnet18CliOptions& opt, nn::Fp32Executor& ex
 
   std::cerr << "Evaluating fp32 ResNet-18 on " << images.size() << " image(s), " << threads << " thread(s)...\n";
   std::size_t next = 0;
-  const nn::ImageSource in_memory = [&](nn::LabelledImage& item) {
+  const nn::ImageSource in_memory = [&](LabelledImage& item) {
     if (next == images.size()) return false;
     item.key = images[next].key;
     item.label = images[next].label;
@@ -247,22 +247,8 @@ int run(const app::Resnet18CliOptions& opt, const fs::path& exe, runtime::distri
     std::cerr << "resnet18_fhe: warning: no class names (" << e.what() << "); printing indices only\n";
   }
 
-  const nn::ImageSource source = [&](nn::LabelledImage& item) {
-    io::Sample sample;
-    if (!dataset->next(sample)) return false;
-    item.key = sample.key;
-    item.label = sample.label;
-    item.payload = std::move(sample.encoded);
-    item.error = sample.error;
-    return true;
-  };
-  const nn::PrepareImage prepare = [&](nn::LabelledImage& item) {
-    io::Sample sample;
-    sample.key = item.key;
-    sample.encoded = std::move(item.payload);
-    io::preprocess_sample(sample, preprocess, item.image);
-    item.error = sample.error;
-  };
+  const nn::ImageSource source = [&](LabelledImage& item) { return dataset->next(item); };
+  const nn::PrepareImage prepare = [&](LabelledImage& item) { io::prepare_image(item, preprocess); };
   const bool interactive = isatty(STDERR_FILENO);
   const WeightsDescription weights_description{weights.path.string(), weights.sha256, weights.official_verified};
   if (!opt.quantized_stages) {

@@ -56,14 +56,12 @@ std::unique_ptr<io::Dataset> open_dataset(const VeilFheOptions& opt) {
 Tensor read_dataset_images(const VeilFheOptions& opt, std::size_t first, std::size_t count) {
   const auto dataset = open_dataset(opt);
   const io::PreprocessConfig preprocess;
-  std::vector<nn::LabelledImage> items;
-  io::Sample sample;
-  for (std::size_t index = 0; items.size() < count && dataset->next(sample); ++index) {
+  std::vector<LabelledImage> items;
+  LabelledImage item;
+  for (std::size_t index = 0; items.size() < count && dataset->next(item); ++index) {
     if (index < first) continue;
-    nn::LabelledImage item;
-    item.key = sample.key;
-    if (!sample.ok() || !io::preprocess_sample(sample, preprocess, item.image))
-      throw FormatError("dataset image " + std::to_string(index) + " (" + sample.key + "): " + sample.error);
+    if (!io::prepare_image(item, preprocess))
+      throw FormatError("dataset image " + std::to_string(index) + " (" + item.key + "): " + item.error);
     items.push_back(std::move(item));
   }
   if (items.size() < count)
@@ -101,13 +99,11 @@ Tensor read_image(const VeilFheOptions& opt) {
     const Tensor batch = read_dataset_images(opt, *opt.index, 1);
     return Tensor(Shape(batch.shape.begin() + 1, batch.shape.end()), batch.data);
   }
-  io::Sample sample;
-  sample.key = opt.image->string();
-  sample.encoded = io::read_file_bytes(*opt.image);  // at most io::kMaxImageFileBytes
-  Tensor image;
-  if (!io::preprocess_sample(sample, io::PreprocessConfig{}, image))
-    throw FormatError(opt.image->string() + ": " + sample.error);
-  return image;
+  LabelledImage item;
+  item.key = opt.image->string();
+  item.encoded = io::read_file_bytes(*opt.image);  // at most io::kMaxImageFileBytes
+  if (!io::prepare_image(item, io::PreprocessConfig{})) throw FormatError(opt.image->string() + ": " + item.error);
+  return std::move(item.image);
 }
 
 std::vector<std::string> class_names() {

@@ -75,13 +75,12 @@ Args parse(int argc, char** argv) {
 // Preprocessed images [first, first + count) of the labelled folder, as one batch.
 Tensor read_images(const fs::path& data, std::size_t first, std::size_t count) {
   const auto dataset = io::make_folder_dataset(data / "imagenet-val100", data / "labels" / "xiaobozhao_val100.csv");
-  std::vector<nn::LabelledImage> items;
-  io::Sample sample;
-  for (std::size_t index = 0; items.size() < count && dataset->next(sample); ++index) {
+  std::vector<LabelledImage> items;
+  LabelledImage item;
+  for (std::size_t index = 0; items.size() < count && dataset->next(item); ++index) {
     if (index < first) continue;
-    nn::LabelledImage item;
-    if (!sample.ok() || !io::preprocess_sample(sample, io::PreprocessConfig{}, item.image))
-      throw FormatError("image " + std::to_string(index) + ": " + sample.error);
+    if (!io::prepare_image(item, io::PreprocessConfig{}))
+      throw FormatError("image " + std::to_string(index) + ": " + item.error);
     items.push_back(std::move(item));
   }
   if (items.size() < count) throw InvalidArgument("the dataset ends before image " + std::to_string(first + count - 1));

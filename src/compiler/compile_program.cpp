@@ -6,14 +6,16 @@
 #include "compiler/compile_steps.hpp"
 #include "veil/common/error.hpp"
 #include "veil/nn/quant/integer_executor.hpp"
+#include "veil/nn/quant/value_ranges.hpp"
 
 namespace veil::compiler {
 namespace {
 
 std::int64_t output_bound(const nn::quant::QuantizedCircuit& circuit) {
-  const detail::IntegerRange r = detail::value_ranges(circuit)[static_cast<std::size_t>(circuit.output)];
-  const detail::Int128 bound = std::max(r.hi, -r.lo);
-  const detail::Int128 limit = detail::Int128{1} << 62;
+  using nn::quant::Int128;
+  const nn::quant::IntegerRange r = nn::quant::value_ranges(circuit)[static_cast<std::size_t>(circuit.output)];
+  const Int128 bound = std::max(r.hi, -r.lo);
+  const Int128 limit = Int128{1} << 62;
   if (bound >= limit) {
     throw InvalidArgument("output '" + circuit.node(circuit.output).name +
                           "': its integers are not proven below 2^62, too wide to decode from a 64-bit phase");

@@ -11,18 +11,6 @@
 
 namespace veil::compiler::detail {
 
-__extension__ typedef __int128 Int128;  // interval ends: products of int64 weights and ranges
-
-/// Every integer a value can take, for every input (an interval over all elements).
-struct IntegerRange {
-  Int128 lo = 0, hi = 0;
-};
-
-/// Interval arithmetic from QuantizeInput's [q_min, q_max] through every node; a lookup's
-/// range is +-max|entry| (the negacyclic read can negate any entry). InvalidArgument naming
-/// the node if a range leaves 128-bit integers.
-std::vector<IntegerRange> value_ranges(const nn::quant::QuantizedCircuit& circuit);
-
 /// The largest exponent at which every integer of [-bound, bound] decodes with a sign bit and
 /// one bit of noise margin: 64 - (ceil(log2(bound + 1)) + 2). InvalidArgument naming `node`
 /// when it would be negative.

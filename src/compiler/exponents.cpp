@@ -1,5 +1,6 @@
 // Exponents, backwards from the readers: each value sits at the largest exponent every reader
-// can lift it from, so that lifts (which multiply the noise) stay as small as possible.
+// can lift it from, so that lifts (which multiply the noise) stay as small as possible; the
+// output at the largest that decodes its bound.
 #include <algorithm>
 #include <bit>
 #include <climits>
@@ -60,6 +61,16 @@ void check_lifts(const nn::quant::QuantizedCircuit& circuit, const std::vector<i
 }
 
 }  // namespace
+
+int decodable_exponent(std::int64_t bound, const std::string& node) {
+  const int bits = static_cast<int>(std::bit_width(static_cast<std::uint64_t>(bound)));  // ceil(log2(bound + 1))
+  const int exponent = 64 - (bits + 2);
+  if (bound < 0 || exponent < 0) {
+    throw InvalidArgument("output '" + node + "': its integers reach " + std::to_string(bound) +
+                          ", too wide to decode from a 64-bit phase (at most 2^62 - 1)");
+  }
+  return exponent;
+}
 
 int read_exponent(const LookupAttrs& lookup) { return 63 - lookup.bits - lookup.shift; }
 

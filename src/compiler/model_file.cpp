@@ -5,23 +5,20 @@
 #include <algorithm>
 #include <istream>
 #include <ostream>
+#include <sstream>
 #include <string>
 #include <type_traits>
 #include <variant>
 
-#include "compiler/model_file_bytes.hpp"
-#include "compiler/model_file_envelope.hpp"
-#include "veil/common/file_io.hpp"
+#include "veil/common/envelope.hpp"
 #include "veil/common/error.hpp"
+#include "veil/common/file_io.hpp"
 
 namespace veil::compiler {
 
 namespace {
 
-using namespace model_file;
 using namespace nn::quant;
-
-constexpr EnvelopeKind kModelKind{"QCIR", kModelFormatVersion, "model file"};
 
 // Caps on what a loader accepts, far above ResNet-18 (70 nodes; the payload: kMaxModelPayloadBytes).
 constexpr std::uint64_t kMaxNodes = std::uint64_t{1} << 20;
@@ -46,27 +43,27 @@ static_assert(std::is_same_v<std::variant_alternative_t<0, QOpAttrs>, QuantizeIn
 
 // ---- writing
 
-void write_shape(PayloadWriter& w, const Shape& shape) {
+void write_shape(ByteWriter& w, const Shape& shape) {
   w.u64(shape.size());
-  for (const std::int64_t d : shape) w.i64(d);
+  w.i64_array(shape);
 }
 
-void write_ints(PayloadWriter& w, const std::vector<std::int64_t>& values) {
+void write_ints(ByteWriter& w, const std::vector<std::int64_t>& values) {
   w.u64(values.size());
-  for (const std::int64_t v : values) w.i64(v);
+  w.i64_array(values);
 }
 
-void write_doubles(PayloadWriter& w, const std::vector<double>& values) {
+void write_doubles(ByteWriter& w, const std::vector<double>& values) {
   w.u64(values.size());
-  for (const double v : values) w.f64(v);
+  w.f64_array(values);
 }
 
-void write_window(PayloadWriter& w, std::int64_t kernel, std::int64_t stride, std::int64_t padding,
+void write_window(ByteWriter& w, std::int64_t kernel, std::int64_t stride, std::int64_t padding,
                   std::int64_t pad_value) {
   for (const std::int64_t v : {kernel, stride, padding, pad_value}) w.i64(v);
 }
 
-void write_lookup(PayloadWriter& w, const LookupAttrs& a) {
+void write_lookup(ByteWriter& w, const LookupAttrs& a) {
   w.i32(a.shift);
   w.i64(a.offset);
   w.i32(a.bits);
@@ -81,7 +78,7 @@ void write_lookup(PayloadWriter& w, const LookupAttrs& a) {
 }
 
 struct AttrsWriter {
-  PayloadWriter& w;
+  ByteWriter& w;
   void operator()(const QuantizeInputAttrs& a) const {
     w.f64(a.scale);
     w.i64(a.zero_point);
@@ -120,7 +117,8 @@ struct AttrsWriter {
 };
 
 std::string encode_payload(const QuantizedCircuit& circuit) {
-  PayloadWriter w;
+  std::ostringstream out(std::ios::binary);
+  ByteWriter w(out);
   w.u64(circuit.nodes.size());
   w.i32(circuit.output);
   w.i64(circuit.output_decode_bound);
@@ -128,7 +126,7 @@ std::string encode_payload(const QuantizedCircuit& circuit) {
     w.u8(static_cast<std::uint8_t>(n.op));
     w.u8(static_cast<std::uint8_t>(n.attrs.index()));
     w.u64(n.name.size());
-    w.bytes(n.name);
+    w.string(n.name);
     w.u64(n.inputs.size());
     for (const QValueId in : n.inputs) w.i32(in);
     write_shape(w, n.shape);
@@ -136,14 +134,15 @@ std::string encode_payload(const QuantizedCircuit& circuit) {
     write_ints(w, n.scale.zero_point);
     std::visit(AttrsWriter{w}, n.attrs);
   }
-  return w.bytes();
+  return std::move(out).str();
 }
 
 // ---- reading: every count is checked against the bytes left before anything is allocated.
 
 class CircuitReader {
  public:
-  explicit CircuitReader(std::string_view payload) : r_(payload, std::string(kModelKind.what)) {}
+  /// Reads from `reader`'s position to the end of its fence (or of its stream).
+  explicit CircuitReader(ByteReader& reader) : r_(reader) {}
 
   QuantizedCircuit circuit() {
     QuantizedCircuit c;
@@ -152,11 +151,10 @@ class CircuitReader {
     c.output = r_.i32("output value");
     c.output_decode_bound = r_.i64("output decode bound");
     // A count the payload can hold (42 bytes a node) is still several times the payload as
-    // QNodes: reserve no more than the bytes left, and grow only with the nodes actually read.
-    c.nodes.reserve(std::min<std::uint64_t>(count, r_.bytes_left() / sizeof(QNode)));
+    // QNodes: nothing is reserved, the nodes grow only with the nodes actually read.
     for (std::uint64_t i = 0; i < count; ++i) c.nodes.push_back(node(i));
-    if (r_.bytes_left() != 0) {
-      r_.fail("payload length mismatch: " + std::to_string(r_.bytes_left()) + " bytes follow the last node");
+    if (const std::uint64_t left = r_.bytes_left().value_or(0); left != 0) {
+      r_.fail("payload length mismatch: " + std::to_string(left) + " bytes follow the last node");
     }
     return c;
   }
@@ -172,7 +170,7 @@ class CircuitReader {
     if (attrs >= kOpCount) {
       r_.fail(at_ + ": attributes kind " + std::to_string(attrs) + ", expected 0.." + std::to_string(kOpCount - 1));
     }
-    n.name = std::string(r_.bytes(r_.count(field("name length"), 1, kMaxNameBytes), field("name")));
+    n.name = r_.string(r_.count(field("name length"), 1, kMaxNameBytes), field("name"));
     at_ += " '" + n.name + "' (" + qop_name(n.op) + ")";
     n.inputs.resize(r_.count(field("input count"), 4, kMaxInputs));
     for (QValueId& in : n.inputs) in = r_.i32(field("input"));
@@ -287,30 +285,26 @@ class CircuitReader {
 
   std::vector<std::int64_t> ints(const char* what) {
     const std::string name = field(what);
-    std::vector<std::int64_t> v(r_.count(name + " count", 8, static_cast<std::uint64_t>(kMaxElements)));
-    for (std::int64_t& x : v) x = r_.i64(name);
-    return v;
+    return r_.i64_vector(r_.count(name + " count", 8, static_cast<std::uint64_t>(kMaxElements)), name);
   }
 
   std::vector<double> doubles(const char* what) {
     const std::string name = field(what);
-    std::vector<double> v(r_.count(name + " count", 8, static_cast<std::uint64_t>(kMaxElements)));
-    for (double& x : v) x = r_.f64(name);
-    return v;
+    return r_.f64_vector(r_.count(name + " count", 8, static_cast<std::uint64_t>(kMaxElements)), name);
   }
 
   std::string field(const std::string& what) const { return at_ + " " + what; }
 
-  PayloadReader r_;
+  ByteReader& r_;
   std::string at_;  // "node 3 'conv1' (IntConv2d)": opens field names
 };
 
-QuantizedCircuit decode_payload(std::string_view payload) {
-  QuantizedCircuit circuit = CircuitReader(payload).circuit();
+/// `circuit` if validate_circuit accepts it, else FormatError "model file: invalid circuit: ...".
+QuantizedCircuit validated(QuantizedCircuit circuit) {
   try {
     nn::quant::validate_circuit(circuit);
   } catch (const InvalidArgument& e) {
-    throw FormatError(std::string(kModelKind.what) + ": invalid circuit: " + e.what());
+    throw FormatError(std::string(kModelFileKind.name) + ": invalid circuit: " + e.what());
   }
   return circuit;
 }
@@ -322,15 +316,24 @@ void save_quantized_circuit(const QuantizedCircuit& circuit, std::ostream& out) 
   const std::string payload = encode_payload(circuit);
   // Read it back: a circuit beyond the format's caps is refused now rather than at load.
   try {
-    decode_payload(payload);
+    std::istringstream in(payload, std::ios::binary);
+    ByteReader reader(in, std::string(kModelFileKind.name));
+    validated(CircuitReader(reader).circuit());
   } catch (const FormatError& e) {
     throw InvalidArgument(std::string("cannot save this circuit: ") + e.what());
   }
-  write_sealed(out, kModelKind, payload);
+  ByteWriter writer(out);
+  write_envelope_header(writer, kModelFileKind, payload.size());
+  writer.string(payload);
+  writer.checksum();
 }
 
 QuantizedCircuit load_quantized_circuit(std::istream& in, std::uint64_t max_payload_bytes) {
-  return decode_payload(read_sealed(in, kModelKind, std::min(max_payload_bytes, kMaxModelPayloadBytes)));
+  ByteReader reader(in, std::string(kModelFileKind.name));
+  read_envelope_header(reader, kModelFileKind, std::min(max_payload_bytes, kMaxModelPayloadBytes));
+  QuantizedCircuit circuit = CircuitReader(reader).circuit();
+  read_envelope_trailer(reader);
+  return validated(std::move(circuit));
 }
 
 void save_quantized_circuit_file(const QuantizedCircuit& circuit, const std::filesystem::path& path) {

@@ -2,25 +2,19 @@
 // the parameter optimizer's set on which every PBS site meets the target error probability.
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <optional>
 #include <string>
 
 #include "compiler/compile_steps.hpp"
 #include "veil/common/error.hpp"
+#include "veil/common/format_numbers.hpp"
 #include "veil/fhe/noise_model.hpp"
 #include "veil/fhe/parameter_optimizer.hpp"
 #include "veil/fhe/parameter_sets.hpp"
 
 namespace veil::compiler::detail {
 namespace {
-
-std::string format_number(double x) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3g", x);
-  return text;
-}
 
 // The site furthest above (or least below) its own target.
 const PbsSite& worst_site(const std::vector<PbsSite>& sites) {
@@ -33,7 +27,7 @@ const PbsSite& worst_site(const std::vector<PbsSite>& sites) {
 
 std::string describe(const nn::quant::QuantizedCircuit& circuit, const PbsSite& site) {
   return "PBS site '" + circuit.node(site.node).name + "' (" + std::to_string(site.precision_bits) + " bits, norm2 " +
-         format_number(site.norm2) + ")";
+         format_significant(site.norm2, 3) + ")";
 }
 
 bool holds_every_table(const fhe::ParameterSet& params, const std::vector<PbsSite>& sites) {
@@ -59,7 +53,8 @@ fhe::ParameterSet named_set(const nn::quant::QuantizedCircuit& circuit, std::vec
   const PbsSite& worst = worst_site(sites);
   if (worst.p_error > worst.target_p_error) {
     throw InvalidArgument("parameter set '" + set.name + "': " + describe(circuit, worst) + " has p_error " +
-                          format_number(worst.p_error) + " > target " + format_number(worst.target_p_error));
+                          format_significant(worst.p_error, 3) + " > target " +
+                          format_significant(worst.target_p_error, 3));
   }
   return set;
 }
@@ -181,9 +176,9 @@ fhe::ParameterSet choose_parameter_set(const nn::quant::QuantizedCircuit& circui
   if (!closest) no_set_holds_tables(circuit, sites);
   evaluate_sites(*closest, sites);
   const PbsSite& worst = worst_site(sites);
-  throw InvalidArgument("no vetted parameter set meets p_error <= " + format_number(worst.target_p_error) +
+  throw InvalidArgument("no vetted parameter set meets p_error <= " + format_significant(worst.target_p_error, 3) +
                         " at every PBS site: the closest, '" + closest->name + "', reaches p_error " +
-                        format_number(worst.p_error) + " at " + describe(circuit, worst));
+                        format_significant(worst.p_error, 3) + " at " + describe(circuit, worst));
 }
 
 }  // namespace veil::compiler::detail

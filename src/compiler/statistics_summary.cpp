@@ -4,18 +4,12 @@
 #include <cstdio>
 #include <sstream>
 
+#include "veil/common/format_numbers.hpp"
 #include "veil/compiler/statistics.hpp"
 #include "veil/fhe/parameter_optimizer.hpp"
-#include "veil/nn/metrics.hpp"
 
 namespace veil::compiler {
 namespace {
-
-std::string format(const char* pattern, double x) {
-  char text[64];
-  std::snprintf(text, sizeof text, pattern, x);
-  return text;
-}
 
 // " (vetted, 128-bit)", " (parameter optimizer, 128-bit)" or the toy sets' warning.
 std::string set_kind(const fhe::ParameterSet& p) {
@@ -32,8 +26,8 @@ std::string statistics_summary(const CircuitStatistics& s) {
   const bool own_targets = std::ranges::any_of(
       s.nodes, [&](const NodeStatistics& n) { return n.pbs > 0 && n.target_p_error != s.requested_p_error; });
   out << "Parameter set " << s.parameter_set << set_kind(p) << ": every PBS meets p_error <= "
-      << format("%.3g", s.requested_p_error) << (own_targets ? " or its site's own target" : "") << " (worst "
-      << format("%.3g", s.max_pbs_p_error) << ")";
+      << format_significant(s.requested_p_error, 3) << (own_targets ? " or its site's own target" : "") << " (worst "
+      << format_significant(s.max_pbs_p_error, 3) << ")";
   if (s.parameter_set_cost > 0) out << ", cost " << s.parameter_set_cost << " per PBS";
   out << "\n  n = " << p.lwe_dimension.value << ", k = " << p.glwe_dimension.value << ", N = " << p.polynomial_size.value
       << ", PBS decomposition " << p.pbs_level.value << " x 2^" << p.pbs_base_log.value << ", key switch "
@@ -44,15 +38,15 @@ std::string statistics_summary(const CircuitStatistics& s) {
       const PartitionStatistics& q = s.partitions[i];
       char line[200];
       std::snprintf(line, sizeof line, "  %zu: %-22s n = %4zu, cost %3d: %12s PBS, %.4g units; keys %s + %s\n", i,
-                    q.params.name.c_str(), q.params.lwe_dimension.value, q.cost, nn::format_count(q.pbs).c_str(), q.cost_units,
-                    nn::format_bytes(q.bootstrap_key_bytes).c_str(),
-                    nn::format_bytes(q.keyswitch_key_bytes).c_str());
+                    q.params.name.c_str(), q.params.lwe_dimension.value, q.cost, format_count(q.pbs).c_str(), q.cost_units,
+                    format_bytes(q.bootstrap_key_bytes).c_str(),
+                    format_bytes(q.keyswitch_key_bytes).c_str());
       out << line;
     }
   }
-  out << "PBS per image: " << nn::format_count(s.pbs) << " (each with one key switch)";
-  for (const auto& [bits, pbs] : s.pbs_by_precision) out << "; " << bits << " bits: " << nn::format_count(pbs);
-  out << "\nLinear operations per image: " << nn::format_count(s.linear_ops) << " ciphertext multiply-adds\n";
+  out << "PBS per image: " << format_count(s.pbs) << " (each with one key switch)";
+  for (const auto& [bits, pbs] : s.pbs_by_precision) out << "; " << bits << " bits: " << format_count(pbs);
+  out << "\nLinear operations per image: " << format_count(s.linear_ops) << " ciphertext multiply-adds\n";
   std::vector<const NodeStatistics*> top;
   for (const NodeStatistics& n : s.nodes) {
     if (n.pbs > 0) top.push_back(&n);
@@ -63,29 +57,29 @@ std::string statistics_summary(const CircuitStatistics& s) {
   for (const NodeStatistics* n : top) {
     char line[160];
     std::snprintf(line, sizeof line, "  %-24s %-9s %2d bits %12s PBS  p_error %.3g (target %.3g)\n", n->name.c_str(),
-                  n->op.c_str(), n->precision_bits, nn::format_count(n->pbs).c_str(), n->p_error, n->target_p_error);
+                  n->op.c_str(), n->precision_bits, format_count(n->pbs).c_str(), n->p_error, n->target_p_error);
     out << line;
   }
-  out << "Keys: bootstrapping " << nn::format_bytes(s.bootstrap_key_bytes) << " (Fourier domain), key switching "
-      << nn::format_bytes(s.keyswitch_key_bytes) << " in the server's memory; "
-      << nn::format_bytes(s.compressed_key_bytes) << " as the client sends them (compressed)\n";
-  out << "Ciphertexts: " << nn::format_bytes(s.big_ciphertext_bytes) << " (big key), "
-      << nn::format_bytes(s.small_ciphertext_bytes) << " (small key); per image " << nn::format_count(s.input_ciphertexts)
-      << " in (" << nn::format_bytes(s.input_bytes) << " seeded), " << nn::format_count(s.output_ciphertexts)
-      << " out (" << nn::format_bytes(s.output_bytes) << ")\n";
+  out << "Keys: bootstrapping " << format_bytes(s.bootstrap_key_bytes) << " (Fourier domain), key switching "
+      << format_bytes(s.keyswitch_key_bytes) << " in the server's memory; "
+      << format_bytes(s.compressed_key_bytes) << " as the client sends them (compressed)\n";
+  out << "Ciphertexts: " << format_bytes(s.big_ciphertext_bytes) << " (big key), "
+      << format_bytes(s.small_ciphertext_bytes) << " (small key); per image " << format_count(s.input_ciphertexts)
+      << " in (" << format_bytes(s.input_bytes) << " seeded), " << format_count(s.output_ciphertexts)
+      << " out (" << format_bytes(s.output_bytes) << ")\n";
   double expected_misreads = 0;
   for (const NodeStatistics& n : s.nodes) expected_misreads += static_cast<double>(n.pbs) * n.p_error;
-  out << "Risks: " << format("%.3g", expected_misreads) << " misread PBS expected per image; P(at least one) = "
-      << format("%.3g", s.circuit_p_error) << "; P(an output decodes wrongly) = " << format("%.3g", s.output_p_error)
-      << " (noise std " << format("%.3g", s.output_noise_std) << " output integers; decodes |output| <= "
-      << format("%.3g", static_cast<double>(s.output_bound))
+  out << "Risks: " << format_significant(expected_misreads, 3) << " misread PBS expected per image; P(at least one) = "
+      << format_significant(s.circuit_p_error, 3) << "; P(an output decodes wrongly) = " << format_significant(s.output_p_error, 3)
+      << " (noise std " << format_significant(s.output_noise_std, 3) << " output integers; decodes |output| <= "
+      << format_significant(static_cast<double>(s.output_bound), 3)
       << (s.output_bound_proven ? ", proven" : ", the calibration maximum x margin: not proven") << ")\n";
   if (s.max_pbs_p_error > std::ldexp(1.0, -40)) {
     out << "  PBS may misread: decryptions must stay with the client (IND-CPA, not IND-CPA^D; docs/parameters.md)\n";
   }
   if (s.cost_units > 0) {
-    out << "Cost: " << format("%.4g", s.cost_units) << " units (sum of PBS x set cost; "
-        << format("%.4g", s.equivalent_pbs) << " PBS-equivalents on " << s.parameter_set << ")\n";
+    out << "Cost: " << format_significant(s.cost_units, 4) << " units (sum of PBS x set cost; "
+        << format_significant(s.equivalent_pbs, 4) << " PBS-equivalents on " << s.parameter_set << ")\n";
   }
   return out.str();
 }

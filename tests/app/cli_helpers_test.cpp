@@ -64,13 +64,6 @@ TEST(FheReport, EstimateLineDividesPbsByRate) {
   EXPECT_EQ(estimate_line(6'000'000, 200), "estimated FHE time per image on this machine: 6,000,000 PBS / 200.0 PBS/s = 8:20:00");
 }
 
-TEST(FheReport, FormatsBytes) {
-  EXPECT_EQ(nn::format_bytes(512), "512 B");
-  EXPECT_EQ(nn::format_bytes(3 * 1024), "3.00 KiB");
-  EXPECT_EQ(nn::format_bytes(1536ull * 1024), "1.50 MiB");
-  EXPECT_EQ(nn::format_bytes(123ull << 30), "123.0 GiB");
-}
-
 TEST(Files, ReadsTextAndDescribesSizes) {
   const auto dir = std::filesystem::temp_directory_path() / ("veil_cli_files_" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);

@@ -1,23 +1,12 @@
 #include "compiler/tiny_circuits.hpp"
 
-#include <string>
-#include <utility>
+#include "nn/quant/circuit_builder.hpp"
 
 namespace veil::compiler::testing {
 namespace {
 
 using namespace nn::quant;
-
-QValueId add(QuantizedCircuit& c, QOpKind op, std::string name, std::vector<QValueId> inputs, QOpAttrs attrs,
-             Shape shape) {
-  QNode n;
-  n.op = op;
-  n.name = std::move(name);
-  n.inputs = std::move(inputs);
-  n.attrs = std::move(attrs);
-  n.shape = std::move(shape);
-  return c.add(std::move(n));
-}
+constexpr auto add = nn::quant::testing::add_node;
 
 // entry(i) = clamp(round(max((i - offset) * 2^shift, 0) / out_scale), 0, out_max).
 LookupAttrs relu_lookup(int bits, int shift, std::int64_t offset, double out_scale, std::int64_t out_max) {

@@ -7,9 +7,9 @@
 #include <cstring>
 
 #include "fhe/serialize/envelope.hpp"
-#include "fhe/serialize/little_endian.hpp"
 #include "fhe/serialize/parameter_set_record.hpp"
 #include "fhe/serialize_test_support.hpp"
+#include "veil/common/little_endian.hpp"
 
 namespace veil::fhe {
 namespace {
@@ -22,7 +22,7 @@ using serialize_test::saved_bytes;
 
 // The toy sets of the runtime's multi-parameter tests: one k, N and GLWE noise, n 256 and 224.
 constexpr const char* kSets[] = {"insecure_toy_p6", "insecure_toy_p6_n224"};
-constexpr std::size_t kCountOffset = serialize::kHeaderBytes;  // version 2: the u32 partition count
+constexpr std::size_t kCountOffset = kEnvelopeHeaderBytes;  // version 2: the u32 partition count
 
 const std::vector<ClientKey>& partition_client_keys() {
   static const std::vector<ClientKey> keys = [] {
@@ -58,7 +58,7 @@ std::string as_version_one(std::string bytes) {
   bytes.erase(kCountOffset, 4);
   bytes[8] = 1;
   std::uint8_t* length = reinterpret_cast<std::uint8_t*>(bytes.data() + 12);
-  serialize::store_le64(serialize::load_le64(length) - 4, length);
+  store_le64(load_le64(length) - 4, length);
   rechecksum(bytes);
   return bytes;
 }
@@ -168,12 +168,12 @@ TEST(SerializePartitionKeys, SetsThatCannotNestTheirGlweKeysAreRefused) {
   // A hand-made version-2 header listing the 6-bit toy and an optimizer's set of the same k*N but
   // another GLWE sigma: one key cannot have two (nested keys, docs/parameters.md).
   std::ostringstream out(std::ios::binary);
-  serialize::ByteWriter writer(out);
+  ByteWriter writer(out);
   const ParameterSet& first = parameter_set_by_name(kSets[0]);
   const ParameterSet& other = parameter_set_by_name("opt128_p7_nrm300_pe0.05_k1N4096_concrete_v0");
   const std::uint64_t payload =
       4 + serialize::parameter_set_record_bytes(first) + serialize::parameter_set_record_bytes(other) + 64;
-  serialize::write_header(writer, serialize::ObjectKind::client_key, payload);
+  write_envelope_header(writer, serialize::kClientKeyKind, payload);
   writer.u32(2);
   serialize::write_parameter_set_record(writer, first);
   serialize::write_parameter_set_record(writer, other);

@@ -8,9 +8,9 @@
 #include <numeric>
 #include <random>
 
-#include "fhe/serialize/little_endian.hpp"
 #include "fhe/serialize/parameter_set_record.hpp"
 #include "fhe/serialize_test_support.hpp"
+#include "veil/common/little_endian.hpp"
 #include "veil/fhe/encoding.hpp"
 #include "veil/fhe/lookup_table.hpp"
 #include "veil/fhe/lwe_encryption.hpp"
@@ -116,8 +116,8 @@ TEST_F(SerializeServerKeyCorruption, DimensionFieldsMustMatchTheParameterSet) {
 
 TEST_F(SerializeServerKeyCorruption, NonFiniteFourierValuesAreRejected) {
   std::string corrupt = *bytes_;
-  serialize::store_le64(std::bit_cast<std::uint64_t>(std::numeric_limits<double>::quiet_NaN()),
-                        reinterpret_cast<std::uint8_t*>(corrupt.data() + bsk_header_offset_ + 48 + 8 * 10));
+  store_le64(std::bit_cast<std::uint64_t>(std::numeric_limits<double>::quiet_NaN()),
+             reinterpret_cast<std::uint8_t*>(corrupt.data() + bsk_header_offset_ + 48 + 8 * 10));
   rechecksum(corrupt);
   EXPECT_NE(load_error(corrupt, load).find("bootstrapping key value 10 is not finite"), std::string::npos);
 }

@@ -29,14 +29,14 @@ std::filesystem::path temp_dir(const std::string& name) {
   return dir;
 }
 
-std::vector<Sample> drain(Dataset& dataset) {
-  std::vector<Sample> out;
-  Sample sample;
+std::vector<LabelledImage> drain(Dataset& dataset) {
+  std::vector<LabelledImage> out;
+  LabelledImage sample;
   while (dataset.next(sample)) out.push_back(sample);
   return out;
 }
 
-std::vector<std::string> keys_of(const std::vector<Sample>& samples) {
+std::vector<std::string> keys_of(const std::vector<LabelledImage>& samples) {
   std::vector<std::string> keys;
   for (const auto& s : samples) keys.push_back(s.key);
   return keys;
@@ -68,10 +68,9 @@ TEST_F(Val100, PackedShardYieldsTheSameItemsAsTheFolder) {
     EXPECT_EQ(packed[i].key, folder[i].key);
     EXPECT_EQ(packed[i].label, folder[i].label);
     if (i % 10 == 0) {  // decoding all 200 would double the suite's time for no new coverage
-      Tensor a, b;
-      ASSERT_TRUE(preprocess_sample(folder[i], config, a));
-      ASSERT_TRUE(preprocess_sample(packed[i], config, b));
-      EXPECT_EQ(a.data, b.data);
+      ASSERT_TRUE(prepare_image(folder[i], config));
+      ASSERT_TRUE(prepare_image(packed[i], config));
+      EXPECT_EQ(folder[i].image.data, packed[i].image.data);
     } else {
       EXPECT_EQ(packed[i].encoded, folder[i].encoded);
     }
@@ -116,8 +115,7 @@ TEST(ShardDataset, DamagedItemsAreReportedNotFatal) {
   ASSERT_EQ(samples.size(), 4u);
   EXPECT_TRUE(samples[0].ok());
   EXPECT_EQ(samples[0].label, 3);
-  Tensor tensor;
-  EXPECT_FALSE(preprocess_sample(samples[0], PreprocessConfig{}, tensor));
+  EXPECT_FALSE(prepare_image(samples[0], PreprocessConfig{}));
   EXPECT_NE(samples[0].error.find("not a JPEG or PNG"), std::string::npos) << samples[0].error;
   EXPECT_NE(samples[1].error.find("no b.cls"), std::string::npos) << samples[1].error;
   EXPECT_NE(samples[2].error.find("label 'cat'"), std::string::npos) << samples[2].error;
@@ -135,7 +133,7 @@ TEST(ShardDataset, TruncatedShardThrows) {
   }
   std::filesystem::resize_file(dir / "s.tar", 1500);
   auto dataset = make_shard_dataset(dir);
-  Sample sample;
+  LabelledImage sample;
   EXPECT_THROW(dataset->next(sample), FormatError);
   EXPECT_THROW(make_shard_dataset(temp_dir("no_shards")), IoError);
   std::filesystem::remove_all(dir);
@@ -160,7 +158,7 @@ TEST(ShardDataset, ImageMemberClaimingMoreThanAnyImageIsRefusedUnread) {
   std::ofstream(dir / "s.tar", std::ios::binary).write(reinterpret_cast<const char*>(tar.data()),
                                                        static_cast<std::streamsize>(tar.size()));
   const int code = testing::exit_code_under_memory_limit(std::uint64_t{512} << 20, [&] {
-    Sample sample;
+    LabelledImage sample;
     try {
       make_shard_dataset(dir)->next(sample);
       return 1;

@@ -93,7 +93,7 @@ TEST_F(HostileTextFiles, CrLfLabelsCsvReads) {
   std::ofstream(dir_ / "a.jpg") << "not decoded here";
   auto dataset = make_folder_dataset(dir_, file("labels.csv", "file,label\r\na.jpg,7\r\n"));
   ASSERT_EQ(dataset->size(), 1u);
-  Sample sample;
+  LabelledImage sample;
   ASSERT_TRUE(dataset->next(sample));
   EXPECT_EQ(sample.key, "a");
   EXPECT_EQ(sample.label, 7);

@@ -41,7 +41,7 @@ std::string labels(const std::vector<std::int64_t>& top5) {
 
 // Runs the stage on one image and writes what it decrypted and compared, not its timings.
 void run_stage(const FheStageSettings& settings, const std::string& out_file, std::ostream& report) {
-  std::vector<nn::LabelledImage> images(1);
+  std::vector<LabelledImage> images(1);
   images[0].key = "img0";
   images[0].image = test_image(0);
   FheStageResult result;

@@ -1,7 +1,7 @@
-// model.qcir. Its loader checks the envelope's SHA-256 before it parses the payload, so mutated
-// bytes would almost never reach the parser: each input is loaded as a whole file, and again as
-// a payload sealed in a valid envelope. What loads must save back to the same bytes.
-#include "compiler/model_file_envelope.hpp"
+// model.qcir. Its loader parses the payload as it reads it and checks the envelope's SHA-256
+// after, so a mutated file that parses fails there and never reaches validate_circuit or the
+// resave: each input is loaded as a whole file, and again as a payload sealed in a valid
+// envelope. What loads must save back to the same bytes.
 #include "fuzz_loader.hpp"
 #include "veil/compiler/model_file.hpp"
 
@@ -22,6 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string input = veil::fuzz::text_of(data, size);
   load_and_resave(input);
   std::ostringstream sealed(std::ios::binary);
-  veil::compiler::model_file::write_sealed(sealed, {"QCIR", veil::compiler::kModelFormatVersion, "model file"}, input);
+  veil::ByteWriter writer(sealed);
+  veil::write_envelope_header(writer, veil::compiler::kModelFileKind, input.size());
+  writer.string(input);
+  writer.checksum();
   return load_and_resave(sealed.str());
 }

@@ -11,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const std::optional<std::uint64_t> seed : {std::optional<std::uint64_t>{}, std::optional<std::uint64_t>{7}}) {
     veil::fuzz::load_or_refuse([&] {
       const auto dataset = veil::io::make_shard_dataset(std::vector<std::filesystem::path>{shard}, {.shuffle_seed = seed});
-      veil::io::Sample sample;
+      veil::LabelledImage sample;
       while (dataset->next(sample)) {
       }
     });

@@ -61,8 +61,8 @@ void write_program_seeds(const fs::path& dir, const std::string& name, nn::quant
   const fs::path model = dir / "model" / (name + ".qcir");
   compiler::save_quantized_circuit_file(circuit, model);
   const std::string whole = file_bytes(model);
-  constexpr std::size_t kHeaderBytes = 20, kChecksumBytes = 32;  // the envelope (docs/serialization.md)
-  write_file_atomically(dir / "model" / (name + ".payload"), whole.substr(kHeaderBytes, whole.size() - kHeaderBytes - kChecksumBytes));
+  write_file_atomically(dir / "model" / (name + ".payload"),
+                        whole.substr(kEnvelopeHeaderBytes, whole.size() - kEnvelopeHeaderBytes - kEnvelopeChecksumBytes));
   for (const bool multi : {false, true}) {
     compiler::CompileOptions options;
     options.multi_parameter = multi;

@@ -3,7 +3,7 @@
 // scales) in a versioned, validated binary file, so that the model is quantized once and a
 // server compiles the same program from it every time (compile_program is deterministic).
 // Envelope: magic "VEIL", kind "QCIR", version, payload length, payload, SHA-256 of
-// everything before it (the same envelope as veil::fhe's files). Loaders validate every
+// everything before it (veil/common/envelope.hpp, as veil::fhe's files). Loaders validate every
 // count and size before allocating, run validate_circuit, and throw FormatError naming what
 // is wrong; savers write path.tmp-<random> and rename it (never a half-written file).
 #include <cstdint>
@@ -11,11 +11,14 @@
 #include <iosfwd>
 #include <string>
 
+#include "veil/common/envelope.hpp"
 #include "veil/nn/quant/quantized_circuit.hpp"
 
 namespace veil::compiler {
 
 inline constexpr std::uint16_t kModelFormatVersion = 2;
+/// The model file's kind: loaders read version kModelFormatVersion only.
+inline constexpr EnvelopeKind kModelFileKind{"QCIR", "model file", kModelFormatVersion, kModelFormatVersion};
 
 /// The largest payload any loader accepts: 4 GiB, 45 times ResNet-18's (~94 MB: 11.7 M weights).
 inline constexpr std::uint64_t kMaxModelPayloadBytes = std::uint64_t{1} << 32;

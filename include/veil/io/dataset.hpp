@@ -1,7 +1,7 @@
 #pragma once
 // Labelled image datasets behind one iterator: a folder of images with a labels CSV,
 // or webdataset tar shards (KEY.jpg + KEY.cls). A damaged item is reported on its
-// own Sample (error set) so a long evaluation run survives it.
+// own LabelledImage (error set) so a long evaluation run survives it.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -9,19 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "veil/common/tensor.hpp"
+#include "veil/common/labelled_image.hpp"
 #include "veil/io/preprocess.hpp"
 
 namespace veil::io {
-
-struct Sample {
-  std::string key;                   // file stem (folder) or webdataset key (shard)
-  int label = -1;                    // 0..999, torchvision order
-  std::vector<std::uint8_t> encoded; // image file bytes
-  std::string source;                // file or shard it came from
-  std::string error;                 // non-empty: this item is unusable, and why
-  bool ok() const { return error.empty(); }
-};
 
 struct DatasetOptions {
   std::optional<std::uint64_t> shuffle_seed;  // unset: file order; set: reproducible permutation
@@ -31,9 +22,10 @@ struct DatasetOptions {
 class Dataset {
  public:
   virtual ~Dataset() = default;
-  /// Fills `out` with the next item; false when done. Structural damage (unreadable
-  /// CSV, truncated tar) throws; a damaged item comes back with out.error set.
-  virtual bool next(Sample& out) = 0;
+  /// Replaces `out` with the next item (key, label, encoded bytes, source); false when done.
+  /// Structural damage (unreadable CSV, truncated tar) throws; a damaged item comes back with
+  /// out.error set.
+  virtual bool next(LabelledImage& out) = 0;
   /// The items next() yields in all, when known before reading them (a folder dataset: its CSV's
   /// rows, up to num_images); nullopt when only reading tells (shards).
   virtual std::optional<std::size_t> size() const { return std::nullopt; }
@@ -54,9 +46,10 @@ std::unique_ptr<Dataset> make_shard_dataset(const std::filesystem::path& cache_d
 std::unique_ptr<Dataset> make_shard_dataset(const std::vector<std::filesystem::path>& shards,
                                             const DatasetOptions& options = {});
 
-/// Decodes and preprocesses a sample into `out`; on a decode error sets sample.error
+/// Decodes item.encoded and preprocesses it into item.image (nn::PrepareImage's work); false
+/// without trying for an item already in error, and on a decode error sets item.error
 /// (skip-and-report) and returns false.
-bool preprocess_sample(Sample& sample, const PreprocessConfig& config, Tensor& out);
+bool prepare_image(LabelledImage& item, const PreprocessConfig& config);
 
 /// Packs a folder dataset into one webdataset shard: members KEY.jpg (or the file's
 /// own extension) and KEY.cls. Returns the number of samples written. Throws IoError

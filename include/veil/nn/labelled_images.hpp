@@ -1,7 +1,8 @@
 #pragma once
-// Labelled images as the evaluations take them: items come from a callback (a dataset, or images
-// already in memory) and are prepared (decoded) by another, so that nn stays free of decoding
-// and file formats; a chunk of items is prepared on every thread at once.
+// Labelled images (veil/common/labelled_image.hpp) as the evaluations take them: items come from
+// a callback (a dataset, or images already in memory) and are prepared (decoded) by another, so
+// that nn stays free of decoding and file formats; a chunk of items is prepared on every thread
+// at once.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -9,23 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "veil/common/labelled_image.hpp"
 #include "veil/common/tensor.hpp"
 
 namespace veil::nn {
-
-struct LabelledImage {
-  std::string key;                     // e.g. the file stem, for the report
-  std::int64_t label = -1;             // class index; must be valid for the item to count
-  std::vector<std::uint8_t> payload;   // opaque bytes (e.g. a JPEG) that PrepareImage turns into image
-  Tensor image;                        // one preprocessed image, the executor's input shape
-  std::string error;                   // non-empty: the item is unusable (skipped and reported)
-};
 
 /// Fills the next item and returns true, or returns false when the source is exhausted.
 /// Called from one thread.
 using ImageSource = std::function<bool(LabelledImage&)>;
 
-/// Turns an item's payload into its image (or sets its error). Called concurrently on
+/// Turns an item's encoded bytes into its image (or sets its error), e.g. io::prepare_image. Called concurrently on
 /// distinct items, so decoding a batch uses every thread.
 using PrepareImage = std::function<void(LabelledImage&)>;
 

@@ -27,16 +27,6 @@ struct Prediction {
 std::vector<Prediction> make_predictions(std::span<const float> logits, const std::vector<std::string>& class_names,
                                          std::size_t k = 5);
 
-/// A fraction in [0, 1] as the reports print it: 0.6667 -> "66.67%".
-std::string format_percent(double fraction);
-
-/// A count with thousands separators, read by magnitude: 5971968 -> "5,971,968".
-std::string format_count(std::uint64_t n);
-
-/// A size in binary units, three significant digits: 512 -> "512 B", 1536 KiB -> "1.50 MiB",
-/// 123 GiB -> "123.0 GiB".
-std::string format_bytes(std::uint64_t bytes);
-
 /// Counts top-1 and top-5 hits over images.
 class AccuracyCounter {
  public:

@@ -8,8 +8,15 @@
 namespace veil::app {
 namespace {
 
+CliFlagTable<Resnet18CliOptions> make_flags();
+
 const CliFlagTable<Resnet18CliOptions>& flags() {
-  static const CliFlagTable<Resnet18CliOptions> table = {
+  static const CliFlagTable<Resnet18CliOptions> table = make_flags();
+  return table;
+}
+
+CliFlagTable<Resnet18CliOptions> make_flags() {
+  CliFlagTable<Resnet18CliOptions> table = {
       {"--help", {FlagValue::none, "show this help and exit", [](auto& o, auto&, auto&) { o.help = true; }}},
       {"--weights", {FlagValue::required, "PATH  ResNet-18 checkpoint (torch.save'd state_dict); default: the official "
                            "resnet18-f37072fd.pth in $TORCH_HOME/hub/checkpoints",
@@ -61,11 +68,6 @@ const CliFlagTable<Resnet18CliOptions>& flags() {
                           else if (v == "both") o.quant_modes = Resnet18CliOptions{}.quant_modes;
                           else throw InvalidArgument(f + ": '" + v + "', expected reference, improved or both");
                         }}},
-      {"--n-bits", {FlagValue::required, "N|I,A,W,O  quantization bits: one N, or model_inputs,op_inputs,op_weights,"
-                          "model_outputs (default 8,7,7,9)",
-                    [](auto& o, auto& f, auto& v) { o.quantization.n_bits = parse_n_bits_value(f, v); }}},
-      {"--rounding-bits", {FlagValue::required, "N|none  accumulator bits kept before each lookup (default 7)",
-                           [](auto& o, auto& f, auto& v) { o.quantization.rounding_bits = parse_rounding_bits_value(f, v); }}},
       {"--rounding-bits-at", {FlagValue::required, "NODE=B,...  improved mode: read these lookups on B bits instead "
                                         "of --rounding-bits (e.g. maxpool=6,relu=6: the node names of "
                                         "--export-statistics); --per-site-precision starts from them",
@@ -75,8 +77,6 @@ const CliFlagTable<Resnet18CliOptions>& flags() {
                                         "holds) and run the searched circuit as a 'per-site' stage after the uniform "
                                         "one; --run-fhe and --export-statistics then use it (default: uniform bits)",
                                 [](auto& o, auto&, auto&) { o.per_site_precision = true; }}},
-      {"--rounding-method", {FlagValue::required, "M  approximate (default) or exact",
-                             [](auto& o, auto& f, auto& v) { o.quantization.rounding_method = parse_rounding_method_value(f, v); }}},
       {"--p-error", {FlagValue::required, "P  per-PBS error probability, in (0, 0.2]: the compiler's target and the "
                                    "simulation's rate (default 0.05)",
                      [](auto& o, auto& f, auto& v) { o.compile.p_error = parse_p_error_value(f, v); }}},
@@ -84,11 +84,6 @@ const CliFlagTable<Resnet18CliOptions>& flags() {
                                       "maxpool=0.2: at 7 bits 0.2 fits N 2048 where 0.05 needs N 4096; node names of "
                                       "--export-statistics); one --quant-mode",
                         [](auto& o, auto& f, auto& v) { o.compile.p_error_by_node = parse_site_p_error_value(f, v); }}},
-      {"--multi-parameter", {FlagValue::none, "let each PBS site run on its own parameter set sharing one GLWE secret, "
-                                     "one key per set (the default)",
-                             [](auto& o, auto&, auto&) { o.compile.multi_parameter = true; }}},
-      {"--uniform-parameters", {FlagValue::none, "one parameter set for every PBS site (one key)",
-                                [](auto& o, auto&, auto&) { o.compile.multi_parameter = false; }}},
       {"--calibration-images", {FlagValue::required, "N  the dataset's first N images calibrate the quantizer and are not "
                                       "evaluated (default 10)",
                                 [](auto& o, auto& f, auto& v) { o.calibration_images = parse_unsigned_value(f, v, 1, 1u << 20); }}},
@@ -110,6 +105,7 @@ const CliFlagTable<Resnet18CliOptions>& flags() {
       {"--output-dir", {FlagValue::required, "DIR  where --run-experiment writes its files (default: current directory)",
                         [](auto& o, auto&, auto& v) { o.output_dir = v; }}},
   };
+  table.merge(quantization_flags<Resnet18CliOptions>());
   return table;
 }
 

@@ -17,14 +17,21 @@ constexpr std::array kCommands = {C::compile, C::keygen, C::encrypt, C::run, C::
 
 struct Entry {
   std::vector<C> commands;
-  const char* name;
+  std::string name;
   app::CliFlag<VeilFheOptions> flag;
 };
 
+std::vector<Entry> make_entries();
+
 // Every flag with the subcommands that take it.
 const std::vector<Entry>& entries() {
+  static const std::vector<Entry> all = make_entries();
+  return all;
+}
+
+std::vector<Entry> make_entries() {
   using O = VeilFheOptions;
-  static const std::vector<Entry> all = {
+  std::vector<Entry> all = {
       {{C::compile, C::keygen, C::encrypt, C::run, C::decrypt}, "--help",
        {FlagValue::none, "show this help and exit", [](O& o, auto&, auto&) { o.help = true; }}},
       {{C::compile}, "--network",
@@ -37,24 +44,9 @@ const std::vector<Entry>& entries() {
       {{C::compile}, "--weights",
        {FlagValue::required, "PATH  ResNet-18 checkpoint; default: the official resnet18-f37072fd.pth",
         [](O& o, auto&, auto& v) { o.weights = v; }}},
-      {{C::compile}, "--n-bits",
-       {FlagValue::required, "N|I,A,W,O  quantization bits (default 8,7,7,9)",
-        [](O& o, auto& f, auto& v) { o.quantization.n_bits = app::parse_n_bits_value(f, v); }}},
-      {{C::compile}, "--rounding-bits",
-       {FlagValue::required, "N|none  accumulator bits kept before each lookup (default 7)",
-        [](O& o, auto& f, auto& v) { o.quantization.rounding_bits = app::parse_rounding_bits_value(f, v); }}},
-      {{C::compile}, "--rounding-method",
-       {FlagValue::required, "M  approximate (default) or exact",
-        [](O& o, auto& f, auto& v) { o.quantization.rounding_method = app::parse_rounding_method_value(f, v); }}},
       {{C::compile}, "--p-error",
        {FlagValue::required, "P  the compiler's per-PBS error probability target, in (0, 0.2] (default 0.05)",
         [](O& o, auto& f, auto& v) { o.compile.p_error = app::parse_p_error_value(f, v); }}},
-      {{C::compile}, "--multi-parameter",
-       {FlagValue::none, "each PBS site on its own parameter set sharing one GLWE secret, one key per set (default)",
-        [](O& o, auto&, auto&) { o.compile.multi_parameter = true; }}},
-      {{C::compile}, "--uniform-parameters",
-       {FlagValue::none, "one parameter set for every PBS site (one key)",
-        [](O& o, auto&, auto&) { o.compile.multi_parameter = false; }}},
       {{C::compile}, "--quant-mode",
        {FlagValue::required, "MODE  improved (default) or reference",
         [](O& o, auto& f, auto& v) {
@@ -113,6 +105,7 @@ const std::vector<Entry>& entries() {
       {{C::run}, "--no-progress",
        {FlagValue::none, "no progress bar on stderr", [](O& o, auto&, auto&) { o.progress = false; }}},
   };
+  for (auto& [name, flag] : app::quantization_flags<O>()) all.push_back({{C::compile}, name, std::move(flag)});
   return all;
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "veil/common/error.hpp"
+#include "veil/common/format_numbers.hpp"
 
 namespace veil::app {
 namespace {
@@ -24,8 +25,6 @@ std::uint64_t mapped_bytes() {
   statm >> pages;
   return pages * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
 }
-
-std::string mib(std::uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
 }  // namespace
 
@@ -48,11 +47,12 @@ void require_address_space_for_blas(std::size_t threads) {
   const std::uint64_t need = threads * kBlasBufferBytes;
   if (need <= left) return;
   const std::uint64_t fits = left / kBlasBufferBytes;
-  throw InvalidArgument("the address-space limit (ulimit -v) of " + mib(limit.rlim_cur) + " leaves " + mib(left) +
-                        " beyond the " + mib(used) + " mapped; OpenBLAS needs a 128 MiB buffer for each of the " +
-                        std::to_string(threads) + " threads, " + mib(need) + " in all" +
+  throw InvalidArgument("the address-space limit (ulimit -v) of " + format_bytes(limit.rlim_cur) + " leaves " +
+                        format_bytes(left) + " beyond the " + format_bytes(used) +
+                        " mapped; OpenBLAS needs a 128 MiB buffer for each of the " +
+                        std::to_string(threads) + " threads, " + format_bytes(need) + " in all" +
                         (fits ? "; use --threads " + std::to_string(fits) + " or raise the limit"
-                              : "; raise the limit (by at least " + mib(need - left) + ")"));
+                              : "; raise the limit (by at least " + format_bytes(need - left) + ")"));
 }
 
 void reserve_blas_buffers(ThreadPool& pool) {

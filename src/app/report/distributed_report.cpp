@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "veil/common/format_numbers.hpp"
+
 namespace veil::app {
 
 void report_ranks(const runtime::distributed::Session& session, std::ostream& out) {
@@ -15,9 +17,9 @@ void report_ranks(const runtime::distributed::Session& session, std::ostream& ou
   }
   const runtime::distributed::Traffic t = session.traffic();
   if (t.remote_pbs == 0) return;
-  std::snprintf(line, sizeof line, "  traffic: %.0f bytes per PBS sent to other ranks (%.1f MB out, %.1f MB back)\n",
+  std::snprintf(line, sizeof line, "  traffic: %.0f bytes per PBS sent to other ranks (%s out, %s back)\n",
                 static_cast<double>(t.bytes_sent + t.bytes_received) / static_cast<double>(t.remote_pbs),
-                t.bytes_sent / 1e6, t.bytes_received / 1e6);
+                format_bytes(t.bytes_sent).c_str(), format_bytes(t.bytes_received).c_str());
   out << line;
 }
 

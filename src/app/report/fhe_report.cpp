@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "veil/app/report/progress_bar.hpp"
+#include "veil/common/format_numbers.hpp"
 #include "veil/nn/metrics.hpp"
 
 namespace veil::app {
@@ -25,7 +26,7 @@ std::string estimate_line(std::uint64_t pbs, double pbs_per_second) {
   char rate[32];
   std::snprintf(rate, sizeof rate, "%.1f", pbs_per_second);
   const double seconds = pbs_per_second > 0 ? static_cast<double>(pbs) / pbs_per_second : 0.0;
-  return "estimated FHE time per image on this machine: " + nn::format_count(pbs) + " PBS / " + rate +
+  return "estimated FHE time per image on this machine: " + format_count(pbs) + " PBS / " + rate +
          " PBS/s = " + app::format_clock_time(seconds, true);
 }
 
@@ -103,8 +104,8 @@ void write_fhe_summary(const FheStageResult& result, std::ostream& out) {
                 n ? seconds / static_cast<double>(n) : 0.0, app::format_clock_time(n ? seconds / static_cast<double>(n) : 0.0, true).c_str(),
                 server_seconds > 0 ? static_cast<double>(pbs) / server_seconds : 0.0, result.pbs_per_second);
   out << buf;
-  out << "  peak resident ciphertext memory (server): " << nn::format_bytes(peak_resident)
-      << "; process peak RSS: " << nn::format_bytes(result.peak_rss_bytes) << "\n";
+  out << "  peak resident ciphertext memory (server): " << format_bytes(peak_resident)
+      << "; process peak RSS: " << format_bytes(result.peak_rss_bytes) << "\n";
 }
 
 std::string fhe_layers_csv(const FheStageResult& result, const compiler::FheProgram& program) {

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "veil/common/format_numbers.hpp"
+
 namespace veil::app {
 
 void write_fp32_report(const nn::Fp32EvaluationResult& result, const WeightsDescription& weights,
@@ -16,8 +18,8 @@ void write_fp32_report(const nn::Fp32EvaluationResult& result, const WeightsDesc
     out << "WARNING: these weights are not the verified official torchvision checkpoint; the accuracy below is "
            "NOT ImageNet accuracy.\n";
   }
-  out << "Accuracy of the ResNet18 model on the images: " << nn::format_percent(result.accuracy.top1()) << caveat << "\n";
-  out << "Top-5 Accuracy of the ResNet18 model on the images: " << nn::format_percent(result.accuracy.top5()) << caveat << "\n";
+  out << "Accuracy of the ResNet18 model on the images: " << format_percent(result.accuracy.top1()) << caveat << "\n";
+  out << "Top-5 Accuracy of the ResNet18 model on the images: " << format_percent(result.accuracy.top5()) << caveat << "\n";
   char buf[160];
   const double rate = result.seconds > 0.0 ? static_cast<double>(result.images.size()) / result.seconds : 0.0;
   std::snprintf(buf, sizeof buf, "Evaluated %zu image(s) in %.2f s (%.1f images/s, %zu threads, batch %zu)\n",

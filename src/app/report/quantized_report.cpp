@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "veil/common/format_numbers.hpp"
 #include "veil/nn/metrics.hpp"
 
 namespace veil::app {
@@ -14,23 +15,23 @@ std::string top5_list(const nn::ImageResult& r) {
 }
 
 std::string pbs_line(const nn::quant::PbsAccount& pbs) {
-  std::string out = nn::format_count(pbs.total) + " (";
+  std::string out = format_count(pbs.total) + " (";
   bool first = true;
   for (const auto& [bits, count] : pbs.by_bits) {
-    out += (first ? "" : ", ") + std::to_string(bits) + " bits: " + nn::format_count(count);
+    out += (first ? "" : ", ") + std::to_string(bits) + " bits: " + format_count(count);
     first = false;
   }
   return out + ")";
 }
 
 void write_stage(const char* prefix, const nn::QuantizedStageResult& stage, const std::string& caveat, std::ostream& out) {
-  out << prefix << " Accuracy of the FHEResNet18 on the images: " << nn::format_percent(stage.accuracy.top1()) << caveat << "\n";
-  out << prefix << " Top-5 Accuracy of the FHEResNet18 on the images: " << nn::format_percent(stage.accuracy.top5()) << caveat
+  out << prefix << " Accuracy of the FHEResNet18 on the images: " << format_percent(stage.accuracy.top1()) << caveat << "\n";
+  out << prefix << " Top-5 Accuracy of the FHEResNet18 on the images: " << format_percent(stage.accuracy.top5()) << caveat
       << "\n";
   char buf[160];
   const double rate = stage.seconds > 0.0 ? static_cast<double>(stage.images.size()) / stage.seconds : 0.0;
   std::snprintf(buf, sizeof buf, "  top-1 agreement with fp32: %s (%zu/%zu images); %.1f s, %.2f images/s\n",
-                nn::format_percent(stage.fp32_agreement()).c_str(), stage.fp32_agreement_hits, stage.images.size(), stage.seconds,
+                format_percent(stage.fp32_agreement()).c_str(), stage.fp32_agreement_hits, stage.images.size(), stage.seconds,
                 rate);
   out << buf;
   if (stage.fp32_logits.images() > 0) {
@@ -87,12 +88,12 @@ void write_quantized_report(std::span<const QuantizedModeReport> modes, const nn
       std::snprintf(buf, sizeof buf,
                     "  top-1 agreement with the clear quantized model: %s; %s %g: %s of %s lookups misread "
                     "(model expects %.1f)\n",
-                    nn::format_percent(sim.images.empty() ? 0.0
+                    format_percent(sim.images.empty() ? 0.0
                                                    : static_cast<double>(top1_matches(sim, mode.clear)) /
                                                          static_cast<double>(sim.images.size()))
                         .c_str(),
                     mode.compiled_p_errors ? "compiled p_error per PBS, at most" : "p_error", mode.p_error,
-                    nn::format_count(sim.simulation.misreads).c_str(), nn::format_count(sim.simulation.pbs).c_str(),
+                    format_count(sim.simulation.misreads).c_str(), format_count(sim.simulation.pbs).c_str(),
                     sim.simulation.expected_misreads);
       out << buf;
     }
@@ -100,7 +101,7 @@ void write_quantized_report(std::span<const QuantizedModeReport> modes, const nn
   }
 
   if (modes.size() > 1) {
-    out << "\nSide by side (" << fp32.images.size() << " images; fp32 top-1 " << nn::format_percent(fp32.accuracy.top1())
+    out << "\nSide by side (" << fp32.images.size() << " images; fp32 top-1 " << format_percent(fp32.accuracy.top1())
         << ")\n";
     std::snprintf(buf, sizeof buf, "  %-34s", "");
     out << buf;
@@ -119,17 +120,17 @@ void write_quantized_report(std::span<const QuantizedModeReport> modes, const nn
       out << "\n";
     };
     row("quantized top-1 / top-5", [](const QuantizedModeReport& m) {
-      return nn::format_percent(m.clear.accuracy.top1()) + "/" + nn::format_percent(m.clear.accuracy.top5());
+      return format_percent(m.clear.accuracy.top1()) + "/" + format_percent(m.clear.accuracy.top5());
     });
-    row("quantized top-1 agreement with fp32", [](const QuantizedModeReport& m) { return nn::format_percent(m.clear.fp32_agreement()); });
+    row("quantized top-1 agreement with fp32", [](const QuantizedModeReport& m) { return format_percent(m.clear.fp32_agreement()); });
     row("simulated top-1 agreement with fp32", [](const QuantizedModeReport& m) {
-      return m.simulated ? nn::format_percent(m.simulated->fp32_agreement()) : std::string("-");
+      return m.simulated ? format_percent(m.simulated->fp32_agreement()) : std::string("-");
     });
     row("quantized logit cosine with fp32", [](const QuantizedModeReport& m) { return logit_cosine(m.clear); });
     row("simulated logit cosine with fp32", [](const QuantizedModeReport& m) {
       return m.simulated ? logit_cosine(*m.simulated) : std::string("-");
     });
-    row("PBS per image", [](const QuantizedModeReport& m) { return nn::format_count(m.pbs.total); });
+    row("PBS per image", [](const QuantizedModeReport& m) { return format_count(m.pbs.total); });
     row("widest lookup (bits)", [](const QuantizedModeReport& m) {
       return m.pbs.by_bits.empty() ? std::string("-") : std::to_string(m.pbs.by_bits.rbegin()->first);
     });

@@ -14,6 +14,7 @@
 #include "veil/app/stages/pbs_rate.hpp"
 #include "veil/client/client.hpp"
 #include "veil/common/error.hpp"
+#include "veil/common/format_numbers.hpp"
 #include "veil/compiler/model_file.hpp"
 #include "veil/fhe/keygen.hpp"
 #include "veil/nn/metrics.hpp"
@@ -106,7 +107,7 @@ std::unique_ptr<fhe::Backend> share_key(runtime::distributed::Session& session,
   const std::uint64_t bytes = session.send_server_key(sent, fingerprint);
   char buf[160];
   std::snprintf(buf, sizeof buf, "Server key broadcast to %d other rank(s): %s in %.2f s\n", session.size() - 1,
-                nn::format_bytes(bytes).c_str(), seconds_since(start));
+                format_bytes(bytes).c_str(), seconds_since(start));
   out << buf;
   return runtime::distributed::split_or_serve(session, key, fingerprint, local);
 }
@@ -114,11 +115,11 @@ std::unique_ptr<fhe::Backend> share_key(runtime::distributed::Session& session,
 }  // namespace
 
 void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgram* full_image,
-                   std::span<const nn::LabelledImage> images, const FheStageSettings& settings, std::ostream& out,
+                   std::span<const LabelledImage> images, const FheStageSettings& settings, std::ostream& out,
                    FheStageResult& result) {
   const Shape& input_shape = program.circuit.node(0).shape;
   if (images.empty()) throw InvalidArgument("FHE stage: no image, expected at least 1");
-  for (const nn::LabelledImage& image : images)
+  for (const LabelledImage& image : images)
     if (image.image.shape != input_shape)
       throw InvalidArgument("FHE stage: image '" + image.key + "' has shape " + to_string(image.image.shape) +
                             ", the program expects " + to_string(input_shape));
@@ -146,9 +147,9 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
                 "Key generation took %.2f s: client key %zu + %zu secret bits; evaluation keys %s in memory "
                 "(bootstrapping %s, key switching %s), %s as sent (compressed)\n",
                 result.keygen_seconds, params.lwe_dimension.value, params.big_lwe_dimension().value,
-                nn::format_bytes(stats.bootstrap_key_bytes + stats.keyswitch_key_bytes).c_str(),
-                nn::format_bytes(stats.bootstrap_key_bytes).c_str(), nn::format_bytes(stats.keyswitch_key_bytes).c_str(),
-                nn::format_bytes(stats.compressed_key_bytes).c_str());
+                format_bytes(stats.bootstrap_key_bytes + stats.keyswitch_key_bytes).c_str(),
+                format_bytes(stats.bootstrap_key_bytes).c_str(), format_bytes(stats.keyswitch_key_bytes).c_str(),
+                format_bytes(stats.compressed_key_bytes).c_str());
   out << buf;
   std::unique_ptr<fhe::Backend> split;  // over all ranks of a distributed stage
   if (settings.session) split = share_key(*settings.session, compressed_key, server_key, program, *backend, out);
@@ -187,7 +188,7 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
   out << "Processing " << images.size() << " image(s)...\n";
   result.images.clear();
   for (std::size_t i = 0; i < images.size(); ++i) {
-    const nn::LabelledImage& image = images[i];
+    const LabelledImage& image = images[i];
     FheImageResult r;
     r.key = image.key;
     r.label = image.label;

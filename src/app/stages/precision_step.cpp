@@ -4,6 +4,7 @@
 
 #include "veil/app/flags/flag_table.hpp"
 #include "veil/app/stages/resnet18_fhe_flow.hpp"
+#include "veil/common/format_numbers.hpp"
 #include "veil/nn/metrics.hpp"
 
 namespace veil::app {
@@ -80,12 +81,12 @@ void write_precision_search(const compiler::PrecisionSearchResult& r, std::ostre
     out << "  no site lowered or relaxed: every trial lost agreement or saved nothing\n";
   for (const compiler::LoweredSite& s : r.lowered) {
     std::snprintf(buf, sizeof buf, "  %-24s %d -> %d bits  %12s PBS per image\n", s.site.c_str(), s.bits_before,
-                  s.bits_after, nn::format_count(s.pbs).c_str());
+                  s.bits_after, format_count(s.pbs).c_str());
     out << buf;
   }
   for (const compiler::RelaxedSite& s : r.relaxed) {
     std::snprintf(buf, sizeof buf, "  %-24s p_error %.3g -> %.3g  %12s PBS per image\n", s.site.c_str(),
-                  s.p_error_before, s.p_error_after, nn::format_count(s.pbs).c_str());
+                  s.p_error_before, s.p_error_after, format_count(s.pbs).c_str());
     out << buf;
   }
   std::snprintf(buf, sizeof buf, "  cost %.4g -> %.4g units per image (%.1f%% less)\n", r.cost_before, r.cost_after,

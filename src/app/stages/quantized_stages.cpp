@@ -35,7 +35,7 @@ nn::quant::QuantizationConfig make_config(const QuantizedStagesSettings& setting
   return config;
 }
 
-void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibration, std::span<const nn::LabelledImage> images,
+void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibration, std::span<const LabelledImage> images,
                           const nn::Fp32EvaluationResult& fp32, const QuantizedStagesSettings& settings,
                           const std::vector<std::string>& class_names, std::vector<QuantizedModeReport>& reports) {
   const std::size_t threads = thread_count(settings);
@@ -82,7 +82,7 @@ void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibrati
 }
 
 EvaluateSweepCell make_sweep_cell_evaluator(const nn::Graph& folded_graph, const Tensor& calibration,
-                                            std::span<const nn::LabelledImage> images, const nn::Fp32EvaluationResult& fp32,
+                                            std::span<const LabelledImage> images, const nn::Fp32EvaluationResult& fp32,
                                             const QuantizedStagesSettings& settings, nn::quant::QuantizationMode mode) {
   return [&folded_graph, &calibration, images, &fp32, settings, mode](SweepCell& cell) {
     QuantizedStagesSettings cell_settings = settings;

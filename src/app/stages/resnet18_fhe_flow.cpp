@@ -31,7 +31,7 @@ FheStageSettings fhe_stage_settings(const app::Resnet18CliOptions& options) {
 
 void run_fhe_flow(const app::Resnet18CliOptions& options, const compiler::FheProgram& full_program,
                   const nn::quant::QuantizationConfig& config, const Tensor& calibration,
-                  std::span<const nn::LabelledImage> images, const MakeFoldedGraph& make_folded_graph,
+                  std::span<const LabelledImage> images, const MakeFoldedGraph& make_folded_graph,
                   std::ostream* progress, bool interactive, runtime::distributed::Session* session, std::ostream& out,
                   FheStageResult& result) {
   const std::size_t count = std::min(options.fhe_images, images.size());
@@ -55,7 +55,7 @@ void run_fhe_flow(const app::Resnet18CliOptions& options, const compiler::FhePro
   ThreadPool pool(options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()));
   const compiler::FheProgram crop_program = compiler::compile_float_graph(
       make_folded_graph(crop), io::center_crop_tensor(calibration, crop), config, options.compile, pool);
-  std::vector<nn::LabelledImage> crops(count);
+  std::vector<LabelledImage> crops(count);
   for (std::size_t i = 0; i < count; ++i) {
     crops[i].key = images[i].key;
     crops[i].label = images[i].label;

@@ -10,8 +10,8 @@
 #include "veil/app/report/fhe_report.hpp"
 #include "veil/common/error.hpp"
 #include "veil/common/file_io.hpp"
+#include "veil/common/format_numbers.hpp"
 #include "veil/fhe/serialize.hpp"
-#include "veil/nn/metrics.hpp"
 
 namespace veil::app {
 
@@ -72,7 +72,7 @@ void refuse_to_replace_client_key(const std::filesystem::path& path, const std::
 std::string describe_file(const std::filesystem::path& path) {
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
-  return path.string() + ": " + (ec ? std::string("size unknown") : nn::format_bytes(size));
+  return path.string() + ": " + (ec ? std::string("size unknown") : format_bytes(size));
 }
 
 }  // namespace veil::app

@@ -9,10 +9,11 @@
 #include "veil/app/report/progress_bar.hpp"
 #include "veil/app/steps/files.hpp"
 #include "veil/app/steps/veil_fhe_steps.hpp"
+#include "veil/client/client_spec.hpp"
 #include "veil/common/error.hpp"
+#include "veil/common/format_numbers.hpp"
 #include "veil/compiler/model_file.hpp"
 #include "veil/fhe/serialize.hpp"
-#include "veil/nn/metrics.hpp"
 #include "veil/runtime/compile_options_file.hpp"
 #include "veil/runtime/published_client_spec.hpp"
 #include "veil/runtime/server.hpp"
@@ -93,7 +94,7 @@ void run_one(const std::filesystem::path& model, const std::filesystem::path& se
                 "backend); peak resident ciphertexts %s\n",
                 seconds_since(start), load_seconds, stats.seconds, static_cast<unsigned long long>(stats.pbs),
                 stats.seconds > 0 ? static_cast<double>(stats.pbs) / stats.seconds : 0.0,
-                std::string((split ? *split : *backend).name()).c_str(), nn::format_bytes(stats.peak_resident_bytes).c_str());
+                std::string((split ? *split : *backend).name()).c_str(), format_bytes(stats.peak_resident_bytes).c_str());
   out << buf << "  backend: " << (split ? *split : *backend).description() << "\n";
   if (session) report_ranks(*session, out);
   for (const auto& path : {model, server_key, input, out_file}) out << "  " << describe_file(path) << "\n";

@@ -3,8 +3,8 @@
 #include <string>
 
 #include "fhe/commons/aes_ctr_keystream.hpp"
-#include "fhe/serialize/little_endian.hpp"
 #include "veil/common/error.hpp"
+#include "veil/common/little_endian.hpp"
 
 namespace veil::fhe {
 
@@ -26,8 +26,8 @@ SeededLweBatch encrypt_seeded_lwe_batch(const ClientKey& client, LweKeyKind kind
   batch.key_id = key_id_of(client);
   batch.key_kind = kind;
   batch.dimension = LweDimension(key.size());
-  serialize::store_le64(rng.uniform(), batch.seed.data());
-  serialize::store_le64(rng.uniform(), batch.seed.data() + 8);
+  store_le64(rng.uniform(), batch.seed.data());
+  store_le64(rng.uniform(), batch.seed.data() + 8);
   batch.bodies.reserve(plaintexts.size());
   AesCtrKeystream stream(batch.seed);
   LweCiphertext ct(batch.dimension);

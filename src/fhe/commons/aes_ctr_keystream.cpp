@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "fhe/serialize/little_endian.hpp"
 #include "veil/common/error.hpp"
+#include "veil/common/little_endian.hpp"
 
 namespace veil::fhe {
 
@@ -46,7 +46,7 @@ void AesCtrKeystream::fill(std::span<std::uint64_t> out) {
     if (EVP_EncryptUpdate(context_->ctx, bytes, &written, bytes, length) != 1 || written != length) {
       throw Error("AES-CTR keystream: keystream generation failed");
     }
-    serialize::swap_words_on_big_endian_inplace({bytes, 8 * words});
+    swap_words_on_big_endian_inplace({bytes, 8 * words});
   }
 }
 

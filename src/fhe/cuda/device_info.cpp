@@ -2,10 +2,10 @@
 
 #include <cuda_runtime.h>
 
-#include <cstdio>
 #include <string>
 
 #include "fhe/cuda/cuda_check.hpp"
+#include "veil/common/format_numbers.hpp"
 
 namespace veil::fhe::cuda {
 
@@ -19,13 +19,10 @@ std::string describe_device(int device) {
   const cudaError_t queried = cudaMemGetInfo(&free, &total);
   cudaSetDevice(current);
   check(queried, "cudaMemGetInfo");
-  constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-  char memory[64];
-  std::snprintf(memory, sizeof memory, "%.1f GiB (%.1f GiB free)", static_cast<double>(total) / kGiB,
-                static_cast<double>(free) / kGiB);
   return "device " + std::to_string(device) + ": " + properties.name + ", compute capability " +
          std::to_string(properties.major) + "." + std::to_string(properties.minor) + ", " +
-         std::to_string(properties.multiProcessorCount) + " multiprocessors, " + memory;
+         std::to_string(properties.multiProcessorCount) + " multiprocessors, " + format_bytes(total) + " (" +
+         format_bytes(free) + " free)";
 }
 
 }  // namespace veil::fhe::cuda

@@ -34,7 +34,7 @@ void save_ciphertext_batch(const CiphertextBatch& batch, std::ostream& out) {
                           std::to_string(expected.value));
   }
   ByteWriter writer(out);
-  write_header(writer, ObjectKind::ciphertext_batch,
+  write_envelope_header(writer, kCiphertextBatchKind,
                ciphertext_batch_payload_bytes(p, batch.key_kind, cts.size()));
   write_parameter_set_record(writer, p);
   write_key_id(writer, batch.key_id);
@@ -48,7 +48,7 @@ void save_ciphertext_batch(const CiphertextBatch& batch, std::ostream& out) {
 
 CiphertextBatch load_ciphertext_batch(std::istream& in, const LoadLimits& limits) {
   ByteReader reader(in, "ciphertext batch");
-  read_header(reader, ObjectKind::ciphertext_batch, limits);
+  read_header(reader, kCiphertextBatchKind, limits);
   const ParameterSet& params = read_parameter_set_record(reader);
   CiphertextBatch batch;
   batch.parameter_set_name = params.name;
@@ -64,7 +64,7 @@ CiphertextBatch load_ciphertext_batch(std::istream& in, const LoadLimits& limits
   }
   batch.ciphertexts = LweCiphertextArray(count, n);
   reader.u64_array(batch.ciphertexts.data(), "ciphertexts");
-  read_trailer(reader);
+  read_envelope_trailer(reader);
   return batch;
 }
 

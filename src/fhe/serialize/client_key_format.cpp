@@ -84,7 +84,7 @@ void save_client_keys(std::span<const ClientKey> partitions, std::ostream& out) 
   }
   require_nested_partition_keys(partitions);
   ByteWriter writer(out);
-  write_header(writer, ObjectKind::client_key, client_key_payload_bytes(sets));
+  write_envelope_header(writer, kClientKeyKind, client_key_payload_bytes(sets));
   writer.u32(static_cast<std::uint32_t>(sets.size()));
   for (const ParameterSet& params : sets) write_parameter_set_record(writer, params);
   write_key_id(writer, key_id_of(partitions));
@@ -100,7 +100,7 @@ void save_client_key(const ClientKey& client, std::ostream& out) {
 std::vector<ClientKey> load_client_keys(std::istream& in, const LoadLimits& limits) {
   ByteReader reader(in, "client key");
   const std::vector<const ParameterSet*> sets =
-      read_partition_sets(reader, read_header(reader, ObjectKind::client_key, limits), limits.allow);
+      read_partition_sets(reader, read_header(reader, kClientKeyKind, limits), limits.allow);
   const KeyId stored_id = read_key_id(reader);
   std::vector<SecretBits> small;
   for (const ParameterSet* params : sets) {
@@ -108,7 +108,7 @@ std::vector<ClientKey> load_client_keys(std::istream& in, const LoadLimits& limi
   }
   const ParameterSet& shared = *sets[widest_glwe_key(sets)];
   const SecretBits big = read_bits(reader, shared, "GLWE key", shared.big_lwe_dimension().value);
-  read_trailer(reader);
+  read_envelope_trailer(reader);
   std::vector<ClientKey> keys;
   for (std::size_t i = 0; i < sets.size(); ++i) {
     const ParameterSet& p = *sets[i];

@@ -11,7 +11,7 @@ namespace veil::fhe {
 bool holds_client_key(const std::filesystem::path& path) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) return false;
-  const std::string expected = serialize::header_start(serialize::ObjectKind::client_key);
+  const std::string expected = envelope_start(serialize::kClientKeyKind);
   std::string start(expected.size(), '\0');
   std::ifstream in(path, std::ios::binary);
   return in.read(start.data(), static_cast<std::streamsize>(start.size())) && start == expected;

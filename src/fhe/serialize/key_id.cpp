@@ -3,8 +3,8 @@
 #include <string_view>
 #include <vector>
 
-#include "fhe/serialize/little_endian.hpp"
 #include "veil/common/error.hpp"
+#include "veil/common/little_endian.hpp"
 #include "veil/common/secure_memory.hpp"
 #include "veil/common/sha256.hpp"
 #include "veil/fhe/serialize.hpp"
@@ -25,7 +25,7 @@ KeyId truncated(const Sha256Digest& digest) {
 
 void hash_length(Sha256& hash, std::size_t length) {
   std::uint8_t le[8];
-  serialize::store_le64(length, le);
+  store_le64(length, le);
   hash.update(le);
 }
 

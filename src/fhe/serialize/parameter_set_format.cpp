@@ -13,16 +13,16 @@ using namespace serialize;
 void save_parameter_set(const ParameterSet& params, std::ostream& out) {
   require_registered(params);
   ByteWriter writer(out);
-  write_header(writer, ObjectKind::parameter_set, parameter_set_record_bytes(params));
+  write_envelope_header(writer, kParameterSetKind, parameter_set_record_bytes(params));
   write_parameter_set_record(writer, params);
   writer.checksum();
 }
 
 ParameterSet load_parameter_set(std::istream& in, const LoadLimits& limits) {
   ByteReader reader(in, "parameter set");
-  read_header(reader, ObjectKind::parameter_set, limits);
+  read_header(reader, kParameterSetKind, limits);
   const ParameterSet& params = read_parameter_set_record(reader);
-  read_trailer(reader);
+  read_envelope_trailer(reader);
   return params;
 }
 

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "fhe/serialize/byte_reader.hpp"
-#include "fhe/serialize/byte_writer.hpp"
+#include "veil/common/byte_reader.hpp"
+#include "veil/common/byte_writer.hpp"
 #include "veil/fhe/parameter_sets.hpp"
 #include "veil/fhe/parameters.hpp"
 

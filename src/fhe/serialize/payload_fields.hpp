@@ -1,13 +1,13 @@
 #pragma once
-// Small field helpers shared by the formats: key ids, context tags, key kinds, dimension checks against the
-// parameter set, and the "does this array fit in what is left" guard that runs before any
-// large allocation.
+// Small field helpers shared by the formats: key ids, context tags, key kinds and dimension
+// checks against the parameter set. (Before any large allocation the formats run
+// ByteReader::require_fit: does the array fit in what is left of the payload.)
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "fhe/serialize/byte_reader.hpp"
-#include "fhe/serialize/byte_writer.hpp"
+#include "veil/common/byte_reader.hpp"
+#include "veil/common/byte_writer.hpp"
 #include "veil/fhe/lwe_encryption.hpp"
 #include "veil/fhe/parameters.hpp"
 #include "veil/fhe/serialize.hpp"
@@ -65,15 +65,6 @@ inline LweDimension read_lwe_dimension(ByteReader& reader, const ParameterSet& p
   const LweDimension n = lwe_dimension_for(params, kind);
   read_expected_u64(reader, params, std::string("LWE dimension of ") + key_kind_name(kind) + " ciphertexts", n.value);
   return n;
-}
-
-/// Fails unless `count` 8-byte words fit in the rest of the declared payload.
-inline void require_words_fit(const ByteReader& reader, std::uint64_t count, std::string_view field) {
-  const std::uint64_t left = reader.bytes_left().value_or(0);
-  if (count > left / 8) {
-    reader.fail("size mismatch: " + std::string(field) + " declares " + std::to_string(count) +
-                " 64-bit words but only " + std::to_string(left) + " payload bytes are left");
-  }
 }
 
 /// The registry's set of that name, with the same fields as `params`; throws

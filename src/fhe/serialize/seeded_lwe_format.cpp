@@ -33,7 +33,7 @@ void save_seeded_lwe_batch(const SeededLweBatch& batch, std::ostream& out) {
                           "' have dimension " + std::to_string(expected.value));
   }
   ByteWriter writer(out);
-  write_header(writer, ObjectKind::seeded_lwe_batch,
+  write_envelope_header(writer, kSeededLweBatchKind,
                seeded_lwe_batch_payload_bytes(p, batch.bodies.size()));
   write_parameter_set_record(writer, p);
   write_key_id(writer, batch.key_id);
@@ -48,7 +48,7 @@ void save_seeded_lwe_batch(const SeededLweBatch& batch, std::ostream& out) {
 
 SeededLweBatch load_seeded_lwe_batch(std::istream& in, const LoadLimits& limits) {
   ByteReader reader(in, "seeded LWE batch");
-  read_header(reader, ObjectKind::seeded_lwe_batch, limits);
+  read_header(reader, kSeededLweBatchKind, limits);
   const ParameterSet& params = read_parameter_set_record(reader);
   SeededLweBatch batch;
   batch.parameter_set_name = params.name;
@@ -58,10 +58,10 @@ SeededLweBatch load_seeded_lwe_batch(std::istream& in, const LoadLimits& limits)
   batch.dimension = read_lwe_dimension(reader, params, batch.key_kind);
   reader.bytes(batch.seed, "seed");
   const std::uint64_t count = reader.u64("body count");
-  require_words_fit(reader, count, "bodies");
+  reader.require_fit(count, 8, "bodies");
   batch.bodies.resize(count);
   reader.u64_array(batch.bodies, "bodies");
-  read_trailer(reader);
+  read_envelope_trailer(reader);
   return batch;
 }
 

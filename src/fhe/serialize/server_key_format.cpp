@@ -64,7 +64,7 @@ void read_bootstrap_header(ByteReader& reader, const ParameterSet& p, std::uint6
   read_expected_u64(reader, p, "bootstrapping key base log", p.pbs_base_log.value);
   read_expected_u64(reader, p, "bootstrapping key level count", p.pbs_level.value);
   read_expected_u64(reader, p, "bootstrapping key word count", words);
-  require_words_fit(reader, words, "bootstrapping key");
+  reader.require_fit(words, 8, "bootstrapping key");
 }
 
 void write_keyswitch_header(ByteWriter& writer, const ParameterSet& p, std::uint64_t words) {
@@ -81,7 +81,7 @@ void read_keyswitch_header(ByteReader& reader, const ParameterSet& p, std::uint6
   read_expected_u64(reader, p, "key-switching key base log", p.ks_base_log.value);
   read_expected_u64(reader, p, "key-switching key level count", p.ks_level.value);
   read_expected_u64(reader, p, "key-switching key word count", words);
-  require_words_fit(reader, words, "key-switching key");
+  reader.require_fit(words, 8, "key-switching key");
 }
 
 FourierBootstrapKey read_bootstrap_key(ByteReader& reader, const ParameterSet& p) {
@@ -105,12 +105,12 @@ CompressedServerKey read_compressed_keys(ByteReader& reader, const ParameterSet&
   MaskSeed bootstrap_seed, keyswitch_seed;
   read_bootstrap_header(reader, p, compressed_bootstrap_key_words(p));
   reader.bytes(bootstrap_seed, "bootstrapping key seed");
-  require_words_fit(reader, compressed_bootstrap_key_words(p), "bootstrapping key");
+  reader.require_fit(compressed_bootstrap_key_words(p), 8, "bootstrapping key");
   std::vector<Torus> bootstrap_bodies(compressed_bootstrap_key_words(p));
   reader.u64_array(bootstrap_bodies, "bootstrapping key");
   read_keyswitch_header(reader, p, compressed_keyswitch_key_words(p));
   reader.bytes(keyswitch_seed, "key-switching key seed");
-  require_words_fit(reader, compressed_keyswitch_key_words(p), "key-switching key");
+  reader.require_fit(compressed_keyswitch_key_words(p), 8, "key-switching key");
   std::vector<Torus> keyswitch_bodies(compressed_keyswitch_key_words(p));
   reader.u64_array(keyswitch_bodies, "key-switching key");
   return CompressedServerKey(p, bootstrap_seed, std::move(bootstrap_bodies), keyswitch_seed,
@@ -161,7 +161,7 @@ void save_partition_keys(std::span<const ServerKey* const> keys, const KeyId& ke
   const std::vector<ParameterSet> sets = registered_sets(keys);
   for (const ServerKey* key : keys) require_key_matches(*key, key->parameters());
   ByteWriter writer(out);
-  write_header(writer, ObjectKind::server_key, server_key_payload_bytes(sets), kKeyFormatVersion);
+  write_envelope_header(writer, kServerKeyKind, server_key_payload_bytes(sets), kKeyFormatVersion);
   write_preamble(writer, sets, key_id);
   for (const ServerKey* key : keys) write_keys(writer, *key);
   writer.checksum();
@@ -211,7 +211,7 @@ void save_server_key(const IdentifiedCompressedServerKey& key, std::ostream& out
   if (keys.empty()) throw InvalidArgument("server key: no partitions to save");
   const std::vector<ParameterSet> sets = registered_sets(std::span<const CompressedServerKey* const>(keys));
   ByteWriter writer(out);
-  write_header(writer, ObjectKind::server_key, compressed_server_key_payload_bytes(sets));
+  write_envelope_header(writer, kServerKeyKind, compressed_server_key_payload_bytes(sets));
   write_preamble(writer, sets, key.key_id);
   for (const CompressedServerKey* k : keys) write_compressed_keys(writer, *k);
   writer.checksum();
@@ -227,7 +227,7 @@ struct LoadedServerKey {
 
 LoadedServerKey load_any_server_key(std::istream& in, const LoadLimits& limits) {
   ByteReader reader(in, "server key");
-  const std::uint16_t version = read_header(reader, ObjectKind::server_key, limits);
+  const std::uint16_t version = read_header(reader, kServerKeyKind, limits);
   const std::vector<const ParameterSet*> sets = read_partition_sets(reader, version, limits.allow);
   const KeyId key_id = read_key_id(reader);
   LoadedServerKey loaded;
@@ -250,7 +250,7 @@ LoadedServerKey load_any_server_key(std::istream& in, const LoadLimits& limits) 
     }
     loaded.expanded = std::move(key);
   }
-  read_trailer(reader);
+  read_envelope_trailer(reader);
   return loaded;
 }
 

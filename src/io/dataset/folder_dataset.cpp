@@ -54,15 +54,14 @@ class FolderDataset : public Dataset {
         rows_(std::move(rows)),
         order_(detail::make_sample_order(rows_.size(), options.shuffle_seed, options.num_images)) {}
 
-  bool next(Sample& out) override {
+  bool next(LabelledImage& out) override {
     if (position_ == order_.size()) return false;
     const Row& row = rows_[order_[position_++]];
     const auto path = images_dir_ / row.file;
+    out = LabelledImage{};
     out.key = std::filesystem::path(row.file).stem().string();
     out.label = row.label;
     out.source = path.string();
-    out.error.clear();
-    out.encoded.clear();
     try {
       out.encoded = read_file_bytes(path);
     } catch (const Error& e) {  // unreadable, or larger than any image veil decodes

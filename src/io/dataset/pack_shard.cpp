@@ -6,7 +6,7 @@ namespace veil::io {
 namespace {
 
 // Extension by content, as webdataset decoders dispatch on it.
-std::string member_extension(const Sample& sample) {
+std::string member_extension(const LabelledImage& sample) {
   const auto& b = sample.encoded;
   if (b.size() >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return "jpg";
   if (b.size() >= 4 && b[0] == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') return "png";
@@ -19,7 +19,7 @@ std::size_t pack_shard(const std::filesystem::path& images_dir, const std::files
                        const std::filesystem::path& out_tar) {
   auto dataset = make_folder_dataset(images_dir, labels_csv);
   TarWriter writer(out_tar);
-  Sample sample;
+  LabelledImage sample;
   std::size_t count = 0;
   while (dataset->next(sample)) {
     if (!sample.ok()) throw IoError(sample.error);

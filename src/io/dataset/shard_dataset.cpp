@@ -95,11 +95,10 @@ class ShardReader {
   std::optional<TarMember> lookahead_;
 };
 
-void fill_sample(Group& group, const std::filesystem::path& shard, Sample& out) {
+void fill_item(Group& group, const std::filesystem::path& shard, LabelledImage& out) {
+  out = LabelledImage{};
   out.key = group.key;
   out.source = shard.string();
-  out.label = -1;
-  out.error.clear();
   out.encoded = std::move(group.image_bytes);
   const std::string where = shard.string() + ": sample " + group.key;
   if (!group.cls_text) {
@@ -118,7 +117,7 @@ class StreamingShardDataset : public Dataset {
   StreamingShardDataset(std::vector<std::filesystem::path> shards, std::size_t limit)
       : shards_(std::move(shards)), limit_(limit) {}
 
-  bool next(Sample& out) override {
+  bool next(LabelledImage& out) override {
     if (limit_ != 0 && produced_ == limit_) return false;
     Group group;
     while (true) {
@@ -130,7 +129,7 @@ class StreamingShardDataset : public Dataset {
       if (reader_->next_group(group, true)) break;
       reader_.reset();
     }
-    fill_sample(group, reader_->path(), out);
+    fill_item(group, reader_->path(), out);
     ++produced_;
     return true;
   }
@@ -157,7 +156,7 @@ class ShuffledShardDataset : public Dataset {
     order_ = detail::make_sample_order(groups_.size(), seed, limit);
   }
 
-  bool next(Sample& out) override {
+  bool next(LabelledImage& out) override {
     if (position_ == order_.size()) return false;
     Group& group = groups_[order_[position_++]];
     if (group.image) {
@@ -167,7 +166,7 @@ class ShuffledShardDataset : public Dataset {
       }
       reader_->read_at(group.image->data_offset, group.image->size, group.image_bytes);
     }
-    fill_sample(group, shards_[group.shard], out);
+    fill_item(group, shards_[group.shard], out);
     return true;
   }
 

@@ -5,14 +5,11 @@
 #include <algorithm>
 #include <limits>
 
-#include "io/byte_reader.hpp"
 #include "veil/common/error.hpp"
+#include "veil/common/little_endian.hpp"
 
 namespace veil::io {
 namespace {
-
-using detail::load_le;
-using detail::require_range;
 
 constexpr std::uint32_t kEndOfCentralDirSig = 0x06054b50;
 constexpr std::uint32_t kZip64EndSig = 0x06064b50;

@@ -14,7 +14,7 @@ std::size_t read_labelled_chunk(const ImageSource& source, const PrepareImage& p
         if (chunk[i].error.empty()) prepare(chunk[i]);
     });
   for (LabelledImage& item : chunk) {
-    item.payload = {};
+    item.encoded = {};
     if (item.error.empty() && item.image.shape != image_shape)
       item.error = "image of shape " + to_string(item.image.shape) + ", expected " + to_string(image_shape);
     if (item.error.empty() && (item.label < 0 || item.label >= classes))

@@ -10,7 +10,7 @@
 
 namespace veil::nn {
 
-/// Takes up to `wanted` items from `source`, prepares them on `pool`, drops their payloads and
+/// Takes up to `wanted` items from `source`, prepares them on `pool`, drops their encoded bytes and
 /// checks shape and label: good items go to `ready`, bad ones to `skipped` as "key: reason".
 /// Returns the number of items taken; `more` turns false once the source is exhausted.
 std::size_t read_labelled_chunk(const ImageSource& source, const PrepareImage& prepare, ThreadPool& pool,

@@ -29,8 +29,8 @@ FheStageSettings toy_settings() {
   return settings;
 }
 
-std::vector<nn::LabelledImage> images(std::int64_t n) {
-  std::vector<nn::LabelledImage> out(static_cast<std::size_t>(n));
+std::vector<LabelledImage> images(std::int64_t n) {
+  std::vector<LabelledImage> out(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) {
     out[static_cast<std::size_t>(i)].key = "img" + std::to_string(i);
     out[static_cast<std::size_t>(i)].label = 3;
@@ -130,7 +130,7 @@ TEST(FheStage, MultiParameterProgramRunsAndCalibratesEverySet) {
 }
 
 TEST(FheStage, RejectsImagesOfAnotherShapeBeforeAnyKey) {
-  std::vector<nn::LabelledImage> wrong = images(1);
+  std::vector<LabelledImage> wrong = images(1);
   wrong[0].image = Tensor({3, 16, 16});
   std::ostringstream out;
   FheStageResult result;
@@ -156,7 +156,7 @@ TEST(ModeCompilerHook, SimulatedStageUsesCompiledErrorProbabilities) {
   settings.compiled_simulation = [&compiler](auto mode, const auto& circuit, auto& simulation) {
     compiler.compile(mode, circuit, simulation);
   };
-  std::vector<nn::LabelledImage> items = images(2);
+  std::vector<LabelledImage> items = images(2);
   nn::Fp32EvaluationResult fp32;
   fp32.images.resize(items.size());
   std::vector<app::QuantizedModeReport> reports;

@@ -19,14 +19,14 @@ constexpr std::size_t kImages = 6, kClasses = 10;
 struct Fixture {
   nn::Graph graph = nn::make_small_resnet(7);
   Tensor calibration = nn::make_small_images(4, 11);
-  std::vector<nn::LabelledImage> images;
+  std::vector<LabelledImage> images;
   nn::Fp32EvaluationResult fp32;
 
   Fixture() {
     const Tensor batch = nn::make_small_images(kImages, 12);
     const std::size_t per_image = batch.data.size() / kImages;
     for (std::size_t i = 0; i < kImages; ++i) {
-      nn::LabelledImage item;
+      LabelledImage item;
       item.key = "img" + std::to_string(i);
       item.label = static_cast<std::int64_t>(i % kClasses);
       item.image = Tensor({3, 20, 20});
@@ -37,7 +37,7 @@ struct Fixture {
     std::size_t next = 0;
     nn::evaluate_fp32(
         executor,
-        [&](nn::LabelledImage& item) {
+        [&](LabelledImage& item) {
           if (next == images.size()) return false;
           item = images[next++];
           return true;

@@ -70,7 +70,7 @@ TEST(Fp32Evaluation, PreparesPayloadsInParallelKeepingOrder) {
     const std::size_t k = (*next)++;
     item.key = "img" + std::to_string(k);
     item.label = static_cast<std::int64_t>(k % 4);
-    item.payload = {static_cast<std::uint8_t>(k % 4)};  // the class to rank first
+    item.encoded = {static_cast<std::uint8_t>(k % 4)};  // the class to rank first
     return true;
   };
   const PrepareImage prepare = [](LabelledImage& item) {
@@ -79,7 +79,7 @@ TEST(Fp32Evaluation, PreparesPayloadsInParallelKeepingOrder) {
       return;
     }
     item.image = Tensor({4}, {0.1f, 0.1f, 0.1f, 0.1f});
-    item.image.data[item.payload.at(0)] = 1.0f;
+    item.image.data[item.encoded.at(0)] = 1.0f;
   };
   Fp32EvaluationResult result;
   evaluate_fp32(executor, source, prepare, 3, {}, nullptr, result);
@@ -87,13 +87,6 @@ TEST(Fp32Evaluation, PreparesPayloadsInParallelKeepingOrder) {
   EXPECT_DOUBLE_EQ(result.accuracy.top1(), 1.0);
   EXPECT_EQ(result.images[5].key, "img6");
   EXPECT_EQ(result.skipped, std::vector<std::string>{"img5: undecodable"});
-}
-
-TEST(Metrics, FormatCountGroupsThousands) {
-  EXPECT_EQ(format_count(0), "0");
-  EXPECT_EQ(format_count(999), "999");
-  EXPECT_EQ(format_count(1000), "1,000");
-  EXPECT_EQ(format_count(5971968), "5,971,968");
 }
 
 }  // namespace

@@ -19,14 +19,14 @@ ImageSource numbered_source(std::size_t count) {
     const std::size_t k = (*next)++;
     item.key = "img" + std::to_string(k);
     item.label = k == 3 ? 12 : static_cast<std::int64_t>(k % 4);
-    item.payload = {static_cast<std::uint8_t>(k == 4 ? 255 : k)};
+    item.encoded = {static_cast<std::uint8_t>(k == 4 ? 255 : k)};
     if (k == 1) item.error = "corrupt";
     return true;
   };
 }
 
 void prepare(LabelledImage& item) {
-  const float v = item.payload.at(0);
+  const float v = item.encoded.at(0);
   item.image = v == 255 ? Tensor({3}) : Tensor({2}, {v, -v});
 }
 
@@ -39,7 +39,7 @@ TEST(LabelledImages, KeepsUsableItemsUpToTheLimit) {
   EXPECT_EQ(images[1].key, "img2");
   EXPECT_EQ(images[2].key, "img5");
   EXPECT_FLOAT_EQ(images[2].image.data[1], -5.0f);
-  EXPECT_TRUE(images[2].payload.empty());
+  EXPECT_TRUE(images[2].encoded.empty());
   ASSERT_EQ(skipped.size(), 3u);
   EXPECT_EQ(skipped[0], "img1: corrupt");
   EXPECT_NE(skipped[1].find("img3: label 12, expected in [0, 4)"), std::string::npos) << skipped[1];

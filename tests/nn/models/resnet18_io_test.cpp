@@ -127,10 +127,10 @@ TEST(Resnet18Official, PublishedDogTop5AndVal100Accuracy) {
   auto dataset = io::make_folder_dataset(testing::shared_data_dir() + "/imagenet-val100",
                                          testing::shared_data_dir() + "/labels/xiaobozhao_val100.csv");
   AccuracyCounter accuracy;
-  io::Sample sample;
+  LabelledImage sample;
   while (dataset->next(sample)) {
-    Tensor x;
-    ASSERT_TRUE(io::preprocess_sample(sample, io::PreprocessConfig{}, x)) << sample.error;
+    ASSERT_TRUE(io::prepare_image(sample, io::PreprocessConfig{})) << sample.error;
+    Tensor x = std::move(sample.image);
     x.shape.insert(x.shape.begin(), 1);
     executor.run(x, out);
     accuracy.add(out.data, sample.label);

@@ -76,7 +76,7 @@ struct FheStageResult {
 /// estimate of one full image on this machine is printed first. With settings.session, the
 /// report adds the key's broadcast and what each rank evaluated.
 void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgram* full_image,
-                   std::span<const nn::LabelledImage> images, const FheStageSettings& settings, std::ostream& out,
+                   std::span<const LabelledImage> images, const FheStageSettings& settings, std::ostream& out,
                    FheStageResult& result);
 
 }  // namespace veil::app

@@ -46,7 +46,7 @@ nn::quant::QuantizationConfig make_config(const QuantizedStagesSettings& setting
 /// Runs every mode of `settings` on `images` (valid items; fp32.images[i] is image i's fp32
 /// result). calibration: [N, input shape...]. Appends one report per mode to `reports`.
 /// Throws what the quantizer and the executor throw (InvalidArgument for bad settings).
-void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibration, std::span<const nn::LabelledImage> images,
+void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibration, std::span<const LabelledImage> images,
                           const nn::Fp32EvaluationResult& fp32, const QuantizedStagesSettings& settings,
                           const std::vector<std::string>& class_names, std::vector<QuantizedModeReport>& reports);
 
@@ -55,7 +55,7 @@ void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibrati
 /// rest from settings) and classifies `images` in the clear. The referenced objects must
 /// outlive the evaluator.
 EvaluateSweepCell make_sweep_cell_evaluator(const nn::Graph& folded_graph, const Tensor& calibration,
-                                            std::span<const nn::LabelledImage> images, const nn::Fp32EvaluationResult& fp32,
+                                            std::span<const LabelledImage> images, const nn::Fp32EvaluationResult& fp32,
                                             const QuantizedStagesSettings& settings, nn::quant::QuantizationMode mode);
 
 }  // namespace veil::app

@@ -68,7 +68,7 @@ FheStageSettings fhe_stage_settings(const app::Resnet18CliOptions& options);
 /// (FheStageSettings::session); null otherwise.
 void run_fhe_flow(const app::Resnet18CliOptions& options, const compiler::FheProgram& full_program,
                   const nn::quant::QuantizationConfig& config, const Tensor& calibration,
-                  std::span<const nn::LabelledImage> images, const MakeFoldedGraph& make_folded_graph,
+                  std::span<const LabelledImage> images, const MakeFoldedGraph& make_folded_graph,
                   std::ostream* progress, bool interactive, runtime::distributed::Session* session, std::ostream& out,
                   FheStageResult& result);
 

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <string>
 
-#include "nn/quant/circuit/value_bounds.hpp"
+#include "nn/quant/circuit/exact_accumulation.hpp"
 #include "veil/common/error.hpp"
 
 namespace veil::nn::quant {
@@ -73,6 +73,11 @@ void check_pool(const QNode& n, const Shape& in, std::int64_t k, std::int64_t s,
 void check_lookup(const QNode& n, const LookupAttrs& l, std::int64_t channels) {
   if (l.bits < 1 || l.bits > 40) fail(n, "lookup bits " + std::to_string(l.bits) + ", expected 1..40");
   if (l.shift < 0 || l.shift > 62) fail(n, "lookup shift " + std::to_string(l.shift) + ", expected 0..62");
+  // lookup_entry subtracts the offset from an index below 2^40 (value_ranges reads the tables'
+  // ends): this keeps the difference an int64.
+  if (l.offset < -(std::int64_t{1} << 62) || l.offset > (std::int64_t{1} << 62)) {
+    fail(n, "lookup offset " + std::to_string(l.offset) + ", expected -2^62..2^62");
+  }
   expect_per_channel(n, "lookup in_scale", l.function.in_scale.size(), channels);
   expect_per_channel(n, "lookup out_scale", l.function.out_scale.size(), channels);
   for (double s : l.function.out_scale) {

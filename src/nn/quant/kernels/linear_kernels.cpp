@@ -46,7 +46,7 @@ void int_conv2d(const IntConv2dAttrs& a, const std::vector<double>& weight_d, co
     const std::int64_t b = a.bias[static_cast<std::size_t>(o)];
     for (std::int64_t i = 0; i < cols; ++i) {
       const auto idx = static_cast<std::size_t>(o * cols + i);
-      y.data[idx] = static_cast<std::int64_t>(out[idx]) + b;  // exact: |acc| < 2^53 (value_bounds)
+      y.data[idx] = static_cast<std::int64_t>(out[idx]) + b;  // exact: |acc| < 2^53 (check_exact_accumulation)
     }
   }
 }

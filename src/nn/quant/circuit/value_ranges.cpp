@@ -1,16 +1,13 @@
-// Proven integer ranges of every value (interval arithmetic), and the output's decoding exponent.
+#include "veil/nn/quant/value_ranges.hpp"
+
 #include <algorithm>
-#include <bit>
 #include <string>
 
-#include "compiler/compile_steps.hpp"
 #include "veil/common/error.hpp"
 #include "veil/nn/quant/lookup.hpp"
 
-namespace veil::compiler::detail {
+namespace veil::nn::quant {
 namespace {
-
-using nn::quant::QNode;
 
 class RangeArithmetic {
  public:
@@ -34,7 +31,7 @@ class RangeArithmetic {
 
  private:
   [[noreturn]] void overflow() const {
-    throw InvalidArgument("node '" + node_.name + "' (" + nn::quant::qop_name(node_.op) +
+    throw InvalidArgument("node '" + node_.name + "' (" + qop_name(node_.op) +
                           "): its integer range does not fit 128 bits");
   }
   const QNode& node_;
@@ -58,12 +55,12 @@ IntegerRange weighted_rows(const RangeArithmetic& ar, const std::vector<std::int
 
 // Every table entry lies between the ends of the table (the function is monotone in the
 // index); the negacyclic read can negate any entry.
-IntegerRange lookup_read_range(const nn::quant::LookupAttrs& lookup) {
+IntegerRange lookup_read_range(const LookupAttrs& lookup) {
   const std::int64_t last = (std::int64_t{1} << lookup.bits) - 1;
   Int128 m = 0;
-  for (std::int64_t c = 0; c < nn::quant::lookup_table_count(lookup); ++c) {
+  for (std::int64_t c = 0; c < lookup_table_count(lookup); ++c) {
     for (std::int64_t i : {std::int64_t{0}, last}) {
-      const Int128 e = nn::quant::lookup_entry(lookup, c, i);
+      const Int128 e = lookup_entry(lookup, c, i);
       m = std::max(m, e < 0 ? -e : e);
     }
   }
@@ -71,7 +68,6 @@ IntegerRange lookup_read_range(const nn::quant::LookupAttrs& lookup) {
 }
 
 IntegerRange node_range(const std::vector<IntegerRange>& ranges, const QNode& n) {
-  using namespace nn::quant;
   const RangeArithmetic ar(n);
   auto in = [&](std::size_t k) { return ranges[static_cast<std::size_t>(n.inputs[k])]; };
   switch (n.op) {
@@ -124,21 +120,11 @@ IntegerRange node_range(const std::vector<IntegerRange>& ranges, const QNode& n)
 
 }  // namespace
 
-std::vector<IntegerRange> value_ranges(const nn::quant::QuantizedCircuit& circuit) {
+std::vector<IntegerRange> value_ranges(const QuantizedCircuit& circuit) {
   std::vector<IntegerRange> ranges;
   ranges.reserve(circuit.nodes.size());
   for (const QNode& n : circuit.nodes) ranges.push_back(node_range(ranges, n));
   return ranges;
 }
 
-int decodable_exponent(std::int64_t bound, const std::string& node) {
-  const int bits = static_cast<int>(std::bit_width(static_cast<std::uint64_t>(bound)));  // ceil(log2(bound + 1))
-  const int exponent = 64 - (bits + 2);
-  if (bound < 0 || exponent < 0) {
-    throw InvalidArgument("output '" + node + "': its integers reach " + std::to_string(bound) +
-                          ", too wide to decode from a 64-bit phase (at most 2^62 - 1)");
-  }
-  return exponent;
-}
-
-}  // namespace veil::compiler::detail
+}  // namespace veil::nn::quant

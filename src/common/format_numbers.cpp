@@ -1,8 +1,8 @@
+#include "veil/common/format_numbers.hpp"
+
 #include <cstdio>
 
-#include "veil/nn/metrics.hpp"
-
-namespace veil::nn {
+namespace veil {
 
 std::string format_percent(double fraction) {
   char buf[32];
@@ -30,4 +30,10 @@ std::string format_bytes(std::uint64_t bytes) {
   return buf;
 }
 
-}  // namespace veil::nn
+std::string format_significant(double x, int digits) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, x);
+  return buf;
+}
+
+}  // namespace veil

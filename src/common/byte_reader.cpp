@@ -1,13 +1,13 @@
-#include "fhe/serialize/byte_reader.hpp"
+#include "veil/common/byte_reader.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <istream>
 
-#include "fhe/serialize/little_endian.hpp"
 #include "veil/common/error.hpp"
+#include "veil/common/little_endian.hpp"
 
-namespace veil::fhe::serialize {
+namespace veil {
 
 namespace {
 // Big arrays are read in chunks, so that a stream that ends early is reported as
@@ -110,6 +110,44 @@ void ByteReader::f64_array(std::span<double> out, std::string_view field) {
   swap_words_on_big_endian_inplace({reinterpret_cast<std::uint8_t*>(out.data()), out.size_bytes()});
 }
 
+template <class Word>
+std::vector<Word> ByteReader::word_vector(std::uint64_t count, std::string_view field) {
+  static_assert(sizeof(Word) == 8);
+  std::vector<Word> values;
+  while (values.size() < count) {
+    const std::size_t before = values.size();
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunkBytes / 8, count - before));
+    values.resize(before + want);
+    const std::span<std::uint8_t> chunk(reinterpret_cast<std::uint8_t*>(values.data() + before), 8 * want);
+    raw(chunk.data(), chunk.size(), field);
+    swap_words_on_big_endian_inplace(chunk);
+  }
+  return values;
+}
+
+std::vector<std::int64_t> ByteReader::i64_vector(std::uint64_t count, std::string_view field) {
+  return word_vector<std::int64_t>(count, field);
+}
+
+std::vector<double> ByteReader::f64_vector(std::uint64_t count, std::string_view field) {
+  return word_vector<double>(count, field);
+}
+
+void ByteReader::require_fit(std::uint64_t count, std::uint64_t item_bytes, std::string_view field) const {
+  const std::uint64_t left = bytes_left().value_or(0);
+  if (item_bytes > 0 && count > left / item_bytes) {
+    fail("size mismatch: " + std::string(field) + " declares " + std::to_string(count) + " items of at least " +
+         std::to_string(item_bytes) + " bytes but only " + std::to_string(left) + " payload bytes are left");
+  }
+}
+
+std::uint64_t ByteReader::count(std::string_view field, std::uint64_t item_bytes, std::uint64_t cap) {
+  const std::uint64_t value = u64(field);
+  if (value > cap) fail(std::string(field) + " " + std::to_string(value) + " exceeds the limit of " + std::to_string(cap));
+  require_fit(value, item_bytes, field);
+  return value;
+}
+
 void ByteReader::checksum() {
   const Sha256Digest expected = hash_.digest();
   Sha256Digest stored{};
@@ -117,4 +155,4 @@ void ByteReader::checksum() {
   if (stored != expected) fail("checksum mismatch: the SHA-256 stored in the file differs from the hash of its contents");
 }
 
-}  // namespace veil::fhe::serialize
+}  // namespace veil

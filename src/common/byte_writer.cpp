@@ -1,4 +1,4 @@
-#include "fhe/serialize/byte_writer.hpp"
+#include "veil/common/byte_writer.hpp"
 
 #include <algorithm>
 #include <array>
@@ -6,10 +6,10 @@
 #include <ostream>
 #include <string>
 
-#include "fhe/serialize/little_endian.hpp"
 #include "veil/common/error.hpp"
+#include "veil/common/little_endian.hpp"
 
-namespace veil::fhe::serialize {
+namespace veil {
 
 void ByteWriter::raw(const void* data, std::size_t size, bool hashed) {
   if (size == 0) return;
@@ -46,6 +46,8 @@ void ByteWriter::f64(double value) { u64(std::bit_cast<std::uint64_t>(value)); }
 
 void ByteWriter::bytes(std::span<const std::uint8_t> data) { raw(data.data(), data.size()); }
 
+void ByteWriter::string(std::string_view text) { raw(text.data(), text.size()); }
+
 template <class Word>
 void ByteWriter::word_array(std::span<const Word> values) {
   static_assert(sizeof(Word) == 8);
@@ -62,6 +64,7 @@ void ByteWriter::word_array(std::span<const Word> values) {
 }
 
 void ByteWriter::u64_array(std::span<const std::uint64_t> values) { word_array(values); }
+void ByteWriter::i64_array(std::span<const std::int64_t> values) { word_array(values); }
 void ByteWriter::f64_array(std::span<const double> values) { word_array(values); }
 
 void ByteWriter::checksum() {
@@ -69,4 +72,4 @@ void ByteWriter::checksum() {
   raw(digest.data(), digest.size(), /*hashed=*/false);
 }
 
-}  // namespace veil::fhe::serialize
+}  // namespace veil

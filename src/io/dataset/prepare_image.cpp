@@ -4,15 +4,15 @@
 
 namespace veil::io {
 
-bool preprocess_sample(Sample& sample, const PreprocessConfig& config, Tensor& out) {
-  if (!sample.ok()) return false;
+bool prepare_image(LabelledImage& item, const PreprocessConfig& config) {
+  if (!item.ok()) return false;
   try {
     Image image;
-    decode_image(sample.encoded, sample.source + " [" + sample.key + "]", image);
-    preprocess_imagenet(image, config, out);
+    decode_image(item.encoded, item.source + " [" + item.key + "]", image);
+    preprocess_imagenet(image, config, item.image);
     return true;
   } catch (const Error& e) {  // skip-and-report: the run goes on without this item
-    sample.error = e.what();
+    item.error = e.what();
     return false;
   }
 }
