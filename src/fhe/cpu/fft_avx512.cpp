@@ -6,7 +6,9 @@
 #include "fhe/cpu/avx512_kernels.hpp"
 
 // GCC 12 flags the _mm512_undefined_* placeholders inside its own intrinsics headers.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 
 namespace veil::fhe::cpu {
