@@ -10,6 +10,7 @@ function(veil_layer name)
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS
        ${PROJECT_SOURCE_DIR}/src/${name}/*.cpp)
   list(FILTER sources EXCLUDE REGEX "/(cuda|mpi)/")  # added by VeilCuda / VeilMpi
+  veil_isa_sources(sources)
   add_library(veil_${name} STATIC ${sources})
   add_library(veil::${name} ALIAS veil_${name})
   veil_layer_view(${name} "${ARG_DEPS}")
@@ -41,6 +42,26 @@ function(veil_layer_view name deps)
   file(CREATE_LINK ${PROJECT_SOURCE_DIR}/src/${name} ${view}/src/${name} SYMBOLIC)
   set(VEIL_LAYER_VIEW_${name} ${view} PARENT_SCOPE)
   set_property(GLOBAL PROPERTY VEIL_LAYER_VIEW_${name} ${view})
+endfunction()
+
+# Run-time CPU dispatch (src/fhe/cpu/cpu_features.hpp): files named *_avx2.cpp / *_avx512.cpp
+# hold one instruction set's kernels and get its flags; the rest of the tree is built for
+# baseline x86-64 (unless VEIL_NATIVE). Elsewhere than x86-64 those files are left out.
+set(VEIL_AVX2_FLAGS -mavx2 -mfma)
+set(VEIL_AVX512_FLAGS -mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma -mprefer-vector-width=512)
+function(veil_isa_sources list_var)
+  set(sources ${${list_var}})
+  if(NOT CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+    list(FILTER sources EXCLUDE REGEX "_avx(2|512)\\.cpp$")
+  endif()
+  foreach(source ${sources})
+    if(source MATCHES "_avx2\\.cpp$")
+      set_source_files_properties(${source} PROPERTIES COMPILE_OPTIONS "${VEIL_AVX2_FLAGS}")
+    elseif(source MATCHES "_avx512\\.cpp$")
+      set_source_files_properties(${source} PROPERTIES COMPILE_OPTIONS "${VEIL_AVX512_FLAGS}")
+    endif()
+  endforeach()
+  set(${list_var} ${sources} PARENT_SCOPE)
 endfunction()
 
 function(veil_target_flags target)

@@ -1,5 +1,5 @@
-// The FFT negacyclic product against the exact schoolbook reference, and the AVX-512 kernel
-// against the scalar implementation of the same transform, for every N from 16 to 32768.
+// The FFT negacyclic product against the exact schoolbook reference, and the chosen ISA's kernel
+// (cpu_kernels()) against the scalar table's implementation of the same transform, for every N from 16 to 32768.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -88,7 +88,7 @@ TEST_P(NegacyclicFftTest, SimdForwardMatchesScalar) {
     largest = std::max(largest, std::abs(scalar[j]));
     worst = std::max(worst, std::abs(fast[j] - scalar[j]));
   }
-  EXPECT_LE(worst, kSimdVsScalarRelative * largest) << "N=" << N << " simd=" << fft.uses_simd();
+  EXPECT_LE(worst, kSimdVsScalarRelative * largest) << "N=" << N << " isa=" << cpu::cpu_isa_name(fft.isa());
 }
 
 TEST_P(NegacyclicFftTest, SimdBackwardMatchesScalar) {

@@ -41,7 +41,7 @@ class SignedDecomposer {
   }
 
   /// The digits of n values at once, level-major: digits[j*n + c] = level j of in[c], same
-  /// values as decompose(). Plain loops over c, so the compiler vectorises them. No overlap.
+  /// values as decompose(). Runs the CPU kernels' loop, vectorised per ISA. No overlap.
   void decompose_slice(const Torus* in, std::size_t n, std::int64_t* digits) const;
 
   /// sum_j digits[j] * 2^(64 - base_log*(j+1)) mod 2^64.

@@ -1,5 +1,5 @@
-// The plain loops below vectorise; GCC's default 256-bit preference would halve their width
-// on AVX-512 machines.
+// The CMUX difference below vectorises in native builds; GCC's default 256-bit preference would
+// halve its width on AVX-512 machines. The transforms and products run in cpu_kernels().
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC target("prefer-vector-width=512")
 #endif
@@ -9,7 +9,7 @@
 #include <string>
 
 #include "fhe/commons/scratch.hpp"
-#include "fhe/cpu/fourier_mac.hpp"
+#include "fhe/cpu/cpu_kernels.hpp"
 #include "fhe/cpu/negacyclic_fft.hpp"
 #include "veil/common/error.hpp"
 #include "veil/fhe/decomposition.hpp"
@@ -55,8 +55,9 @@ void external_product_add(const FourierBootstrapKey& bsk, std::size_t index, std
   }
   // Accumulate every row in the Fourier domain, then one inverse transform per component.
   const double* ggsw = bsk.ggsw(index).data();
+  const cpu::CpuKernels& kernels = cpu::cpu_kernels();
   for (std::size_t c = 0; c <= k; ++c) {
-    fourier_dot(acc, digit_fourier, n, ggsw + c * n, (k + 1) * n, rows, n / 2);
+    kernels.fourier_dot(acc, digit_fourier, n, ggsw + c * n, (k + 1) * n, rows, n / 2);
     fft.backward_add(acc, out.data() + c * n);
   }
 }

@@ -4,6 +4,7 @@
 
 #include "fhe/commons/scratch.hpp"
 #include "fhe/cpu/backend_checks.hpp"
+#include "fhe/cpu/cpu_kernels.hpp"
 #include "fhe/cpu/cpu_linear.hpp"
 #include "veil/common/error.hpp"
 #include "veil/fhe/backend.hpp"
@@ -22,10 +23,13 @@ constexpr std::size_t kMaxGroup = 16;
 
 class CpuBackend final : public Backend {
  public:
-  explicit CpuBackend(ThreadPool& pool) : pool_(pool) {}
+  // Choosing the kernels here refuses a bad VEIL_CPU when the backend is made, not mid-batch.
+  explicit CpuBackend(ThreadPool& pool) : pool_(pool) { cpu::cpu_kernels(); }
 
   std::string_view name() const override { return "cpu"; }
-  std::string description() const override { return "cpu, " + std::to_string(pool_.size()) + " thread(s)"; }
+  std::string description() const override {
+    return "cpu, " + std::to_string(pool_.size()) + " thread(s), " + std::string(cpu::cpu_isa_name(cpu::cpu_isa()));
+  }
 
   void programmable_bootstrap_batch(const ServerKey& key, const LweCiphertextArray& inputs,
                                     std::span<const LookupTable* const> tables, LweCiphertextArray& outputs) override {

@@ -1,15 +1,17 @@
 // AVX-512 negacyclic FFT: split real/imaginary vectors of 8 doubles, radix-4 passes (two
 // stages per load/store), the twist and int64->double conversion fused into the first forward
 // stage, the untwist, scale and exact rounding to the torus fused into the last inverse stage.
-// Stages and output order are those of fft_scalar.cpp.
-#include "fhe/cpu/negacyclic_fft.hpp"
+// Stages and output order are those of portable_kernels.hpp. Compiled with AVX-512 flags
+// (cmake/VeilLayer.cmake) and run only where cpu_features.hpp found AVX-512.
+#include "fhe/cpu/avx512_kernels.hpp"
 
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
 // GCC 12 flags the _mm512_undefined_* placeholders inside its own intrinsics headers.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 
-namespace veil::fhe::detail {
+namespace veil::fhe::cpu {
 
 namespace {
 
@@ -97,7 +99,7 @@ inline Cplx lane_butterfly(Cplx x) {
 struct LaneTwiddles {
   __m512d r4, i4, r2, i2;
 };
-inline LaneTwiddles lane_twiddles(const NegacyclicFft::Tables& t) {
+inline LaneTwiddles lane_twiddles(const FftTables& t) {
   return {_mm512_load_pd(t.lane_re[0]), _mm512_load_pd(t.lane_im[0]), _mm512_load_pd(t.lane_re[1]),
           _mm512_load_pd(t.lane_im[1])};
 }
@@ -120,15 +122,15 @@ inline __m512i to_torus(__m512d x) {
   const __m512d q = _mm512_roundscale_pd(_mm512_mul_pd(r, _mm512_set1_pd(0x1p-64)), kNearest);
   return _mm512_cvtpd_epi64(_mm512_fnmadd_pd(q, _mm512_set1_pd(0x1p64), r));
 }
-inline void store_torus(Torus* out, __m512d x, bool add) {
+inline void store_torus(std::uint64_t* out, __m512d x, bool add) {
   __m512i v = to_torus(x);
   if (add) v = _mm512_add_epi64(v, _mm512_loadu_si512(out));
   _mm512_storeu_si512(out, v);
 }
 
-inline Cplx load_twisted(const std::int64_t* in, std::size_t h, std::size_t i, const NegacyclicFft::Tables& t) {
+inline Cplx load_twisted(const std::int64_t* in, std::size_t h, std::size_t i, const FftTables& t) {
   const Cplx z{_mm512_cvtepi64_pd(_mm512_loadu_si512(in + i)), _mm512_cvtepi64_pd(_mm512_loadu_si512(in + i + h))};
-  return mul(z, _mm512_loadu_pd(t.twist_re.data() + i), _mm512_loadu_pd(t.twist_im.data() + i));
+  return mul(z, _mm512_loadu_pd(t.twist_re + i), _mm512_loadu_pd(t.twist_im + i));
 }
 
 // Number of stages between the fused first/last stage and the three in-register stages.
@@ -143,14 +145,14 @@ inline std::size_t middle_stage_count(std::size_t h) {
 namespace {
 
 // Every forward stage after the first (half-span h/2), in place on out.
-void forward_after_first_stage(const NegacyclicFft::Tables& t, double* out) {
+void forward_after_first_stage(const FftTables& t, double* out) {
   const std::size_t h = t.half;
   double* re = out;
   double* im = out + h;
-  const double* sr = t.stage_re.data();
-  const double* si = t.stage_im.data();
-  const double* s3r = t.stage3_re.data();
-  const double* s3i = t.stage3_im.data();
+  const double* sr = t.stage_re;
+  const double* si = t.stage_im;
+  const double* s3r = t.stage3_re;
+  const double* s3i = t.stage3_im;
   std::size_t m = h / 4;
   if (middle_stage_count(h) % 2 == 1) {
     for (std::size_t b = 0; b < h; b += 2 * m) {
@@ -212,10 +214,10 @@ void decompose_lanes(__m512i x, int base_log, int levels, __m512d* digits) {
 
 }  // namespace
 
-void fft_forward_avx512(const NegacyclicFft::Tables& t, const std::int64_t* in, double* out) {
+void fft_forward_avx512(const FftTables& t, const std::int64_t* in, double* out) {
   const std::size_t h = t.half, m = h / 2;
-  const double* sr = t.stage_re.data();
-  const double* si = t.stage_im.data();
+  const double* sr = t.stage_re;
+  const double* si = t.stage_im;
   for (std::size_t j = 0; j < m; j += 8) {
     Cplx u = load_twisted(in, h, j, t), v = load_twisted(in, h, j + m, t);
     dif(u, v, sr + m - 1 + j, si + m - 1 + j);
@@ -225,18 +227,18 @@ void fft_forward_avx512(const NegacyclicFft::Tables& t, const std::int64_t* in, 
   forward_after_first_stage(t, out);
 }
 
-void fft_forward_digits_avx512(const NegacyclicFft::Tables& t, const Torus* in, int base_log, int levels,
+void fft_forward_digits_avx512(const FftTables& t, const std::uint64_t* in, int base_log, int levels,
                                double* const* outs) {
   const std::size_t h = t.half, m = h / 2;
-  const double* sr = t.stage_re.data();
-  const double* si = t.stage_im.data();
+  const double* sr = t.stage_re;
+  const double* si = t.stage_im;
   __m512d d[4][kMaxDigitLevels];
   for (std::size_t j = 0; j < m; j += 8) {
     // The four loads of the first stage (u and v, real and imaginary halves), every level at once.
     const std::size_t at[4] = {j, j + h, j + m, j + m + h};
     for (int k = 0; k < 4; ++k) decompose_lanes(_mm512_loadu_si512(in + at[k]), base_log, levels, d[k]);
-    const __m512d tw_ur = _mm512_loadu_pd(t.twist_re.data() + j), tw_ui = _mm512_loadu_pd(t.twist_im.data() + j);
-    const __m512d tw_vr = _mm512_loadu_pd(t.twist_re.data() + j + m), tw_vi = _mm512_loadu_pd(t.twist_im.data() + j + m);
+    const __m512d tw_ur = _mm512_loadu_pd(t.twist_re + j), tw_ui = _mm512_loadu_pd(t.twist_im + j);
+    const __m512d tw_vr = _mm512_loadu_pd(t.twist_re + j + m), tw_vi = _mm512_loadu_pd(t.twist_im + j + m);
     for (int l = 0; l < levels; ++l) {
       Cplx u = mul(Cplx{d[0][l], d[1][l]}, tw_ur, tw_ui), v = mul(Cplx{d[2][l], d[3][l]}, tw_vr, tw_vi);
       dif(u, v, sr + m - 1 + j, si + m - 1 + j);
@@ -247,14 +249,14 @@ void fft_forward_digits_avx512(const NegacyclicFft::Tables& t, const Torus* in, 
   for (int l = 0; l < levels; ++l) forward_after_first_stage(t, outs[l]);
 }
 
-void fft_backward_avx512(const NegacyclicFft::Tables& t, double* fourier, Torus* out, bool accumulate) {
+void fft_backward_avx512(const FftTables& t, double* fourier, std::uint64_t* out, bool accumulate) {
   const std::size_t h = t.half;
   double* re = fourier;
   double* im = fourier + h;
-  const double* sr = t.stage_re.data();
-  const double* si = t.stage_im.data();
-  const double* s3r = t.stage3_re.data();
-  const double* s3i = t.stage3_im.data();
+  const double* sr = t.stage_re;
+  const double* si = t.stage_im;
+  const double* s3r = t.stage3_re;
+  const double* s3i = t.stage3_im;
   const LaneTwiddles lanes = lane_twiddles(t);
   const Radix4Twiddles w{sr, si, s3r, s3i};
   const std::size_t middle = middle_stage_count(h);
@@ -301,8 +303,8 @@ void fft_backward_avx512(const NegacyclicFft::Tables& t, double* fourier, Torus*
     }
     m *= 2;
   }
-  const double* ur = t.untwist_re.data();
-  const double* ui = t.untwist_im.data();
+  const double* ur = t.untwist_re;
+  const double* ui = t.untwist_im;
   for (std::size_t j = 0; j < m; j += 8) {
     Cplx u = load(re, im, j), v = load(re, im, j + m);
     dit(u, v, sr + m - 1 + j, si + m - 1 + j);
@@ -315,6 +317,4 @@ void fft_backward_avx512(const NegacyclicFft::Tables& t, double* fourier, Torus*
   }
 }
 
-}  // namespace veil::fhe::detail
-
-#endif
+}  // namespace veil::fhe::cpu

@@ -1,8 +1,9 @@
 #pragma once
 // The inner loop of the CPU backend's linear_batch: several outputs that read the same input ciphertexts
 // (a convolution's output channels at one position, a linear layer's outputs) are accumulated
-// together, so each input slice is loaded once for all of them. On AVX-512, 4 outputs x 32
-// values stay in registers across all terms (bound by vpmullq); elsewhere a plain loop.
+// together, so each input slice is loaded once for all of them. Runs cpu_kernels()'s multi_dot:
+// on AVX-512 4 outputs x 32 values in registers across all terms (multi_dot_avx512.cpp), elsewhere
+// a plain loop (portable_kernels.hpp).
 #include <cstddef>
 #include <cstdint>
 #include <span>

@@ -13,9 +13,6 @@
 namespace veil::fhe {
 
 namespace {
-// The AVX-512 kernel needs a first stage of at least one vector (h/2 >= 8).
-constexpr std::size_t kSimdMinN = 32;
-
 // Twiddles in long double, rounded once to double: the tables carry no accumulated error.
 void unit_root(long double angle, double& re, double& im) {
   re = static_cast<double>(std::cos(angle));
@@ -36,92 +33,80 @@ const NegacyclicFft& NegacyclicFft::for_size(PolynomialSize N) {
   return *slot;
 }
 
-NegacyclicFft::NegacyclicFft(std::size_t n) : n_(n) {
+NegacyclicFft::NegacyclicFft(std::size_t n) : n_(n), storage_(4 * n), tables_{} {
   const std::size_t h = n / 2;
   Tables& t = tables_;
   t.half = h;
-  t.twist_re.resize(h);
-  t.twist_im.resize(h);
-  t.untwist_re.resize(h);
-  t.untwist_im.resize(h);
+  // Eight arrays of h doubles, each 64-byte aligned (h >= 8).
+  double* twist_re = storage_.data();
+  double* twist_im = twist_re + h;
+  double* untwist_re = twist_im + h;
+  double* untwist_im = untwist_re + h;
+  double* stage_re = untwist_im + h;
+  double* stage_im = stage_re + h;
+  double* stage3_re = stage_im + h;
+  double* stage3_im = stage3_re + h;
   const long double pi = std::numbers::pi_v<long double>;
   for (std::size_t j = 0; j < h; ++j) {
-    unit_root(pi * static_cast<long double>(j) / static_cast<long double>(n), t.twist_re[j], t.twist_im[j]);
-    t.untwist_re[j] = t.twist_re[j] / static_cast<double>(h);  // h is a power of two: exact
-    t.untwist_im[j] = t.twist_im[j] / static_cast<double>(h);
+    unit_root(pi * static_cast<long double>(j) / static_cast<long double>(n), twist_re[j], twist_im[j]);
+    untwist_re[j] = twist_re[j] / static_cast<double>(h);  // h is a power of two: exact
+    untwist_im[j] = twist_im[j] / static_cast<double>(h);
   }
-  t.stage_re.resize(h);
-  t.stage_im.resize(h);
   for (std::size_t m = 1; m < h; m *= 2) {
     for (std::size_t j = 0; j < m; ++j) {
-      unit_root(-pi * static_cast<long double>(j) / static_cast<long double>(m), t.stage_re[m - 1 + j],
-                t.stage_im[m - 1 + j]);
+      unit_root(-pi * static_cast<long double>(j) / static_cast<long double>(m), stage_re[m - 1 + j],
+                stage_im[m - 1 + j]);
     }
   }
-  t.stage3_re.resize(h);
-  t.stage3_im.resize(h);
   for (std::size_t m = 2; m < h; m *= 2) {
     for (std::size_t j = 0; j < m / 2; ++j) {
-      unit_root(-pi * static_cast<long double>(3 * j) / static_cast<long double>(m), t.stage3_re[m - 1 + j],
-                t.stage3_im[m - 1 + j]);
+      unit_root(-pi * static_cast<long double>(3 * j) / static_cast<long double>(m), stage3_re[m - 1 + j],
+                stage3_im[m - 1 + j]);
     }
   }
   for (std::size_t s = 4, row = 0; s >= 1; s /= 2, ++row) {
     for (std::size_t l = 0; l < 8; ++l) {
       const bool twiddled = (l & s) != 0 && s < h;
-      t.lane_re[row][l] = twiddled ? t.stage_re[s - 1 + (l & (s - 1))] : 1.0;
-      t.lane_im[row][l] = twiddled ? t.stage_im[s - 1 + (l & (s - 1))] : 0.0;
+      t.lane_re[row][l] = twiddled ? stage_re[s - 1 + (l & (s - 1))] : 1.0;
+      t.lane_im[row][l] = twiddled ? stage_im[s - 1 + (l & (s - 1))] : 0.0;
     }
   }
+  t.twist_re = twist_re;
+  t.twist_im = twist_im;
+  t.untwist_re = untwist_re;
+  t.untwist_im = untwist_im;
+  t.stage_re = stage_re;
+  t.stage_im = stage_im;
+  t.stage3_re = stage3_re;
+  t.stage3_im = stage3_im;
+  const cpu::CpuKernels& chosen = cpu::cpu_kernels();
+  kernels_ = n >= chosen.fft_min_size ? &chosen : &cpu::scalar_kernels();
 }
 
-bool NegacyclicFft::uses_simd() const {
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
-  return n_ >= kSimdMinN;
-#else
-  return false;
-#endif
-}
-
-void NegacyclicFft::forward(const std::int64_t* in, double* out) const {
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
-  if (n_ >= kSimdMinN) return detail::fft_forward_avx512(tables_, in, out);
-#endif
-  detail::fft_forward_scalar(tables_, in, out);
-}
+void NegacyclicFft::forward(const std::int64_t* in, double* out) const { kernels_->fft_forward(tables_, in, out); }
 
 void NegacyclicFft::forward_digits(const Torus* in, const SignedDecomposer& decomposer, std::int64_t* digits,
                                    double* const* outs) const {
   const int levels = static_cast<int>(decomposer.level_count().value);
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
-  if (n_ >= kSimdMinN && levels <= kMaxDigitLevels) {
-    return detail::fft_forward_digits_avx512(tables_, in, static_cast<int>(decomposer.base_log().value), levels, outs);
+  if (kernels_->fft_forward_digits != nullptr && levels <= cpu::kMaxDigitLevels) {
+    return kernels_->fft_forward_digits(tables_, in, static_cast<int>(decomposer.base_log().value), levels, outs);
   }
-#endif
   decomposer.decompose_slice(in, n_, digits);
   for (int j = 0; j < levels; ++j) forward(digits + static_cast<std::size_t>(j) * n_, outs[j]);
 }
 
-void NegacyclicFft::backward(double* fourier, Torus* out) const {
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
-  if (n_ >= kSimdMinN) return detail::fft_backward_avx512(tables_, fourier, out, false);
-#endif
-  detail::fft_backward_scalar(tables_, fourier, out, false);
-}
+void NegacyclicFft::backward(double* fourier, Torus* out) const { kernels_->fft_backward(tables_, fourier, out, false); }
 
 void NegacyclicFft::backward_add(double* fourier, Torus* out) const {
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
-  if (n_ >= kSimdMinN) return detail::fft_backward_avx512(tables_, fourier, out, true);
-#endif
-  detail::fft_backward_scalar(tables_, fourier, out, true);
+  kernels_->fft_backward(tables_, fourier, out, true);
 }
 
 void NegacyclicFft::forward_scalar(const std::int64_t* in, double* out) const {
-  detail::fft_forward_scalar(tables_, in, out);
+  cpu::scalar_kernels().fft_forward(tables_, in, out);
 }
 
 void NegacyclicFft::backward_scalar(double* fourier, Torus* out, bool add) const {
-  detail::fft_backward_scalar(tables_, fourier, out, add);
+  cpu::scalar_kernels().fft_backward(tables_, fourier, out, add);
 }
 
 void negacyclic_multiply_binary_exact(const Torus* a, const Torus* binary, Torus* out, PolynomialSize N) {

@@ -10,20 +10,17 @@
 // No permutation pass: pointwise products do not care about the order. Fourier buffers hold
 // N doubles: h real parts, then h imaginary parts (bit-reversed order), 64-byte aligned.
 //
-// Two implementations of the same transform: an AVX-512 kernel (compiled when __AVX512F__
-// and __AVX512DQ__ are defined, N >= 32) and a plain scalar one, which is also the reference
-// the tests compare the fast path with.
+// The kernels come from cpu_kernels() (chosen once per process, cpu_features.hpp): the AVX-512
+// one (N >= 32), or the plain loops compiled for AVX2 + FMA or for baseline x86-64; the
+// latter, the scalar table, is also the reference the tests compare the others with.
 #include <cstdint>
 
+#include "fhe/cpu/cpu_kernels.hpp"
 #include "veil/fhe/aligned_vector.hpp"
 #include "veil/fhe/decomposition.hpp"
 #include "veil/fhe/dimensions.hpp"
 
 namespace veil::fhe {
-
-/// Decompositions up to this many levels have their digits computed inside the AVX-512
-/// transform (forward_digits); deeper ones go through decompose_slice.
-inline constexpr int kMaxDigitLevels = 8;
 
 class NegacyclicFft {
  public:
@@ -52,47 +49,25 @@ class NegacyclicFft {
   /// fourier (destroyed) -> out[j] += round(coefficient j) mod 2^64.
   void backward_add(double* fourier, Torus* out) const;
 
-  /// The scalar implementation of the same three operations (the reference for tests).
+  /// The scalar table's implementation of the same operations (the reference for tests).
   void forward_scalar(const std::int64_t* in, double* out) const;
   void backward_scalar(double* fourier, Torus* out, bool add) const;
 
-  /// True when forward/backward run the AVX-512 kernel for this N.
-  bool uses_simd() const;
+  /// The instruction set forward/backward run on for this N.
+  cpu::CpuIsa isa() const { return kernels_->isa; }
 
-  /// Tables, read by the kernels (fft_scalar.cpp, fft_avx512.cpp).
-  struct Tables {
-    std::size_t half;              // h = N/2
-    AlignedVector<double> twist_re, twist_im;      // w^j, j < h
-    AlignedVector<double> untwist_re, untwist_im;  // w^j / h, j < h (used conjugated)
-    // Stage twiddles exp(-2*pi*i*j/(2m)), j < m, of the stage of half-span m at index m - 1.
-    AlignedVector<double> stage_re, stage_im;
-    // exp(-2*pi*i*3j/(2m)), j < m/2, at index m - 1 + j: the third twiddle of a radix-4 pass
-    // whose larger half-span is m (the other two are stage m at j and stage m/2 at j).
-    AlignedVector<double> stage3_re, stage3_im;
-    // The last three forward stages (half-spans 4, 2, 1) run inside one 8-lane vector:
-    // lane l gets W_s[l % s] when l & s, else 1.
-    alignas(64) double lane_re[3][8];
-    alignas(64) double lane_im[3][8];
-  };
+  /// Tables, read by the kernels (cpu_kernels.hpp) and the CUDA backend.
+  using Tables = cpu::FftTables;
   const Tables& tables() const { return tables_; }
 
  private:
   explicit NegacyclicFft(std::size_t n);
 
   std::size_t n_;
+  AlignedVector<double> storage_;  // the arrays tables_ points into
   Tables tables_;
+  const cpu::CpuKernels* kernels_;
 };
-
-namespace detail {
-void fft_forward_scalar(const NegacyclicFft::Tables& t, const std::int64_t* in, double* out);
-void fft_backward_scalar(const NegacyclicFft::Tables& t, double* fourier, Torus* out, bool add);
-#if defined(__AVX512F__) && defined(__AVX512DQ__)
-void fft_forward_avx512(const NegacyclicFft::Tables& t, const std::int64_t* in, double* out);
-void fft_forward_digits_avx512(const NegacyclicFft::Tables& t, const Torus* in, int base_log, int levels,
-                               double* const* outs);
-void fft_backward_avx512(const NegacyclicFft::Tables& t, double* fourier, Torus* out, bool add);
-#endif
-}  // namespace detail
 
 /// Exact negacyclic product mod 2^64 of any torus polynomial `a` with a binary polynomial,
 /// through the FFT on 16-bit limbs of `a` (each limb product is < 2^53, so rounding is exact).
