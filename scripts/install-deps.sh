@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   libopenmpi-dev openmpi-bin  # distributed execution (VEIL_MPI, docs/distributed.md)
   clang libclang-rt-dev       # the loader fuzzers (libFuzzer, docs/fuzzing.md)
+  clang-format clang-tidy     # the layout check (.clang-format) and the static checks (.clang-tidy)
   python3 python3-numpy python3-torch python3-torchvision python3-venv  # reference outputs for tests
 )
 missing=()
