@@ -64,8 +64,8 @@ void run_experiment(const app::Resnet18CliOptions& opt, const nn::Graph& graph, 
                     const app::QuantizedStagesSettings& settings, nn::quant::QuantizationMode mode, bool official) {
   const std::string name = app::mode_name(mode);
   const app::SweepGrid grid{opt.experiment_n_bits, opt.experiment_rounding_bits};
-  std::cerr << "Sweeping n_bits x rounding bits (" << name << " mode, " << grid.n_bits.size() * grid.rounding_bits.size()
-            << " cells, " << images.size() << " images each)...\n";
+  std::cerr << "Sweeping n_bits x rounding bits (" << name << " mode, "
+            << grid.n_bits.size() * grid.rounding_bits.size() << " cells, " << images.size() << " images each)...\n";
   std::unique_ptr<app::ProgressBar> progress;
   if (opt.progress)
     progress = std::make_unique<app::ProgressBar>(std::cerr, grid.n_bits.size() * grid.rounding_bits.size(), "cells",
@@ -75,8 +75,9 @@ void run_experiment(const app::Resnet18CliOptions& opt, const nn::Graph& graph, 
                  sweep);
   // On a synthetic checkpoint the labels say nothing; agreement with fp32 is the figure.
   const app::SweepMetric metric = official ? app::SweepMetric::top1 : app::SweepMetric::fp32_agreement;
-  const std::string title = std::string(official ? "Clear quantized top-1 accuracy" : "Clear quantized top-1 agreement with fp32") +
-                            ", " + name + " mode (" + std::to_string(images.size()) + " images)";
+  const std::string title =
+      std::string(official ? "Clear quantized top-1 accuracy" : "Clear quantized top-1 agreement with fp32") + ", " +
+      name + " mode (" + std::to_string(images.size()) + " images)";
   const app::Heatmap heatmap = app::make_sweep_heatmap(sweep, metric, title);
   fs::create_directories(opt.output_dir);
   const fs::path stem = opt.output_dir / ("resnet18_fhe_experiment_" + name);
@@ -168,7 +169,7 @@ void run_quantized_flow(const app::Resnet18CliOptions& opt, nn::Fp32Executor& ex
   if (opt.run_fhe) {
     app::FheStageResult fhe;
     app::run_fhe_flow(fhe_options, compiler.fhe_program(), app::make_config(fhe_settings, fhe_mode), calibration,
-                               images, make_folded_graph, settings.progress, interactive, session, std::cout, fhe);
+                      images, make_folded_graph, settings.progress, interactive, session, std::cout, fhe);
   }
   std::cout.flush();
   if (opt.run_experiment)
@@ -179,7 +180,8 @@ void run_quantized_flow(const app::Resnet18CliOptions& opt, nn::Fp32Executor& ex
 // Before any work: outputs that cannot be written fail now, not after the long stages.
 void require_writable_outputs(const app::Resnet18CliOptions& opt) {
   if (opt.run_experiment) app::require_writable_directory(opt.output_dir, "--output-dir");
-  for (const auto& [path, flag] : {std::pair{opt.export_statistics, "--export-statistics"}, {opt.fhe_layers, "--fhe-layers"}}) {
+  for (const auto& [path, flag] :
+       {std::pair{opt.export_statistics, "--export-statistics"}, {opt.fhe_layers, "--fhe-layers"}}) {
     if (!path) continue;
     app::require_writable_file(*path, flag);
     app::refuse_to_replace_client_key(*path, flag, false);
@@ -263,8 +265,8 @@ int run(const app::Resnet18CliOptions& opt, const fs::path& exe, runtime::distri
     app::write_fp32_report(result, weights_description, class_names, threads, opt.batch_size, 10, std::cout);
     return 0;
   }
-  run_quantized_flow(opt, executor, make_folded_graph, source, prepare, total, class_names, weights_description, threads,
-                     interactive, session);
+  run_quantized_flow(opt, executor, make_folded_graph, source, prepare, total, class_names, weights_description,
+                     threads, interactive, session);
   return 0;
 }
 
@@ -272,7 +274,7 @@ int run(const app::Resnet18CliOptions& opt, const fs::path& exe, runtime::distri
 // serve its FHE stage.
 int run_distributed(const app::Resnet18CliOptions& opt, const fs::path& exe) {
   app::run_distributed({opt.rank_timeout}, app::fhe_stage_settings(opt),
-                                [&](runtime::distributed::Session& session) { run(opt, exe, &session); });
+                       [&](runtime::distributed::Session& session) { run(opt, exe, &session); });
   return 0;
 }
 

@@ -145,8 +145,8 @@ void run(const VeilFheOptions& opt) {
     case VeilFheCommand::run: {
       const runtime::distributed::Options distributed{opt.rank_timeout};
       return app::run_step(*opt.model, *opt.server_key, *opt.input, *opt.out, opt.threads, opt.use_gpu,
-                                    fhe::AllowInsecure::no, opt.progress ? &std::cerr : nullptr,
-                                    isatty(STDERR_FILENO), std::cout, opt.distributed ? &distributed : nullptr);
+                           fhe::AllowInsecure::no, opt.progress ? &std::cerr : nullptr, isatty(STDERR_FILENO),
+                           std::cout, opt.distributed ? &distributed : nullptr);
     }
     case VeilFheCommand::decrypt:
       app::decrypt_step(*opt.spec, *opt.client_key, *opt.input, class_names(), std::cout);
@@ -179,8 +179,7 @@ int main(int argc, char** argv) {
     std::cerr << program << " " << app::command_name(options.command) << ": error: " << e.what() << "\n";
     return 1;
   } catch (const std::bad_alloc&) {
-    std::cerr << program << " " << app::command_name(options.command)
-              << ": error: out of memory (std::bad_alloc)\n";
+    std::cerr << program << " " << app::command_name(options.command) << ": error: out of memory (std::bad_alloc)\n";
     return 1;
   } catch (const std::exception& e) {  // std::filesystem_error and the like: still a message, never an abort
     std::cerr << program << " " << app::command_name(options.command) << ": error: " << e.what() << "\n";

@@ -8,10 +8,9 @@
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: veil_pack_shard --images DIR --labels CSV --out SHARD.tar\n"
-    "  CSV has the header file,label[,wnid,name]; each image becomes KEY.jpg (or .png)\n"
-    "  and KEY.cls (decimal label), KEY being the file name without its extension.\n";
+constexpr const char* kUsage = "usage: veil_pack_shard --images DIR --labels CSV --out SHARD.tar\n"
+                               "  CSV has the header file,label[,wnid,name]; each image becomes KEY.jpg (or .png)\n"
+                               "  and KEY.cls (decimal label), KEY being the file name without its extension.\n";
 
 }  // namespace
 

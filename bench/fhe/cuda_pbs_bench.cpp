@@ -46,9 +46,9 @@ LweCiphertextArray encryptions(const Keys& keys, const ParameterSet& params, std
   Csprng rng;
   LweCiphertextArray in(count, params.big_lwe_dimension());
   for (std::size_t i = 0; i < count; ++i) {
-    encrypt_lwe(keys.client, LweKeyKind::big, encode_message(static_cast<std::int64_t>(i % 4), params.precision_bits,
-                                                             Signedness::unsigned_code),
-                rng, in[i]);
+    encrypt_lwe(keys.client, LweKeyKind::big,
+                encode_message(static_cast<std::int64_t>(i % 4), params.precision_bits, Signedness::unsigned_code), rng,
+                in[i]);
   }
   return in;
 }
@@ -92,14 +92,22 @@ void bm_cuda_keyswitch_batch(benchmark::State& state, const ParameterSet* params
 constexpr const char* kResnet18Sets[] = {"v0_128_p5_L14_pe2m40", "opt128_p7_nrm12763_pe0.05_concrete_v0"};
 
 void register_all() {
-  const ParameterSet* sets[] = {&vetted_parameter_set(4, ErrorTarget::tight), &vetted_parameter_set(6, ErrorTarget::loose),
+  const ParameterSet* sets[] = {&vetted_parameter_set(4, ErrorTarget::tight),
+                                &vetted_parameter_set(6, ErrorTarget::loose),
                                 &vetted_parameter_set(7, ErrorTarget::loose), &parameter_set_by_name(kResnet18Sets[0]),
                                 &parameter_set_by_name(kResnet18Sets[1])};
   for (const ParameterSet* s : sets) {
     benchmark::RegisterBenchmark(("cuda_pbs_batch/" + s->name).c_str(), bm_cuda_pbs_batch, s)
-        ->Arg(1)->Arg(64)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
+        ->Arg(1)
+        ->Arg(64)
+        ->Arg(1024)
+        ->Arg(4096)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
     benchmark::RegisterBenchmark(("cuda_keyswitch_batch/" + s->name).c_str(), bm_cuda_keyswitch_batch, s)
-        ->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
+        ->Arg(4096)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
   }
 }
 

@@ -145,8 +145,8 @@ void pbs_batch(benchmark::State& state, const ParameterSet* params) {
   const LookupTable* tables[] = {&table};
   const auto backend = make_cpu_backend(pool);
   for (auto _ : state) backend->programmable_bootstrap_batch(keys.server, in, tables, out);
-  state.counters["pbs_per_s"] =
-      benchmark::Counter(static_cast<double>(count) * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["pbs_per_s"] = benchmark::Counter(static_cast<double>(count) * static_cast<double>(state.iterations()),
+                                                   benchmark::Counter::kIsRate);
   state.counters["pbs_us"] = per_item_us(state, count);
   state.counters["threads"] = static_cast<double>(pool.size());
   add_counters(state, *params, keys);

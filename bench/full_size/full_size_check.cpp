@@ -57,13 +57,20 @@ Args parse(int argc, char** argv) {
       if (i + 1 >= argc) throw InvalidArgument(flag + " needs a value");
       return argv[++i];
     };
-    if (flag == "--insecure-toy-set-for-tests") a.insecure_confirmed = true;
-    else if (flag == "--weights") a.weights = value();
-    else if (flag == "--work-dir") a.work_dir = value();
-    else if (flag == "--data") a.data = value();
-    else if (flag == "--image-index") a.image_index = std::stoul(value());
-    else if (flag == "--threads") a.threads = std::stoul(value());
-    else throw InvalidArgument("unknown flag " + flag);
+    if (flag == "--insecure-toy-set-for-tests")
+      a.insecure_confirmed = true;
+    else if (flag == "--weights")
+      a.weights = value();
+    else if (flag == "--work-dir")
+      a.work_dir = value();
+    else if (flag == "--data")
+      a.data = value();
+    else if (flag == "--image-index")
+      a.image_index = std::stoul(value());
+    else if (flag == "--threads")
+      a.threads = std::stoul(value());
+    else
+      throw InvalidArgument("unknown flag " + flag);
   }
   if (!a.insecure_confirmed)
     throw InvalidArgument("this check runs on the INSECURE toy set " + std::string(kToySet) +
@@ -131,12 +138,9 @@ int check(const Args& a) {
   });
   fhe::Csprng rng;
   const fs::path spec = model_dir / app::kClientSpecFile, client_key = keys_dir / app::kClientKeyFile;
-  timed("keygen", [&] {
-    app::keygen_step(spec, keys_dir, threads, rng, fhe::AllowInsecure::for_tests, std::cout);
-  });
-  timed("encrypt", [&] {
-    app::encrypt_step(spec, client_key, image, input, rng, std::cout, fhe::AllowInsecure::for_tests);
-  });
+  timed("keygen", [&] { app::keygen_step(spec, keys_dir, threads, rng, fhe::AllowInsecure::for_tests, std::cout); });
+  timed("encrypt",
+        [&] { app::encrypt_step(spec, client_key, image, input, rng, std::cout, fhe::AllowInsecure::for_tests); });
   timed("run", [&] {
     app::run_step(model_dir / app::kModelFile, keys_dir / app::kServerKeyFile, input, output, threads, false,
                   fhe::AllowInsecure::for_tests, &std::cerr, false, std::cout);
@@ -151,8 +155,7 @@ int check(const Args& a) {
     decrypted = client.decrypt_integers(fhe::load_ciphertext_batch_file(output, limits.output));
   });
   timed("integer executor", [&] {
-    nn::quant::IntegerExecutor executor(compiler::load_quantized_circuit_file(model_dir / app::kModelFile),
-                                        threads);
+    nn::quant::IntegerExecutor executor(compiler::load_quantized_circuit_file(model_dir / app::kModelFile), threads);
     executor.run_integers(batch, expected);
   });
   std::size_t differing = 0;

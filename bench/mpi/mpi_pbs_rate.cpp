@@ -64,8 +64,7 @@ int main(int argc, char** argv) {
     const double pbs = since(t);
     std::printf("%s, %zu PBS, %zu thread(s) per rank, %d rank(s), keygen %.1f s\n", set.c_str(), count, threads,
                 session->size(), keygen);
-    std::printf("rank 0 alone: PBS %.1f PBS/s; its key switch %.1f%% of the PBS time\n", count / pbs,
-                100.0 * ks / pbs);
+    std::printf("rank 0 alone: PBS %.1f PBS/s; its key switch %.1f%% of the PBS time\n", count / pbs, 100.0 * ks / pbs);
 
     const auto split = session->make_backend(*local, keys);
     split->programmable_bootstrap_batch(key, in, tables, out);  // first batch: equal shares, measures the rates
@@ -82,10 +81,11 @@ int main(int argc, char** argv) {
       std::printf("  rank %zu: %llu PBS, last rate %.1f PBS/s\n", r, static_cast<unsigned long long>(stats[r].pbs),
                   stats[r].rate);
     if (remote > 0)
-      std::printf("bytes per remote PBS: %.0f (big-key ciphertext %zu B each way; a small-key one would be %zu B)\n",
-                  static_cast<double>(after.bytes_sent - before.bytes_sent + after.bytes_received -
-                                      before.bytes_received) / remote,
-                  (params.big_lwe_dimension().value + 1) * 8, (params.lwe_dimension.value + 1) * 8);
+      std::printf(
+          "bytes per remote PBS: %.0f (big-key ciphertext %zu B each way; a small-key one would be %zu B)\n",
+          static_cast<double>(after.bytes_sent - before.bytes_sent + after.bytes_received - before.bytes_received) /
+              remote,
+          (params.big_lwe_dimension().value + 1) * 8, (params.lwe_dimension.value + 1) * 8);
   });
   return 0;
 }

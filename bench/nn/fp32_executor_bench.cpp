@@ -60,8 +60,8 @@ void BM_Resnet18Fp32(benchmark::State& state) {
     benchmark::DoNotOptimize(logits.data.data());
   }
   state.SetItemsProcessed(state.iterations() * batch);
-  state.counters["images/s"] = benchmark::Counter(static_cast<double>(state.iterations() * batch),
-                                                  benchmark::Counter::kIsRate);
+  state.counters["images/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * batch), benchmark::Counter::kIsRate);
   state.counters["peak_rss_MiB"] = peak_rss_mib();
   state.counters["cpu_ms_per_image"] =
       1e3 * (process_cpu_seconds() - cpu_start) / static_cast<double>(state.iterations() * batch);

@@ -47,7 +47,7 @@ int run() {
   const Tensor calibration = nn::make_small_images(16, /*seed=*/6, kImageSize);
   nn::quant::QuantizationConfig config;
   config.mode = nn::quant::QuantizationMode::ReferenceCompatible;
-  config.n_bits = {3, 2, 2, 8};     // narrow activations and weights, so that ...
+  config.n_bits = {3, 2, 2, 8};         // narrow activations and weights, so that ...
   config.rounding_bits = std::nullopt;  // ... every lookup reads its whole accumulator (<= 6 bits)
   const nn::quant::QuantizedCircuit circuit = nn::quant::make_quantized_circuit(graph, calibration, config, pool);
   compiler::CompileOptions options;
@@ -72,8 +72,8 @@ int run() {
   // Client: decrypt; compare with the quantized network run in the clear.
   const nn::quant::IntTensor fhe_integers = client.decrypt_integers(encrypted_logits);
   nn::quant::IntTensor clear_integers;
-  nn::quant::IntegerExecutor(circuit, 1).run_integers(
-      Tensor({1, image.shape[0], image.shape[1], image.shape[2]}, image.data), clear_integers);
+  nn::quant::IntegerExecutor(circuit, 1)
+      .run_integers(Tensor({1, image.shape[0], image.shape[1], image.shape[2]}, image.data), clear_integers);
   std::size_t differ = 0;
   for (std::size_t i = 0; i < fhe_integers.data.size(); ++i) differ += fhe_integers.data[i] != clear_integers.data[i];
   const Tensor logits = client.logits(fhe_integers);

@@ -61,7 +61,8 @@ Client Client::generate(ClientSpec spec, fhe::Csprng& rng, fhe::AllowInsecure al
 fhe::IdentifiedCompressedServerKey Client::make_compressed_server_key(fhe::Csprng& rng, ThreadPool& pool,
                                                                       fhe::AllowInsecure allow) const {
   fhe::IdentifiedCompressedServerKey result{key_id_, {}};
-  for (const fhe::ClientKey& key : keys_) result.partitions.push_back(fhe::make_compressed_server_key(key, rng, pool, allow));
+  for (const fhe::ClientKey& key : keys_)
+    result.partitions.push_back(fhe::make_compressed_server_key(key, rng, pool, allow));
   return result;
 }
 

@@ -51,7 +51,8 @@ Json spec_content(const ClientSpec& spec) {
       {"input_exponent", spec.input_exponent},
       {"output_shape", spec.output_shape},
       {"output_scale",
-       {{"scale", doubles(spec.output_scale.scale, "output_scale.scale")}, {"zero_point", spec.output_scale.zero_point}}},
+       {{"scale", doubles(spec.output_scale.scale, "output_scale.scale")},
+        {"zero_point", spec.output_scale.zero_point}}},
       {"output_exponent", spec.output_exponent},
       {"output_bound", spec.output_bound},
   };
@@ -70,8 +71,8 @@ constexpr std::int64_t kInt64Min = std::numeric_limits<std::int64_t>::min();
 // sharing partition 0's GLWE key.
 std::vector<const fhe::ParameterSet*> registered_sets(const std::vector<std::string>& names, const std::string& field) {
   if (names.empty() || names.size() > fhe::kMaxKeyPartitions) {
-    fail(field, "lists " + std::to_string(names.size()) + " sets, expected 1.." +
-                    std::to_string(fhe::kMaxKeyPartitions));
+    fail(field,
+         "lists " + std::to_string(names.size()) + " sets, expected 1.." + std::to_string(fhe::kMaxKeyPartitions));
   }
   std::vector<const fhe::ParameterSet*> sets;
   for (const std::string& name : names) {

@@ -43,8 +43,8 @@ void ByteReader::fail(const std::string& message) const {
 
 void ByteReader::raw(void* out, std::size_t size, std::string_view field, bool hashed) {
   if (fence_ && size > *fence_ - std::min(*fence_, offset_)) {
-    fail(std::string(field) + " needs " + std::to_string(size) + " bytes but the payload declared in the header ends at offset " +
-         std::to_string(*fence_));
+    fail(std::string(field) + " needs " + std::to_string(size) +
+         " bytes but the payload declared in the header ends at offset " + std::to_string(*fence_));
   }
   auto* bytes = static_cast<std::uint8_t*>(out);
   std::size_t done = 0;
@@ -143,7 +143,8 @@ void ByteReader::require_fit(std::uint64_t count, std::uint64_t item_bytes, std:
 
 std::uint64_t ByteReader::count(std::string_view field, std::uint64_t item_bytes, std::uint64_t cap) {
   const std::uint64_t value = u64(field);
-  if (value > cap) fail(std::string(field) + " " + std::to_string(value) + " exceeds the limit of " + std::to_string(cap));
+  if (value > cap)
+    fail(std::string(field) + " " + std::to_string(value) + " exceeds the limit of " + std::to_string(cap));
   require_fit(value, item_bytes, field);
   return value;
 }
@@ -152,7 +153,8 @@ void ByteReader::checksum() {
   const Sha256Digest expected = hash_.digest();
   Sha256Digest stored{};
   raw(stored.data(), stored.size(), "SHA-256 checksum", /*hashed=*/false);
-  if (stored != expected) fail("checksum mismatch: the SHA-256 stored in the file differs from the hash of its contents");
+  if (stored != expected)
+    fail("checksum mismatch: the SHA-256 stored in the file differs from the hash of its contents");
 }
 
 }  // namespace veil

@@ -59,7 +59,8 @@ void write_file_atomically(const std::filesystem::path& path, const std::functio
     sync_to_disk(temporary, O_RDONLY);
     std::error_code error;
     std::filesystem::rename(temporary, path, error);
-    if (error) throw IoError("cannot rename '" + temporary.string() + "' to '" + path.string() + "': " + error.message());
+    if (error)
+      throw IoError("cannot rename '" + temporary.string() + "' to '" + path.string() + "': " + error.message());
   } catch (...) {
     std::error_code ignored;
     std::filesystem::remove(temporary, ignored);
@@ -71,7 +72,8 @@ void write_file_atomically(const std::filesystem::path& path, const std::functio
 }
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
-  write_file_atomically(path, [&](std::ostream& out) { out.write(content.data(), static_cast<std::streamsize>(content.size())); });
+  write_file_atomically(
+      path, [&](std::ostream& out) { out.write(content.data(), static_cast<std::streamsize>(content.size())); });
 }
 
 void read_whole_file(const std::filesystem::path& path, std::string_view what,
@@ -83,7 +85,8 @@ void read_whole_file(const std::filesystem::path& path, std::string_view what,
   if (!in) throw IoError("cannot open " + std::string(what) + " file '" + path.string() + "': " + std::strerror(errno));
   read(in);
   if (in.peek() != std::ifstream::traits_type::eof()) {
-    throw FormatError(std::string(what) + " file '" + path.string() + "': trailing bytes after the checksum at offset " +
+    throw FormatError(std::string(what) + " file '" + path.string() +
+                      "': trailing bytes after the checksum at offset " +
                       std::to_string(static_cast<long long>(in.tellg())));
   }
 }

@@ -143,7 +143,8 @@ void JsonObjectReader::finish() const {
 const Json& JsonObjectReader::array(const std::string& key, bool may_be_empty) {
   const Json& v = at(key);
   if (!v.is_array() || (v.empty() && !may_be_empty))
-    fail(name(key), std::string(may_be_empty ? "must be an array" : "must be a non-empty array") + ", found " + v.dump());
+    fail(name(key),
+         std::string(may_be_empty ? "must be an array" : "must be a non-empty array") + ", found " + v.dump());
   return v;
 }
 

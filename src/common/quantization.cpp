@@ -21,8 +21,8 @@ void dequantize_output(const Shape& shape, const QuantScale& scale, const IntTen
   output.data.resize(integers.data.size());
   for (std::size_t i = 0; i < integers.data.size(); ++i) {
     const auto c = static_cast<std::int64_t>((i % per_image) / per_channel);
-    output.data[i] = static_cast<float>(scale.scale_at(c) *
-                                        static_cast<double>(integers.data[i] - scale.zero_point_at(c)));
+    output.data[i] =
+        static_cast<float>(scale.scale_at(c) * static_cast<double>(integers.data[i] - scale.zero_point_at(c)));
   }
 }
 

@@ -85,7 +85,8 @@ FheProgram compile_program(nn::quant::QuantizedCircuit circuit, const CompileOpt
   const ValueEncoding& out = program.encodings[static_cast<std::size_t>(circuit.output)];
   program.output.exponent = out.exponent;
   program.output.p_error = detail::output_p_error(program.params, out);
-  program.output.noise_std = std::ldexp(std::sqrt(detail::noise_variance(program.params, out.noise)), 64 - out.exponent);
+  program.output.noise_std =
+      std::ldexp(std::sqrt(detail::noise_variance(program.params, out.noise)), 64 - out.exponent);
   program.requested_p_error = options.p_error;
   program.circuit_p_error = circuit_p_error(program.pbs_sites);
   program.circuit = std::move(circuit);

@@ -132,7 +132,8 @@ std::int64_t lifted_weight(std::int64_t w, int from, int to, const std::string& 
   if (lift >= 0) return static_cast<std::int64_t>(static_cast<std::uint64_t>(w) << lift);
   if (w != 0 && std::countr_zero(static_cast<std::uint64_t>(w)) < -lift) {
     throw InvalidArgument(what + ": weight " + std::to_string(w) + " is not a multiple of 2^" + std::to_string(-lift) +
-                          " (input at exponent " + std::to_string(from) + " above the node's " + std::to_string(to) + ")");
+                          " (input at exponent " + std::to_string(from) + " above the node's " + std::to_string(to) +
+                          ")");
   }
   return w >> -lift;
 }

@@ -17,20 +17,17 @@ std::vector<std::size_t> value_key_dimensions(const nn::quant::QuantizedCircuit&
   for (std::size_t v = 0; v < circuit.nodes.size(); ++v) {
     const nn::quant::QNode& node = circuit.nodes[v];
     std::size_t widest_input = 0;
-    for (const QValueId in : node.inputs) widest_input = std::max(widest_input, dimension[static_cast<std::size_t>(in)]);
+    for (const QValueId in : node.inputs)
+      widest_input = std::max(widest_input, dimension[static_cast<std::size_t>(in)]);
     switch (node.op) {
       case nn::quant::QOpKind::QuantizeInput:  // the client encrypts under partition 0's key
         dimension[v] = partitions.front().big_lwe_dimension().value;
         break;
-      case nn::quant::QOpKind::Lookup:
-        dimension[v] = own[v];
-        break;
+      case nn::quant::QOpKind::Lookup: dimension[v] = own[v]; break;
       case nn::quant::QOpKind::MaxPool2d:  // max(a, b) = b + PBS(a - b): its input's key and its own
         dimension[v] = std::max(widest_input, own[v]);
         break;
-      default:
-        dimension[v] = widest_input;
-        break;
+      default: dimension[v] = widest_input; break;
     }
   }
   return dimension;

@@ -348,6 +348,8 @@ QuantizedCircuit load_quantized_circuit_file(const std::filesystem::path& path, 
 
 std::uint64_t model_payload_bytes(const QuantizedCircuit& circuit) { return encode_payload(circuit).size(); }
 
-std::string circuit_fingerprint(const QuantizedCircuit& circuit) { return hex_digits(sha256({encode_payload(circuit)})); }
+std::string circuit_fingerprint(const QuantizedCircuit& circuit) {
+  return hex_digits(sha256({encode_payload(circuit)}));
+}
 
 }  // namespace veil::compiler

@@ -16,7 +16,9 @@ using namespace nn::quant;
 
 NoiseBound operator+(NoiseBound a, NoiseBound b) { return {a.bootstrap + b.bootstrap, a.fresh + b.fresh}; }
 NoiseBound operator*(double s, NoiseBound a) { return {s * a.bootstrap, s * a.fresh}; }
-NoiseBound worst(NoiseBound a, NoiseBound b) { return {std::max(a.bootstrap, b.bootstrap), std::max(a.fresh, b.fresh)}; }
+NoiseBound worst(NoiseBound a, NoiseBound b) {
+  return {std::max(a.bootstrap, b.bootstrap), std::max(a.fresh, b.fresh)};
+}
 
 // (2^lift)^2.
 double lift_squared(int lift) { return std::ldexp(1.0, 2 * lift); }
@@ -94,13 +96,9 @@ NoiseAnalysis track_noise(const QuantizedCircuit& circuit, const std::vector<int
     };
     NoiseBound& y = result.values[v];
     switch (n.op) {
-      case QOpKind::QuantizeInput:
-        y = {0, 1};
-        break;
+      case QOpKind::QuantizeInput: y = {0, 1}; break;
       case QOpKind::IntConv2d:
-      case QOpKind::IntLinear:
-        y = row_norms[v] * lifted(0, e[v]);
-        break;
+      case QOpKind::IntLinear: y = row_norms[v] * lifted(0, e[v]); break;
       case QOpKind::Combine: {
         // A value read twice is one noise: its multipliers add before squaring.
         const auto& a = std::get<CombineAttrs>(n.attrs);
@@ -126,9 +124,7 @@ NoiseAnalysis track_noise(const QuantizedCircuit& circuit, const std::vector<int
         y = static_cast<double>(a.kernel * a.kernel) * lifted(0, e[v]);
         break;
       }
-      case QOpKind::Flatten:
-        y = lifted(0, e[v]);
-        break;
+      case QOpKind::Flatten: y = lifted(0, e[v]); break;
       case QOpKind::Lookup:
         y = {pbs_unit[v], 0};
         result.reads[v] = lifted(0, read_exponent(std::get<LookupAttrs>(n.attrs)));

@@ -121,7 +121,8 @@ double noise_variance(const fhe::ParameterSet& params, const NoiseBound& noise) 
 }
 
 bool holds_table(const fhe::ParameterSet& params, int precision_bits) {
-  return precision_bits >= 1 && precision_bits <= 30 && (std::size_t{2} << precision_bits) <= params.polynomial_size.value;
+  return precision_bits >= 1 && precision_bits <= 30 &&
+         (std::size_t{2} << precision_bits) <= params.polynomial_size.value;
 }
 
 void evaluate_sites(const fhe::ParameterSet& params, std::vector<PbsSite>& sites) {

@@ -227,8 +227,8 @@ Partitioning choose_partitions(const nn::quant::QuantizedCircuit& circuit, const
   };
   for (auto& [shape, candidate_lists] : groups) {
     for (Sets* candidates : {&candidate_lists.first, &candidate_lists.second}) {
-      const bool same_as_every = candidates == &candidate_lists.second &&
-                                 candidates->size() == candidate_lists.first.size();
+      const bool same_as_every =
+          candidates == &candidate_lists.second && candidates->size() == candidate_lists.first.size();
       if (candidates->empty() || same_as_every) continue;  // nothing to search, or searched already
       try_candidates(*candidates, false);
     }
@@ -245,7 +245,8 @@ Partitioning choose_partitions(const nn::quant::QuantizedCircuit& circuit, const
       for (const fhe::ParameterSet* set : optimizer_candidates(sites, uniform, {raised})) {
         if (holds(*set)) family.push_back(set);
       }
-      if (family.size() == candidate_lists.first.size()) continue;  // no raised set (e.g. too few unshared coefficients)
+      if (family.size() == candidate_lists.first.size())
+        continue;  // no raised set (e.g. too few unshared coefficients)
       try_candidates(std::move(family), true);
     }
   }
@@ -284,11 +285,12 @@ Partitioning pinned_partitions(const nn::quant::QuantizedCircuit& circuit, const
   std::vector<PbsSite> assigned = sites;
   for (std::size_t i = 0; i < sites.size(); ++i) assigned[i].partition = result.site_partition[i];
   if (const PbsSite* s = site_reading_wider_key(circuit, assigned, result.sets)) {
-    throw InvalidArgument("pinned partitions: site '" + circuit.node(s->node).name + "' on set '" +
-                          result.sets[static_cast<std::size_t>(s->partition)].name +
-                          "' reads a value under a wider GLWE key than its own (k*N = " +
-                          std::to_string(result.sets[static_cast<std::size_t>(s->partition)].big_lwe_dimension().value) +
-                          "); a narrower partition may only read values of its own or narrower partitions");
+    throw InvalidArgument(
+        "pinned partitions: site '" + circuit.node(s->node).name + "' on set '" +
+        result.sets[static_cast<std::size_t>(s->partition)].name +
+        "' reads a value under a wider GLWE key than its own (k*N = " +
+        std::to_string(result.sets[static_cast<std::size_t>(s->partition)].big_lwe_dimension().value) +
+        "); a narrower partition may only read values of its own or narrower partitions");
   }
   return result;
 }

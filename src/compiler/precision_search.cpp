@@ -35,7 +35,11 @@ class Search {
  public:
   Search(const nn::Graph& graph, const Tensor& calibration, const Tensor& fp32_logits, const QuantizationConfig& config,
          const CompileOptions& options, const PrecisionSearchOptions& search)
-      : graph_(graph), calibration_(calibration), fp32_(fp32_logits), config_(config), options_(options),
+      : graph_(graph),
+        calibration_(calibration),
+        fp32_(fp32_logits),
+        config_(config),
+        options_(options),
         search_(search),
         threads_(search.threads ? search.threads : std::max(1u, std::thread::hardware_concurrency())),
         pool_(threads_) {}
@@ -95,9 +99,11 @@ class Search {
     for (const PbsSite& s : first.program.pbs_sites) {
       const PbsSite* now = current.program.site_of(s.node);
       if (now && now->precision_bits < s.precision_bits)
-        result_.lowered.push_back({first.program.circuit.node(s.node).name, s.precision_bits, now->precision_bits, s.count});
+        result_.lowered.push_back(
+            {first.program.circuit.node(s.node).name, s.precision_bits, now->precision_bits, s.count});
       if (now && now->target_p_error != s.target_p_error)
-        result_.relaxed.push_back({first.program.circuit.node(s.node).name, s.target_p_error, now->target_p_error, s.count});
+        result_.relaxed.push_back(
+            {first.program.circuit.node(s.node).name, s.target_p_error, now->target_p_error, s.count});
     }
     result_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return std::move(result_);
@@ -144,7 +150,8 @@ class Search {
         throw InvalidArgument("precision search: the circuit gives " + std::to_string(out.data.size()) +
                               " outputs for the calibration images, the fp32 logits are " + to_string(fp32_.shape));
       for (std::size_t n = 0; n < images; ++n) {
-        const std::span<const float> q(out.data.data() + n * classes, classes), r(fp32_.data.data() + n * classes, classes);
+        const std::span<const float> q(out.data.data() + n * classes, classes),
+            r(fp32_.data.data() + n * classes, classes);
         a.agreeing += nn::make_top_k(q, 1)[0] == nn::make_top_k(r, 1)[0];
         logits.add(q, r);
       }
@@ -156,7 +163,8 @@ class Search {
   }
 
   // The cost of `circuit` compiled with `targets`; nullopt when it does not compile.
-  std::optional<double> estimated_cost(nn::quant::QuantizedCircuit circuit, const std::map<std::string, double>& targets) {
+  std::optional<double> estimated_cost(nn::quant::QuantizedCircuit circuit,
+                                       const std::map<std::string, double>& targets) {
     CompileOptions options = options_;
     options.p_error_by_node = targets;
     ++result_.estimates;
@@ -194,7 +202,8 @@ class Search {
       const std::optional<double> cost = estimated_cost(std::move(narrowed), current.targets);
       if (cost && *cost < current.cost) out.emplace_back(*cost, name, bits, 0.0);
     }
-    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
     return out;
   }
 

@@ -25,18 +25,15 @@ std::uint64_t linear_ops(const QNode& n, std::uint64_t pbs) {
       const Shape& w = std::get<IntLinearAttrs>(n.attrs).weight_shape;
       return static_cast<std::uint64_t>(w[0] * w[1]);
     }
-    case QOpKind::Combine:
-      return outputs * n.inputs.size();
+    case QOpKind::Combine: return outputs * n.inputs.size();
     case QOpKind::SumPool2d: {
       const std::int64_t k = std::get<SumPool2dAttrs>(n.attrs).kernel;
       return outputs * static_cast<std::uint64_t>(k * k);
     }
-    case QOpKind::MaxPool2d:
-      return 3 * pbs;
+    case QOpKind::MaxPool2d: return 3 * pbs;
     case QOpKind::QuantizeInput:
     case QOpKind::Lookup:
-    case QOpKind::Flatten:
-      return 0;
+    case QOpKind::Flatten: return 0;
   }
   return 0;
 }
@@ -84,7 +81,8 @@ CircuitStatistics make_statistics(const FheProgram& program) {
     part.cost = set.insecure_for_tests ? 0 : fhe::parameter_set_cost(set);
     s.partitions.push_back(part);
   }
-  for (const PbsSite& site : program.pbs_sites) s.partitions[static_cast<std::size_t>(site.partition)].pbs += site.count;
+  for (const PbsSite& site : program.pbs_sites)
+    s.partitions[static_cast<std::size_t>(site.partition)].pbs += site.count;
   for (PartitionStatistics& part : s.partitions) {
     part.cost_units = static_cast<double>(part.pbs) * part.cost;
     s.bootstrap_key_bytes += part.bootstrap_key_bytes;

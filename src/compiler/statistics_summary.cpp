@@ -25,21 +25,24 @@ std::string statistics_summary(const CircuitStatistics& s) {
   std::ostringstream out;
   const bool own_targets = std::ranges::any_of(
       s.nodes, [&](const NodeStatistics& n) { return n.pbs > 0 && n.target_p_error != s.requested_p_error; });
-  out << "Parameter set " << s.parameter_set << set_kind(p) << ": every PBS meets p_error <= "
-      << format_significant(s.requested_p_error, 3) << (own_targets ? " or its site's own target" : "") << " (worst "
-      << format_significant(s.max_pbs_p_error, 3) << ")";
+  out << "Parameter set " << s.parameter_set << set_kind(p)
+      << ": every PBS meets p_error <= " << format_significant(s.requested_p_error, 3)
+      << (own_targets ? " or its site's own target" : "") << " (worst " << format_significant(s.max_pbs_p_error, 3)
+      << ")";
   if (s.parameter_set_cost > 0) out << ", cost " << s.parameter_set_cost << " per PBS";
-  out << "\n  n = " << p.lwe_dimension.value << ", k = " << p.glwe_dimension.value << ", N = " << p.polynomial_size.value
-      << ", PBS decomposition " << p.pbs_level.value << " x 2^" << p.pbs_base_log.value << ", key switch "
-      << p.ks_level.value << " x 2^" << p.ks_base_log.value << "\n  source: " << p.source << "\n";
+  out << "\n  n = " << p.lwe_dimension.value << ", k = " << p.glwe_dimension.value
+      << ", N = " << p.polynomial_size.value << ", PBS decomposition " << p.pbs_level.value << " x 2^"
+      << p.pbs_base_log.value << ", key switch " << p.ks_level.value << " x 2^" << p.ks_base_log.value
+      << "\n  source: " << p.source << "\n";
   if (s.partitions.size() > 1) {
-    out << s.partitions.size() << " partitions (one GLWE secret, each its own small key, key switching and bootstrapping keys):\n";
+    out << s.partitions.size()
+        << " partitions (one GLWE secret, each its own small key, key switching and bootstrapping keys):\n";
     for (std::size_t i = 0; i < s.partitions.size(); ++i) {
       const PartitionStatistics& q = s.partitions[i];
       char line[200];
       std::snprintf(line, sizeof line, "  %zu: %-22s n = %4zu, cost %3d: %12s PBS, %.4g units; keys %s + %s\n", i,
-                    q.params.name.c_str(), q.params.lwe_dimension.value, q.cost, format_count(q.pbs).c_str(), q.cost_units,
-                    format_bytes(q.bootstrap_key_bytes).c_str(),
+                    q.params.name.c_str(), q.params.lwe_dimension.value, q.cost, format_count(q.pbs).c_str(),
+                    q.cost_units, format_bytes(q.bootstrap_key_bytes).c_str(),
                     format_bytes(q.keyswitch_key_bytes).c_str());
       out << line;
     }
@@ -61,18 +64,19 @@ std::string statistics_summary(const CircuitStatistics& s) {
     out << line;
   }
   out << "Keys: bootstrapping " << format_bytes(s.bootstrap_key_bytes) << " (Fourier domain), key switching "
-      << format_bytes(s.keyswitch_key_bytes) << " in the server's memory; "
-      << format_bytes(s.compressed_key_bytes) << " as the client sends them (compressed)\n";
+      << format_bytes(s.keyswitch_key_bytes) << " in the server's memory; " << format_bytes(s.compressed_key_bytes)
+      << " as the client sends them (compressed)\n";
   out << "Ciphertexts: " << format_bytes(s.big_ciphertext_bytes) << " (big key), "
       << format_bytes(s.small_ciphertext_bytes) << " (small key); per image " << format_count(s.input_ciphertexts)
-      << " in (" << format_bytes(s.input_bytes) << " seeded), " << format_count(s.output_ciphertexts)
-      << " out (" << format_bytes(s.output_bytes) << ")\n";
+      << " in (" << format_bytes(s.input_bytes) << " seeded), " << format_count(s.output_ciphertexts) << " out ("
+      << format_bytes(s.output_bytes) << ")\n";
   double expected_misreads = 0;
   for (const NodeStatistics& n : s.nodes) expected_misreads += static_cast<double>(n.pbs) * n.p_error;
-  out << "Risks: " << format_significant(expected_misreads, 3) << " misread PBS expected per image; P(at least one) = "
-      << format_significant(s.circuit_p_error, 3) << "; P(an output decodes wrongly) = " << format_significant(s.output_p_error, 3)
-      << " (noise std " << format_significant(s.output_noise_std, 3) << " output integers; decodes |output| <= "
-      << format_significant(static_cast<double>(s.output_bound), 3)
+  out << "Risks: " << format_significant(expected_misreads, 3)
+      << " misread PBS expected per image; P(at least one) = " << format_significant(s.circuit_p_error, 3)
+      << "; P(an output decodes wrongly) = " << format_significant(s.output_p_error, 3) << " (noise std "
+      << format_significant(s.output_noise_std, 3)
+      << " output integers; decodes |output| <= " << format_significant(static_cast<double>(s.output_bound), 3)
       << (s.output_bound_proven ? ", proven" : ", the calibration maximum x margin: not proven") << ")\n";
   if (s.max_pbs_p_error > std::ldexp(1.0, -40)) {
     out << "  PBS may misread: decryptions must stay with the client (IND-CPA, not IND-CPA^D; docs/parameters.md)\n";

@@ -18,19 +18,16 @@ constexpr const char* kWhat = "compile options";
 
 // Everything but the checksum, which is the digest of this document.
 Json options_content(const RecordedCompileOptions& options) {
-  return {{"format_version", kCompileOptionsVersion},
-          {"program_fingerprint", options.program_fingerprint},
-          {"model_payload_bytes", options.model_payload_bytes},
-          {"p_error", options.p_error},
-          {"parameter_sets", options.parameter_sets},
-          {"site_partitions", options.site_partitions}};
+  return {{"format_version", kCompileOptionsVersion},           {"program_fingerprint", options.program_fingerprint},
+          {"model_payload_bytes", options.model_payload_bytes}, {"p_error", options.p_error},
+          {"parameter_sets", options.parameter_sets},           {"site_partitions", options.site_partitions}};
 }
 
 }  // namespace
 
 RecordedCompileOptions record_compile_options(const compiler::FheProgram& program, const std::string& fingerprint) {
-  RecordedCompileOptions options{fingerprint, compiler::model_payload_bytes(program.circuit), program.requested_p_error,
-                                 {}, {}};
+  RecordedCompileOptions options{
+      fingerprint, compiler::model_payload_bytes(program.circuit), program.requested_p_error, {}, {}};
   for (const fhe::ParameterSet& set : program.partitions) options.parameter_sets.push_back(set.name);
   for (const compiler::PbsSite& site : program.pbs_sites) options.site_partitions.push_back(site.partition);
   return options;
@@ -45,7 +42,8 @@ RecordedCompileOptions parse_compile_options(const std::string& json) {
   JsonObjectReader root(doc, kWhat, "");
   const std::int64_t version = root.integer("format_version", 0, std::numeric_limits<std::int64_t>::max());
   if (version != kCompileOptionsVersion) {
-    const char* why = version < kCompileOptionsVersion ? " (older files carry no checksum: compile the model again)" : "";
+    const char* why =
+        version < kCompileOptionsVersion ? " (older files carry no checksum: compile the model again)" : "";
     throw FormatError(std::string(kWhat) + ": format_version " + std::to_string(version) +
                       " unsupported, this build reads " + std::to_string(kCompileOptionsVersion) + why);
   }

@@ -71,7 +71,8 @@ void conv_row(const RowTask& t) {
             const std::int64_t q = j * a.stride - a.padding + v, tap = (c * k + u) * k + v;
             if (r < 0 || r >= in.height || q < 0 || q >= in.width) {
               for (std::int64_t o = 0; o < out.channels; ++o) {
-                plain[static_cast<std::size_t>(o)] += a.weight[static_cast<std::size_t>(o * window + tap)] * a.pad_value;
+                plain[static_cast<std::size_t>(o)] +=
+                    a.weight[static_cast<std::size_t>(o * window + tap)] * a.pad_value;
               }
             } else {
               batch.add_term(sources.element(0, c, r, q), static_cast<std::uint32_t>(tap));
@@ -179,18 +180,12 @@ void flatten_row(const RowTask& t) {
 
 void compute_linear_row(const RowTask& task) {
   switch (task.stage.kind) {
-    case StageKind::Conv:
-      return conv_row(task);
-    case StageKind::Linear:
-      return linear_row(task);
-    case StageKind::Combine:
-      return combine_row(task);
-    case StageKind::SumPool:
-      return sum_pool_row(task);
-    case StageKind::Flatten:
-      return flatten_row(task);
-    default:
-      throw std::logic_error("compute_linear_row: not a linear stage");
+    case StageKind::Conv: return conv_row(task);
+    case StageKind::Linear: return linear_row(task);
+    case StageKind::Combine: return combine_row(task);
+    case StageKind::SumPool: return sum_pool_row(task);
+    case StageKind::Flatten: return flatten_row(task);
+    default: throw std::logic_error("compute_linear_row: not a linear stage");
   }
 }
 
@@ -202,21 +197,19 @@ void expand_input_row(const RowTask& task, const fhe::SeededLweBatch& input) {
   const std::size_t values = task.out.dimension().value + 1;
   // Each (channel, line) is `width` consecutive ciphertexts in the batch and in the row. The input
   // is under partition 0's key, a prefix of the key values are stored under (nested keys).
-  task.pool.parallel_for(static_cast<std::size_t>(layout.channels) * line_count, 1,
-                         [&](std::size_t begin, std::size_t end, std::size_t) {
-                           fhe::LweCiphertextArray part(width, input.dimension);
-                           fhe::LweCiphertextArray stored(width, task.out.dimension());
-                           for (std::size_t idx = begin; idx < end; ++idx) {
-                             const auto c = static_cast<std::int64_t>(idx / line_count);
-                             const std::int64_t i = lines.first + static_cast<std::int64_t>(idx % line_count);
-                             fhe::expand_seeded_lwe(
-                                 input, static_cast<std::size_t>((c * layout.height + i) * layout.width), part);
-                             fhe::extend_to_wider_key(part, stored);
-                             std::copy(stored.data().begin(), stored.data().end(),
-                                       task.out.data().begin() +
-                                           static_cast<std::ptrdiff_t>(layout.index_in_row(c, i, 0) * values));
-                           }
-                         });
+  task.pool.parallel_for(
+      static_cast<std::size_t>(layout.channels) * line_count, 1, [&](std::size_t begin, std::size_t end, std::size_t) {
+        fhe::LweCiphertextArray part(width, input.dimension);
+        fhe::LweCiphertextArray stored(width, task.out.dimension());
+        for (std::size_t idx = begin; idx < end; ++idx) {
+          const auto c = static_cast<std::int64_t>(idx / line_count);
+          const std::int64_t i = lines.first + static_cast<std::int64_t>(idx % line_count);
+          fhe::expand_seeded_lwe(input, static_cast<std::size_t>((c * layout.height + i) * layout.width), part);
+          fhe::extend_to_wider_key(part, stored);
+          std::copy(stored.data().begin(), stored.data().end(),
+                    task.out.data().begin() + static_cast<std::ptrdiff_t>(layout.index_in_row(c, i, 0) * values));
+        }
+      });
 }
 
 }  // namespace veil::runtime::detail

@@ -146,16 +146,11 @@ void max_pool_columns_row(const RowTask& t, const BootstrapBatch& bootstrap) {
 
 void compute_pbs_row(const RowTask& task, const BootstrapBatch& bootstrap) {
   switch (task.stage.kind) {
-    case StageKind::Lookup:
-      return lookup_row(task, bootstrap);
-    case StageKind::MaxPoolWindows:
-      return max_pool_windows_row(task, bootstrap);
-    case StageKind::MaxPoolRows:
-      return max_pool_rows_row(task, bootstrap);
-    case StageKind::MaxPoolColumns:
-      return max_pool_columns_row(task, bootstrap);
-    default:
-      throw std::logic_error("compute_pbs_row: not a PBS stage");
+    case StageKind::Lookup: return lookup_row(task, bootstrap);
+    case StageKind::MaxPoolWindows: return max_pool_windows_row(task, bootstrap);
+    case StageKind::MaxPoolRows: return max_pool_rows_row(task, bootstrap);
+    case StageKind::MaxPoolColumns: return max_pool_columns_row(task, bootstrap);
+    default: throw std::logic_error("compute_pbs_row: not a PBS stage");
   }
 }
 

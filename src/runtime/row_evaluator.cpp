@@ -11,10 +11,15 @@
 namespace veil::runtime::detail {
 
 RowEvaluator::RowEvaluator(const compiler::FheProgram& program, const StagePlan& plan,
-                           std::vector<const fhe::ServerKey*> keys,
-                           fhe::Backend& backend, ThreadPool& pool, const fhe::SeededLweBatch& input,
-                           const ProgressCallback& progress, ServerRunStats& stats)
-    : program_(program), plan_(plan), keys_(std::move(keys)), backend_(backend), pool_(pool), input_(input), progress_(progress),
+                           std::vector<const fhe::ServerKey*> keys, fhe::Backend& backend, ThreadPool& pool,
+                           const fhe::SeededLweBatch& input, const ProgressCallback& progress, ServerRunStats& stats)
+    : program_(program),
+      plan_(plan),
+      keys_(std::move(keys)),
+      backend_(backend),
+      pool_(pool),
+      input_(input),
+      progress_(progress),
       stats_(stats) {
   const fhe::LweDimension dimension = program_.big_dimension();
   stores_.reserve(plan.stages.size());
@@ -47,11 +52,10 @@ void RowEvaluator::produce_next_row(std::size_t s) {
   }
   const auto start = std::chrono::steady_clock::now();
   fhe::LweCiphertextArray out = store.new_row();
-  const RowTask task{stage, program_.circuit.nodes[node], std::move(inputs), std::move(exponents), row, out, pool_, backend_};
+  const RowTask task{stage,   program_.circuit.nodes[node], std::move(inputs), std::move(exponents), row, out, pool_,
+                     backend_};
   switch (stage.kind) {
-    case StageKind::Input:
-      expand_input_row(task, input_);
-      break;
+    case StageKind::Input: expand_input_row(task, input_); break;
     case StageKind::Lookup:
     case StageKind::MaxPoolWindows:
     case StageKind::MaxPoolRows:
@@ -59,9 +63,7 @@ void RowEvaluator::produce_next_row(std::size_t s) {
       compute_pbs_row(task, [&](const fhe::LweCiphertextArray& in, std::span<const fhe::LookupTable* const> tables,
                                 fhe::LweCiphertextArray& result) { bootstrap(s, in, tables, result); });
       break;
-    default:
-      compute_linear_row(task);
-      break;
+    default: compute_linear_row(task); break;
   }
   store.commit(std::move(out));
   stats_.nodes[node].seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

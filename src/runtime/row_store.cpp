@@ -7,7 +7,10 @@
 namespace veil::runtime::detail {
 
 RowStore::RowStore(RowLayout layout, fhe::LweDimension dimension, ResidentBytes& resident)
-    : layout_(layout), dimension_(dimension), resident_(resident), rows_(layout.rows()),
+    : layout_(layout),
+      dimension_(dimension),
+      resident_(resident),
+      rows_(layout.rows()),
       resident_rows_(layout.rows(), false) {}
 
 std::uint64_t RowStore::row_bytes() const {

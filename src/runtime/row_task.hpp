@@ -17,9 +17,9 @@
 namespace veil::runtime::detail {
 
 /// Runs one PBS batch: outputs[i] = PBS(inputs[i], tables[i] or tables[0]).
-using BootstrapBatch = std::function<void(const fhe::LweCiphertextArray& inputs,
-                                          std::span<const fhe::LookupTable* const> tables,
-                                          fhe::LweCiphertextArray& outputs)>;
+using BootstrapBatch =
+    std::function<void(const fhe::LweCiphertextArray& inputs, std::span<const fhe::LookupTable* const> tables,
+                       fhe::LweCiphertextArray& outputs)>;
 
 struct RowTask {
   const Stage& stage;
@@ -27,9 +27,9 @@ struct RowTask {
   std::vector<const RowStore*> inputs;  // per input slot
   std::vector<int> input_exponents;     // per input slot
   std::size_t row = 0;
-  fhe::LweCiphertextArray& out;         // zeroed, stage.layout.row_size() ciphertexts
+  fhe::LweCiphertextArray& out;  // zeroed, stage.layout.row_size() ciphertexts
   ThreadPool& pool;
-  fhe::Backend& backend;                // the linear stages' batches
+  fhe::Backend& backend;  // the linear stages' batches
 };
 
 /// 2^(to - from) as a torus factor (the plan checked 0 <= to - from <= 63).

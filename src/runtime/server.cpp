@@ -37,9 +37,9 @@ fhe::CiphertextBatch Server::run(const fhe::SeededLweBatch& input, const Progres
                           " (an input for another model)");
   }
   if (input.key_kind != fhe::LweKeyKind::big || input.dimension != key_.key.parameters().big_lwe_dimension()) {
-    throw InvalidArgument("server: input ciphertexts of LWE dimension " + std::to_string(input.dimension.value) +
-                          ", expected the big key's k*N = " +
-                          std::to_string(key_.key.parameters().big_lwe_dimension().value));
+    throw InvalidArgument(
+        "server: input ciphertexts of LWE dimension " + std::to_string(input.dimension.value) +
+        ", expected the big key's k*N = " + std::to_string(key_.key.parameters().big_lwe_dimension().value));
   }
   const auto expected = static_cast<std::size_t>(element_count(program_.circuit.nodes[0].shape));
   if (input.size() != expected) {

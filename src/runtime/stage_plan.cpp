@@ -117,9 +117,7 @@ StagePlan make_stage_plan(const compiler::FheProgram& program) {
         plan.stages.push_back(make_stage(StageKind::Linear, id, in, e));
         plan.stages.back().access = LineAccess::all;
         break;
-      case QOpKind::Combine:
-        plan.stages.push_back(make_stage(StageKind::Combine, id, in, e));
-        break;
+      case QOpKind::Combine: plan.stages.push_back(make_stage(StageKind::Combine, id, in, e)); break;
       case QOpKind::SumPool2d: {
         const auto& a = std::get<nn::quant::SumPool2dAttrs>(n.attrs);
         plan.stages.push_back(make_stage(StageKind::SumPool, id, in, e));
@@ -181,12 +179,10 @@ StagePlan make_stage_plan(const compiler::FheProgram& program) {
 
 LineRange input_lines(const StagePlan& plan, const Stage& stage, std::size_t slot, LineRange lines) {
   switch (stage.access) {
-    case LineAccess::same:
-      return lines;
+    case LineAccess::same: return lines;
     case LineAccess::window:
       return {lines.first * stage.stride - stage.padding, lines.last * stage.stride - stage.padding + stage.window - 1};
-    case LineAccess::all:
-      break;
+    case LineAccess::all: break;
   }
   return {0, plan.stages[stage.inputs[slot]].layout.height - 1};
 }

@@ -14,9 +14,9 @@
 namespace veil::runtime::detail {
 
 enum class StageKind {
-  Input,           // expanded from the client's seeded batch
-  Conv,            // IntConv2d
-  Linear,          // IntLinear
+  Input,   // expanded from the client's seeded batch
+  Conv,    // IntConv2d
+  Linear,  // IntLinear
   Combine,
   SumPool,
   Flatten,
@@ -51,16 +51,16 @@ struct Stage {
   nn::quant::QValueId node = 0;     // the circuit node it computes (attributes, statistics)
   std::vector<std::size_t> inputs;  // stage ids, one per input slot
   RowLayout layout;
-  int exponent = 0;                 // phase = q * 2^exponent
+  int exponent = 0;  // phase = q * 2^exponent
   LineAccess access = LineAccess::same;
   std::int64_t window = 1, stride = 1, padding = 0;  // vertical window (LineAccess::window)
-  PbsRead pbs;                      // Lookup and max-pool stages
-  std::vector<Reader> readers;      // live stages reading this value
+  PbsRead pbs;                                       // Lookup and max-pool stages
+  std::vector<Reader> readers;                       // live stages reading this value
 };
 
 struct StagePlan {
-  std::vector<Stage> stages;  // topological order; stage 0 is the input
-  std::size_t output = 0;     // the stage producing the program's output (whole)
+  std::vector<Stage> stages;    // topological order; stage 0 is the input
+  std::size_t output = 0;       // the stage producing the program's output (whole)
   std::uint64_t total_pbs = 0;  // PBS per image, from the program's sites
 };
 

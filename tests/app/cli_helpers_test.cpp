@@ -31,8 +31,9 @@ TEST(FheReport, SimulatedDrawsShowANearTie) {
   EXPECT_EQ(image.draws_with_fhe_top1(), 27u);
   std::ostringstream out;
   write_fhe_image(image, 1, out);
-  EXPECT_NE(out.str().find("  Simulated again 64 times, top-1: 730 (35), 2 (27), 356 (2); the FHE run's top-1 2 in 27/64\n"),
-            std::string::npos)
+  EXPECT_NE(
+      out.str().find("  Simulated again 64 times, top-1: 730 (35), 2 (27), 356 (2); the FHE run's top-1 2 in 27/64\n"),
+      std::string::npos)
       << out.str();
   EXPECT_NE(out.str().find("FHE top-5 equals the simulation's: no; top-1: no"), std::string::npos) << out.str();
   result.images = {image, image};
@@ -54,14 +55,17 @@ TEST(BackendFlag, CpuByDefaultAndTheGpuOnlyWhereOneRunsNamingTheFlag) {
       make_backend_for_flags(true, pool);
       ADD_FAILURE() << "a CUDA backend without CUDA";
     } catch (const InvalidArgument& e) {
-      EXPECT_NE(std::string(e.what()).find("--use-gpu: the CUDA backend is not available"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("--use-gpu: the CUDA backend is not available"), std::string::npos)
+          << e.what();
     }
   }
 }
 
 TEST(FheReport, EstimateLineDividesPbsByRate) {
-  EXPECT_EQ(estimate_line(59392, 94.1), "estimated FHE time per image on this machine: 59,392 PBS / 94.1 PBS/s = 0:10:31");
-  EXPECT_EQ(estimate_line(6'000'000, 200), "estimated FHE time per image on this machine: 6,000,000 PBS / 200.0 PBS/s = 8:20:00");
+  EXPECT_EQ(estimate_line(59392, 94.1),
+            "estimated FHE time per image on this machine: 59,392 PBS / 94.1 PBS/s = 0:10:31");
+  EXPECT_EQ(estimate_line(6'000'000, 200),
+            "estimated FHE time per image on this machine: 6,000,000 PBS / 200.0 PBS/s = 8:20:00");
 }
 
 TEST(Files, ReadsTextAndDescribesSizes) {

@@ -11,11 +11,11 @@ namespace veil::app::testing {
 
 inline constexpr std::int64_t kImageSize = 4;  // the smallest the network takes: fast FHE runs
 
-nn::Graph test_graph();                         // BN folded
-Tensor test_calibration();                      // [8, 3, 4, 4]
-Tensor test_image(std::int64_t index);          // [3, 4, 4], not a calibration image
-nn::quant::QuantizationConfig test_config();    // reference mode, small widths, no rounding
+nn::Graph test_graph();                           // BN folded
+Tensor test_calibration();                        // [8, 3, 4, 4]
+Tensor test_image(std::int64_t index);            // [3, 4, 4], not a calibration image
+nn::quant::QuantizationConfig test_config();      // reference mode, small widths, no rounding
 compiler::CompileOptions test_compile_options();  // the toy set, toy sets allowed
-const compiler::FheProgram& test_program();     // compiled once per process
+const compiler::FheProgram& test_program();       // compiled once per process
 
 }  // namespace veil::app::testing

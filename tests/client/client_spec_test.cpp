@@ -31,7 +31,8 @@ ClientSpec hand_filled_spec() {
   spec.input_exponent = 55;
   spec.output_shape = {4};
   spec.output_scale.scale = {0.1, std::nextafter(1.0, 2.0), 4.9406564584124654e-324, 1.7976931348623157e308};
-  spec.output_scale.zero_point = {std::numeric_limits<std::int64_t>::min(), -1, 0, std::numeric_limits<std::int64_t>::max()};
+  spec.output_scale.zero_point = {std::numeric_limits<std::int64_t>::min(), -1, 0,
+                                  std::numeric_limits<std::int64_t>::max()};
   spec.output_exponent = 40;
   spec.output_bound = std::int64_t{1} << 40;
   return spec;
@@ -39,7 +40,8 @@ ClientSpec hand_filled_spec() {
 
 void expect_same_bits(const std::vector<double>& a, const std::vector<double>& b) {
   ASSERT_EQ(a.size(), b.size());
-  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(std::bit_cast<std::uint64_t>(a[i]), std::bit_cast<std::uint64_t>(b[i])) << i;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(a[i]), std::bit_cast<std::uint64_t>(b[i])) << i;
 }
 
 void expect_same_spec(const ClientSpec& a, const ClientSpec& b) {
@@ -102,10 +104,10 @@ TEST(ClientSpec, ContentThatDoesNotHashToTheChecksumIsRefused) {
     parse_client_spec(flipped);
     ADD_FAILURE() << "a spec whose output scale was edited parsed";
   } catch (const FormatError& e) {
-    EXPECT_NE(std::string(e.what()).find("client spec: checksum mismatch: the file says " +
-                                         spec_digest(spec).short_hex() + ", its content hashes to " +
-                                         spec_digest(other).short_hex()),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("client spec: checksum mismatch: the file says " + spec_digest(spec).short_hex() +
+                                   ", its content hashes to " + spec_digest(other).short_hex()),
+        std::string::npos)
         << e.what();
   }
   // Changes that keep the content (whitespace, the spelling of a number) are refused as well.
@@ -153,11 +155,13 @@ TEST(ClientSpec, EveryMissingOrMistypedFieldIsNamed) {
   };
   for (const auto& [key, value] : doc.items()) {
     if (key == "format_version") continue;
-    check(key, [](Json& d) -> Json& { return d; }, key);
+    check(
+        key, [](Json& d) -> Json& { return d; }, key);
     if (value.is_object()) {
       for (const auto& [inner, unused] : value.items()) {
         const std::string outer = key;
-        check(key + "." + inner, [outer](Json& d) -> Json& { return d[outer]; }, inner);
+        check(
+            key + "." + inner, [outer](Json& d) -> Json& { return d[outer]; }, inner);
       }
     }
   }
@@ -177,16 +181,20 @@ TEST(ClientSpec, BadValuesAndUnknownFieldsAreNamed) {
   expect_message(error_with([](Json& d) { d["checksum"] = std::string(64, 'G'); }), "field 'checksum' must be 64");
   expect_message(error_with([](Json& d) { d.erase("format_version"); }), "field 'format_version' is missing");
   expect_message(error_with([](Json& d) { d["colour"] = "blue"; }), "field 'colour' is unknown");
-  expect_message(error_with([](Json& d) { d["output_scale"]["offset"] = 1; }), "field 'output_scale.offset' is unknown");
+  expect_message(error_with([](Json& d) { d["output_scale"]["offset"] = 1; }),
+                 "field 'output_scale.offset' is unknown");
   expect_message(error_with([](Json& d) { d["input_exponent"] = 64; }), "field 'input_exponent' = 64");
   expect_message(error_with([](Json& d) { d["output_bound"] = -1; }), "field 'output_bound' = -1");
   expect_message(error_with([](Json& d) { d["output_bound"] = 1.5; }), "field 'output_bound' = 1.5");
-  expect_message(error_with([](Json& d) { d["input_quantization"]["q_max"] = -200; }), "field 'input_quantization.q_max'");
+  expect_message(error_with([](Json& d) { d["input_quantization"]["q_max"] = -200; }),
+                 "field 'input_quantization.q_max'");
   expect_message(error_with([](Json& d) { d["input_quantization"]["scale"] = 0; }), "field 'input_quantization.scale'");
-  expect_message(error_with([](Json& d) { d["program_fingerprint"] = std::string(64, 'A'); }), "field 'program_fingerprint'");
+  expect_message(error_with([](Json& d) { d["program_fingerprint"] = std::string(64, 'A'); }),
+                 "field 'program_fingerprint'");
   expect_message(error_with([](Json& d) { d["parameter_sets"][1] = "no_such_set"; }),
                  "field 'parameter_sets' names no registered set");
-  expect_message(error_with([](Json& d) { d["parameter_sets"] = Json::array(); }), "field 'parameter_sets' must be a non-empty");
+  expect_message(error_with([](Json& d) { d["parameter_sets"] = Json::array(); }),
+                 "field 'parameter_sets' must be a non-empty");
   expect_message(error_with([](Json& d) { d["parameter_sets"][1] = 7; }), "field 'parameter_sets' has entry 7");
   // Partitions' GLWE keys nest (docs/parameters.md): one k*N is one key with one sigma.
   expect_message(error_with([](Json& d) { d["parameter_sets"][1] = "opt128_p7_nrm300_pe0.05_k1N4096_concrete_v0"; }),
@@ -195,7 +203,10 @@ TEST(ClientSpec, BadValuesAndUnknownFieldsAreNamed) {
                  "lists 65 sets");
   expect_message(error_with([](Json& d) { d["input_shape"] = Json::array(); }), "field 'input_shape'");
   expect_message(error_with([](Json& d) { d["input_shape"][1] = 0; }), "field 'input_shape' has dimension 0");
-  expect_message(error_with([](Json& d) { d["output_scale"]["zero_point"] = {1, 2}; }), "field 'output_scale' has 2 entries");
+  expect_message(error_with([](Json& d) {
+                   d["output_scale"]["zero_point"] = {1, 2};
+                 }),
+                 "field 'output_scale' has 2 entries");
   expect_message(error_with([](Json& d) { d["output_scale"]["zero_point"][0] = 9223372036854775808ull; }),
                  "field 'output_scale.zero_point' has entry 9223372036854775808");
   expect_message(error_with([](Json& d) { d = Json::array(); }), "must be a JSON object");
@@ -226,7 +237,8 @@ TEST(ClientSpecHostile, DeepNestingIsRefusedWhileParsing) {
     parse_client_spec(text);
     FAIL() << "a nested spec parsed";
   } catch (const FormatError& e) {
-    EXPECT_NE(std::string(e.what()).find("client spec: not valid JSON: nested deeper than 64 levels"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("client spec: not valid JSON: nested deeper than 64 levels"),
+              std::string::npos)
         << e.what();
   }
 }

@@ -64,11 +64,13 @@ TEST(Envelope, EachHeaderFieldHasItsOwnMessage) {
   EXPECT_NE(error_of(sealed(kOther, 1, ""), known).find("object kind \"OTHR\" (other object), expected \"TEST\""),
             std::string::npos);
   EXPECT_NE(error_of(edited(4, "ABCD"), known).find("object kind \"ABCD\" (unknown kind)"), std::string::npos);
-  EXPECT_NE(error_of(sealed(kTest, 1, "")).find("format version 1 unsupported, this build reads versions 2..3 of a "
-                                                  "test object (version 1 is too old)"),
+  EXPECT_NE(error_of(sealed(kTest, 1, ""))
+                .find("format version 1 unsupported, this build reads versions 2..3 of a "
+                      "test object (version 1 is too old)"),
             std::string::npos);
-  EXPECT_NE(error_of(sealed(kTest, 4, "")).find("format version 4 unsupported, this build reads versions 2..3 of a "
-                                                  "test object"),
+  EXPECT_NE(error_of(sealed(kTest, 4, ""))
+                .find("format version 4 unsupported, this build reads versions 2..3 of a "
+                      "test object"),
             std::string::npos);
   EXPECT_EQ(error_of(sealed(kTest, 4, "")).find("too old"), std::string::npos);
   EXPECT_NE(error_of(edited(10, std::string("\x01", 1))).find("flags 1 unsupported"), std::string::npos);

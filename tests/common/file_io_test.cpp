@@ -62,7 +62,6 @@ TEST(ReadWholeFile, AFolderIsNamedAsAFolder) {
   }
 }
 
-
 // Issue 14 item 5: a secret key file is never readable by others, not even while it is written
 // (the temporary sibling is created 0600), and a shared file follows the umask.
 std::filesystem::perms permissions_during_and_after(FileAccess access) {
@@ -70,10 +69,13 @@ std::filesystem::perms permissions_during_and_after(FileAccess access) {
   std::filesystem::create_directories(folder);
   const mode_t previous = umask(022);
   std::filesystem::perms during = std::filesystem::perms::unknown;
-  write_file_atomically(folder / "key", [&](std::ostream& out) {
-    out << "secret";
-    for (const auto& entry : std::filesystem::directory_iterator(folder)) during = entry.status().permissions();
-  }, access);
+  write_file_atomically(
+      folder / "key",
+      [&](std::ostream& out) {
+        out << "secret";
+        for (const auto& entry : std::filesystem::directory_iterator(folder)) during = entry.status().permissions();
+      },
+      access);
   umask(previous);
   const auto after = std::filesystem::status(folder / "key").permissions();
   std::filesystem::remove_all(folder);

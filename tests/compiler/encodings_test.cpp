@@ -88,8 +88,8 @@ TEST(Encodings, ResidualCircuitByHand) {
   expect_noise(e[7].noise, 4, 0, "sum-pool 2x2");
   expect_noise(e[9].noise, 400, 0, "fc: row 2, 10^2 * 4");
   ASSERT_EQ(p.pbs_sites.size(), 3u);
-  const double fresh_ratio = fhe::noise::fresh_encryption_variance(p.params.glwe_noise) /
-                             fhe::noise::blind_rotation_variance(p.params);
+  const double fresh_ratio =
+      fhe::noise::fresh_encryption_variance(p.params.glwe_noise) / fhe::noise::blind_rotation_variance(p.params);
   struct Expected {
     const char* name;
     int bits, read, output;

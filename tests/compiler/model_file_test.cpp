@@ -70,7 +70,8 @@ QuantizedCircuit every_op_circuit() {
   n = QNode{QOpKind::Lookup, "relu", {1}, relu, {2, 4, 4}, {{0.75}, {2}}};
   c.add(n);
 
-  MaxPool2dAttrs pool{2, 2, 0, 2, MaxPoolSchedule::Separable, LookupAttrs{0, 16, 5, LookupFunction{{0.75}, 0, true, {0.75}, 0, 0, 15}}};
+  MaxPool2dAttrs pool{
+      2, 2, 0, 2, MaxPoolSchedule::Separable, LookupAttrs{0, 16, 5, LookupFunction{{0.75}, 0, true, {0.75}, 0, 0, 15}}};
   n = QNode{QOpKind::MaxPool2d, "maxpool", {2}, pool, {2, 2, 2}, {{0.75}, {2}}};
   c.add(n);
 
@@ -83,7 +84,7 @@ QuantizedCircuit every_op_circuit() {
   n = QNode{QOpKind::Flatten, "flatten", {5}, FlattenAttrs{}, {2}, {{0.0625}, {0}}};
   c.add(n);
 
-  n = QNode{QOpKind::IntLinear, "fc", {6}, IntLinearAttrs{{3, 2}, {1, -1, 2, 0, -3, 4}, {10, 20, 30}}, {3},
+  n = QNode{QOpKind::IntLinear,       "fc", {6}, IntLinearAttrs{{3, 2}, {1, -1, 2, 0, -3, 4}, {10, 20, 30}}, {3},
             {{0.01, 0.02, 0.03}, {0}}};
   c.output = c.add(n);
   validate_circuit(c);
@@ -93,14 +94,16 @@ QuantizedCircuit every_op_circuit() {
 // ---- node-by-node comparison, written out field by field (independent of the format code)
 
 auto fields(const QuantizeInputAttrs& a) { return std::tie(a.scale, a.zero_point, a.q_min, a.q_max); }
-auto fields(const IntConv2dAttrs& a) { return std::tie(a.weight_shape, a.weight, a.bias, a.stride, a.padding, a.pad_value); }
+auto fields(const IntConv2dAttrs& a) {
+  return std::tie(a.weight_shape, a.weight, a.bias, a.stride, a.padding, a.pad_value);
+}
 auto fields(const IntLinearAttrs& a) { return std::tie(a.weight_shape, a.weight, a.bias); }
 auto fields(const CombineAttrs& a) { return std::tie(a.multipliers, a.bias); }
 auto fields(const SumPool2dAttrs& a) { return std::tie(a.kernel, a.stride, a.padding, a.pad_value, a.bias); }
 auto fields(const LookupAttrs& a) {
   const LookupFunction& f = a.function;
-  return std::tie(a.shift, a.offset, a.bits, f.in_scale, f.in_zero_point, f.relu, f.out_scale, f.out_zero_point, f.out_min,
-                  f.out_max);
+  return std::tie(a.shift, a.offset, a.bits, f.in_scale, f.in_zero_point, f.relu, f.out_scale, f.out_zero_point,
+                  f.out_min, f.out_max);
 }
 auto fields(const MaxPool2dAttrs& a) {
   return std::tuple_cat(std::tie(a.kernel, a.stride, a.padding, a.pad_value, a.schedule), fields(a.pair));
@@ -122,10 +125,12 @@ void expect_same_circuit(const QuantizedCircuit& a, const QuantizedCircuit& b) {
     EXPECT_EQ(x.scale.scale, y.scale.scale);
     EXPECT_EQ(x.scale.zero_point, y.scale.zero_point);
     ASSERT_EQ(x.attrs.index(), y.attrs.index());
-    std::visit([&](const auto& attrs) {
-      using Attrs = std::decay_t<decltype(attrs)>;
-      EXPECT_TRUE(fields(attrs) == fields(std::get<Attrs>(y.attrs))) << qop_name(x.op) << " attributes differ";
-    }, x.attrs);
+    std::visit(
+        [&](const auto& attrs) {
+          using Attrs = std::decay_t<decltype(attrs)>;
+          EXPECT_TRUE(fields(attrs) == fields(std::get<Attrs>(y.attrs))) << qop_name(x.op) << " attributes differ";
+        },
+        x.attrs);
   }
 }
 
@@ -135,8 +140,8 @@ TEST(ModelFile, SmallResNetsRoundTripInBothModes) {
     SCOPED_TRACE(mode == QuantizationMode::Improved ? "improved" : "reference-compatible");
     const QuantizedCircuit circuit = small_resnet_circuit(mode, 3);
     const std::string bytes = saved(circuit);
-    std::printf("small ResNet, %s: %zu nodes, %zu bytes\n", mode == QuantizationMode::Improved ? "improved" : "reference",
-                circuit.nodes.size(), bytes.size());
+    std::printf("small ResNet, %s: %zu nodes, %zu bytes\n",
+                mode == QuantizationMode::Improved ? "improved" : "reference", circuit.nodes.size(), bytes.size());
     const QuantizedCircuit reloaded = loaded(bytes);
     expect_same_circuit(circuit, reloaded);
     IntTensor expected, actual;
@@ -174,7 +179,8 @@ TEST(ModelFile, FingerprintIsStableAndSensitiveToOneWeight) {
   const QuantizedCircuit circuit = small_resnet_circuit(QuantizationMode::Improved, 3);
   const std::string fingerprint = circuit_fingerprint(circuit);
   EXPECT_EQ(fingerprint.size(), 64u);
-  EXPECT_TRUE(std::ranges::all_of(fingerprint, [](char c) { return std::isxdigit(c) && !std::isupper(c); })) << fingerprint;
+  EXPECT_TRUE(std::ranges::all_of(fingerprint, [](char c) { return std::isxdigit(c) && !std::isupper(c); }))
+      << fingerprint;
   EXPECT_EQ(circuit_fingerprint(small_resnet_circuit(QuantizationMode::Improved, 3)), fingerprint)
       << "quantization is deterministic, so is the fingerprint";
   EXPECT_EQ(circuit_fingerprint(loaded(saved(circuit))), fingerprint);
@@ -245,7 +251,9 @@ TEST(ModelFile, NodeCountAllocatesNoMoreThanThePayload) {
   const std::size_t payload_bytes = 8 + 4 + 8 + nodes * 42;  // count, output, bound, minimal nodes
   const std::filesystem::path path = scratch_directory("model_file_node_count") / "model.qcir";
   {
-    std::string file("VEIL" "QCIR", 8);
+    std::string file("VEIL"
+                     "QCIR",
+                     8);
     const auto put_le = [&](std::uint64_t value, int bytes) {
       for (int i = 0; i < bytes; ++i) file.push_back(static_cast<char>(value >> (8 * i)));
     };

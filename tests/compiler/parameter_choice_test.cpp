@@ -27,7 +27,8 @@ double worst_p_error(const FheProgram& program, const fhe::ParameterSet& set) {
   const double ratio = fhe::noise::fresh_encryption_variance(set.glwe_noise) / fhe::noise::blind_rotation_variance(set);
   double worst = 0;
   for (const PbsSite& s : program.pbs_sites) {
-    if ((std::size_t{2} << s.precision_bits) > set.polynomial_size.value) return std::numeric_limits<double>::infinity();
+    if ((std::size_t{2} << s.precision_bits) > set.polynomial_size.value)
+      return std::numeric_limits<double>::infinity();
     const double norm2 = std::sqrt(s.input_noise.bootstrap + s.input_noise.fresh * ratio);
     worst = std::max(worst, fhe::noise::pbs_p_error(set, s.precision_bits, norm2));
   }

@@ -27,7 +27,8 @@ using nn::quant::QuantizationMode;
 double cost_of(const FheProgram& p) {
   double total = 0;
   for (const PbsSite& s : p.pbs_sites) {
-    total += static_cast<double>(s.count) * fhe::parameter_set_cost(p.partitions[static_cast<std::size_t>(s.partition)]);
+    total +=
+        static_cast<double>(s.count) * fhe::parameter_set_cost(p.partitions[static_cast<std::size_t>(s.partition)]);
   }
   return total;
 }
@@ -46,8 +47,8 @@ void expect_sites_meet(const FheProgram& p, double target) {
     const fhe::ParameterSet& own = p.partitions[static_cast<std::size_t>(s.partition)];
     const double variance = s.input_noise.bootstrap * fhe::noise::blind_rotation_variance(ref) +
                             s.input_noise.fresh * fhe::noise::fresh_encryption_variance(ref.glwe_noise);
-    const double p_error = fhe::noise::pbs_p_error(own, s.precision_bits,
-                                                   std::sqrt(variance / fhe::noise::blind_rotation_variance(own)));
+    const double p_error =
+        fhe::noise::pbs_p_error(own, s.precision_bits, std::sqrt(variance / fhe::noise::blind_rotation_variance(own)));
     EXPECT_NEAR(s.p_error, p_error, 1e-9 * p_error) << p.circuit.node(s.node).name;
     EXPECT_LE(s.p_error, target) << p.circuit.node(s.node).name;
   }
@@ -98,49 +99,49 @@ TEST(PartitionChoice, ResidualCircuitSplitsAndTracksEachPartitionsNoise) {
 // the output constraint, so never above the greedy): on the residual circuit the greedy finds it.
 TEST(PartitionChoice, GreedyMatchesTheExhaustiveOptimum) {
   for (const double target : {0.05, std::ldexp(1.0, -40)}) {
-  CompileOptions options = testing::uniform();
-  options.p_error = target;
-  options.multi_parameter = true;
-  options.optimized_sets = false;
-  const FheProgram multi = compile_program(testing::residual_circuit(), options);
-  const nn::quant::QuantizedCircuit& circuit = multi.circuit;
-  std::vector<int> exponents;
-  for (const ValueEncoding& e : multi.encodings) exponents.push_back(e.exponent);
-  const std::vector<double> norms = detail::weight_row_norms(circuit);
-  std::vector<const fhe::ParameterSet*> group;
-  for (const fhe::ParameterSet* set : fhe::all_vetted_parameter_sets()) {
-    if (set->glwe_dimension.value == multi.params.glwe_dimension.value &&
-        set->polynomial_size.value == multi.params.polynomial_size.value &&
-        set->glwe_noise.std_dev == multi.params.glwe_noise.std_dev) {
-      group.push_back(set);
+    CompileOptions options = testing::uniform();
+    options.p_error = target;
+    options.multi_parameter = true;
+    options.optimized_sets = false;
+    const FheProgram multi = compile_program(testing::residual_circuit(), options);
+    const nn::quant::QuantizedCircuit& circuit = multi.circuit;
+    std::vector<int> exponents;
+    for (const ValueEncoding& e : multi.encodings) exponents.push_back(e.exponent);
+    const std::vector<double> norms = detail::weight_row_norms(circuit);
+    std::vector<const fhe::ParameterSet*> group;
+    for (const fhe::ParameterSet* set : fhe::all_vetted_parameter_sets()) {
+      if (set->glwe_dimension.value == multi.params.glwe_dimension.value &&
+          set->polynomial_size.value == multi.params.polynomial_size.value &&
+          set->glwe_noise.std_dev == multi.params.glwe_noise.std_dev) {
+        group.push_back(set);
+      }
     }
-  }
-  ASSERT_EQ(multi.pbs_sites.size(), 3u);
-  double optimum = std::numeric_limits<double>::infinity();
-  const std::size_t g = group.size();
-  for (std::size_t code = 0; code < g * g * g; ++code) {
-    std::vector<PbsSite> sites = multi.pbs_sites;
-    std::vector<fhe::ParameterSet> sets;
-    double cost = 0;
-    for (std::size_t i = 0, c = code; i < 3; ++i, c /= g) {
-      const fhe::ParameterSet* set = group[c % g];
-      if (!detail::holds_table(*set, sites[i].precision_bits)) cost = std::numeric_limits<double>::infinity();
-      sets.push_back(*set);
-      sites[i].partition = static_cast<int>(i);
-      cost += static_cast<double>(sites[i].count) * fhe::parameter_set_cost(*set);
+    ASSERT_EQ(multi.pbs_sites.size(), 3u);
+    double optimum = std::numeric_limits<double>::infinity();
+    const std::size_t g = group.size();
+    for (std::size_t code = 0; code < g * g * g; ++code) {
+      std::vector<PbsSite> sites = multi.pbs_sites;
+      std::vector<fhe::ParameterSet> sets;
+      double cost = 0;
+      for (std::size_t i = 0, c = code; i < 3; ++i, c /= g) {
+        const fhe::ParameterSet* set = group[c % g];
+        if (!detail::holds_table(*set, sites[i].precision_bits)) cost = std::numeric_limits<double>::infinity();
+        sets.push_back(*set);
+        sites[i].partition = static_cast<int>(i);
+        cost += static_cast<double>(sites[i].count) * fhe::parameter_set_cost(*set);
+      }
+      if (!(cost < optimum)) continue;
+      const detail::NoiseAnalysis noise =
+          detail::track_noise(circuit, exponents, norms, detail::partition_units(circuit, sites, sets));
+      for (PbsSite& s : sites) s.input_noise = noise.reads[static_cast<std::size_t>(s.node)];
+      detail::evaluate_sites(sets, sites);
+      bool ok = true;
+      for (const PbsSite& s : sites) ok = ok && s.p_error <= target;
+      if (ok) optimum = cost;
     }
-    if (!(cost < optimum)) continue;
-    const detail::NoiseAnalysis noise =
-        detail::track_noise(circuit, exponents, norms, detail::partition_units(circuit, sites, sets));
-    for (PbsSite& s : sites) s.input_noise = noise.reads[static_cast<std::size_t>(s.node)];
-    detail::evaluate_sites(sets, sites);
-    bool ok = true;
-    for (const PbsSite& s : sites) ok = ok && s.p_error <= target;
-    if (ok) optimum = cost;
-  }
-  EXPECT_EQ(optimum, cost_of(multi));
-  std::printf("target %g, %zu sets in the group: exhaustive optimum %.0f, greedy %.0f\n", target, g, optimum,
-              cost_of(multi));
+    EXPECT_EQ(optimum, cost_of(multi));
+    std::printf("target %g, %zu sets in the group: exhaustive optimum %.0f, greedy %.0f\n", target, g, optimum,
+                cost_of(multi));
   }
 }
 
@@ -190,9 +191,9 @@ TEST(PartitionChoice, PinnedNestedPartitionsKeepNarrowSitesOnNarrowValues) {
   options.p_error = 0.2;
   const std::size_t sites = compile_program(circuit, options).pbs_sites.size();
   ASSERT_GE(sites, 2u);
-  PinnedPartitions pinned{{"opt128_p6_nrm300_pe0.05_k1N2048_concrete_v0",
-                           "opt128_p7_nrm300_pe0.05_k1N4096_gn2048_concrete_v0"},
-                          std::vector<int>(sites, 1)};
+  PinnedPartitions pinned{
+      {"opt128_p6_nrm300_pe0.05_k1N2048_concrete_v0", "opt128_p7_nrm300_pe0.05_k1N4096_gn2048_concrete_v0"},
+      std::vector<int>(sites, 1)};
   pinned.site_partition[0] = 0;  // the site that reads the input
   options.pinned_partitions = pinned;
   const FheProgram nested = compile_program(circuit, options);
@@ -250,10 +251,11 @@ TEST(PartitionChoice, SixBitFirstSiteMovesToTheNarrowKey) {
 TEST(PartitionChoice, ForcedSetAndUniformModeKeepOnePartition) {
   CompileOptions options = testing::uniform();
   options.multi_parameter = true;
-  options.parameter_set = compile_program(testing::small_network(QuantizationMode::Improved, 7), testing::uniform()).params.name;
+  options.parameter_set =
+      compile_program(testing::small_network(QuantizationMode::Improved, 7), testing::uniform()).params.name;
   EXPECT_EQ(compile_program(testing::small_network(QuantizationMode::Improved, 7), options).partitions.size(), 1u);
-  EXPECT_EQ(compile_program(testing::small_network(QuantizationMode::Improved, 7), testing::uniform()).partitions.size(),
-            1u);
+  EXPECT_EQ(
+      compile_program(testing::small_network(QuantizationMode::Improved, 7), testing::uniform()).partitions.size(), 1u);
   EXPECT_TRUE(CompileOptions{}.multi_parameter);  // the default
   EXPECT_GT(compile_program(testing::small_network(QuantizationMode::Improved, 7)).partitions.size(), 1u);
 }

@@ -33,10 +33,10 @@ TEST(PbsTables, BoxCentresHoldTheScaledEntries) {
         ASSERT_EQ(tables[c].precision_bits(), s.precision_bits);
         ASSERT_EQ(tables[c].polynomial_size().value, n);
         for (std::size_t i = 0; i < (std::size_t{1} << s.precision_bits); ++i) {
-          const std::int64_t entry = nn::quant::lookup_entry(lookup, static_cast<std::int64_t>(c), static_cast<std::int64_t>(i));
+          const std::int64_t entry =
+              nn::quant::lookup_entry(lookup, static_cast<std::int64_t>(c), static_cast<std::int64_t>(i));
           negative_seen |= entry < 0;
-          const std::uint64_t expected =
-              static_cast<std::uint64_t>(entry) * (std::uint64_t{1} << s.output_exponent);
+          const std::uint64_t expected = static_cast<std::uint64_t>(entry) * (std::uint64_t{1} << s.output_exponent);
           ASSERT_EQ(tables[c].polynomial()[i * box], expected)
               << p.circuit.node(s.node).name << " channel " << c << " index " << i;
         }

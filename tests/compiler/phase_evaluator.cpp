@@ -45,7 +45,8 @@ void PhaseEvaluator::eval(std::size_t v, std::vector<Phases>& values, const floa
       const auto& a = std::get<QuantizeInputAttrs>(n.attrs);
       for (std::size_t i = 0; i < y.size(); ++i) {
         const double q = std::floor(static_cast<double>(image[i]) / a.scale + 0.5) + static_cast<double>(a.zero_point);
-        y[i] = encode(static_cast<std::int64_t>(std::clamp(q, static_cast<double>(a.q_min), static_cast<double>(a.q_max))), e);
+        y[i] = encode(
+            static_cast<std::int64_t>(std::clamp(q, static_cast<double>(a.q_min), static_cast<double>(a.q_max))), e);
       }
       break;
     }
@@ -83,7 +84,8 @@ void PhaseEvaluator::eval(std::size_t v, std::vector<Phases>& values, const floa
       for (std::int64_t o = 0; o < a.weight_shape[0]; ++o) {
         std::uint64_t acc = encode(a.bias[static_cast<std::size_t>(o)], e);
         for (std::int64_t f = 0; f < features; ++f) {
-          acc += times(a.weight[static_cast<std::size_t>(o * features + f)], input(0)[static_cast<std::size_t>(f)] << lift);
+          acc += times(a.weight[static_cast<std::size_t>(o * features + f)],
+                       input(0)[static_cast<std::size_t>(f)] << lift);
         }
         y[static_cast<std::size_t>(o)] = acc;
       }
@@ -114,8 +116,9 @@ void PhaseEvaluator::eval(std::size_t v, std::vector<Phases>& values, const floa
             for (std::int64_t u = 0; u < a.kernel; ++u) {
               for (std::int64_t t = 0; t < a.kernel; ++t) {
                 const std::int64_t r = i * a.stride - a.padding + u, q = j * a.stride - a.padding + t;
-                acc += (r < 0 || r >= h || q < 0 || q >= w) ? encode(a.pad_value, e)
-                                                            : input(0)[static_cast<std::size_t>((c * h + r) * w + q)] << lift;
+                acc += (r < 0 || r >= h || q < 0 || q >= w)
+                           ? encode(a.pad_value, e)
+                           : input(0)[static_cast<std::size_t>((c * h + r) * w + q)] << lift;
               }
             }
             y[static_cast<std::size_t>((c * ho + i) * wo + j)] = acc;

@@ -33,8 +33,8 @@ TEST(PhaseOracle, NoiselessPhasesEqualTheIntegerExecutor) {
   const std::int64_t image_size = element_count(images.shape) / kImages;
   std::uint64_t ties = 0, wraps_checked = 0;
   for (QuantizationMode mode : {QuantizationMode::ReferenceCompatible, QuantizationMode::Improved}) {
-    for (std::optional<int> rounding : {std::optional<int>{7}, std::optional<int>{5}, std::optional<int>{3},
-                                        std::optional<int>{}}) {
+    for (std::optional<int> rounding :
+         {std::optional<int>{7}, std::optional<int>{5}, std::optional<int>{3}, std::optional<int>{}}) {
       for (int n_bits : {8, 4}) {
         const Setting setting{mode, rounding, n_bits};
         SCOPED_TRACE(describe(setting));
@@ -64,7 +64,8 @@ TEST(PhaseOracle, NoiselessPhasesEqualTheIntegerExecutor) {
         for (const PbsSite& s : program.pbs_sites) max_bits = std::max(max_bits, s.precision_bits);
         std::printf("%s: %s, %zu sites, p <= %d, %llu PBS of which %llu on a tie\n", describe(setting).c_str(),
                     program.params.name.c_str(), program.pbs_sites.size(), max_bits,
-                    static_cast<unsigned long long>(evaluator.pbs()), static_cast<unsigned long long>(evaluator.ties()));
+                    static_cast<unsigned long long>(evaluator.pbs()),
+                    static_cast<unsigned long long>(evaluator.ties()));
         ties += evaluator.ties();
         ++wraps_checked;
       }

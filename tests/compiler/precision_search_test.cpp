@@ -58,11 +58,13 @@ TEST(PrecisionSearch, KeepsOnlyLoweringsWithinTheBudgetAndNeverRaisesCost) {
   const PrecisionSearchResult r = search(options());
   std::printf("cost %.4g -> %.4g; clear %zu/%zu L2 %.4f -> %zu/%zu L2 %.4f; simulated %zu/%zu L2 %.4f -> %zu/%zu "
               "L2 %.4f; %zu trials, %zu estimates, %.2f s\n",
-              r.cost_before, r.cost_after, r.clear_before.agreeing, r.clear_before.runs, r.clear_before.mean_relative_l2,
-              r.clear_after.agreeing, r.clear_after.runs, r.clear_after.mean_relative_l2, r.simulated_before.agreeing,
-              r.simulated_before.runs, r.simulated_before.mean_relative_l2, r.simulated_after.agreeing,
-              r.simulated_after.runs, r.simulated_after.mean_relative_l2, r.trials.size(), r.estimates, r.seconds);
-  for (const LoweredSite& s : r.lowered) std::printf("  %s: %d -> %d bits\n", s.site.c_str(), s.bits_before, s.bits_after);
+              r.cost_before, r.cost_after, r.clear_before.agreeing, r.clear_before.runs,
+              r.clear_before.mean_relative_l2, r.clear_after.agreeing, r.clear_after.runs,
+              r.clear_after.mean_relative_l2, r.simulated_before.agreeing, r.simulated_before.runs,
+              r.simulated_before.mean_relative_l2, r.simulated_after.agreeing, r.simulated_after.runs,
+              r.simulated_after.mean_relative_l2, r.trials.size(), r.estimates, r.seconds);
+  for (const LoweredSite& s : r.lowered)
+    std::printf("  %s: %d -> %d bits\n", s.site.c_str(), s.bits_before, s.bits_after);
   ASSERT_FALSE(r.trials.empty());
   EXPECT_FALSE(r.lowered.empty()) << "the small network should tolerate some lowering at 25% more L2 error";
   EXPECT_LT(r.cost_after, r.cost_before);
@@ -92,7 +94,8 @@ TEST(PrecisionSearch, KeepsOnlyLoweringsWithinTheBudgetAndNeverRaisesCost) {
   nn::quant::QuantizationConfig config = f.config;
   config.rounding_bits_by_node = r.rounding_bits_by_node;
   ThreadPool pool(2);
-  const FheProgram chosen = compile_program(nn::quant::make_quantized_circuit(f.graph, f.calibration, config, pool), f.options);
+  const FheProgram chosen =
+      compile_program(nn::quant::make_quantized_circuit(f.graph, f.calibration, config, pool), f.options);
   EXPECT_EQ(make_statistics(chosen).cost_units, r.cost_after);
 }
 
@@ -135,8 +138,8 @@ TEST(PrecisionSearch, LooserTargetsAreKeptOnlyWithinTheBudget) {
     // A target changes no clear output: the clear guard is the current setting's, not a new run.
     if (t.clear.runs) EXPECT_TRUE(holds(t.clear, r.clear_before, 0.25)) << t.site;
   }
-  std::printf("%zu target trials; %zu sites relaxed, %zu lowered; cost %.4g -> %.4g\n", target_trials,
-              r.relaxed.size(), r.lowered.size(), r.cost_before, r.cost_after);
+  std::printf("%zu target trials; %zu sites relaxed, %zu lowered; cost %.4g -> %.4g\n", target_trials, r.relaxed.size(),
+              r.lowered.size(), r.cost_before, r.cost_after);
   EXPECT_GT(target_trials, 0u) << "a looser target should save somewhere on the small network";
   EXPECT_EQ(r.relaxed.size(), r.p_error_by_node.size());
   for (const RelaxedSite& s : r.relaxed) {
@@ -150,7 +153,8 @@ TEST(PrecisionSearch, LooserTargetsAreKeptOnlyWithinTheBudget) {
   CompileOptions compile = f.options;
   compile.p_error_by_node = r.p_error_by_node;
   ThreadPool pool(2);
-  const FheProgram chosen = compile_program(nn::quant::make_quantized_circuit(f.graph, f.calibration, config, pool), compile);
+  const FheProgram chosen =
+      compile_program(nn::quant::make_quantized_circuit(f.graph, f.calibration, config, pool), compile);
   EXPECT_EQ(make_statistics(chosen).cost_units, r.cost_after);
 }
 

@@ -30,7 +30,8 @@ TEST(Statistics, PbsAndSizesOfTheSmallNetwork) {
     for (const NodeStatistics& n : s.nodes) node_pbs += n.pbs;
     EXPECT_EQ(node_pbs, account.total);
     for (const nn::quant::PbsNodeCount& c : account.nodes) {
-      const auto it = std::find_if(s.nodes.begin(), s.nodes.end(), [&](const NodeStatistics& n) { return n.name == c.name; });
+      const auto it =
+          std::find_if(s.nodes.begin(), s.nodes.end(), [&](const NodeStatistics& n) { return n.name == c.name; });
       ASSERT_NE(it, s.nodes.end()) << c.name;
       EXPECT_EQ(it->pbs, c.pbs) << c.name;
       EXPECT_EQ(it->precision_bits, c.bits) << c.name;
@@ -62,18 +63,41 @@ TEST(Statistics, LinearOperationsByHand) {
   for (std::size_t i = 0; i < 10; ++i) EXPECT_EQ(s.nodes[i].linear_ops, expected[i]) << s.nodes[i].name;
   EXPECT_EQ(s.linear_ops, 288u + 64 + 96 + 32 + 24);
   // A max-pool: 3 per pairwise max.
-  const CircuitStatistics pool = make_statistics(compile_program(testing::max_pool_circuit(nn::quant::MaxPoolSchedule::Separable), testing::uniform()));
+  const CircuitStatistics pool = make_statistics(
+      compile_program(testing::max_pool_circuit(nn::quant::MaxPoolSchedule::Separable), testing::uniform()));
   EXPECT_EQ(pool.nodes[2].linear_ops, 3u * 45);
 }
 
 TEST(Statistics, JsonHasTheDocumentedKeys) {
-  const CircuitStatistics s = make_statistics(compile_program(testing::small_network(QuantizationMode::Improved, 7), testing::uniform()));
+  const CircuitStatistics s =
+      make_statistics(compile_program(testing::small_network(QuantizationMode::Improved, 7), testing::uniform()));
   const nlohmann::json doc = nlohmann::json::parse(statistics_json(s));
-  for (const char* key : {"parameter_set", "pbs", "pbs_by_precision", "keyswitches", "linear_ops", "nodes",
-                          "bootstrap_key_bytes", "keyswitch_key_bytes", "compressed_key_bytes", "big_ciphertext_bytes", "small_ciphertext_bytes",
-                          "input_ciphertexts", "output_ciphertexts", "input_bytes", "output_bytes", "requested_p_error", "max_pbs_p_error",
-                          "circuit_p_error", "output_p_error", "output_noise_std", "output_bound", "output_bound_proven",
-                          "parameter_set_cost", "cost_units", "partitions", "equivalent_pbs"}) {
+  for (const char* key : {"parameter_set",
+                          "pbs",
+                          "pbs_by_precision",
+                          "keyswitches",
+                          "linear_ops",
+                          "nodes",
+                          "bootstrap_key_bytes",
+                          "keyswitch_key_bytes",
+                          "compressed_key_bytes",
+                          "big_ciphertext_bytes",
+                          "small_ciphertext_bytes",
+                          "input_ciphertexts",
+                          "output_ciphertexts",
+                          "input_bytes",
+                          "output_bytes",
+                          "requested_p_error",
+                          "max_pbs_p_error",
+                          "circuit_p_error",
+                          "output_p_error",
+                          "output_noise_std",
+                          "output_bound",
+                          "output_bound_proven",
+                          "parameter_set_cost",
+                          "cost_units",
+                          "partitions",
+                          "equivalent_pbs"}) {
     EXPECT_TRUE(doc.contains(key)) << key;
   }
   EXPECT_EQ(doc.size(), 26u);
@@ -89,9 +113,9 @@ TEST(Statistics, JsonHasTheDocumentedKeys) {
   EXPECT_EQ(set["source"], s.params.source);
   EXPECT_EQ(set["polynomial_size"], s.params.polynomial_size.value);
   EXPECT_EQ(set["glwe_noise_std_dev"].get<double>(), s.params.glwe_noise.std_dev);
-  for (const char* key : {"security_bits", "precision_bits", "log2_norm2", "target_p_error", "lwe_dimension",
-                          "glwe_dimension", "lwe_noise_std_dev", "pbs_base_log", "pbs_level", "ks_base_log", "ks_level",
-                          "insecure_for_tests"}) {
+  for (const char* key :
+       {"security_bits", "precision_bits", "log2_norm2", "target_p_error", "lwe_dimension", "glwe_dimension",
+        "lwe_noise_std_dev", "pbs_base_log", "pbs_level", "ks_base_log", "ks_level", "insecure_for_tests"}) {
     EXPECT_TRUE(set.contains(key)) << key;
   }
   EXPECT_EQ(doc["pbs"].get<std::uint64_t>(), s.pbs);
@@ -104,12 +128,15 @@ TEST(Statistics, JsonHasTheDocumentedKeys) {
   ASSERT_EQ(doc["nodes"].size(), s.nodes.size());
   const nlohmann::json& node = doc["nodes"][s.nodes.size() - 2];  // before the fc
   EXPECT_EQ(node["name"], s.nodes[s.nodes.size() - 2].name);
-  for (const char* key : {"op", "pbs", "precision_bits", "p_error", "target_p_error", "norm2", "linear_ops", "partition"}) EXPECT_TRUE(node.contains(key)) << key;
+  for (const char* key :
+       {"op", "pbs", "precision_bits", "p_error", "target_p_error", "norm2", "linear_ops", "partition"})
+    EXPECT_TRUE(node.contains(key)) << key;
   EXPECT_EQ(doc["circuit_p_error"].get<double>(), s.circuit_p_error);
 }
 
 TEST(Statistics, SummaryNamesTheSetAndTheBusiestNodes) {
-  const CircuitStatistics s = make_statistics(compile_program(testing::small_network(QuantizationMode::Improved, 7), testing::uniform()));
+  const CircuitStatistics s =
+      make_statistics(compile_program(testing::small_network(QuantizationMode::Improved, 7), testing::uniform()));
   const std::string text = statistics_summary(s);
   std::printf("%s", text.c_str());
   EXPECT_NE(text.find(s.parameter_set), std::string::npos);

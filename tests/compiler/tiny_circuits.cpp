@@ -36,9 +36,8 @@ QuantizedCircuit residual_circuit() {
   const QValueId r3 = add(c, QOpKind::Lookup, "relu3", {join}, relu_lookup(3, 5, 4, 32.0, 3), {2, 4, 4});
   const QValueId pool = add(c, QOpKind::SumPool2d, "pool", {r3}, SumPool2dAttrs{2, 2, 0, 0, 0}, {2, 2, 2});
   const QValueId flat = add(c, QOpKind::Flatten, "flatten", {pool}, FlattenAttrs{}, {8});
-  IntLinearAttrs fc{{3, 8},
-                    {1, 1, 1, 1, 1, 1, 1, 1, 1, -1, 2, -2, 3, -3, 4, -4, 10, 0, 0, 0, 0, 0, 0, 0},
-                    {0, 100, -3}};
+  IntLinearAttrs fc{
+      {3, 8}, {1, 1, 1, 1, 1, 1, 1, 1, 1, -1, 2, -2, 3, -3, 4, -4, 10, 0, 0, 0, 0, 0, 0, 0}, {0, 100, -3}};
   c.output = add(c, QOpKind::IntLinear, "fc", {flat}, fc, {3});
   return c;
 }
@@ -46,7 +45,8 @@ QuantizedCircuit residual_circuit() {
 QuantizedCircuit max_pool_circuit(MaxPoolSchedule schedule) {
   QuantizedCircuit c;
   const QValueId x = add(c, QOpKind::QuantizeInput, "input", {}, QuantizeInputAttrs{1.0, 0, 0, 15}, {1, 6, 6});
-  const QValueId a = add(c, QOpKind::IntConv2d, "conv", {x}, IntConv2dAttrs{{1, 1, 1, 1}, {3}, {1}, 1, 0, 0}, {1, 6, 6});
+  const QValueId a =
+      add(c, QOpKind::IntConv2d, "conv", {x}, IntConv2dAttrs{{1, 1, 1, 1}, {3}, {1}, 1, 0, 0}, {1, 6, 6});
   const QValueId pooled = add(c, QOpKind::MaxPool2d, "maxpool", {a},
                               MaxPool2dAttrs{3, 2, 1, 1, schedule, relu_lookup(6, 1, 32, 1.0, 63)}, {1, 3, 3});
   const QValueId requant = add(c, QOpKind::Lookup, "requant", {pooled}, relu_lookup(5, 3, 0, 8.0, 15), {1, 3, 3});

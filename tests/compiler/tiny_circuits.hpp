@@ -13,7 +13,6 @@ inline CompileOptions uniform() {
   return options;
 }
 
-
 /// input [1,4,4] in [0,15] -> conv1 3x3 pad 1 -> relu1 (4 bits, shift 3) -> conv2 1x1 -> relu2
 /// (4 bits, shift 1); add = relu2 + relu1 read twice (multipliers {3,5} and {2}) -> relu3
 /// (3 bits, shift 5) -> sum-pool 2/2 -> flatten -> fc [3, 8]. relu1's value has two readers

@@ -83,7 +83,8 @@ TEST(CompressedServerKey, KeyswitchRowsDecryptToTheirMessages) {
     for (std::size_t j = 0; j < p.ks_level.value; ++j) {
       const Torus message = big[i] << (64 - p.ks_base_log.value * (j + 1));
       const Torus error = decrypt_lwe_phase(client.small_key().bits(), key.keyswitch_key().row(i, j)) - message;
-      ASSERT_LT(std::abs(static_cast<double>(static_cast<std::int64_t>(error))), bound) << "row " << i << ", level " << j;
+      ASSERT_LT(std::abs(static_cast<double>(static_cast<std::int64_t>(error))), bound)
+          << "row " << i << ", level " << j;
     }
   }
 }
@@ -134,8 +135,7 @@ TEST(CompressedServerKey, ExpandedFilesStillLoadButNotAsCompressed) {
   EXPECT_EQ(bytes[8], static_cast<char>(kKeyFormatVersion));
   std::istringstream in(bytes);
   expect_same_keys(load_server_key(in, kToyKeys).key, expanded.key);
-  const std::string message =
-      load_error(bytes, [](std::istream& s) { load_compressed_server_key(s, kToyKeys); });
+  const std::string message = load_error(bytes, [](std::istream& s) { load_compressed_server_key(s, kToyKeys); });
   EXPECT_NE(message.find("expanded keys"), std::string::npos) << message;
 }
 

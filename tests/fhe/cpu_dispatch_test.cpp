@@ -40,8 +40,7 @@ TEST(CpuDispatch, VeilCpuCapsTheSupportedLevel) {
 TEST(CpuDispatch, RefusesUnknownNamesAndLevelsTheCpuLacks) {
   EXPECT_NE(refusal("sse9", CpuIsa::avx512).find("VEIL_CPU=sse9: expected scalar, avx2 or avx512"), std::string::npos);
   EXPECT_NE(refusal("AVX2", CpuIsa::avx512).find("VEIL_CPU=AVX2"), std::string::npos);
-  EXPECT_NE(refusal("avx512", CpuIsa::avx2).find("VEIL_CPU=avx512: this CPU supports at most avx2"),
-            std::string::npos);
+  EXPECT_NE(refusal("avx512", CpuIsa::avx2).find("VEIL_CPU=avx512: this CPU supports at most avx2"), std::string::npos);
   EXPECT_NE(refusal("avx2", CpuIsa::scalar).find("at most scalar"), std::string::npos);
   EXPECT_THROW(cpu_kernels_for(static_cast<CpuIsa>(static_cast<int>(supported_cpu_isa()) + 1)), InvalidArgument);
 }
@@ -96,8 +95,10 @@ TEST(CpuDispatch, IntegerKernelsAgreeBitForBitOnEveryIsa) {
         a_ptrs.push_back(actual[g].data());
       }
       std::vector<std::int64_t> wide(kKeyswitchTileRows * count);
-      reference.keyswitch_accumulate(KeyswitchTerms{key.data(), rows, width, digits.data(), count, e_ptrs.data(), wide.data()});
-      kernels.keyswitch_accumulate(KeyswitchTerms{key.data(), rows, width, digits.data(), count, a_ptrs.data(), wide.data()});
+      reference.keyswitch_accumulate(
+          KeyswitchTerms{key.data(), rows, width, digits.data(), count, e_ptrs.data(), wide.data()});
+      kernels.keyswitch_accumulate(
+          KeyswitchTerms{key.data(), rows, width, digits.data(), count, a_ptrs.data(), wide.data()});
       ASSERT_EQ(actual, expected) << count << " ciphertexts";
     }
     // Multi-dot: several output groups, more terms than one pass, a masked tail.

@@ -51,8 +51,7 @@ struct ClearTable {
 };
 
 enum class TableKind { identity, relu_offset, random, rescale };
-constexpr TableKind kAllTables[] = {TableKind::identity, TableKind::relu_offset, TableKind::random,
-                                    TableKind::rescale};
+constexpr TableKind kAllTables[] = {TableKind::identity, TableKind::relu_offset, TableKind::random, TableKind::rescale};
 
 ClearTable clear_table(TableKind kind, int p) {
   const std::int64_t size = std::int64_t{1} << p;
@@ -123,10 +122,10 @@ TableBatch every_input_every_table(const ParameterSet& params, int p) {
 }
 
 cuda::PbsShape pbs_shape(const ParameterSet& p) {
-  return cuda::PbsShape{static_cast<std::uint32_t>(p.lwe_dimension.value),
-                        static_cast<std::uint32_t>(p.glwe_dimension.value),
-                        static_cast<std::uint32_t>(p.polynomial_size.value),
-                        static_cast<std::uint32_t>(p.pbs_base_log.value), static_cast<std::uint32_t>(p.pbs_level.value)};
+  return cuda::PbsShape{
+      static_cast<std::uint32_t>(p.lwe_dimension.value), static_cast<std::uint32_t>(p.glwe_dimension.value),
+      static_cast<std::uint32_t>(p.polynomial_size.value), static_cast<std::uint32_t>(p.pbs_base_log.value),
+      static_cast<std::uint32_t>(p.pbs_level.value)};
 }
 
 cuda::KeyswitchShape keyswitch_shape(const KeyswitchKey& key) {
@@ -148,8 +147,8 @@ void host_fft(Complex* data, std::size_t points, int sign) {
   }
   for (std::size_t span = 1; span < points; span *= 2) {
     for (std::size_t j = 0; j < span; ++j) {
-      const long double angle = sign * std::numbers::pi_v<long double> * static_cast<long double>(j) /
-                                static_cast<long double>(span);
+      const long double angle =
+          sign * std::numbers::pi_v<long double> * static_cast<long double>(j) / static_cast<long double>(span);
       const double wr = static_cast<double>(std::cos(angle)), wi = static_cast<double>(std::sin(angle));
       for (std::size_t b = 0; b < points; b += 2 * span) {
         Complex& u = data[b + j];
@@ -229,7 +228,7 @@ void host_model_pbs(const ServerKey& key, const LweCiphertextArray& inputs,
 
 TEST(CudaHostModel, DigitsEqualSignedDecomposer) {
   Csprng rng = Csprng::from_seed_insecure_for_tests(11);
-  const std::pair<std::size_t, std::size_t> decompositions[] = {{1, 1}, {4, 5}, {10, 3}, {23, 1}, {15, 2},
+  const std::pair<std::size_t, std::size_t> decompositions[] = {{1, 1},  {4, 5}, {10, 3}, {23, 1}, {15, 2},
                                                                 {2, 11}, {7, 9}, {31, 2}, {1, 63}};
   for (const auto& [base_log, levels] : decompositions) {
     const SignedDecomposer decomposer{DecompositionBaseLog(base_log), DecompositionLevelCount(levels)};
@@ -237,7 +236,8 @@ TEST(CudaHostModel, DigitsEqualSignedDecomposer) {
     for (int trial = 0; trial < 1000; ++trial) {
       const Torus x = trial < 4 ? Torus{0} - static_cast<Torus>(trial) : rng.uniform();  // 0 and values near 2^64
       decomposer.decompose(x, expected.data());
-      Torus state = cuda::decomposition_state(x, static_cast<std::uint32_t>(base_log), static_cast<std::uint32_t>(levels));
+      Torus state =
+          cuda::decomposition_state(x, static_cast<std::uint32_t>(base_log), static_cast<std::uint32_t>(levels));
       for (std::size_t j = levels; j-- > 0;) {
         ASSERT_EQ(cuda::next_digit(state, static_cast<std::uint32_t>(base_log)), expected[j])
             << "x=" << x << ", base_log " << base_log << ", level " << j << " of " << levels;
@@ -313,7 +313,8 @@ void expect_host_model_decrypts_like_cpu(const ParameterSet& params, int p) {
   const auto cpu_read = decrypt_all(keys.client, cpu, batch.output_bits);
   const auto model_read = decrypt_all(keys.client, model, batch.output_bits);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    EXPECT_EQ(model_read[i], cpu_read[i]) << "ciphertext " << i << ", input " << batch.inputs[i] << ", " << describe(params);
+    EXPECT_EQ(model_read[i], cpu_read[i])
+        << "ciphertext " << i << ", input " << batch.inputs[i] << ", " << describe(params);
     EXPECT_EQ(model_read[i], batch.expected[i]) << "ciphertext " << i << ", input " << batch.inputs[i];
   }
 }
@@ -368,8 +369,14 @@ void emulate_fused_pbs(const ServerKey& key, const LweCiphertextArray& inputs,
   host_keyswitch(key.keyswitch_key(), inputs, [&](std::size_t c, std::uint32_t column, Torus value) {
     switched[c * (s.n + 1) + column] = cuda::modulus_switch(value, s.N);
   });
-  const cuda::FusedPbsArgs args{s,          ggsws.data(),     fft.twist.data(), fft.untwist.data(),
-                                fft.stage.data(), table_data.data(), table_index.data(), switched.data(),
+  const cuda::FusedPbsArgs args{s,
+                                ggsws.data(),
+                                fft.twist.data(),
+                                fft.untwist.data(),
+                                fft.stage.data(),
+                                table_data.data(),
+                                table_index.data(),
+                                switched.data(),
                                 outputs.data().data()};
   std::vector<Complex> shared(cuda::fused_shared_bytes(s) / sizeof(Complex));  // 16-byte aligned
   const cuda::FusedShared sh = cuda::carve_fused_shared(reinterpret_cast<unsigned char*>(shared.data()), s);
@@ -458,8 +465,8 @@ void expect_fused_decrypts_like_cpu(const ParameterSet& params, int p) {
   const auto cpu_read = decrypt_all(keys.client, cpu, batch.output_bits);
   const auto fused_read = decrypt_all(keys.client, fused, batch.output_bits);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    EXPECT_EQ(fused_read[i], batch.expected[i]) << "ciphertext " << i << ", input " << batch.inputs[i] << ", "
-                                                << describe(params);
+    EXPECT_EQ(fused_read[i], batch.expected[i])
+        << "ciphertext " << i << ", input " << batch.inputs[i] << ", " << describe(params);
     EXPECT_EQ(fused_read[i], cpu_read[i]) << "ciphertext " << i << ", input " << batch.inputs[i];
   }
 }
@@ -592,8 +599,8 @@ void expect_keyswitch_equals_cpu(Backend& gpu, const ParameterSet& params) {
   keyswitch_batch(keys.server.keyswitch_key(), inputs, cpu, testing::test_thread_pool());
   gpu.keyswitch_batch(keys.server.keyswitch_key(), inputs, device);
   for (std::size_t i = 0; i < kCount; ++i) {
-    ASSERT_TRUE(std::equal(cpu[i].begin(), cpu[i].end(), device[i].begin())) << "ciphertext " << i << ", "
-                                                                               << describe(params);
+    ASSERT_TRUE(std::equal(cpu[i].begin(), cpu[i].end(), device[i].begin()))
+        << "ciphertext " << i << ", " << describe(params);
   }
 }
 
@@ -644,8 +651,8 @@ void expect_pbs_decrypts_like_cpu(Backend& gpu, const ParameterSet& params, int 
   const auto cpu_read = decrypt_all(keys.client, cpu, batch.output_bits);
   const auto device_read = decrypt_all(keys.client, device, batch.output_bits);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    EXPECT_EQ(device_read[i], batch.expected[i]) << "ciphertext " << i << ", input " << batch.inputs[i] << ", "
-                                                 << describe(params);
+    EXPECT_EQ(device_read[i], batch.expected[i])
+        << "ciphertext " << i << ", input " << batch.inputs[i] << ", " << describe(params);
     EXPECT_EQ(device_read[i], cpu_read[i]) << "ciphertext " << i << ", input " << batch.inputs[i];
   }
 }
@@ -743,7 +750,8 @@ TEST_F(CudaBackend, RejectsMismatchedShapes) {
   const auto gpu = backend();
   const LookupTable ok = make_lookup_table(params.polynomial_size, 3, [](std::uint64_t x) { return Torus{x}; });
   const LookupTable wrong_n = make_lookup_table(PolynomialSize(64), 3, [](std::uint64_t x) { return Torus{x}; });
-  LweCiphertextArray big(2, params.big_lwe_dimension()), small(2, params.lwe_dimension), one(1, params.big_lwe_dimension());
+  LweCiphertextArray big(2, params.big_lwe_dimension()), small(2, params.lwe_dimension),
+      one(1, params.big_lwe_dimension());
   const LookupTable* tables[] = {&ok};
   const LookupTable* wrong[] = {&wrong_n};
   EXPECT_THROW(gpu->programmable_bootstrap_batch(keys.server, small, tables, big), InvalidArgument);
@@ -771,9 +779,8 @@ TEST_F(CudaBackend, PbsOutputVarianceAndWrongReadRateMatchModel) {
     messages[i] = 1 + static_cast<std::int64_t>(i % 2);  // interior codes: both neighbours valid
     encrypt_lwe(keys.client.glwe_key().flattened_bits(), encode(messages[i]), input_std_dev, rng, inputs[i]);
   }
-  const LookupTable table = make_lookup_table(set.polynomial_size, p, [&](std::uint64_t x) {
-    return encode(static_cast<std::int64_t>(x));
-  });
+  const LookupTable table =
+      make_lookup_table(set.polynomial_size, p, [&](std::uint64_t x) { return encode(static_cast<std::int64_t>(x)); });
   const LookupTable* tables[] = {&table};
   backend()->programmable_bootstrap_batch(keys.server, inputs, tables, outputs);
 

@@ -26,9 +26,9 @@ void emulate_linear_batch(const LinearBatch& batch, LweCiphertextArray& outputs,
   for (const LweCiphertextArray* s : batch.sources) inputs.insert(inputs.end(), s->data().begin(), s->data().end());
   const cuda::PackedLinearBatch packed = cuda::pack_linear_batch(batch);
   const auto size = static_cast<std::uint32_t>(outputs.dimension().value + 1);
-  const cuda::LinearArgs args = cuda::linear_args(packed, batch, size, packed.index.data(), inputs.data(),
-                                                  batch.weights.data(), batch.output_constant.data(),
-                                                  outputs.data().data());
+  const cuda::LinearArgs args =
+      cuda::linear_args(packed, batch, size, packed.index.data(), inputs.data(), batch.weights.data(),
+                        batch.output_constant.data(), outputs.data().data());
   for (std::uint32_t tile = 0; tile < packed.tiles; ++tile) {
     for (std::uint32_t slice = 0; slice < cuda::linear_slices(size, block.threads); ++slice) {
       if (packed.outputs_per_block == 1) {
@@ -45,8 +45,8 @@ void emulate_linear_batch(const LinearBatch& batch, LweCiphertextArray& outputs,
 void expect_emulation_equals_cpu(const LinearCase& c, const std::string& what) {
   LweCiphertextArray cpu = testing::poisoned_outputs(c);
   linear_batch(c.batch, cpu, testing::test_thread_pool());
-  for (const cuda::HostBlock block : {cuda::HostBlock{cuda::kLinearThreads, false}, cuda::HostBlock{64, true},
-                                      cuda::HostBlock{200, true}}) {
+  for (const cuda::HostBlock block :
+       {cuda::HostBlock{cuda::kLinearThreads, false}, cuda::HostBlock{64, true}, cuda::HostBlock{200, true}}) {
     LweCiphertextArray emulated = testing::poisoned_outputs(c);
     emulate_linear_batch(c.batch, emulated, block);
     for (std::size_t i = 0; i < cpu.size(); ++i) {

@@ -32,7 +32,8 @@ TEST_P(DecompositionTest, DigitsAreBalancedAndRecomposeToTheRoundedValue) {
     const Torus unit = Torus{1} << dropped;
     const Torus low = x & (unit - 1);
     const Torus expected = (x - low) + (low >= unit / 2 ? unit : 0);
-    ASSERT_EQ(decomposer.closest_representable(x), expected) << "x=" << x << " base_log=" << base_log << " level=" << level;
+    ASSERT_EQ(decomposer.closest_representable(x), expected)
+        << "x=" << x << " base_log=" << base_log << " level=" << level;
     ASSERT_EQ(decomposer.recompose(digits), expected) << "x=" << x << " base_log=" << base_log << " level=" << level;
     for (std::size_t j = 0; j < level; ++j) {
       ASSERT_GE(digits[j], -half) << "x=" << x << " level " << j;
@@ -60,8 +61,8 @@ TEST_P(DecompositionTest, SliceEqualsOneValueAtATime) {
 
 INSTANTIATE_TEST_SUITE_P(VettedShapes, DecompositionTest,
                          ::testing::Values(Case{23, 1}, Case{22, 1}, Case{15, 2}, Case{3, 5}, Case{4, 4}, Case{3, 7},
-                                           Case{10, 3}, Case{1, 1}, Case{21, 3}, Case{9, 4}, Case{11, 3},
-                                           Case{6, 9}, Case{2, 10}));  // 9 and 10 levels: the generic loop
+                                           Case{10, 3}, Case{1, 1}, Case{21, 3}, Case{9, 4}, Case{11, 3}, Case{6, 9},
+                                           Case{2, 10}));  // 9 and 10 levels: the generic loop
 
 TEST(Decomposition, RejectsDegenerateShapes) {
   EXPECT_THROW(SignedDecomposer(DecompositionBaseLog(0), DecompositionLevelCount(3)), InvalidArgument);

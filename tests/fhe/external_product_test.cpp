@@ -21,7 +21,8 @@ constexpr int kBits = 4;
 
 std::vector<Torus> random_message_polynomial(std::size_t N, Csprng& rng) {
   std::vector<Torus> plain(N);
-  for (auto& c : plain) c = encode_message(static_cast<std::int64_t>(rng.uniform() % 16), kBits, Signedness::unsigned_code);
+  for (auto& c : plain)
+    c = encode_message(static_cast<std::int64_t>(rng.uniform() % 16), kBits, Signedness::unsigned_code);
   return plain;
 }
 
@@ -37,11 +38,13 @@ TEST(ExternalProduct, MultipliesByTheKeyBit) {
   const auto& bsk = keys.server.bootstrap_key();
   const std::size_t N = params.polynomial_size.value;
   Csprng rng = Csprng::from_seed_insecure_for_tests(41);
-  std::vector<std::byte> scratch(external_product_scratch_size(params.glwe_dimension, params.polynomial_size, params.pbs_level));
+  std::vector<std::byte> scratch(
+      external_product_scratch_size(params.glwe_dimension, params.polynomial_size, params.pbs_level));
   std::vector<Torus> phase(N);
   for (std::size_t t = 0; t < 8; ++t) {
     const auto plain = random_message_polynomial(N, rng);
-    GlweCiphertext in(params.glwe_dimension, params.polynomial_size), out(params.glwe_dimension, params.polynomial_size);
+    GlweCiphertext in(params.glwe_dimension, params.polynomial_size),
+        out(params.glwe_dimension, params.polynomial_size);
     encrypt_glwe(keys.client.glwe_key(), plain, params.glwe_noise.std_dev, rng, in);
     external_product_add(bsk, t, in.data(), out.data(), scratch);
     decrypt_glwe_phase(keys.client.glwe_key(), out, phase);
@@ -73,7 +76,8 @@ TEST(ExternalProduct, CmuxRotatesOnlyWhenTheBitIsOne) {
         expected[target % N] = target < N ? plain[j] : Torus{0} - plain[j];
       }
     }
-    ASSERT_EQ(decode_all(phase), decode_all(expected)) << "t=" << t << " rotation=" << rotation << " " << describe(params);
+    ASSERT_EQ(decode_all(phase), decode_all(expected))
+        << "t=" << t << " rotation=" << rotation << " " << describe(params);
   }
 }
 

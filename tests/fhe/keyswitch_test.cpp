@@ -25,9 +25,11 @@ TEST(Keyswitch, EveryMessageSurvivesKeySwitching) {
   const int p = 5;
   LweCiphertext small(params.lwe_dimension);
   for (std::int64_t m = 0; m < (1 << p); ++m) {
-    const auto big = make_lwe_encryption(keys.client, LweKeyKind::big, encode_message(m, p, Signedness::unsigned_code), rng);
+    const auto big =
+        make_lwe_encryption(keys.client, LweKeyKind::big, encode_message(m, p, Signedness::unsigned_code), rng);
     keyswitch(keys.server.keyswitch_key(), big.view(), small.view());
-    ASSERT_EQ(decrypt_message(keys.client, small.view(), p, Signedness::unsigned_code), m) << "m=" << m << " " << describe(params);
+    ASSERT_EQ(decrypt_message(keys.client, small.view(), p, Signedness::unsigned_code), m)
+        << "m=" << m << " " << describe(params);
   }
   EXPECT_THROW(keyswitch(keys.server.keyswitch_key(), small.view(), small.view()), InvalidArgument);
 }
@@ -76,9 +78,9 @@ TEST(Keyswitch, GroupEqualsOneAtATimeForEveryChunkShape) {
 TEST(ModulusSwitch, RoundsToTheNearestMultipleOfTwoNOverQ) {
   const PolynomialSize N(1024);
   EXPECT_EQ(modulus_switch_value(0, N), 0u);
-  EXPECT_EQ(modulus_switch_value(Torus{1} << 52, N), 1u);          // exactly 1 unit of 2^64/2N = 2^53 / 2
-  EXPECT_EQ(modulus_switch_value((Torus{1} << 52) - 1, N), 0u);    // just below half a unit
-  EXPECT_EQ(modulus_switch_value(~Torus{0}, N), 0u);               // wraps to 2N ≡ 0
+  EXPECT_EQ(modulus_switch_value(Torus{1} << 52, N), 1u);        // exactly 1 unit of 2^64/2N = 2^53 / 2
+  EXPECT_EQ(modulus_switch_value((Torus{1} << 52) - 1, N), 0u);  // just below half a unit
+  EXPECT_EQ(modulus_switch_value(~Torus{0}, N), 0u);             // wraps to 2N ≡ 0
   EXPECT_EQ(modulus_switch_value(Torus{3} << 62, N), 1536u);
 }
 
@@ -92,7 +94,8 @@ TEST(ModulusSwitch, SwitchedPhaseKeepsTheMessage) {
   const std::size_t box = params.polynomial_size.value >> p;
   std::vector<Torus> switched(params.lwe_dimension.value + 1);
   for (std::int64_t m = 0; m < (1 << p); ++m) {
-    const auto ct = make_lwe_encryption(keys.client, LweKeyKind::small, encode_message(m, p, Signedness::unsigned_code), rng);
+    const auto ct =
+        make_lwe_encryption(keys.client, LweKeyKind::small, encode_message(m, p, Signedness::unsigned_code), rng);
     modulus_switch(ct.view(), params.polynomial_size, switched);
     Torus phase = switched.back();
     for (std::size_t i = 0; i + 1 < switched.size(); ++i) phase -= switched[i] * keys.client.small_key().bits()[i];

@@ -45,10 +45,12 @@ TEST(LweEncryption, EveryMessageDecryptsUnderBothKeys) {
     for (LweKeyKind kind : {LweKeyKind::small, LweKeyKind::big}) {
       for (std::int64_t m = 0; m < span; ++m) {
         const auto u = make_lwe_encryption(keys.client, kind, encode_message(m, p, Signedness::unsigned_code), rng);
-        ASSERT_EQ(decrypt_message(keys.client, u.view(), p, Signedness::unsigned_code), m) << "p=" << p << " " << describe(params);
+        ASSERT_EQ(decrypt_message(keys.client, u.view(), p, Signedness::unsigned_code), m)
+            << "p=" << p << " " << describe(params);
         const std::int64_t s = m - span / 2;
         const auto c = make_lwe_encryption(keys.client, kind, encode_message(s, p, Signedness::twos_complement), rng);
-        ASSERT_EQ(decrypt_message(keys.client, c.view(), p, Signedness::twos_complement), s) << "p=" << p << " " << describe(params);
+        ASSERT_EQ(decrypt_message(keys.client, c.view(), p, Signedness::twos_complement), s)
+            << "p=" << p << " " << describe(params);
       }
     }
   }

@@ -31,9 +31,10 @@ TEST(MultiDotProduct, EqualsThePlainSumModulo2To64) {
         for (std::size_t o = 0; o < outputs; ++o) {
           for (std::size_t d = 0; d < size; ++d) {
             Torus expected = 0;
-            for (std::size_t t = 0; t < terms; ++t) expected += static_cast<Torus>(weights[o * terms + t]) * inputs[t][d];
-            ASSERT_EQ(out[o][d], expected) << outputs << " outputs, " << terms << " terms, size " << size << ", output "
-                                           << o << ", value " << d;
+            for (std::size_t t = 0; t < terms; ++t)
+              expected += static_cast<Torus>(weights[o * terms + t]) * inputs[t][d];
+            ASSERT_EQ(out[o][d], expected)
+                << outputs << " outputs, " << terms << " terms, size " << size << ", output " << o << ", value " << d;
           }
         }
       }

@@ -28,7 +28,9 @@ TEST_P(NegacyclicFftTest, ProductMatchesSchoolbookWithinFftRounding) {
   Csprng rng = Csprng::from_seed_insecure_for_tests(N);
   std::vector<Torus> a(N), digits(N), expected(N), actual(N, 0);
   rng.fill_uniform(a);
-  for (auto& d : digits) d = static_cast<Torus>(static_cast<std::int64_t>(rng.uniform() >> (64 - base_log)) - (std::int64_t{1} << (base_log - 1)));
+  for (auto& d : digits)
+    d = static_cast<Torus>(static_cast<std::int64_t>(rng.uniform() >> (64 - base_log)) -
+                           (std::int64_t{1} << (base_log - 1)));
   negacyclic_multiply_reference(a, digits, expected);
 
   const NegacyclicFft& fft = NegacyclicFft::for_size(PolynomialSize(N));
@@ -97,7 +99,9 @@ TEST_P(NegacyclicFftTest, SimdBackwardMatchesScalar) {
   Csprng rng = Csprng::from_seed_insecure_for_tests(19 * N);
   std::vector<Torus> a(N), digits(N), fast(N), scalar(N);
   rng.fill_uniform(a);
-  for (auto& d : digits) d = static_cast<Torus>(static_cast<std::int64_t>(rng.uniform() >> (64 - base_log)) - (std::int64_t{1} << (base_log - 1)));
+  for (auto& d : digits)
+    d = static_cast<Torus>(static_cast<std::int64_t>(rng.uniform() >> (64 - base_log)) -
+                           (std::int64_t{1} << (base_log - 1)));
   const NegacyclicFft& fft = NegacyclicFft::for_size(PolynomialSize(N));
   AlignedVector<double> fa(N), fd(N), product(N), copy(N);
   fft.forward(a.data(), fa.data());

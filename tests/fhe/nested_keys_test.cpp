@@ -66,7 +66,7 @@ TEST(NestedKeys, NarrowPartitionOutputDecryptsUnderTheWideKey) {
   Csprng rng = Csprng::from_seed_insecure_for_tests(11);
   ThreadPool pool(1);
   const ClientKey wide = make_client_key(insecure_toy_parameter_set(4), rng, AllowInsecure::for_tests);  // N 1024
-  const ParameterSet& narrow_set = insecure_toy_parameter_set(3);                                         // N 512
+  const ParameterSet& narrow_set = insecure_toy_parameter_set(3);                                        // N 512
   const ClientKey narrow = make_partition_client_key(wide, narrow_set, rng, AllowInsecure::for_tests);
   EXPECT_TRUE(std::ranges::equal(narrow.glwe_key().flattened_bits(), wide.glwe_key().flattened_bits().first(512)));
   EXPECT_THROW(make_partition_client_key(narrow, insecure_toy_parameter_set(4), rng, AllowInsecure::for_tests),

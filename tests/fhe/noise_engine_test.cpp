@@ -139,10 +139,9 @@ TEST(NoiseEngine, WeightedDotProductVariance) {
     lwe_dot_product(input_pointers, weights, out.view());
     errors.push_back(torus_error(decrypt_phase(client, out.view()), expected));
   }
-  expect_variance_matches(errors,
-                          noise::linear_combination_variance(
-                              weights, noise::fresh_encryption_variance(loose_set().glwe_noise)),
-                          "dot product, weights {3, -2, 1, 5}");
+  expect_variance_matches(
+      errors, noise::linear_combination_variance(weights, noise::fresh_encryption_variance(loose_set().glwe_noise)),
+      "dot product, weights {3, -2, 1, 5}");
 }
 
 /// Number of ones in a binary key.
@@ -190,9 +189,9 @@ TEST(NoiseEngine, KeyswitchAndModulusSwitchVariance) {
   const double ks_key_noise = noise::keyswitch_variance(set) - ks_rounding;
   const double big_weight_ratio =
       hamming_weight(client.glwe_key().flattened_bits()) / (static_cast<double>(set.big_lwe_dimension().value) / 2);
-  expect_variance_matches(ks_errors,
-                          noise::fresh_encryption_variance(set.glwe_noise) + ks_key_noise + ks_rounding * big_weight_ratio,
-                          "after key switching");
+  expect_variance_matches(
+      ks_errors, noise::fresh_encryption_variance(set.glwe_noise) + ks_key_noise + ks_rounding * big_weight_ratio,
+      "after key switching");
   // V_MS = (1/12 + n/24)/(2N)² = (1 + n/2)/(12·(2N)²): the body's rounding plus one per key bit set.
   RecordProperty("small key weight", std::to_string(hamming_weight(client.small_key().bits())));
   RecordProperty("big key weight", std::to_string(hamming_weight(client.glwe_key().flattened_bits())));
@@ -236,8 +235,8 @@ TEST(NoiseEngine, PbsOutputVarianceAndWrongReadRate) {
   expect_rate_matches(failures, kSamples, set.target_p_error, "PBS at the set's design point");
   // The model puts all but ~1e-9 of the failures on the neighbours (wrong_read_probabilities).
   EXPECT_EQ(off_by_one, failures) << "wrong reads further than one code away";
-  RecordProperty("pbs_output_variance_ratio", std::to_string(mean_square(output_errors) /
-                                                             noise::blind_rotation_variance(set)));
+  RecordProperty("pbs_output_variance_ratio",
+                 std::to_string(mean_square(output_errors) / noise::blind_rotation_variance(set)));
   RecordProperty("wrong_reads", std::to_string(failures) + " of " + std::to_string(kSamples) + ", model " +
                                     std::to_string(set.target_p_error * kSamples));
 }

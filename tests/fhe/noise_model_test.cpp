@@ -13,8 +13,8 @@ namespace veil::fhe {
 namespace {
 
 // A v0 row used at its own precision, σ from the 128-bit curve.
-ParameterSet v0_row(std::size_t k, int log2_N, std::size_t n, std::size_t br_l, std::size_t br_b,
-                    std::size_t ks_l, std::size_t ks_b) {
+ParameterSet v0_row(std::size_t k, int log2_N, std::size_t n, std::size_t br_l, std::size_t br_b, std::size_t ks_l,
+                    std::size_t ks_b) {
   ParameterSet set;
   set.lwe_dimension = LweDimension(n);
   set.glwe_dimension = GlweDimension(k);
@@ -63,8 +63,8 @@ TEST(NoiseModel, TfheRsSetsAreBracketedByTheExactAndDoubleFftModels) {
     SCOPED_TRACE(answer.name);
     const ParameterSet& set = parameter_set_by_name(answer.name);
     const double with_fft = std::log2(noise::pbs_p_error(set, answer.precision_bits, answer.norm2));
-    const double exact = std::log2(
-        noise::pbs_p_error(set, answer.precision_bits, answer.norm2, noise::PolynomialProduct::exact));
+    const double exact =
+        std::log2(noise::pbs_p_error(set, answer.precision_bits, answer.norm2, noise::PolynomialProduct::exact));
     EXPECT_LT(exact, answer.stated_log2_p_fail);
     EXPECT_GT(with_fft, answer.stated_log2_p_fail);
     EXPECT_NEAR(with_fft, answer.stated_log2_p_fail, answer.max_gap_bits);
@@ -77,17 +77,17 @@ TEST(NoiseModel, FftTermKnownValueAndExactProductDropsIt) {
   const double expected = std::exp2(-2.57722494 + 22 + 44 + 26 + 1 - 128);
   EXPECT_NEAR(noise::fft_variance(set) / expected, 1.0, 1e-12);
   EXPECT_EQ(noise::fft_variance(set, noise::PolynomialProduct::exact), 0.0);
-  EXPECT_NEAR(noise::external_product_variance(set) -
-                  noise::external_product_variance(set, noise::PolynomialProduct::exact),
-              expected, expected * 1e-9);
+  EXPECT_NEAR(
+      noise::external_product_variance(set) - noise::external_product_variance(set, noise::PolynomialProduct::exact),
+      expected, expected * 1e-9);
 }
 
 TEST(NoiseModel, PipelineVarianceComposes) {
   const ParameterSet set = v0_row(1, 12, 880, 1, 22, 4, 4);
   const double norm2 = 3.5;
-  EXPECT_DOUBLE_EQ(noise::pbs_input_variance(set, norm2),
-                   norm2 * norm2 * noise::blind_rotation_variance(set) + noise::keyswitch_variance(set) +
-                       noise::modulus_switch_variance(set));
+  EXPECT_DOUBLE_EQ(noise::pbs_input_variance(set, norm2), norm2 * norm2 * noise::blind_rotation_variance(set) +
+                                                              noise::keyswitch_variance(set) +
+                                                              noise::modulus_switch_variance(set));
   EXPECT_DOUBLE_EQ(noise::blind_rotation_variance(set), 880 * noise::external_product_variance(set));
 }
 
@@ -139,9 +139,7 @@ TEST(NoiseModel, CircuitPError) {
 double gaussian_mass(double a, double b, double sigma) {
   constexpr int kIntervals = 20000;
   const double h = (b - a) / kIntervals;
-  auto density = [sigma](double x) {
-    return std::exp(-x * x / (2 * sigma * sigma)) / (sigma * std::sqrt(2 * M_PI));
-  };
+  auto density = [sigma](double x) { return std::exp(-x * x / (2 * sigma * sigma)) / (sigma * std::sqrt(2 * M_PI)); };
   double sum = density(a) + density(b);
   for (int i = 1; i < kIntervals; ++i) sum += density(a + i * h) * (i % 2 ? 4 : 2);
   return sum * h / 3;

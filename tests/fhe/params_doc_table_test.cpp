@@ -60,8 +60,8 @@ std::string set_list(const std::vector<const ParameterSet*>& sets, bool with_cos
   for (const ParameterSet* set : sets) {
     out << "| `" << set->name << "` | " << set->precision_bits << " | " << set->log2_norm2 << " | "
         << set->glwe_dimension.value << " | " << set->polynomial_size.value << " | " << set->lwe_dimension.value
-        << " | " << set->pbs_base_log.value << ", " << set->pbs_level.value << " | " << set->ks_base_log.value
-        << ", " << set->ks_level.value << " | " << scientific(set->lwe_noise.std_dev) << " | "
+        << " | " << set->pbs_base_log.value << ", " << set->pbs_level.value << " | " << set->ks_base_log.value << ", "
+        << set->ks_level.value << " | " << scientific(set->lwe_noise.std_dev) << " | "
         << scientific(set->glwe_noise.std_dev) << " | " << scientific(set->target_p_error) << " |";
     if (with_cost) out << " " << parameter_set_cost(*set) << " |";
     out << "\n";

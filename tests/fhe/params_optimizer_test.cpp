@@ -94,8 +94,7 @@ class ParamsOptimizerModels : public ::testing::TestWithParam<CostModel> {};
 
 // Requirements veil meets today (docs/parameters.md): stem, first and worst lookups of ResNet-18.
 const PbsRequirement kRequirements[] = {
-    {7, 16, 0.05, 128}, {7, 2048, 0.05, 128}, {7, 12760, 0.05, 128}, {5, 12760, std::exp2(-40), 128},
-    {4, 1, 1e-3, 132},
+    {7, 16, 0.05, 128}, {7, 2048, 0.05, 128}, {7, 12760, 0.05, 128}, {5, 12760, std::exp2(-40), 128}, {4, 1, 1e-3, 132},
 };
 
 TEST_P(ParamsOptimizerModels, SetsMeetTheCurveTheirRequirementAndCarryTheirDerivation) {
@@ -111,8 +110,8 @@ TEST_P(ParamsOptimizerModels, SetsMeetTheCurveTheirRequirementAndCarryTheirDeriv
     EXPECT_DOUBLE_EQ(found.derivation.cost, pbs_cost(found.set, GetParam()));
     EXPECT_FALSE(found.derivation.security_curve.empty());
     EXPECT_FALSE(found.derivation.noise_model.empty());
-    EXPECT_EQ(found.set.name.rfind("opt" + std::to_string(r.security_bits) + "_p" + std::to_string(r.precision_bits), 0),
-              0u);
+    EXPECT_EQ(
+        found.set.name.rfind("opt" + std::to_string(r.security_bits) + "_p" + std::to_string(r.precision_bits), 0), 0u);
     // The gate derives the set again from its name and compares every field: the set passes,
     // a copy with one field changed does not.
     EXPECT_NO_THROW(require_secure(found.set));

@@ -23,8 +23,8 @@ struct Example {
 TEST(ParamsRegistry, ExamplesOfTheShiftRule) {
   // docs/parameters.md section 2, L = 0 (base log, level).
   const Example examples[] = {
-      {6, ErrorTarget::loose, 1, 2048, 783, 23, 1, 3, 5},  {7, ErrorTarget::loose, 1, 4096, 880, 22, 1, 4, 4},
-      {8, ErrorTarget::loose, 1, 8192, 915, 22, 1, 3, 6},  {7, ErrorTarget::tight, 1, 16384, 1006, 15, 2, 4, 5},
+      {6, ErrorTarget::loose, 1, 2048, 783, 23, 1, 3, 5},   {7, ErrorTarget::loose, 1, 4096, 880, 22, 1, 4, 4},
+      {8, ErrorTarget::loose, 1, 8192, 915, 22, 1, 3, 6},   {7, ErrorTarget::tight, 1, 16384, 1006, 15, 2, 4, 5},
       {8, ErrorTarget::tight, 1, 32768, 1039, 15, 2, 3, 7},
   };
   for (const Example& e : examples) {

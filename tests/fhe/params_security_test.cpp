@@ -36,8 +36,7 @@ TEST(ParamsSecurityGate, AcceptsEveryVettedSet) {
 }
 
 // Expects SecurityError whose message contains `fragment`.
-void expect_refused(const ParameterSet& params, const std::string& fragment,
-                    AllowInsecure allow = AllowInsecure::no) {
+void expect_refused(const ParameterSet& params, const std::string& fragment, AllowInsecure allow = AllowInsecure::no) {
   try {
     require_secure(params, allow);
     ADD_FAILURE() << "accepted " << params.name;

@@ -60,7 +60,8 @@ constexpr double kTablePrintedHalfUnit = 0.05e-5;
 
 TEST(ParamsV0Table, NoiseModelReproducesEveryRowsPError) {
   for (const V0Row& row : params::v0_last_128_rows()) {
-    const double model = noise::pbs_p_error(params::v0_row_parameter_set(row), row.precision, std::exp2(row.log2_norm2));
+    const double model =
+        noise::pbs_p_error(params::v0_row_parameter_set(row), row.precision, std::exp2(row.log2_norm2));
     EXPECT_NEAR(model, row.p_error, kTablePrintedHalfUnit)
         << "row (precision " << row.precision << ", L " << row.log2_norm2 << ")";
   }

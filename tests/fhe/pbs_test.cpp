@@ -71,8 +71,8 @@ void check_exhaustive(const ParameterSet& params, int p, TableKind kind) {
   Csprng rng = Csprng::from_seed_insecure_for_tests(77 + static_cast<std::uint64_t>(p));
   LweCiphertextArray inputs(count, params.big_lwe_dimension()), outputs(count, params.big_lwe_dimension());
   for (std::size_t x = 0; x < count; ++x) {
-    encrypt_lwe(keys.client, LweKeyKind::big, encode_message(static_cast<std::int64_t>(x), p, Signedness::unsigned_code),
-                rng, inputs[x]);
+    encrypt_lwe(keys.client, LweKeyKind::big,
+                encode_message(static_cast<std::int64_t>(x), p, Signedness::unsigned_code), rng, inputs[x]);
   }
   const LookupTable* tables[] = {&table};
   programmable_bootstrap_batch(keys.server, inputs, tables, outputs, testing::test_thread_pool());
@@ -115,8 +115,8 @@ TEST(Pbs, BatchEqualsOneAtATime) {
   LweCiphertextArray inputs(kCount, params.big_lwe_dimension()), batch(kCount, params.big_lwe_dimension());
   std::vector<const LookupTable*> tables;
   for (std::size_t i = 0; i < kCount; ++i) {
-    encrypt_lwe(keys.client, LweKeyKind::big, encode_message(static_cast<std::int64_t>(i % 16), p, Signedness::unsigned_code),
-                rng, inputs[i]);
+    encrypt_lwe(keys.client, LweKeyKind::big,
+                encode_message(static_cast<std::int64_t>(i % 16), p, Signedness::unsigned_code), rng, inputs[i]);
     tables.push_back(i % 3 == 0 ? &relu : &random);
   }
   programmable_bootstrap_batch(keys.server, inputs, tables, batch, testing::test_thread_pool());
@@ -131,7 +131,8 @@ TEST(Pbs, BatchEqualsOneAtATime) {
   programmable_bootstrap_batch(keys.server, inputs, shared, batch, testing::test_thread_pool());
   for (std::size_t i = 0; i < kCount; ++i) {
     programmable_bootstrap(keys.server, inputs[i], random, single.view(), scratch);
-    ASSERT_TRUE(std::equal(single.view().begin(), single.view().end(), batch[i].begin())) << "shared table, ciphertext " << i;
+    ASSERT_TRUE(std::equal(single.view().begin(), single.view().end(), batch[i].begin()))
+        << "shared table, ciphertext " << i;
   }
 }
 

@@ -84,14 +84,16 @@ TEST(SeededLwe, DecryptsUnderBothKeysOfAToySet) {
     const SeededLweBatch batch = encrypt_counting(client, kind, 64, 5);
     EXPECT_EQ(batch.parameter_set_name, client.parameters().name);
     EXPECT_EQ(batch.key_id, key_id_of(client));
-    EXPECT_EQ(batch.dimension.value, (kind == LweKeyKind::small ? client.small_key().bits() : client.glwe_key().flattened_bits()).size());
+    EXPECT_EQ(batch.dimension.value,
+              (kind == LweKeyKind::small ? client.small_key().bits() : client.glwe_key().flattened_bits()).size());
     expect_decrypts(client, batch);
   }
 }
 
 TEST(SeededLwe, DecryptsUnderBothKeysOfAVettedSet) {
   const ClientKey& client = vetted_odd_client();
-  for (const LweKeyKind kind : {LweKeyKind::small, LweKeyKind::big}) expect_decrypts(client, encrypt_counting(client, kind, 64, 6));
+  for (const LweKeyKind kind : {LweKeyKind::small, LweKeyKind::big})
+    expect_decrypts(client, encrypt_counting(client, kind, 64, 6));
 }
 
 /// AES-128(seed, counter block) with the counter big-endian in the block's last 8 bytes.
@@ -131,7 +133,8 @@ TEST(SeededLwe, SubRangesAndConcurrentExpansionsEqualTheFullExpansion) {
     const SeededLweBatch batch = encrypt_counting(*client, LweKeyKind::small, 23, 8);
     const LweCiphertextArray full = expand_all(batch);
     // Ranges in decreasing order, single ciphertexts, the empty range at the end.
-    for (const auto& [first, count] : std::vector<std::pair<std::size_t, std::size_t>>{{20, 3}, {7, 9}, {1, 1}, {0, 5}, {23, 0}}) {
+    for (const auto& [first, count] :
+         std::vector<std::pair<std::size_t, std::size_t>>{{20, 3}, {7, 9}, {1, 1}, {0, 5}, {23, 0}}) {
       LweCiphertextArray part(count, batch.dimension);
       expand_seeded_lwe(batch, first, part);
       const std::size_t words = batch.dimension.value + 1;
@@ -181,7 +184,8 @@ std::pair<double, double> phase_noise_moments(const ClientKey& client, LweKeyKin
   const LweCiphertextArray cts = expand_all(encrypt_seeded_lwe_batch(client, kind, plaintexts, rng));
   double sum = 0, sum_squares = 0;
   for (std::size_t i = 0; i < samples; ++i) {
-    const double e = static_cast<double>(static_cast<std::int64_t>(decrypt_phase(client, cts[i]) - plaintexts[i])) * 0x1p-64;
+    const double e =
+        static_cast<double>(static_cast<std::int64_t>(decrypt_phase(client, cts[i]) - plaintexts[i])) * 0x1p-64;
     sum += e;
     sum_squares += e * e;
   }
@@ -263,7 +267,8 @@ TEST(SeededLweFormat, OtherKindsAreRefusedByName) {
   batch.parameter_set_name = toy_keys(kBits, 1).client.parameters().name;
   batch.ciphertexts = LweCiphertextArray(1, toy_keys(kBits, 1).client.parameters().big_lwe_dimension());
   const std::string bytes = saved_bytes([&](std::ostream& out) { save_ciphertext_batch(batch, out); });
-  EXPECT_NE(load_error(bytes, load).find("object kind \"CTXT\" (ciphertext batch), expected \"SLWE\""), std::string::npos);
+  EXPECT_NE(load_error(bytes, load).find("object kind \"CTXT\" (ciphertext batch), expected \"SLWE\""),
+            std::string::npos);
 }
 
 TEST(SeededLweFormat, MismatchedKeysAreNamed) {
@@ -276,7 +281,8 @@ TEST(SeededLweFormat, MismatchedKeysAreNamed) {
     const std::string message = e.what();
     EXPECT_NE(message.find("mismatched keys: seeded LWE batch belongs to key " + batch.key_id.hex()), std::string::npos)
         << message;
-    EXPECT_NE(message.find("server key is key " + toy_keys(kBits, 1).server.key_id.hex()), std::string::npos) << message;
+    EXPECT_NE(message.find("server key is key " + toy_keys(kBits, 1).server.key_id.hex()), std::string::npos)
+        << message;
   }
 }
 
@@ -302,8 +308,9 @@ TEST_F(SeededLweFormatCorruption, FieldErrorsAreNamed) {
     return load_error(corrupt, load);
   };
   EXPECT_NE(edited(kind_offset_, std::string("\x07", 1)).find("key kind 7"), std::string::npos);
-  EXPECT_NE(edited(dimension_offset_, std::string("\x01", 1)).find("size mismatch: LWE dimension of small key ciphertexts"),
-            std::string::npos);
+  EXPECT_NE(
+      edited(dimension_offset_, std::string("\x01", 1)).find("size mismatch: LWE dimension of small key ciphertexts"),
+      std::string::npos);
   // 2^61 bodies: refused before allocating.
   EXPECT_NE(edited(count_offset_, std::string("\x00\x00\x00\x00\x00\x00\x00\x20", 8)).find("size mismatch"),
             std::string::npos);

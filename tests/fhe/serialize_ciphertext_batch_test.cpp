@@ -79,8 +79,9 @@ TEST(SerializeCiphertextBatch, VersionOneIsRefusedByItsNumber) {
   ASSERT_EQ(bytes[8], static_cast<char>(kCiphertextFormatVersion));
   bytes[8] = 1;
   rechecksum(bytes);
-  EXPECT_NE(load_error(bytes, load).find("format version 1 unsupported, this build reads version 2 of a ciphertext "
-                                         "batch (version 1 carries no context tag: make it again)"),
+  EXPECT_NE(load_error(bytes, load)
+                .find("format version 1 unsupported, this build reads version 2 of a ciphertext "
+                      "batch (version 1 carries no context tag: make it again)"),
             std::string::npos)
       << load_error(bytes, load);
 }

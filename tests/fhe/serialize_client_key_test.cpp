@@ -2,7 +2,6 @@
 // saving decrypt with the reloaded key, and every truncation or byte flip is rejected.
 #include <gtest/gtest.h>
 
-
 #include "fhe/serialize_test_support.hpp"
 #include "veil/fhe/encoding.hpp"
 #include "veil/fhe/lwe_encryption.hpp"
@@ -57,9 +56,7 @@ class SerializeClientKeyCorruption : public ::testing::Test {
 
 TEST_F(SerializeClientKeyCorruption, EveryTruncationIsRejected) { expect_every_truncation_rejected(bytes_, load); }
 
-TEST_F(SerializeClientKeyCorruption, EverySingleByteFlipIsRejected) {
-  expect_every_byte_flip_rejected(bytes_, load);
-}
+TEST_F(SerializeClientKeyCorruption, EverySingleByteFlipIsRejected) { expect_every_byte_flip_rejected(bytes_, load); }
 
 TEST_F(SerializeClientKeyCorruption, KeyBitsThatAreNotBinaryAreNamed) {
   std::string corrupt = bytes_;

@@ -60,7 +60,7 @@ TEST(SerializeParameterSet, HeaderIsLittleEndianAsDocumented) {
   EXPECT_EQ(bytes[9], 0);
   std::uint64_t payload = 0;
   for (int i = 0; i < 8; ++i) payload |= std::uint64_t{static_cast<unsigned char>(bytes[12 + i])} << (8 * i);
-  EXPECT_EQ(payload, bytes.size() - 20 - 32);  // header 20 bytes, checksum 32
+  EXPECT_EQ(payload, bytes.size() - 20 - 32);                         // header 20 bytes, checksum 32
   EXPECT_EQ(static_cast<unsigned char>(bytes[20]), set.name.size());  // name length, low byte first
   EXPECT_EQ(bytes.substr(22, set.name.size()), set.name);
 }
@@ -100,7 +100,8 @@ TEST_F(SerializeParameterSetCorruption, EverySingleByteFlipIsRejected) {
 
 TEST_F(SerializeParameterSetCorruption, EachHeaderFieldHasItsOwnMessage) {
   EXPECT_NE(error_after(0, "VEIX", false).find("bad magic"), std::string::npos);
-  EXPECT_NE(error_after(4, "SKEY", false).find("object kind \"SKEY\" (server key), expected \"PSET\""), std::string::npos);
+  EXPECT_NE(error_after(4, "SKEY", false).find("object kind \"SKEY\" (server key), expected \"PSET\""),
+            std::string::npos);
   EXPECT_NE(error_after(4, "ABCD", false).find("unknown kind"), std::string::npos);
   EXPECT_NE(error_after(8, std::string("\x02\x00", 2), false).find("format version 2 unsupported"), std::string::npos);
   EXPECT_NE(error_after(10, std::string("\x01\x00", 2), false).find("flags 1 unsupported"), std::string::npos);

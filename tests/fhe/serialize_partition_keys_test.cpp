@@ -86,8 +86,9 @@ TEST(SerializePartitionKeys, ClientKeysRoundTripUnderOneKeyId) {
       keys[0], make_partition_client_key(keys[0], parameter_set_by_name(kSets[1]), rng, AllowInsecure::for_tests)};
   EXPECT_NE(key_id_of(other), key_id_of(keys));
 
-  EXPECT_NE(load_error(saved_clients(), [](std::istream& s) { load_client_key(s, kToyKeys); }).find("keys of 2 partitions"),
-            std::string::npos);
+  EXPECT_NE(
+      load_error(saved_clients(), [](std::istream& s) { load_client_key(s, kToyKeys); }).find("keys of 2 partitions"),
+      std::string::npos);
 }
 
 TEST(SerializePartitionKeys, ClientKeysOfTwoGlweKeysAreNotSaved) {
@@ -111,7 +112,8 @@ TEST(SerializePartitionKeys, ServerKeysRoundTripWithEveryPartition) {
     const auto original = key.partition(i).bootstrap_key().data();
     ASSERT_EQ(bsk.size(), original.size());
     EXPECT_EQ(std::memcmp(bsk.data(), original.data(), bsk.size_bytes()), 0);
-    EXPECT_TRUE(std::ranges::equal(reloaded.partition(i).keyswitch_key().data(), key.partition(i).keyswitch_key().data()));
+    EXPECT_TRUE(
+        std::ranges::equal(reloaded.partition(i).keyswitch_key().data(), key.partition(i).keyswitch_key().data()));
   }
   EXPECT_NO_THROW(require_same_key(reloaded, std::span<const ClientKey>(partition_client_keys())));
   EXPECT_THROW(require_same_key(reloaded, partition_client_keys()[0]), InvalidArgument);

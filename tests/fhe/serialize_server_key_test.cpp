@@ -123,8 +123,7 @@ TEST_F(SerializeServerKeyCorruption, NonFiniteFourierValuesAreRejected) {
 }
 
 TEST_F(SerializeServerKeyCorruption, FileOfAnotherKindIsRejected) {
-  const std::string client =
-      saved_bytes([&](std::ostream& out) { save_client_key(toy_keys(kBits, 1).client, out); });
+  const std::string client = saved_bytes([&](std::ostream& out) { save_client_key(toy_keys(kBits, 1).client, out); });
   EXPECT_NE(load_error(client, load).find("expected \"SKEY\" (server key)"), std::string::npos);
 }
 

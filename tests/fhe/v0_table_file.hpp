@@ -23,9 +23,8 @@ inline std::vector<params::V0Row> parse_v0_file(const std::filesystem::path& pat
     if (std::regex_search(line, m, precision_line)) {
       precision = std::stoi(m[1]);
     } else if (precision > 0 && std::regex_search(line, m, row_line)) {
-      rows.push_back({precision, std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[4]),
-                      std::stoi(m[5]), std::stoi(m[6]), std::stoi(m[7]), std::stoi(m[8]), std::stoi(m[9]),
-                      std::stod(m[10])});
+      rows.push_back({precision, std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), std::stoi(m[4]), std::stoi(m[5]),
+                      std::stoi(m[6]), std::stoi(m[7]), std::stoi(m[8]), std::stoi(m[9]), std::stod(m[10])});
     }
   }
   return rows;

@@ -17,7 +17,8 @@ TEST(CenterCropTensor, TakesTheMiddleRowsAndColumnsOfEveryPlane) {
   for (std::int64_t p = 0; p < 6; ++p)
     for (std::int64_t r = 0; r < 3; ++r)
       for (std::int64_t c = 0; c < 3; ++c)
-        EXPECT_EQ(crop.data[static_cast<std::size_t>((p * 3 + r) * 3 + c)], static_cast<float>(p * 30 + (r + 1) * 5 + c + 1));
+        EXPECT_EQ(crop.data[static_cast<std::size_t>((p * 3 + r) * 3 + c)],
+                  static_cast<float>(p * 30 + (r + 1) * 5 + c + 1));
   EXPECT_EQ(center_crop_tensor(images, 5).shape, (Shape{2, 3, 5, 5}));
 }
 

@@ -172,7 +172,7 @@ inline Bytes one_tensor_pickle(std::int64_t numel, std::int64_t offset, const st
   p.int_tuple(size);
   p.int_tuple(stride);
   p.bytes.push_back(0x89);  // requires_grad False
-  p.op('}');               // backward hooks
+  p.op('}');                // backward hooks
   p.op('t');
   p.op('R');
   p.op('s');

@@ -108,8 +108,8 @@ TEST(ShardDataset, DamagedItemsAreReportedNotFatal) {
     writer.add("a.cls", label);
     writer.add("b.jpg", not_an_image);  // no .cls
     writer.add("c.jpg", not_an_image);
-    writer.add("c.cls", bad_label);     // non-numeric label
-    writer.add("d.cls", label);         // no image
+    writer.add("c.cls", bad_label);  // non-numeric label
+    writer.add("d.cls", label);      // no image
   }
   auto samples = drain(*make_shard_dataset(dir));
   ASSERT_EQ(samples.size(), 4u);
@@ -155,8 +155,8 @@ TEST(ShardDataset, ImageMemberClaimingMoreThanAnyImageIsRefusedUnread) {
   unsigned sum = 0;
   for (std::size_t i = 0; i < 512; ++i) sum += tar[i];
   std::snprintf(reinterpret_cast<char*>(tar.data() + 148), 8, "%06o", sum);
-  std::ofstream(dir / "s.tar", std::ios::binary).write(reinterpret_cast<const char*>(tar.data()),
-                                                       static_cast<std::streamsize>(tar.size()));
+  std::ofstream(dir / "s.tar", std::ios::binary)
+      .write(reinterpret_cast<const char*>(tar.data()), static_cast<std::streamsize>(tar.size()));
   const int code = testing::exit_code_under_memory_limit(std::uint64_t{512} << 20, [&] {
     LabelledImage sample;
     try {
@@ -164,7 +164,7 @@ TEST(ShardDataset, ImageMemberClaimingMoreThanAnyImageIsRefusedUnread) {
       return 1;
     } catch (const FormatError& e) {
       return std::string(e.what()).find("more than the " + std::to_string(kMaxImageFileBytes)) == std::string::npos ? 2
-                                                                                                                   : 0;
+                                                                                                                    : 0;
     }
   });
   EXPECT_EQ(code, 0);
@@ -173,18 +173,14 @@ TEST(ShardDataset, ImageMemberClaimingMoreThanAnyImageIsRefusedUnread) {
 
 TEST(FolderDataset, BadCsvNamesFileAndLine) {
   const auto dir = temp_dir("csv");
-  {
-    std::ofstream(dir / "labels.csv") << "file,label\nx.jpg,12\ny.jpg,twelve\n";
-  }
+  { std::ofstream(dir / "labels.csv") << "file,label\nx.jpg,12\ny.jpg,twelve\n"; }
   try {
     make_folder_dataset(dir, dir / "labels.csv");
     FAIL();
   } catch (const FormatError& e) {
     EXPECT_NE(std::string(e.what()).find("labels.csv:3"), std::string::npos) << e.what();
   }
-  {
-    std::ofstream(dir / "labels.csv") << "file,label\nmissing.jpg,12\n";
-  }
+  { std::ofstream(dir / "labels.csv") << "file,label\nmissing.jpg,12\n"; }
   auto samples = drain(*make_folder_dataset(dir, dir / "labels.csv"));
   ASSERT_EQ(samples.size(), 1u);
   EXPECT_FALSE(samples[0].ok());  // the missing file is reported on its item

@@ -14,9 +14,9 @@ inline std::filesystem::path shared_data_dir() { return std::filesystem::path(VE
 }  // namespace veil::io::testing
 
 // Skips the test when a reference file is missing (fixture not run, or no shared data).
-#define VEIL_REQUIRE_FILE(path)                                                                     \
-  do {                                                                                              \
-    if (!std::filesystem::exists(path))                                                             \
-      GTEST_SKIP() << (path).string() << " is absent: run the io_fixtures CTest fixture "           \
-                   << "(tests/reference/make_io_fixtures.py) with ../shared/data present";          \
+#define VEIL_REQUIRE_FILE(path)                                                            \
+  do {                                                                                     \
+    if (!std::filesystem::exists(path))                                                    \
+      GTEST_SKIP() << (path).string() << " is absent: run the io_fixtures CTest fixture "  \
+                   << "(tests/reference/make_io_fixtures.py) with ../shared/data present"; \
   } while (0)

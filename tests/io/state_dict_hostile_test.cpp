@@ -16,11 +16,11 @@ namespace {
 using testing::Bytes;
 using testing::CraftedEntry;
 using testing::deflated;
-using testing::stored;
 using testing::exit_code_under_memory_limit;
-using testing::make_zip;
 using testing::make_checkpoint;
+using testing::make_zip;
 using testing::one_tensor_pickle;
+using testing::stored;
 
 void expect_format_error(const Bytes& file, const std::string& phrase) {
   try {
@@ -99,8 +99,7 @@ TEST(StateDictHostile, ClaimedStorageSizeIsNotAllocatedBeforeTheDataBacksIt) {
   // must find the garbage before it holds 512 MiB.
   const std::int64_t numel = std::int64_t{1} << 27;
   const Bytes file = checkpoint_claiming(numel, 4 * static_cast<std::uint64_t>(numel), 600'000);
-  EXPECT_EQ(exit_code_under_memory_limit(std::uint64_t{256} << 20, [&] { return refused_saying(file, "inflate"); }),
-            0);
+  EXPECT_EQ(exit_code_under_memory_limit(std::uint64_t{256} << 20, [&] { return refused_saying(file, "inflate"); }), 0);
 }
 
 TEST(StateDictHostile, TooManyElementsForTheCallersLimitAreRefused) {

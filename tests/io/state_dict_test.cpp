@@ -101,21 +101,19 @@ TEST_P(MalformedCheckpoints, ThrowFormatErrorSayingWhy) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Files, MalformedCheckpoints,
-    ::testing::Values(std::pair{"unknown_global.pth", "global os.system is not allowed"},
-                      std::pair{"bad_opcode.pth", "opcode 0xfe at offset 2"},
-                      std::pair{"truncated_pickle.pth", "data.pkl"},
-                      std::pair{"short_storage.pth", "bytes, expected"},
-                      std::pair{"missing_storage.pth", "which is missing"},
-                      std::pair{"missing_pickle.pth", "no <archive>/data.pkl"},
-                      std::pair{"big_endian.pth", "byteorder is 'big'"},
-                      std::pair{"not_zip.pth", "end-of-central-directory"},
-                      std::pair{"bad_crc.pth", "CRC-32"},
-                      std::pair{"absurd_size.pth", "size"},
-                      std::pair{"stride_overrun.pth", "overruns its storage"},
-                      std::pair{"offset_overrun.pth", "overruns its storage"},
-                      std::pair{"numel_lie.pth", "expected 400 float32 elements"}));
+INSTANTIATE_TEST_SUITE_P(Files, MalformedCheckpoints,
+                         ::testing::Values(std::pair{"unknown_global.pth", "global os.system is not allowed"},
+                                           std::pair{"bad_opcode.pth", "opcode 0xfe at offset 2"},
+                                           std::pair{"truncated_pickle.pth", "data.pkl"},
+                                           std::pair{"short_storage.pth", "bytes, expected"},
+                                           std::pair{"missing_storage.pth", "which is missing"},
+                                           std::pair{"missing_pickle.pth", "no <archive>/data.pkl"},
+                                           std::pair{"big_endian.pth", "byteorder is 'big'"},
+                                           std::pair{"not_zip.pth", "end-of-central-directory"},
+                                           std::pair{"bad_crc.pth", "CRC-32"}, std::pair{"absurd_size.pth", "size"},
+                                           std::pair{"stride_overrun.pth", "overruns its storage"},
+                                           std::pair{"offset_overrun.pth", "overruns its storage"},
+                                           std::pair{"numel_lie.pth", "expected 400 float32 elements"}));
 
 TEST(StateDict, EveryTruncationIsRefused) {
   const auto pth = artifacts_dir() / "checkpoints" / "basic.pth";

@@ -56,18 +56,20 @@ TEST_F(HostileTextFiles, DevZeroIsRefusedUnderAMemoryCap) {
   const std::filesystem::path zero = "/dev/zero";
   const std::string csv_name = dir_ / "class_index.csv";
   std::filesystem::create_symlink(zero, csv_name);  // the CSV form of the class names
-  EXPECT_EQ(exit_code_under_memory_limit(kMemoryCap, [&] {
-              return refused_naming([&] { make_folder_dataset(dir_, zero); }, zero, "longer than 4096 bytes");
-            }),
-            0);
-  EXPECT_EQ(exit_code_under_memory_limit(kMemoryCap, [&] {
-              return refused_naming([&] { load_class_names(zero); }, zero, "longer than 1024 bytes");
-            }),
-            0);
-  EXPECT_EQ(exit_code_under_memory_limit(kMemoryCap, [&] {
-              return refused_naming([&] { load_class_names(csv_name); }, csv_name, "longer than 1024 bytes");
-            }),
-            0);
+  EXPECT_EQ(
+      exit_code_under_memory_limit(
+          kMemoryCap,
+          [&] { return refused_naming([&] { make_folder_dataset(dir_, zero); }, zero, "longer than 4096 bytes"); }),
+      0);
+  EXPECT_EQ(
+      exit_code_under_memory_limit(
+          kMemoryCap, [&] { return refused_naming([&] { load_class_names(zero); }, zero, "longer than 1024 bytes"); }),
+      0);
+  EXPECT_EQ(
+      exit_code_under_memory_limit(
+          kMemoryCap,
+          [&] { return refused_naming([&] { load_class_names(csv_name); }, csv_name, "longer than 1024 bytes"); }),
+      0);
 }
 
 TEST_F(HostileTextFiles, OneLongLineIsRefusedByItsLength) {

@@ -30,8 +30,8 @@ double relative_error(const float* a, const float* b, std::size_t n);
 }  // namespace veil::nn::testing
 
 // Skips the current test when a fixture file is absent (e.g. no shared data folder).
-#define VEIL_REQUIRE_FILE(path)                                                    \
-  do {                                                                             \
-    if (!::veil::nn::testing::file_exists(path)) GTEST_SKIP() << "missing " << (path) \
-        << " (run the nn_fixtures CTest fixture / make_nn_fixtures.py)";           \
+#define VEIL_REQUIRE_FILE(path)                                                                             \
+  do {                                                                                                      \
+    if (!::veil::nn::testing::file_exists(path))                                                            \
+      GTEST_SKIP() << "missing " << (path) << " (run the nn_fixtures CTest fixture / make_nn_fixtures.py)"; \
   } while (0)

@@ -19,7 +19,8 @@ TEST(ClearPbsBackend, AgreesWithTheCpuBackendAtEveryBoxCentre) {
   const fhe::ParameterSet& params = keys.client.parameters();
   std::mt19937_64 gen(3);
   std::vector<fhe::Torus> entries(std::size_t{1} << kBits);
-  for (auto& e : entries) e = static_cast<fhe::Torus>(static_cast<std::int64_t>(gen() % 2001) - 1000) << kOutputExponent;
+  for (auto& e : entries)
+    e = static_cast<fhe::Torus>(static_cast<std::int64_t>(gen() % 2001) - 1000) << kOutputExponent;
   const fhe::LookupTable table = fhe::make_lookup_table(params.polynomial_size, kBits, entries);
 
   fhe::Csprng rng = fhe::Csprng::from_seed_insecure_for_tests(4);

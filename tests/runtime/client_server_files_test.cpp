@@ -78,14 +78,16 @@ TEST_F(ClientServerFiles, RoundTripEqualsInProcessRunAndIntegerExecutor) {
   fhe::save_seeded_lwe_batch_file(input, dir_ / "input.slwe");
 
   // Server: its program, the client's key and input from files.
-  Server server(program(), fhe::load_server_key_file(dir_ / "server.key", {.allow = fhe::AllowInsecure::for_tests}), *backend, test_pool());
+  Server server(program(), fhe::load_server_key_file(dir_ / "server.key", {.allow = fhe::AllowInsecure::for_tests}),
+                *backend, test_pool());
   EXPECT_EQ(server.key_id(), client.key_id());
   require_matching_spec(load_client_spec_file(dir_ / "spec.json"), server.program());
   fhe::save_ciphertext_batch_file(server.run(fhe::load_seeded_lwe_batch_file(dir_ / "input.slwe")),
                                   dir_ / "output.ctxt");
 
   // Client again, from its key file.
-  const Client reloaded(load_client_spec_file(dir_ / "spec.json"), fhe::load_client_key_file(dir_ / "client.key", {.allow = fhe::AllowInsecure::for_tests}));
+  const Client reloaded(load_client_spec_file(dir_ / "spec.json"),
+                        fhe::load_client_key_file(dir_ / "client.key", {.allow = fhe::AllowInsecure::for_tests}));
   const fhe::CiphertextBatch output = fhe::load_ciphertext_batch_file(dir_ / "output.ctxt");
   const nn::quant::IntTensor integers = reloaded.decrypt_integers(output);
   EXPECT_EQ(integers.shape, circuit().node(circuit().output).shape);

@@ -102,10 +102,10 @@ TEST(CompileOptionsFile, EveryFlippedByteIsRefused) {
   other.p_error = 0.0123456788;
   std::string edited_digit = text;
   edited_digit.replace(text.find("0.0123456789"), 12, "0.0123456788");
-  expect_message(edited_digit, "compile options: checksum mismatch: the file says " +
-                                   Json::parse(text).at("checksum").get<std::string>().substr(0, 16) +
-                                   ", its content hashes to " +
-                                   Json::parse(compile_options_json(other)).at("checksum").get<std::string>().substr(0, 16));
+  expect_message(edited_digit,
+                 "compile options: checksum mismatch: the file says " +
+                     Json::parse(text).at("checksum").get<std::string>().substr(0, 16) + ", its content hashes to " +
+                     Json::parse(compile_options_json(other)).at("checksum").get<std::string>().substr(0, 16));
   expect_message(Json::parse(text).dump(4), "compile options: altered: byte 4 differs from the form this build writes");
 
   for (std::size_t i = 0; i < text.size(); ++i) {

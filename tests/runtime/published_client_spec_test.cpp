@@ -75,7 +75,8 @@ TEST(ClientSpecOfAProgram, RequireMatchingSpecNamesTheFirstDifference) {
       require_matching_spec(edited, program());
       ADD_FAILURE() << "a spec with another " << field << " matched";
     } catch (const InvalidArgument& e) {
-      EXPECT_NE(std::string(e.what()).find("client spec does not match the program: " + field + " is "), std::string::npos)
+      EXPECT_NE(std::string(e.what()).find("client spec does not match the program: " + field + " is "),
+                std::string::npos)
           << e.what();
     }
   };

@@ -47,12 +47,11 @@ const TestKeys& test_keys(const std::string& set, std::uint64_t seed = 1);
 
 /// The program's input for one image: QuantizeInput, then seeded encryption at the input's
 /// exponent, bound to the program's client spec (what the Client does, without it).
-fhe::SeededLweBatch encrypt_image(const compiler::FheProgram& program, const fhe::ClientKey& key,
-                                  const Tensor& image, std::uint64_t seed);
+fhe::SeededLweBatch encrypt_image(const compiler::FheProgram& program, const fhe::ClientKey& key, const Tensor& image,
+                                  std::uint64_t seed);
 
 /// round(phase / 2^exponent) of every ciphertext, as signed integers.
-std::vector<std::int64_t> decrypt_integers(const fhe::ClientKey& key, const fhe::LweCiphertextArray& cts,
-                                           int exponent);
+std::vector<std::int64_t> decrypt_integers(const fhe::ClientKey& key, const fhe::LweCiphertextArray& cts, int exponent);
 
 /// The circuit's nodes up to and including `last`, with `last` as output.
 nn::quant::QuantizedCircuit circuit_prefix(const nn::quant::QuantizedCircuit& circuit, nn::quant::QValueId last);

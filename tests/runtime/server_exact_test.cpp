@@ -121,8 +121,7 @@ TEST(ServerExact, ThreePartitionsEqualIntegerExecutor) {
     const fhe::ClientKey client =
         fhe::make_partition_client_key(keys.client, program.partitions[i], rng, fhe::AllowInsecure::for_tests);
     EXPECT_TRUE(std::ranges::equal(client.glwe_key().flattened_bits(), keys.client.glwe_key().flattened_bits()));
-    server_keys.partition_keys.push_back(
-        fhe::make_server_key(client, rng, test_pool(), fhe::AllowInsecure::for_tests));
+    server_keys.partition_keys.push_back(fhe::make_server_key(client, rng, test_pool(), fhe::AllowInsecure::for_tests));
   }
   CountingBackend backend;
   EXPECT_THROW(Server(program, keys.server, backend, test_pool()), InvalidArgument);  // keys of one partition only
@@ -154,7 +153,8 @@ TEST(ServerExact, NestedPartitionsOfTwoPolynomialSizesEqualIntegerExecutor) {
   EXPECT_EQ(program.big_dimension().value, 4096u);
   const TestKeys& keys = test_keys(kToySet);
   fhe::Csprng rng = fhe::Csprng::from_seed_insecure_for_tests(9);
-  const fhe::ClientKey narrow = fhe::make_partition_client_key(keys.client, narrow_set, rng, fhe::AllowInsecure::for_tests);
+  const fhe::ClientKey narrow =
+      fhe::make_partition_client_key(keys.client, narrow_set, rng, fhe::AllowInsecure::for_tests);
   fhe::IdentifiedServerKey server_keys{fhe::key_id_of(narrow),
                                        fhe::make_server_key(narrow, rng, test_pool(), fhe::AllowInsecure::for_tests),
                                        {keys.server.key}};
@@ -173,7 +173,8 @@ TEST(ServerExact, ReferenceModeWithSequentialMaxPoolEqualsIntegerExecutor) {
 
 // The same circuit with its max-pool folded rows then columns (the improved mode's schedule).
 TEST(ServerExact, SeparableMaxPoolEqualsIntegerExecutor) {
-  nn::quant::QuantizedCircuit circuit = small_circuit(QuantizationMode::ReferenceCompatible, kBits, std::nullopt, kSize);
+  nn::quant::QuantizedCircuit circuit =
+      small_circuit(QuantizationMode::ReferenceCompatible, kBits, std::nullopt, kSize);
   bool found = false;
   for (auto& n : circuit.nodes) {
     if (auto* m = std::get_if<nn::quant::MaxPool2dAttrs>(&n.attrs)) {

@@ -82,8 +82,8 @@ TEST(ServerStatistics, FirstLookupMisreadsAtTheModelsRate) {
   nn::quant::QuantizedCircuit prefix = circuit_prefix(circuit, first);
   auto& lookup = std::get<nn::quant::LookupAttrs>(prefix.nodes.back().attrs);
   ASSERT_GT(lookup.shift, 0) << "the first lookup should round its accumulator";
-  lookup.function = nn::quant::LookupFunction{{1.0}, 0, false, {std::ldexp(1.0, lookup.shift)}, lookup.offset + 1, 1,
-                                              std::int64_t{1} << lookup.bits};
+  lookup.function = nn::quant::LookupFunction{
+      {1.0}, 0, false, {std::ldexp(1.0, lookup.shift)}, lookup.offset + 1, 1, std::int64_t{1} << lookup.bits};
   compiler::CompileOptions same_set;
   same_set.parameter_set = full.params.name;  // the full circuit's set, at p_error 0.05
   const compiler::FheProgram program = compiler::compile_program(prefix, same_set);
@@ -100,8 +100,9 @@ TEST(ServerStatistics, FirstLookupMisreadsAtTheModelsRate) {
   nn::quant::SimulationStats stats;
   executor.simulate(images, simulation_settings(program, 0), 0, simulated, &stats);
   const double expected = stats.expected_misreads;
-  std::printf("first lookup: %.0f misreads in FHE of %llu PBS, model expects %.1f (p_error %.4f per PBS at the box centre)\n",
-              misreads, static_cast<unsigned long long>(stats.pbs), expected, program.pbs_sites[0].p_error);
+  std::printf(
+      "first lookup: %.0f misreads in FHE of %llu PBS, model expects %.1f (p_error %.4f per PBS at the box centre)\n",
+      misreads, static_cast<unsigned long long>(stats.pbs), expected, program.pbs_sites[0].p_error);
   // A sum of independent Bernoullis has variance <= its mean: 4 sigma plus a little.
   EXPECT_NEAR(misreads, expected, 4 * std::sqrt(expected) + 2);
 }

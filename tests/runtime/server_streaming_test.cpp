@@ -59,7 +59,8 @@ ClearRun run_with_clear_pbs(const nn::quant::QuantizedCircuit& circuit, const Te
   const fhe::CiphertextBatch out = server.run(encrypt_image(program, client, image, 10));
   ClearRun run{decrypt_integers(client, out.ciphertexts, program.output.exponent), server.last_run(), 0};
   const std::uint64_t ciphertext_bytes = (program.params.big_lwe_dimension().value + 1) * sizeof(fhe::Torus);
-  for (const auto& n : circuit.nodes) run.all_values_bytes += static_cast<std::uint64_t>(element_count(n.shape)) * ciphertext_bytes;
+  for (const auto& n : circuit.nodes)
+    run.all_values_bytes += static_cast<std::uint64_t>(element_count(n.shape)) * ciphertext_bytes;
   return run;
 }
 
@@ -123,7 +124,8 @@ TEST(ServerStreaming, RoundedLookupsAndMaxPoolOrderEqualIntegerExecutor) {
     const auto& circuit = small_circuit(mode, kBits, 3, kSize);
     int lookup_shift = 0, max_pool_shift = 0;
     for (const auto& n : circuit.nodes) {
-      if (const auto* l = std::get_if<nn::quant::LookupAttrs>(&n.attrs)) lookup_shift = std::max(lookup_shift, l->shift);
+      if (const auto* l = std::get_if<nn::quant::LookupAttrs>(&n.attrs))
+        lookup_shift = std::max(lookup_shift, l->shift);
       if (const auto* m = std::get_if<nn::quant::MaxPool2dAttrs>(&n.attrs)) max_pool_shift = m->pair.shift;
     }
     EXPECT_GT(lookup_shift, 0) << "mode " << static_cast<int>(mode);

@@ -35,7 +35,8 @@ int main(int argc, char** argv) {
       compile_step(test_graph(), test_calibration(), test_config(), test_compile_options(), 2, dir / "model", log);
       fhe::Csprng rng = fhe::Csprng::from_seed_insecure_for_tests(5);
       keygen_step(dir / "model" / kClientSpecFile, dir / "keys", 2, rng, kAllow, log);
-      encrypt_step(dir / "model" / kClientSpecFile, dir / "keys" / kClientKeyFile, test_image(0), input, rng, log, kAllow);
+      encrypt_step(dir / "model" / kClientSpecFile, dir / "keys" / kClientKeyFile, test_image(0), input, rng, log,
+                   kAllow);
       run_step(model, key, input, dir / "single.lwe", 2, false, kAllow, nullptr, false, log);
       return 0;
     }

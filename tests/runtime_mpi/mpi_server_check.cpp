@@ -50,18 +50,19 @@ int main(int argc, char** argv) {
     // (which pick each rank's GPU under --use-gpu) are then their ranks.
     check(session->local_rank() == session->rank(), "rank " + std::to_string(session->rank()) + " has local index " +
                                                         std::to_string(session->local_rank()) + " on one machine");
-    const auto& circuit =
-        small_circuit(nn::quant::QuantizationMode::ReferenceCompatible, kBits, std::nullopt, kSize);
+    const auto& circuit = small_circuit(nn::quant::QuantizationMode::ReferenceCompatible, kBits, std::nullopt, kSize);
     compiler::FheProgram program = compiler::compile_program(circuit, forced_set(kToySet));
     TestKeys keys = test_keys(kToySet, mismatch && session->rank() == 1 ? 2 : 1);
     if (mode == "partitions") {
       // Seeded: every rank makes the same second partition's keys.
       program.partitions.push_back(fhe::parameter_set_by_name("insecure_toy_p6_n192"));
-      for (std::size_t i = 0; i < program.pbs_sites.size(); ++i) program.pbs_sites[i].partition = static_cast<int>(i % 2);
+      for (std::size_t i = 0; i < program.pbs_sites.size(); ++i)
+        program.pbs_sites[i].partition = static_cast<int>(i % 2);
       fhe::Csprng rng = fhe::Csprng::from_seed_insecure_for_tests(31);
       const fhe::ClientKey partition =
           fhe::make_partition_client_key(keys.client, program.partitions[1], rng, fhe::AllowInsecure::for_tests);
-      keys.server.partition_keys.push_back(fhe::make_server_key(partition, rng, test_pool(), fhe::AllowInsecure::for_tests));
+      keys.server.partition_keys.push_back(
+          fhe::make_server_key(partition, rng, test_pool(), fhe::AllowInsecure::for_tests));
     }
     const auto local = fhe::make_cpu_backend(test_pool());
     const auto split =

@@ -34,19 +34,23 @@ void write_fhe_seeds(const fs::path& dir) {
   const KeyId id = key_id_of(client);
   save_parameter_set_file(p, dir / "parameter_set" / "toy_p1.veil");
   save_client_key_file(client, dir / "client_key" / "toy_p1.veil");
-  const ServerKey server(p, FourierBootstrapKey(p.lwe_dimension, p.glwe_dimension, p.polynomial_size, p.pbs_base_log, p.pbs_level),
-                         KeyswitchKey(p.big_lwe_dimension(), p.lwe_dimension, p.ks_base_log, p.ks_level));
+  const ServerKey server(
+      p, FourierBootstrapKey(p.lwe_dimension, p.glwe_dimension, p.polynomial_size, p.pbs_base_log, p.pbs_level),
+      KeyswitchKey(p.big_lwe_dimension(), p.lwe_dimension, p.ks_base_log, p.ks_level));
   save_server_key_file(server, id, dir / "server_key" / "toy_p1.veil");
   const IdentifiedCompressedServerKey compressed{
-      id, {CompressedServerKey(p, {1}, std::vector<Torus>(compressed_bootstrap_key_words(p), 3), {2},
-                               std::vector<Torus>(compressed_keyswitch_key_words(p), 5))}};
+      id,
+      {CompressedServerKey(p, {1}, std::vector<Torus>(compressed_bootstrap_key_words(p), 3), {2},
+                           std::vector<Torus>(compressed_keyswitch_key_words(p), 5))}};
   save_server_key_file(compressed, dir / "server_key" / "toy_p1_compressed.veil");
   CiphertextBatch batch{p.name, id, LweKeyKind::small, LweCiphertextArray(2, p.lwe_dimension), ContextTag{}};
-  for (std::size_t i = 0; i < batch.ciphertexts.data().size(); ++i) batch.ciphertexts.data()[i] = i * 0x9e3779b97f4a7c15ull;
+  for (std::size_t i = 0; i < batch.ciphertexts.data().size(); ++i)
+    batch.ciphertexts.data()[i] = i * 0x9e3779b97f4a7c15ull;
   save_ciphertext_batch_file(batch, dir / "ciphertext_batch" / "toy_p1_small.veil");
   batch.ciphertexts = LweCiphertextArray(0, p.lwe_dimension);
   save_ciphertext_batch_file(batch, dir / "ciphertext_batch" / "toy_p1_empty.veil");
-  const SeededLweBatch seeded{p.name, id, LweKeyKind::big, p.big_lwe_dimension(), {1, 2, 3}, {5, 1ull << 63, 0}, ContextTag{}};
+  const SeededLweBatch seeded{p.name,      id, LweKeyKind::big, p.big_lwe_dimension(), {1, 2, 3}, {5, 1ull << 63, 0},
+                              ContextTag{}};
   save_seeded_lwe_batch_file(seeded, dir / "seeded_lwe_batch" / "toy_p1_big.veil");
 }
 
@@ -61,8 +65,9 @@ void write_program_seeds(const fs::path& dir, const std::string& name, nn::quant
   const fs::path model = dir / "model" / (name + ".qcir");
   compiler::save_quantized_circuit_file(circuit, model);
   const std::string whole = file_bytes(model);
-  write_file_atomically(dir / "model" / (name + ".payload"),
-                        whole.substr(kEnvelopeHeaderBytes, whole.size() - kEnvelopeHeaderBytes - kEnvelopeChecksumBytes));
+  write_file_atomically(
+      dir / "model" / (name + ".payload"),
+      whole.substr(kEnvelopeHeaderBytes, whole.size() - kEnvelopeHeaderBytes - kEnvelopeChecksumBytes));
   for (const bool multi : {false, true}) {
     compiler::CompileOptions options;
     options.multi_parameter = multi;
@@ -83,8 +88,8 @@ int main(int argc, char** argv) {
   }
   try {
     const fs::path dir = argv[1];
-    for (const char* kind : {"parameter_set", "client_key", "server_key", "ciphertext_batch", "seeded_lwe_batch", "model",
-                             "client_spec", "compile_options"}) {
+    for (const char* kind : {"parameter_set", "client_key", "server_key", "ciphertext_batch", "seeded_lwe_batch",
+                             "model", "client_spec", "compile_options"}) {
       fs::create_directories(dir / kind);
     }
     write_fhe_seeds(dir);

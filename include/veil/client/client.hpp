@@ -29,8 +29,8 @@ class Client {
 
   /// The evaluation keys to send to the server, one per partition (all threads of pool),
   /// compressed (fhe/compressed_server_key.hpp: about half the bytes; the server decompresses).
-  fhe::IdentifiedCompressedServerKey make_compressed_server_key(fhe::Csprng& rng, ThreadPool& pool,
-                                                                fhe::AllowInsecure allow = fhe::AllowInsecure::no) const;
+  fhe::IdentifiedCompressedServerKey make_compressed_server_key(
+      fhe::Csprng& rng, ThreadPool& pool, fhe::AllowInsecure allow = fhe::AllowInsecure::no) const;
   /// The same keys decompressed, for a server in this process.
   fhe::IdentifiedServerKey make_server_key(fhe::Csprng& rng, ThreadPool& pool,
                                            fhe::AllowInsecure allow = fhe::AllowInsecure::no) const;

@@ -27,17 +27,17 @@ inline constexpr int kClientSpecVersion = 3;
 inline constexpr std::uint64_t kMaxClientSpecBytes = std::uint64_t{1} << 20;
 
 struct ClientSpec {
-  std::string program_fingerprint;   // compiler::circuit_fingerprint of the model
+  std::string program_fingerprint;  // compiler::circuit_fingerprint of the model
   /// Registry names, one per partition of the program; [0] is the set inputs are encrypted and
   /// outputs decrypted on (the shared GLWE key's), the others each add a small key.
   std::vector<std::string> parameter_sets;
-  Shape input_shape;                 // per image, e.g. [3, 224, 224]
+  Shape input_shape;  // per image, e.g. [3, 224, 224]
   QuantizeInputAttrs input_quantization;
-  int input_exponent = 0;            // phase = q * 2^exponent
-  Shape output_shape;                // e.g. [1000]
+  int input_exponent = 0;  // phase = q * 2^exponent
+  Shape output_shape;      // e.g. [1000]
   QuantScale output_scale;
   int output_exponent = 0;
-  std::int64_t output_bound = 0;     // |q| <= bound
+  std::int64_t output_bound = 0;  // |q| <= bound
 };
 
 /// The SHA-256 of the spec's canonical content (its JSON without the checksum, compact): the

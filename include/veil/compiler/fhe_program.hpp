@@ -107,33 +107,33 @@ struct ValueEncoding {
 /// A group of identical PBS: a Lookup node's lookups, or a MaxPool2d node's pairwise maxes.
 struct PbsSite {
   QValueId node = -1;
-  int precision_bits = 0;   // p read by the PBS (the lookup's `bits`)
-  int read_exponent = 0;    // 63 - p - shift: the exponent the accumulator is read at
-  int output_exponent = 0;  // exponent of the table's entries
-  NoiseBound input_noise;   // worst noise of the phase the PBS reads (after its lift)
-  double norm2 = 0;         // equivalent dot-product 2-norm on the chosen set
-  double p_error = 0;       // predicted error probability of one PBS (box centre)
+  int precision_bits = 0;     // p read by the PBS (the lookup's `bits`)
+  int read_exponent = 0;      // 63 - p - shift: the exponent the accumulator is read at
+  int output_exponent = 0;    // exponent of the table's entries
+  NoiseBound input_noise;     // worst noise of the phase the PBS reads (after its lift)
+  double norm2 = 0;           // equivalent dot-product 2-norm on the chosen set
+  double p_error = 0;         // predicted error probability of one PBS (box centre)
   double target_p_error = 0;  // what p_error must not exceed (CompileOptions' p_error or the site's own)
-  std::uint64_t count = 0;  // PBS per image
-  int partition = 0;        // index into FheProgram::partitions: the set its PBS runs on
+  std::uint64_t count = 0;    // PBS per image
+  int partition = 0;          // index into FheProgram::partitions: the set its PBS runs on
 };
 
 /// The decoding of the circuit's output (the logits).
 struct OutputDecoding {
-  int exponent = 0;          // phase = q * 2^exponent
-  std::int64_t bound = 0;    // |q| the decoding holds: proven from the weights, or the circuit's
-                             // output_decode_bound (calibration x margin) when that is smaller
-  bool proven = true;        // bound holds for every input (else an input beyond it wraps)
-  double p_error = 0;        // probability that one output element decodes wrongly
-  double noise_std = 0;      // std dev of the decoded value's noise, in output integers
+  int exponent = 0;        // phase = q * 2^exponent
+  std::int64_t bound = 0;  // |q| the decoding holds: proven from the weights, or the circuit's
+                           // output_decode_bound (calibration x margin) when that is smaller
+  bool proven = true;      // bound holds for every input (else an input beyond it wraps)
+  double p_error = 0;      // probability that one output element decodes wrongly
+  double noise_std = 0;    // std dev of the decoded value's noise, in output integers
 };
 
 struct FheProgram {
   nn::quant::QuantizedCircuit circuit;
-  fhe::ParameterSet params;                  // partitions[0]: the input's key and the noise reference
+  fhe::ParameterSet params;                   // partitions[0]: the input's key and the noise reference
   std::vector<fhe::ParameterSet> partitions;  // the sets the PBS sites run on (one in uniform mode)
-  std::vector<ValueEncoding> encodings;  // one per circuit value (node)
-  std::vector<PbsSite> pbs_sites;        // circuit order
+  std::vector<ValueEncoding> encodings;       // one per circuit value (node)
+  std::vector<PbsSite> pbs_sites;             // circuit order
   OutputDecoding output;
   double requested_p_error = 0;
   /// Probability that at least one PBS of one image errs (1 - prod (1 - p)^count).

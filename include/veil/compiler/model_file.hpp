@@ -30,7 +30,8 @@ std::uint64_t model_payload_bytes(const nn::quant::QuantizedCircuit& circuit);
 /// Loaders refuse a header declaring more than `max_payload_bytes` before reading the payload (a
 /// pipe cannot be measured beforehand; a seekable file is also refused when it holds less).
 void save_quantized_circuit(const nn::quant::QuantizedCircuit& circuit, std::ostream& out);
-nn::quant::QuantizedCircuit load_quantized_circuit(std::istream& in, std::uint64_t max_payload_bytes = kMaxModelPayloadBytes);
+nn::quant::QuantizedCircuit load_quantized_circuit(std::istream& in,
+                                                   std::uint64_t max_payload_bytes = kMaxModelPayloadBytes);
 void save_quantized_circuit_file(const nn::quant::QuantizedCircuit& circuit, const std::filesystem::path& path);
 nn::quant::QuantizedCircuit load_quantized_circuit_file(const std::filesystem::path& path,
                                                         std::uint64_t max_payload_bytes = kMaxModelPayloadBytes);

@@ -37,22 +37,22 @@
 namespace veil::compiler {
 
 struct PrecisionSearchOptions {
-  int floor_bits = 4;             // no site is read on fewer bits
-  int draws = 2;                  // simulations of each calibration image per setting
-  std::uint64_t seed = 0;         // of the simulation's draws
+  int floor_bits = 4;      // no site is read on fewer bits
+  int draws = 2;           // simulations of each calibration image per setting
+  std::uint64_t seed = 0;  // of the simulation's draws
   /// Largest relative growth of the logits' mean relative L2 error against the start's
   /// (negative: the shrinking each lowering must bring; -1 refuses every inexact lowering).
   double l2_tolerance = 0.02;
   /// Looser per-site targets to try, each above CompileOptions::p_error (empty: bits only).
   std::vector<double> relaxed_p_errors;
-  std::size_t threads = 0;        // 0: all cores
+  std::size_t threads = 0;  // 0: all cores
 };
 
 /// Agreement of one setting with fp32 on the calibration images, in the clear or simulated.
 struct CalibrationAgreement {
-  std::size_t agreeing = 0;  // runs whose top-1 is fp32's
-  std::size_t runs = 0;      // images (clear), images x draws (simulated); 0: not measured
-  double mean_cosine = 0;    // of the logits against fp32's, over the runs (reported)
+  std::size_t agreeing = 0;     // runs whose top-1 is fp32's
+  std::size_t runs = 0;         // images (clear), images x draws (simulated); 0: not measured
+  double mean_cosine = 0;       // of the logits against fp32's, over the runs (reported)
   double mean_relative_l2 = 0;  // |logits - fp32| / |fp32|, mean over the runs (the guard)
 };
 
@@ -88,8 +88,8 @@ struct PrecisionSearchResult {
   std::vector<RelaxedSite> relaxed;                  // circuit order
   double cost_before = 0, cost_after = 0;            // cost_units (statistics.hpp) per image
   CalibrationAgreement clear_before, clear_after, simulated_before, simulated_after;
-  std::vector<PrecisionTrial> trials;                // in the order tried
-  std::size_t estimates = 0;                         // compilations that only estimated a saving
+  std::vector<PrecisionTrial> trials;  // in the order tried
+  std::size_t estimates = 0;           // compilations that only estimated a saving
   double seconds = 0;
 };
 

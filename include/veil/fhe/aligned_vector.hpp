@@ -20,7 +20,9 @@ struct AlignedAllocator {
   }
   void deallocate(T* p, std::size_t) noexcept { ::operator delete(p, std::align_val_t(kSimdAlignment)); }
   template <class U>
-  friend bool operator==(const AlignedAllocator&, const AlignedAllocator<U>&) noexcept { return true; }
+  friend bool operator==(const AlignedAllocator&, const AlignedAllocator<U>&) noexcept {
+    return true;
+  }
 };
 
 template <class T>

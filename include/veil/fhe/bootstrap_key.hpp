@@ -18,8 +18,7 @@ class FourierBootstrapKey {
   FourierBootstrapKey() = default;
   FourierBootstrapKey(LweDimension n, GlweDimension k, PolynomialSize N, DecompositionBaseLog base_log,
                       DecompositionLevelCount level)
-      : n_(n), k_(k), N_(N), base_log_(base_log), level_(level),
-        data_(n.value * ggsw_size(), 0.0) {}
+      : n_(n), k_(k), N_(N), base_log_(base_log), level_(level), data_(n.value * ggsw_size(), 0.0) {}
 
   LweDimension input_lwe_dimension() const { return n_; }
   GlweDimension glwe_dimension() const { return k_; }

@@ -7,12 +7,12 @@
 
 namespace veil::fhe {
 
-#define VEIL_FHE_STRONG_SIZE(Name)                                        \
-  struct Name {                                                           \
-    std::size_t value = 0;                                                \
-    constexpr explicit Name(std::size_t v = 0) : value(v) {}             \
-    friend constexpr bool operator==(Name, Name) = default;               \
-    friend constexpr auto operator<=>(Name, Name) = default;              \
+#define VEIL_FHE_STRONG_SIZE(Name)                           \
+  struct Name {                                              \
+    std::size_t value = 0;                                   \
+    constexpr explicit Name(std::size_t v = 0) : value(v) {} \
+    friend constexpr bool operator==(Name, Name) = default;  \
+    friend constexpr auto operator<=>(Name, Name) = default; \
   }
 
 VEIL_FHE_STRONG_SIZE(LweDimension);             // n: number of mask coefficients of an LWE ciphertext

@@ -15,7 +15,10 @@ class KeyswitchKey {
  public:
   KeyswitchKey() = default;
   KeyswitchKey(LweDimension input, LweDimension output, DecompositionBaseLog base_log, DecompositionLevelCount level)
-      : input_(input), output_(output), base_log_(base_log), level_(level),
+      : input_(input),
+        output_(output),
+        base_log_(base_log),
+        level_(level),
         data_(input.value * level.value * (output.value + 1), 0) {}
 
   LweDimension input_lwe_dimension() const { return input_; }

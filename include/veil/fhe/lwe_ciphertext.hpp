@@ -42,7 +42,8 @@ class LweCiphertext {
 class LweCiphertextArray {
  public:
   LweCiphertextArray() = default;
-  LweCiphertextArray(std::size_t count, LweDimension n) : count_(count), dimension_(n), data_(count * (n.value + 1), 0) {}
+  LweCiphertextArray(std::size_t count, LweDimension n)
+      : count_(count), dimension_(n), data_(count * (n.value + 1), 0) {}
 
   std::size_t size() const { return count_; }
   LweDimension dimension() const { return dimension_; }

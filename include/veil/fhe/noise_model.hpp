@@ -31,13 +31,11 @@ double linear_combination_variance(std::span<const std::int64_t> weights, double
 double fft_variance(const ParameterSet& params, PolynomialProduct product = PolynomialProduct::double_fft);
 
 /// Variance one external product (CMux) adds: key noise, decomposition rounding, FFT.
-double external_product_variance(const ParameterSet& params,
-                                 PolynomialProduct product = PolynomialProduct::double_fft);
+double external_product_variance(const ParameterSet& params, PolynomialProduct product = PolynomialProduct::double_fft);
 
 /// Variance of a blind rotation's output (hence of a PBS output, under the big key): n·V_EP.
 /// It does not depend on the input noise.
-double blind_rotation_variance(const ParameterSet& params,
-                               PolynomialProduct product = PolynomialProduct::double_fft);
+double blind_rotation_variance(const ParameterSet& params, PolynomialProduct product = PolynomialProduct::double_fft);
 
 /// Variance a key switch from the big key (dimension k·N) to the small key (n) adds.
 double keyswitch_variance(const ParameterSet& params);

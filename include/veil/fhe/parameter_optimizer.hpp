@@ -52,8 +52,8 @@ double pbs_cost(const ParameterSet& params, CostModel model);
 struct ParameterDerivation {
   PbsRequirement requirement;
   CostModel cost_model = CostModel::concrete_v0;
-  double cost = 0;          // pbs_cost(set, cost_model)
-  double p_error = 0;       // the noise model's p_error of the set at the requirement
+  double cost = 0;             // pbs_cost(set, cost_model)
+  double p_error = 0;          // the noise model's p_error of the set at the requirement
   std::string security_curve;  // which curve set σ (citation)
   std::string noise_model;     // which model checked p_error (citation)
 };

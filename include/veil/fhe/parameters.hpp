@@ -27,11 +27,11 @@ struct ParameterSet {
   /// The per-PBS failure probability this set targets at precision_bits and norm 2^log2_norm2.
   double target_p_error = 0;
 
-  LweDimension lwe_dimension;       // n
-  GlweDimension glwe_dimension;     // k
-  PolynomialSize polynomial_size;   // N
-  NoiseDistribution lwe_noise;      // key-switching key / small-key encryptions
-  NoiseDistribution glwe_noise;     // bootstrapping key / big-key encryptions
+  LweDimension lwe_dimension;      // n
+  GlweDimension glwe_dimension;    // k
+  PolynomialSize polynomial_size;  // N
+  NoiseDistribution lwe_noise;     // key-switching key / small-key encryptions
+  NoiseDistribution glwe_noise;    // bootstrapping key / big-key encryptions
   DecompositionBaseLog pbs_base_log;
   DecompositionLevelCount pbs_level;
   DecompositionBaseLog ks_base_log;

@@ -26,10 +26,10 @@ struct SeededLweBatch {
   std::string parameter_set_name;
   KeyId key_id;
   LweKeyKind key_kind = LweKeyKind::big;
-  LweDimension dimension;                 // n or k*N, by key_kind
-  std::array<std::uint8_t, 16> seed{};    // AES-128 key of the mask stream
-  std::vector<Torus> bodies;              // one per ciphertext
-  ContextTag context;                     // what the application bound them to (serialize.hpp)
+  LweDimension dimension;               // n or k*N, by key_kind
+  std::array<std::uint8_t, 16> seed{};  // AES-128 key of the mask stream
+  std::vector<Torus> bodies;            // one per ciphertext
+  ContextTag context;                   // what the application bound them to (serialize.hpp)
 
   std::size_t size() const { return bodies.size(); }
 };

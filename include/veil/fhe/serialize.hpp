@@ -114,7 +114,7 @@ struct CiphertextBatch {
   KeyId key_id;
   LweKeyKind key_kind = LweKeyKind::big;  // small: dimension n; big: dimension k*N
   LweCiphertextArray ciphertexts;
-  ContextTag context;                     // what the application bound them to
+  ContextTag context;  // what the application bound them to
 };
 
 /// Limits that protect loaders from hostile or corrupt files.

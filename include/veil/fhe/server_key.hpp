@@ -11,7 +11,9 @@ class ServerKey {
  public:
   ServerKey() = default;
   ServerKey(ParameterSet params, FourierBootstrapKey bootstrap_key, KeyswitchKey keyswitch_key)
-      : params_(std::move(params)), bootstrap_key_(std::move(bootstrap_key)), keyswitch_key_(std::move(keyswitch_key)) {}
+      : params_(std::move(params)),
+        bootstrap_key_(std::move(bootstrap_key)),
+        keyswitch_key_(std::move(keyswitch_key)) {}
 
   const ParameterSet& parameters() const { return params_; }
   const std::string& parameter_set_name() const { return params_.name; }

@@ -39,8 +39,7 @@ std::unique_ptr<Dataset> make_folder_dataset(const std::filesystem::path& images
 
 /// Every *.tar under `cache_dir` (recursively, sorted by path). Throws IoError when
 /// there is none.
-std::unique_ptr<Dataset> make_shard_dataset(const std::filesystem::path& cache_dir,
-                                            const DatasetOptions& options = {});
+std::unique_ptr<Dataset> make_shard_dataset(const std::filesystem::path& cache_dir, const DatasetOptions& options = {});
 
 /// The given shard files, in the given order.
 std::unique_ptr<Dataset> make_shard_dataset(const std::vector<std::filesystem::path>& shards,

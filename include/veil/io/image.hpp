@@ -36,7 +36,8 @@ void decode_png(std::span<const std::uint8_t> bytes, const std::string& name, Im
 void decode_image(std::span<const std::uint8_t> bytes, const std::string& name, Image& out);
 
 /// Reads a whole file of at most `max_bytes`. Throws IoError, or FormatError when it is larger.
-std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path, std::uint64_t max_bytes = kMaxImageFileBytes);
+std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path,
+                                          std::uint64_t max_bytes = kMaxImageFileBytes);
 
 /// Reads and decodes an image file. Throws IoError or FormatError.
 Image make_image_from_file(const std::filesystem::path& path);

@@ -29,8 +29,8 @@ void fast_conv2d(const Tensor& x, const Tensor& weight, const Tensor* bias, cons
                  Tensor& y, std::vector<float>& scratch, ThreadPool& pool);
 
 /// Inference BatchNorm per channel of [C, N, H, W].
-void fast_batch_norm2d(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& mean,
-                       const Tensor& var, float eps, Tensor& y, ThreadPool& pool);
+void fast_batch_norm2d(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& mean, const Tensor& var,
+                       float eps, Tensor& y, ThreadPool& pool);
 
 void fast_relu(const Tensor& x, Tensor& y, ThreadPool& pool);
 

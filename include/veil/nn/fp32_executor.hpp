@@ -41,7 +41,7 @@ class Fp32Executor {
   Graph graph_;
   ThreadPool pool_;
   std::vector<Step> steps_;
-  ValueId alias_output_ = 0;              // the value holding the graph output after fusion
+  ValueId alias_output_ = 0;           // the value holding the graph output after fusion
   std::vector<std::size_t> last_use_;  // step index after which a value is dead
   std::vector<Tensor> values_;
   std::vector<std::vector<float>> free_buffers_;  // reused across steps and runs

@@ -15,11 +15,11 @@
 namespace veil::nn {
 
 struct QuantizedStageResult {
-  AccuracyCounter accuracy;                   // against the labels
-  std::size_t fp32_agreement_hits = 0;        // images whose top-1 equals the fp32 top-1
-  LogitAgreement fp32_logits;                 // against the fp32 logits, where the fp32 results keep them
-  std::vector<ImageResult> images;            // in input order
-  quant::SimulationStats simulation;          // zeros for the clear run
+  AccuracyCounter accuracy;             // against the labels
+  std::size_t fp32_agreement_hits = 0;  // images whose top-1 equals the fp32 top-1
+  LogitAgreement fp32_logits;           // against the fp32 logits, where the fp32 results keep them
+  std::vector<ImageResult> images;      // in input order
+  quant::SimulationStats simulation;    // zeros for the clear run
   double seconds = 0.0;
 
   double fp32_agreement() const {

@@ -20,7 +20,7 @@ struct RecordedCompileOptions {
   /// compiler::model_payload_bytes of the model: the exact limit `run` loads model.qcir with, so a
   /// file or pipe declaring more is refused from its header.
   std::uint64_t model_payload_bytes = 0;
-  double p_error = 0;               // CompileOptions::p_error
+  double p_error = 0;                       // CompileOptions::p_error
   std::vector<std::string> parameter_sets;  // the sets the compiler chose, partition 0 first
   std::vector<int> site_partitions;         // each PBS site's partition, circuit order
 };

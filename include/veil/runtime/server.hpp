@@ -27,11 +27,11 @@ struct StagePlan;
 struct NodeRunStats {
   std::string name;
   std::uint64_t pbs = 0;
-  double seconds = 0;           // wall time spent computing this node's rows
+  double seconds = 0;  // wall time spent computing this node's rows
 };
 
 struct ServerRunStats {
-  std::vector<NodeRunStats> nodes;        // circuit order
+  std::vector<NodeRunStats> nodes;  // circuit order
   std::uint64_t pbs = 0;
   double seconds = 0;
   std::uint64_t peak_resident_bytes = 0;  // largest total of resident ciphertext rows

@@ -135,7 +135,8 @@ nn::quant::NBits parse_n_bits_value(const std::string& flag, const std::string& 
   if (parts.size() != 4)
     throw InvalidArgument(flag + ": '" + value + "' has " + std::to_string(parts.size()) +
                           " fields, expected N or model_inputs,op_inputs,op_weights,model_outputs (e.g. 8,7,7,9)");
-  return {parse_bits(flag, parts[0]), parse_bits(flag, parts[1]), parse_bits(flag, parts[2]), parse_bits(flag, parts[3])};
+  return {parse_bits(flag, parts[0]), parse_bits(flag, parts[1]), parse_bits(flag, parts[2]),
+          parse_bits(flag, parts[3])};
 }
 
 std::optional<int> parse_rounding_bits_value(const std::string& flag, const std::string& value) {
@@ -168,7 +169,8 @@ nn::quant::RoundingMethod parse_rounding_method_value(const std::string& flag, c
 std::int64_t parse_crop_value(const std::string& flag, const std::string& value) {
   const auto s = static_cast<std::int64_t>(parse_unsigned_value(flag, value, 0, kImageSize));
   if (s % 16 != 0)
-    throw InvalidArgument(flag + ": '" + value + "' is not a multiple of 16 (ResNet-18 downsamples by 32; use 16, 32, "
+    throw InvalidArgument(flag + ": '" + value +
+                          "' is not a multiple of 16 (ResNet-18 downsamples by 32; use 16, 32, "
                           "..., 224, or 0 for the full image)");
   return s;
 }

@@ -32,77 +32,109 @@ const std::vector<Entry>& entries() {
 std::vector<Entry> make_entries() {
   using O = VeilFheOptions;
   std::vector<Entry> all = {
-      {{C::compile, C::keygen, C::encrypt, C::run, C::decrypt}, "--help",
+      {{C::compile, C::keygen, C::encrypt, C::run, C::decrypt},
+       "--help",
        {FlagValue::none, "show this help and exit", [](O& o, auto&, auto&) { o.help = true; }}},
-      {{C::compile}, "--network",
+      {{C::compile},
+       "--network",
        {FlagValue::required, "NAME  resnet18 (default) or small (the seeded test network, synthetic calibration)",
         [](O& o, auto& f, auto& v) {
-          if (v == "resnet18") o.network = NetworkOption::resnet18;
-          else if (v == "small") o.network = NetworkOption::small;
-          else throw InvalidArgument(f + ": '" + v + "', expected resnet18 or small");
+          if (v == "resnet18")
+            o.network = NetworkOption::resnet18;
+          else if (v == "small")
+            o.network = NetworkOption::small;
+          else
+            throw InvalidArgument(f + ": '" + v + "', expected resnet18 or small");
         }}},
-      {{C::compile}, "--weights",
+      {{C::compile},
+       "--weights",
        {FlagValue::required, "PATH  ResNet-18 checkpoint; default: the official resnet18-f37072fd.pth",
         [](O& o, auto&, auto& v) { o.weights = v; }}},
-      {{C::compile}, "--p-error",
+      {{C::compile},
+       "--p-error",
        {FlagValue::required, "P  the compiler's per-PBS error probability target, in (0, 0.2] (default 0.05)",
         [](O& o, auto& f, auto& v) { o.compile.p_error = app::parse_p_error_value(f, v); }}},
-      {{C::compile}, "--quant-mode",
+      {{C::compile},
+       "--quant-mode",
        {FlagValue::required, "MODE  improved (default) or reference",
         [](O& o, auto& f, auto& v) {
-          if (v == "reference") o.quantization.mode = nn::quant::QuantizationMode::ReferenceCompatible;
-          else if (v == "improved") o.quantization.mode = nn::quant::QuantizationMode::Improved;
-          else throw InvalidArgument(f + ": '" + v + "', expected reference or improved");
+          if (v == "reference")
+            o.quantization.mode = nn::quant::QuantizationMode::ReferenceCompatible;
+          else if (v == "improved")
+            o.quantization.mode = nn::quant::QuantizationMode::Improved;
+          else
+            throw InvalidArgument(f + ": '" + v + "', expected reference or improved");
         }}},
-      {{C::compile}, "--calibration-images",
+      {{C::compile},
+       "--calibration-images",
        {FlagValue::required, "N  the dataset's first N images calibrate the quantizer (default 10)",
         [](O& o, auto& f, auto& v) { o.calibration_images = app::parse_unsigned_value(f, v, 1, 1u << 20); }}},
-      {{C::compile}, "--crop",
+      {{C::compile},
+       "--crop",
        {FlagValue::required, "S  ResNet-18 for the S x S centre crop (S a multiple of 16; 0 = full image, default)",
         [](O& o, auto& f, auto& v) { o.crop = app::parse_crop_value(f, v); }}},
-      {{C::compile, C::encrypt}, "--dataset-cache-dir",
+      {{C::compile, C::encrypt},
+       "--dataset-cache-dir",
        {FlagValue::required, "PATH  webdataset .tar shards instead of the default image folder",
         [](O& o, auto&, auto& v) { o.dataset_cache_dir = v; }}},
-      {{C::compile, C::encrypt}, "--images",
+      {{C::compile, C::encrypt},
+       "--images",
        {FlagValue::required, "DIR  image folder (with --labels); default: ../shared/data/imagenet-val100",
         [](O& o, auto&, auto& v) { o.images = v; }}},
-      {{C::compile, C::encrypt}, "--labels",
+      {{C::compile, C::encrypt},
+       "--labels",
        {FlagValue::required, "CSV  labels of --images", [](O& o, auto&, auto& v) { o.labels = v; }}},
-      {{C::encrypt}, "--image",
+      {{C::encrypt},
+       "--image",
        {FlagValue::required, "PATH  the image to encrypt (JPEG or PNG)", [](O& o, auto&, auto& v) { o.image = v; }}},
-      {{C::encrypt}, "--index",
+      {{C::encrypt},
+       "--index",
        {FlagValue::required, "I  encrypt image I (from 0) of the dataset instead of --image",
         [](O& o, auto& f, auto& v) { o.index = app::parse_unsigned_value(f, v, 0, 1u << 30); }}},
-      {{C::keygen, C::encrypt, C::decrypt}, "--spec",
+      {{C::keygen, C::encrypt, C::decrypt},
+       "--spec",
        {FlagValue::required, "PATH  client_spec.json written by compile", [](O& o, auto&, auto& v) { o.spec = v; }}},
-      {{C::encrypt, C::decrypt}, "--client-key",
+      {{C::encrypt, C::decrypt},
+       "--client-key",
        {FlagValue::required, "PATH  client.key written by keygen", [](O& o, auto&, auto& v) { o.client_key = v; }}},
-      {{C::run}, "--model",
-       {FlagValue::required, "PATH  model.qcir written by compile (compile_options.json and client_spec.json beside it)",
+      {{C::run},
+       "--model",
+       {FlagValue::required,
+        "PATH  model.qcir written by compile (compile_options.json and client_spec.json beside it)",
         [](O& o, auto&, auto& v) { o.model = v; }}},
-      {{C::run}, "--server-key",
+      {{C::run},
+       "--server-key",
        {FlagValue::required, "PATH  server.key written by keygen", [](O& o, auto&, auto& v) { o.server_key = v; }}},
-      {{C::run, C::decrypt}, "--input",
+      {{C::run, C::decrypt},
+       "--input",
        {FlagValue::required, "PATH  run: the encrypted image (.slwe); decrypt: the encrypted output (.lwe)",
         [](O& o, auto&, auto& v) { o.input = v; }}},
-      {{C::compile, C::keygen, C::encrypt, C::run}, "--out",
+      {{C::compile, C::keygen, C::encrypt, C::run},
+       "--out",
        {FlagValue::required, "PATH  compile, keygen: output folder; encrypt, run: output file",
         [](O& o, auto&, auto& v) { o.out = v; }}},
-      {{C::keygen, C::encrypt, C::run}, "--force",
-       {FlagValue::none, "replace an existing client key (keygen: KEYS/client.key; encrypt, run: a --out that holds one)",
+      {{C::keygen, C::encrypt, C::run},
+       "--force",
+       {FlagValue::none,
+        "replace an existing client key (keygen: KEYS/client.key; encrypt, run: a --out that holds one)",
         [](O& o, auto&, auto&) { o.force = true; }}},
-      {{C::compile, C::keygen, C::run}, "--threads",
+      {{C::compile, C::keygen, C::run},
+       "--threads",
        {FlagValue::required, "N  worker threads (default: all cores)",
         [](O& o, auto& f, auto& v) { o.threads = app::parse_threads_value(f, v); }}},
-      {{C::run}, "--use-gpu",
+      {{C::run},
+       "--use-gpu",
        {FlagValue::none, "run on the GPU (CUDA backend)", [](O& o, auto&, auto&) { o.use_gpu = true; }}},
-      {{C::run}, "--distributed",
+      {{C::run},
+       "--distributed",
        {FlagValue::none, "split the batches across the ranks of an MPI job (mpirun -np R; docs/distributed.md)",
         [](O& o, auto&, auto&) { o.distributed = true; }}},
-      {{C::run}, "--rank-timeout",
+      {{C::run},
+       "--rank-timeout",
        {FlagValue::required, "SECONDS  --distributed: stop the job when a rank answers no batch for this long (600)",
         [](O& o, auto& f, auto& v) { o.rank_timeout = app::parse_rank_timeout_value(f, v); }}},
-      {{C::run}, "--no-progress",
+      {{C::run},
+       "--no-progress",
        {FlagValue::none, "no progress bar on stderr", [](O& o, auto&, auto&) { o.progress = false; }}},
   };
   for (auto& [name, flag] : app::quantization_flags<O>()) all.push_back({{C::compile}, name, std::move(flag)});
@@ -125,10 +157,13 @@ std::vector<std::pair<bool, const char*>> required_flags(const VeilFheOptions& o
     case C::encrypt:
       return {{o.spec.has_value(), "--spec"}, {o.client_key.has_value(), "--client-key"}, {o.out.has_value(), "--out"}};
     case C::run:
-      return {{o.model.has_value(), "--model"}, {o.server_key.has_value(), "--server-key"},
-              {o.input.has_value(), "--input"}, {o.out.has_value(), "--out"}};
+      return {{o.model.has_value(), "--model"},
+              {o.server_key.has_value(), "--server-key"},
+              {o.input.has_value(), "--input"},
+              {o.out.has_value(), "--out"}};
     case C::decrypt:
-      return {{o.spec.has_value(), "--spec"}, {o.client_key.has_value(), "--client-key"}, {o.input.has_value(), "--input"}};
+      return {
+          {o.spec.has_value(), "--spec"}, {o.client_key.has_value(), "--client-key"}, {o.input.has_value(), "--input"}};
   }
   return {};
 }
@@ -187,7 +222,8 @@ VeilFheOptions parse_veil_fhe_cli(std::span<const std::string> args) {
 
 std::string veil_fhe_help(const std::string& program, std::optional<VeilFheCommand> command) {
   if (!command)
-    return "Usage: " + program + " SUBCOMMAND [flags]   (" + program + " SUBCOMMAND --help for its flags)\n"
+    return "Usage: " + program + " SUBCOMMAND [flags]   (" + program +
+           " SUBCOMMAND --help for its flags)\n"
            "The encrypted ResNet-18 as separate client and server steps through files:\n"
            "  compile --out DIR           (server) quantize and compile: DIR/model.qcir, DIR/compile_options.json,\n"
            "                              DIR/client_spec.json (published to clients), DIR/statistics.json\n"

@@ -49,8 +49,8 @@ void require_address_space_for_blas(std::size_t threads) {
   const std::uint64_t fits = left / kBlasBufferBytes;
   throw InvalidArgument("the address-space limit (ulimit -v) of " + format_bytes(limit.rlim_cur) + " leaves " +
                         format_bytes(left) + " beyond the " + format_bytes(used) +
-                        " mapped; OpenBLAS needs a 128 MiB buffer for each of the " +
-                        std::to_string(threads) + " threads, " + format_bytes(need) + " in all" +
+                        " mapped; OpenBLAS needs a 128 MiB buffer for each of the " + std::to_string(threads) +
+                        " threads, " + format_bytes(need) + " in all" +
                         (fits ? "; use --threads " + std::to_string(fits) + " or raise the limit"
                               : "; raise the limit (by at least " + format_bytes(need - left) + ")"));
 }

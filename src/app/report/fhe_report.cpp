@@ -65,8 +65,8 @@ void write_fhe_image(const FheImageResult& image, std::size_t number, std::ostre
         << image.draws() << "\n";
   }
   out << "  Image " << number << ": FHE top-5 equals the simulation's: " << yes_no(image.top5_equal())
-      << "; top-1: " << yes_no(image.top1_equal()) << "; output integers off the noise-free run: "
-      << image.outputs_off_clear << "\n";
+      << "; top-1: " << yes_no(image.top1_equal())
+      << "; output integers off the noise-free run: " << image.outputs_off_clear << "\n";
   if (image.outputs_beyond_bound > 0) {
     out << "  WARNING: " << image.outputs_beyond_bound
         << " output integer(s) beyond the decoded bound (the calibration maximum x margin): a logit may have wrapped\n";
@@ -99,9 +99,9 @@ void write_fhe_summary(const FheStageResult& result, std::ostream& out) {
                   100.0 * static_cast<double>(agreeing) / static_cast<double>(drawn));
     out << buf;
   }
-  std::snprintf(buf, sizeof buf,
-                "  mean time per image: %.2f s (%s); server %.1f PBS/s (calibration %.1f PBS/s)\n",
-                n ? seconds / static_cast<double>(n) : 0.0, app::format_clock_time(n ? seconds / static_cast<double>(n) : 0.0, true).c_str(),
+  std::snprintf(buf, sizeof buf, "  mean time per image: %.2f s (%s); server %.1f PBS/s (calibration %.1f PBS/s)\n",
+                n ? seconds / static_cast<double>(n) : 0.0,
+                app::format_clock_time(n ? seconds / static_cast<double>(n) : 0.0, true).c_str(),
                 server_seconds > 0 ? static_cast<double>(pbs) / server_seconds : 0.0, result.pbs_per_second);
   out << buf;
   out << "  peak resident ciphertext memory (server): " << format_bytes(peak_resident)
@@ -116,7 +116,8 @@ std::string fhe_layers_csv(const FheStageResult& result, const compiler::FheProg
     for (std::size_t n = 0; n < nodes.size(); ++n) {
       const runtime::NodeRunStats& node = nodes[n];
       const double rate = node.seconds > 0 ? static_cast<double>(node.pbs) / node.seconds : 0.0;
-      std::snprintf(buf, sizeof buf, ",%llu,%.6f,%.1f\n", static_cast<unsigned long long>(node.pbs), node.seconds, rate);
+      std::snprintf(buf, sizeof buf, ",%llu,%.6f,%.1f\n", static_cast<unsigned long long>(node.pbs), node.seconds,
+                    rate);
       csv += result.images[i].key + "," + node.name + "," +
              nn::quant::qop_name(program.circuit.node(static_cast<nn::quant::QValueId>(n)).op) + buf;
     }

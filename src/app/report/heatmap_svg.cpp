@@ -45,7 +45,8 @@ std::string escape(const std::string& text) {
   return out;
 }
 
-void text(std::ostream& out, int x, int y, const std::string& anchor, const std::string& extra, const std::string& body) {
+void text(std::ostream& out, int x, int y, const std::string& anchor, const std::string& extra,
+          const std::string& body) {
   out << "  <text x=\"" << x << "\" y=\"" << y << "\" text-anchor=\"" << anchor << "\"" << extra << ">" << escape(body)
       << "</text>\n";
 }

@@ -24,8 +24,12 @@ std::string format_clock_time(double seconds, bool hours) {
 }
 
 ProgressBar::ProgressBar(std::ostream& out, std::size_t total, std::string unit, bool interactive)
-    : out_(out), total_(total), unit_(std::move(unit)), interactive_(interactive),
-      start_(std::chrono::steady_clock::now()), last_draw_(start_) {}
+    : out_(out),
+      total_(total),
+      unit_(std::move(unit)),
+      interactive_(interactive),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
 
 std::string ProgressBar::format(std::size_t done, std::size_t total, const std::string& unit, double seconds) {
   const double rate = seconds > 0.0 ? static_cast<double>(done) / seconds : 0.0;

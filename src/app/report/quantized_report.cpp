@@ -24,18 +24,21 @@ std::string pbs_line(const nn::quant::PbsAccount& pbs) {
   return out + ")";
 }
 
-void write_stage(const char* prefix, const nn::QuantizedStageResult& stage, const std::string& caveat, std::ostream& out) {
-  out << prefix << " Accuracy of the FHEResNet18 on the images: " << format_percent(stage.accuracy.top1()) << caveat << "\n";
-  out << prefix << " Top-5 Accuracy of the FHEResNet18 on the images: " << format_percent(stage.accuracy.top5()) << caveat
+void write_stage(const char* prefix, const nn::QuantizedStageResult& stage, const std::string& caveat,
+                 std::ostream& out) {
+  out << prefix << " Accuracy of the FHEResNet18 on the images: " << format_percent(stage.accuracy.top1()) << caveat
       << "\n";
+  out << prefix << " Top-5 Accuracy of the FHEResNet18 on the images: " << format_percent(stage.accuracy.top5())
+      << caveat << "\n";
   char buf[160];
   const double rate = stage.seconds > 0.0 ? static_cast<double>(stage.images.size()) / stage.seconds : 0.0;
   std::snprintf(buf, sizeof buf, "  top-1 agreement with fp32: %s (%zu/%zu images); %.1f s, %.2f images/s\n",
-                format_percent(stage.fp32_agreement()).c_str(), stage.fp32_agreement_hits, stage.images.size(), stage.seconds,
-                rate);
+                format_percent(stage.fp32_agreement()).c_str(), stage.fp32_agreement_hits, stage.images.size(),
+                stage.seconds, rate);
   out << buf;
   if (stage.fp32_logits.images() > 0) {
-    std::snprintf(buf, sizeof buf, "  logits against fp32: cosine %.4f, relative L2 error %.4f (means over %zu images)\n",
+    std::snprintf(buf, sizeof buf,
+                  "  logits against fp32: cosine %.4f, relative L2 error %.4f (means over %zu images)\n",
                   stage.fp32_logits.mean_cosine(), stage.fp32_logits.mean_relative_l2(), stage.fp32_logits.images());
     out << buf;
   }
@@ -61,9 +64,10 @@ std::string describe_config(const nn::quant::QuantizationConfig& c) {
   std::string text = std::to_string(c.n_bits.model_inputs) + "/" + std::to_string(c.n_bits.op_inputs) + "/" +
                      std::to_string(c.n_bits.op_weights) + "/" + std::to_string(c.n_bits.model_outputs) +
                      " bits (inputs/op inputs/op weights/outputs), rounding ";
-  text += c.rounding_bits ? std::to_string(*c.rounding_bits) + " bits (" +
-                                (c.rounding_method == nn::quant::RoundingMethod::Approximate ? "approximate" : "exact") + ")"
-                          : std::string("none");
+  text += c.rounding_bits
+              ? std::to_string(*c.rounding_bits) + " bits (" +
+                    (c.rounding_method == nn::quant::RoundingMethod::Approximate ? "approximate" : "exact") + ")"
+              : std::string("none");
   if (c.rounding_bits_by_node.empty()) return text;
   text += ", per site:";
   for (const auto& [site, bits] : c.rounding_bits_by_node) text += " " + site + " " + std::to_string(bits);
@@ -89,8 +93,8 @@ void write_quantized_report(std::span<const QuantizedModeReport> modes, const nn
                     "  top-1 agreement with the clear quantized model: %s; %s %g: %s of %s lookups misread "
                     "(model expects %.1f)\n",
                     format_percent(sim.images.empty() ? 0.0
-                                                   : static_cast<double>(top1_matches(sim, mode.clear)) /
-                                                         static_cast<double>(sim.images.size()))
+                                                      : static_cast<double>(top1_matches(sim, mode.clear)) /
+                                                            static_cast<double>(sim.images.size()))
                         .c_str(),
                     mode.compiled_p_errors ? "compiled p_error per PBS, at most" : "p_error", mode.p_error,
                     format_count(sim.simulation.misreads).c_str(), format_count(sim.simulation.pbs).c_str(),
@@ -122,14 +126,14 @@ void write_quantized_report(std::span<const QuantizedModeReport> modes, const nn
     row("quantized top-1 / top-5", [](const QuantizedModeReport& m) {
       return format_percent(m.clear.accuracy.top1()) + "/" + format_percent(m.clear.accuracy.top5());
     });
-    row("quantized top-1 agreement with fp32", [](const QuantizedModeReport& m) { return format_percent(m.clear.fp32_agreement()); });
+    row("quantized top-1 agreement with fp32",
+        [](const QuantizedModeReport& m) { return format_percent(m.clear.fp32_agreement()); });
     row("simulated top-1 agreement with fp32", [](const QuantizedModeReport& m) {
       return m.simulated ? format_percent(m.simulated->fp32_agreement()) : std::string("-");
     });
     row("quantized logit cosine with fp32", [](const QuantizedModeReport& m) { return logit_cosine(m.clear); });
-    row("simulated logit cosine with fp32", [](const QuantizedModeReport& m) {
-      return m.simulated ? logit_cosine(*m.simulated) : std::string("-");
-    });
+    row("simulated logit cosine with fp32",
+        [](const QuantizedModeReport& m) { return m.simulated ? logit_cosine(*m.simulated) : std::string("-"); });
     row("PBS per image", [](const QuantizedModeReport& m) { return format_count(m.pbs.total); });
     row("widest lookup (bits)", [](const QuantizedModeReport& m) {
       return m.pbs.by_bits.empty() ? std::string("-") : std::to_string(m.pbs.by_bits.rbegin()->first);

@@ -55,8 +55,8 @@ double program_pbs_rate(const compiler::FheProgram& program, const fhe::Identifi
         rates[set.name] = measure_pbs_rate(*key, backend, count, rng).per_second();
       } else {
         const fhe::ClientKey client = fhe::make_client_key(set, rng, settings.allow);
-        rates[set.name] = measure_pbs_rate(fhe::make_server_key(client, rng, pool, settings.allow), backend, count, rng)
-                              .per_second();
+        rates[set.name] =
+            measure_pbs_rate(fhe::make_server_key(client, rng, pool, settings.allow), backend, count, rng).per_second();
       }
     }
     if (rates[set.name] > 0) seconds += static_cast<double>(pbs[i]) / rates[set.name];
@@ -100,8 +100,9 @@ std::vector<std::pair<std::int64_t, std::size_t>> simulated_top1_counts(nn::quan
 // Rank 0 of a distributed stage: the workers hold no model and no files of this run, so the key
 // just made travels to them, then the backend over all ranks (docs/distributed.md).
 std::unique_ptr<fhe::Backend> share_key(runtime::distributed::Session& session,
-                                        const fhe::IdentifiedCompressedServerKey& sent, const fhe::IdentifiedServerKey& key,
-                                        const compiler::FheProgram& program, fhe::Backend& local, std::ostream& out) {
+                                        const fhe::IdentifiedCompressedServerKey& sent,
+                                        const fhe::IdentifiedServerKey& key, const compiler::FheProgram& program,
+                                        fhe::Backend& local, std::ostream& out) {
   const auto start = Clock::now();
   const std::string fingerprint = compiler::circuit_fingerprint(program.circuit);
   const std::uint64_t bytes = session.send_server_key(sent, fingerprint);
@@ -163,9 +164,11 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
                   backend->description().c_str());
     out << buf;
   } else {
-    std::snprintf(buf, sizeof buf, "PBS rate on this machine: %.1f PBS/s over %zu parameter sets (%zu PBS on each, "
-                  "%s backend: %s):\n", result.pbs_per_second, program.partitions.size(), count,
-                  std::string(backend->name()).c_str(), backend->description().c_str());
+    std::snprintf(buf, sizeof buf,
+                  "PBS rate on this machine: %.1f PBS/s over %zu parameter sets (%zu PBS on each, "
+                  "%s backend: %s):\n",
+                  result.pbs_per_second, program.partitions.size(), count, std::string(backend->name()).c_str(),
+                  backend->description().c_str());
     out << buf;
     for (const fhe::ParameterSet& set : program.partitions) {
       std::snprintf(buf, sizeof buf, "  %s: %.1f PBS/s\n", set.name.c_str(), rates[set.name]);
@@ -174,8 +177,8 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
   }
   if (full_image) {
     const double full_rate = program_pbs_rate(*full_image, &server_key, rates, *backend, count, settings, pool, rng);
-    out << "Full " << side(full_image->circuit.node(0).shape) << " image: "
-        << estimate_line(compiler::make_statistics(*full_image).pbs, full_rate) << "\n";
+    out << "Full " << side(full_image->circuit.node(0).shape)
+        << " image: " << estimate_line(compiler::make_statistics(*full_image).pbs, full_rate) << "\n";
     out << "This run (" << side(input_shape) << " crop): ";
   }
   out << estimate_line(stats.pbs, result.pbs_per_second) << "\n";
@@ -217,7 +220,8 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
     executor.simulate(batch, simulation, settings.first_simulation_image + i, simulated);
     r.simulation_top5 = top5(simulated.data);
     if (settings.simulation_draws > 0) {
-      const std::uint64_t first_draw = kFirstDrawImage + (settings.first_simulation_image + i) * settings.simulation_draws;
+      const std::uint64_t first_draw =
+          kFirstDrawImage + (settings.first_simulation_image + i) * settings.simulation_draws;
       r.draw_top1 = simulated_top1_counts(executor, image.image, simulation, first_draw, settings.simulation_draws);
     }
     nn::quant::IntTensor clear_integers;

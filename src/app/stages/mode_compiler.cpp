@@ -39,7 +39,8 @@ void ModeCompiler::compile(nn::quant::QuantizationMode mode, const nn::quant::Qu
 
 const compiler::FheProgram& ModeCompiler::fhe_program() const {
   if (!fhe_program_)
-    throw InvalidArgument("the " + app::mode_name(fhe_mode_) + " mode's circuit was not compiled (the quantized "
+    throw InvalidArgument("the " + app::mode_name(fhe_mode_) +
+                          " mode's circuit was not compiled (the quantized "
                           "stages did not run it)");
   return *fhe_program_;
 }

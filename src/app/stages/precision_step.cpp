@@ -54,9 +54,10 @@ void write_precision_search(const compiler::PrecisionSearchResult& r, std::ostre
   for (const compiler::PrecisionTrial& t : r.trials) {
     std::string verdict = t.accepted ? "kept" : "rejected: ";
     if (!t.accepted)
-      verdict += t.cost_units == 0 ? "no set holds it"
-                 : t.clear.runs == 0 ? "no cheaper"
-                 : t.simulated.runs == 0 ? "clear guard" : "simulated guard";
+      verdict += t.cost_units == 0       ? "no set holds it"
+                 : t.clear.runs == 0     ? "no cheaper"
+                 : t.simulated.runs == 0 ? "clear guard"
+                                         : "simulated guard";
     if (t.p_error > 0) {
       std::snprintf(buf, sizeof buf, "  tried %-24s at p_error %.3g: cost %.4g (estimate %.4g)", t.site.c_str(),
                     t.p_error, t.cost_units, t.estimated_cost_units);

@@ -35,9 +35,10 @@ nn::quant::QuantizationConfig make_config(const QuantizedStagesSettings& setting
   return config;
 }
 
-void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibration, std::span<const LabelledImage> images,
-                          const nn::Fp32EvaluationResult& fp32, const QuantizedStagesSettings& settings,
-                          const std::vector<std::string>& class_names, std::vector<QuantizedModeReport>& reports) {
+void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibration,
+                          std::span<const LabelledImage> images, const nn::Fp32EvaluationResult& fp32,
+                          const QuantizedStagesSettings& settings, const std::vector<std::string>& class_names,
+                          std::vector<QuantizedModeReport>& reports) {
   const std::size_t threads = thread_count(settings);
   ThreadPool pool(threads);
   for (const nn::quant::QuantizationMode mode : settings.modes) {
@@ -49,8 +50,8 @@ void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibrati
       *settings.progress << "Quantizing (" << report.name << " mode, " << describe_config(report.config) << ", "
                          << calibration.shape.front() << " calibration images)...\n";
     const auto start = std::chrono::steady_clock::now();
-    nn::quant::IntegerExecutor executor(nn::quant::make_quantized_circuit(folded_graph, calibration, report.config, pool),
-                                        threads);
+    nn::quant::IntegerExecutor executor(
+        nn::quant::make_quantized_circuit(folded_graph, calibration, report.config, pool), threads);
     report.quantize_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     report.pbs = nn::quant::make_pbs_account(executor.circuit());
 

@@ -77,7 +77,8 @@ Heatmap make_sweep_heatmap(const SweepResult& result, SweepMetric metric, const 
                           std::to_string(map.row_labels.size() * map.column_labels.size()));
   for (const SweepCell& cell : result.cells) {
     double v = std::numeric_limits<double>::quiet_NaN();
-    if (cell.error.empty()) v = metric == SweepMetric::top1 ? cell.top1 : metric == SweepMetric::top5 ? cell.top5 : cell.fp32_agreement;
+    if (cell.error.empty())
+      v = metric == SweepMetric::top1 ? cell.top1 : metric == SweepMetric::top5 ? cell.top5 : cell.fp32_agreement;
     map.values.push_back(v);
   }
   return map;

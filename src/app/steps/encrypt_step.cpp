@@ -25,7 +25,8 @@ Tensor fit_to_input(const Tensor& image, const Shape& input) {
 }  // namespace
 
 void encrypt_step(const std::filesystem::path& spec, const std::filesystem::path& client_key, const Tensor& image,
-                  const std::filesystem::path& out_file, fhe::Csprng& rng, std::ostream& out, fhe::AllowInsecure allow) {
+                  const std::filesystem::path& out_file, fhe::Csprng& rng, std::ostream& out,
+                  fhe::AllowInsecure allow) {
   const auto start = std::chrono::steady_clock::now();
   client::ClientSpec client_spec = client::load_client_spec_file(spec);
   fhe::LoadLimits key_limits = load_limits(client_spec).client_key;

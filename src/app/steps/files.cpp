@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstring>
 
-
 #include "veil/app/report/fhe_report.hpp"
 #include "veil/common/error.hpp"
 #include "veil/common/file_io.hpp"

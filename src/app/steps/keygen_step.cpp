@@ -28,7 +28,8 @@ void keygen_step(const std::filesystem::path& spec, const std::filesystem::path&
   std::snprintf(buf, sizeof buf, "keygen took %.1f s",
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   out << buf << " (parameter set" << (client.spec().parameter_sets.size() > 1 ? "s " : " ") << sets << ", key id "
-      << client.key_id().hex() << ")\n" << "  " << describe_file(client_file) << " (secret: keep it with the client)\n"
+      << client.key_id().hex() << ")\n"
+      << "  " << describe_file(client_file) << " (secret: keep it with the client)\n"
       << "  " << describe_file(server_file) << " (evaluation keys, compressed: send to the server)\n";
 }
 

@@ -48,7 +48,8 @@ compiler::FheProgram load_program(const std::filesystem::path& model, fhe::Allow
     throw InvalidArgument(options_file.string() + " was written for another model (fingerprint " +
                           recorded.program_fingerprint + ", " + model.string() + " has " +
                           compiler::circuit_fingerprint(circuit) + ")");
-  compiler::FheProgram program = compiler::compile_program(std::move(circuit), runtime::to_compile_options(recorded, allow));
+  compiler::FheProgram program =
+      compiler::compile_program(std::move(circuit), runtime::to_compile_options(recorded, allow));
   const client::ClientSpec spec = client::load_client_spec_file(model.parent_path() / kClientSpecFile);
   runtime::require_matching_spec(spec, program);
   limits = load_limits(spec);
@@ -63,7 +64,8 @@ void run_one(const std::filesystem::path& model, const std::filesystem::path& se
              runtime::distributed::Session* session) {
   auto start = Clock::now();
   ThreadPool pool(threads ? threads : std::max(1u, std::thread::hardware_concurrency()));
-  const std::unique_ptr<fhe::Backend> backend = make_backend_for_flags(use_gpu, pool, session ? session->local_rank() : 0);
+  const std::unique_ptr<fhe::Backend> backend =
+      make_backend_for_flags(use_gpu, pool, session ? session->local_rank() : 0);
   client::SpecLoadLimits limits;  // what the program's spec says each file holds
   compiler::FheProgram program = load_program(model, allow, limits);
   fhe::IdentifiedServerKey key = fhe::load_server_key_file(server_key, limits.server_key);
@@ -71,7 +73,8 @@ void run_one(const std::filesystem::path& model, const std::filesystem::path& se
   fhe::require_same_key(batch, key);
   std::unique_ptr<fhe::Backend> split;  // rank 0 of a distributed run: over all ranks
   if (session) {
-    split = runtime::distributed::split_or_serve(*session, key, compiler::circuit_fingerprint(program.circuit), *backend);
+    split =
+        runtime::distributed::split_or_serve(*session, key, compiler::circuit_fingerprint(program.circuit), *backend);
     if (!split) return;  // a worker, done serving
   }
   const double load_seconds = seconds_since(start);
@@ -94,7 +97,8 @@ void run_one(const std::filesystem::path& model, const std::filesystem::path& se
                 "backend); peak resident ciphertexts %s\n",
                 seconds_since(start), load_seconds, stats.seconds, static_cast<unsigned long long>(stats.pbs),
                 stats.seconds > 0 ? static_cast<double>(stats.pbs) / stats.seconds : 0.0,
-                std::string((split ? *split : *backend).name()).c_str(), format_bytes(stats.peak_resident_bytes).c_str());
+                std::string((split ? *split : *backend).name()).c_str(),
+                format_bytes(stats.peak_resident_bytes).c_str());
   out << buf << "  backend: " << (split ? *split : *backend).description() << "\n";
   if (session) report_ranks(*session, out);
   for (const auto& path : {model, server_key, input, out_file}) out << "  " << describe_file(path) << "\n";

@@ -67,8 +67,8 @@ void blind_rotate_group(const FourierBootstrapKey& bsk, std::span<const std::spa
   const std::size_t n = bsk.input_lwe_dimension().value;
   const std::size_t glwe_size = (bsk.glwe_dimension().value + 1) * bsk.polynomial_size().value;
   if (tables.size() != count || accs.size() != count * glwe_size) {
-    throw InvalidArgument("blind_rotate_group: " + std::to_string(count) + " inputs, " +
-                          std::to_string(tables.size()) + " tables, accumulators of " + std::to_string(accs.size()) +
+    throw InvalidArgument("blind_rotate_group: " + std::to_string(count) + " inputs, " + std::to_string(tables.size()) +
+                          " tables, accumulators of " + std::to_string(accs.size()) +
                           " values; expected one table per input and " + std::to_string(count * glwe_size) + " values");
   }
   for (std::size_t g = 0; g < count; ++g) {
@@ -78,7 +78,8 @@ void blind_rotate_group(const FourierBootstrapKey& bsk, std::span<const std::spa
   // Key-major order: GGSW t is loaded once and applied to every accumulator of the group.
   for (std::size_t t = 0; t < n; ++t) {
     for (std::size_t g = 0; g < count; ++g) {
-      if (switched[g][t] != 0) cmux_rotate_inplace(bsk, t, switched[g][t], accs.subspan(g * glwe_size, glwe_size), scratch);
+      if (switched[g][t] != 0)
+        cmux_rotate_inplace(bsk, t, switched[g][t], accs.subspan(g * glwe_size, glwe_size), scratch);
     }
   }
 }

@@ -33,11 +33,10 @@ CompressedServerKey::CompressedServerKey(ParameterSet params, MaskSeed bootstrap
       keyswitch_bodies_(std::move(keyswitch_bodies)) {
   if (bootstrap_bodies_.size() != compressed_bootstrap_key_words(params_) ||
       keyswitch_bodies_.size() != compressed_keyswitch_key_words(params_)) {
-    throw InvalidArgument("compressed server key: " + std::to_string(bootstrap_bodies_.size()) +
-                          " bootstrapping and " + std::to_string(keyswitch_bodies_.size()) +
-                          " key-switching bodies, parameter set '" + params_.name + "' needs " +
-                          std::to_string(compressed_bootstrap_key_words(params_)) + " and " +
-                          std::to_string(compressed_keyswitch_key_words(params_)));
+    throw InvalidArgument("compressed server key: " + std::to_string(bootstrap_bodies_.size()) + " bootstrapping and " +
+                          std::to_string(keyswitch_bodies_.size()) + " key-switching bodies, parameter set '" +
+                          params_.name + "' needs " + std::to_string(compressed_bootstrap_key_words(params_)) +
+                          " and " + std::to_string(compressed_keyswitch_key_words(params_)));
   }
 }
 

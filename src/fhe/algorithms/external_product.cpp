@@ -20,8 +20,8 @@ std::size_t external_product_scratch_size(GlweDimension k, PolynomialSize N, Dec
   const std::size_t rows = (k.value + 1) * level.value;
   return detail::ScratchSize()
       .add<std::int64_t>(level.value * N.value)  // digit polynomials of one GLWE component
-      .add<double>(rows * N.value)                // every digit polynomial in the Fourier domain
-      .add<double>(N.value)                       // one output component in the Fourier domain
+      .add<double>(rows * N.value)               // every digit polynomial in the Fourier domain
+      .add<double>(N.value)                      // one output component in the Fourier domain
       .total();
 }
 
@@ -33,13 +33,13 @@ void external_product_add(const FourierBootstrapKey& bsk, std::size_t index, std
   const std::size_t glwe_size = (k + 1) * n;
   if (in.size() != glwe_size || out.size() != glwe_size || index >= bsk.input_lwe_dimension().value) {
     throw InvalidArgument("external_product_add: GLWE operands of " + std::to_string(in.size()) + " and " +
-                          std::to_string(out.size()) + " values, GGSW index " + std::to_string(index) +
-                          "; expected " + std::to_string(glwe_size) + " values and index < " +
+                          std::to_string(out.size()) + " values, GGSW index " + std::to_string(index) + "; expected " +
+                          std::to_string(glwe_size) + " values and index < " +
                           std::to_string(bsk.input_lwe_dimension().value));
   }
-  detail::ScratchCursor cursor(scratch, external_product_scratch_size(bsk.glwe_dimension(), bsk.polynomial_size(),
-                                                                      bsk.level_count()),
-                               "external_product_add");
+  detail::ScratchCursor cursor(
+      scratch, external_product_scratch_size(bsk.glwe_dimension(), bsk.polynomial_size(), bsk.level_count()),
+      "external_product_add");
   const std::size_t rows = (k + 1) * levels;
   auto* digits = cursor.take<std::int64_t>(levels * n);
   auto* digit_fourier = cursor.take<double>(rows * n);
@@ -69,8 +69,8 @@ std::size_t cmux_scratch_size(GlweDimension k, PolynomialSize N, DecompositionLe
       .total();
 }
 
-void cmux_rotate_inplace(const FourierBootstrapKey& bsk, std::size_t index, std::size_t rotation,
-                         std::span<Torus> acc, std::span<std::byte> scratch) {
+void cmux_rotate_inplace(const FourierBootstrapKey& bsk, std::size_t index, std::size_t rotation, std::span<Torus> acc,
+                         std::span<std::byte> scratch) {
   const std::size_t k = bsk.glwe_dimension().value;
   const std::size_t n = bsk.polynomial_size().value;
   if (rotation >= 2 * n || acc.size() != (k + 1) * n) {
@@ -78,7 +78,8 @@ void cmux_rotate_inplace(const FourierBootstrapKey& bsk, std::size_t index, std:
                           std::to_string(acc.size()) + " values; expected rotation < 2N = " + std::to_string(2 * n) +
                           " and " + std::to_string((k + 1) * n) + " values");
   }
-  detail::ScratchCursor cursor(scratch, cmux_scratch_size(bsk.glwe_dimension(), bsk.polynomial_size(), bsk.level_count()),
+  detail::ScratchCursor cursor(scratch,
+                               cmux_scratch_size(bsk.glwe_dimension(), bsk.polynomial_size(), bsk.level_count()),
                                "cmux_rotate_inplace");
   Torus* diff = cursor.take<Torus>((k + 1) * n);
   // diff = X^rotation * acc - acc, polynomial by polynomial (X^N = -1); the sign is hoisted

@@ -21,8 +21,8 @@ void check_shapes(const KeyswitchKey& key, LweConstView in, LweConstView out) {
   if (in.size() != n_in + 1 || out.size() != n_out + 1) {
     throw InvalidArgument("keyswitch: input of " + std::to_string(in.size()) + " values and output of " +
                           std::to_string(out.size()) + ", expected " + std::to_string(n_in + 1) + " and " +
-                          std::to_string(n_out + 1) + " (key " + std::to_string(n_in) + " -> " +
-                          std::to_string(n_out) + ")");
+                          std::to_string(n_out + 1) + " (key " + std::to_string(n_in) + " -> " + std::to_string(n_out) +
+                          ")");
   }
 }
 }  // namespace
@@ -52,7 +52,7 @@ std::size_t keyswitch_group_scratch_size(const KeyswitchKey& key, std::size_t co
   return detail::ScratchSize()
       .add<std::int8_t>(key.input_lwe_dimension().value * key.level_count().value * count)
       .add<std::int64_t>(cpu::kKeyswitchTileRows * count)  // one tile's digits, widened (AVX-512)
-      .add<Torus*>(count)                                    // accumulator pointers
+      .add<Torus*>(count)                                  // accumulator pointers
       .total();
 }
 

@@ -8,10 +8,10 @@ namespace veil::fhe {
 
 LookupTable make_lookup_table(PolynomialSize N, int precision_bits, std::span<const Torus> outputs) {
   const std::size_t n = N.value;
-  if (precision_bits < 1 || precision_bits > 30 || (n & (n - 1)) != 0 ||
-      (std::size_t{2} << precision_bits) > n || outputs.size() != (std::size_t{1} << precision_bits)) {
-    throw InvalidArgument("make_lookup_table: precision " + std::to_string(precision_bits) + " bits, N = " +
-                          std::to_string(n) + ", " + std::to_string(outputs.size()) +
+  if (precision_bits < 1 || precision_bits > 30 || (n & (n - 1)) != 0 || (std::size_t{2} << precision_bits) > n ||
+      outputs.size() != (std::size_t{1} << precision_bits)) {
+    throw InvalidArgument("make_lookup_table: precision " + std::to_string(precision_bits) +
+                          " bits, N = " + std::to_string(n) + ", " + std::to_string(outputs.size()) +
                           " outputs; expected 2^p outputs, p >= 1 and 2^(p+1) <= N a power of two");
   }
   // Box x covers coefficients [x*box - box/2, x*box + box/2). Coefficients [0, box/2) read

@@ -60,9 +60,9 @@ Torus decrypt_phase(const ClientKey& client, LweConstView ct) {
   if (!ct.empty() && n == client.glwe_key().flattened_bits().size()) {
     return decrypt_lwe_phase(client.glwe_key().flattened_bits(), ct);
   }
-  throw InvalidArgument("decrypt_phase: ciphertext of dimension " + std::to_string(ct.size()) + " - 1, expected n = " +
-                        std::to_string(client.small_key().dimension().value) + " or k*N = " +
-                        std::to_string(client.glwe_key().flattened_bits().size()) + " (parameter set " +
+  throw InvalidArgument("decrypt_phase: ciphertext of dimension " + std::to_string(ct.size()) +
+                        " - 1, expected n = " + std::to_string(client.small_key().dimension().value) +
+                        " or k*N = " + std::to_string(client.glwe_key().flattened_bits().size()) + " (parameter set " +
                         client.parameters().name + ")");
 }
 

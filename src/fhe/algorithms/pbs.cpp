@@ -14,8 +14,8 @@ namespace veil::fhe {
 std::size_t pbs_scratch_size(const ParameterSet& params) {
   const std::size_t n = params.lwe_dimension.value;
   return detail::ScratchSize()
-      .add<Torus>(n + 1)  // key-switched ciphertext
-      .add<Torus>(n + 1)  // modulus-switched ciphertext
+      .add<Torus>(n + 1)                                                             // key-switched ciphertext
+      .add<Torus>(n + 1)                                                             // modulus-switched ciphertext
       .add<Torus>((params.glwe_dimension.value + 1) * params.polynomial_size.value)  // accumulator
       .add_bytes(blind_rotation_scratch_size(params.glwe_dimension, params.polynomial_size, params.pbs_level))
       .total();
@@ -27,10 +27,11 @@ void programmable_bootstrap(const ServerKey& key, LweConstView in, const LookupT
   const std::size_t n = p.lwe_dimension.value;
   const std::size_t big = p.big_lwe_dimension().value;
   if (in.size() != big + 1 || out.size() != big + 1 || table.polynomial_size() != p.polynomial_size) {
-    throw InvalidArgument("programmable_bootstrap: input of " + std::to_string(in.size()) + " values, output of " +
-                          std::to_string(out.size()) + ", table of N = " + std::to_string(table.polynomial_size().value) +
-                          "; expected k*N+1 = " + std::to_string(big + 1) + " values and N = " +
-                          std::to_string(p.polynomial_size.value) + " (parameter set " + p.name + ")");
+    throw InvalidArgument(
+        "programmable_bootstrap: input of " + std::to_string(in.size()) + " values, output of " +
+        std::to_string(out.size()) + ", table of N = " + std::to_string(table.polynomial_size().value) +
+        "; expected k*N+1 = " + std::to_string(big + 1) + " values and N = " + std::to_string(p.polynomial_size.value) +
+        " (parameter set " + p.name + ")");
   }
   detail::ScratchCursor cursor(scratch, pbs_scratch_size(p), "programmable_bootstrap");
   std::span<Torus> small(cursor.take<Torus>(n + 1), n + 1);

@@ -19,8 +19,7 @@ constexpr double kDoubleMantissaBits = 53.0;
 
 void require_valid_variance(double variance, const char* what) {
   if (!std::isfinite(variance) || variance < 0) {
-    throw InvalidArgument(std::string(what) + " is " + std::to_string(variance) +
-                          ", expected a finite value >= 0");
+    throw InvalidArgument(std::string(what) + " is " + std::to_string(variance) + ", expected a finite value >= 0");
   }
 }
 
@@ -60,9 +59,8 @@ double external_product_variance(const ParameterSet& params, PolynomialProduct p
   // Noise of the bootstrapping key, multiplied by the decomposed digits (uniform in [-B/2, B/2)).
   const double key_term = levels * (k + 1) * N * (base * base + 2) / 12 * key_variance;
   // Decomposition rounding (what the levels do not cover), multiplied by the binary GLWE key.
-  const double rounding_term =
-      (std::pow(base, -2.0 * levels) - kInvModulusSquared) * (1 + kN / 2) / 24 +
-      kN / 32 * kInvModulusSquared + (1 - kN) * (1 - kN) / 64 * kInvModulusSquared;
+  const double rounding_term = (std::pow(base, -2.0 * levels) - kInvModulusSquared) * (1 + kN / 2) / 24 +
+                               kN / 32 * kInvModulusSquared + (1 - kN) * (1 - kN) / 64 * kInvModulusSquared;
   return key_term + rounding_term + fft_variance(params, product);
 }
 

@@ -86,8 +86,7 @@ double max_variance(int precision_bits, double target_p_error) {
   return bound * bound;
 }
 
-double max_norm2(const ParameterSet& params, int precision_bits, double target_p_error,
-                 PolynomialProduct product) {
+double max_norm2(const ParameterSet& params, int precision_bits, double target_p_error, PolynomialProduct product) {
   const double allowed_variance = max_variance(precision_bits, target_p_error);
   const double fixed_variance = keyswitch_variance(params) + modulus_switch_variance(params);
   if (allowed_variance <= fixed_variance) return 0;

@@ -17,17 +17,16 @@ void check_pbs_batch(std::string_view backend, const ServerKey& key, const LweCi
   const std::string where = "programmable_bootstrap_batch (" + std::string(backend) + "): ";
   if (inputs.dimension() != big || outputs.dimension() != big || outputs.size() != inputs.size() ||
       (tables.size() != 1 && tables.size() != inputs.size())) {
-    throw InvalidArgument(where + std::to_string(inputs.size()) + " inputs of dimension " +
-                          std::to_string(inputs.dimension().value) + ", " + std::to_string(outputs.size()) +
-                          " outputs of dimension " + std::to_string(outputs.dimension().value) + ", " +
-                          std::to_string(tables.size()) + " tables; expected dimension k*N = " +
-                          std::to_string(big.value) + " (" + p.name +
-                          "), as many outputs as inputs and 1 or one table per input");
+    throw InvalidArgument(
+        where + std::to_string(inputs.size()) + " inputs of dimension " + std::to_string(inputs.dimension().value) +
+        ", " + std::to_string(outputs.size()) + " outputs of dimension " + std::to_string(outputs.dimension().value) +
+        ", " + std::to_string(tables.size()) + " tables; expected dimension k*N = " + std::to_string(big.value) + " (" +
+        p.name + "), as many outputs as inputs and 1 or one table per input");
   }
   for (const LookupTable* t : tables) {
     if (t == nullptr || t->polynomial_size() != p.polynomial_size) {
-      throw InvalidArgument(where + "a table is null or not of N = " + std::to_string(p.polynomial_size.value) +
-                            " (" + p.name + ")");
+      throw InvalidArgument(where + "a table is null or not of N = " + std::to_string(p.polynomial_size.value) + " (" +
+                            p.name + ")");
     }
   }
 }
@@ -36,12 +35,11 @@ void check_keyswitch_batch(std::string_view backend, const KeyswitchKey& key, co
                            const LweCiphertextArray& outputs) {
   if (inputs.size() != outputs.size() || inputs.dimension() != key.input_lwe_dimension() ||
       outputs.dimension() != key.output_lwe_dimension()) {
-    throw InvalidArgument("keyswitch_batch (" + std::string(backend) + "): " + std::to_string(inputs.size()) +
-                          " inputs of dimension " + std::to_string(inputs.dimension().value) + ", " +
-                          std::to_string(outputs.size()) + " outputs of dimension " +
-                          std::to_string(outputs.dimension().value) + "; expected " +
-                          std::to_string(key.input_lwe_dimension().value) + " -> " +
-                          std::to_string(key.output_lwe_dimension().value) + " and equal counts");
+    throw InvalidArgument(
+        "keyswitch_batch (" + std::string(backend) + "): " + std::to_string(inputs.size()) + " inputs of dimension " +
+        std::to_string(inputs.dimension().value) + ", " + std::to_string(outputs.size()) + " outputs of dimension " +
+        std::to_string(outputs.dimension().value) + "; expected " + std::to_string(key.input_lwe_dimension().value) +
+        " -> " + std::to_string(key.output_lwe_dimension().value) + " and equal counts");
   }
 }
 
@@ -55,8 +53,7 @@ bool valid_offsets(const std::vector<std::uint32_t>& offsets, std::size_t groups
 
 }  // namespace
 
-std::size_t check_linear_batch(std::string_view backend, const LinearBatch& batch,
-                               const LweCiphertextArray& outputs) {
+std::size_t check_linear_batch(std::string_view backend, const LinearBatch& batch, const LweCiphertextArray& outputs) {
   const std::string where = "linear_batch (" + std::string(backend) + "): ";
   std::size_t inputs = 0;
   for (const LweCiphertextArray* source : batch.sources) {
@@ -67,18 +64,19 @@ std::size_t check_linear_batch(std::string_view backend, const LinearBatch& batc
     inputs += source->size();
   }
   constexpr std::size_t kMax = std::numeric_limits<std::uint32_t>::max();
-  if (inputs > kMax || outputs.size() > kMax || batch.columns == 0 || batch.columns > kMax || batch.weights.size() % batch.columns != 0) {
-    throw InvalidArgument(where + std::to_string(inputs) + " inputs, " + std::to_string(outputs.size()) +
-                          " outputs, " + std::to_string(batch.weights.size()) + " weights in rows of " +
-                          std::to_string(batch.columns) + ": expected at most 2^32 - 1 ciphertexts each way and whole rows");
+  if (inputs > kMax || outputs.size() > kMax || batch.columns == 0 || batch.columns > kMax ||
+      batch.weights.size() % batch.columns != 0) {
+    throw InvalidArgument(where + std::to_string(inputs) + " inputs, " + std::to_string(outputs.size()) + " outputs, " +
+                          std::to_string(batch.weights.size()) + " weights in rows of " +
+                          std::to_string(batch.columns) +
+                          ": expected at most 2^32 - 1 ciphertexts each way and whole rows");
   }
   const std::size_t rows = batch.weights.size() / batch.columns, groups = batch.groups();
   const std::size_t terms = batch.term_input.size(), outs = batch.output_index.size();
   if (batch.term_column.size() != terms || batch.output_row.size() != outs || batch.output_constant.size() != outs ||
       !valid_offsets(batch.group_terms, groups, terms) || !valid_offsets(batch.group_outputs, groups, outs)) {
-    throw InvalidArgument(where + "the group offsets or the term and output lists disagree (" +
-                          std::to_string(groups) + " groups, " + std::to_string(terms) + " terms, " +
-                          std::to_string(outs) + " outputs)");
+    throw InvalidArgument(where + "the group offsets or the term and output lists disagree (" + std::to_string(groups) +
+                          " groups, " + std::to_string(terms) + " terms, " + std::to_string(outs) + " outputs)");
   }
   for (std::size_t t = 0; t < terms; ++t) {
     if (batch.term_input[t] >= inputs || batch.term_column[t] >= batch.columns) {

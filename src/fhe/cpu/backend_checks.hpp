@@ -25,7 +25,6 @@ void check_keyswitch_batch(std::string_view backend, const KeyswitchKey& key, co
 /// of `columns` values, the group offsets run from 0 to the term and output counts without
 /// decreasing, every term names an input and a column that exist, every output a row of W, and
 /// the output indices are a permutation of [0, outputs.size()). Returns the input count.
-std::size_t check_linear_batch(std::string_view backend, const LinearBatch& batch,
-                               const LweCiphertextArray& outputs);
+std::size_t check_linear_batch(std::string_view backend, const LinearBatch& batch, const LweCiphertextArray& outputs);
 
 }  // namespace veil::fhe

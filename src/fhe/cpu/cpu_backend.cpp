@@ -43,14 +43,14 @@ class CpuBackend final : public Backend {
     group = std::min(group, (count + pool_.size() - 1) / pool_.size());
     const std::size_t groups = (count + group - 1) / group;
 
-    const std::size_t per_thread = detail::ScratchSize()
-                                       .add_bytes(keyswitch_group_scratch_size(key.keyswitch_key(), group))
-                                       .add<Torus>(group * (n + 1))  // key-switched
-                                       .add<Torus>(group * (n + 1))  // modulus-switched
-                                       .add<Torus>(group * glwe_size)
-                                       .add_bytes(blind_rotation_group_scratch_size(p.glwe_dimension, p.polynomial_size,
-                                                                                    p.pbs_level))
-                                       .total();
+    const std::size_t per_thread =
+        detail::ScratchSize()
+            .add_bytes(keyswitch_group_scratch_size(key.keyswitch_key(), group))
+            .add<Torus>(group * (n + 1))  // key-switched
+            .add<Torus>(group * (n + 1))  // modulus-switched
+            .add<Torus>(group * glwe_size)
+            .add_bytes(blind_rotation_group_scratch_size(p.glwe_dimension, p.polynomial_size, p.pbs_level))
+            .total();
     std::vector<std::vector<std::byte>> scratch(pool_.size(), std::vector<std::byte>(per_thread));
 
     pool_.parallel_for(groups, 1, [&](std::size_t begin, std::size_t end, std::size_t worker) {

@@ -40,7 +40,8 @@ CpuIsa choose_cpu_isa(const char* requested, CpuIsa supported) {
     }
     return isa;
   }
-  throw InvalidArgument("VEIL_CPU=" + std::string(name) + ": expected scalar, avx2 or avx512 (or unset: the best "
+  throw InvalidArgument("VEIL_CPU=" + std::string(name) +
+                        ": expected scalar, avx2 or avx512 (or unset: the best "
                         "this CPU supports)");
 }
 

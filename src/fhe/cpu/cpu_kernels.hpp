@@ -13,9 +13,9 @@ namespace veil::fhe::cpu {
 
 /// The negacyclic FFT's tables for one N (negacyclic_fft.hpp holds their meaning and storage).
 struct FftTables {
-  std::size_t half;                           // h = N/2
-  const double *twist_re, *twist_im;          // w^j, j < h
-  const double *untwist_re, *untwist_im;      // w^j / h, j < h (used conjugated)
+  std::size_t half;                       // h = N/2
+  const double *twist_re, *twist_im;      // w^j, j < h
+  const double *untwist_re, *untwist_im;  // w^j / h, j < h (used conjugated)
   // Stage twiddles exp(-2*pi*i*j/(2m)), j < m, of the stage of half-span m at index m - 1.
   const double *stage_re, *stage_im;
   // exp(-2*pi*i*3j/(2m)), j < m/2, at index m - 1 + j: the third twiddle of a radix-4 pass

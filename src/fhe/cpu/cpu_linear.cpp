@@ -37,28 +37,29 @@ void linear_batch(const LinearBatch& batch, std::size_t inputs, LweCiphertextArr
   }
   if (items.empty()) return;
   const std::size_t size = outputs.dimension().value + 1;
-  pool.parallel_for(items.size(), std::max<std::size_t>(1, kItemWork * items.size() / std::max<std::size_t>(1, work)),
-                    [&](std::size_t begin, std::size_t end, std::size_t) {
-                      std::vector<const Torus*> terms;
-                      std::vector<std::int64_t> weights;
-                      std::vector<Torus*> out;
-                      for (std::size_t item = begin; item < end; ++item) {
-                        const auto [g, first] = items[item];
-                        const std::uint32_t t0 = batch.group_terms[g], t1 = batch.group_terms[g + 1];
-                        const std::uint32_t last = std::min<std::uint32_t>(first + kOutputSlice, batch.group_outputs[g + 1]);
-                        terms.clear();
-                        for (std::uint32_t t = t0; t < t1; ++t) terms.push_back(input[batch.term_input[t]]);
-                        weights.clear();
-                        out.clear();
-                        for (std::uint32_t o = first; o < last; ++o) {
-                          const std::int64_t* row = batch.weights.data() + std::size_t{batch.output_row[o]} * batch.columns;
-                          for (std::uint32_t t = t0; t < t1; ++t) weights.push_back(row[batch.term_column[t]]);
-                          out.push_back(outputs[batch.output_index[o]].data());
-                        }
-                        multi_dot_product(terms, weights.data(), out, size);
-                        for (std::uint32_t o = first; o < last; ++o) out[o - first][size - 1] += batch.output_constant[o];
-                      }
-                    });
+  pool.parallel_for(
+      items.size(), std::max<std::size_t>(1, kItemWork * items.size() / std::max<std::size_t>(1, work)),
+      [&](std::size_t begin, std::size_t end, std::size_t) {
+        std::vector<const Torus*> terms;
+        std::vector<std::int64_t> weights;
+        std::vector<Torus*> out;
+        for (std::size_t item = begin; item < end; ++item) {
+          const auto [g, first] = items[item];
+          const std::uint32_t t0 = batch.group_terms[g], t1 = batch.group_terms[g + 1];
+          const std::uint32_t last = std::min<std::uint32_t>(first + kOutputSlice, batch.group_outputs[g + 1]);
+          terms.clear();
+          for (std::uint32_t t = t0; t < t1; ++t) terms.push_back(input[batch.term_input[t]]);
+          weights.clear();
+          out.clear();
+          for (std::uint32_t o = first; o < last; ++o) {
+            const std::int64_t* row = batch.weights.data() + std::size_t{batch.output_row[o]} * batch.columns;
+            for (std::uint32_t t = t0; t < t1; ++t) weights.push_back(row[batch.term_column[t]]);
+            out.push_back(outputs[batch.output_index[o]].data());
+          }
+          multi_dot_product(terms, weights.data(), out, size);
+          for (std::uint32_t o = first; o < last; ++o) out[o - first][size - 1] += batch.output_constant[o];
+        }
+      });
 }
 
 }  // namespace veil::fhe::cpu

@@ -200,8 +200,8 @@ void forward_after_first_stage(const FftTables& t, double* out) {
 void decompose_lanes(__m512i x, int base_log, int levels, __m512d* digits) {
   const __m128i b = _mm_cvtsi32_si128(base_log), b1 = _mm_cvtsi32_si128(base_log - 1);
   const __m512i one = _mm512_set1_epi64(1), mask = _mm512_set1_epi64((std::int64_t{1} << base_log) - 1);
-  __m512i state = _mm512_srl_epi64(_mm512_add_epi64(_mm512_srl_epi64(x, _mm_cvtsi32_si128(63 - base_log * levels)), one),
-                                   _mm_cvtsi32_si128(1));
+  __m512i state = _mm512_srl_epi64(
+      _mm512_add_epi64(_mm512_srl_epi64(x, _mm_cvtsi32_si128(63 - base_log * levels)), one), _mm_cvtsi32_si128(1));
   for (int j = levels - 1; j >= 1; --j) {
     const __m512i digit = _mm512_and_si512(state, mask);
     const __m512i carry = _mm512_srl_epi64(digit, b1);

@@ -14,7 +14,7 @@ namespace veil::fhe::cpu {
 
 /// out[o][d] = sum_t weights[o * terms + t] * inputs[t][d] (mod 2^64) for o < out.size(),
 /// d < size, with terms = inputs.size(). Overwrites out.
-void multi_dot_product(std::span<const Torus* const> inputs, const std::int64_t* weights,
-                       std::span<Torus* const> out, std::size_t size);
+void multi_dot_product(std::span<const Torus* const> inputs, const std::int64_t* weights, std::span<Torus* const> out,
+                       std::size_t size);
 
 }  // namespace veil::fhe::cpu

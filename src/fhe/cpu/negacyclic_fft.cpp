@@ -95,7 +95,9 @@ void NegacyclicFft::forward_digits(const Torus* in, const SignedDecomposer& deco
   for (int j = 0; j < levels; ++j) forward(digits + static_cast<std::size_t>(j) * n_, outs[j]);
 }
 
-void NegacyclicFft::backward(double* fourier, Torus* out) const { kernels_->fft_backward(tables_, fourier, out, false); }
+void NegacyclicFft::backward(double* fourier, Torus* out) const {
+  kernels_->fft_backward(tables_, fourier, out, false);
+}
 
 void NegacyclicFft::backward_add(double* fourier, Torus* out) const {
   kernels_->fft_backward(tables_, fourier, out, true);

@@ -83,8 +83,11 @@ class Stream {
 class CudaBackend final : public Backend {
  public:
   CudaBackend(int device, std::size_t max_chunk)
-      : device_(device), max_chunk_(max_chunk > 0 ? max_chunk : kDefaultMaxChunk), fused_(fused_requested()),
-        host_linear_(linear_on_host_requested() ? std::make_unique<ThreadPool>() : nullptr), stream_(select(device)),
+      : device_(device),
+        max_chunk_(max_chunk > 0 ? max_chunk : kDefaultMaxChunk),
+        fused_(fused_requested()),
+        host_linear_(linear_on_host_requested() ? std::make_unique<ThreadPool>() : nullptr),
+        stream_(select(device)),
         plans_(stream_.get()) {
     check(cuda::fused_max_shared_bytes(max_shared_), "cudaDeviceGetAttribute of the shared memory per block");
   }
@@ -143,8 +146,8 @@ class CudaBackend final : public Backend {
                                      accs_.data(), stream),
             "table-loading kernel");
       for (std::uint32_t t = 0; t < s.n; ++t) {
-        check(cuda::launch_rotate_decompose(s, t, switched_.data(), accs_.data(), bsk.twist.data(), size,
-                                            fft_.data(), stream),
+        check(cuda::launch_rotate_decompose(s, t, switched_.data(), accs_.data(), bsk.twist.data(), size, fft_.data(),
+                                            stream),
               "rotate-decompose kernel");
         check(cufftExecZ2Z(forward, fft, fft, CUFFT_FORWARD), "cufftExecZ2Z forward");
         check(cuda::launch_fourier_mac(s, t, switched_.data(), fft_.data(), bsk.ggsws.data() + t * s.ggsw_complex(),
@@ -252,8 +255,7 @@ class CudaBackend final : public Backend {
     const std::size_t count = inputs.size();
     const std::size_t big = s.big_lwe_size();
     const std::size_t switched_size = std::size_t{s.n} + 1;
-    const std::size_t chunk =
-        chunk_size(count, big * sizeof(Torus) + switched_size * sizeof(std::uint32_t), 0);
+    const std::size_t chunk = chunk_size(count, big * sizeof(Torus) + switched_size * sizeof(std::uint32_t), 0);
     lwe_.reserve(chunk * big);
     switched_.reserve(chunk * switched_size);
     const cudaStream_t stream = stream_.get();
@@ -297,8 +299,8 @@ class CudaBackend final : public Backend {
   std::size_t chunk_size(std::size_t count, std::size_t bytes_per_ciphertext, std::size_t fft_points) const {
     std::size_t free = 0, total = 0;
     check(cudaMemGetInfo(&free, &total), "cudaMemGetInfo");
-    const std::size_t held = lwe_.bytes() + small_.bytes() + switched_.bytes() + accs_.bytes() + fft_.bytes() +
-                             prod_.bytes();
+    const std::size_t held =
+        lwe_.bytes() + small_.bytes() + switched_.bytes() + accs_.bytes() + fft_.bytes() + prod_.bytes();
     const auto budget = static_cast<std::size_t>(kChunkMemoryShare * static_cast<double>(free + held));
     std::size_t chunk = std::min({count, max_chunk_, budget / bytes_per_ciphertext});
     if (fft_points > 0) chunk = std::min<std::size_t>(chunk, INT32_MAX / fft_points);
@@ -327,16 +329,16 @@ class CudaBackend final : public Backend {
   std::mutex mutex_;
   int device_;
   std::size_t max_chunk_;
-  bool fused_;                  // VEIL_CUDA_PBS: fused kernel where the shape allows it
+  bool fused_;                               // VEIL_CUDA_PBS: fused kernel where the shape allows it
   std::unique_ptr<ThreadPool> host_linear_;  // VEIL_CUDA_LINEAR=host: the linear layers' threads
-  std::size_t max_shared_ = 0;  // dynamic shared memory a block may opt in to
+  std::size_t max_shared_ = 0;               // dynamic shared memory a block may opt in to
   Stream stream_;
   cuda::FftPlans plans_;
   cuda::DeviceKeyCache<cuda::DeviceKeyswitchKey> keyswitch_keys_{kCachedKeys};
   cuda::DeviceKeyCache<cuda::DeviceBootstrapKey> bootstrap_keys_{kCachedKeys};
   // Work buffers, grown on demand and kept for the next call.
-  DeviceBuffer<Torus> lwe_;       // a chunk's inputs, then its outputs
-  DeviceBuffer<Torus> small_;     // key-switched outputs of keyswitch_batch
+  DeviceBuffer<Torus> lwe_;    // a chunk's inputs, then its outputs
+  DeviceBuffer<Torus> small_;  // key-switched outputs of keyswitch_batch
   DeviceBuffer<std::uint32_t> switched_;
   DeviceBuffer<Torus> accs_;
   DeviceBuffer<Complex> fft_;

@@ -34,10 +34,10 @@ std::uint64_t fingerprint(std::span<const T> data) {
 }  // namespace
 
 PbsShape pbs_shape_of(const FourierBootstrapKey& key) {
-  return PbsShape{static_cast<std::uint32_t>(key.input_lwe_dimension().value),
-                  static_cast<std::uint32_t>(key.glwe_dimension().value),
-                  static_cast<std::uint32_t>(key.polynomial_size().value),
-                  static_cast<std::uint32_t>(key.base_log().value), static_cast<std::uint32_t>(key.level_count().value)};
+  return PbsShape{
+      static_cast<std::uint32_t>(key.input_lwe_dimension().value),
+      static_cast<std::uint32_t>(key.glwe_dimension().value), static_cast<std::uint32_t>(key.polynomial_size().value),
+      static_cast<std::uint32_t>(key.base_log().value), static_cast<std::uint32_t>(key.level_count().value)};
 }
 
 KeyIdentity identity_of(const FourierBootstrapKey& key, BootstrapKeyLayout layout) {

@@ -193,8 +193,8 @@ VEIL_HD void rotate_decompose_thread(const PbsShape& s, std::uint32_t t, const s
 
 /// Polynomial-step thread (ciphertext b, output component c, point q) of CMUX t, after the forward
 /// FFT: prod[b][c][q] = sum over rows r of fft[b][r][q] * ggsw[r][c][q] (ggsw: GGSW t).
-VEIL_HD void fourier_mac_thread(const PbsShape& s, std::uint32_t t, const std::uint32_t* switched,
-                                const Complex* fft, const Complex* ggsw, std::size_t thread, Complex* prod) {
+VEIL_HD void fourier_mac_thread(const PbsShape& s, std::uint32_t t, const std::uint32_t* switched, const Complex* fft,
+                                const Complex* ggsw, std::size_t thread, Complex* prod) {
   const std::uint32_t h = s.half();
   const std::uint32_t q = static_cast<std::uint32_t>(thread % h);
   const std::size_t rest = thread / h;
@@ -217,8 +217,8 @@ VEIL_HD void fourier_mac_thread(const PbsShape& s, std::uint32_t t, const std::u
 /// Polynomial-step thread (ciphertext b, component c, point q) of CMUX t, after the inverse FFT:
 /// untwist by conj(w^q)/h (untwist[q] = w^q/h), round to the torus, and add into coefficients q
 /// and q + N/2 of accumulator component c (as cpu/fft_scalar.cpp's backward_add).
-VEIL_HD void untwist_add_thread(const PbsShape& s, std::uint32_t t, const std::uint32_t* switched,
-                                const Complex* prod, const Complex* untwist, std::size_t thread, Torus* accs) {
+VEIL_HD void untwist_add_thread(const PbsShape& s, std::uint32_t t, const std::uint32_t* switched, const Complex* prod,
+                                const Complex* untwist, std::size_t thread, Torus* accs) {
   const std::uint32_t h = s.half();
   const std::uint32_t q = static_cast<std::uint32_t>(thread % h);
   const std::size_t rest = thread / h;

@@ -13,8 +13,8 @@ FftPlans::~FftPlans() {
 }
 
 cufftHandle FftPlans::get(std::size_t points, std::size_t batch) {
-  const auto found = std::find_if(plans_.begin(), plans_.end(),
-                                  [&](const Plan& p) { return p.points == points && p.batch == batch; });
+  const auto found =
+      std::find_if(plans_.begin(), plans_.end(), [&](const Plan& p) { return p.points == points && p.batch == batch; });
   if (found != plans_.end()) {
     std::rotate(found, found + 1, plans_.end());  // now the most recently used
     return plans_.back().handle;

@@ -53,14 +53,14 @@ inline bool fused_shape_supported(const PbsShape& s, std::size_t max_shared_byte
 /// Everything one fused launch reads and writes (device pointers; host pointers in the emulator).
 struct FusedPbsArgs {
   PbsShape s;
-  const Complex* ggsws;                // n GGSWs: row r -> output component c -> N/2 points, FFT order
-  const Complex* twist;                // w^q, q < N/2
-  const Complex* untwist;              // w^q / (N/2)
-  const Complex* stage;                // exp(-i*pi*j/m) at m-1+j (NegacyclicFft::Tables::stage_*)
-  const Torus* tables;                 // distinct tables, N values each
-  const std::uint32_t* table_index;    // per ciphertext of the launch
-  const std::uint32_t* switched;       // per ciphertext: n+1 values mod 2N (mask, body)
-  Torus* out;                          // per ciphertext: k*N+1 values
+  const Complex* ggsws;              // n GGSWs: row r -> output component c -> N/2 points, FFT order
+  const Complex* twist;              // w^q, q < N/2
+  const Complex* untwist;            // w^q / (N/2)
+  const Complex* stage;              // exp(-i*pi*j/m) at m-1+j (NegacyclicFft::Tables::stage_*)
+  const Torus* tables;               // distinct tables, N values each
+  const std::uint32_t* table_index;  // per ciphertext of the launch
+  const std::uint32_t* switched;     // per ciphertext: n+1 values mod 2N (mask, body)
+  Torus* out;                        // per ciphertext: k*N+1 values
 };
 
 /// A block's shared memory, carved from one byte array of fused_shared_bytes(s).

@@ -125,8 +125,7 @@ cudaError_t launch_fused_pbs(const FusedPbsArgs& args, std::size_t count, cudaSt
   return cudaGetLastError();
 }
 
-cudaError_t launch_linear(const LinearArgs& args, std::size_t tiles, unsigned outputs_per_block,
-                          cudaStream_t stream) {
+cudaError_t launch_linear(const LinearArgs& args, std::size_t tiles, unsigned outputs_per_block, cudaStream_t stream) {
   if (tiles == 0) return cudaGetLastError();
   const dim3 grid(static_cast<unsigned>(tiles), linear_slices(args.size, kLinearThreads));
   if (outputs_per_block == 1) {
@@ -142,14 +141,13 @@ cudaError_t kernels_loadable() {
   return cudaFuncGetAttributes(&attributes, sample_extract_kernel);
 }
 
-cudaError_t launch_keyswitch(const KeyswitchShape& s, const Torus* key, const Torus* in, std::size_t count,
-                             Torus* out, cudaStream_t stream) {
+cudaError_t launch_keyswitch(const KeyswitchShape& s, const Torus* key, const Torus* in, std::size_t count, Torus* out,
+                             cudaStream_t stream) {
   return launch_keyswitch_kernel(s, 0, key, in, count, out, nullptr, stream);
 }
 
-cudaError_t launch_keyswitch_modulus_switch(const KeyswitchShape& s, std::uint32_t N, const Torus* key,
-                                            const Torus* in, std::size_t count, std::uint32_t* switched,
-                                            cudaStream_t stream) {
+cudaError_t launch_keyswitch_modulus_switch(const KeyswitchShape& s, std::uint32_t N, const Torus* key, const Torus* in,
+                                            std::size_t count, std::uint32_t* switched, cudaStream_t stream) {
   return launch_keyswitch_kernel(s, N, key, in, count, nullptr, switched, stream);
 }
 

@@ -16,13 +16,12 @@ namespace veil::fhe::cuda {
 cudaError_t kernels_loadable();
 
 /// out[c] = keyswitch(in[c]) for c < count; in: count x (n_in+1), out: count x (n_out+1).
-cudaError_t launch_keyswitch(const KeyswitchShape& s, const Torus* key, const Torus* in, std::size_t count,
-                             Torus* out, cudaStream_t stream);
+cudaError_t launch_keyswitch(const KeyswitchShape& s, const Torus* key, const Torus* in, std::size_t count, Torus* out,
+                             cudaStream_t stream);
 
 /// switched[c] = modulus_switch(keyswitch(in[c]), N), the first two steps of a PBS.
-cudaError_t launch_keyswitch_modulus_switch(const KeyswitchShape& s, std::uint32_t N, const Torus* key,
-                                            const Torus* in, std::size_t count, std::uint32_t* switched,
-                                            cudaStream_t stream);
+cudaError_t launch_keyswitch_modulus_switch(const KeyswitchShape& s, std::uint32_t N, const Torus* key, const Torus* in,
+                                            std::size_t count, std::uint32_t* switched, cudaStream_t stream);
 
 /// Accumulators of count ciphertexts from their tables (load_table_thread).
 cudaError_t launch_load_tables(const PbsShape& s, const Torus* tables, const std::uint32_t* table_index,

@@ -17,32 +17,32 @@
 
 namespace veil::fhe::cuda {
 
-constexpr unsigned kLinearThreads = 128;       // per block on the device
-constexpr unsigned kLinearValues = 2;          // ciphertext values per thread
-constexpr unsigned kLinearTermTile = 32;       // terms staged in shared memory per phase
-constexpr unsigned kLinearWideOutputs = 16;    // G for groups of several outputs (conv, fc)
+constexpr unsigned kLinearThreads = 128;     // per block on the device
+constexpr unsigned kLinearValues = 2;        // ciphertext values per thread
+constexpr unsigned kLinearTermTile = 32;     // terms staged in shared memory per phase
+constexpr unsigned kLinearWideOutputs = 16;  // G for groups of several outputs (conv, fc)
 
 /// Everything one launch reads and writes (device pointers; host pointers in the emulator).
 struct LinearArgs {
-  std::uint32_t size;                   // values per ciphertext, n+1
-  const Torus* inputs;                  // the sources, concatenated: input i at inputs + i*size
-  const std::int64_t* weights;          // W, row-major
-  std::uint32_t columns;                // of W
-  const std::uint32_t* group_terms;     // LinearBatch's lists, as they are
+  std::uint32_t size;                // values per ciphertext, n+1
+  const Torus* inputs;               // the sources, concatenated: input i at inputs + i*size
+  const std::int64_t* weights;       // W, row-major
+  std::uint32_t columns;             // of W
+  const std::uint32_t* group_terms;  // LinearBatch's lists, as they are
   const std::uint32_t* term_input;
   const std::uint32_t* term_column;
   const std::uint32_t* group_outputs;
   const std::uint32_t* output_index;
   const std::uint32_t* output_row;
   const Torus* output_constant;
-  const std::uint32_t* tile_group;      // per tile (grid x): its group
-  const std::uint32_t* tile_first;      // and its first output, in batch order
-  Torus* outputs;                       // output o at outputs + output_index[o]*size
+  const std::uint32_t* tile_group;  // per tile (grid x): its group
+  const std::uint32_t* tile_first;  // and its first output, in batch order
+  Torus* outputs;                   // output o at outputs + output_index[o]*size
 };
 
 template <unsigned G>
 struct LinearShared {
-  Torus weight[kLinearTermTile][G];     // W[row of output o][column of term t], as a torus factor
+  Torus weight[kLinearTermTile][G];  // W[row of output o][column of term t], as a torus factor
   std::uint32_t input[kLinearTermTile];
 };
 
@@ -85,9 +85,10 @@ VEIL_HD void linear_block(const LinearArgs& a, std::uint32_t tile, std::uint32_t
     block.phase([&](unsigned tid, unsigned stride) {  // stage the tile's inputs and weights
       for (unsigned u = tid; u < kLinearTermTile * G; u += stride) {
         const unsigned t = u / G, o = u % G;
-        sh.weight[t][o] = t < n && o < count ? static_cast<Torus>(a.weights[std::size_t{a.output_row[first + o]} *
-                                                                                a.columns + a.term_column[tt + t]])
-                                             : Torus{0};
+        sh.weight[t][o] = t < n && o < count
+                              ? static_cast<Torus>(
+                                    a.weights[std::size_t{a.output_row[first + o]} * a.columns + a.term_column[tt + t]])
+                              : Torus{0};
       }
       for (unsigned t = tid; t < kLinearTermTile; t += stride) sh.input[t] = t < n ? a.term_input[tt + t] : 0;
       if (tt == t0) {

@@ -17,8 +17,8 @@ struct PackedLinearBatch {
   std::size_t tiles = 0;
   unsigned outputs_per_block = 1;
   // Offsets in `index`.
-  std::size_t group_terms = 0, term_input = 0, term_column = 0, group_outputs = 0, output_index = 0,
-              output_row = 0, tile_group = 0, tile_first = 0;
+  std::size_t group_terms = 0, term_input = 0, term_column = 0, group_outputs = 0, output_index = 0, output_row = 0,
+              tile_group = 0, tile_first = 0;
 };
 
 inline PackedLinearBatch pack_linear_batch(const LinearBatch& b) {

@@ -19,11 +19,11 @@ inline constexpr int kMaxDecompositionBits = 63;
 
 /// What the cost models read of a parameter set.
 struct PbsShape {
-  int k = 0;        // GLWE dimension
-  int log2_N = 0;   // log2 of the polynomial size
-  int n = 0;        // LWE dimension after the key switch
-  int br_l = 0;     // PBS decomposition levels
-  int ks_l = 0;     // key-switch decomposition levels
+  int k = 0;       // GLWE dimension
+  int log2_N = 0;  // log2 of the polynomial size
+  int n = 0;       // LWE dimension after the key switch
+  int br_l = 0;    // PBS decomposition levels
+  int ks_l = 0;    // key-switch decomposition levels
 };
 
 double shape_cost(const PbsShape& shape, CostModel model);

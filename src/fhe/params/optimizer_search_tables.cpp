@@ -87,14 +87,9 @@ const SearchTables& search_tables(int security_bits) {
   static std::once_flag once_128, once_132;
   static SearchTables tables_128, tables_132;
   switch (security_bits) {
-    case 128:
-      std::call_once(once_128, [] { tables_128 = build_search_tables(128); });
-      return tables_128;
-    case 132:
-      std::call_once(once_132, [] { tables_132 = build_search_tables(132); });
-      return tables_132;
-    default:
-      throw InvalidArgument("security level is " + std::to_string(security_bits) + " bits, expected 128 or 132");
+    case 128: std::call_once(once_128, [] { tables_128 = build_search_tables(128); }); return tables_128;
+    case 132: std::call_once(once_132, [] { tables_132 = build_search_tables(132); }); return tables_132;
+    default: throw InvalidArgument("security level is " + std::to_string(security_bits) + " bits, expected 128 or 132");
   }
 }
 

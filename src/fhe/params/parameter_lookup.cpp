@@ -17,8 +17,7 @@ std::string target_suffix(ErrorTarget target) { return target == ErrorTarget::lo
 void require_registry_precision(int precision_bits) {
   if (precision_bits < params::kMinPrecisionBits || precision_bits > params::kMaxPrecisionBits) {
     throw InvalidArgument("precision is " + std::to_string(precision_bits) + " bits, expected " +
-                          std::to_string(params::kMinPrecisionBits) + ".." +
-                          std::to_string(params::kMaxPrecisionBits));
+                          std::to_string(params::kMinPrecisionBits) + ".." + std::to_string(params::kMaxPrecisionBits));
   }
 }
 
@@ -66,12 +65,12 @@ const ParameterSet& vetted_parameter_set(int precision_bits, ErrorTarget target,
     throw InvalidArgument("log2 of the weight 2-norm is " + std::to_string(log2_norm2) + ", expected 0.." +
                           std::to_string(params::kMaxLog2Norm2));
   }
-  const std::string name = "v0_128_p" + std::to_string(precision_bits) + "_L" + std::to_string(log2_norm2) +
-                           "_" + target_suffix(target);
+  const std::string name =
+      "v0_128_p" + std::to_string(precision_bits) + "_L" + std::to_string(log2_norm2) + "_" + target_suffix(target);
   if (const ParameterSet* set = params::registry().find(name)) return *set;
   throw InvalidArgument("no vetted set " + name + ": the v0_last_128 table has no solution for " +
-                        std::to_string(precision_bits) + " bits (" + target_suffix(target) +
-                        ") at log2 norm2 " + std::to_string(log2_norm2) + "; lower the weight norm");
+                        std::to_string(precision_bits) + " bits (" + target_suffix(target) + ") at log2 norm2 " +
+                        std::to_string(log2_norm2) + "; lower the weight norm");
 }
 
 const ParameterSet& parameter_set_by_name(std::string_view name) {

@@ -55,8 +55,7 @@ void require_valid(const PbsRequirement& r) {
     throw InvalidArgument("requirement: p_error is " + std::to_string(r.p_error) + ", expected 0 < p < 1");
   }
   if (r.security_bits != 128 && r.security_bits != 132) {
-    throw InvalidArgument("requirement: security is " + std::to_string(r.security_bits) +
-                          " bits, expected 128 or 132");
+    throw InvalidArgument("requirement: security is " + std::to_string(r.security_bits) + " bits, expected 128 or 132");
   }
   const bool free_shape = r.glwe_dimension == 0 && r.log2_polynomial_size == 0;
   const bool fixed_shape = r.glwe_dimension >= params::kMinGlweDimension &&
@@ -70,8 +69,8 @@ void require_valid(const PbsRequirement& r) {
                           " needs a fixed k and N and must lie in (450, k*N)");
   }
   if (!free_shape && !fixed_shape) {
-    throw InvalidArgument("requirement: k = " + std::to_string(r.glwe_dimension) + ", log2 N = " +
-                          std::to_string(r.log2_polynomial_size) + ", expected both 0 (any) or k in " +
+    throw InvalidArgument("requirement: k = " + std::to_string(r.glwe_dimension) +
+                          ", log2 N = " + std::to_string(r.log2_polynomial_size) + ", expected both 0 (any) or k in " +
                           std::to_string(params::kMinGlweDimension) + ".." + std::to_string(params::kMaxGlweDimension) +
                           " and log2 N in " + std::to_string(params::kMinLog2PolynomialSize) + ".." +
                           std::to_string(params::kMaxLog2PolynomialSize));
@@ -134,9 +133,10 @@ std::string p_error_text(double p_error) {
 
 std::string set_name(const PbsRequirement& r, CostModel model) {
   const std::string noise = r.glwe_noise_dimension == 0 ? "" : "_gn" + std::to_string(r.glwe_noise_dimension);
-  const std::string shape = r.glwe_dimension == 0 ? "" : "_k" + std::to_string(r.glwe_dimension) + "N" +
-                                                           std::to_string(std::size_t{1} << r.log2_polynomial_size) +
-                                                           noise;
+  const std::string shape = r.glwe_dimension == 0
+                                ? ""
+                                : "_k" + std::to_string(r.glwe_dimension) + "N" +
+                                      std::to_string(std::size_t{1} << r.log2_polynomial_size) + noise;
   return "opt" + std::to_string(r.security_bits) + "_p" + std::to_string(r.precision_bits) + "_nrm" +
          exact_number(r.norm2) + "_pe" + p_error_text(r.p_error) + shape + "_" + std::string(cost_model_name(model));
 }
@@ -163,8 +163,8 @@ ParameterSet make_set(const Candidate& c, const PbsRequirement& r, CostModel mod
   set.pbs_level = DecompositionLevelCount(static_cast<std::size_t>(c.shape.br_l));
   set.ks_base_log = DecompositionBaseLog(static_cast<std::size_t>(c.ks_b));
   set.ks_level = DecompositionLevelCount(static_cast<std::size_t>(c.shape.ks_l));
-  set.source = "veil parameter optimizer: least " + std::string(cost_model_name(model)) + " cost for p = " +
-               std::to_string(r.precision_bits) + " bits, norm2 = " + exact_number(r.norm2) +
+  set.source = "veil parameter optimizer: least " + std::string(cost_model_name(model)) +
+               " cost for p = " + std::to_string(r.precision_bits) + " bits, norm2 = " + exact_number(r.norm2) +
                ", p_error <= " + exact_number(r.p_error) + (r.glwe_dimension == 0 ? "" : " at the given k and N") +
                "; σ at the " + std::to_string(r.security_bits) + "-bit curve minimum for n and " +
                (r.glwe_noise_dimension == 0 ? std::string("k·N")

@@ -14,9 +14,8 @@
 namespace veil::fhe::params {
 namespace {
 
-constexpr const char* kV0Source =
-    "zama-ai/concrete compilers/concrete-optimizer/v0-parameters/ref/v0_last_128 "
-    "@040e152451ffacb7577e18a96f3766e79f27fb2a";
+constexpr const char* kV0Source = "zama-ai/concrete compilers/concrete-optimizer/v0-parameters/ref/v0_last_128 "
+                                  "@040e152451ffacb7577e18a96f3766e79f27fb2a";
 
 /// Row precision used for a PBS at `precision_bits` bits: one bit less precise (t/σ halves,
 /// p_error <= erfc(√2) ≈ 0.0455) for the loose target, one more for the tight one (<= 2^-49).
@@ -39,8 +38,8 @@ double model_p_error(const ParameterSet& set) {
 
 ParameterSet make_v0_set(const V0Row& row, int precision_bits, ErrorTarget target) {
   ParameterSet set = v0_row_parameter_set(row);
-  set.name = "v0_128_p" + std::to_string(precision_bits) + "_L" + std::to_string(row.log2_norm2) + "_" +
-             target_suffix(target);
+  set.name =
+      "v0_128_p" + std::to_string(precision_bits) + "_L" + std::to_string(row.log2_norm2) + "_" + target_suffix(target);
   set.source = std::string(kV0Source) + ", row (precision " + std::to_string(row.precision) + ", L " +
                std::to_string(row.log2_norm2) + ") used at " + std::to_string(precision_bits) + " bits for " +
                target_description(target) + "; σ = 128-bit curve minimum for n and k·N";
@@ -101,14 +100,14 @@ int toy_log2_polynomial_size(int precision_bits) {
   return std::max(kToyMinLog2PolynomialSize, precision_bits + kToyLog2PolynomialSizeAbovePrecision);
 }
 
-ParameterSet make_toy_set(int precision_bits, std::size_t lwe_dimension = kToyLweDimension,
-                          int log2_N = -1) {
+ParameterSet make_toy_set(int precision_bits, std::size_t lwe_dimension = kToyLweDimension, int log2_N = -1) {
   if (log2_N < 0) log2_N = toy_log2_polynomial_size(precision_bits);
   ParameterSet set;
   set.name = "insecure_toy_p" + std::to_string(precision_bits);
   if (lwe_dimension != kToyLweDimension) set.name += "_n" + std::to_string(lwe_dimension);
   if (log2_N != toy_log2_polynomial_size(precision_bits)) set.name += "_N" + std::to_string(std::size_t{1} << log2_N);
-  set.source = "veil test-only set (INSECURE: n = " + std::to_string(lwe_dimension) + ", σ far below the security curve)";
+  set.source =
+      "veil test-only set (INSECURE: n = " + std::to_string(lwe_dimension) + ", σ far below the security curve)";
   set.security_bits = 0;
   set.precision_bits = precision_bits;
   set.log2_norm2 = kToyLog2Norm2;
@@ -144,7 +143,8 @@ Registry build_registry() {
   }
   for (int p = kMinPrecisionBits; p <= kMaxPrecisionBits; ++p) registry.toys.push_back(make_toy_set(p));
   for (std::size_t n : kToyPartitionLweDimensions) registry.toys.push_back(make_toy_set(kToyPartitionPrecision, n));
-  registry.toys.push_back(make_toy_set(kFullSizeToyPrecision, kFullSizeToyLweDimension, kFullSizeToyLog2PolynomialSize));
+  registry.toys.push_back(
+      make_toy_set(kFullSizeToyPrecision, kFullSizeToyLweDimension, kFullSizeToyLog2PolynomialSize));
   return registry;
 }
 

@@ -26,9 +26,7 @@ CurveCoefficients curve_for(int security_bits) {
   switch (security_bits) {
     case 128: return {-0.025696778711484593, 2.675931372549016};
     case 132: return {-0.024891456582633045, 2.65734593837534};
-    default:
-      throw InvalidArgument("security level is " + std::to_string(security_bits) +
-                            " bits, expected 128 or 132");
+    default: throw InvalidArgument("security level is " + std::to_string(security_bits) + " bits, expected 128 or 132");
   }
 }
 

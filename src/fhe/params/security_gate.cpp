@@ -28,8 +28,8 @@ class FieldComparison {
   template <typename T>
   void require_equal(const char* field, const T& actual, const T& vetted) const {
     if (actual == vetted) return;
-    throw SecurityError("parameter set '" + name_ + "': " + field + " is " + to_text(actual) +
-                        ", the " + reference_ + " has " + to_text(vetted));
+    throw SecurityError("parameter set '" + name_ + "': " + field + " is " + to_text(actual) + ", the " + reference_ +
+                        " has " + to_text(vetted));
   }
 
  private:
@@ -56,8 +56,7 @@ void require_same_fields(const ParameterSet& params, const ParameterSet& vetted,
   compare.require_equal("insecure_for_tests", params.insecure_for_tests, vetted.insecure_for_tests);
 }
 
-void require_noise_meets_curve(const ParameterSet& params, const char* key, std::size_t dimension,
-                               double std_dev) {
+void require_noise_meets_curve(const ParameterSet& params, const char* key, std::size_t dimension, double std_dev) {
   double minimum = 0;
   try {
     minimum = minimum_secure_std_dev(dimension, params.security_bits);

@@ -29,13 +29,12 @@ void save_ciphertext_batch(const CiphertextBatch& batch, std::ostream& out) {
   const LweDimension expected = lwe_dimension_for(p, batch.key_kind);
   const LweCiphertextArray& cts = batch.ciphertexts;
   if (cts.dimension() != expected || cts.data().size() != cts.size() * (expected.value + 1)) {
-    throw InvalidArgument("ciphertext batch: LWE dimension " + std::to_string(cts.dimension().value) + ", ciphertexts under the " +
-                          key_kind_name(batch.key_kind) + " of parameter set '" + p.name + "' have dimension " +
-                          std::to_string(expected.value));
+    throw InvalidArgument("ciphertext batch: LWE dimension " + std::to_string(cts.dimension().value) +
+                          ", ciphertexts under the " + key_kind_name(batch.key_kind) + " of parameter set '" + p.name +
+                          "' have dimension " + std::to_string(expected.value));
   }
   ByteWriter writer(out);
-  write_envelope_header(writer, kCiphertextBatchKind,
-               ciphertext_batch_payload_bytes(p, batch.key_kind, cts.size()));
+  write_envelope_header(writer, kCiphertextBatchKind, ciphertext_batch_payload_bytes(p, batch.key_kind, cts.size()));
   write_parameter_set_record(writer, p);
   write_key_id(writer, batch.key_id);
   write_context_tag(writer, batch.context);

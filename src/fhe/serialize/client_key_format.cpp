@@ -28,8 +28,7 @@ void write_bits(ByteWriter& writer, std::span<const Torus> bits, std::string_vie
   writer.bytes(bytes);
 }
 
-SecretBits read_bits(ByteReader& reader, const ParameterSet& params, std::string_view which,
-                             std::size_t expected) {
+SecretBits read_bits(ByteReader& reader, const ParameterSet& params, std::string_view which, std::size_t expected) {
   read_expected_u64(reader, params, std::string(which) + " length", expected);
   SecretVector<std::uint8_t> bytes(expected);  // expected comes from a registered set: bounded
   reader.bytes(bytes, which);

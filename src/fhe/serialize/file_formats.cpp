@@ -28,7 +28,8 @@ ParameterSet load_parameter_set_file(const std::filesystem::path& path, const Lo
 }
 
 void save_client_key_file(const ClientKey& client, const std::filesystem::path& path) {
-  write_file_atomically(path, [&](std::ostream& out) { save_client_key(client, out); }, FileAccess::owner_only);
+  write_file_atomically(
+      path, [&](std::ostream& out) { save_client_key(client, out); }, FileAccess::owner_only);
 }
 
 ClientKey load_client_key_file(const std::filesystem::path& path, const LoadLimits& limits) {
@@ -38,7 +39,8 @@ ClientKey load_client_key_file(const std::filesystem::path& path, const LoadLimi
 }
 
 void save_client_keys_file(std::span<const ClientKey> partitions, const std::filesystem::path& path) {
-  write_file_atomically(path, [&](std::ostream& out) { save_client_keys(partitions, out); }, FileAccess::owner_only);
+  write_file_atomically(
+      path, [&](std::ostream& out) { save_client_keys(partitions, out); }, FileAccess::owner_only);
 }
 
 std::vector<ClientKey> load_client_keys_file(const std::filesystem::path& path, const LoadLimits& limits) {

@@ -118,9 +118,12 @@ const ParameterSet& read_parameter_set_record(ByteReader& reader) {
   const ParameterSet& r = *registered;
   const std::string source = reader.string(source_bytes, "parameter-set source");
   if (source != r.source) reader.fail("parameter set '" + name + "': stored source differs from the registry's");
-  require_field(reader, r, "security_bits", static_cast<std::int32_t>(reader.u32("security_bits")), std::int32_t{r.security_bits});
-  require_field(reader, r, "precision_bits", static_cast<std::int32_t>(reader.u32("precision_bits")), std::int32_t{r.precision_bits});
-  require_field(reader, r, "log2_norm2", static_cast<std::int32_t>(reader.u32("log2_norm2")), std::int32_t{r.log2_norm2});
+  require_field(reader, r, "security_bits", static_cast<std::int32_t>(reader.u32("security_bits")),
+                std::int32_t{r.security_bits});
+  require_field(reader, r, "precision_bits", static_cast<std::int32_t>(reader.u32("precision_bits")),
+                std::int32_t{r.precision_bits});
+  require_field(reader, r, "log2_norm2", static_cast<std::int32_t>(reader.u32("log2_norm2")),
+                std::int32_t{r.log2_norm2});
   require_field(reader, r, "target_p_error", reader.f64("target_p_error"), r.target_p_error);
   require_field(reader, r, "lwe_dimension", reader.u64("lwe_dimension"), std::uint64_t{r.lwe_dimension.value});
   require_field(reader, r, "glwe_dimension", reader.u64("glwe_dimension"), std::uint64_t{r.glwe_dimension.value});

@@ -33,8 +33,7 @@ void save_seeded_lwe_batch(const SeededLweBatch& batch, std::ostream& out) {
                           "' have dimension " + std::to_string(expected.value));
   }
   ByteWriter writer(out);
-  write_envelope_header(writer, kSeededLweBatchKind,
-               seeded_lwe_batch_payload_bytes(p, batch.bodies.size()));
+  write_envelope_header(writer, kSeededLweBatchKind, seeded_lwe_batch_payload_bytes(p, batch.bodies.size()));
   write_parameter_set_record(writer, p);
   write_key_id(writer, batch.key_id);
   write_context_tag(writer, batch.context);

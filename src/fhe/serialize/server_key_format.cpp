@@ -68,8 +68,8 @@ void read_bootstrap_header(ByteReader& reader, const ParameterSet& p, std::uint6
 }
 
 void write_keyswitch_header(ByteWriter& writer, const ParameterSet& p, std::uint64_t words) {
-  for (const std::size_t field : {p.big_lwe_dimension().value, p.lwe_dimension.value, p.ks_base_log.value,
-                                  p.ks_level.value}) {
+  for (const std::size_t field :
+       {p.big_lwe_dimension().value, p.lwe_dimension.value, p.ks_base_log.value, p.ks_level.value}) {
     writer.u64(field);
   }
   writer.u64(words);
@@ -266,8 +266,8 @@ IdentifiedServerKey load_server_key(std::istream& in, const LoadLimits& limits) 
 IdentifiedCompressedServerKey load_compressed_server_key(std::istream& in, const LoadLimits& limits) {
   LoadedServerKey loaded = load_any_server_key(in, limits);
   if (!loaded.compressed) {
-    throw FormatError("server key: the file holds expanded keys (format version " +
-                      std::to_string(kKeyFormatVersion) + " or older), not the compressed ones of version " +
+    throw FormatError("server key: the file holds expanded keys (format version " + std::to_string(kKeyFormatVersion) +
+                      " or older), not the compressed ones of version " +
                       std::to_string(kCompressedServerKeyFormatVersion) + " that keygen writes");
   }
   return std::move(*loaded.compressed);

@@ -83,7 +83,8 @@ class FolderDataset : public Dataset {
 
 std::unique_ptr<Dataset> make_folder_dataset(const std::filesystem::path& images_dir,
                                              const std::filesystem::path& labels_csv, const DatasetOptions& options) {
-  if (!std::filesystem::is_directory(images_dir)) throw IoError("image folder " + images_dir.string() + " does not exist");
+  if (!std::filesystem::is_directory(images_dir))
+    throw IoError("image folder " + images_dir.string() + " does not exist");
   return std::make_unique<FolderDataset>(images_dir, read_labels_csv(labels_csv), options);
 }
 

@@ -25,7 +25,8 @@ MemberName split_member_name(const std::string& name) {
   const auto dot = name.find('.', slash == std::string::npos ? 0 : slash + 1);
   if (dot == std::string::npos) return {name, ""};
   std::string extension = name.substr(dot + 1);
-  std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return {name.substr(0, dot), extension};
 }
 
@@ -59,13 +60,15 @@ class ShardReader {
       if (is_image_extension(name.extension) && !out.image) {
         if (lookahead_->size > kMaxImageFileBytes)
           throw FormatError(path_.string() + ": " + lookahead_->name + " claims " + std::to_string(lookahead_->size) +
-                            " bytes, more than the " + std::to_string(kMaxImageFileBytes) + " of any image veil decodes");
+                            " bytes, more than the " + std::to_string(kMaxImageFileBytes) +
+                            " of any image veil decodes");
         out.image = *lookahead_;
         if (load_image) tar_.read_data(out.image_bytes);
       } else if (name.extension == "cls") {
         std::vector<std::uint8_t> text;
-        if (lookahead_->size > 64) throw FormatError(path_.string() + ": " + lookahead_->name + " is " +
-                                                     std::to_string(lookahead_->size) + " bytes, too long for a label");
+        if (lookahead_->size > 64)
+          throw FormatError(path_.string() + ": " + lookahead_->name + " is " + std::to_string(lookahead_->size) +
+                            " bytes, too long for a label");
         tar_.read_data(text);
         out.cls_text = std::string(text.begin(), text.end());
       }
@@ -73,7 +76,9 @@ class ShardReader {
     return true;
   }
 
-  void read_at(std::uint64_t offset, std::uint64_t size, std::vector<std::uint8_t>& out) { tar_.read_at(offset, size, out); }
+  void read_at(std::uint64_t offset, std::uint64_t size, std::vector<std::uint8_t>& out) {
+    tar_.read_at(offset, size, out);
+  }
   const std::filesystem::path& path() const { return path_; }
 
  private:

@@ -36,7 +36,8 @@ std::vector<std::string> load_class_names(const std::filesystem::path& path) {
     }
     const auto fields = split_csv_line(line, where);
     if (number == 1 && !fields.empty() && fields[0] == "index") continue;
-    if (fields.size() != 3) throw FormatError(where + ": " + std::to_string(fields.size()) + " fields, expected index,wnid,name");
+    if (fields.size() != 3)
+      throw FormatError(where + ": " + std::to_string(fields.size()) + " fields, expected index,wnid,name");
     if (fields[0] != std::to_string(names.size()))
       throw FormatError(where + ": index '" + fields[0] + "', expected " + std::to_string(names.size()));
     names.push_back(fields[2]);

@@ -8,7 +8,8 @@ namespace veil::io {
 
 Tensor center_crop_tensor(const Tensor& images, std::int64_t size) {
   const Shape& shape = images.shape;
-  if (shape.size() < 2) throw InvalidArgument("center_crop_tensor: shape " + to_string(shape) + " has no [H, W] dimensions");
+  if (shape.size() < 2)
+    throw InvalidArgument("center_crop_tensor: shape " + to_string(shape) + " has no [H, W] dimensions");
   const std::int64_t h = shape[shape.size() - 2], w = shape.back();
   if (size < 1 || size > h || size > w)
     throw InvalidArgument("center_crop_tensor: a " + std::to_string(size) + " x " + std::to_string(size) +

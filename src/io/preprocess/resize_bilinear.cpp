@@ -13,10 +13,10 @@ namespace {
 constexpr int kPrecisionBits = 32 - 8 - 2;
 
 struct Coefficients {
-  int taps = 0;                     // coefficients per output sample
-  std::vector<int> first;           // first input index per output sample
-  std::vector<int> count;           // inputs used per output sample
-  std::vector<std::int32_t> weight; // out_size * taps fixed-point weights
+  int taps = 0;                      // coefficients per output sample
+  std::vector<int> first;            // first input index per output sample
+  std::vector<int> count;            // inputs used per output sample
+  std::vector<std::int32_t> weight;  // out_size * taps fixed-point weights
 };
 
 double triangle(double x) {

@@ -77,7 +77,8 @@ class CheckpointReader {
   }
 
   StateDict load() {
-    const detail::Pickle pickle = detail::unpickle_checkpoint(zip_.read(*pickle_entry_, limits_.max_pickle_bytes), name_);
+    const detail::Pickle pickle =
+        detail::unpickle_checkpoint(zip_.read(*pickle_entry_, limits_.max_pickle_bytes), name_);
     const detail::PickleValue* root = pickle.root;
     if (root->kind != detail::Kind::kDict)
       throw FormatError(name_ + ": data.pkl holds a " + detail::kind_name(root->kind) + ", expected a state_dict");
@@ -100,7 +101,9 @@ class CheckpointReader {
     auto it = storages_.find(ref.key);
     if (it != storages_.end()) return it->second;
     const auto* entry = zip_.find(prefix_ + "data/" + ref.key);
-    if (!entry) throw FormatError(name_ + ": tensor " + tensor + " needs storage " + prefix_ + "data/" + ref.key + ", which is missing");
+    if (!entry)
+      throw FormatError(name_ + ": tensor " + tensor + " needs storage " + prefix_ + "data/" + ref.key +
+                        ", which is missing");
     const auto numel = static_cast<std::uint64_t>(ref.numel);
     if (numel > limits_.max_elements - elements_read_)
       throw FormatError(name_ + ": storage " + ref.key + " of tensor " + tensor + " has " + std::to_string(numel) +
@@ -109,9 +112,9 @@ class CheckpointReader {
     // torch.save writes each storage as exactly numel elements.
     const auto need = numel * detail::element_size(ref.dtype);
     if (entry->size != need)
-      throw FormatError(name_ + ": storage " + ref.key + " of tensor " + tensor + " has " + std::to_string(entry->size) +
-                        " bytes, expected " + std::to_string(ref.numel) + " " + detail::dtype_name(ref.dtype) +
-                        " elements");
+      throw FormatError(name_ + ": storage " + ref.key + " of tensor " + tensor + " has " +
+                        std::to_string(entry->size) + " bytes, expected " + std::to_string(ref.numel) + " " +
+                        detail::dtype_name(ref.dtype) + " elements");
     elements_read_ += numel;
     return storages_.emplace(ref.key, zip_.read(*entry, need)).first->second;
   }

@@ -38,12 +38,12 @@ using ValuePtr = PickleValue*;
 
 struct PickleValue {
   Kind kind = Kind::kNone;
-  std::int64_t integer = 0;      // kInt, kBool
-  double real = 0.0;             // kFloat
-  std::string text;              // kString; kGlobal as "module.name"
-  std::vector<ValuePtr> items;   // kTuple, kList; kDict as key, value, key, value...
-  StorageRef storage;            // kStorage
-  TensorSpec tensor;             // kTensor
+  std::int64_t integer = 0;     // kInt, kBool
+  double real = 0.0;            // kFloat
+  std::string text;             // kString; kGlobal as "module.name"
+  std::vector<ValuePtr> items;  // kTuple, kList; kDict as key, value, key, value...
+  StorageRef storage;           // kStorage
+  TensorSpec tensor;            // kTensor
 };
 
 /// Every value the unpickler made, owned in one flat list, so that freeing them never recurses

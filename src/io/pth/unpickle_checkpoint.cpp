@@ -18,11 +18,11 @@ constexpr std::size_t kMaxMemo = 1u << 22;
 
 std::optional<StorageDtype> dtype_of_global(std::string_view global) {
   static const std::map<std::string_view, StorageDtype> table = {
-      {"torch.FloatStorage", StorageDtype::kFloat32},   {"torch.float32", StorageDtype::kFloat32},
-      {"torch.HalfStorage", StorageDtype::kFloat16},    {"torch.float16", StorageDtype::kFloat16},
+      {"torch.FloatStorage", StorageDtype::kFloat32},     {"torch.float32", StorageDtype::kFloat32},
+      {"torch.HalfStorage", StorageDtype::kFloat16},      {"torch.float16", StorageDtype::kFloat16},
       {"torch.BFloat16Storage", StorageDtype::kBFloat16}, {"torch.bfloat16", StorageDtype::kBFloat16},
-      {"torch.DoubleStorage", StorageDtype::kFloat64},  {"torch.float64", StorageDtype::kFloat64},
-      {"torch.LongStorage", StorageDtype::kInt64},      {"torch.int64", StorageDtype::kInt64},
+      {"torch.DoubleStorage", StorageDtype::kFloat64},    {"torch.float64", StorageDtype::kFloat64},
+      {"torch.LongStorage", StorageDtype::kInt64},        {"torch.int64", StorageDtype::kInt64},
   };
   auto it = table.find(global);
   if (it == table.end()) return std::nullopt;
@@ -44,7 +44,8 @@ class Unpickler {
       op_offset_ = pos_;
       op_ = bytes_[pos_++];
       if (op_ == '.') {
-        if (stack_.size() != 1 || !marks_.empty()) fail("STOP with " + std::to_string(stack_.size()) + " values on the stack");
+        if (stack_.size() != 1 || !marks_.empty())
+          fail("STOP with " + std::to_string(stack_.size()) + " values on the stack");
         pickle_.root = stack_.back();
         return std::move(pickle_);
       }

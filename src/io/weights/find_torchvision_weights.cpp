@@ -20,8 +20,9 @@ WeightsFile verify(const std::filesystem::path& path) {
   static const std::regex kHashedName(R"(^.+-([0-9a-f]{8,})\.pth$)");
   std::smatch match;
   if (std::regex_match(file_name, match, kHashedName) && out.sha256.rfind(match[1].str(), 0) != 0)
-    throw FormatError(path.string() + ": sha256 is " + out.sha256 + " but the file name promises a digest starting with " +
-                      match[1].str() + "; the file is corrupt or not the published checkpoint (re-download it from " +
+    throw FormatError(path.string() + ": sha256 is " + out.sha256 +
+                      " but the file name promises a digest starting with " + match[1].str() +
+                      "; the file is corrupt or not the published checkpoint (re-download it from " +
                       std::string(kResnet18WeightsUrl) + ")");
   if (file_name == kResnet18WeightsFile && out.sha256 != kResnet18WeightsSha256)
     throw FormatError(path.string() + ": sha256 is " + out.sha256 + ", expected the published " +
@@ -49,7 +50,8 @@ WeightsFile find_torchvision_weights(std::string_view file_name,
                                      const std::vector<std::filesystem::path>& extra_dirs) {
   if (explicit_path) {
     if (std::filesystem::is_directory(*explicit_path))
-      throw IoError("weights file " + explicit_path->string() + " (given with --weights) is a directory, expected a file");
+      throw IoError("weights file " + explicit_path->string() +
+                    " (given with --weights) is a directory, expected a file");
     if (!std::filesystem::is_regular_file(*explicit_path))
       throw IoError("weights file " + explicit_path->string() + " (given with --weights) does not exist");
     return verify(*explicit_path);
@@ -62,8 +64,9 @@ WeightsFile find_torchvision_weights(std::string_view file_name,
     searched.append("\n  ").append(candidate.string());
   }
   throw IoError("pretrained weights " + std::string(file_name) + " not found; looked in:" + searched +
-                "\nThis machine cannot download them. Fetch https://download.pytorch.org/models/" + std::string(file_name) +
-                " elsewhere and copy it to " + (torch_hub_checkpoint_dir() / file_name).string() +
+                "\nThis machine cannot download them. Fetch https://download.pytorch.org/models/" +
+                std::string(file_name) + " elsewhere and copy it to " +
+                (torch_hub_checkpoint_dir() / file_name).string() +
                 " (torch's cache, see TORCH_HOME), or pass --weights PATH to use another checkpoint.");
 }
 

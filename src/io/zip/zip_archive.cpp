@@ -159,8 +159,8 @@ std::vector<std::uint8_t> ZipArchive::read(const ZipEntry& entry, std::uint64_t 
     }
     inflateEnd(&stream);
     if (rc != Z_STREAM_END || out_done != entry.size)
-      throw FormatError(name_ + ": entry " + entry.name + " fails to inflate (zlib code " + std::to_string(rc) +
-                        ", " + std::to_string(out_done) + " of " + std::to_string(entry.size) + " bytes)");
+      throw FormatError(name_ + ": entry " + entry.name + " fails to inflate (zlib code " + std::to_string(rc) + ", " +
+                        std::to_string(out_done) + " of " + std::to_string(entry.size) + " bytes)");
     out.resize(out_done);
   }
   std::uint64_t crc = crc32(0L, Z_NULL, 0);
@@ -169,8 +169,7 @@ std::vector<std::uint8_t> ZipArchive::read(const ZipEntry& entry, std::uint64_t 
     crc = crc32(crc, out.data() + done, static_cast<uInt>(chunk));
     done += chunk;
   }
-  if (crc != entry.crc32)
-    throw FormatError(name_ + ": entry " + entry.name + " fails its CRC-32 check (corrupt file)");
+  if (crc != entry.crc32) throw FormatError(name_ + ": entry " + entry.name + " fails its CRC-32 check (corrupt file)");
   return out;
 }
 

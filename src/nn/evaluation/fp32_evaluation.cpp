@@ -27,7 +27,7 @@ void classify(Fp32Executor& executor, std::vector<LabelledImage>& pending, const
     const std::span<const float> row(logits.data.data() + i * classes, classes);
     result.accuracy.add(row, pending[i].label);
     result.images.push_back({pending[i].key, pending[i].label,
-                            make_predictions(row, class_names, std::min<std::size_t>(5, classes)),
+                             make_predictions(row, class_names, std::min<std::size_t>(5, classes)),
                              std::vector<float>(row.begin(), row.end())});
   }
   pending.clear();
@@ -36,8 +36,8 @@ void classify(Fp32Executor& executor, std::vector<LabelledImage>& pending, const
 }  // namespace
 
 void evaluate_fp32(Fp32Executor& executor, const ImageSource& source, const PrepareImage& prepare,
-                   std::size_t batch_size, const std::vector<std::string>& class_names, const ProgressCallback& progress,
-                   Fp32EvaluationResult& result) {
+                   std::size_t batch_size, const std::vector<std::string>& class_names,
+                   const ProgressCallback& progress, Fp32EvaluationResult& result) {
   if (batch_size == 0) throw InvalidArgument("evaluate_fp32: batch size 0, expected >= 1");
   const auto start = std::chrono::steady_clock::now();
   const Shape& image_shape = executor.graph().node(0).shape;

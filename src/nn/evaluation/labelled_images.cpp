@@ -9,8 +9,9 @@
 namespace veil::nn {
 
 void load_labelled_images(const ImageSource& source, const PrepareImage& prepare, const Shape& image_shape,
-                          std::int64_t classes, std::size_t max_items, std::size_t threads, const ProgressCallback& progress,
-                          std::vector<LabelledImage>& images, std::vector<std::string>& skipped) {
+                          std::int64_t classes, std::size_t max_items, std::size_t threads,
+                          const ProgressCallback& progress, std::vector<LabelledImage>& images,
+                          std::vector<std::string>& skipped) {
   if (threads == 0) throw InvalidArgument("load_labelled_images: 0 threads, expected >= 1");
   ThreadPool pool(threads);
   std::size_t read = 0;

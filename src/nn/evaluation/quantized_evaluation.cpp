@@ -9,8 +9,8 @@ namespace veil::nn {
 
 void evaluate_quantized(quant::IntegerExecutor& executor, std::span<const LabelledImage> images,
                         std::span<const ImageResult> fp32, const quant::SimulationSettings* simulation,
-                        std::size_t batch_size, const std::vector<std::string>& class_names, const ProgressCallback& progress,
-                        QuantizedStageResult& result) {
+                        std::size_t batch_size, const std::vector<std::string>& class_names,
+                        const ProgressCallback& progress, QuantizedStageResult& result) {
   if (batch_size == 0) throw InvalidArgument("evaluate_quantized: batch size 0, expected >= 1");
   if (fp32.size() != images.size())
     throw InvalidArgument("evaluate_quantized: " + std::to_string(fp32.size()) + " fp32 results for " +

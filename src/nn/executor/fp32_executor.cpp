@@ -43,8 +43,7 @@ void Fp32Executor::plan() {
 }
 
 void Fp32Executor::acquire(ValueId v, std::int64_t batch) {
-  const std::size_t need =
-      static_cast<std::size_t>(batch * element_count(graph_.node(v).shape));
+  const std::size_t need = static_cast<std::size_t>(batch * element_count(graph_.node(v).shape));
   // Best fit among free buffers; otherwise grow the largest one.
   auto best = free_buffers_.end();
   for (auto it = free_buffers_.begin(); it != free_buffers_.end(); ++it)
@@ -75,9 +74,9 @@ void Fp32Executor::execute(const Step& step) {
     case OpKind::Conv2d: {
       const auto& attrs = std::get<Conv2dAttrs>(n.attrs);
       auto b = n.params.find("bias");
-      scratch_.resize(std::max(scratch_.size(), fast_conv2d_scratch_size(in(0).shape, p("weight").shape, attrs, pool_.size())));
-      fast_conv2d(in(0), p("weight"), b == n.params.end() ? nullptr : &b->second, attrs, step.relu, y, scratch_,
-                  pool_);
+      scratch_.resize(
+          std::max(scratch_.size(), fast_conv2d_scratch_size(in(0).shape, p("weight").shape, attrs, pool_.size())));
+      fast_conv2d(in(0), p("weight"), b == n.params.end() ? nullptr : &b->second, attrs, step.relu, y, scratch_, pool_);
       break;
     }
     case OpKind::BatchNorm2d:

@@ -5,8 +5,8 @@
 
 namespace veil::nn {
 
-void fast_batch_norm2d(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& mean,
-                       const Tensor& var, float eps, Tensor& y, ThreadPool& pool) {
+void fast_batch_norm2d(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& mean, const Tensor& var,
+                       float eps, Tensor& y, ThreadPool& pool) {
   detail::expect_fast_rank("fast_batch_norm2d", "input", x, 4);
   const Shape c{x.dim(0)};
   detail::expect_fast_shape("fast_batch_norm2d", "weight", gamma, c);

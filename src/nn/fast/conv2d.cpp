@@ -27,9 +27,15 @@ ConvGeometry geometry(const Shape& x, const Shape& weight, const Conv2dAttrs& a)
                           ", expected [C, N, H, W] and [O, C, k, k]");
   const std::int64_t k = weight[2];
   if (a.stride < 1 || a.padding < 0 || x[2] + 2 * a.padding < k || x[3] + 2 * a.padding < k)
-    throw InvalidArgument("fast_conv2d: stride " + std::to_string(a.stride) + ", padding " +
-                          std::to_string(a.padding) + " do not fit input " + to_string(x));
-  return {x[0], x[1], x[2], x[3], weight[0], k, (x[2] + 2 * a.padding - k) / a.stride + 1,
+    throw InvalidArgument("fast_conv2d: stride " + std::to_string(a.stride) + ", padding " + std::to_string(a.padding) +
+                          " do not fit input " + to_string(x));
+  return {x[0],
+          x[1],
+          x[2],
+          x[3],
+          weight[0],
+          k,
+          (x[2] + 2 * a.padding - k) / a.stride + 1,
           (x[3] + 2 * a.padding - k) / a.stride + 1};
 }
 

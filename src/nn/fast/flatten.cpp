@@ -11,8 +11,9 @@ void fast_flatten(const Tensor& x, Tensor& y, ThreadPool& pool) {
   pool.parallel_for(static_cast<std::size_t>(c), 1, [&](std::size_t begin, std::size_t end, std::size_t) {
     for (auto ch = static_cast<std::int64_t>(begin); ch < static_cast<std::int64_t>(end); ++ch)
       for (std::int64_t i = 0; i < n; ++i)
-        for (std::int64_t s = 0; s < hw; ++s) y.data[static_cast<std::size_t>((ch * hw + s) * n + i)] =
-            x.data[static_cast<std::size_t>((ch * n + i) * hw + s)];
+        for (std::int64_t s = 0; s < hw; ++s)
+          y.data[static_cast<std::size_t>((ch * hw + s) * n + i)] =
+              x.data[static_cast<std::size_t>((ch * n + i) * hw + s)];
   });
 }
 

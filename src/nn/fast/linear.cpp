@@ -12,12 +12,13 @@ void fast_linear(const Tensor& x, const Tensor& weight, const Tensor& bias, Tens
   detail::expect_fast_shape("fast_linear", "weight", weight, {o, f});
   detail::expect_fast_shape("fast_linear", "bias", bias, {o});
   detail::reshape_output(y, {o, n});
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(o), static_cast<int>(n),
-              static_cast<int>(f), 1.0f, weight.data.data(), static_cast<int>(f), x.data.data(),
-              static_cast<int>(n), 0.0f, y.data.data(), static_cast<int>(n));
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(o), static_cast<int>(n), static_cast<int>(f),
+              1.0f, weight.data.data(), static_cast<int>(f), x.data.data(), static_cast<int>(n), 0.0f, y.data.data(),
+              static_cast<int>(n));
   pool.parallel_for(static_cast<std::size_t>(o), 64, [&](std::size_t begin, std::size_t end, std::size_t) {
     for (std::size_t j = begin; j < end; ++j)
-      for (std::int64_t i = 0; i < n; ++i) y.data[j * static_cast<std::size_t>(n) + static_cast<std::size_t>(i)] += bias.data[j];
+      for (std::int64_t i = 0; i < n; ++i)
+        y.data[j * static_cast<std::size_t>(n) + static_cast<std::size_t>(i)] += bias.data[j];
   });
 }
 

@@ -30,9 +30,7 @@ const Node& Graph::node(ValueId v) const {
   return nodes[static_cast<std::size_t>(v)];
 }
 
-Node& Graph::node(ValueId v) {
-  return const_cast<Node&>(static_cast<const Graph&>(*this).node(v));
-}
+Node& Graph::node(ValueId v) { return const_cast<Node&>(static_cast<const Graph&>(*this).node(v)); }
 
 std::vector<int> count_consumers(const Graph& graph) {
   std::vector<int> count(graph.nodes.size(), 0);

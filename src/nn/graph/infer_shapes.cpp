@@ -36,8 +36,8 @@ void expect_only_params(const Node& n, std::initializer_list<const char*> allowe
 
 std::int64_t window_output(const Node& n, std::int64_t in, std::int64_t k, std::int64_t s, std::int64_t p) {
   if (k < 1 || s < 1 || p < 0)
-    throw InvalidArgument(where(n) + ": kernel " + std::to_string(k) + ", stride " + std::to_string(s) +
-                          ", padding " + std::to_string(p) + "; expected kernel >= 1, stride >= 1, padding >= 0");
+    throw InvalidArgument(where(n) + ": kernel " + std::to_string(k) + ", stride " + std::to_string(s) + ", padding " +
+                          std::to_string(p) + "; expected kernel >= 1, stride >= 1, padding >= 0");
   const std::int64_t out = (in + 2 * p - k) / s + 1;
   if (in + 2 * p < k)
     throw InvalidArgument(where(n) + ": input size " + std::to_string(in) + " with padding " + std::to_string(p) +
@@ -74,7 +74,8 @@ Shape infer(const Node& n, const std::vector<const Shape*>& in) {
       const Shape c{(*in[0])[0]};
       for (const char* key : {"weight", "bias", "running_mean", "running_var"}) param(n, key, c);
       for (float v : n.params.at("running_var").data)
-        if (!(v >= 0.0f)) throw InvalidArgument(where(n) + ": running_var has " + std::to_string(v) + ", expected >= 0");
+        if (!(v >= 0.0f))
+          throw InvalidArgument(where(n) + ": running_var has " + std::to_string(v) + ", expected >= 0");
       if (!(std::get<BatchNormAttrs>(n.attrs).eps > 0.0f)) throw InvalidArgument(where(n) + ": eps must be > 0");
       return *in[0];
     }

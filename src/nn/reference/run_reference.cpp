@@ -7,7 +7,8 @@ namespace veil::nn {
 
 void run_reference(const Graph& graph, const Tensor& batch, Tensor& output) {
   const Shape& in_shape = graph.node(0).shape;
-  if (batch.shape.size() != in_shape.size() + 1 || !std::equal(in_shape.begin(), in_shape.end(), batch.shape.begin() + 1))
+  if (batch.shape.size() != in_shape.size() + 1 ||
+      !std::equal(in_shape.begin(), in_shape.end(), batch.shape.begin() + 1))
     throw InvalidArgument("run_reference: batch shape " + to_string(batch.shape) + ", expected [N, " +
                           to_string(in_shape).substr(1));
   std::vector<Tensor> values(graph.nodes.size());
@@ -20,8 +21,8 @@ void run_reference(const Graph& graph, const Tensor& batch, Tensor& output) {
       case OpKind::Input: y = batch; break;
       case OpKind::Conv2d: {
         auto b = n.params.find("bias");
-        reference_conv2d(in(0), p("weight"), b == n.params.end() ? nullptr : &b->second,
-                         std::get<Conv2dAttrs>(n.attrs), y);
+        reference_conv2d(in(0), p("weight"), b == n.params.end() ? nullptr : &b->second, std::get<Conv2dAttrs>(n.attrs),
+                         y);
         break;
       }
       case OpKind::BatchNorm2d:

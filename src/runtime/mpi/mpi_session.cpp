@@ -79,7 +79,8 @@ double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::d
 }  // namespace
 
 MpiSession::MpiSession(const Options& options) : options_(options) {
-  if (!(options.rank_timeout_seconds > 0)) throw InvalidArgument("--rank-timeout: must be a positive number of seconds");
+  if (!(options.rank_timeout_seconds > 0))
+    throw InvalidArgument("--rank-timeout: must be a positive number of seconds");
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (initialized) throw InvalidArgument("distributed: one MPI session per process");
@@ -142,8 +143,9 @@ void MpiSession::serve(const fhe::IdentifiedServerKey& keys, fhe::Backend& local
         const int precision = static_cast<int>(command.at(at));
         const std::size_t n = command.at(at + 1);
         if (at + 2 + n > command.size()) throw FormatError("distributed: truncated table");
-        tables.emplace_back(precision, std::vector<fhe::Torus>(command.begin() + static_cast<std::ptrdiff_t>(at + 2),
-                                                               command.begin() + static_cast<std::ptrdiff_t>(at + 2 + n)));
+        tables.emplace_back(precision,
+                            std::vector<fhe::Torus>(command.begin() + static_cast<std::ptrdiff_t>(at + 2),
+                                                    command.begin() + static_cast<std::ptrdiff_t>(at + 2 + n)));
         at += 2 + n;
       }
       std::vector<const fhe::LookupTable*> per_ct;

@@ -58,6 +58,6 @@ class MpiSession final : public Session {
 
 /// Rank 0's backend over `session` (mpi_split_backend.cpp).
 std::unique_ptr<fhe::Backend> make_split_backend(MpiSession& session, fhe::Backend& local,
-                                                const fhe::IdentifiedServerKey& key);
+                                                 const fhe::IdentifiedServerKey& key);
 
 }  // namespace veil::runtime::distributed

@@ -239,7 +239,7 @@ class SplitBackend final : public fhe::Backend {
 }  // namespace
 
 std::unique_ptr<fhe::Backend> make_split_backend(MpiSession& session, fhe::Backend& local,
-                                                const fhe::IdentifiedServerKey& key) {
+                                                 const fhe::IdentifiedServerKey& key) {
   return std::make_unique<SplitBackend>(session, local, key);
 }
 

@@ -1,11 +1,10 @@
 #pragma once
 // The messages between rank 0 and the workers: flat arrays of 64-bit words, so that one
 // MPI message carries one command or one reply. Command: op, batch, count, input dimension,
-// output dimension, table count, the partition whose keys to use, then per table (precision bits, N, N coefficients), then one
-// table index per ciphertext (PBS only), then the ciphertexts. Reply: status, batch, busy
-// nanoseconds, then the output ciphertexts, or (status error) the message's length and bytes.
-// kServerKey (header only) tells a worker waiting for its key that the key's broadcast follows
-// (mpi_key_stream.hpp).
+// output dimension, table count, the partition whose keys to use, then per table (precision bits, N, N coefficients),
+// then one table index per ciphertext (PBS only), then the ciphertexts. Reply: status, batch, busy nanoseconds, then
+// the output ciphertexts, or (status error) the message's length and bytes. kServerKey (header only) tells a worker
+// waiting for its key that the key's broadcast follows (mpi_key_stream.hpp).
 #include <cstdint>
 #include <string>
 #include <vector>

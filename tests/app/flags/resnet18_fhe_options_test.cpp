@@ -21,8 +21,8 @@ std::string error_of(std::vector<std::string> args) {
 }
 
 TEST(Resnet18Cli, ParsesValuesInBothForms) {
-  const auto o = parse({"--weights", "w.pth", "--images=imgs", "--labels", "l.csv", "--num_images", "7",
-                        "--threads=2", "--seed", "11", "--batch-size", "4", "--no-progress"});
+  const auto o = parse({"--weights", "w.pth", "--images=imgs", "--labels", "l.csv", "--num_images", "7", "--threads=2",
+                        "--seed", "11", "--batch-size", "4", "--no-progress"});
   EXPECT_EQ(o.weights->string(), "w.pth");
   EXPECT_EQ(o.images->string(), "imgs");
   EXPECT_EQ(o.labels->string(), "l.csv");
@@ -46,13 +46,37 @@ TEST(Resnet18Cli, HelpListsEveryFlag) {
   EXPECT_TRUE(parse({"--help"}).help);
   EXPECT_TRUE(parse({"-h"}).help);
   const std::string help = resnet18_cli_help("resnet18_fhe");
-  for (const char* flag : {"--weights", "--images", "--labels", "--dataset-cache-dir", "--num-images", "--threads",
-                           "--seed", "--batch-size", "--run-fhe", "--export-statistics", "--use-gpu",
-                           "--run-experiment", "--n-bits", "--rounding-bits", "--p-error", "--help", "--quant-mode",
-                           "--rounding-method", "--calibration-images", "--simulation-seed", "--fp32-only",
-                           "--experiment-n-bits", "--experiment-rounding-bits", "--output-dir", "--fhe-images",
-                           "--fhe-crop", "--fhe-layers", "--multi-parameter", "--uniform-parameters",
-                           "--distributed", "--rank-timeout"})
+  for (const char* flag : {"--weights",
+                           "--images",
+                           "--labels",
+                           "--dataset-cache-dir",
+                           "--num-images",
+                           "--threads",
+                           "--seed",
+                           "--batch-size",
+                           "--run-fhe",
+                           "--export-statistics",
+                           "--use-gpu",
+                           "--run-experiment",
+                           "--n-bits",
+                           "--rounding-bits",
+                           "--p-error",
+                           "--help",
+                           "--quant-mode",
+                           "--rounding-method",
+                           "--calibration-images",
+                           "--simulation-seed",
+                           "--fp32-only",
+                           "--experiment-n-bits",
+                           "--experiment-rounding-bits",
+                           "--output-dir",
+                           "--fhe-images",
+                           "--fhe-crop",
+                           "--fhe-layers",
+                           "--multi-parameter",
+                           "--uniform-parameters",
+                           "--distributed",
+                           "--rank-timeout"})
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
 }
 
@@ -103,7 +127,8 @@ TEST(Resnet18Cli, DistributedNeedsTheFheStage) {
   const auto o = parse({"--run-fhe", "--distributed", "--rank-timeout", "30"});
   EXPECT_TRUE(o.distributed);
   EXPECT_EQ(o.rank_timeout, 30.0);
-  EXPECT_NE(error_of({"--distributed"}).find("--distributed applies to the FHE stage; add --run-fhe"), std::string::npos);
+  EXPECT_NE(error_of({"--distributed"}).find("--distributed applies to the FHE stage; add --run-fhe"),
+            std::string::npos);
   EXPECT_NE(error_of({"--run-fhe", "--rank-timeout", "30"}).find("applies to --distributed"), std::string::npos);
   EXPECT_NE(error_of({"--run-fhe", "--distributed", "--rank-timeout", "0"}).find("--rank-timeout"), std::string::npos);
   EXPECT_NE(error_of({"--run-fhe", "--distributed", "--rank-timeout", "soon"}).find("'soon'"), std::string::npos);
@@ -129,8 +154,8 @@ TEST(Resnet18Cli, RejectsBadFheValuesAndCombinations) {
   EXPECT_TRUE(parse({}).compile.multi_parameter);  // the default
   EXPECT_FALSE(parse({"--uniform-parameters", "--run-fhe"}).compile.multi_parameter);
   EXPECT_NE(error_of({"--run-fhe=1"}).find("takes no value"), std::string::npos);
-  for (std::vector<std::string> args : {std::vector<std::string>{"--use-gpu"}, {"--fhe-images", "2"}, {"--fhe-crop", "32"},
-                                       {"--fhe-layers", "l.csv"}})
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"--use-gpu"}, {"--fhe-images", "2"}, {"--fhe-crop", "32"}, {"--fhe-layers", "l.csv"}})
     EXPECT_NE(error_of(args).find("add --run-fhe"), std::string::npos) << args[0];
   EXPECT_NE(error_of({"--run-fhe", "--fp32-only"}).find("--run-fhe needs the quantized stages"), std::string::npos);
   EXPECT_NE(error_of({"--export-statistics", "--fp32-only"}).find("drop --fp32-only"), std::string::npos);
@@ -138,7 +163,8 @@ TEST(Resnet18Cli, RejectsBadFheValuesAndCombinations) {
 
 TEST(Resnet18Cli, QuantizedStageDefaultsAreTheSeeds) {
   const auto o = parse({});
-  EXPECT_EQ(o.quant_modes, (std::vector{nn::quant::QuantizationMode::ReferenceCompatible, nn::quant::QuantizationMode::Improved}));
+  EXPECT_EQ(o.quant_modes,
+            (std::vector{nn::quant::QuantizationMode::ReferenceCompatible, nn::quant::QuantizationMode::Improved}));
   EXPECT_EQ(o.quantization.n_bits, (nn::quant::NBits{8, 7, 7, 9}));
   EXPECT_EQ(o.quantization.rounding_bits, 7);
   EXPECT_EQ(o.quantization.rounding_method, nn::quant::RoundingMethod::Approximate);
@@ -162,7 +188,8 @@ TEST(Resnet18Cli, ParsesQuantizationFlags) {
   EXPECT_DOUBLE_EQ(o.compile.p_error, 1e-3);
   EXPECT_EQ(o.calibration_images, 4u);
   EXPECT_EQ(o.simulation_seed, 9u);
-  EXPECT_EQ(parse({"--quant-mode", "reference"}).quant_modes, std::vector{nn::quant::QuantizationMode::ReferenceCompatible});
+  EXPECT_EQ(parse({"--quant-mode", "reference"}).quant_modes,
+            std::vector{nn::quant::QuantizationMode::ReferenceCompatible});
   EXPECT_EQ(parse({"--rounding-bits", "5"}).quantization.rounding_bits, 5);
   EXPECT_FALSE(parse({}).per_site_precision);
   EXPECT_TRUE(parse({"--per-site-precision"}).per_site_precision);

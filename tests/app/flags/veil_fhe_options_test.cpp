@@ -20,9 +20,26 @@ std::string error_of(std::vector<std::string> args) {
 }
 
 TEST(VeilFheCli, ParsesEverySubcommand) {
-  const auto c = parse({"compile", "--weights", "w.pth", "--n-bits", "6", "--rounding_bits=5", "--p-error", "1e-3",
-                        "--quant-mode", "reference", "--calibration-images", "4", "--crop", "64", "--out", "m",
-                        "--threads", "2", "--dataset-cache-dir", "shards"});
+  const auto c = parse({"compile",
+                        "--weights",
+                        "w.pth",
+                        "--n-bits",
+                        "6",
+                        "--rounding_bits=5",
+                        "--p-error",
+                        "1e-3",
+                        "--quant-mode",
+                        "reference",
+                        "--calibration-images",
+                        "4",
+                        "--crop",
+                        "64",
+                        "--out",
+                        "m",
+                        "--threads",
+                        "2",
+                        "--dataset-cache-dir",
+                        "shards"});
   EXPECT_EQ(c.command, VeilFheCommand::compile);
   EXPECT_EQ(c.weights->string(), "w.pth");
   EXPECT_EQ(c.quantization.n_bits, (nn::quant::NBits{6, 6, 6, 6}));
@@ -90,8 +107,9 @@ TEST(VeilFheCli, RejectsUnknownAndMissingSubcommands) {
 }
 
 TEST(VeilFheCli, RejectsFlagsOfOtherSubcommandsAndMissingOnes) {
-  EXPECT_NE(error_of({"keygen", "--spec", "s", "--out", "k", "--weights", "w"}).find("keygen: unknown flag '--weights'"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of({"keygen", "--spec", "s", "--out", "k", "--weights", "w"}).find("keygen: unknown flag '--weights'"),
+      std::string::npos);
   EXPECT_NE(error_of({"decrypt", "--spec", "s", "--client-key", "c", "--input", "o", "--out", "x"}).find("'--out'"),
             std::string::npos);
   EXPECT_NE(error_of({"compile"}).find("compile: --out is required"), std::string::npos);
@@ -107,7 +125,8 @@ TEST(VeilFheCli, RejectsFlagsOfOtherSubcommandsAndMissingOnes) {
 
 TEST(VeilFheCli, RejectsBadValuesAndCombinations) {
   EXPECT_NE(error_of({"compile", "--out", "m", "--crop", "40"}).find("multiple of 16"), std::string::npos);
-  EXPECT_NE(error_of({"compile", "--out", "m", "--p-error", "2"}).find("not a per-PBS error probability"), std::string::npos);
+  EXPECT_NE(error_of({"compile", "--out", "m", "--p-error", "2"}).find("not a per-PBS error probability"),
+            std::string::npos);
   EXPECT_NE(error_of({"compile", "--out", "m", "--p-error", "0"}).find("in (0, 0.2]"), std::string::npos);
   EXPECT_NE(error_of({"compile", "--out", "m", "--quant-mode", "both"}).find("expected reference or improved"),
             std::string::npos);

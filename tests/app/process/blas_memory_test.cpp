@@ -31,10 +31,11 @@ TEST(BlasMemory, TooLittleAddressSpaceIsRefusedNamingTheThreadsThatFit) {
     }
   });
   EXPECT_EQ(code, 0);
-  EXPECT_EQ(exit_code_with_headroom(std::uint64_t{300} << 20, [] {
-              require_address_space_for_blas(2);
-              return 0;
-            }),
+  EXPECT_EQ(exit_code_with_headroom(std::uint64_t{300} << 20,
+                                    [] {
+                                      require_address_space_for_blas(2);
+                                      return 0;
+                                    }),
             0);
 }
 

@@ -28,10 +28,11 @@ TEST(Fp32Report, HasTheSeedLinesCaveatsSkippedItemsAndPerImageTop5) {
   std::ostringstream report;
   write_fp32_report(result, {"synthetic.pth", "abc", false}, {"a", "b", "c", "d"}, 1, 2, 10, report);
   const std::string text = report.str();
-  EXPECT_NE(text.find("Accuracy of the ResNet18 model on the images: 33.33% (NOT ImageNet accuracy"),
-            std::string::npos) << text;
+  EXPECT_NE(text.find("Accuracy of the ResNet18 model on the images: 33.33% (NOT ImageNet accuracy"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("Top-5 Accuracy of the ResNet18 model on the images: 100.00% (NOT ImageNet accuracy"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("Image 2 (img1, label 0 a):\n  fp32 top 5 labels: 1, 0, 2, 3"), std::string::npos) << text;
   EXPECT_NE(text.find("Skipped 2 unusable item(s)"), std::string::npos);
 

@@ -65,8 +65,8 @@ std::size_t count(const std::string& text, const std::string& what) {
 
 Heatmap grid_2x3() {
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  return {"Accuracy <quantized> & simulated", "n_bits", "rounding_threshold_bits", {"6", "7"},
-          {"5", "7", "none"}, {0.10, 0.5, 1.0, 0.0, nan, 0.875}};
+  return {"Accuracy <quantized> & simulated", "n_bits", "rounding_threshold_bits", {"6", "7"}, {"5", "7", "none"},
+          {0.10, 0.5, 1.0, 0.0, nan, 0.875}};
 }
 
 TEST(HeatmapSvg, IsWellFormedWithOneCellPerValue) {
@@ -76,7 +76,8 @@ TEST(HeatmapSvg, IsWellFormedWithOneCellPerValue) {
   EXPECT_EQ(xml_problem(text), "") << text;
   EXPECT_EQ(count(text, "class=\"cell\""), 6u);
   EXPECT_NE(text.find("&lt;quantized&gt; &amp; simulated"), std::string::npos);
-  for (const char* label : {">87.5<", ">50.0<", ">100.0<", ">0.0<", ">10.0<", ">-<", ">none<", ">rounding_threshold_bits<"})
+  for (const char* label :
+       {">87.5<", ">50.0<", ">100.0<", ">0.0<", ">10.0<", ">-<", ">none<", ">rounding_threshold_bits<"})
     EXPECT_NE(text.find(label), std::string::npos) << label;
 }
 

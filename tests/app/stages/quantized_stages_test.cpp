@@ -77,8 +77,7 @@ TEST(QuantizedStages, BothModesRunAndSimulationAtZeroErrorIsTheClearRun) {
     EXPECT_EQ(r.simulated->simulation.misreads, 0u);
     EXPECT_EQ(r.simulated->simulation.pbs, r.pbs.total * kImages) << r.name;
     std::size_t hits = 0;
-    for (std::size_t i = 0; i < kImages; ++i)
-      hits += r.clear.images[i].top5[0].index == f.fp32.images[i].top5[0].index;
+    for (std::size_t i = 0; i < kImages; ++i) hits += r.clear.images[i].top5[0].index == f.fp32.images[i].top5[0].index;
     EXPECT_EQ(r.clear.fp32_agreement_hits, hits);
     // The logit measure covers every image; at p_error 0 the simulation's logits are the clear run's.
     ASSERT_EQ(r.clear.fp32_logits.images(), kImages) << r.name;

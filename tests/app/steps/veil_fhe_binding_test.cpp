@@ -48,7 +48,9 @@ class VeilFheBinding : public ::testing::Test {
   static fs::path spec(char model) { return dir_ / std::string(1, model) / kClientSpecFile; }
   static fs::path model(char model) { return dir_ / std::string(1, model) / kModelFile; }
   static fs::path client_key() { return dir_ / "keys" / kClientKeyFile; }
-  static std::string digest(char model) { return client::spec_digest(client::load_client_spec_file(spec(model))).short_hex(); }
+  static std::string digest(char model) {
+    return client::spec_digest(client::load_client_spec_file(spec(model))).short_hex();
+  }
 
   // The error message of `step` ("" when it succeeds).
   static std::string error_of(const std::function<void(std::ostream&)>& step) {
@@ -95,17 +97,20 @@ TEST_F(VeilFheBinding, SpecWithAFlippedByteIsRefused) {
   write_file_atomically(dir_ / "flipped" / kClientSpecFile, text);
   const fs::path flipped = dir_ / "flipped" / kClientSpecFile;
 
-  const std::string encrypt_error = error_of(
-      [&](std::ostream& log) { encrypt_step(flipped, client_key(), test_image(0), dir_ / "x.slwe", *rng_, log, kAllow); });
+  const std::string encrypt_error = error_of([&](std::ostream& log) {
+    encrypt_step(flipped, client_key(), test_image(0), dir_ / "x.slwe", *rng_, log, kAllow);
+  });
   EXPECT_NE(encrypt_error.find("client spec: checksum mismatch: the file says " + digest('a')), std::string::npos)
       << encrypt_error;
   EXPECT_FALSE(fs::exists(dir_ / "x.slwe"));
-  EXPECT_NE(error_of([&](std::ostream& log) { keygen_step(flipped, dir_ / "x_keys", 2, *rng_, kAllow, log); })
-                .find("checksum mismatch"),
+  EXPECT_NE(error_of([&](std::ostream& log) {
+              keygen_step(flipped, dir_ / "x_keys", 2, *rng_, kAllow, log);
+            }).find("checksum mismatch"),
             std::string::npos);
   EXPECT_FALSE(fs::exists(dir_ / "x_keys"));
-  EXPECT_NE(error_of([&](std::ostream& log) { decrypt_step(flipped, client_key(), output_a(), {}, log, kAllow); })
-                .find("checksum mismatch"),
+  EXPECT_NE(error_of([&](std::ostream& log) {
+              decrypt_step(flipped, client_key(), output_a(), {}, log, kAllow);
+            }).find("checksum mismatch"),
             std::string::npos);
   const std::string run_message = error_of([&](std::ostream& log) {
     run_step(dir_ / "flipped" / kModelFile, dir_ / "keys" / kServerKeyFile, dir_ / "a.slwe", dir_ / "x.lwe", 2, false,
@@ -117,11 +122,12 @@ TEST_F(VeilFheBinding, SpecWithAFlippedByteIsRefused) {
 
 // Model B's spec used to decrypt model A's output into B's scales, with rc 0.
 TEST_F(VeilFheBinding, SpecOfAnotherModelDoesNotDecryptTheOutput) {
-  EXPECT_EQ(error_of([&](std::ostream& log) { decrypt_step(spec('a'), client_key(), output_a(), {}, log, kAllow); }), "");
+  EXPECT_EQ(error_of([&](std::ostream& log) { decrypt_step(spec('a'), client_key(), output_a(), {}, log, kAllow); }),
+            "");
   const std::string message =
       error_of([&](std::ostream& log) { decrypt_step(spec('b'), client_key(), output_a(), {}, log, kAllow); });
-  EXPECT_NE(message.find("client: the output was computed for client spec " + digest('a') +
-                         ", this client's spec is " + digest('b')),
+  EXPECT_NE(message.find("client: the output was computed for client spec " + digest('a') + ", this client's spec is " +
+                         digest('b')),
             std::string::npos)
       << message;
 }

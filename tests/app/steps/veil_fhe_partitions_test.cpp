@@ -40,7 +40,8 @@ TEST(VeilFhePartitions, ThreeToyPartitionsThroughEveryStepDecryptExactly) {
   std::ostringstream log;
   compile_step(testing::test_graph(), testing::test_calibration(), testing::test_config(), options, 2, dir / "model",
                log);
-  const runtime::RecordedCompileOptions recorded = runtime::parse_compile_options(read_text_file(dir / "model" / kCompileOptionsFile));
+  const runtime::RecordedCompileOptions recorded =
+      runtime::parse_compile_options(read_text_file(dir / "model" / kCompileOptionsFile));
   EXPECT_EQ(recorded.parameter_sets, pinned.sets);
   EXPECT_EQ(recorded.site_partitions, pinned.site_partition);
   const fs::path spec = dir / "model" / kClientSpecFile;
@@ -56,12 +57,13 @@ TEST(VeilFhePartitions, ThreeToyPartitionsThroughEveryStepDecryptExactly) {
             std::string::npos)
       << log.str();
 
-  const fhe::IdentifiedServerKey server_key = fhe::load_server_key_file(dir / "keys" / kServerKeyFile, {.allow = kAllow});
+  const fhe::IdentifiedServerKey server_key =
+      fhe::load_server_key_file(dir / "keys" / kServerKeyFile, {.allow = kAllow});
   EXPECT_EQ(server_key.partition_count(), 3u);
-  const client::Client client(client::load_client_spec_file(spec), fhe::load_client_keys_file(dir / "keys" / kClientKeyFile, {.allow = kAllow}));
+  const client::Client client(client::load_client_spec_file(spec),
+                              fhe::load_client_keys_file(dir / "keys" / kClientKeyFile, {.allow = kAllow}));
   EXPECT_EQ(client.key_id(), server_key.key_id);
-  const nn::quant::IntTensor decrypted =
-      client.decrypt_integers(fhe::load_ciphertext_batch_file(dir / "output.lwe"));
+  const nn::quant::IntTensor decrypted = client.decrypt_integers(fhe::load_ciphertext_batch_file(dir / "output.lwe"));
   EXPECT_EQ(decrypted.data,
             runtime::testing::clear_integers(compiler::load_quantized_circuit_file(dir / "model" / kModelFile), image));
 

@@ -52,8 +52,8 @@ class VeilFheSteps : public ::testing::Test {
   static fs::path model() { return dir_ / "model" / kModelFile; }
   // The server's output for input.slwe, run on first use.
   static fs::path output() {
-    static const std::string error = run_error(model(), dir_ / "keys" / kServerKeyFile, dir_ / "input.slwe",
-                                               dir_ / "output.lwe");
+    static const std::string error =
+        run_error(model(), dir_ / "keys" / kServerKeyFile, dir_ / "input.slwe", dir_ / "output.lwe");
     EXPECT_EQ(error, "");
     return dir_ / "output.lwe";
   }
@@ -89,7 +89,8 @@ std::unique_ptr<fhe::Csprng> VeilFheSteps::rng_;
 TEST_F(VeilFheSteps, CompileWritesTheModelDirectory) {
   for (const char* name : {kModelFile, kCompileOptionsFile, kClientSpecFile, kStatisticsFile})
     EXPECT_TRUE(fs::is_regular_file(dir_ / "model" / name)) << name;
-  const runtime::RecordedCompileOptions recorded = runtime::parse_compile_options(read_text_file(dir_ / "model" / kCompileOptionsFile));
+  const runtime::RecordedCompileOptions recorded =
+      runtime::parse_compile_options(read_text_file(dir_ / "model" / kCompileOptionsFile));
   EXPECT_EQ(recorded.parameter_sets, std::vector<std::string>{"insecure_toy_p6"});
   EXPECT_EQ(recorded.p_error, 0x1p-40);
   EXPECT_EQ(recorded.program_fingerprint,
@@ -99,8 +100,10 @@ TEST_F(VeilFheSteps, CompileWritesTheModelDirectory) {
 
 TEST_F(VeilFheSteps, DecryptedTop5IsTheNoiseFreeRuns) {
   std::ostringstream log;
-  const std::vector<std::string> names = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
-  const std::vector<nn::Prediction> top5 = decrypt_step(spec(), dir_ / "keys" / kClientKeyFile, output(), names, log, kAllow);
+  const std::vector<std::string> names = {"zero", "one", "two",   "three", "four",
+                                          "five", "six", "seven", "eight", "nine"};
+  const std::vector<nn::Prediction> top5 =
+      decrypt_step(spec(), dir_ / "keys" / kClientKeyFile, output(), names, log, kAllow);
 
   nn::quant::IntegerExecutor executor(compiler::load_quantized_circuit_file(model()), 2);
   const Tensor image = test_image(0);
@@ -153,7 +156,8 @@ TEST_F(VeilFheSteps, RefusesCompileOptionsOfAnotherModel) {
   fs::create_directories(other);
   fs::copy_file(model(), other / kModelFile, fs::copy_options::overwrite_existing);
   fs::copy_file(spec(), other / kClientSpecFile, fs::copy_options::overwrite_existing);
-  runtime::RecordedCompileOptions recorded = runtime::parse_compile_options(read_text_file(dir_ / "model" / kCompileOptionsFile));
+  runtime::RecordedCompileOptions recorded =
+      runtime::parse_compile_options(read_text_file(dir_ / "model" / kCompileOptionsFile));
   recorded.program_fingerprint = std::string(64, '0');
   write_file_atomically(other / kCompileOptionsFile, runtime::compile_options_json(recorded));
   const std::string message =

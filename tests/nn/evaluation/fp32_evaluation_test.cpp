@@ -47,8 +47,9 @@ TEST(Fp32Evaluation, CountsAccuracyAndSkipsBadItems) {
   Fp32EvaluationResult result;
   std::vector<std::size_t> progress;
   // tops 0,1,2 with labels 0 (top-1 hit), 0 (top-5 hit), 3 (top-5 hit: 4 classes)
-  evaluate_fp32(executor, make_source({0, 1, 2}, {0, 0, 3}), {}, 2, {"a", "b", "c", "d"},
-                [&progress](std::size_t done) { progress.push_back(done); }, result);
+  evaluate_fp32(
+      executor, make_source({0, 1, 2}, {0, 0, 3}), {}, 2, {"a", "b", "c", "d"},
+      [&progress](std::size_t done) { progress.push_back(done); }, result);
   EXPECT_EQ(result.accuracy.images(), 3u);
   EXPECT_DOUBLE_EQ(result.accuracy.top1(), 1.0 / 3.0);
   EXPECT_DOUBLE_EQ(result.accuracy.top5(), 1.0);

@@ -58,16 +58,16 @@ TEST_P(FastConv2dTest, MatchesReference) {
   expect_close(y, expected, pool);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, FastConv2dTest,
-    ::testing::Values(ConvCase{2, 3, 23, 19, 8, 7, 2, 3, true, true},     // ResNet stem, odd sizes
-                      ConvCase{3, 5, 9, 9, 6, 3, 1, 1, false, false},     // 3x3 same, no bias
-                      ConvCase{2, 4, 10, 7, 5, 3, 2, 1, true, true},      // 3x3 stride 2
-                      ConvCase{2, 6, 8, 8, 4, 1, 2, 0, true, false},      // downsample 1x1 stride 2
-                      ConvCase{2, 6, 5, 4, 3, 1, 1, 0, true, true},       // direct 1x1 path
-                      ConvCase{1, 2, 1, 1, 3, 3, 2, 1, true, false},      // window mostly padding
-                      ConvCase{2, 3, 11, 12, 4, 5, 3, 2, false, true},    // stride 3 pad 2
-                      ConvCase{5, 64, 56, 56, 8, 3, 1, 1, true, true}));  // batch split into im2col chunks
+INSTANTIATE_TEST_SUITE_P(Shapes, FastConv2dTest,
+                         ::testing::Values(ConvCase{2, 3, 23, 19, 8, 7, 2, 3, true, true},   // ResNet stem, odd sizes
+                                           ConvCase{3, 5, 9, 9, 6, 3, 1, 1, false, false},   // 3x3 same, no bias
+                                           ConvCase{2, 4, 10, 7, 5, 3, 2, 1, true, true},    // 3x3 stride 2
+                                           ConvCase{2, 6, 8, 8, 4, 1, 2, 0, true, false},    // downsample 1x1 stride 2
+                                           ConvCase{2, 6, 5, 4, 3, 1, 1, 0, true, true},     // direct 1x1 path
+                                           ConvCase{1, 2, 1, 1, 3, 3, 2, 1, true, false},    // window mostly padding
+                                           ConvCase{2, 3, 11, 12, 4, 5, 3, 2, false, true},  // stride 3 pad 2
+                                           ConvCase{5, 64, 56, 56, 8, 3, 1, 1, true,
+                                                    true}));  // batch split into im2col chunks
 
 TEST(FastConv2d, RejectsMismatchedWeight) {
   ThreadPool pool(1);

@@ -58,13 +58,13 @@ TEST(Metrics, AccuracyCounterCountsTop1AndTop5) {
 TEST(Metrics, LogitAgreementAveragesCosineAndRelativeError) {
   LogitAgreement a;
   EXPECT_EQ(a.mean_cosine(), 0.0);
-  const std::vector<float> reference{3.0f, 4.0f};             // |r| = 5
-  a.add(std::vector<float>{6.0f, 8.0f}, reference);           // same direction, error |(3, 4)| = 5
-  a.add(std::vector<float>{4.0f, -3.0f}, reference);          // orthogonal, error |(1, -7)| = sqrt(50)
+  const std::vector<float> reference{3.0f, 4.0f};     // |r| = 5
+  a.add(std::vector<float>{6.0f, 8.0f}, reference);   // same direction, error |(3, 4)| = 5
+  a.add(std::vector<float>{4.0f, -3.0f}, reference);  // orthogonal, error |(1, -7)| = sqrt(50)
   EXPECT_EQ(a.images(), 2u);
   EXPECT_NEAR(a.mean_cosine(), (1.0 + 0.0) / 2, 1e-12);
   EXPECT_NEAR(a.mean_relative_l2(), (1.0 + std::sqrt(50.0) / 5.0) / 2, 1e-12);
-  a.add(std::vector<float>{0.0f, 0.0f}, reference);           // no direction: cosine 0, error 1
+  a.add(std::vector<float>{0.0f, 0.0f}, reference);  // no direction: cosine 0, error 1
   EXPECT_NEAR(a.mean_cosine(), 1.0 / 3, 1e-12);
   EXPECT_THROW(a.add(std::vector<float>{1.0f}, reference), InvalidArgument);
   EXPECT_THROW(a.add(reference, std::vector<float>{0.0f, 0.0f}), InvalidArgument);

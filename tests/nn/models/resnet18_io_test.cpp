@@ -78,7 +78,8 @@ TEST(Resnet18Io, JpegsThroughIoMatchPyTorch) {
     Tensor batch({static_cast<std::int64_t>(kBatch), 3, 224, 224}), out;
     for (std::size_t i = 0; i < kBatch; ++i) {
       const Tensor image = preprocess_file(testing::shared_data_dir() + "/imagenet-val100/" + files[first + i]);
-      std::copy(image.data.begin(), image.data.end(), batch.data.begin() + static_cast<std::ptrdiff_t>(i * image.data.size()));
+      std::copy(image.data.begin(), image.data.end(),
+                batch.data.begin() + static_cast<std::ptrdiff_t>(i * image.data.size()));
     }
     executor.run(batch, out);
     for (std::size_t i = 0; i < kBatch; ++i) {
@@ -135,8 +136,8 @@ TEST(Resnet18Official, PublishedDogTop5AndVal100Accuracy) {
     executor.run(x, out);
     accuracy.add(out.data, sample.label);
   }
-  std::printf("official ResNet-18 fp32 on val100: top-1 %.2f%%, top-5 %.2f%% (%zu images)\n",
-              100.0 * accuracy.top1(), 100.0 * accuracy.top5(), accuracy.images());
+  std::printf("official ResNet-18 fp32 on val100: top-1 %.2f%%, top-5 %.2f%% (%zu images)\n", 100.0 * accuracy.top1(),
+              100.0 * accuracy.top5(), accuracy.images());
   EXPECT_EQ(accuracy.images(), 100u);
 }
 

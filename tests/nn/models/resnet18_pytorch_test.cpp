@@ -32,7 +32,8 @@ Tensor slice(const Tensor& batch, std::int64_t first, std::int64_t count) {
   Shape shape = batch.shape;
   const std::int64_t per = batch.size() / shape[0];
   shape[0] = count;
-  return Tensor(shape, std::vector<float>(batch.data.begin() + first * per, batch.data.begin() + (first + count) * per));
+  return Tensor(shape,
+                std::vector<float>(batch.data.begin() + first * per, batch.data.begin() + (first + count) * per));
 }
 
 // Our top-5 must equal torch's, except that entries whose torch logits tie within

@@ -285,7 +285,7 @@ TEST(FheSimulation, OutputNoiseHasTheRequestedSpread) {
   Tensor clear, sim;
   ex.run(fixture().images, clear);
   SimulationSettings s;
-  s.p_error = 0.0;  // only the output noise
+  s.p_error = 0.0;              // only the output noise
   s.output_noise_std = 1000.0;  // well above float32 rounding of the logits
   s.seed = 5;
   ex.simulate(fixture().images, s, 0, sim);

@@ -45,8 +45,14 @@ TEST(Lookup, ReadIsNegacyclicOutsideTheTable) {
     // Enumerate the negacyclic rule: the table repeats with period 16, negated on the odd half.
     std::int64_t i = index;
     std::int64_t sign = 1;
-    while (i < 0) { i += 8; sign = -sign; }
-    while (i >= 8) { i -= 8; sign = -sign; }
+    while (i < 0) {
+      i += 8;
+      sign = -sign;
+    }
+    while (i >= 8) {
+      i -= 8;
+      sign = -sign;
+    }
     EXPECT_EQ(lookup_read(l, 0, index), sign * table[static_cast<std::size_t>(i)]) << "index " << index;
   }
 }
@@ -58,7 +64,8 @@ TEST(Lookup, EntriesFuseRescaleReluAndRequantization) {
   l.shift = 1;
   l.offset = 4;
   l.function = {{0.5}, 1, true, {0.25}, 3, 0, 10};
-  const std::int64_t expected[8] = {3, 3, 3, 3, 3, 5, 9, 10};  // i=5: v=0.5 -> 2+3; i=6: v=1.5 -> 6+3; i=7: 2.5 -> clamp
+  const std::int64_t expected[8] = {3, 3, 3, 3,
+                                    3, 5, 9, 10};  // i=5: v=0.5 -> 2+3; i=6: v=1.5 -> 6+3; i=7: 2.5 -> clamp
   for (std::int64_t i = 0; i < 8; ++i) EXPECT_EQ(lookup_entry(l, 0, i), expected[i]) << "index " << i;
 }
 

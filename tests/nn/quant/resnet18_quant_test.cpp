@@ -74,8 +74,8 @@ TEST_F(Resnet18Quant, PbsCountsAndAgreementOfBothModes) {
     ex.run(images_, out);
     int agree = 0;
     for (std::int64_t n = 0; n < kEval; ++n) {
-      agree += make_top_k({out.data.data() + n * 1000, 1000}, 1)[0] ==
-               make_top_k({fp32.data.data() + n * 1000, 1000}, 1)[0];
+      agree +=
+          make_top_k({out.data.data() + n * 1000, 1000}, 1)[0] == make_top_k({fp32.data.data() + n * 1000, 1000}, 1)[0];
     }
     EXPECT_GE(agree, 4) << "mode " << static_cast<int>(mode);
   }

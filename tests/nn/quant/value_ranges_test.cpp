@@ -25,7 +25,8 @@ QuantizedCircuit max_pool_then_linear(MaxPoolSchedule schedule, std::int64_t wei
   pair.bits = 4;
   pair.function.relu = true;
   pair.function.out_max = 6;
-  const QValueId pool = add(c, QOpKind::MaxPool2d, "maxpool", {x}, MaxPool2dAttrs{3, 1, 1, -9, schedule, pair}, {1, 4, 4});
+  const QValueId pool =
+      add(c, QOpKind::MaxPool2d, "maxpool", {x}, MaxPool2dAttrs{3, 1, 1, -9, schedule, pair}, {1, 4, 4});
   const QValueId flat = add(c, QOpKind::Flatten, "flatten", {pool}, FlattenAttrs{}, {16});
   std::vector<std::int64_t> row(16, 0);
   row[5] = weight;

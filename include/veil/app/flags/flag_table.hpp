@@ -105,18 +105,25 @@ CliFlagTable<Options> quantization_flags() {
   using O = Options;
   using S = const std::string&;
   return {
-      {"--n-bits", {FlagValue::required, "N|I,A,W,O  quantization bits: one N, or model_inputs,op_inputs,op_weights,"
-                                         "model_outputs (default 8,7,7,9)",
-                    [](O& o, S f, S v) { o.quantization.n_bits = parse_n_bits_value(f, v); }}},
-      {"--rounding-bits", {FlagValue::required, "N|none  accumulator bits kept before each lookup (default 7)",
-                           [](O& o, S f, S v) { o.quantization.rounding_bits = parse_rounding_bits_value(f, v); }}},
-      {"--rounding-method", {FlagValue::required, "M  approximate (default) or exact",
-                             [](O& o, S f, S v) { o.quantization.rounding_method = parse_rounding_method_value(f, v); }}},
-      {"--multi-parameter", {FlagValue::none, "each PBS site on its own parameter set sharing one GLWE secret, one "
-                                              "key per set (the default)",
-                             [](O& o, S, S) { o.compile.multi_parameter = true; }}},
-      {"--uniform-parameters", {FlagValue::none, "one parameter set for every PBS site (one key)",
-                                [](O& o, S, S) { o.compile.multi_parameter = false; }}},
+      {"--n-bits",
+       {FlagValue::required,
+        "N|I,A,W,O  quantization bits: one N, or model_inputs,op_inputs,op_weights,"
+        "model_outputs (default 8,7,7,9)",
+        [](O& o, S f, S v) { o.quantization.n_bits = parse_n_bits_value(f, v); }}},
+      {"--rounding-bits",
+       {FlagValue::required, "N|none  accumulator bits kept before each lookup (default 7)",
+        [](O& o, S f, S v) { o.quantization.rounding_bits = parse_rounding_bits_value(f, v); }}},
+      {"--rounding-method",
+       {FlagValue::required, "M  approximate (default) or exact",
+        [](O& o, S f, S v) { o.quantization.rounding_method = parse_rounding_method_value(f, v); }}},
+      {"--multi-parameter",
+       {FlagValue::none,
+        "each PBS site on its own parameter set sharing one GLWE secret, one "
+        "key per set (the default)",
+        [](O& o, S, S) { o.compile.multi_parameter = true; }}},
+      {"--uniform-parameters",
+       {FlagValue::none, "one parameter set for every PBS site (one key)",
+        [](O& o, S, S) { o.compile.multi_parameter = false; }}},
   };
 }
 

@@ -18,14 +18,14 @@ namespace veil::app {
 
 struct Resnet18CliOptions {
   bool help = false;
-  std::optional<std::filesystem::path> weights;            // else the official file via io's finder
-  std::optional<std::filesystem::path> images;             // with labels: folder + CSV dataset
+  std::optional<std::filesystem::path> weights;  // else the official file via io's finder
+  std::optional<std::filesystem::path> images;   // with labels: folder + CSV dataset
   std::optional<std::filesystem::path> labels;
   std::optional<std::filesystem::path> dataset_cache_dir;  // webdataset *.tar shards
   std::size_t num_images = 0;                              // 0: every image of the dataset
   std::size_t threads = 0;                                 // 0: all cores
   std::size_t batch_size = 16;
-  std::optional<std::uint64_t> seed;                       // shuffles the image order reproducibly
+  std::optional<std::uint64_t> seed;  // shuffles the image order reproducibly
   bool progress = true;
 
   // Quantized and simulated stages.
@@ -35,16 +35,16 @@ struct Resnet18CliOptions {
   /// --n-bits (the seed's 8/7/7/9), --rounding-bits (nullopt: none), --rounding-bits-at (improved
   /// mode's fixed per-site bits, rounding_bits_by_node), --rounding-method; `mode` is each stage's.
   nn::quant::QuantizationConfig quantization;
-  bool per_site_precision = false;                          // --per-site-precision: search per-site bits
-  std::size_t calibration_images = 10;                      // the dataset's first N calibrate, the rest evaluate
+  bool per_site_precision = false;      // --per-site-precision: search per-site bits
+  std::size_t calibration_images = 10;  // the dataset's first N calibrate, the rest evaluate
   std::uint64_t simulation_seed = 0;
-  bool quantized_stages = true;                             // false: --fp32-only
+  bool quantized_stages = true;  // false: --fp32-only
 
   // --run-experiment: clear quantized accuracy over n_bits × rounding bits.
   bool run_experiment = false;
   std::vector<int> experiment_n_bits = {2, 3, 4, 5, 6, 7, 8};
   std::vector<std::optional<int>> experiment_rounding_bits = {2, 3, 4, 5, 6, 7, 8, std::nullopt};
-  std::filesystem::path output_dir = ".";                   // where the experiment's CSV and SVG go
+  std::filesystem::path output_dir = ".";  // where the experiment's CSV and SVG go
 
   // Compiled circuit and FHE execution.
   /// --p-error (the per-PBS error probability: the compiler's target and the simulation's rate)
@@ -53,9 +53,9 @@ struct Resnet18CliOptions {
   std::optional<std::filesystem::path> export_statistics;  // --export-statistics [PATH]: JSON destination
   bool run_fhe = false;
   bool use_gpu = false;
-  std::size_t fhe_images = 1;                               // evaluation images run under FHE
-  std::int64_t fhe_crop = 0;                                // S: FHE on the S x S centre crop; 0: full image
-  std::optional<std::filesystem::path> fhe_layers;          // per-layer CSV of the FHE runs
+  std::size_t fhe_images = 1;                       // evaluation images run under FHE
+  std::int64_t fhe_crop = 0;                        // S: FHE on the S x S centre crop; 0: full image
+  std::optional<std::filesystem::path> fhe_layers;  // per-layer CSV of the FHE runs
   bool distributed = false;     // one rank of an MPI job: rank 0 runs all, the others serve the FHE stage
   double rank_timeout = 600.0;  // --distributed: seconds before a silent rank stops the job
 };

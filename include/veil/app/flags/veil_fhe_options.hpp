@@ -43,7 +43,8 @@ struct VeilFheOptions {
   bool distributed = false;     // run: split the batches across the MPI job's ranks
   double rank_timeout = 600.0;  // run --distributed: seconds before a silent rank stops the job
   bool progress = true;
-  bool force = false;  // --force: replace an existing secret key (keygen's KEYS/client.key, or a client key named by --out)
+  bool force =
+      false;  // --force: replace an existing secret key (keygen's KEYS/client.key, or a client key named by --out)
 };
 
 /// args[0] is the subcommand, or --help / -h for the general usage (help set, no command

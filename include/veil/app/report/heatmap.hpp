@@ -10,11 +10,11 @@ namespace veil::app {
 
 struct Heatmap {
   std::string title;
-  std::string row_axis;                    // e.g. "n_bits"
-  std::string column_axis;                 // e.g. "rounding_threshold_bits"
+  std::string row_axis;     // e.g. "n_bits"
+  std::string column_axis;  // e.g. "rounding_threshold_bits"
   std::vector<std::string> row_labels;
   std::vector<std::string> column_labels;
-  std::vector<double> values;              // row-major fractions in [0, 1]; NaN: not measured
+  std::vector<double> values;  // row-major fractions in [0, 1]; NaN: not measured
 
   /// Throws InvalidArgument unless values has rows × columns entries, each NaN or in [0, 1].
   void validate() const;

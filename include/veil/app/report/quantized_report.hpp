@@ -16,14 +16,14 @@ namespace veil::app {
 
 /// One quantization mode's results, as the report shows them.
 struct QuantizedModeReport {
-  std::string name;                     // "reference" or "improved"
+  std::string name;  // "reference" or "improved"
   nn::quant::QuantizationConfig config;
   nn::quant::PbsAccount pbs;
-  double quantize_seconds = 0.0;        // calibration + circuit construction
+  double quantize_seconds = 0.0;  // calibration + circuit construction
   nn::QuantizedStageResult clear;
   std::optional<nn::QuantizedStageResult> simulated;
-  double p_error = 0.0;                 // of the simulation: at every PBS, or the largest per-node one
-  bool compiled_p_errors = false;       // per-node error probabilities of the compiled program
+  double p_error = 0.0;            // of the simulation: at every PBS, or the largest per-node one
+  bool compiled_p_errors = false;  // per-node error probabilities of the compiled program
 };
 
 /// "8/7/7/9 bits, rounding 7 (approximate)[, per site: maxpool 6 ...]": the config in one phrase.

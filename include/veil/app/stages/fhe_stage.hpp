@@ -50,21 +50,21 @@ struct FheImageResult {
   std::string key;
   std::int64_t label = -1;
   double encrypt_seconds = 0, decrypt_seconds = 0;
-  runtime::ServerRunStats server;                            // the server's run: time, PBS, memory
+  runtime::ServerRunStats server;  // the server's run: time, PBS, memory
   std::vector<std::int64_t> fhe_top5, simulation_top5, clear_top5;
-  std::size_t outputs_off_clear = 0;                // output integers that differ from the noise-free run
-  std::size_t outputs_beyond_bound = 0;             // Client::outputs_beyond_bound of the FHE output
+  std::size_t outputs_off_clear = 0;                            // output integers that differ from the noise-free run
+  std::size_t outputs_beyond_bound = 0;                         // Client::outputs_beyond_bound of the FHE output
   std::vector<std::pair<std::int64_t, std::size_t>> draw_top1;  // (class, simulated draws with it top-1), most first
 
   bool top5_equal() const { return fhe_top5 == simulation_top5; }
   bool top1_equal() const { return fhe_top5.front() == simulation_top5.front(); }
-  std::size_t draws() const;                 // simulated draws counted in draw_top1
-  std::size_t draws_with_fhe_top1() const;   // those whose top-1 is the FHE run's
+  std::size_t draws() const;                // simulated draws counted in draw_top1
+  std::size_t draws_with_fhe_top1() const;  // those whose top-1 is the FHE run's
 };
 
 struct FheStageResult {
   compiler::CircuitStatistics statistics;
-  double pbs_per_second = 0;      // the calibration's rate on the program's parameter set
+  double pbs_per_second = 0;  // the calibration's rate on the program's parameter set
   double keygen_seconds = 0;
   std::vector<FheImageResult> images;
   std::uint64_t peak_rss_bytes = 0;  // the process's, after the last image

@@ -32,9 +32,9 @@ struct QuantizedStagesSettings {
       compiled_simulation;
   std::uint64_t simulation_seed = 0;
   std::size_t batch_size = 16;
-  std::size_t threads = 0;               // 0: all cores
-  std::ostream* progress = nullptr;      // stage lines and progress bars; null: silent
-  bool interactive = false;              // redraw progress bars in place
+  std::size_t threads = 0;           // 0: all cores
+  std::ostream* progress = nullptr;  // stage lines and progress bars; null: silent
+  bool interactive = false;          // redraw progress bars in place
 };
 
 /// "reference" / "improved".
@@ -46,9 +46,10 @@ nn::quant::QuantizationConfig make_config(const QuantizedStagesSettings& setting
 /// Runs every mode of `settings` on `images` (valid items; fp32.images[i] is image i's fp32
 /// result). calibration: [N, input shape...]. Appends one report per mode to `reports`.
 /// Throws what the quantizer and the executor throw (InvalidArgument for bad settings).
-void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibration, std::span<const LabelledImage> images,
-                          const nn::Fp32EvaluationResult& fp32, const QuantizedStagesSettings& settings,
-                          const std::vector<std::string>& class_names, std::vector<QuantizedModeReport>& reports);
+void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibration,
+                          std::span<const LabelledImage> images, const nn::Fp32EvaluationResult& fp32,
+                          const QuantizedStagesSettings& settings, const std::vector<std::string>& class_names,
+                          std::vector<QuantizedModeReport>& reports);
 
 /// A sweep cell evaluator for `mode`: quantizes with the cell's n_bits (Concrete ML's single
 /// integer form: {max(5, n), n, n, max(5, n)}) and rounding bits (rounding method and the

@@ -29,9 +29,9 @@ struct SimulationSettings {
 
 /// Counts over the images of one simulate() call.
 struct SimulationStats {
-  std::uint64_t pbs = 0;              // lookups evaluated
-  std::uint64_t misreads = 0;         // lookups whose index was moved by the noise
-  double expected_misreads = 0.0;     // sum over lookups of the model's misread probability
+  std::uint64_t pbs = 0;           // lookups evaluated
+  std::uint64_t misreads = 0;      // lookups whose index was moved by the noise
+  double expected_misreads = 0.0;  // sum over lookups of the model's misread probability
 };
 
 class IntegerExecutor {
@@ -54,8 +54,8 @@ class IntegerExecutor {
   std::size_t threads() const { return pool_.size(); }
 
  private:
-  void run_batch(const Tensor& images, const SimulationSettings* settings, std::uint64_t first_image,
-                 IntTensor& output, SimulationStats* stats);
+  void run_batch(const Tensor& images, const SimulationSettings* settings, std::uint64_t first_image, IntTensor& output,
+                 SimulationStats* stats);
 
   QuantizedCircuit circuit_;
   ThreadPool pool_;

@@ -12,7 +12,7 @@ namespace veil::nn::quant {
 struct PbsNodeCount {
   std::string name;  // QNode name
   QOpKind op = QOpKind::Lookup;
-  int bits = 0;      // p, the lookup's index precision
+  int bits = 0;  // p, the lookup's index precision
   std::uint64_t pbs = 0;
 };
 

@@ -14,7 +14,7 @@ namespace veil::nn::quant {
 /// set. Throws InvalidArgument for an unfolded BatchNorm2d, an op the quantizer does not
 /// handle, a bad config, a calibration shape mismatch, or weights too wide for exact
 /// double-precision accumulation (|acc| must stay below 2^53).
-QuantizedCircuit make_quantized_circuit(const Graph& graph, const Tensor& calibration,
-                                        const QuantizationConfig& config, ThreadPool& pool);
+QuantizedCircuit make_quantized_circuit(const Graph& graph, const Tensor& calibration, const QuantizationConfig& config,
+                                        ThreadPool& pool);
 
 }  // namespace veil::nn::quant

@@ -107,8 +107,8 @@ struct QNode {
   std::string name;  // unique; derived from the float node, e.g. "layer1.0.relu1"
   std::vector<QValueId> inputs;
   QOpAttrs attrs;
-  Shape shape;        // per image
-  QuantScale scale;   // how to read this node's output as real numbers
+  Shape shape;       // per image
+  QuantScale scale;  // how to read this node's output as real numbers
 };
 
 struct QuantizedCircuit {

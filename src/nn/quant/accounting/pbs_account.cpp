@@ -13,8 +13,8 @@ PbsAccount make_pbs_account(const QuantizedCircuit& circuit) {
     const std::uint64_t pbs = node_pbs_count(circuit, i);
     if (pbs == 0) continue;
     const QNode& n = circuit.nodes[i];
-    const int bits = n.op == QOpKind::Lookup ? std::get<LookupAttrs>(n.attrs).bits
-                                             : std::get<MaxPool2dAttrs>(n.attrs).pair.bits;
+    const int bits =
+        n.op == QOpKind::Lookup ? std::get<LookupAttrs>(n.attrs).bits : std::get<MaxPool2dAttrs>(n.attrs).pair.bits;
     account.nodes.push_back({n.name, n.op, bits, pbs});
     account.by_bits[bits] += pbs;
     account.total += pbs;

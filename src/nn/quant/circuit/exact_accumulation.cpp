@@ -28,7 +28,8 @@ double max_row_l1(const std::vector<std::int64_t>& w, std::int64_t rows) {
   double m = 0.0;
   for (std::int64_t o = 0; o < rows; ++o) {
     double s = 0.0;
-    for (std::size_t k = 0; k < cols; ++k) s += std::fabs(static_cast<double>(w[static_cast<std::size_t>(o) * cols + k]));
+    for (std::size_t k = 0; k < cols; ++k)
+      s += std::fabs(static_cast<double>(w[static_cast<std::size_t>(o) * cols + k]));
     m = std::max(m, s);
   }
   return m;

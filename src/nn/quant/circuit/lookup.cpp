@@ -18,8 +18,8 @@ std::int64_t lookup_entry(const LookupAttrs& lookup, std::int64_t channel, std::
   const LookupFunction& f = lookup.function;
   const double in_scale = f.in_scale.size() == 1 ? f.in_scale[0] : f.in_scale[static_cast<std::size_t>(channel)];
   const double out_scale = f.out_scale.size() == 1 ? f.out_scale[0] : f.out_scale[static_cast<std::size_t>(channel)];
-  const double acc = std::ldexp(static_cast<double>(index - lookup.offset), lookup.shift) -
-                     static_cast<double>(f.in_zero_point);
+  const double acc =
+      std::ldexp(static_cast<double>(index - lookup.offset), lookup.shift) - static_cast<double>(f.in_zero_point);
   double v = in_scale * acc;
   if (f.relu) v = std::max(v, 0.0);
   const double q = std::round(v / out_scale) + static_cast<double>(f.out_zero_point);
@@ -35,7 +35,8 @@ std::int64_t lookup_read(const LookupAttrs& lookup, std::int64_t channel, std::i
 
 void make_lookup_table(const LookupAttrs& lookup, std::int64_t channel, std::vector<std::int64_t>& table) {
   if (lookup.bits > 24) {
-    throw InvalidArgument("make_lookup_table: " + std::to_string(lookup.bits) + "-bit table is too large (at most 24 bits)");
+    throw InvalidArgument("make_lookup_table: " + std::to_string(lookup.bits) +
+                          "-bit table is too large (at most 24 bits)");
   }
   table.resize(std::size_t{1} << lookup.bits);
   for (std::size_t i = 0; i < table.size(); ++i) table[i] = lookup_entry(lookup, channel, static_cast<std::int64_t>(i));

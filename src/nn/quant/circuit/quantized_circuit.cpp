@@ -49,8 +49,8 @@ void expect_size(const QNode& n, const char* field, std::size_t found, std::size
 
 void expect_per_channel(const QNode& n, const char* field, std::size_t found, std::int64_t channels) {
   if (found != 1 && found != static_cast<std::size_t>(channels)) {
-    fail(n, std::string(field) + " has " + std::to_string(found) + " entries, expected 1 or " +
-                std::to_string(channels));
+    fail(n,
+         std::string(field) + " has " + std::to_string(found) + " entries, expected 1 or " + std::to_string(channels));
   }
 }
 
@@ -61,10 +61,9 @@ std::int64_t pooled(std::int64_t in, std::int64_t k, std::int64_t s, std::int64_
 void check_pool(const QNode& n, const Shape& in, std::int64_t k, std::int64_t s, std::int64_t p) {
   if (in.size() != 3) fail(n, "input shape " + to_string(in) + ", expected [C, H, W]");
   constexpr std::int64_t kMaxWindow = std::int64_t{1} << 31;  // keeps in + 2p from overflowing
-  if (k < 1 || s < 1 || p < 0 || p >= k || k > kMaxWindow || s > kMaxWindow || in[1] + 2 * p < k ||
-      in[2] + 2 * p < k) {
-    fail(n, "window kernel " + std::to_string(k) + " stride " + std::to_string(s) + " padding " +
-                std::to_string(p) + " does not fit input " + to_string(in));
+  if (k < 1 || s < 1 || p < 0 || p >= k || k > kMaxWindow || s > kMaxWindow || in[1] + 2 * p < k || in[2] + 2 * p < k) {
+    fail(n, "window kernel " + std::to_string(k) + " stride " + std::to_string(s) + " padding " + std::to_string(p) +
+                " does not fit input " + to_string(in));
   }
   const Shape expected{in[0], pooled(in[1], k, s, p), pooled(in[2], k, s, p)};
   if (n.shape != expected) fail(n, "shape " + to_string(n.shape) + ", expected " + to_string(expected));
@@ -87,8 +86,8 @@ void check_lookup(const QNode& n, const LookupAttrs& l, std::int64_t channels) {
     if (!std::isfinite(s)) fail(n, "lookup in_scale " + std::to_string(s) + ", expected a finite number");
   }
   if (l.function.out_min > l.function.out_max) {
-    fail(n, "lookup output range [" + std::to_string(l.function.out_min) + ", " +
-                std::to_string(l.function.out_max) + "] is empty");
+    fail(n, "lookup output range [" + std::to_string(l.function.out_min) + ", " + std::to_string(l.function.out_max) +
+                "] is empty");
   }
 }
 
@@ -96,11 +95,13 @@ void check_node(const QuantizedCircuit& c, std::size_t index) {
   const QNode& n = c.nodes[index];
   for (QValueId in : n.inputs) {
     if (in < 0 || static_cast<std::size_t>(in) >= index) {
-      fail(n, "input value " + std::to_string(in) + " is not an earlier node (node index " + std::to_string(index) +
-                  ")");
+      fail(n,
+           "input value " + std::to_string(in) + " is not an earlier node (node index " + std::to_string(index) + ")");
     }
   }
-  const std::size_t expected_inputs = n.op == QOpKind::QuantizeInput ? 0 : n.op == QOpKind::Combine ? n.inputs.size() : 1;
+  const std::size_t expected_inputs = n.op == QOpKind::QuantizeInput ? 0
+                                      : n.op == QOpKind::Combine     ? n.inputs.size()
+                                                                     : 1;
   expect_size(n, "inputs", n.inputs.size(), expected_inputs);
   if ((index == 0) != (n.op == QOpKind::QuantizeInput)) fail(n, "QuantizeInput must be node 0 and only node 0");
   const Shape in = n.inputs.empty() ? n.shape : c.nodes[static_cast<std::size_t>(n.inputs[0])].shape;
@@ -152,7 +153,8 @@ void check_node(const QuantizedCircuit& c, std::size_t index) {
       expect_size(n, "multipliers", a->multipliers.size(), n.inputs.size());
       for (std::size_t i = 0; i < n.inputs.size(); ++i) {
         const Shape& s = c.nodes[static_cast<std::size_t>(n.inputs[i])].shape;
-        if (s != n.shape) fail(n, "input " + std::to_string(i) + " shape " + to_string(s) + ", expected " + to_string(n.shape));
+        if (s != n.shape)
+          fail(n, "input " + std::to_string(i) + " shape " + to_string(s) + ", expected " + to_string(n.shape));
         expect_per_channel(n, "multipliers", a->multipliers[i].size(), channels);
       }
       expect_per_channel(n, "bias", a->bias.size(), channels);
@@ -180,7 +182,8 @@ void check_node(const QuantizedCircuit& c, std::size_t index) {
     }
     case QOpKind::Flatten: {
       if (!std::holds_alternative<FlattenAttrs>(n.attrs)) wrong_attrs();
-      if (n.shape != Shape{element_count(in)}) fail(n, "shape " + to_string(n.shape) + ", expected flat " + to_string(in));
+      if (n.shape != Shape{element_count(in)})
+        fail(n, "shape " + to_string(n.shape) + ", expected flat " + to_string(in));
       break;
     }
   }

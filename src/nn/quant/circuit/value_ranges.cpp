@@ -110,10 +110,8 @@ IntegerRange node_range(const std::vector<IntegerRange>& ranges, const QNode& n)
       const IntegerRange start = sequential ? hull(in(0), point(a.pad_value)) : in(0);
       return ar.add(start, ar.scale(lookup_read_range(a.pair), steps));
     }
-    case QOpKind::Lookup:
-      return lookup_read_range(std::get<LookupAttrs>(n.attrs));
-    case QOpKind::Flatten:
-      return in(0);
+    case QOpKind::Lookup: return lookup_read_range(std::get<LookupAttrs>(n.attrs));
+    case QOpKind::Flatten: return in(0);
   }
   return {};
 }

@@ -16,7 +16,8 @@ void CircuitRunner::prepare_new_nodes() {
     lookups_.emplace_back();
     if (const auto* a = std::get_if<IntConv2dAttrs>(&n.attrs)) weights_.back() = make_double_weights(a->weight);
     if (const auto* a = std::get_if<IntLinearAttrs>(&n.attrs)) weights_.back() = make_double_weights(a->weight);
-    if (const auto* a = std::get_if<LookupAttrs>(&n.attrs)) lookups_.back() = make_prepared_lookup(*a, max_table_entries_);
+    if (const auto* a = std::get_if<LookupAttrs>(&n.attrs))
+      lookups_.back() = make_prepared_lookup(*a, max_table_entries_);
     if (const auto* a = std::get_if<MaxPool2dAttrs>(&n.attrs)) {
       lookups_.back() = make_prepared_lookup(a->pair, max_table_entries_);
     }
@@ -46,15 +47,11 @@ void CircuitRunner::eval(std::size_t i, std::vector<IntTensor>& values, const fl
       combine(std::get<CombineAttrs>(n.attrs), xs, y);
       break;
     }
-    case QOpKind::SumPool2d:
-      sum_pool2d(std::get<SumPool2dAttrs>(n.attrs), in(0), n.shape, y);
-      break;
+    case QOpKind::SumPool2d: sum_pool2d(std::get<SumPool2dAttrs>(n.attrs), in(0), n.shape, y); break;
     case QOpKind::MaxPool2d:
       max_pool2d(std::get<MaxPool2dAttrs>(n.attrs), lookups_[i], in(0), n.shape, y, reader, scratch.ints);
       break;
-    case QOpKind::Lookup:
-      apply_lookup(lookups_[i], in(0), y, reader);
-      break;
+    case QOpKind::Lookup: apply_lookup(lookups_[i], in(0), y, reader); break;
     case QOpKind::Flatten:
       y.data = in(0).data;
       y.shape = n.shape;

@@ -22,7 +22,8 @@ void validate_config(const QuantizationConfig& c) {
   check_bits("n_bits.op_weights", c.n_bits.op_weights, 2, 16);
   check_bits("n_bits.model_outputs", c.n_bits.model_outputs, 2, 16);
   if (c.rounding_bits) check_bits("rounding_bits", *c.rounding_bits, 1, 24);
-  for (const auto& [name, bits] : c.rounding_bits_by_node) check_bits("rounding_bits_by_node[" + name + "]", bits, 1, 24);
+  for (const auto& [name, bits] : c.rounding_bits_by_node)
+    check_bits("rounding_bits_by_node[" + name + "]", bits, 1, 24);
   for (const auto& [name, bits] : c.op_inputs_by_node) check_bits("op_inputs_by_node[" + name + "]", bits, 2, 16);
   if (!(c.activation_percentile > 50.0 && c.activation_percentile <= 100.0)) {
     throw InvalidArgument("quantization config: activation_percentile = " + std::to_string(c.activation_percentile) +

@@ -19,9 +19,9 @@ namespace {
 // How a float value of the graph is represented in the circuit.
 struct Repr {
   QValueId id = -1;
-  bool accumulator = false;  // true: a linear result not yet re-quantized by a lookup
-  bool pending_relu = false; // a ReLU deferred past a max-pool (max commutes with ReLU)
-  std::string relu_name;     // the deferred ReLU's float node
+  bool accumulator = false;   // true: a linear result not yet re-quantized by a lookup
+  bool pending_relu = false;  // a ReLU deferred past a max-pool (max commutes with ReLU)
+  std::string relu_name;      // the deferred ReLU's float node
 };
 
 struct Range {
@@ -216,7 +216,8 @@ class Quantizer {
         return;
       }
       case OpKind::BatchNorm2d:
-        throw InvalidArgument("quantizer: BatchNorm2d '" + n.name + "' is not folded (run fold_batch_norm_inplace first)");
+        throw InvalidArgument("quantizer: BatchNorm2d '" + n.name +
+                              "' is not folded (run fold_batch_norm_inplace first)");
     }
   }
 
@@ -304,8 +305,8 @@ class Quantizer {
     if (conv) {
       const auto& a = std::get<Conv2dAttrs>(n.attrs);
       node.op = QOpKind::IntConv2d;
-      node.attrs = IntConv2dAttrs{w.shape, std::move(q.weight), std::move(q.bias), a.stride, a.padding,
-                                  src.scale.zero_point.at(0)};
+      node.attrs = IntConv2dAttrs{w.shape,  std::move(q.weight), std::move(q.bias),
+                                  a.stride, a.padding,           src.scale.zero_point.at(0)};
     } else {
       node.op = QOpKind::IntLinear;
       node.attrs = IntLinearAttrs{w.shape, std::move(q.weight), std::move(q.bias)};
@@ -322,7 +323,8 @@ class Quantizer {
     for (const Node& c : g_.nodes) {
       for (ValueId i : c.inputs) feeds_max_pool = feeds_max_pool || (i == v && c.op == OpKind::MaxPool2d);
     }
-    if (improved() && in.accumulator && !in.pending_relu && feeds_max_pool && consumers_[static_cast<std::size_t>(v)] == 1) {
+    if (improved() && in.accumulator && !in.pending_relu && feeds_max_pool &&
+        consumers_[static_cast<std::size_t>(v)] == 1) {
       repr(v) = Repr{in.id, true, true, n.name};  // max on accumulators, ReLU lookup after the pool
       return;
     }
@@ -349,8 +351,8 @@ class Quantizer {
     const auto* src_lookup = std::get_if<LookupAttrs>(&src.attrs);
     a.pad_value = src_lookup ? src_lookup->function.out_min : r.lo;
     const std::int64_t span = src_lookup ? src_lookup->function.out_max - src_lookup->function.out_min : r.hi - r.lo;
-    const auto margin = static_cast<std::int64_t>(
-        src_lookup ? 0.0 : std::ceil(2.0 * cfg_.index_margin * static_cast<double>(span)));
+    const auto margin =
+        static_cast<std::int64_t>(src_lookup ? 0.0 : std::ceil(2.0 * cfg_.index_margin * static_cast<double>(span)));
     a.pair = size_lookup(Range{-span - margin, span + margin}, false, rounding_for(n.name));
     a.pair.function.relu = true;
     a.pair.function.out_min = 0;
@@ -418,10 +420,15 @@ class Quantizer {
     const auto& p = std::get<Pool2dAttrs>(n.attrs);
     const Repr in = materialize_value(n.inputs[0]);
     const QNode& src = qnode(in.id);
-    if (src.scale.scale.size() != 1) throw InvalidArgument("quantizer: AvgPool2d '" + n.name + "' of per-channel scales");
+    if (src.scale.scale.size() != 1)
+      throw InvalidArgument("quantizer: AvgPool2d '" + n.name + "' of per-channel scales");
     const std::int64_t zp = src.scale.zero_point.at(0), window = p.kernel * p.kernel;
     SumPool2dAttrs a{p.kernel, p.stride, p.padding, zp, -window * zp};
-    QNode q{QOpKind::SumPool2d, n.name, {in.id}, a, n.shape,
+    QNode q{QOpKind::SumPool2d,
+            n.name,
+            {in.id},
+            a,
+            n.shape,
             QuantScale{{src.scale.scale[0] / static_cast<double>(window)}, {0}}};
     Repr out{append(std::move(q)), true, false, {}};
     // The reference re-quantizes the pooled value before the fc; here it feeds the fc directly.
@@ -438,15 +445,15 @@ class Quantizer {
   std::unique_ptr<CircuitRunner> runner_;
   std::vector<std::vector<IntTensor>> values_;  // [calibration image][circuit node]
   std::vector<Repr> repr_;                      // per float value
-  std::map<ValueId, double> join_unit_;  // per Add
-  std::set<QValueId> join_branches_;     // conv branches quantized at their join's unit
-  std::set<std::string> rounded_sites_;  // PBS sites read with rounding (rounding_bits_by_node's keys)
+  std::map<ValueId, double> join_unit_;         // per Add
+  std::set<QValueId> join_branches_;            // conv branches quantized at their join's unit
+  std::set<std::string> rounded_sites_;         // PBS sites read with rounding (rounding_bits_by_node's keys)
 };
 
 }  // namespace
 
-QuantizedCircuit make_quantized_circuit(const Graph& graph, const Tensor& calibration,
-                                        const QuantizationConfig& config, ThreadPool& pool) {
+QuantizedCircuit make_quantized_circuit(const Graph& graph, const Tensor& calibration, const QuantizationConfig& config,
+                                        ThreadPool& pool) {
   validate_config(config);
   Graph g = graph;
   infer_shapes_inplace(g);

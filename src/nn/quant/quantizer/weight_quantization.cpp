@@ -26,7 +26,8 @@ std::vector<double> natural_weight_scales(const Tensor& weight, const QuantScale
   std::vector<double> max_abs(static_cast<std::size_t>(outputs), 0.0);
   for (std::int64_t o = 0; o < outputs; ++o) {
     for (std::int64_t k = 0; k < per_output; ++k) {
-      max_abs[static_cast<std::size_t>(o)] = std::max(max_abs[static_cast<std::size_t>(o)], std::fabs(effective(weight, input, o, k)));
+      max_abs[static_cast<std::size_t>(o)] =
+          std::max(max_abs[static_cast<std::size_t>(o)], std::fabs(effective(weight, input, o, k)));
     }
   }
   if (!per_channel) std::fill(max_abs.begin(), max_abs.end(), *std::max_element(max_abs.begin(), max_abs.end()));
