@@ -168,7 +168,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (options.help) {
-    const bool general = args.front().rfind("-", 0) == 0;
+    const bool general = args.front().rfind('-', 0) == 0;
     std::cout << app::veil_fhe_help(program, general ? std::nullopt : std::optional(options.command));
     return 0;
   }

@@ -82,7 +82,7 @@ std::vector<GivenFlag> split_flags(std::span<const std::string> args,
     } else if (eq != std::string::npos) {
       value = arg.substr(eq + 1);
       if (value.empty()) throw InvalidArgument(name + ": empty value");
-    } else if (i + 1 < args.size() && (*kind == FlagValue::required || args[i + 1].rfind("-", 0) != 0)) {
+    } else if (i + 1 < args.size() && (*kind == FlagValue::required || args[i + 1].rfind('-', 0) != 0)) {
       value = args[++i];
       if (value.empty()) throw InvalidArgument(name + ": empty value");
     } else if (*kind == FlagValue::required) {

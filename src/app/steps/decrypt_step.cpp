@@ -20,7 +20,7 @@ std::vector<nn::Prediction> decrypt_step(const std::filesystem::path& spec, cons
   const nn::quant::IntTensor integers = client.decrypt_integers(fhe::load_ciphertext_batch_file(input, limits.output));
   const Tensor logits = client.logits(integers);
   const bool named = class_names.size() == logits.data.size();
-  const std::vector<nn::Prediction> top5 =
+  std::vector<nn::Prediction> top5 =
       nn::make_predictions(logits.data, named ? class_names : std::vector<std::string>{}, 5);
   char buf[160];
   std::snprintf(buf, sizeof buf, "decrypt took %.2f s\n",

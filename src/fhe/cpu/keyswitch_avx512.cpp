@@ -52,6 +52,7 @@ void keyswitch_accumulate_avx512(const KeyswitchTerms& s) {
   // Tiles of consecutive key rows, each read once from memory; the tile's digits widened first.
   for (std::size_t r0 = 0; r0 < s.rows; r0 += kKeyswitchTileRows) {
     const std::size_t rows = s.rows - r0 < kKeyswitchTileRows ? s.rows - r0 : kKeyswitchTileRows;
+    // NOLINTNEXTLINE(bugprone-signed-char-misuse): the digits are signed, widened with their sign
     for (std::size_t t = 0; t < rows * s.count; ++t) s.wide[t] = s.digits[r0 * s.count + t];
     tile(s.key + r0 * s.width, s.width, rows, s.wide, s.count, s.acc, s.width);
   }

@@ -13,6 +13,7 @@
 
 namespace veil::fhe::cpu {
 namespace {  // NOLINT(google-build-namespaces): one copy per ISA on purpose (above)
+// NOLINTBEGIN(misc-definitions-in-headers): the same reason
 
 // round(x) mod 2^64 for |x| far beyond 2^64: subtracting the nearest multiple of 2^64 is
 // exact in double arithmetic, leaving a value in [-2^63, 2^63].
@@ -173,5 +174,6 @@ constexpr CpuKernels portable_kernel_table(CpuIsa isa) {
                     portable_multi_dot};
 }
 
+// NOLINTEND(misc-definitions-in-headers)
 }  // namespace
 }  // namespace veil::fhe::cpu

@@ -36,9 +36,10 @@ Coefficients make_coefficients(int in_size, int out_size) {
   std::vector<double> w(c.taps);
   for (int i = 0; i < out_size; ++i) {
     const double center = (i + 0.5) * scale;
-    int lo = static_cast<int>(center - support + 0.5);
+    // PIL truncates here (toward zero, then clamps); the same integer is what matches it.
+    int lo = static_cast<int>(center - support + 0.5);  // NOLINT(bugprone-incorrect-roundings)
     if (lo < 0) lo = 0;
-    int hi = static_cast<int>(center + support + 0.5);
+    int hi = static_cast<int>(center + support + 0.5);  // NOLINT(bugprone-incorrect-roundings)
     if (hi > in_size) hi = in_size;
     const int n = hi - lo;
     double sum = 0.0;

@@ -150,7 +150,7 @@ class Unpickler {
     if (list->kind != Kind::kList) fail(std::string("APPEND(S) on a ") + kind_name(list->kind) + ", expected a list");
     for (auto& item : items) list->items.push_back(std::move(item));
   }
-  void push_global(std::string module, const std::string& qualname) {
+  void push_global(const std::string& module, const std::string& qualname) {
     std::string global = module + "." + qualname;
     if (!allowed_global(global)) fail("global " + global + " is not allowed in a state_dict checkpoint");
     auto v = make(Kind::kGlobal);
@@ -303,8 +303,8 @@ class Unpickler {
       case 'h': push(memo_get(take_le(1))); break;
       case 'j': push(memo_get(take_le(4))); break;
       case 'c': {
-        std::string module = take_line();
-        push_global(std::move(module), take_line());
+        const std::string module = take_line();
+        push_global(module, take_line());
         break;
       }
       case 0x93: {  // STACK_GLOBAL
