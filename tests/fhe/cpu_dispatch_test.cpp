@@ -165,5 +165,28 @@ TEST(CpuDispatch, FloatingPointKernelsAgreeWithinRoundingOnEveryIsa) {
   }
 }
 
+// The Fourier multiply-accumulate of every table against the scalar one at every even N from 16
+// (half a multiple of 8) to 2^15, several row counts and strides wider than N: FMA and the
+// accumulation order differ, so agreement is within rounding.
+TEST(CpuDispatch, FourierDotAgreesWithScalarAtEverySize) {
+  std::mt19937_64 gen(17);
+  for (std::size_t n = 16; n <= 32768; n *= 2) {
+    const std::size_t half = n / 2, stride = n + 8;
+    for (const std::size_t rows : {std::size_t{1}, std::size_t{3}, std::size_t{8}}) {
+      std::vector<double> a(rows * stride), b(rows * stride);
+      for (auto& v : a) v = static_cast<double>(static_cast<std::int64_t>(gen() >> 40));
+      for (auto& v : b) v = static_cast<double>(static_cast<std::int64_t>(gen() >> 40));
+      std::vector<double> want(n);
+      scalar_kernels().fourier_dot(want.data(), a.data(), stride, b.data(), stride, rows, half);
+      for (const CpuIsa isa : supported_isas()) {
+        SCOPED_TRACE(std::string(cpu_isa_name(isa)) + " N " + std::to_string(n) + " rows " + std::to_string(rows));
+        std::vector<double> got(n, 1.0);  // not zero: the kernel must overwrite out
+        cpu_kernels_for(isa).fourier_dot(got.data(), a.data(), stride, b.data(), stride, rows, half);
+        EXPECT_LE(worst_relative(want, got), kRoundingRelative);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace veil::fhe::cpu
