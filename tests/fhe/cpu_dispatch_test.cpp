@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "fhe/cpu/avx2_kernels.hpp"
 #include "fhe/cpu/cpu_features.hpp"
 #include "fhe/cpu/cpu_kernels.hpp"
 #include "fhe/cpu/negacyclic_fft.hpp"
@@ -186,6 +187,70 @@ TEST(CpuDispatch, FourierDotAgreesWithScalarAtEverySize) {
       }
     }
   }
+}
+
+// round(x) mod 2^64 computed another way: fmod is exact, and the negative remainders are
+// negated as unsigned integers (m + 2^64 would round in double).
+std::uint64_t expected_torus(double x) {
+  const double m = std::fmod(std::nearbyint(x), 0x1p64);
+  return m < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(-m) : static_cast<std::uint64_t>(m);
+}
+
+// AVX2 has no 64-bit integer <-> double instructions: the transforms' own conversions must
+// round exactly as the casts do, at the edges (ties, +-2^63, multiples of 2^64, 2^100) and on
+// random values of every magnitude.
+TEST(CpuDispatch, Avx2ConversionsRoundAsTheCasts) {
+#if defined(__x86_64__)
+  if (supported_cpu_isa() < CpuIsa::avx2) GTEST_SKIP() << "this CPU has no AVX2";
+  std::mt19937_64 gen(13);
+  std::vector<double> reals = {0.5,
+                               1.5,
+                               2.5,
+                               -0.5,
+                               -1.5,
+                               -2.5,
+                               0x1p52 + 1,
+                               0x1p63,
+                               -0x1p63,
+                               0x1p63 - 1024,
+                               0x1p64,
+                               -0x1p64,
+                               0x1p64 + 0x1p12,
+                               0x1p100,
+                               -0x1p100 - 0x1p48,
+                               3 * 0x1p64 + 0x1p40,
+                               123456789.49999,
+                               -0.0,
+                               1e-300};
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  for (int e = 0; e <= 120; ++e) {
+    for (int r = 0; r < 8; ++r) reals.push_back(std::ldexp(unit(gen), e));
+  }
+  while (reals.size() % 4 != 0) reals.push_back(0.0);
+  std::vector<std::uint64_t> torus(reals.size());
+  torus_from_doubles_avx2(reals.data(), reals.size(), torus.data());
+  for (std::size_t i = 0; i < reals.size(); ++i) ASSERT_EQ(torus[i], expected_torus(reals[i])) << reals[i];
+
+  std::vector<std::int64_t> integers = {0,
+                                        1,
+                                        -1,
+                                        INT64_MIN,
+                                        INT64_MAX,
+                                        (std::int64_t{1} << 53) + 1,
+                                        -(std::int64_t{1} << 53) - 1,
+                                        0xFFFF,
+                                        -0x10000,
+                                        (std::int64_t{1} << 47) - 1};
+  for (int r = 0; r < 400; ++r) integers.push_back(static_cast<std::int64_t>(gen() >> (r % 64)) * (r % 2 ? -1 : 1));
+  while (integers.size() % 4 != 0) integers.push_back(0);
+  std::vector<double> doubles(integers.size());
+  doubles_from_int64_avx2(integers.data(), integers.size(), doubles.data());
+  for (std::size_t i = 0; i < integers.size(); ++i) {
+    ASSERT_EQ(doubles[i], static_cast<double>(integers[i])) << integers[i];
+  }
+#else
+  GTEST_SKIP() << "not an x86-64 build";
+#endif
 }
 
 }  // namespace

@@ -22,13 +22,14 @@ struct FftTables {
   // whose larger half-span is m (the other two are stage m at j and stage m/2 at j).
   const double *stage3_re, *stage3_im;
   // The last three forward stages (half-spans 4, 2, 1) run inside one 8-lane vector:
-  // lane l gets W_s[l % s] when l & s, else 1.
+  // lane l gets W_s[l % s] when l & s, else 1. The AVX2 transform's 4-lane vectors use the
+  // first four lanes of the half-span-2 row.
   alignas(64) double lane_re[3][8];
   alignas(64) double lane_im[3][8];
 };
 
-/// Decompositions up to this many levels have their digits computed inside the AVX-512
-/// transform (fft_forward_digits); deeper ones are decomposed, then transformed.
+/// Decompositions up to this many levels have their digits computed inside the hand-written
+/// transforms (fft_forward_digits); deeper ones are decomposed, then transformed.
 inline constexpr int kMaxDigitLevels = 8;
 
 /// Rows of the key-switching key per tile in the AVX-512 key switch; `wide` scratch holds one

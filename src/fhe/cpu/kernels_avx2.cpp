@@ -1,8 +1,10 @@
-// The kernels for AVX2 + FMA (-mavx2 -mfma, cmake/VeilLayer.cmake): the hand-written Fourier
-// multiply-accumulate below, and the plain loops of portable_kernels.hpp, which GCC vectorises
-// under this file's flags. Gains over the scalar table on the ResNet-18 set: docs/benchmarks.md.
+// The kernels for AVX2 + FMA (-mavx2 -mfma, cmake/VeilLayer.cmake): the hand-written FFT
+// (fft_avx2.cpp), the Fourier multiply-accumulate below, and the plain loops of
+// portable_kernels.hpp, which GCC vectorises under this file's flags. Gains over the scalar
+// table on the ResNet-18 set: docs/benchmarks.md.
 #include <immintrin.h>
 
+#include "fhe/cpu/avx2_kernels.hpp"
 #include "fhe/cpu/portable_kernels.hpp"
 
 namespace veil::fhe::cpu {
@@ -35,9 +37,13 @@ void fourier_dot_avx2(double* __restrict out, const double* __restrict a, std::s
   }
 }
 
-// The plain loops but for the hand-written kernel (the FFT kernels are still the plain ones).
+// The plain loops but for the hand-written kernels.
 constexpr CpuKernels avx2_table() {
   CpuKernels table = portable_kernel_table(CpuIsa::avx2);
+  table.fft_min_size = 16;  // the first stage needs one vector (N/4 >= 4)
+  table.fft_forward = fft_forward_avx2;
+  table.fft_forward_digits = fft_forward_digits_avx2;
+  table.fft_backward = fft_backward_avx2;
   table.fourier_dot = fourier_dot_avx2;
   return table;
 }

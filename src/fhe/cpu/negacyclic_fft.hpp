@@ -10,9 +10,10 @@
 // No permutation pass: pointwise products do not care about the order. Fourier buffers hold
 // N doubles: h real parts, then h imaginary parts (bit-reversed order), 64-byte aligned.
 //
-// The kernels come from cpu_kernels() (chosen once per process, cpu_features.hpp): the AVX-512
-// one (N >= 32), or the plain loops compiled for AVX2 + FMA or for baseline x86-64; the
-// latter, the scalar table, is also the reference the tests compare the others with.
+// The kernels come from cpu_kernels() (chosen once per process, cpu_features.hpp): the
+// hand-written AVX-512 (N >= 32) or AVX2 + FMA (N >= 16) transforms, or the plain loops compiled
+// for baseline x86-64; the latter, the scalar table, is also the reference the tests compare the
+// others with.
 #include <cstdint>
 
 #include "fhe/cpu/cpu_kernels.hpp"
@@ -39,7 +40,7 @@ class NegacyclicFft {
 
   /// The transforms of the decomposer's balanced digit polynomials of in: level j into outs[j],
   /// bit for bit decompose_slice followed by forward, without writing the digits (the AVX-512
-  /// kernel computes every level in registers in its first stage). digits: levels * N int64 of
+  /// and AVX2 kernels compute every level in registers in their first stage). digits: levels * N int64 of
   /// scratch that the other paths decompose into.
   void forward_digits(const Torus* in, const SignedDecomposer& decomposer, std::int64_t* digits,
                       double* const* outs) const;
