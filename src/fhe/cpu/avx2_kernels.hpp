@@ -9,6 +9,7 @@ void fft_forward_avx2(const FftTables& t, const std::int64_t* in, double* out);
 void fft_forward_digits_avx2(const FftTables& t, const std::uint64_t* in, int base_log, int levels,
                              double* const* outs);
 void fft_backward_avx2(const FftTables& t, double* fourier, std::uint64_t* out, bool add);
+void keyswitch_accumulate_avx2(const KeyswitchTerms& terms);
 
 /// The transforms' conversions, for the tests (AVX2 has no 64-bit integer <-> double
 /// instructions): out[i] = round(in[i]) mod 2^64, and out[i] = the double nearest in[i];

@@ -1,7 +1,7 @@
 // The kernels for AVX2 + FMA (-mavx2 -mfma, cmake/VeilLayer.cmake): the hand-written FFT
-// (fft_avx2.cpp), the Fourier multiply-accumulate below, and the plain loops of
-// portable_kernels.hpp, which GCC vectorises under this file's flags. Gains over the scalar
-// table on the ResNet-18 set: docs/benchmarks.md.
+// (fft_avx2.cpp) and key switch (keyswitch_avx2.cpp), the Fourier multiply-accumulate below,
+// and the plain loops of portable_kernels.hpp, which GCC vectorises under this file's flags.
+// Gains over the scalar table on the ResNet-18 set: docs/benchmarks.md.
 #include <immintrin.h>
 
 #include "fhe/cpu/avx2_kernels.hpp"
@@ -45,6 +45,7 @@ constexpr CpuKernels avx2_table() {
   table.fft_forward_digits = fft_forward_digits_avx2;
   table.fft_backward = fft_backward_avx2;
   table.fourier_dot = fourier_dot_avx2;
+  table.keyswitch_accumulate = keyswitch_accumulate_avx2;
   return table;
 }
 
