@@ -162,6 +162,36 @@ inline Cplx load_twisted(const std::int64_t* in, std::size_t h, std::size_t i, c
   return mul(z, _mm256_loadu_pd(t.twist_re + i), _mm256_loadu_pd(t.twist_im + i));
 }
 
+// One radix-2 stage of half-span m over every block: Butterfly is dif or dit.
+template <void (*Butterfly)(Cplx&, Cplx&, const double*, const double*)>
+inline void radix2_pass(double* re, double* im, std::size_t h, std::size_t m, const FftTables& t) {
+  for (std::size_t b = 0; b < h; b += 2 * m) {
+    for (std::size_t j = 0; j < m; j += 4) {
+      Cplx u = load(re, im, b + j), v = load(re, im, b + j + m);
+      Butterfly(u, v, t.stage_re + m - 1 + j, t.stage_im + m - 1 + j);
+      store(re, im, b + j, u);
+      store(re, im, b + j + m, v);
+    }
+  }
+}
+
+// One radix-4 pass (half-spans m and m/2) over every block: Butterfly is radix4_dif or radix4_dit.
+template <void (*Butterfly)(Cplx&, Cplx&, Cplx&, Cplx&, const Radix4Twiddles&, std::size_t, std::size_t)>
+inline void radix4_pass(double* re, double* im, std::size_t h, std::size_t m, const Radix4Twiddles& w) {
+  const std::size_t q = m / 2;
+  for (std::size_t b = 0; b < h; b += 2 * m) {
+    for (std::size_t j = 0; j < q; j += 4) {
+      Cplx x0 = load(re, im, b + j), x1 = load(re, im, b + j + q);
+      Cplx x2 = load(re, im, b + j + m), x3 = load(re, im, b + j + m + q);
+      Butterfly(x0, x1, x2, x3, w, m, j);
+      store(re, im, b + j, x0);
+      store(re, im, b + j + q, x1);
+      store(re, im, b + j + m, x2);
+      store(re, im, b + j + m + q, x3);
+    }
+  }
+}
+
 // Number of stages between the fused first/last stage and the two in-register stages.
 inline std::size_t middle_stage_count(std::size_t h) {
   std::size_t log_h = 0;
@@ -174,35 +204,13 @@ void forward_after_first_stage(const FftTables& t, double* out) {
   const std::size_t h = t.half;
   double* re = out;
   double* im = out + h;
-  const double* sr = t.stage_re;
-  const double* si = t.stage_im;
   std::size_t m = h / 4;
   if (middle_stage_count(h) % 2 == 1) {
-    for (std::size_t b = 0; b < h; b += 2 * m) {
-      for (std::size_t j = 0; j < m; j += 4) {
-        Cplx u = load(re, im, b + j), v = load(re, im, b + j + m);
-        dif(u, v, sr + m - 1 + j, si + m - 1 + j);
-        store(re, im, b + j, u);
-        store(re, im, b + j + m, v);
-      }
-    }
+    radix2_pass<dif>(re, im, h, m, t);
     m /= 2;
   }
-  const Radix4Twiddles w{sr, si, t.stage3_re, t.stage3_im};
-  for (; m >= 32; m /= 4) {
-    const std::size_t q = m / 2;
-    for (std::size_t b = 0; b < h; b += 2 * m) {
-      for (std::size_t j = 0; j < q; j += 4) {
-        Cplx x0 = load(re, im, b + j), x1 = load(re, im, b + j + q);
-        Cplx x2 = load(re, im, b + j + m), x3 = load(re, im, b + j + m + q);
-        radix4_dif(x0, x1, x2, x3, w, m, j);
-        store(re, im, b + j, x0);
-        store(re, im, b + j + q, x1);
-        store(re, im, b + j + m, x2);
-        store(re, im, b + j + m + q, x3);
-      }
-    }
-  }
+  const Radix4Twiddles w{t.stage_re, t.stage_im, t.stage3_re, t.stage3_im};
+  for (; m >= 32; m /= 4) radix4_pass<radix4_dif>(re, im, h, m, w);
   const LaneTwiddles lanes = lane_twiddles(t);
   if (m == 8) {  // the last radix-4 pass (half-spans 8, 4) and the in-register stages share a load/store
     for (std::size_t b = 0; b < h; b += 16) {
@@ -324,30 +332,10 @@ void fft_backward_avx2(const FftTables& t, double* fourier, std::uint64_t* out, 
   } else {
     for (std::size_t i = 0; i < h; i += 4) store(re, im, i, lanes_dit(load(re, im, i), lanes));
   }
-  for (; pass < middle / 2; ++pass, m *= 4) {
-    const std::size_t q = m / 2;
-    for (std::size_t b = 0; b < h; b += 2 * m) {
-      for (std::size_t j = 0; j < q; j += 4) {
-        Cplx x0 = load(re, im, b + j), x1 = load(re, im, b + j + q);
-        Cplx x2 = load(re, im, b + j + m), x3 = load(re, im, b + j + m + q);
-        radix4_dit(x0, x1, x2, x3, w, m, j);
-        store(re, im, b + j, x0);
-        store(re, im, b + j + q, x1);
-        store(re, im, b + j + m, x2);
-        store(re, im, b + j + m + q, x3);
-      }
-    }
-  }
+  for (; pass < middle / 2; ++pass, m *= 4) radix4_pass<radix4_dit>(re, im, h, m, w);
   m /= 2;  // the next single stage's half-span
   if (middle % 2 == 1) {
-    for (std::size_t b = 0; b < h; b += 2 * m) {
-      for (std::size_t j = 0; j < m; j += 4) {
-        Cplx u = load(re, im, b + j), v = load(re, im, b + j + m);
-        dit(u, v, sr + m - 1 + j, si + m - 1 + j);
-        store(re, im, b + j, u);
-        store(re, im, b + j + m, v);
-      }
-    }
+    radix2_pass<dit>(re, im, h, m, t);
     m *= 2;
   }
   const double* ur = t.untwist_re;
