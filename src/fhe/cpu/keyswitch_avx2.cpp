@@ -87,6 +87,7 @@ void keyswitch_accumulate_avx2(const KeyswitchTerms& s) {
   for (std::size_t r0 = 0; r0 < s.rows; r0 += kTileRows) {
     const std::size_t rows = s.rows - r0 < kTileRows ? s.rows - r0 : kTileRows;
     for (std::size_t t = 0; t < rows * s.count; ++t) {
+      // NOLINTNEXTLINE(bugprone-signed-char-misuse): the digits are signed, widened with their sign
       const std::int64_t d = s.digits[r0 * s.count + t];
       magnitude[t] = d < 0 ? -d : d;
       negate[t] = d > 0 ? -1 : 0;
