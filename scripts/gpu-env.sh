@@ -1,6 +1,6 @@
 # Sourced by the GPU machine's scripts (gpu-run.sh, gpu-full-image.sh), from the repository root:
 # unpacks the bundle of scripts/gpu-bundle.sh into $work once, points the loader at CUDA's libraries
-# and the carried Debian ones, and picks the binaries (x86-64-v4 where the CPU has AVX-512).
+# and the carried Debian ones, and points at the binaries (which pick their CPU kernels at start).
 # Sets: bundle, work, bin, weights, VEIL_SHARED_DATA, LD_LIBRARY_PATH. Returns 2 without a GPU or a bundle.
 bundle=$PWD/.gpu
 work=/tmp/veil-gpu
@@ -20,6 +20,5 @@ fi
 cuda_libs=$(dirname "$(find /usr/local/cuda/lib64/ /usr/local/cuda/targets /usr/local /opt -name 'libcufft.so.12*' 2>/dev/null | head -1)")
 export LD_LIBRARY_PATH="$cuda_libs:/usr/local/cuda/lib64:$work/lib:${LD_LIBRARY_PATH:-}"
 bin=$work/bin/portable
-if grep -qw avx512dq /proc/cpuinfo && "$work/bin/v4/veil_fhe_tests" --gtest_list_tests >/dev/null 2>&1; then bin=$work/bin/v4; fi
 export VEIL_SHARED_DATA=$bundle/data
 weights=$bundle/weights/resnet18_synthetic_fp16.pth

@@ -25,7 +25,7 @@ TEST(SerializeFile, EveryKindRoundTripsThroughFiles) {
   save_client_key_file(keys.client, dir / "client.secret.veil");
   save_server_key_file(keys.server.key, keys.server.key_id, dir / "server.veil");
   CiphertextBatch batch{keys.client.parameters().name, keys.server.key_id, LweKeyKind::big,
-                        LweCiphertextArray(3, keys.client.parameters().big_lwe_dimension())};
+                        LweCiphertextArray(3, keys.client.parameters().big_lwe_dimension()), ContextTag{}};
   batch.ciphertexts.data()[5] = 42;
   save_ciphertext_batch_file(batch, dir / "batch.veil");
   EXPECT_EQ(entries_in(dir), 4u) << "a temporary file was left behind";
