@@ -166,8 +166,8 @@ TEST(CpuDispatch, FloatingPointKernelsAgreeWithinRoundingOnEveryIsa) {
   }
 }
 
-// The Fourier multiply-accumulate of every table against the scalar one at every even N from 16
-// (half a multiple of 8) to 2^15, several row counts and strides wider than N: FMA and the
+// The Fourier multiply-accumulate of every table against the scalar one at every power of two N
+// from 16 (half a multiple of 8) to 2^15, several row counts and strides wider than N: FMA and the
 // accumulation order differ, so agreement is within rounding.
 TEST(CpuDispatch, FourierDotAgreesWithScalarAtEverySize) {
   std::mt19937_64 gen(17);

@@ -121,8 +121,8 @@ TEST_P(NegacyclicFftTest, SimdBackwardMatchesScalar) {
 }
 
 // The fused digits transform equals decompose_slice followed by forward, bit for bit, for the
-// vetted sets' shapes (1 to 8 levels, then the fallback above 8) and for more kept bits than a
-// double holds exactly (b*L of 51, 52, 56), edge values included.
+// vetted sets' shapes (1 to 8 levels, then the fallback above 8) and for wider ones (b*L of 50 to
+// 56 kept bits), edge values included.
 TEST_P(NegacyclicFftTest, DigitTransformsEqualDecomposeThenForward) {
   const std::size_t N = GetParam();
   Csprng rng = Csprng::from_seed_insecure_for_tests(23 * N);

@@ -33,7 +33,8 @@ struct FftTables {
 inline constexpr int kMaxDigitLevels = 8;
 
 /// Rows of the key-switching key per tile in the AVX-512 key switch; `wide` scratch holds one
-/// tile's digits of every ciphertext as int64.
+/// tile's digits of every ciphertext as int64 (the AVX2 key switch: half a tile's magnitudes and
+/// sign masks).
 inline constexpr std::size_t kKeyswitchTileRows = 16;
 
 /// One group key switch's accumulation: acc[g][c] -= sum_r digits[r * count + g] * key[r * width + c]

@@ -81,9 +81,9 @@ void keyswitch_accumulate_avx2(const KeyswitchTerms& s) {
   // Tiles of half kKeyswitchTileRows rows: the `wide` scratch holds their magnitudes, then their
   // masks (acc -= d * x: subtract |d| * x when d > 0, add it when d < 0).
   constexpr std::size_t kTileRows = kKeyswitchTileRows / 2;
-  const TileDigits digits{s.wide, s.wide + kTileRows * s.count};
   std::int64_t* magnitude = s.wide;
   std::int64_t* negate = s.wide + kTileRows * s.count;
+  const TileDigits digits{magnitude, negate};
   for (std::size_t r0 = 0; r0 < s.rows; r0 += kTileRows) {
     const std::size_t rows = s.rows - r0 < kTileRows ? s.rows - r0 : kTileRows;
     for (std::size_t t = 0; t < rows * s.count; ++t) {
