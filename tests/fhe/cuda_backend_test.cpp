@@ -226,6 +226,7 @@ void host_model_pbs(const ServerKey& key, const LweCiphertextArray& inputs,
   }
 }
 
+// The cuFFT path's carry chain (next_digit) and the fused kernel's closed form (digit_at_level).
 TEST(CudaHostModel, DigitsEqualSignedDecomposer) {
   Csprng rng = Csprng::from_seed_insecure_for_tests(11);
   const std::pair<std::size_t, std::size_t> decompositions[] = {{1, 1},  {4, 5}, {10, 3}, {23, 1}, {15, 2},
@@ -241,6 +242,10 @@ TEST(CudaHostModel, DigitsEqualSignedDecomposer) {
       for (std::size_t j = levels; j-- > 0;) {
         ASSERT_EQ(cuda::next_digit(state, static_cast<std::uint32_t>(base_log)), expected[j])
             << "x=" << x << ", base_log " << base_log << ", level " << j << " of " << levels;
+        ASSERT_EQ(cuda::digit_at_level(x, static_cast<std::uint32_t>(base_log), static_cast<std::uint32_t>(levels),
+                                       static_cast<std::uint32_t>(j)),
+                  expected[j])
+            << "fused kernel's digit: x=" << x << ", base_log " << base_log << ", level " << j << " of " << levels;
       }
     }
   }
@@ -378,9 +383,38 @@ void emulate_fused_pbs(const ServerKey& key, const LweCiphertextArray& inputs,
                                 table_index.data(),
                                 switched.data(),
                                 outputs.data().data()};
+  // Each thread owns fused_points_per_thread points of every accumulator: fewer threads would leave points out.
+  ASSERT_GE(std::size_t{block.threads} * cuda::fused_points_per_thread(s), h) << block.threads << " threads";
   std::vector<Complex> shared(cuda::fused_shared_bytes(s) / sizeof(Complex));  // 16-byte aligned
   const cuda::FusedShared sh = cuda::carve_fused_shared(reinterpret_cast<unsigned char*>(shared.data()), s);
-  for (std::size_t b = 0; b < inputs.size(); ++b) cuda::fused_pbs_block(args, b, sh, block);
+  bool ran = false;
+  cuda::with_fused_components(s.k, [&](auto components) {
+    for (std::size_t b = 0; b < inputs.size(); ++b) {
+      cuda::fused_pbs_block<decltype(components)::value>(args, b, sh, block);
+    }
+    ran = true;
+  });
+  ASSERT_TRUE(ran) << "no fused kernel for k = " << s.k;
+}
+
+/// A whole forward (or inverse) transform of `count` h-point arrays under the emulator, pass by
+/// pass as the kernel runs it, on padded shared memory (fused_padded).
+void emulate_fft(bool forward, std::vector<Complex>& x, std::uint32_t count, std::uint32_t h, const Complex* stage,
+                 const cuda::HostBlock& block) {
+  std::vector<Complex> shared(cuda::fused_padded(count * h));
+  for (std::uint32_t i = 0; i < count * h; ++i) shared[cuda::fused_padded(i)] = x[i];
+  const auto load = [&](std::uint32_t i) { return shared[cuda::fused_padded(i)]; };
+  const auto store = [&](std::uint32_t i, const Complex& v) { shared[cuda::fused_padded(i)] = v; };
+  for (unsigned pass = 0; pass < cuda::fft_pass_count(h); ++pass) {
+    block.phase([&](unsigned tid, unsigned threads) {
+      if (forward) {
+        cuda::forward_fft_pass(count, h, pass, stage, tid, threads, load, store);
+      } else {
+        cuda::inverse_fft_pass(count, h, pass, stage, tid, threads, load, store);
+      }
+    });
+  }
+  for (std::uint32_t i = 0; i < count * h; ++i) x[i] = shared[cuda::fused_padded(i)];
 }
 
 // The shared-memory FFT, emulated with two block sizes (one in reverse thread order), against the
@@ -405,10 +439,7 @@ TEST(CudaFusedEmulator, SharedMemoryFftMatchesCpuFft) {
         const Complex w = tables.twist[q];
         x[q] = Complex{a * w.re - b * w.im, a * w.im + b * w.re};
       }
-      std::vector<Complex> scratch(h);
-      cuda::fused_forward_fft(
-          scratch.data(), static_cast<std::uint32_t>(h), tables.stage.data(), block,
-          [&](std::uint32_t i) { return x[i]; }, [&](std::uint32_t i, const Complex& v) { x[i] = v; });
+      emulate_fft(true, x, 1, static_cast<std::uint32_t>(h), tables.stage.data(), block);
       double scale = 0;
       for (double v : scalar) scale = std::max(scale, std::abs(v));
       for (std::size_t p = 0; p < h; ++p) {
@@ -434,7 +465,7 @@ TEST(CudaFusedEmulator, SharedMemoryFftMatchesCpuFft) {
         }
         fourier.push_back(std::move(f));
       }
-      cuda::fused_inverse_fft(y.data(), 2, static_cast<std::uint32_t>(h), tables.stage.data(), block);
+      emulate_fft(false, y, 2, static_cast<std::uint32_t>(h), tables.stage.data(), block);
       for (std::size_t c = 0; c < 2; ++c) {
         std::vector<Torus> expected(N);
         cpu.backward_scalar(fourier[c].data(), expected.data(), false);
@@ -529,11 +560,17 @@ TEST(CudaFusedEmulator, PbsDecryptsLikeCpuResNetSet) {
 TEST(CudaFusedEmulator, ShapeLimits) {
   constexpr std::size_t kH200 = 227 * 1024;
   EXPECT_TRUE(cuda::fused_shape_supported(pbs_shape(parameter_set_by_name("v0_128_p5_L14_pe2m40")), kH200));
-  EXPECT_EQ(cuda::fused_shared_bytes(cuda::PbsShape{823, 1, 4096, 9, 4}), 160u * 1024);
-  EXPECT_FALSE(cuda::fused_shape_supported(cuda::PbsShape{600, 1, 8192, 15, 2}, kH200));  // N too large
-  EXPECT_FALSE(cuda::fused_shape_supported(cuda::PbsShape{600, 1, 2048, 5, 5}, kH200));   // 10 rows
-  EXPECT_FALSE(cuda::fused_shape_supported(cuda::PbsShape{600, 5, 256, 15, 1}, kH200));   // N too small
-  EXPECT_FALSE(cuda::fused_shape_supported(cuda::PbsShape{600, 3, 4096, 20, 1}, kH200));  // 288 KiB
+  // 64 KiB of accumulator and two digit sets of 2 x 2,304 padded points.
+  EXPECT_EQ(cuda::fused_shared_bytes(cuda::PbsShape{823, 1, 4096, 9, 4}), 208u * 1024);
+  EXPECT_EQ(cuda::fused_block_threads(cuda::PbsShape{823, 1, 4096, 9, 4}), 512u);
+  EXPECT_EQ(cuda::fused_block_threads(cuda::PbsShape{600, 4, 512, 15, 1}), 256u);  // one point per accumulator
+  EXPECT_TRUE(cuda::fused_shape_supported(cuda::PbsShape{600, 2, 1024, 15, 2}, kH200));
+  EXPECT_FALSE(cuda::fused_shape_supported(cuda::PbsShape{600, 1, 8192, 15, 2}, kH200));      // N too large
+  EXPECT_FALSE(cuda::fused_shape_supported(cuda::PbsShape{600, 1, 2048, 5, 5}, kH200));       // 10 rows
+  EXPECT_FALSE(cuda::fused_shape_supported(cuda::PbsShape{600, 5, 256, 15, 1}, kH200));       // N too small
+  EXPECT_FALSE(cuda::fused_shape_supported(cuda::PbsShape{600, 5, 512, 15, 1}, kH200));       // no kernel for k = 5
+  EXPECT_FALSE(cuda::fused_shape_supported(cuda::PbsShape{600, 2, 4096, 20, 1}, kH200));      // 1,024 threads
+  EXPECT_FALSE(cuda::fused_shape_supported(cuda::PbsShape{600, 1, 4096, 9, 4}, 160 * 1024));  // 208 KiB
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -72,11 +72,12 @@ struct DeviceBlock {
 };
 
 // One block of fused_block_threads(args.s) per ciphertext; dynamic shared memory of
-// fused_shared_bytes(args.s).
-__global__ void __launch_bounds__(kFusedMaxThreads) fused_pbs_kernel(FusedPbsArgs args) {
+// fused_shared_bytes(args.s); Components = args.s.k + 1.
+template <unsigned Components>
+__global__ void __launch_bounds__(kFusedMaxThreads, 1) fused_pbs_kernel(FusedPbsArgs args) {
   extern __shared__ __align__(16) unsigned char shared[];
   DeviceBlock block;
-  fused_pbs_block(args, blockIdx.x, carve_fused_shared(shared, args.s), block);
+  fused_pbs_block<Components>(args, blockIdx.x, carve_fused_shared(shared, args.s), block);
 }
 
 // Grid: x = tiles of up to G outputs of one group, y = slices of the ciphertext.
@@ -118,11 +119,15 @@ cudaError_t fused_max_shared_bytes(std::size_t& bytes) {
 cudaError_t launch_fused_pbs(const FusedPbsArgs& args, std::size_t count, cudaStream_t stream) {
   if (count == 0) return cudaGetLastError();
   const std::size_t shared = fused_shared_bytes(args.s);
-  const cudaError_t status =
-      cudaFuncSetAttribute(fused_pbs_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(shared));
-  if (status != cudaSuccess) return status;
-  fused_pbs_kernel<<<static_cast<unsigned>(count), fused_block_threads(args.s), shared, stream>>>(args);
-  return cudaGetLastError();
+  cudaError_t status = cudaErrorInvalidValue;  // a k without an instantiation
+  with_fused_components(args.s.k, [&](auto components) {
+    const auto kernel = fused_pbs_kernel<decltype(components)::value>;
+    status = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(shared));
+    if (status != cudaSuccess) return;
+    kernel<<<static_cast<unsigned>(count), fused_block_threads(args.s), shared, stream>>>(args);
+    status = cudaGetLastError();
+  });
+  return status;
 }
 
 cudaError_t launch_linear(const LinearArgs& args, std::size_t tiles, unsigned outputs_per_block, cudaStream_t stream) {
