@@ -7,7 +7,10 @@
 #   call 2: BUDGET=...  bash scripts/gpu-full-image.sh wait    (at once: the machine stays warm 30 s)
 # Each phase returns within BUDGET seconds and copies into OUT (default /tmp/veil-gpu-out):
 # summary.txt, env.txt (GPU load every 10 s), tests.log, full224.log (with the layer CSV appended
-# once the run ends) and, when time is left after the image, bench-linear.log. Exit status: 0 when
+# once the run ends) and, when time is left after the image, bench-linear.log. gpu-run.sh starts
+# it with SKIP_TESTS=1 (it ran the tests itself): then `start` neither runs the tests nor touches
+# that script's summary.txt, env.txt and tests.log (its own summary goes to image-summary.txt),
+# and the run takes the blind-rotation path exported to it (VEIL_CUDA_PBS). Exit status: 0 when
 # the image finished (wait) or is running (start), 1 when the run failed, 2 without a GPU, a bundle
 # or (wait) a started run.
 set -uo pipefail
@@ -22,10 +25,16 @@ mkdir -p "$out"
 job=$work/full224
 summary=$work/summary.txt
 say() { echo "[$phase +$((SECONDS - start))s] $*" | tee -a "$summary"; }
+embedded=0  # started by gpu-run.sh, which owns summary.txt, env.txt and tests.log in OUT
+[[ $phase == start && ${SKIP_TESTS:-} == 1 ]] && embedded=1
 collect() {
-  cp "$summary" "$out/summary.txt"
-  cp "$work/env.txt" "$out/env.txt" 2>/dev/null
-  cp "$work/tests.log" "$out/tests.log" 2>/dev/null
+  if ((embedded)); then
+    cp "$summary" "$out/image-summary.txt"
+  else
+    cp "$summary" "$out/summary.txt"
+    cp "$work/env.txt" "$out/env.txt" 2>/dev/null
+    cp "$work/tests.log" "$out/tests.log" 2>/dev/null
+  fi
   { cat "$job.log"; [ -f "$job.rc" ] && cat "$work/layers224.csv"; } > "$out/full224.log" 2>/dev/null
 }
 trap collect EXIT
@@ -43,13 +52,16 @@ if [[ $phase == start ]]; then
     --format=csv,noheader -l 10 >> "$work/env.txt" 2>&1 < /dev/null &
   # The backend's own tests first (seconds): should the linear kernel fail, the image keeps the
   # linear layers on the host so that it still runs.
-  timeout -k 5 120 "$bin/veil_fhe_tests" --gtest_filter='CudaBackend*' > "$work/tests.log" 2>&1
-  say "CudaBackend tests: rc=$?"
-  grep -E '^\[  (PASSED|FAILED|SKIPPED) |Failure' "$work/tests.log" | head -20 | tee -a "$summary"
-  if grep -q '^\[  FAILED  \] CudaBackend.LinearBatch' "$work/tests.log"; then
-    export VEIL_CUDA_LINEAR=host
-    say "the device linear kernel failed its test: the image runs with VEIL_CUDA_LINEAR=host"
+  if ((!embedded)); then
+    timeout -k 5 120 "$bin/veil_fhe_tests" --gtest_filter='CudaBackend*' > "$work/tests.log" 2>&1
+    say "CudaBackend tests: rc=$?"
+    grep -E '^\[  (PASSED|FAILED|SKIPPED) |Failure' "$work/tests.log" | head -20 | tee -a "$summary"
+    if grep -q '^\[  FAILED  \] CudaBackend.LinearBatch' "$work/tests.log"; then
+      export VEIL_CUDA_LINEAR=host
+      say "the device linear kernel failed its test: the image runs with VEIL_CUDA_LINEAR=host"
+    fi
   fi
+  say "blind rotation: ${VEIL_CUDA_PBS:-legacy}; linear layers: ${VEIL_CUDA_LINEAR:-device}"
   setsid nohup bash -c '"$@" > "$0.log" 2>&1; echo $? > "$0.rc"' "$job" stdbuf -oL -eL \
     "$bin/resnet18_fhe" --weights "$weights" --num-images 1 --quant-mode improved --run-fhe --fhe-images 1 \
     --use-gpu --fhe-layers "$work/layers224.csv" < /dev/null > /dev/null 2>&1 &

@@ -1,7 +1,8 @@
 // CUDA backend throughput: batched PBS and key switching per vetted set and batch size, keys
 // resident on the device (uploaded by an untimed first call). Skipped without a GPU. Compare
 // with pbs_bench.cpp's pbs_batch (CPU) on the same sets: --benchmark_filter='pbs_batch'. The
-// blind-rotation path follows VEIL_CUDA_PBS (fused, the default, or legacy): run it once with each.
+// blind-rotation path follows VEIL_CUDA_PBS (legacy, the default: the cuFFT path; or fused): run it
+// once with each (scripts/gpu-run.sh does).
 #include <benchmark/benchmark.h>
 
 #include <map>
