@@ -24,6 +24,7 @@
 #include "fhe/cuda/device_steps.hpp"
 #include "fhe/cuda/fourier_layout.hpp"
 #include "fhe/cuda/fused_pbs.hpp"
+#include "fhe/cuda/keyswitch_block.hpp"
 #include "veil/common/error.hpp"
 #include "veil/fhe/backend.hpp"
 #include "veil/fhe/cuda_backend.hpp"
@@ -163,13 +164,15 @@ void host_fft(Complex* data, std::size_t points, int sign) {
 
 /// Key switching as the kernel runs it: every (group, column) thread.
 template <class Store>
-void host_keyswitch(const KeyswitchKey& key, const LweCiphertextArray& inputs, Store store) {
+void host_keyswitch(const KeyswitchKey& key, const LweCiphertextArray& inputs, Store store,
+                    const cuda::HostBlock& block = cuda::HostBlock{cuda::kKeyswitchThreads}) {
   const cuda::KeyswitchShape s = keyswitch_shape(key);
   const std::size_t groups = (inputs.size() + cuda::kKeyswitchGroup - 1) / cuda::kKeyswitchGroup;
+  cuda::KeyswitchShared shared{};
   for (std::size_t group = 0; group < groups; ++group) {
-    for (std::uint32_t column = 0; column <= s.n_out; ++column) {
-      cuda::keyswitch_thread(s, key.data().data(), inputs.data().data(), inputs.size(), column, group,
-                             [&](std::size_t ciphertext, Torus value) { store(ciphertext, column, value); });
+    for (std::uint32_t first_column = 0; first_column <= s.n_out; first_column += block.threads) {
+      cuda::keyswitch_block(s, key.data().data(), inputs.data().data(), inputs.size(), group, first_column, shared,
+                            block, store);
     }
   }
 }
@@ -290,19 +293,29 @@ TEST(CudaHostModel, NaturalOrderMatchesDirectTransform) {
   }
 }
 
+// The key-switching block against the CPU, bit for bit: a toy set and the ResNet-18 set (k*N =
+// 4096 -> 823, 8 levels of 2 bits: a tile of 64 coefficients), 13 ciphertexts (not a multiple of
+// the group), at the device's 128 threads and, in reverse thread order, at 48 and at 1,000 (more
+// threads than columns: a missing barrier or a column written twice shows as a difference).
 TEST(CudaHostModel, KeyswitchEqualsCpuBitForBit) {
-  const ParameterSet& params = insecure_toy_parameter_set(3);
-  const auto& keys = engine_keys(params);
-  const KeyswitchKey& ksk = keys.server.keyswitch_key();
-  constexpr std::size_t kCount = 13;  // not a multiple of the kernel's group
-  Csprng rng = Csprng::from_seed_insecure_for_tests(14);
-  LweCiphertextArray inputs(kCount, params.big_lwe_dimension()), cpu(kCount, params.lwe_dimension),
-      model(kCount, params.lwe_dimension);
-  for (std::size_t i = 0; i < kCount; ++i) rng.fill_uniform(inputs[i]);
-  keyswitch_batch(ksk, inputs, cpu, testing::test_thread_pool());
-  host_keyswitch(ksk, inputs, [&](std::size_t c, std::uint32_t column, Torus value) { model[c][column] = value; });
-  for (std::size_t i = 0; i < kCount; ++i) {
-    ASSERT_TRUE(std::equal(cpu[i].begin(), cpu[i].end(), model[i].begin())) << "ciphertext " << i;
+  for (const ParameterSet* params : {&insecure_toy_parameter_set(3), &parameter_set_by_name("v0_128_p5_L14_pe2m40")}) {
+    const auto& keys = engine_keys(*params);
+    const KeyswitchKey& ksk = keys.server.keyswitch_key();
+    constexpr std::size_t kCount = 13;
+    Csprng rng = Csprng::from_seed_insecure_for_tests(14);
+    LweCiphertextArray inputs(kCount, params->big_lwe_dimension()), cpu(kCount, params->lwe_dimension);
+    for (std::size_t i = 0; i < kCount; ++i) rng.fill_uniform(inputs[i]);
+    keyswitch_batch(ksk, inputs, cpu, testing::test_thread_pool());
+    for (const cuda::HostBlock block :
+         {cuda::HostBlock{cuda::kKeyswitchThreads, false}, cuda::HostBlock{48, true}, cuda::HostBlock{1000, true}}) {
+      LweCiphertextArray model(kCount, params->lwe_dimension);
+      host_keyswitch(
+          ksk, inputs, [&](std::size_t c, std::uint32_t column, Torus value) { model[c][column] = value; }, block);
+      for (std::size_t i = 0; i < kCount; ++i) {
+        ASSERT_TRUE(std::equal(cpu[i].begin(), cpu[i].end(), model[i].begin()))
+            << "ciphertext " << i << ", " << describe(*params) << ", " << block.threads << " threads";
+      }
+    }
   }
 }
 

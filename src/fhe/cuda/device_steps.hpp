@@ -65,9 +65,6 @@ struct PbsShape {
   VEIL_HD std::size_t polynomial_threads(std::size_t count) const { return count * (k + 1) * half(); }
 };
 
-/// Ciphertexts per key-switching thread: each key value it loads serves all of them.
-constexpr std::uint32_t kKeyswitchGroup = 8;
-
 /// x rounded to its top base_log*levels bits, as in SignedDecomposer (decomposition.hpp).
 VEIL_HD Torus decomposition_state(Torus x, std::uint32_t base_log, std::uint32_t levels) {
   const std::uint32_t shift = 64 - base_log * levels;
@@ -82,6 +79,15 @@ VEIL_HD std::int64_t next_digit(Torus& state, std::uint32_t base_log) {
   const Torus carry = digit >> (base_log - 1);  // digit >= B/2
   state = (state >> base_log) + carry;
   return static_cast<std::int64_t>(digit) - static_cast<std::int64_t>(carry << base_log);
+}
+
+/// Read-only global data (keys, inputs) through the read-only cache.
+VEIL_HD Torus load_readonly(const Torus* p) {
+#if defined(__CUDA_ARCH__)
+  return __ldg(reinterpret_cast<const unsigned long long*>(p));
+#else
+  return *p;
+#endif
 }
 
 /// round(x * 2N / 2^64) mod 2N, as modulus_switch_value (modulus_switch.hpp); N a power of two.
@@ -105,41 +111,6 @@ VEIL_HD Torus rotated_difference(const Torus* poly, std::uint32_t N, std::uint32
   const std::uint32_t source = (q - rotation) & (2 * N - 1);  // X^rotation moves `source` to q
   const Torus moved = source < N ? poly[source] : Torus{0} - poly[source - N];
   return moved - poly[q];
-}
-
-/// Key-switching thread (column, group): output value `column` (n_out is the body) of ciphertexts
-/// group*G .. group*G + G-1 that are < count, handed to store(ciphertext, value). The value is
-/// (0, ..., 0, b) - sum over i, j of d_j(a_i) * key[i][j]: the CPU's sum (keyswitch.cpp) in
-/// another order, exact mod 2^64. Key layout: input coefficient i -> level j -> n_out+1 values.
-template <class Store>
-VEIL_HD void keyswitch_thread(const KeyswitchShape& s, const Torus* key, const Torus* in, std::size_t count,
-                              std::uint32_t column, std::size_t group, Store store) {
-  constexpr std::uint32_t G = kKeyswitchGroup;
-  const std::size_t first = group * G;
-  const std::size_t in_size = std::size_t{s.n_in} + 1;
-  const std::size_t row_size = std::size_t{s.n_out} + 1;
-  Torus acc[G];
-  VEIL_UNROLL
-  for (std::uint32_t g = 0; g < G; ++g) {
-    acc[g] = column == s.n_out && first + g < count ? in[(first + g) * in_size + s.n_in] : Torus{0};
-  }
-  for (std::uint32_t i = 0; i < s.n_in; ++i) {
-    Torus state[G];
-    VEIL_UNROLL
-    for (std::uint32_t g = 0; g < G; ++g) {
-      state[g] = first + g < count ? decomposition_state(in[(first + g) * in_size + i], s.base_log, s.levels) : 0;
-    }
-    const Torus* rows = key + std::size_t{i} * s.levels * row_size + column;
-    for (std::uint32_t j = s.levels; j-- > 0;) {
-      const Torus key_value = rows[std::size_t{j} * row_size];
-      VEIL_UNROLL
-      for (std::uint32_t g = 0; g < G; ++g) acc[g] -= static_cast<Torus>(next_digit(state[g], s.base_log)) * key_value;
-    }
-  }
-  VEIL_UNROLL
-  for (std::uint32_t g = 0; g < G; ++g) {
-    if (first + g < count) store(first + g, acc[g]);
-  }
 }
 
 /// Thread of count*N (ciphertext b, coefficient j): accumulator b = (0, ..., 0, X^(-body) * table),

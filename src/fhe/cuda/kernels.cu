@@ -1,32 +1,52 @@
 // The CUDA kernels: thin wrappers that give each thread its index and run one step of
-// device_steps.hpp, so that the arithmetic is the code the host model tests.
+// device_steps.hpp, or a block body (fused_pbs.hpp, keyswitch_block.hpp, linear_kernel.hpp) on
+// DeviceBlock, so that the arithmetic is the code the host model and the emulator test.
 #include "fhe/cuda/kernels.hpp"
 
 namespace veil::fhe::cuda {
 
 namespace {
 
-constexpr unsigned kThreads = 256;           // element-wise steps
-constexpr unsigned kKeyswitchThreads = 128;  // output columns per key-switching block
+constexpr unsigned kThreads = 256;  // element-wise steps
 
 unsigned blocks_for(std::size_t threads) { return static_cast<unsigned>((threads + kThreads - 1) / kThreads); }
 
 __device__ std::size_t global_thread() { return std::size_t{blockIdx.x} * blockDim.x + threadIdx.x; }
 
-// Grid: x = groups of kKeyswitchGroup ciphertexts, y = blocks of output columns.
+/// The device side of the block bodies (block.hpp): a phase for this thread, then the barrier.
+struct DeviceBlock {
+  /// A thread's values kept across phases: its own registers (the index is its threadIdx.x).
+  template <class T>
+  struct Registers {
+    __device__ explicit Registers(unsigned) {}
+    __device__ T& operator()(unsigned) { return value; }
+    T value;
+  };
+
+  __device__ unsigned size() const { return blockDim.x; }
+  template <class Phase>
+  __device__ void phase(Phase f) const {
+    f(threadIdx.x, blockDim.x);
+    __syncthreads();
+  }
+};
+
+// Grid: x = groups of kKeyswitchGroup ciphertexts, y = blocks of kKeyswitchThreads output columns.
 template <bool kModulusSwitch>
-__global__ void keyswitch_kernel(KeyswitchShape s, std::uint32_t N, const Torus* key, const Torus* in,
-                                 std::size_t count, Torus* out, std::uint32_t* switched) {
-  const std::uint32_t column = blockIdx.y * blockDim.x + threadIdx.x;
-  if (column > s.n_out) return;
+__global__ void __launch_bounds__(kKeyswitchThreads)
+    keyswitch_kernel(KeyswitchShape s, std::uint32_t N, const Torus* key, const Torus* in, std::size_t count,
+                     Torus* out, std::uint32_t* switched) {
+  __shared__ KeyswitchShared shared;
+  DeviceBlock block;
   const std::size_t row = std::size_t{s.n_out} + 1;
-  keyswitch_thread(s, key, in, count, column, blockIdx.x, [&](std::size_t ciphertext, Torus value) {
-    if constexpr (kModulusSwitch) {
-      switched[ciphertext * row + column] = modulus_switch(value, N);
-    } else {
-      out[ciphertext * row + column] = value;
-    }
-  });
+  keyswitch_block(s, key, in, count, blockIdx.x, blockIdx.y * blockDim.x, shared, block,
+                  [&](std::size_t ciphertext, std::uint32_t column, Torus value) {
+                    if constexpr (kModulusSwitch) {
+                      switched[ciphertext * row + column] = modulus_switch(value, N);
+                    } else {
+                      out[ciphertext * row + column] = value;
+                    }
+                  });
 }
 
 __global__ void load_tables_kernel(PbsShape s, const Torus* tables, const std::uint32_t* table_index,
@@ -52,24 +72,6 @@ __global__ void untwist_add_kernel(PbsShape s, std::uint32_t t, const std::uint3
   const std::size_t thread = global_thread();
   if (thread < threads) untwist_add_thread(s, t, switched, prod, untwist, thread, accs);
 }
-
-/// The device side of the fused block body: a phase for this thread, then the block's barrier.
-struct DeviceBlock {
-  /// A thread's values kept across phases: its own registers (the index is its threadIdx.x).
-  template <class T>
-  struct Registers {
-    __device__ explicit Registers(unsigned) {}
-    __device__ T& operator()(unsigned) { return value; }
-    T value;
-  };
-
-  __device__ unsigned size() const { return blockDim.x; }
-  template <class Phase>
-  __device__ void phase(Phase f) const {
-    f(threadIdx.x, blockDim.x);
-    __syncthreads();
-  }
-};
 
 // One block of fused_block_threads(args.s) per ciphertext; dynamic shared memory of
 // fused_shared_bytes(args.s); Components = args.s.k + 1.

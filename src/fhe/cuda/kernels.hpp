@@ -8,6 +8,7 @@
 
 #include "fhe/cuda/device_steps.hpp"
 #include "fhe/cuda/fused_pbs.hpp"
+#include "fhe/cuda/keyswitch_block.hpp"
 #include "fhe/cuda/linear_kernel.hpp"
 
 namespace veil::fhe::cuda {

@@ -57,15 +57,6 @@ VEIL_HD std::uint32_t linear_slices(std::uint32_t size, unsigned threads) {
   return (size + per_block - 1) / per_block;
 }
 
-/// An input value through the read-only cache.
-VEIL_HD Torus load_input(const Torus* p) {
-#if defined(__CUDA_ARCH__)
-  return __ldg(reinterpret_cast<const unsigned long long*>(p));
-#else
-  return *p;
-#endif
-}
-
 /// Outputs [tile_first, tile_first + G) of tile `tile`'s group (fewer at the group's end), values
 /// [slice * threads * kLinearValues, ...) of each.
 template <unsigned G, class Block>
@@ -107,7 +98,7 @@ VEIL_HD void linear_block(const LinearArgs& a, std::uint32_t tile, std::uint32_t
         VEIL_UNROLL
         for (unsigned v = 0; v < kLinearValues; ++v) {
           const std::uint32_t d = start + v * stride + tid;
-          xv[v] = d < a.size ? load_input(x + d) : Torus{0};
+          xv[v] = d < a.size ? load_readonly(x + d) : Torus{0};
         }
         VEIL_UNROLL
         for (unsigned o = 0; o < G; ++o) {
