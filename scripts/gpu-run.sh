@@ -7,7 +7,9 @@
 # e2e16.log, full224.log. The 16x16 crop and the full image run on the blind-rotation path that the
 # benchmark found faster on the ResNet-18 set (when the fused kernel passed its tests). With
 # IMAGE=detach the full image is started detached instead (scripts/gpu-full-image.sh start: make
-# the call `gpu-full-image.sh wait` at once after this one). Exit status: 0 when every CUDA test
+# the call `gpu-full-image.sh wait` at once after this one). QUICK=1 leaves the image more of the
+# budget: the benchmarks only at batch 4096 (enough to choose the path), no linear-layer
+# benchmark. Exit status: 0 when every CUDA test
 # passed on the GPU, 1 when one failed or was skipped, 2 without a GPU or a bundle (within seconds).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -77,16 +79,17 @@ unset VEIL_CPU
 
 # 3. Throughput on the ResNet-18 sets (batches 1, 1024, 4096), the 1-level 7-bit set and key
 # switching, on the default blind rotation (the cuFFT path, docs/cuda_backend.md).
-sets='v0_128_p5_L14_pe2m40|opt128_p7_nrm12763_pe0.05_concrete_v0'
+sets='v0_128_p5_L14_pe2m40|opt128_p7_nrm12763_pe0.05_concrete_v0' batches='1|1024|4096'
+[[ ${QUICK:-} == 1 ]] && sets='v0_128_p5_L14_pe2m40' batches='4096'
 step bench "$(allow 150)" "$bin/veil_fhe_bench" \
-  --benchmark_filter="cuda_pbs_batch/($sets)/(1|1024|4096)/|cuda_pbs_batch/v0_128_p7_L0_pe0.05/4096/|cuda_keyswitch_batch/v0_128_p5_L14" \
+  --benchmark_filter="cuda_pbs_batch/($sets)/($batches)/|cuda_pbs_batch/v0_128_p7_L0_pe0.05/4096/|cuda_keyswitch_batch/v0_128_p5_L14" \
   --benchmark_out="$out/bench.json" --benchmark_out_format=json > "$out/bench.log" 2>&1
 grep -E '^cuda_|ERROR' "$out/bench.log" | tee -a "$summary"
 # 3b. The same sets at batches 1 and 4096 on the fused kernel (appended to bench.log), when its
 # tests passed; the images below take the faster path on the ResNet-18 set at batch 4096.
 if ((fused_ok)); then
   VEIL_CUDA_PBS=fused step bench-fused "$(allow 90)" "$bin/veil_fhe_bench" \
-    --benchmark_filter="cuda_pbs_batch/($sets)/(1|1024|4096)/" \
+    --benchmark_filter="cuda_pbs_batch/($sets)/($batches)/" \
     --benchmark_out="$out/bench-fused.json" --benchmark_out_format=json > "$work/bench-fused.log" 2>&1
   cat "$work/bench-fused.log" >> "$out/bench.log"
   grep -E '^cuda_|ERROR' "$work/bench-fused.log" | sed 's/^/VEIL_CUDA_PBS=fused: /' | tee -a "$summary"
@@ -104,9 +107,11 @@ fi
 
 # 3c. The linear layers (Backend::linear_batch) on ResNet-18-shaped rows, CPU (all cores) and
 # device (upload and download included), appended to bench.log.
-step bench-linear "$(allow 45)" "$bin/veil_fhe_bench" --benchmark_filter='linear_batch/' > "$work/bench-linear.log" 2>&1
-cat "$work/bench-linear.log" >> "$out/bench.log"
-grep -E '^linear_batch|ERROR' "$work/bench-linear.log" | tee -a "$summary"
+if [[ ${QUICK:-} != 1 ]]; then
+  step bench-linear "$(allow 45)" "$bin/veil_fhe_bench" --benchmark_filter='linear_batch/' > "$work/bench-linear.log" 2>&1
+  cat "$work/bench-linear.log" >> "$out/bench.log"
+  grep -E '^linear_batch|ERROR' "$work/bench-linear.log" | tee -a "$summary"
+fi
 
 # 4. The encrypted ResNet-18 on the 16x16 centre crop (15,616 PBS), next to its simulation.
 run=("$bin/resnet18_fhe" --weights "$weights" --num-images 1 --quant-mode improved --run-fhe --fhe-images 1 --use-gpu)
