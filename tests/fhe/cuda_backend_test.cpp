@@ -421,9 +421,9 @@ void emulate_fft(bool forward, std::vector<Complex>& x, std::uint32_t count, std
   for (unsigned pass = 0; pass < cuda::fft_pass_count(h); ++pass) {
     block.phase([&](unsigned tid, unsigned threads) {
       if (forward) {
-        cuda::forward_fft_pass(count, h, pass, stage, tid, threads, load, store);
+        cuda::fft_pass<true>(count, h, pass, stage, tid, threads, load, store);
       } else {
-        cuda::inverse_fft_pass(count, h, pass, stage, tid, threads, load, store);
+        cuda::fft_pass<false>(count, h, pass, stage, tid, threads, load, store);
       }
     });
   }

@@ -172,75 +172,50 @@ VEIL_HD FftPass inverse_pass(std::uint32_t h, unsigned index) {
   return FftPass{std::uint32_t{1} << done, left < kFusedRadixLog ? left : kFusedRadixLog};
 }
 
-/// The groups of `lane` (of `lanes`) in a forward pass of S stages over `count` h-point arrays
-/// (flat indices a*h + x): a group is the 2^S points p + i*stride, stride the pass's last
-/// half-span, taken through stages span, span/2, ... (butterflies (i, i+d) for i & d == 0, twiddle
-/// W_M[x mod M] = stage[M-1 + x mod M]). load(index) gives a point, store(index, value) takes it.
-template <unsigned S, class Load, class Store>
-VEIL_HD void forward_groups(std::uint32_t count, std::uint32_t h, std::uint32_t span, const Complex* stage,
-                            unsigned lane, unsigned lanes, Load load, Store store) {
+/// The groups of `lane` (of `lanes`) in a pass of S stages over `count` h-point arrays (flat
+/// indices a*h + x). A group is the 2^S points p + i*spacing, spacing the pass's smallest
+/// half-span: forward (decimation in frequency), stages span, span/2, ...; inverse (decimation in
+/// time, conjugate twiddles), stages span, 2*span, .... A stage of half-span M pairs the group's
+/// points (i, i+d), i & d == 0, d = M / spacing, with twiddle W_M[x mod M] = stage[M-1 + x mod M].
+/// load(index) gives a point, store(index, value) takes it.
+template <unsigned S, bool kForward, class Load, class Store>
+VEIL_HD void fft_groups(std::uint32_t count, std::uint32_t h, std::uint32_t span, const Complex* stage, unsigned lane,
+                        unsigned lanes, Load load, Store store) {
   constexpr unsigned P = 1u << S;
-  const std::uint32_t stride = span >> (S - 1);
+  const std::uint32_t spacing = kForward ? span >> (S - 1) : span;
   for (std::uint32_t g = lane; g < count * (h / P); g += lanes) {
     const std::uint32_t array = g / (h / P), local = g % (h / P);
-    const std::uint32_t j = local & (stride - 1);
+    const std::uint32_t j = local & (spacing - 1);
     const std::uint32_t base = array * h + (local - j) * P + j;
     Complex v[P];
-    VEIL_UNROLL for (unsigned i = 0; i < P; ++i) v[i] = load(base + i * stride);
+    VEIL_UNROLL for (unsigned i = 0; i < P; ++i) v[i] = load(base + i * spacing);
     VEIL_UNROLL for (unsigned level = 0; level < S; ++level) {
-      const unsigned d = P >> (level + 1);  // pair distance in the group: half-span / stride
-      const std::uint32_t half_span = stride * d;
+      const unsigned d = kForward ? P >> (level + 1) : 1u << level;
+      const std::uint32_t half_span = spacing * d;
       VEIL_UNROLL for (unsigned i = 0; i < d; ++i) {
-        const Complex w = load_constant(stage + half_span - 1 + j + i * stride);
-        VEIL_UNROLL for (unsigned top = i; top < P; top += 2 * d) dif_butterfly(v, top, top + d, w);
+        const Complex w = load_constant(stage + half_span - 1 + j + i * spacing);
+        VEIL_UNROLL for (unsigned top = i; top < P; top += 2 * d) {
+          if (kForward) {
+            dif_butterfly(v, top, top + d, w);
+          } else {
+            dit_butterfly(v, top, top + d, w);
+          }
+        }
       }
     }
-    VEIL_UNROLL for (unsigned i = 0; i < P; ++i) store(base + i * stride, v[i]);
+    VEIL_UNROLL for (unsigned i = 0; i < P; ++i) store(base + i * spacing, v[i]);
   }
 }
 
-/// The groups of `lane` in an inverse pass of S stages: the 2^S points p + i*span through
-/// stages span, 2*span, ... (decimation in time, conjugate twiddles).
-template <unsigned S, class Load, class Store>
-VEIL_HD void inverse_groups(std::uint32_t count, std::uint32_t h, std::uint32_t span, const Complex* stage,
-                            unsigned lane, unsigned lanes, Load load, Store store) {
-  constexpr unsigned P = 1u << S;
-  for (std::uint32_t g = lane; g < count * (h / P); g += lanes) {
-    const std::uint32_t array = g / (h / P), local = g % (h / P);
-    const std::uint32_t j = local & (span - 1);
-    const std::uint32_t base = array * h + (local - j) * P + j;
-    Complex v[P];
-    VEIL_UNROLL for (unsigned i = 0; i < P; ++i) v[i] = load(base + i * span);
-    VEIL_UNROLL for (unsigned level = 0; level < S; ++level) {
-      const unsigned d = 1u << level;
-      const std::uint32_t half_span = span * d;
-      VEIL_UNROLL for (unsigned i = 0; i < d; ++i) {
-        const Complex w = load_constant(stage + half_span - 1 + j + i * span);
-        VEIL_UNROLL for (unsigned top = i; top < P; top += 2 * d) dit_butterfly(v, top, top + d, w);
-      }
-    }
-    VEIL_UNROLL for (unsigned i = 0; i < P; ++i) store(base + i * span, v[i]);
-  }
-}
-
-/// Forward pass `index` of `count` h-point arrays, the groups of `lane` of `lanes`.
-template <class Load, class Store>
-VEIL_HD void forward_fft_pass(std::uint32_t count, std::uint32_t h, unsigned index, const Complex* stage, unsigned lane,
-                              unsigned lanes, Load load, Store store) {
-  const FftPass pass = forward_pass(h, index);
-  if (pass.stages == 3) forward_groups<3>(count, h, pass.span, stage, lane, lanes, load, store);
-  if (pass.stages == 2) forward_groups<2>(count, h, pass.span, stage, lane, lanes, load, store);
-  if (pass.stages == 1) forward_groups<1>(count, h, pass.span, stage, lane, lanes, load, store);
-}
-
-/// Inverse pass `index` (without the 1/h scale), as forward_fft_pass.
-template <class Load, class Store>
-VEIL_HD void inverse_fft_pass(std::uint32_t count, std::uint32_t h, unsigned index, const Complex* stage, unsigned lane,
-                              unsigned lanes, Load load, Store store) {
-  const FftPass pass = inverse_pass(h, index);
-  if (pass.stages == 3) inverse_groups<3>(count, h, pass.span, stage, lane, lanes, load, store);
-  if (pass.stages == 2) inverse_groups<2>(count, h, pass.span, stage, lane, lanes, load, store);
-  if (pass.stages == 1) inverse_groups<1>(count, h, pass.span, stage, lane, lanes, load, store);
+/// Pass `index` of the forward (inverse, without the 1/h scale) transform of `count` h-point
+/// arrays: the groups of `lane` of `lanes`.
+template <bool kForward, class Load, class Store>
+VEIL_HD void fft_pass(std::uint32_t count, std::uint32_t h, unsigned index, const Complex* stage, unsigned lane,
+                      unsigned lanes, Load load, Store store) {
+  const FftPass pass = kForward ? forward_pass(h, index) : inverse_pass(h, index);
+  if (pass.stages == 3) fft_groups<3, kForward>(count, h, pass.span, stage, lane, lanes, load, store);
+  if (pass.stages == 2) fft_groups<2, kForward>(count, h, pass.span, stage, lane, lanes, load, store);
+  if (pass.stages == 1) fft_groups<1, kForward>(count, h, pass.span, stage, lane, lanes, load, store);
 }
 
 /// The digit of level `level` (0: most significant, SignedDecomposer's order) of x, without the
@@ -346,9 +321,9 @@ VEIL_HD void fused_pbs_block(const FusedPbsArgs& a, std::size_t b, const FusedSh
           const auto store = [&](std::uint32_t i, const Complex& v) { digits[fused_padded(i)] = v; };
           const unsigned lane = tid - half * lanes;
           if (pass == 0) {  // the first pass always takes kFusedRadixLog stages (h >= 256)
-            forward_groups<kFusedRadixLog>(1, h, h / 2, a.stage, lane, lanes, input, store);
+            fft_groups<kFusedRadixLog, true>(1, h, h / 2, a.stage, lane, lanes, input, store);
           } else {
-            forward_fft_pass(1, h, pass, a.stage, lane, lanes, load, store);
+            fft_pass<true>(1, h, pass, a.stage, lane, lanes, load, store);
           }
         });
       }
@@ -377,7 +352,7 @@ VEIL_HD void fused_pbs_block(const FusedPbsArgs& a, std::size_t b, const FusedSh
           sh.acc[c * N + q] += to_torus(z.re * w.re + z.im * w.im);
           sh.acc[c * N + q + h] += to_torus(z.im * w.re - z.re * w.im);
         };
-        inverse_fft_pass(Components, h, pass, a.stage, tid, threads, load, store);
+        fft_pass<false>(Components, h, pass, a.stage, tid, threads, load, store);
       });
     }
   }
