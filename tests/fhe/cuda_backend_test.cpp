@@ -570,6 +570,41 @@ TEST(CudaFusedEmulator, PbsDecryptsLikeCpuResNetSet) {
   }
 }
 
+// Every instantiation and FFT shape the ResNet and toy tests leave out: the first vetted set with
+// k = 1 at N = 2048 (a one-stage last pass: 10 stages), and with k = 2 and k = 3 (2 points per
+// accumulator, 3 and 4 components) at N <= 1024. Two inputs each through a random table.
+TEST(CudaFusedEmulator, PbsDecryptsLikeCpuOtherShapes) {
+  const auto first_set = [](std::size_t k, std::size_t max_n) -> const ParameterSet* {
+    for (const ParameterSet* params : all_vetted_parameter_sets()) {
+      const cuda::PbsShape s = pbs_shape(*params);
+      if (s.k == k && s.N <= max_n && (k > 1 || s.N == max_n) && params->precision_bits >= 3 &&
+          cuda::fused_shape_supported(s, 227 * 1024)) {
+        return params;
+      }
+    }
+    return nullptr;
+  };
+  for (const auto& [k, max_n] : {std::pair<std::size_t, std::size_t>{1, 2048}, {2, 1024}, {3, 1024}}) {
+    const ParameterSet* params = first_set(k, max_n);
+    ASSERT_NE(params, nullptr) << "no vetted set with k = " << k << ", N <= " << max_n;
+    const int p = params->precision_bits;
+    const auto& keys = engine_keys(*params);
+    const ClearTable clear = clear_table(TableKind::random, p);
+    const LookupTable table = lookup_table(clear, *params, p);
+    const std::vector<std::int64_t> codes = {1, (std::int64_t{1} << p) - 2};
+    const LweCiphertextArray inputs = encrypt_codes(keys.client, *params, p, codes, 35);
+    const std::vector<const LookupTable*> tables(codes.size(), &table);
+    LweCiphertextArray fused(codes.size(), params->big_lwe_dimension());
+    emulate_fused_pbs(keys.server, inputs, tables, fused,
+                      cuda::HostBlock{cuda::fused_block_threads(pbs_shape(*params)), true});
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+      EXPECT_EQ(decrypt_message(keys.client, fused[i], clear.output_bits, Signedness::unsigned_code),
+                clear.codes[static_cast<std::size_t>(codes[i])])
+          << "input " << codes[i] << ", " << describe(*params);
+    }
+  }
+}
+
 TEST(CudaFusedEmulator, ShapeLimits) {
   constexpr std::size_t kH200 = 227 * 1024;
   EXPECT_TRUE(cuda::fused_shape_supported(pbs_shape(parameter_set_by_name("v0_128_p5_L14_pe2m40")), kH200));
