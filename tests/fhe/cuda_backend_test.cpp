@@ -15,6 +15,7 @@
 #include <complex>
 #include <cstdlib>
 #include <numbers>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -489,6 +490,46 @@ TEST(CudaFusedEmulator, SharedMemoryFftMatchesCpuFft) {
           ASSERT_LE(std::abs(static_cast<std::int64_t>(lo - expected[q])), 1) << "N=" << N << ", coefficient " << q;
           ASSERT_LE(std::abs(static_cast<std::int64_t>(hi - expected[q + h])), 1)
               << "N=" << N << ", coefficient " << q + h;
+        }
+      }
+    }
+  }
+}
+
+// The padded layout (fused_padded) against shared-memory bank conflicts, as the kernel uses it
+// (k = 1: one group per thread in every pass). A 16-byte access is served 8 threads at a time, one
+// 128-byte wavefront each when their values lie in 8 distinct 16-byte slots (index mod 8). For
+// every pass, direction, N, and the i-th load and store of each thread, the 8 threads of each
+// quarter warp touch distinct slots. (Without the padding the late forward passes put all 8 in
+// one slot: an 8-way conflict.)
+TEST(CudaFusedEmulator, FftPassesAreFreeOfBankConflicts) {
+  for (std::uint32_t h : {256u, 512u, 1024u, 2048u}) {
+    for (const bool forward : {true, false}) {
+      const std::uint32_t arrays = forward ? 1 : 2, lanes = arrays * h / 8;  // one group per thread
+      const std::vector<Complex> stage(h, Complex{1, 0});
+      for (unsigned pass = 0; pass < cuda::fft_pass_count(h); ++pass) {
+        std::vector<std::vector<std::uint32_t>> loads(lanes), stores(lanes);  // per thread, in order
+        for (unsigned lane = 0; lane < lanes; ++lane) {
+          const auto load = [&](std::uint32_t i) {
+            loads[lane].push_back(cuda::fused_padded(i));
+            return Complex{};
+          };
+          const auto store = [&](std::uint32_t i, const Complex&) { stores[lane].push_back(cuda::fused_padded(i)); };
+          if (forward) {
+            cuda::fft_pass<true>(arrays, h, pass, stage.data(), lane, lanes, load, store);
+          } else {
+            cuda::fft_pass<false>(arrays, h, pass, stage.data(), lane, lanes, load, store);
+          }
+        }
+        for (const auto* accesses : {&loads, &stores}) {
+          for (unsigned first = 0; first < lanes; first += 8) {
+            for (std::size_t k = 0; k < (*accesses)[first].size(); ++k) {
+              std::set<std::uint32_t> slots;
+              for (unsigned lane = first; lane < first + 8; ++lane) slots.insert((*accesses)[lane][k] % 8);
+              ASSERT_EQ(slots.size(), 8u) << (forward ? "forward" : "inverse") << " pass " << pass << ", h=" << h
+                                          << ", threads " << first << ".." << first + 7 << ", access " << k;
+            }
+          }
         }
       }
     }
