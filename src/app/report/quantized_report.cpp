@@ -68,6 +68,7 @@ std::string describe_config(const nn::quant::QuantizationConfig& c) {
               ? std::to_string(*c.rounding_bits) + " bits (" +
                     (c.rounding_method == nn::quant::RoundingMethod::Approximate ? "approximate" : "exact") + ")"
               : std::string("none");
+  if (c.mode == nn::quant::QuantizationMode::Improved && c.bias_correction) text += ", bias correction";
   if (c.rounding_bits_by_node.empty()) return text;
   text += ", per site:";
   for (const auto& [site, bits] : c.rounding_bits_by_node) text += " " + site + " " + std::to_string(bits);

@@ -4,6 +4,7 @@
 
 #include "nn/quant/kernels/int_kernels.hpp"
 #include "nn/quant/quantizer/weight_quantization.hpp"
+#include "veil/common/error.hpp"
 
 namespace veil::nn::quant {
 namespace {
@@ -35,6 +36,18 @@ TEST(WeightQuantization, PerTensorSymmetric) {
   EXPECT_EQ(q.weight, (std::vector<std::int64_t>{2, -3, 1, 0}));
   EXPECT_EQ(q.bias, (std::vector<std::int64_t>{7, -5}));
   EXPECT_EQ(q.scales, std::vector<double>{0.25});
+}
+
+// The per-channel case above: w_eff / scale = [1.5, -3 | 3, 0.75] rounds to [2, -3 | 3, 1], errors
+// [-0.5, 0 | 0, -0.25]. With input means (x - zero point) 4 and 2: row 0 shifts by -2 (bias 7 -> 5),
+// row 1 by -0.5, which rounds half away from zero to -1 (bias -18 -> -19).
+TEST(WeightQuantization, BiasCorrectionAddsTheRoundedWeightsMeanError) {
+  const std::vector<double> scales = natural_weight_scales(kWeight, kInput, 3, true);
+  QuantizedWeights q = quantize_weights(kWeight, &kBias, kInput, scales, 3);
+  correct_bias(kWeight, kInput, {4.0, 2.0}, q);
+  EXPECT_EQ(q.bias, (std::vector<std::int64_t>{5, -19}));
+  EXPECT_EQ(q.weight, (std::vector<std::int64_t>{2, -3, 3, 1}));  // weights untouched
+  EXPECT_THROW(correct_bias(kWeight, kInput, {4.0}, q), InvalidArgument);
 }
 
 TEST(WeightQuantization, WidthAtAFinerScaleHoldsTheLargestWeight) {

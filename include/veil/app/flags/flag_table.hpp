@@ -116,6 +116,11 @@ CliFlagTable<Options> quantization_flags() {
       {"--rounding-method",
        {FlagValue::required, "M  approximate (default) or exact",
         [](O& o, S f, S v) { o.quantization.rounding_method = parse_rounding_method_value(f, v); }}},
+      {"--bias-correction",
+       {FlagValue::none,
+        "improved mode: add the rounded weights' mean error on the calibration images back to "
+        "each layer's bias (default: off)",
+        [](O& o, S, S) { o.quantization.bias_correction = true; }}},
       {"--multi-parameter",
        {FlagValue::none,
         "each PBS site on its own parameter set sharing one GLWE secret, one "

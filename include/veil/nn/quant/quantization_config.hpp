@@ -62,6 +62,11 @@ struct QuantizationConfig {
   /// scale near 0) would otherwise make every other channel's weights, and the join's noise,
   /// enormous; at this width such channels get fewer than op_weights bits instead.
   int join_weight_bits = 12;
+  /// Improved mode: bias correction of every convolution and fully connected layer: the mean
+  /// error its rounded weights make on the calibration images' inputs is added back to its
+  /// integer bias. Off by default: on the synthetic checkpoints it helps the clear model but not
+  /// the simulated one (docs/quantization.md, "Bias correction"); rerun on the official weights.
+  bool bias_correction = false;
 };
 
 /// Checks bit widths (2..16 for activations and weights, 1..24 for rounding) and options;

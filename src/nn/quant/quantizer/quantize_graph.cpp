@@ -116,6 +116,24 @@ class Quantizer {
     return out;
   }
 
+  // Mean of x - zero_point per channel (the first dimension) over the calibration images.
+  std::vector<double> channel_means(QValueId id) const {
+    const QNode& n = qnode(id);
+    const std::int64_t channels = n.shape.empty() ? 1 : n.shape[0];
+    std::vector<double> sums(static_cast<std::size_t>(channels), 0.0);
+    std::size_t per_channel = 0;
+    for (const auto& image : values_) {
+      const auto& d = image[static_cast<std::size_t>(id)].data;
+      per_channel = d.size() / static_cast<std::size_t>(channels);
+      for (std::size_t i = 0; i < d.size(); ++i) {
+        const auto c = static_cast<std::int64_t>(i / per_channel);
+        sums[static_cast<std::size_t>(c)] += static_cast<double>(d[i] - n.scale.zero_point_at(c));
+      }
+    }
+    for (double& s : sums) s /= static_cast<double>(per_channel * values_.size());
+    return sums;
+  }
+
   // [lo, hi] of real values: min/max, or the configured percentiles in the improved mode.
   std::pair<double, double> real_range(std::vector<double> v) const {
     if (v.empty()) return {0.0, 0.0};
@@ -297,6 +315,7 @@ class Quantizer {
       }
     }
     QuantizedWeights q = quantize_weights(w, bias, src.scale, scales, weight_bits);
+    if (improved() && cfg_.bias_correction) correct_bias(w, src.scale, channel_means(in.id), q);
     QNode node;
     node.name = n.name;
     node.inputs = {in.id};

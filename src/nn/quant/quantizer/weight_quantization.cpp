@@ -69,4 +69,24 @@ QuantizedWeights quantize_weights(const Tensor& weight, const Tensor* bias, cons
   return q;
 }
 
+void correct_bias(const Tensor& weight, const QuantScale& input, const std::vector<double>& input_means,
+                  QuantizedWeights& q) {
+  const std::int64_t outputs = weight.shape[0], per_output = weight.size() / outputs;
+  const std::int64_t per_input_channel = per_output / weight.shape[1];
+  if (input_means.size() != static_cast<std::size_t>(weight.shape[1])) {
+    throw InvalidArgument("correct_bias: " + std::to_string(input_means.size()) + " input means for " +
+                          std::to_string(weight.shape[1]) + " input channels");
+  }
+  for (std::int64_t o = 0; o < outputs; ++o) {
+    const double s = q.scales.size() == 1 ? q.scales[0] : q.scales[static_cast<std::size_t>(o)];
+    double shift = 0.0;
+    for (std::int64_t k = 0; k < per_output; ++k) {
+      const double error = effective(weight, input, o, k) / s -
+                           static_cast<double>(q.weight[static_cast<std::size_t>(o * per_output + k)]);
+      shift += error * input_means[static_cast<std::size_t>(k / per_input_channel)];
+    }
+    q.bias[static_cast<std::size_t>(o)] += std::llround(shift);
+  }
+}
+
 }  // namespace veil::nn::quant

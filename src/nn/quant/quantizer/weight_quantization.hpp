@@ -28,4 +28,12 @@ struct QuantizedWeights {
 QuantizedWeights quantize_weights(const Tensor& weight, const Tensor* bias, const QuantScale& input,
                                   const std::vector<double>& scales, int bits);
 
+/// Bias correction (Nagel et al., "Data-Free Quantization Through Weight Equalization and Bias
+/// Correction", 2019): rounding the weights shifts each output's mean by
+/// sum_k (w_eff[o, k] / scale[o] - weight[o, k]) * mean[c(k)], where mean[c] is the mean of
+/// x - zero_point on input channel c over the calibration images; this adds that shift, rounded,
+/// to the integer bias. input_means has one entry per input channel (weight.shape[1]).
+void correct_bias(const Tensor& weight, const QuantScale& input, const std::vector<double>& input_means,
+                  QuantizedWeights& q);
+
 }  // namespace veil::nn::quant
