@@ -840,6 +840,8 @@ void expect_fused_and_legacy_read_table(Backend& fused, Backend& legacy, const P
 TEST_F(CudaBackend, FusedAndLegacyPathsBothReadTheTable) {
   const auto fused = backend_with_path("fused");
   const auto legacy = backend_with_path("legacy");
+  EXPECT_NE(fused->description().find("blind rotation: fused kernel"), std::string::npos) << fused->description();
+  EXPECT_NE(legacy->description().find("blind rotation: cuFFT path"), std::string::npos) << legacy->description();
   expect_fused_and_legacy_read_table(*fused, *legacy, insecure_toy_parameter_set(4), 4, 64);
   expect_fused_and_legacy_read_table(*fused, *legacy, parameter_set_by_name("v0_128_p5_L14_pe2m40"), 5, 64);
 }

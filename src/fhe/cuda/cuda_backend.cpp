@@ -96,7 +96,9 @@ class CudaBackend final : public Backend {
 
   std::string_view name() const override { return "cuda"; }
   std::string description() const override {
-    return "cuda, " + cuda::describe_device(device_) + (host_linear_ ? "; linear layers on the host" : "");
+    return "cuda, " + cuda::describe_device(device_) +
+           (fused_ ? "; blind rotation: fused kernel where the shape allows it" : "; blind rotation: cuFFT path") +
+           (host_linear_ ? "; linear layers on the host" : "");
   }
 
   void programmable_bootstrap_batch(const ServerKey& key, const LweCiphertextArray& inputs,
