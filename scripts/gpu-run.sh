@@ -9,8 +9,8 @@
 # IMAGE=detach the full image is started detached instead (scripts/gpu-full-image.sh start: make
 # the call `gpu-full-image.sh wait` at once after this one). QUICK=1 leaves the image more of the
 # budget: the benchmarks only at batch 4096 (enough to choose the path), no linear-layer
-# benchmark. Exit status: 0 when every CUDA test
-# passed on the GPU, 1 when one failed or was skipped, 2 without a GPU or a bundle (within seconds).
+# benchmark. Exit status: 0 when every CUDA test passed on the GPU, 1 when one failed or was
+# skipped, 2 without a GPU or a bundle (within seconds).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -77,16 +77,16 @@ for isa in default avx2; do
 done
 unset VEIL_CPU
 
-# 3. Throughput on the ResNet-18 sets (batches 1, 1024, 4096), the 1-level 7-bit set and key
-# switching, on the default blind rotation (the cuFFT path, docs/cuda_backend.md).
+# 3. Throughput on the ResNet-18 sets (batches 1, 1024, 4096; QUICK: the vetted set at 4096), the
+# 1-level 7-bit set and key switching, on the default blind rotation (the cuFFT path).
 sets='v0_128_p5_L14_pe2m40|opt128_p7_nrm12763_pe0.05_concrete_v0' batches='1|1024|4096'
 [[ ${QUICK:-} == 1 ]] && sets='v0_128_p5_L14_pe2m40' batches='4096'
 step bench "$(allow 150)" "$bin/veil_fhe_bench" \
   --benchmark_filter="cuda_pbs_batch/($sets)/($batches)/|cuda_pbs_batch/v0_128_p7_L0_pe0.05/4096/|cuda_keyswitch_batch/v0_128_p5_L14" \
   --benchmark_out="$out/bench.json" --benchmark_out_format=json > "$out/bench.log" 2>&1
 grep -E '^cuda_|ERROR' "$out/bench.log" | tee -a "$summary"
-# 3b. The same sets at batches 1 and 4096 on the fused kernel (appended to bench.log), when its
-# tests passed; the images below take the faster path on the ResNet-18 set at batch 4096.
+# 3b. The same sets and batches on the fused kernel (appended to bench.log), when its tests
+# passed; the images below take the faster path on the ResNet-18 set at batch 4096.
 if ((fused_ok)); then
   VEIL_CUDA_PBS=fused step bench-fused "$(allow 90)" "$bin/veil_fhe_bench" \
     --benchmark_filter="cuda_pbs_batch/($sets)/($batches)/" \

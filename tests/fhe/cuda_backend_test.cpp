@@ -243,11 +243,13 @@ TEST(CudaHostModel, DigitsEqualSignedDecomposer) {
       decomposer.decompose(x, expected.data());
       Torus state =
           cuda::decomposition_state(x, static_cast<std::uint32_t>(base_log), static_cast<std::uint32_t>(levels));
+      const Torus offset =
+          cuda::balanced_digit_offset(static_cast<std::uint32_t>(base_log), static_cast<std::uint32_t>(levels));
       for (std::size_t j = levels; j-- > 0;) {
         ASSERT_EQ(cuda::next_digit(state, static_cast<std::uint32_t>(base_log)), expected[j])
             << "x=" << x << ", base_log " << base_log << ", level " << j << " of " << levels;
         ASSERT_EQ(cuda::digit_at_level(x, static_cast<std::uint32_t>(base_log), static_cast<std::uint32_t>(levels),
-                                       static_cast<std::uint32_t>(j)),
+                                       static_cast<std::uint32_t>(j), offset),
                   expected[j])
             << "fused kernel's digit: x=" << x << ", base_log " << base_log << ", level " << j << " of " << levels;
       }

@@ -81,6 +81,25 @@ VEIL_HD std::int64_t next_digit(Torus& state, std::uint32_t base_log) {
   return static_cast<std::int64_t>(digit) - static_cast<std::int64_t>(carry << base_log);
 }
 
+/// B/2 * (1 + B + ... + B^(levels-1)), B = 2^base_log: digit_at_level's offset, the same for
+/// every value of one decomposition.
+VEIL_HD Torus balanced_digit_offset(std::uint32_t base_log, std::uint32_t levels) {
+  Torus offset = 0;
+  for (std::uint32_t j = 0; j < levels; ++j) offset = (offset << base_log) | (Torus{1} << (base_log - 1));
+  return offset;
+}
+
+/// The digit of level `level` (0: most significant, SignedDecomposer's order) of x, without the
+/// carry chain of next_digit: digits in [-B/2, B/2) are unique mod B^levels, so they are the plain
+/// base-B digits of state + offset (balanced_digit_offset), each less B/2. A few integer
+/// operations per digit, for a caller that needs one level of a value (the fused kernel).
+VEIL_HD std::int64_t digit_at_level(Torus x, std::uint32_t base_log, std::uint32_t levels, std::uint32_t level,
+                                    Torus offset) {
+  const Torus shifted = (decomposition_state(x, base_log, levels) + offset) >> ((levels - 1 - level) * base_log);
+  return static_cast<std::int64_t>(shifted & ((Torus{1} << base_log) - 1)) -
+         static_cast<std::int64_t>(Torus{1} << (base_log - 1));
+}
+
 /// Read-only global data (keys, inputs) through the read-only cache.
 VEIL_HD Torus load_readonly(const Torus* p) {
 #if defined(__CUDA_ARCH__)

@@ -218,18 +218,6 @@ VEIL_HD void fft_pass(std::uint32_t count, std::uint32_t h, unsigned index, cons
   if (pass.stages == 1) fft_groups<1, kForward>(count, h, pass.span, stage, lane, lanes, load, store);
 }
 
-/// The digit of level `level` (0: most significant, SignedDecomposer's order) of x, without the
-/// carry chain of next_digit: digits in [-B/2, B/2) are unique mod B^levels, so they are the plain
-/// base-B digits of state + B/2 * (1 + B + ... + B^(levels-1)), each less B/2. A few integer
-/// operations per digit, so the first FFT pass can compute its inputs in registers.
-VEIL_HD std::int64_t digit_at_level(Torus x, std::uint32_t base_log, std::uint32_t levels, std::uint32_t level) {
-  const Torus half = Torus{1} << (base_log - 1);
-  Torus offset = 0;
-  for (std::uint32_t j = 0; j < levels; ++j) offset = (offset << base_log) | half;
-  const Torus shifted = (decomposition_state(x, base_log, levels) + offset) >> ((levels - 1 - level) * base_log);
-  return static_cast<std::int64_t>(shifted & ((Torus{1} << base_log) - 1)) - static_cast<std::int64_t>(half);
-}
-
 /// Accumulator coefficient j of X^(-body) * table (load_table_thread's rule).
 VEIL_HD Torus rotated_table_value(const Torus* table, std::uint32_t N, std::uint32_t body, std::uint32_t j) {
   const std::uint32_t source = (j + body) & (2 * N - 1);
@@ -261,6 +249,7 @@ VEIL_HD void fused_pbs_block(const FusedPbsArgs& a, std::size_t b, const FusedSh
   const std::uint32_t rows = s.rows(), pairs = (rows + 1) / 2;
   const unsigned passes = fft_pass_count(h);
   const std::uint32_t* switched = a.switched + b * (std::size_t{s.n} + 1);
+  const Torus digit_offset = balanced_digit_offset(s.base_log, s.levels);
   typename Block::template Registers<FusedAccumulators> fourier(block.size());
 
   block.phase([&](unsigned tid, unsigned threads) {  // ACC = (0, ..., 0, X^(-body) * table)
@@ -311,9 +300,9 @@ VEIL_HD void fused_pbs_block(const FusedPbsArgs& a, std::size_t b, const FusedSh
           Complex* digits = set + half * fused_padded(h);
           const auto input = [&](std::uint32_t q) {  // level `level` digits of X^rotation*ACC_i - ACC_i, twisted
             const double lo = static_cast<double>(
-                digit_at_level(rotated_difference(poly, N, rotation, q), s.base_log, s.levels, level));
-            const double hi = static_cast<double>(
-                digit_at_level(rotated_difference(poly, N, rotation, q + h), s.base_log, s.levels, level));
+                digit_at_level(rotated_difference(poly, N, rotation, q), s.base_log, s.levels, level, digit_offset));
+            const double hi = static_cast<double>(digit_at_level(rotated_difference(poly, N, rotation, q + h),
+                                                                 s.base_log, s.levels, level, digit_offset));
             const Complex w = load_constant(a.twist + q);
             return Complex{lo * w.re - hi * w.im, lo * w.im + hi * w.re};
           };

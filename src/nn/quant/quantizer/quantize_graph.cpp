@@ -120,11 +120,10 @@ class Quantizer {
   std::vector<double> channel_means(QValueId id) const {
     const QNode& n = qnode(id);
     const std::int64_t channels = n.shape.empty() ? 1 : n.shape[0];
+    const auto per_channel = static_cast<std::size_t>(element_count(n.shape) / channels);
     std::vector<double> sums(static_cast<std::size_t>(channels), 0.0);
-    std::size_t per_channel = 0;
     for (const auto& image : values_) {
       const auto& d = image[static_cast<std::size_t>(id)].data;
-      per_channel = d.size() / static_cast<std::size_t>(channels);
       for (std::size_t i = 0; i < d.size(); ++i) {
         const auto c = static_cast<std::int64_t>(i / per_channel);
         sums[static_cast<std::size_t>(c)] += static_cast<double>(d[i] - n.scale.zero_point_at(c));
