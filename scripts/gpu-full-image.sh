@@ -50,8 +50,8 @@ if [[ $phase == start ]]; then
   ldd "$bin"/* | grep 'not found' | sort -u | tee -a "$summary"
   setsid nohup nvidia-smi --query-gpu=timestamp,utilization.gpu,utilization.memory,clocks.sm,power.draw,memory.used \
     --format=csv,noheader -l 10 >> "$work/env.txt" 2>&1 < /dev/null &
-  # The backend's own tests first (seconds): should the linear kernel fail, the image keeps the
-  # linear layers on the host so that it still runs.
+  # The backend's own tests first (seconds): should the linear kernel or the resident rows fail,
+  # the image keeps that part on the host so that it still runs.
   if ((!embedded)); then
     timeout -k 5 120 "$bin/veil_fhe_tests" --gtest_filter='CudaBackend*' > "$work/tests.log" 2>&1
     say "CudaBackend tests: rc=$?"
@@ -60,8 +60,12 @@ if [[ $phase == start ]]; then
       export VEIL_CUDA_LINEAR=host
       say "the device linear kernel failed its test: the image runs with VEIL_CUDA_LINEAR=host"
     fi
+    if grep -q '^\[  FAILED  \] CudaBackend.ResidentRows' "$work/tests.log"; then
+      export VEIL_CUDA_ROWS=host
+      say "rows resident on the device failed their test: the image runs with VEIL_CUDA_ROWS=host"
+    fi
   fi
-  say "blind rotation: ${VEIL_CUDA_PBS:-legacy}; linear layers: ${VEIL_CUDA_LINEAR:-device}"
+  say "blind rotation: ${VEIL_CUDA_PBS:-legacy}; linear layers: ${VEIL_CUDA_LINEAR:-device}; rows: ${VEIL_CUDA_ROWS:-device}"
   setsid nohup bash -c '"$@" > "$0.log" 2>&1; echo $? > "$0.rc"' "$job" stdbuf -oL -eL \
     "$bin/resnet18_fhe" --weights "$weights" --num-images 1 --quant-mode improved --run-fhe --fhe-images 1 \
     --use-gpu --fhe-layers "$work/layers224.csv" < /dev/null > /dev/null 2>&1 &

@@ -58,6 +58,12 @@ if grep -q '^\[  FAILED  \] CudaBackend.LinearBatch' "$out/tests.log"; then
   export VEIL_CUDA_LINEAR=host
   say "the device linear kernel failed its test: the runs below use VEIL_CUDA_LINEAR=host"
 fi
+# Rows resident on the device have never run on a GPU either: should their test fail, the rows
+# stay in host memory (VEIL_CUDA_ROWS=host: every batch copies in and out, as before).
+if grep -q '^\[  FAILED  \] CudaBackend.ResidentRows' "$out/tests.log"; then
+  export VEIL_CUDA_ROWS=host
+  say "rows resident on the device failed their test: the runs below use VEIL_CUDA_ROWS=host"
+fi
 
 # 2b. The backend's tests again on the fused kernel (every shape it takes: toy sets, the ResNet
 # sets); its result decides whether the fused kernel may run the images below.

@@ -1,4 +1,3 @@
-#include "veil/fhe/nested_key_ciphertexts.hpp"
 #include "runtime/linear_rows.hpp"
 
 #include <algorithm>
@@ -7,44 +6,16 @@
 #include <vector>
 #include <variant>
 
+#include "runtime/batch_sources.hpp"
 #include "veil/fhe/linear_batch.hpp"
+#include "veil/fhe/nested_key_ciphertexts.hpp"
 
 namespace veil::runtime::detail {
 
 namespace {
 
-using fhe::LinearBatch;
-using fhe::LweCiphertextArray;
+using fhe::ResidentLinearBatch;
 using fhe::Torus;
-
-// The batch's sources: the resident input rows that a stage's row reads, each added once, and
-// an element's index in their concatenation.
-class Sources {
- public:
-  Sources(const RowTask& task, LinearBatch& batch) : task_(task), batch_(batch) {}
-
-  /// Index of the first ciphertext of `row` (added on first use).
-  std::uint32_t base(const LweCiphertextArray& row) {
-    for (const auto& [source, first] : bases_) {
-      if (source == &row) return first;
-    }
-    bases_.emplace_back(&row, count_);
-    batch_.sources.push_back(&row);
-    count_ += static_cast<std::uint32_t>(row.size());
-    return bases_.back().second;
-  }
-  /// Index of element (c, line, col) of input `slot`.
-  std::uint32_t element(std::size_t slot, std::int64_t c, std::int64_t line, std::int64_t col) {
-    const RowStore& x = *task_.inputs[slot];
-    return base(x.row(x.layout().row_of(line))) + static_cast<std::uint32_t>(x.layout().index_in_row(c, line, col));
-  }
-
- private:
-  const RowTask& task_;
-  LinearBatch& batch_;
-  std::vector<std::pair<const LweCiphertextArray*, std::uint32_t>> bases_;
-  std::uint32_t count_ = 0;
-};
 
 // y[o, i, j] = bias[o] + sum over the window of w * x; padded positions add w * pad_value.
 // One group per output position: the window's unpadded taps times every output channel.
@@ -54,11 +25,11 @@ void conv_row(const RowTask& t) {
   const RowLayout& out = t.stage.layout;
   const std::int64_t channels = a.weight_shape[1], k = a.weight_shape[2], window = channels * k * k;
   const Torus factor = lift(t.input_exponents[0], t.stage.exponent);
-  LinearBatch batch;
+  ResidentLinearBatch batch;
   batch.columns = static_cast<std::size_t>(window);
   batch.weights.reserve(a.weight.size());
   for (const std::int64_t w : a.weight) batch.weights.push_back(scaled_weight(w, factor));
-  Sources sources(t, batch);
+  BatchSources sources(t, batch);
   std::vector<std::int64_t> plain;
   const LineRange lines = out.lines_of(t.row);
   for (std::int64_t i = lines.first; i <= lines.last; ++i) {
@@ -87,7 +58,7 @@ void conv_row(const RowTask& t) {
       batch.end_group();
     }
   }
-  t.backend.linear_batch(batch, t.out);
+  t.backend.linear_resident(batch, *t.out);
 }
 
 // y[o] = bias[o] + sum_f w[o, f] * x[f]; the input is one whole row in flat order: one group.
@@ -95,15 +66,15 @@ void linear_row(const RowTask& t) {
   const auto& a = std::get<nn::quant::IntLinearAttrs>(t.node.attrs);
   const auto features = static_cast<std::uint32_t>(a.weight_shape[1]);
   const Torus factor = lift(t.input_exponents[0], t.stage.exponent);
-  LinearBatch batch;
+  ResidentLinearBatch batch;
   batch.columns = features;
   batch.weights.reserve(a.weight.size());
   for (const std::int64_t w : a.weight) batch.weights.push_back(scaled_weight(w, factor));
-  const std::uint32_t base = Sources(t, batch).base(t.inputs[0]->row(0));
+  const std::uint32_t base = BatchSources(t, batch).base(t.inputs[0]->row(0));
   for (std::uint32_t f = 0; f < features; ++f) batch.add_term(base + f, f);
-  for (std::uint32_t o = 0; o < t.out.size(); ++o) batch.add_output(o, o, encode_at(a.bias[o], t.stage.exponent));
+  for (std::uint32_t o = 0; o < t.out->size(); ++o) batch.add_output(o, o, encode_at(a.bias[o], t.stage.exponent));
   batch.end_group();
-  t.backend.linear_batch(batch, t.out);
+  t.backend.linear_resident(batch, *t.out);
 }
 
 // y[c, ...] = bias[c] + sum_k m_k[c] * x_k[c, ...]: one group per element, W[c][k] = m_k[c].
@@ -113,7 +84,7 @@ void combine_row(const RowTask& t) {
   auto per_channel = [](const std::vector<std::int64_t>& v, std::int64_t c) {
     return v.size() == 1 ? v[0] : v[static_cast<std::size_t>(c)];
   };
-  LinearBatch batch;
+  ResidentLinearBatch batch;
   batch.columns = t.inputs.size();
   for (std::int64_t c = 0; c < out.channels; ++c) {
     for (std::size_t k = 0; k < t.inputs.size(); ++k) {
@@ -122,8 +93,8 @@ void combine_row(const RowTask& t) {
                                                       t.stage.exponent, t.node.name));
     }
   }
-  Sources sources(t, batch);
-  for (std::size_t idx = 0; idx < t.out.size(); ++idx) {
+  BatchSources sources(t, batch);
+  for (std::size_t idx = 0; idx < t.out->size(); ++idx) {
     const RowLayout::Position p = out.position(t.row, idx);
     for (std::size_t k = 0; k < t.inputs.size(); ++k) {
       batch.add_term(sources.element(k, p.channel, p.line, p.col), static_cast<std::uint32_t>(k));
@@ -132,7 +103,7 @@ void combine_row(const RowTask& t) {
                      encode_at(per_channel(a.bias, p.channel), t.stage.exponent));
     batch.end_group();
   }
-  t.backend.linear_batch(batch, t.out);
+  t.backend.linear_resident(batch, *t.out);
 }
 
 // y[c, i, j] = bias + sum of the window; padded positions read pad_value. One group per element.
@@ -140,10 +111,10 @@ void sum_pool_row(const RowTask& t) {
   const auto& a = std::get<nn::quant::SumPool2dAttrs>(t.node.attrs);
   const RowLayout& in = t.inputs[0]->layout();
   const RowLayout& out = t.stage.layout;
-  LinearBatch batch;
+  ResidentLinearBatch batch;
   batch.weights = {scaled_weight(1, lift(t.input_exponents[0], t.stage.exponent))};
-  Sources sources(t, batch);
-  for (std::size_t idx = 0; idx < t.out.size(); ++idx) {
+  BatchSources sources(t, batch);
+  for (std::size_t idx = 0; idx < t.out->size(); ++idx) {
     const RowLayout::Position p = out.position(t.row, idx);
     std::int64_t plain = a.bias;
     for (std::int64_t u = 0; u < a.kernel; ++u) {
@@ -160,20 +131,20 @@ void sum_pool_row(const RowTask& t) {
     batch.add_output(static_cast<std::uint32_t>(idx), 0, encode_at(plain, t.stage.exponent));
     batch.end_group();
   }
-  t.backend.linear_batch(batch, t.out);
+  t.backend.linear_resident(batch, *t.out);
 }
 
 // [C, H, W] -> [C*H*W]: the same ciphertexts in flat order, lifted to the stage's exponent.
 void flatten_row(const RowTask& t) {
-  LinearBatch batch;
+  ResidentLinearBatch batch;
   batch.weights = {scaled_weight(1, lift(t.input_exponents[0], t.stage.exponent))};
-  const std::uint32_t base = Sources(t, batch).base(t.inputs[0]->row(0));
-  for (std::uint32_t idx = 0; idx < t.out.size(); ++idx) {
+  const std::uint32_t base = BatchSources(t, batch).base(t.inputs[0]->row(0));
+  for (std::uint32_t idx = 0; idx < t.out->size(); ++idx) {
     batch.add_term(base + idx, 0);
     batch.add_output(idx, 0, 0);
     batch.end_group();
   }
-  t.backend.linear_batch(batch, t.out);
+  t.backend.linear_resident(batch, *t.out);
 }
 
 }  // namespace
@@ -194,22 +165,24 @@ void expand_input_row(const RowTask& task, const fhe::SeededLweBatch& input) {
   const LineRange lines = layout.lines_of(task.row);
   const auto line_count = static_cast<std::size_t>(lines.last - lines.first + 1);
   const auto width = static_cast<std::size_t>(layout.width);
-  const std::size_t values = task.out.dimension().value + 1;
+  fhe::LweCiphertextArray row(task.out->size(), task.out->dimension());
+  const std::size_t values = row.dimension().value + 1;
   // Each (channel, line) is `width` consecutive ciphertexts in the batch and in the row. The input
   // is under partition 0's key, a prefix of the key values are stored under (nested keys).
   task.pool.parallel_for(
       static_cast<std::size_t>(layout.channels) * line_count, 1, [&](std::size_t begin, std::size_t end, std::size_t) {
         fhe::LweCiphertextArray part(width, input.dimension);
-        fhe::LweCiphertextArray stored(width, task.out.dimension());
+        fhe::LweCiphertextArray stored(width, row.dimension());
         for (std::size_t idx = begin; idx < end; ++idx) {
           const auto c = static_cast<std::int64_t>(idx / line_count);
           const std::int64_t i = lines.first + static_cast<std::int64_t>(idx % line_count);
           fhe::expand_seeded_lwe(input, static_cast<std::size_t>((c * layout.height + i) * layout.width), part);
           fhe::extend_to_wider_key(part, stored);
           std::copy(stored.data().begin(), stored.data().end(),
-                    task.out.data().begin() + static_cast<std::ptrdiff_t>(layout.index_in_row(c, i, 0) * values));
+                    row.data().begin() + static_cast<std::ptrdiff_t>(layout.index_in_row(c, i, 0) * values));
         }
       });
+  task.backend.upload(row, *task.out);
 }
 
 }  // namespace veil::runtime::detail

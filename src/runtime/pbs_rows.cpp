@@ -1,99 +1,166 @@
 #include "runtime/pbs_rows.hpp"
 
+#include <memory>
 #include <stdexcept>
 #include <variant>
+#include <vector>
 
-#include "veil/fhe/linear_ops.hpp"
+#include "runtime/batch_sources.hpp"
 
 namespace veil::runtime::detail {
 
 namespace {
 
-using fhe::LweConstView;
-using fhe::LweView;
+using fhe::ResidentArray;
+using fhe::ResidentLinearBatch;
 using fhe::Torus;
 
 // acc lifted to the read exponent, plus offset * 2^(63 - bits): the PBS reads
-// acc / 2^shift + offset on `bits` bits.
+// acc / 2^shift + offset on `bits` bits. The accumulators are one linear batch (a group per
+// element), so they are made where the rows are resident.
 void lookup_row(const RowTask& t, const BootstrapBatch& bootstrap) {
   const PbsRead& pbs = t.stage.pbs;
-  const RowStore& x = *t.inputs[0];
   const RowLayout& out = t.stage.layout;
-  const std::int64_t factor = scaled_weight(1, lift(t.input_exponents[0], pbs.read_exponent));
+  const std::size_t count = t.out->size();
+  ResidentLinearBatch batch;
+  batch.weights = {scaled_weight(1, lift(t.input_exponents[0], pbs.read_exponent))};
+  BatchSources sources(t, batch);
   const Torus offset = encode_at(pbs.offset, 63 - pbs.bits);
-  fhe::LweCiphertextArray accs(t.out.size(), t.out.dimension());
-  std::vector<const fhe::LookupTable*> tables(pbs.tables.size() == 1 ? 1 : t.out.size(), &pbs.tables[0]);
-  t.pool.parallel_for(t.out.size(), 16, [&](std::size_t begin, std::size_t end, std::size_t) {
-    for (std::size_t idx = begin; idx < end; ++idx) {
-      const RowLayout::Position p = out.position(t.row, idx);
-      fhe::lwe_mul_scalar(x.element(p.channel, p.line, p.col), factor, accs[idx]);
-      fhe::lwe_add_plaintext_inplace(accs[idx], offset);
-      if (tables.size() > 1) tables[idx] = &pbs.tables[static_cast<std::size_t>(p.channel)];
-    }
-  });
-  bootstrap(accs, tables, t.out);
+  std::vector<const fhe::LookupTable*> tables(pbs.tables.size() == 1 ? 1 : count, &pbs.tables[0]);
+  for (std::size_t idx = 0; idx < count; ++idx) {
+    const RowLayout::Position p = out.position(t.row, idx);
+    batch.add_term(sources.element(0, p.channel, p.line, p.col), 0);
+    batch.add_output(static_cast<std::uint32_t>(idx), 0, offset);
+    batch.end_group();
+    if (tables.size() > 1) tables[idx] = &pbs.tables[static_cast<std::size_t>(p.channel)];
+  }
+  const std::unique_ptr<ResidentArray> accs = t.backend.make_resident(count, t.out->dimension());
+  t.backend.linear_resident(batch, *accs);
+  bootstrap(*accs, tables, *t.out);
 }
 
 // What window position t of an output element reads.
 struct Operand {
   enum Kind { skip, pad, ciphertext } kind = skip;
-  LweConstView ct;
+  RowStore::Place place{};
 };
+
+// A fold step's terms: W has one row and each term picks its column.
+enum FoldColumn : std::uint32_t { kSame, kToStage, kRunningToRead, kToRead };
+
+struct FoldConstants {
+  std::vector<std::int64_t> weights;  // by FoldColumn
+  Torus offset;                       // the pair lookup's offset, at the read
+  Torus pad_at_read, pad_at_stage;    // a pad operand's value
+};
+
+// What element idx does at a window position: nothing new (its running value is copied), a fold
+// into its running maximum (member), or the start of its maximum.
+enum class FoldRole { copy, member, start };
+
+ResidentLinearBatch fold_batch(const FoldConstants& k) {
+  ResidentLinearBatch batch;
+  batch.weights = k.weights;
+  batch.columns = k.weights.size();
+  return batch;
+}
+
+// operand - running at the read exponent, plus the offset: the PBS inputs of the members.
+template <typename OperandOf>
+ResidentLinearBatch difference_batch(const RowTask& t, const FoldConstants& k, const ResidentArray& running,
+                                     const std::vector<std::size_t>& members, std::int64_t pos,
+                                     const OperandOf& operand_of) {
+  ResidentLinearBatch batch = fold_batch(k);
+  BatchSources sources(t, batch);
+  for (std::size_t m = 0; m < members.size(); ++m) {
+    const Operand op = operand_of(members[m], pos);
+    batch.add_term(sources.base(running) + static_cast<std::uint32_t>(members[m]), kRunningToRead);
+    Torus constant = k.offset;
+    if (op.kind == Operand::pad) {
+      constant += k.pad_at_read;
+    } else {
+      batch.add_term(sources.at(op.place), kToRead);
+    }
+    batch.add_output(static_cast<std::uint32_t>(m), 0, constant);
+    batch.end_group();
+  }
+  return batch;
+}
+
+// The running row after the position: running + max for the members (maxes in member order), the
+// operand at the stage's exponent for the elements it starts, a copy for the rest.
+template <typename OperandOf>
+ResidentLinearBatch next_running_batch(const RowTask& t, const FoldConstants& k, const ResidentArray& running,
+                                       const ResidentArray* maxes, const std::vector<FoldRole>& roles, std::int64_t pos,
+                                       const OperandOf& operand_of) {
+  ResidentLinearBatch batch = fold_batch(k);
+  BatchSources sources(t, batch);
+  std::uint32_t m = 0;
+  for (std::size_t idx = 0; idx < roles.size(); ++idx) {
+    Torus constant = 0;
+    if (roles[idx] != FoldRole::start) {
+      batch.add_term(sources.base(running) + static_cast<std::uint32_t>(idx), kSame);
+    }
+    if (roles[idx] == FoldRole::member) batch.add_term(sources.base(*maxes) + m++, kSame);
+    if (roles[idx] == FoldRole::start) {
+      const Operand op = operand_of(idx, pos);
+      if (op.kind == Operand::pad) {
+        constant = k.pad_at_stage;
+      } else {
+        batch.add_term(sources.at(op.place), kToStage);
+      }
+    }
+    batch.add_output(static_cast<std::uint32_t>(idx), 0, constant);
+    batch.end_group();
+  }
+  return batch;
+}
 
 // Folds window positions 0..positions-1 of every element of the output row: the first
 // operand that is not skipped starts the maximum, each later one is folded in with
 // max2(operand, running) = running + L(operand - running), one PBS batch per position.
-// Ciphertext operands sit at `source_exponent`; pad operands are the clear pad_value.
+// Ciphertext operands sit at `source_exponent`; pad operands are the clear pad_value. A linear
+// batch writes each output once, so every position makes a new running row.
 template <typename OperandOf>
 void fold_row(const RowTask& t, std::int64_t positions, int source_exponent, std::int64_t pad_value,
               const OperandOf& operand_of, const BootstrapBatch& bootstrap) {
   const PbsRead& pbs = t.stage.pbs;
   const int w = t.stage.exponent, r = pbs.read_exponent;
-  const std::int64_t to_stage = scaled_weight(1, lift(source_exponent, w));
-  const std::int64_t to_read = scaled_weight(1, lift(source_exponent, r));
-  const std::int64_t running_to_read = -scaled_weight(1, lift(w, r));
-  const Torus offset = encode_at(pbs.offset, 63 - pbs.bits);
+  const FoldConstants constants{{1, scaled_weight(1, lift(source_exponent, w)), -scaled_weight(1, lift(w, r)),
+                                 scaled_weight(1, lift(source_exponent, r))},
+                                encode_at(pbs.offset, 63 - pbs.bits),
+                                encode_at(pad_value, r),
+                                encode_at(pad_value, w)};
   const fhe::LookupTable* table = &pbs.tables[0];  // the pair lookup is per tensor (channel 0)
-  const std::size_t count = t.out.size();
+  const std::size_t count = t.out->size();
+  const fhe::LweDimension dimension = t.out->dimension();
+  std::unique_ptr<ResidentArray> running = std::move(t.out);  // zero: nothing started
   std::vector<bool> started(count, false);
+  std::vector<FoldRole> roles(count);
   std::vector<std::size_t> members;
   for (std::int64_t pos = 0; pos < positions; ++pos) {
     members.clear();
+    bool starts = false;
     for (std::size_t idx = 0; idx < count; ++idx) {
-      const Operand op = operand_of(idx, pos);
-      if (op.kind == Operand::skip) continue;
-      if (started[idx]) {
-        members.push_back(idx);
-        continue;
-      }
-      started[idx] = true;
-      if (op.kind == Operand::pad) {
-        fhe::lwe_add_plaintext_inplace(t.out[idx], encode_at(pad_value, w));
-      } else {
-        fhe::lwe_mul_scalar(op.ct, to_stage, t.out[idx]);
-      }
+      const bool skipped = operand_of(idx, pos).kind == Operand::skip;
+      roles[idx] = skipped ? FoldRole::copy : started[idx] ? FoldRole::member : FoldRole::start;
+      if (roles[idx] == FoldRole::member) members.push_back(idx);
+      starts = starts || roles[idx] == FoldRole::start;
+      started[idx] = started[idx] || !skipped;
     }
-    if (members.empty()) continue;
-    fhe::LweCiphertextArray diffs(members.size(), t.out.dimension());
-    fhe::LweCiphertextArray maxes(members.size(), t.out.dimension());
-    t.pool.parallel_for(members.size(), 16, [&](std::size_t begin, std::size_t end, std::size_t) {
-      for (std::size_t m = begin; m < end; ++m) {
-        const Operand op = operand_of(members[m], pos);
-        const LweView d = diffs[m];
-        fhe::lwe_mul_scalar(t.out[members[m]], running_to_read, d);
-        if (op.kind == Operand::pad) {
-          fhe::lwe_add_plaintext_inplace(d, encode_at(pad_value, r));
-        } else {
-          fhe::lwe_add_scaled_inplace(d, op.ct, to_read);
-        }
-        fhe::lwe_add_plaintext_inplace(d, offset);
-      }
-    });
-    bootstrap(diffs, std::span(&table, 1), maxes);
-    t.pool.parallel_for(members.size(), 16, [&](std::size_t begin, std::size_t end, std::size_t) {
-      for (std::size_t m = begin; m < end; ++m) fhe::lwe_add_inplace(t.out[members[m]], maxes[m]);
-    });
+    if (members.empty() && !starts) continue;
+    std::unique_ptr<ResidentArray> maxes;
+    if (!members.empty()) {
+      const auto diffs = t.backend.make_resident(members.size(), dimension);
+      t.backend.linear_resident(difference_batch(t, constants, *running, members, pos, operand_of), *diffs);
+      maxes = t.backend.make_resident(members.size(), dimension);
+      bootstrap(*diffs, std::span(&table, 1), *maxes);
+    }
+    auto next = t.backend.make_resident(count, dimension);
+    t.backend.linear_resident(next_running_batch(t, constants, *running, maxes.get(), roles, pos, operand_of), *next);
+    running = std::move(next);
   }
+  t.out = std::move(running);
 }
 
 // Sequential: the k x k window in row-major order, padded positions read pad_value.
@@ -106,7 +173,7 @@ void max_pool_windows_row(const RowTask& t, const BootstrapBatch& bootstrap) {
     const RowLayout::Position p = out.position(t.row, idx);
     const std::int64_t r = p.line * a.stride - a.padding + pos / a.kernel;
     const std::int64_t q = p.col * a.stride - a.padding + pos % a.kernel;
-    if (r < 0 || r >= in.height || q < 0 || q >= in.width) return Operand{Operand::pad, {}};
+    if (r < 0 || r >= in.height || q < 0 || q >= in.width) return Operand{Operand::pad};
     return Operand{Operand::ciphertext, x.element(p.channel, r, q)};
   };
   fold_row(t, a.kernel * a.kernel, t.input_exponents[0], a.pad_value, operand_of, bootstrap);

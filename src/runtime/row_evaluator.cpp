@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <utility>
 
 #include "runtime/linear_rows.hpp"
 #include "runtime/pbs_rows.hpp"
-#include "veil/fhe/nested_key_ciphertexts.hpp"
 
 namespace veil::runtime::detail {
 
@@ -23,13 +23,16 @@ RowEvaluator::RowEvaluator(const compiler::FheProgram& program, const StagePlan&
       stats_(stats) {
   const fhe::LweDimension dimension = program_.big_dimension();
   stores_.reserve(plan.stages.size());
-  for (const Stage& s : plan.stages) stores_.emplace_back(s.layout, dimension, resident_);
+  for (const Stage& s : plan.stages) stores_.emplace_back(s.layout, dimension, backend_, resident_);
 }
 
 fhe::LweCiphertextArray RowEvaluator::run() {
   produce_through(plan_.output, 0);
   stats_.peak_resident_bytes = resident_.peak;
-  return stores_[plan_.output].take_whole();
+  const std::unique_ptr<fhe::ResidentArray> output = stores_[plan_.output].take_whole();
+  fhe::LweCiphertextArray values(output->size(), output->dimension());
+  backend_.download(*output, values);
+  return values;
 }
 
 void RowEvaluator::produce_through(std::size_t stage, std::size_t last_row) {
@@ -51,7 +54,7 @@ void RowEvaluator::produce_next_row(std::size_t s) {
     exponents.push_back(in.exponent);
   }
   const auto start = std::chrono::steady_clock::now();
-  fhe::LweCiphertextArray out = store.new_row();
+  std::unique_ptr<fhe::ResidentArray> out = store.new_row();
   const RowTask task{stage,   program_.circuit.nodes[node], std::move(inputs), std::move(exponents), row, out, pool_,
                      backend_};
   switch (stage.kind) {
@@ -60,8 +63,8 @@ void RowEvaluator::produce_next_row(std::size_t s) {
     case StageKind::MaxPoolWindows:
     case StageKind::MaxPoolRows:
     case StageKind::MaxPoolColumns:
-      compute_pbs_row(task, [&](const fhe::LweCiphertextArray& in, std::span<const fhe::LookupTable* const> tables,
-                                fhe::LweCiphertextArray& result) { bootstrap(s, in, tables, result); });
+      compute_pbs_row(task, [&](const fhe::ResidentArray& in, std::span<const fhe::LookupTable* const> tables,
+                                fhe::ResidentArray& result) { bootstrap(s, in, tables, result); });
       break;
     default: compute_linear_row(task); break;
   }
@@ -83,21 +86,13 @@ void RowEvaluator::free_consumed_rows(std::size_t s) {
   }
 }
 
-void RowEvaluator::bootstrap(std::size_t s, const fhe::LweCiphertextArray& inputs,
-                             std::span<const fhe::LookupTable* const> tables, fhe::LweCiphertextArray& outputs) {
+void RowEvaluator::bootstrap(std::size_t s, const fhe::ResidentArray& inputs,
+                             std::span<const fhe::LookupTable* const> tables, fhe::ResidentArray& outputs) {
   // Each site's PBS key-switches to its own partition's small key and bootstraps with its BSK. A
   // narrower partition reads values under its prefix of the stored key (the compiler checks that
-  // they are) and its outputs are padded back to the stored key.
+  // they are) and pads its outputs back to the stored key (Backend::bootstrap_resident).
   const compiler::PbsSite* site = program_.site_of(plan_.stages[s].node);
-  const fhe::ServerKey& key = *keys_[static_cast<std::size_t>(site->partition)];
-  const fhe::LweDimension own = key.parameters().big_lwe_dimension();
-  if (own == inputs.dimension()) {
-    backend_.programmable_bootstrap_batch(key, inputs, tables, outputs);
-  } else {
-    fhe::LweCiphertextArray narrow_outputs(outputs.size(), own);
-    backend_.programmable_bootstrap_batch(key, fhe::restrict_to_prefix_key(inputs, own), tables, narrow_outputs);
-    fhe::extend_to_wider_key(narrow_outputs, outputs);
-  }
+  backend_.bootstrap_resident(*keys_[static_cast<std::size_t>(site->partition)], inputs, tables, outputs);
   pbs_done_ += inputs.size();
   stats_.nodes[static_cast<std::size_t>(plan_.stages[s].node)].pbs += inputs.size();
   if (progress_) progress_(pbs_done_, plan_.total_pbs);

@@ -30,8 +30,8 @@ class RowEvaluator {
   void produce_through(std::size_t stage, std::size_t last_row);
   void produce_next_row(std::size_t stage);
   void free_consumed_rows(std::size_t stage);
-  void bootstrap(std::size_t stage, const fhe::LweCiphertextArray& inputs,
-                 std::span<const fhe::LookupTable* const> tables, fhe::LweCiphertextArray& outputs);
+  void bootstrap(std::size_t stage, const fhe::ResidentArray& inputs, std::span<const fhe::LookupTable* const> tables,
+                 fhe::ResidentArray& outputs);
 
   const compiler::FheProgram& program_;
   const StagePlan& plan_;

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -12,14 +13,13 @@
 #include "veil/common/thread_pool.hpp"
 #include "veil/fhe/backend.hpp"
 #include "veil/fhe/lookup_table.hpp"
-#include "veil/fhe/lwe_ciphertext.hpp"
+#include "veil/fhe/resident_array.hpp"
 
 namespace veil::runtime::detail {
 
 /// Runs one PBS batch: outputs[i] = PBS(inputs[i], tables[i] or tables[0]).
-using BootstrapBatch =
-    std::function<void(const fhe::LweCiphertextArray& inputs, std::span<const fhe::LookupTable* const> tables,
-                       fhe::LweCiphertextArray& outputs)>;
+using BootstrapBatch = std::function<void(
+    const fhe::ResidentArray& inputs, std::span<const fhe::LookupTable* const> tables, fhe::ResidentArray& outputs)>;
 
 struct RowTask {
   const Stage& stage;
@@ -27,9 +27,11 @@ struct RowTask {
   std::vector<const RowStore*> inputs;  // per input slot
   std::vector<int> input_exponents;     // per input slot
   std::size_t row = 0;
-  fhe::LweCiphertextArray& out;  // zeroed, stage.layout.row_size() ciphertexts
+  // Zeroed, stage.layout.row_size() ciphertexts; a kernel fills it or replaces it by a row of
+  // the same shape that it made.
+  std::unique_ptr<fhe::ResidentArray>& out;
   ThreadPool& pool;
-  fhe::Backend& backend;  // the linear stages' batches
+  fhe::Backend& backend;  // where the rows are resident and every batch runs
 };
 
 /// 2^(to - from) as a torus factor (the plan checked 0 <= to - from <= 63).

@@ -22,6 +22,7 @@
 #include "engine_test_keys.hpp"
 #include "linear_batch_cases.hpp"
 #include "fhe/cpu/negacyclic_fft.hpp"
+#include "fhe/cuda/ciphertext_copies.hpp"
 #include "fhe/cuda/device_steps.hpp"
 #include "fhe/cuda/fourier_layout.hpp"
 #include "fhe/cuda/fused_pbs.hpp"
@@ -33,6 +34,7 @@
 #include "veil/fhe/encoding.hpp"
 #include "veil/fhe/lwe_encryption.hpp"
 #include "veil/fhe/modulus_switch.hpp"
+#include "veil/fhe/nested_key_ciphertexts.hpp"
 #include "veil/fhe/noise_model.hpp"
 #include "veil/fhe/parameter_sets.hpp"
 
@@ -320,6 +322,44 @@ TEST(CudaHostModel, KeyswitchEqualsCpuBitForBit) {
       }
     }
   }
+}
+
+/// plan_ciphertext_copy run as cudaMemcpy2DAsync and cudaMemset2DAsync would run it, on host
+/// arrays (pitches and widths in values).
+void apply_copy_plan(const cuda::CiphertextCopyPlan& plan, const Torus* src, Torus* dst) {
+  for (std::size_t i = 0; i < plan.copy_count; ++i) {
+    const cuda::StridedCopy& c = plan.copies[i];
+    for (std::size_t row = 0; row < c.rows; ++row) {
+      std::copy_n(src + c.src_offset + row * c.src_pitch, c.width, dst + c.dst_offset + row * c.dst_pitch);
+    }
+  }
+  const cuda::StridedCopy& z = plan.zero;
+  for (std::size_t row = 0; row < z.rows; ++row) std::fill_n(dst + z.dst_offset + row * z.dst_pitch, z.width, Torus{0});
+}
+
+// The copies the CUDA backend makes between a resident array's wider nested key and a PBS's own
+// key equal restrict_to_prefix_key and extend_to_wider_key, into poisoned destinations.
+TEST(CudaHostModel, NestedKeyCopiesEqualRestrictAndExtend) {
+  constexpr std::size_t kCount = 5;
+  for (const auto [narrow, wide] : {std::pair{6u, 9u}, std::pair{7u, 7u}, std::pair{1u, 4u}}) {
+    Csprng rng = Csprng::from_seed_insecure_for_tests(narrow * 16 + wide);
+    LweCiphertextArray under_narrow(kCount, LweDimension(narrow));
+    for (std::size_t i = 0; i < kCount; ++i) rng.fill_uniform(under_narrow[i]);
+    LweCiphertextArray expected_wide(kCount, LweDimension(wide));
+    extend_to_wider_key(under_narrow, expected_wide);
+    LweCiphertextArray padded(kCount, LweDimension(wide)), restricted(kCount, LweDimension(narrow));
+    std::ranges::fill(padded.data(), Torus{0xDEADBEEF});
+    std::ranges::fill(restricted.data(), Torus{0xDEADBEEF});
+    apply_copy_plan(cuda::plan_ciphertext_copy(kCount, narrow + 1, wide + 1), under_narrow.data().data(),
+                    padded.data().data());
+    EXPECT_TRUE(std::ranges::equal(padded.data(), expected_wide.data())) << narrow << " -> " << wide;
+    apply_copy_plan(cuda::plan_ciphertext_copy(kCount, wide + 1, narrow + 1), expected_wide.data().data(),
+                    restricted.data().data());
+    EXPECT_TRUE(
+        std::ranges::equal(restricted.data(), restrict_to_prefix_key(expected_wide, LweDimension(narrow)).data()))
+        << wide << " -> " << narrow;
+  }
+  EXPECT_EQ(cuda::plan_ciphertext_copy(0, 5, 9).copy_count, 0u);
 }
 
 /// The host model and the CPU backend on the same batch: every output decrypts to the table's
@@ -846,6 +886,47 @@ TEST_F(CudaBackend, FusedAndLegacyPathsBothReadTheTable) {
   EXPECT_NE(legacy->description().find("blind rotation: cuFFT path"), std::string::npos) << legacy->description();
   expect_fused_and_legacy_read_table(*fused, *legacy, insecure_toy_parameter_set(4), 4, 64);
   expect_fused_and_legacy_read_table(*fused, *legacy, parameter_set_by_name("v0_128_p5_L14_pe2m40"), 5, 64);
+}
+
+// Rows resident on the device (VEIL_CUDA_ROWS unset) and in host memory (VEIL_CUDA_ROWS=host, the
+// kit's fallback): copies both ways, linear batches bit for bit against the CPU, and the PBS of
+// inputs under a wider nested key (the runtime's rows) decrypting like the CPU's, padded with zeros.
+TEST_F(CudaBackend, ResidentRowsOnTheDeviceAndOnTheHost) {
+  const int p = 4;
+  const ParameterSet& params = insecure_toy_parameter_set(p);
+  const auto& keys = engine_keys(params);
+  const TableBatch batch = every_input_every_table(params, p);
+  const LweCiphertextArray inputs = encrypt_codes(keys.client, params, p, batch.inputs, 25);
+  const LweDimension own = params.big_lwe_dimension(), wide(own.value + 1000);
+  LweCiphertextArray wide_inputs(inputs.size(), wide);
+  extend_to_wider_key(inputs, wide_inputs);
+  LweCiphertextArray cpu(inputs.size(), own);
+  programmable_bootstrap_batch(keys.server, inputs, batch.per_ciphertext, cpu, testing::test_thread_pool());
+  const auto cpu_read = decrypt_all(keys.client, cpu, batch.output_bits);
+  for (const char* rows : {"device", "host"}) {
+    const auto gpu = backend_with("VEIL_CUDA_ROWS", rows);
+    EXPECT_EQ(gpu->description().find("rows in host memory") != std::string::npos, std::string_view(rows) == "host")
+        << gpu->description();
+    for (const auto& c : {testing::conv_like_case(35, LweDimension(4096), 9, 8, 70),
+                          testing::elementwise_case(36, LweDimension(2048), 300, 9)}) {
+      LweCiphertextArray expected = testing::poisoned_outputs(c);
+      linear_batch(c.batch, expected, testing::test_thread_pool());
+      EXPECT_TRUE(std::ranges::equal(expected.data(), testing::resident_outputs(c, *gpu).data())) << rows;
+    }
+    for (const LweDimension dimension : {own, wide}) {
+      const auto in = gpu->make_resident(inputs.size(), dimension);
+      gpu->upload(dimension == own ? inputs : wide_inputs, *in);
+      const auto out = gpu->make_resident(inputs.size(), dimension);
+      gpu->bootstrap_resident(keys.server, *in, batch.per_ciphertext, *out);
+      LweCiphertextArray read(inputs.size(), dimension);
+      gpu->download(*out, read);
+      const auto device_read = decrypt_all(keys.client, restrict_to_prefix_key(read, own), batch.output_bits);
+      for (std::size_t i = 0; i < inputs.size(); ++i) {
+        ASSERT_EQ(device_read[i], cpu_read[i]) << rows << ", dimension " << dimension.value << ", ciphertext " << i;
+      }
+    }
+  }
+  EXPECT_THROW(backend_with("VEIL_CUDA_ROWS", "pinned"), InvalidArgument);
 }
 
 TEST_F(CudaBackend, RejectsAnUnknownPbsPath) { EXPECT_THROW(backend_with_path("cufft"), InvalidArgument); }

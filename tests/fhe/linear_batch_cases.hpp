@@ -8,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "veil/fhe/backend.hpp"
 #include "veil/fhe/linear_batch.hpp"
 #include "veil/fhe/lwe_ciphertext.hpp"
 
@@ -121,6 +122,34 @@ inline LweCiphertextArray linear_batch_by_definition(const LinearCase& c) {
 inline LweCiphertextArray poisoned_outputs(const LinearCase& c) {
   LweCiphertextArray out(c.outputs, c.dimension);
   std::fill(out.data().begin(), out.data().end(), Torus{0xDEADBEEFDEADBEEF});
+  return out;
+}
+
+/// A case's sources uploaded to a backend's resident arrays, and its terms over them.
+struct ResidentLinearCase {
+  std::vector<std::unique_ptr<ResidentArray>> sources;
+  ResidentLinearBatch batch;
+};
+
+inline ResidentLinearCase resident_case(const LinearCase& c, Backend& backend) {
+  ResidentLinearCase r;
+  static_cast<LinearTerms&>(r.batch) = c.batch;
+  for (const auto& source : c.sources) {
+    r.sources.push_back(backend.make_resident(source->size(), source->dimension()));
+    backend.upload(*source, *r.sources.back());
+    r.batch.sources.push_back(r.sources.back().get());
+  }
+  return r;
+}
+
+/// `backend`'s resident outputs of `c`, downloaded (they start poisoned, so unwritten ones show).
+inline LweCiphertextArray resident_outputs(const LinearCase& c, Backend& backend) {
+  const ResidentLinearCase r = resident_case(c, backend);
+  LweCiphertextArray out = poisoned_outputs(c);
+  const std::unique_ptr<ResidentArray> resident = backend.make_resident(out.size(), out.dimension());
+  backend.upload(out, *resident);
+  backend.linear_resident(r.batch, *resident);
+  backend.download(*resident, out);
   return out;
 }
 

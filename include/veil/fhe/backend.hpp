@@ -11,6 +11,7 @@
 #include "veil/fhe/linear_batch.hpp"
 #include "veil/fhe/lookup_table.hpp"
 #include "veil/fhe/lwe_ciphertext.hpp"
+#include "veil/fhe/resident_array.hpp"
 #include "veil/fhe/server_key.hpp"
 
 namespace veil::fhe {
@@ -37,6 +38,24 @@ class Backend {
   /// output, of the sources' dimension. Exact integer arithmetic: every backend's outputs are
   /// the CPU backend's bit for bit. Throws InvalidArgument (check_linear_batch) on a malformed batch.
   virtual void linear_batch(const LinearBatch& batch, LweCiphertextArray& outputs) = 0;
+
+  // Resident arrays (resident_array.hpp): a run's values stay where the backend computes. The
+  // defaults keep them in host memory and call the entry points above, so a backend that computes
+  // on the host overrides none of these.
+
+  /// `count` zero ciphertexts of `dimension`.
+  virtual std::unique_ptr<ResidentArray> make_resident(std::size_t count, LweDimension dimension);
+  /// Copies `from` into `to`; both have the same count and dimension (else InvalidArgument).
+  virtual void upload(const LweCiphertextArray& from, ResidentArray& to);
+  virtual void download(const ResidentArray& from, LweCiphertextArray& to);
+  /// programmable_bootstrap_batch on resident arrays whose dimension may exceed the big key's k*N
+  /// (nested keys, docs/parameters.md): the inputs are read under the big key, a prefix of theirs
+  /// (the compiler made every mask coefficient beyond it zero), and the outputs are padded with
+  /// zero mask coefficients.
+  virtual void bootstrap_resident(const ServerKey& key, const ResidentArray& inputs,
+                                  std::span<const LookupTable* const> tables, ResidentArray& outputs);
+  /// linear_batch on resident arrays; outputs must not be one of the sources.
+  virtual void linear_resident(const ResidentLinearBatch& batch, ResidentArray& outputs);
 };
 
 /// The CPU backend: all threads of `pool`, per-thread scratch, batched blind rotation over

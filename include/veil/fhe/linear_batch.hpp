@@ -17,13 +17,12 @@ namespace veil::fhe {
 ///   out = sum over the group's terms t of W[output_row[o]][term_column[t]] * in(term_input[t])
 ///         + (0, ..., 0, output_constant[o])                                        (mod 2^64)
 ///
-/// where in(i) is ciphertext i of the concatenation of `sources`. Group g's terms are
+/// where in(i) is ciphertext i of the concatenation of the batch's sources. Group g's terms are
 /// [group_terms[g], group_terms[g+1]), its outputs [group_outputs[g], group_outputs[g+1]).
 /// A convolution's row is one group per output position (terms: the window's unpadded taps,
 /// columns of W; outputs: the channels, rows of W), a fully connected layer one group, an
 /// element-wise layer one group per element. Every output ciphertext is written exactly once.
-struct LinearBatch {
-  std::vector<const LweCiphertextArray*> sources;
+struct LinearTerms {
   std::vector<std::int64_t> weights;
   std::size_t columns = 1;
   std::vector<std::uint32_t> group_terms{0};
@@ -50,5 +49,16 @@ struct LinearBatch {
     group_outputs.push_back(static_cast<std::uint32_t>(output_index.size()));
   }
 };
+
+class ResidentArray;
+
+/// The terms over sources of one kind: host arrays, or a backend's resident arrays.
+template <class Array>
+struct LinearBatchOver : LinearTerms {
+  std::vector<const Array*> sources;
+};
+
+using LinearBatch = LinearBatchOver<LweCiphertextArray>;
+using ResidentLinearBatch = LinearBatchOver<ResidentArray>;
 
 }  // namespace veil::fhe

@@ -17,6 +17,7 @@
 
 #include "fhe/cpu/backend_checks.hpp"
 #include "fhe/cpu/cpu_linear.hpp"
+#include "fhe/cuda/ciphertext_copies.hpp"
 #include "fhe/cuda/cuda_check.hpp"
 #include "fhe/cuda/device_buffer.hpp"
 #include "fhe/cuda/device_info.hpp"
@@ -67,6 +68,59 @@ bool linear_on_host_requested() {
   throw InvalidArgument(std::string("VEIL_CUDA_LINEAR=") + value + ": expected device or host");
 }
 
+/// Where VEIL_CUDA_ROWS keeps resident arrays: in device memory ("device" or unset, the default)
+/// or in host memory ("host": every batch copies its inputs in and its outputs out, as before rows
+/// stayed on the device; a fallback should the resident path fail on a GPU run).
+bool rows_on_host_requested() {
+  const char* value = std::getenv("VEIL_CUDA_ROWS");
+  if (value == nullptr || std::string_view(value).empty() || std::string_view(value) == "device") return false;
+  if (std::string_view(value) == "host") return true;
+  throw InvalidArgument(std::string("VEIL_CUDA_ROWS=") + value + ": expected device or host");
+}
+
+/// A resident array in device memory: ciphertext i at values + i*(n+1).
+class DeviceResidentArray final : public ResidentArray {
+ public:
+  DeviceResidentArray(std::size_t size, LweDimension dimension)
+      : ResidentArray(size, dimension), values(size * (dimension.value + 1)) {}
+
+  DeviceBuffer<Torus> values;
+};
+
+/// Where a PBS batch's inputs come from and its outputs go, host or device memory, with
+/// `stride` values per ciphertext (more than the key's k*N + 1 under a wider nested key).
+struct PbsEnds {
+  const Torus* inputs;
+  std::size_t in_stride;
+  cudaMemcpyKind in_kind;
+  Torus* outputs;
+  std::size_t out_stride;
+  cudaMemcpyKind out_kind;
+};
+
+/// The copies and fill of plan_ciphertext_copy, queued on `stream`.
+void copy_ciphertexts(std::size_t count, const Torus* src, std::size_t src_stride, Torus* dst, std::size_t dst_stride,
+                      cudaMemcpyKind kind, cudaStream_t stream) {
+  const cuda::CiphertextCopyPlan plan = cuda::plan_ciphertext_copy(count, src_stride, dst_stride);
+  for (std::size_t i = 0; i < plan.copy_count; ++i) {
+    const cuda::StridedCopy& c = plan.copies[i];
+    if (c.rows == 1) {
+      check(cudaMemcpyAsync(dst + c.dst_offset, src + c.src_offset, c.width * sizeof(Torus), kind, stream),
+            "cudaMemcpyAsync of ciphertexts");
+    } else {
+      check(cudaMemcpy2DAsync(dst + c.dst_offset, c.dst_pitch * sizeof(Torus), src + c.src_offset,
+                              c.src_pitch * sizeof(Torus), c.width * sizeof(Torus), c.rows, kind, stream),
+            "cudaMemcpy2DAsync of ciphertexts between nested keys");
+    }
+  }
+  const cuda::StridedCopy& z = plan.zero;
+  if (z.width > 0) {
+    check(
+        cudaMemset2DAsync(dst + z.dst_offset, z.dst_pitch * sizeof(Torus), 0, z.width * sizeof(Torus), z.rows, stream),
+        "cudaMemset2DAsync of the padding of a wider key");
+  }
+}
+
 /// cudaStream_t owned by one object.
 class Stream {
  public:
@@ -87,6 +141,7 @@ class CudaBackend final : public Backend {
         max_chunk_(max_chunk > 0 ? max_chunk : kDefaultMaxChunk),
         fused_(fused_requested()),
         host_linear_(linear_on_host_requested() ? std::make_unique<ThreadPool>() : nullptr),
+        host_rows_(host_linear_ != nullptr || rows_on_host_requested()),
         stream_(select(device)),
         plans_(stream_.get()) {
     check(cuda::fused_max_shared_bytes(max_shared_), "cudaDeviceGetAttribute of the shared memory per block");
@@ -98,72 +153,28 @@ class CudaBackend final : public Backend {
   std::string description() const override {
     return "cuda, " + cuda::describe_device(device_) +
            (fused_ ? "; blind rotation: fused kernel where the shape allows it" : "; blind rotation: cuFFT path") +
-           (host_linear_ ? "; linear layers on the host" : "");
+           (host_linear_ ? "; linear layers on the host" : "") + (host_rows_ ? "; rows in host memory" : "");
   }
 
   void programmable_bootstrap_batch(const ServerKey& key, const LweCiphertextArray& inputs,
                                     std::span<const LookupTable* const> tables, LweCiphertextArray& outputs) override {
     check_pbs_batch(name(), key, inputs, tables, outputs);
-    const std::size_t count = inputs.size();
-    if (count == 0) return;
-    std::lock_guard lock(mutex_);
-    check(cudaSetDevice(device_), "cudaSetDevice");
-    const cuda::DeviceKeyswitchKey& ksk = keyswitch_keys_.get(key.keyswitch_key());
-    const bool fused = fused_ && cuda::fused_shape_supported(cuda::pbs_shape_of(key.bootstrap_key()), max_shared_);
-    const cuda::DeviceBootstrapKey& bsk = bootstrap_keys_.get(
-        key.bootstrap_key(), fused ? cuda::BootstrapKeyLayout::fused : cuda::BootstrapKeyLayout::cufft);
-    const cuda::PbsShape& s = bsk.shape;
-    if (ksk.shape.n_in != s.k * s.N || ksk.shape.n_out != s.n) {
-      throw InvalidArgument("programmable_bootstrap_batch (cuda): the server key's key-switching key (" +
-                            std::to_string(ksk.shape.n_in) + " -> " + std::to_string(ksk.shape.n_out) +
-                            ") does not fit its bootstrapping key (k*N = " + std::to_string(s.k * s.N) +
-                            ", n = " + std::to_string(s.n) + ")");
-    }
-    upload_tables(tables, count);
-    if (fused) return fused_bootstrap(ksk, bsk, inputs, outputs);
+    const std::size_t big = inputs.dimension().value + 1;
+    run_pbs(key, tables, inputs.size(),
+            {inputs.data().data(), big, cudaMemcpyHostToDevice, outputs.data().data(), big, cudaMemcpyDeviceToHost});
+  }
 
-    const std::size_t big = s.big_lwe_size();
-    const std::size_t switched_size = std::size_t{s.n} + 1;
-    const std::size_t fft_size = std::size_t{s.rows()} * s.half();
-    const std::size_t prod_size = std::size_t{s.k + 1} * s.half();
-    // Per ciphertext; the cuFFT work areas are counted as large as the data they transform.
-    const std::size_t bytes = big * sizeof(Torus) + switched_size * sizeof(std::uint32_t) +
-                              s.glwe_size() * sizeof(Torus) + 2 * (fft_size + prod_size) * sizeof(Complex);
-    const std::size_t chunk = chunk_size(count, bytes, fft_size);
-    lwe_.reserve(chunk * big);
-    switched_.reserve(chunk * switched_size);
-    accs_.reserve(chunk * s.glwe_size());
-    fft_.reserve(chunk * fft_size);
-    prod_.reserve(chunk * prod_size);
-
-    const cudaStream_t stream = stream_.get();
-    auto* fft = reinterpret_cast<cufftDoubleComplex*>(fft_.data());
-    auto* prod = reinterpret_cast<cufftDoubleComplex*>(prod_.data());
-    for (std::size_t first = 0; first < count; first += chunk) {
-      const std::size_t size = std::min(chunk, count - first);
-      const cufftHandle forward = plans_.get(s.half(), size * s.rows());
-      const cufftHandle inverse = plans_.get(s.half(), size * (s.k + 1));
-      switch_chunk(ksk, s.N, inputs, first, size);
-      check(cuda::launch_load_tables(s, tables_.data(), table_index_.data() + first, switched_.data(), size,
-                                     accs_.data(), stream),
-            "table-loading kernel");
-      for (std::uint32_t t = 0; t < s.n; ++t) {
-        check(cuda::launch_rotate_decompose(s, t, switched_.data(), accs_.data(), bsk.twist.data(), size, fft_.data(),
-                                            stream),
-              "rotate-decompose kernel");
-        check(cufftExecZ2Z(forward, fft, fft, CUFFT_FORWARD), "cufftExecZ2Z forward");
-        check(cuda::launch_fourier_mac(s, t, switched_.data(), fft_.data(), bsk.ggsws.data() + t * s.ggsw_complex(),
-                                       size, prod_.data(), stream),
-              "Fourier multiply-accumulate kernel");
-        check(cufftExecZ2Z(inverse, prod, prod, CUFFT_INVERSE), "cufftExecZ2Z inverse");
-        check(cuda::launch_untwist_add(s, t, switched_.data(), prod_.data(), bsk.untwist.data(), size, accs_.data(),
-                                       stream),
-              "untwist-add kernel");
-      }
-      check(cuda::launch_sample_extract(s, accs_.data(), size, lwe_.data(), stream), "sample-extraction kernel");
-      copy_outputs(outputs, first, size);
-      check(cudaStreamSynchronize(stream), "PBS chunk");
-    }
+  void bootstrap_resident(const ServerKey& key, const ResidentArray& inputs, std::span<const LookupTable* const> tables,
+                          ResidentArray& outputs) override {
+    const auto* in = dynamic_cast<const DeviceResidentArray*>(&inputs);
+    auto* out = dynamic_cast<DeviceResidentArray*>(&outputs);
+    if (in == nullptr && out == nullptr) return Backend::bootstrap_resident(key, inputs, tables, outputs);
+    if (in == nullptr || out == nullptr)
+      throw InvalidArgument("bootstrap_resident (cuda): host and device arrays mixed");
+    check_resident_pbs_batch(name(), key, inputs, tables, outputs);
+    run_pbs(key, tables, inputs.size(),
+            {in->values.data(), inputs.dimension().value + 1, cudaMemcpyDeviceToDevice, out->values.data(),
+             outputs.dimension().value + 1, cudaMemcpyDeviceToDevice});
   }
 
   void keyswitch_batch(const KeyswitchKey& key, const LweCiphertextArray& inputs,
@@ -200,61 +211,189 @@ class CudaBackend final : public Backend {
     const std::size_t inputs = check_linear_batch(name(), batch, outputs);
     if (host_linear_) return cpu::linear_batch(batch, inputs, outputs, *host_linear_);
     if (outputs.size() == 0) return;
-    const cuda::PackedLinearBatch packed = cuda::pack_linear_batch(batch);
-    if (packed.tiles > INT32_MAX) throw InvalidArgument("linear_batch (cuda): more than 2^31 - 1 blocks of outputs");
-    const std::size_t size = outputs.dimension().value + 1;
+    std::vector<LinearSource> sources;
+    for (const LweCiphertextArray* source : batch.sources) {
+      sources.push_back({source->data().data(), source->data().size(), cudaMemcpyHostToDevice});
+    }
     std::lock_guard lock(mutex_);
     check(cudaSetDevice(device_), "cudaSetDevice");
+    linear_out_.reserve(outputs.data().size());
+    run_linear(batch, sources, inputs, outputs.dimension(), outputs.size(), linear_out_.data());
+    check(cudaMemcpyAsync(outputs.data().data(), linear_out_.data(), outputs.data().size() * sizeof(Torus),
+                          cudaMemcpyDeviceToHost, stream_.get()),
+          "cudaMemcpyAsync of the linear outputs");
+    check(cudaStreamSynchronize(stream_.get()), "linear batch");
+  }
+
+  /// As linear_batch, the sources gathered on the device and the outputs written in place.
+  void linear_resident(const ResidentLinearBatch& batch, ResidentArray& outputs) override {
+    auto* out = dynamic_cast<DeviceResidentArray*>(&outputs);
+    if (out == nullptr) return Backend::linear_resident(batch, outputs);
+    const std::size_t inputs = check_linear_batch(name(), batch, outputs);
+    std::vector<LinearSource> sources;
+    for (const ResidentArray* source : batch.sources) {
+      const auto* device = dynamic_cast<const DeviceResidentArray*>(source);
+      if (device == nullptr) throw InvalidArgument("linear_resident (cuda): host and device arrays mixed");
+      sources.push_back(
+          {device->values.data(), source->size() * (source->dimension().value + 1), cudaMemcpyDeviceToDevice});
+    }
+    std::lock_guard lock(mutex_);
+    check(cudaSetDevice(device_), "cudaSetDevice");
+    run_linear(batch, sources, inputs, outputs.dimension(), outputs.size(), out->values.data());
+    check(cudaStreamSynchronize(stream_.get()), "linear batch");
+  }
+
+  std::unique_ptr<ResidentArray> make_resident(std::size_t count, LweDimension dimension) override {
+    if (host_rows_) return Backend::make_resident(count, dimension);
+    std::lock_guard lock(mutex_);
+    check(cudaSetDevice(device_), "cudaSetDevice");
+    auto array = std::make_unique<DeviceResidentArray>(count, dimension);
+    if (count > 0) check(cudaMemset(array->values.data(), 0, array->bytes()), "cudaMemset of a resident array");
+    return array;
+  }
+
+  void upload(const LweCiphertextArray& from, ResidentArray& to) override {
+    auto* device = dynamic_cast<DeviceResidentArray*>(&to);
+    if (device == nullptr) return Backend::upload(from, to);
+    check_resident_copy("upload", from, to);
+    std::lock_guard lock(mutex_);
+    check(cudaSetDevice(device_), "cudaSetDevice");
+    check(cudaMemcpy(device->values.data(), from.data().data(), to.bytes(), cudaMemcpyHostToDevice),
+          "cudaMemcpy of a resident array to the device");
+  }
+
+  void download(const ResidentArray& from, LweCiphertextArray& to) override {
+    const auto* device = dynamic_cast<const DeviceResidentArray*>(&from);
+    if (device == nullptr) return Backend::download(from, to);
+    check_resident_copy("download", to, from);
+    std::lock_guard lock(mutex_);
+    check(cudaSetDevice(device_), "cudaSetDevice");
+    check(cudaMemcpy(to.data().data(), device->values.data(), from.bytes(), cudaMemcpyDeviceToHost),
+          "cudaMemcpy of a resident array from the device");
+  }
+
+ private:
+  /// One source of a linear batch: `values` Torus values in host or device memory.
+  struct LinearSource {
+    const Torus* data;
+    std::size_t values;
+    cudaMemcpyKind kind;
+  };
+
+  /// Both linear entry points after their checks, under the lock: the sources gathered into
+  /// linear_in_, the kernel writing `outputs` (device memory) on the backend's stream.
+  void run_linear(const LinearTerms& batch, std::span<const LinearSource> sources, std::size_t inputs,
+                  LweDimension dimension, std::size_t output_count, Torus* outputs) {
+    if (output_count == 0) return;
+    const cuda::PackedLinearBatch packed = cuda::pack_linear_batch(batch);
+    if (packed.tiles > INT32_MAX) throw InvalidArgument("linear_batch (cuda): more than 2^31 - 1 blocks of outputs");
+    const std::size_t size = dimension.value + 1;
     const cudaStream_t stream = stream_.get();
     linear_in_.reserve(inputs * size);
     std::size_t offset = 0;
-    for (const LweCiphertextArray* source : batch.sources) {
-      check(cudaMemcpyAsync(linear_in_.data() + offset, source->data().data(), source->data().size() * sizeof(Torus),
-                            cudaMemcpyHostToDevice, stream),
-            "cudaMemcpyAsync of the linear inputs");
-      offset += source->data().size();
+    for (const LinearSource& source : sources) {
+      check(
+          cudaMemcpyAsync(linear_in_.data() + offset, source.data, source.values * sizeof(Torus), source.kind, stream),
+          "cudaMemcpyAsync of the linear inputs");
+      offset += source.values;
     }
     linear_weights_.assign(batch.weights.data(), batch.weights.size());
     linear_index_.assign(packed.index.data(), packed.index.size());
     linear_constants_.assign(batch.output_constant.data(), batch.output_constant.size());
-    linear_out_.reserve(outputs.data().size());
     const cuda::LinearArgs args =
         cuda::linear_args(packed, batch, static_cast<std::uint32_t>(size), linear_index_.data(), linear_in_.data(),
-                          linear_weights_.data(), linear_constants_.data(), linear_out_.data());
+                          linear_weights_.data(), linear_constants_.data(), outputs);
     check(cuda::launch_linear(args, packed.tiles, packed.outputs_per_block, stream), "linear kernel");
-    check(cudaMemcpyAsync(outputs.data().data(), linear_out_.data(), outputs.data().size() * sizeof(Torus),
-                          cudaMemcpyDeviceToHost, stream),
-          "cudaMemcpyAsync of the linear outputs");
-    check(cudaStreamSynchronize(stream), "linear batch");
   }
 
- private:
-  /// Copies ciphertexts [first, first + size) of `inputs` to lwe_ and key-switches and
-  /// modulus-switches them into switched_ (both paths of programmable_bootstrap_batch).
-  void switch_chunk(const cuda::DeviceKeyswitchKey& ksk, std::uint32_t N, const LweCiphertextArray& inputs,
-                    std::size_t first, std::size_t size) {
-    const std::size_t big = inputs.dimension().value + 1;
-    check(cudaMemcpyAsync(lwe_.data(), inputs.data().data() + first * big, size * big * sizeof(Torus),
-                          cudaMemcpyHostToDevice, stream_.get()),
-          "cudaMemcpyAsync of the inputs");
+  /// Both PBS entry points after their checks: `count` ciphertexts between `ends`, in chunks.
+  void run_pbs(const ServerKey& key, std::span<const LookupTable* const> tables, std::size_t count,
+               const PbsEnds& ends) {
+    if (count == 0) return;
+    std::lock_guard lock(mutex_);
+    check(cudaSetDevice(device_), "cudaSetDevice");
+    const cuda::DeviceKeyswitchKey& ksk = keyswitch_keys_.get(key.keyswitch_key());
+    const bool fused = fused_ && cuda::fused_shape_supported(cuda::pbs_shape_of(key.bootstrap_key()), max_shared_);
+    const cuda::DeviceBootstrapKey& bsk = bootstrap_keys_.get(
+        key.bootstrap_key(), fused ? cuda::BootstrapKeyLayout::fused : cuda::BootstrapKeyLayout::cufft);
+    const cuda::PbsShape& s = bsk.shape;
+    if (ksk.shape.n_in != s.k * s.N || ksk.shape.n_out != s.n) {
+      throw InvalidArgument("programmable_bootstrap_batch (cuda): the server key's key-switching key (" +
+                            std::to_string(ksk.shape.n_in) + " -> " + std::to_string(ksk.shape.n_out) +
+                            ") does not fit its bootstrapping key (k*N = " + std::to_string(s.k * s.N) +
+                            ", n = " + std::to_string(s.n) + ")");
+    }
+    upload_tables(tables, count);
+    if (fused) return fused_bootstrap(ksk, bsk, count, ends);
+
+    const std::size_t big = s.big_lwe_size();
+    const std::size_t switched_size = std::size_t{s.n} + 1;
+    const std::size_t fft_size = std::size_t{s.rows()} * s.half();
+    const std::size_t prod_size = std::size_t{s.k + 1} * s.half();
+    // Per ciphertext; the cuFFT work areas are counted as large as the data they transform.
+    const std::size_t bytes = big * sizeof(Torus) + switched_size * sizeof(std::uint32_t) +
+                              s.glwe_size() * sizeof(Torus) + 2 * (fft_size + prod_size) * sizeof(Complex);
+    const std::size_t chunk = chunk_size(count, bytes, fft_size);
+    lwe_.reserve(chunk * big);
+    switched_.reserve(chunk * switched_size);
+    accs_.reserve(chunk * s.glwe_size());
+    fft_.reserve(chunk * fft_size);
+    prod_.reserve(chunk * prod_size);
+
+    const cudaStream_t stream = stream_.get();
+    auto* fft = reinterpret_cast<cufftDoubleComplex*>(fft_.data());
+    auto* prod = reinterpret_cast<cufftDoubleComplex*>(prod_.data());
+    for (std::size_t first = 0; first < count; first += chunk) {
+      const std::size_t size = std::min(chunk, count - first);
+      const cufftHandle forward = plans_.get(s.half(), size * s.rows());
+      const cufftHandle inverse = plans_.get(s.half(), size * (s.k + 1));
+      switch_chunk(ksk, s.N, ends, first, size);
+      check(cuda::launch_load_tables(s, tables_.data(), table_index_.data() + first, switched_.data(), size,
+                                     accs_.data(), stream),
+            "table-loading kernel");
+      for (std::uint32_t t = 0; t < s.n; ++t) {
+        check(cuda::launch_rotate_decompose(s, t, switched_.data(), accs_.data(), bsk.twist.data(), size, fft_.data(),
+                                            stream),
+              "rotate-decompose kernel");
+        check(cufftExecZ2Z(forward, fft, fft, CUFFT_FORWARD), "cufftExecZ2Z forward");
+        check(cuda::launch_fourier_mac(s, t, switched_.data(), fft_.data(), bsk.ggsws.data() + t * s.ggsw_complex(),
+                                       size, prod_.data(), stream),
+              "Fourier multiply-accumulate kernel");
+        check(cufftExecZ2Z(inverse, prod, prod, CUFFT_INVERSE), "cufftExecZ2Z inverse");
+        check(cuda::launch_untwist_add(s, t, switched_.data(), prod_.data(), bsk.untwist.data(), size, accs_.data(),
+                                       stream),
+              "untwist-add kernel");
+      }
+      check(cuda::launch_sample_extract(s, accs_.data(), size, lwe_.data(), stream), "sample-extraction kernel");
+      copy_outputs(s, ends, first, size);
+      check(cudaStreamSynchronize(stream), "PBS chunk");
+    }
+  }
+
+  /// Copies ciphertexts [first, first + size) of the inputs to lwe_ (under the key's k*N: a
+  /// wider key's extra mask values are left behind) and key-switches and modulus-switches them
+  /// into switched_ (both blind-rotation paths).
+  void switch_chunk(const cuda::DeviceKeyswitchKey& ksk, std::uint32_t N, const PbsEnds& ends, std::size_t first,
+                    std::size_t size) {
+    const std::size_t big = std::size_t{ksk.shape.n_in} + 1;
+    copy_ciphertexts(size, ends.inputs + first * ends.in_stride, ends.in_stride, lwe_.data(), big, ends.in_kind,
+                     stream_.get());
     check(cuda::launch_keyswitch_modulus_switch(ksk.shape, N, ksk.rows.data(), lwe_.data(), size, switched_.data(),
                                                 stream_.get()),
           "key-switching kernel");
   }
 
-  /// Copies the chunk's PBS outputs, left in lwe_, to ciphertexts [first, first + size) of `outputs`.
-  void copy_outputs(LweCiphertextArray& outputs, std::size_t first, std::size_t size) {
-    const std::size_t big = outputs.dimension().value + 1;
-    check(cudaMemcpyAsync(outputs.data().data() + first * big, lwe_.data(), size * big * sizeof(Torus),
-                          cudaMemcpyDeviceToHost, stream_.get()),
-          "cudaMemcpyAsync of the outputs");
+  /// Copies the chunk's PBS outputs, left in lwe_, to ciphertexts [first, first + size) of the
+  /// outputs (padded with zero mask values under a wider key).
+  void copy_outputs(const cuda::PbsShape& s, const PbsEnds& ends, std::size_t first, std::size_t size) {
+    copy_ciphertexts(size, lwe_.data(), s.big_lwe_size(), ends.outputs + first * ends.out_stride, ends.out_stride,
+                     ends.out_kind, stream_.get());
   }
 
-  /// programmable_bootstrap_batch after the checks and the table upload, by the fused kernel.
-  void fused_bootstrap(const cuda::DeviceKeyswitchKey& ksk, const cuda::DeviceBootstrapKey& bsk,
-                       const LweCiphertextArray& inputs, LweCiphertextArray& outputs) {
+  /// run_pbs after the table upload, by the fused kernel.
+  void fused_bootstrap(const cuda::DeviceKeyswitchKey& ksk, const cuda::DeviceBootstrapKey& bsk, std::size_t count,
+                       const PbsEnds& ends) {
     const cuda::PbsShape& s = bsk.shape;
-    const std::size_t count = inputs.size();
     const std::size_t big = s.big_lwe_size();
     const std::size_t switched_size = std::size_t{s.n} + 1;
     const std::size_t chunk = chunk_size(count, big * sizeof(Torus) + switched_size * sizeof(std::uint32_t), 0);
@@ -263,7 +402,7 @@ class CudaBackend final : public Backend {
     const cudaStream_t stream = stream_.get();
     for (std::size_t first = 0; first < count; first += chunk) {
       const std::size_t size = std::min(chunk, count - first);
-      switch_chunk(ksk, s.N, inputs, first, size);
+      switch_chunk(ksk, s.N, ends, first, size);
       const cuda::FusedPbsArgs args{s,
                                     bsk.ggsws.data(),
                                     bsk.twist.data(),
@@ -274,7 +413,7 @@ class CudaBackend final : public Backend {
                                     switched_.data(),
                                     lwe_.data()};
       check(cuda::launch_fused_pbs(args, size, stream), "fused PBS kernel");
-      copy_outputs(outputs, first, size);
+      copy_outputs(s, ends, first, size);
       check(cudaStreamSynchronize(stream), "fused PBS chunk");
     }
   }
@@ -333,6 +472,7 @@ class CudaBackend final : public Backend {
   std::size_t max_chunk_;
   bool fused_;                               // VEIL_CUDA_PBS: fused kernel where the shape allows it
   std::unique_ptr<ThreadPool> host_linear_;  // VEIL_CUDA_LINEAR=host: the linear layers' threads
+  bool host_rows_;                           // VEIL_CUDA_ROWS=host (or linear layers on the host)
   std::size_t max_shared_ = 0;               // dynamic shared memory a block may opt in to
   Stream stream_;
   cuda::FftPlans plans_;
@@ -347,8 +487,8 @@ class CudaBackend final : public Backend {
   DeviceBuffer<Complex> prod_;
   DeviceBuffer<Torus> tables_;
   DeviceBuffer<std::uint32_t> table_index_;
-  DeviceBuffer<Torus> linear_in_;  // linear_batch: its sources, concatenated
-  DeviceBuffer<Torus> linear_out_;
+  DeviceBuffer<Torus> linear_in_;   // linear_batch: its sources, concatenated
+  DeviceBuffer<Torus> linear_out_;  // linear_batch's outputs before they go to the host
   DeviceBuffer<std::int64_t> linear_weights_;
   DeviceBuffer<std::uint32_t> linear_index_;
   DeviceBuffer<Torus> linear_constants_;

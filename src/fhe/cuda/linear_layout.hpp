@@ -21,7 +21,7 @@ struct PackedLinearBatch {
               tile_group = 0, tile_first = 0;
 };
 
-inline PackedLinearBatch pack_linear_batch(const LinearBatch& b) {
+inline PackedLinearBatch pack_linear_batch(const LinearTerms& b) {
   PackedLinearBatch p;
   const auto append = [&](const std::vector<std::uint32_t>& list) {
     const std::size_t offset = p.index.size();
@@ -44,7 +44,7 @@ inline PackedLinearBatch pack_linear_batch(const LinearBatch& b) {
 
 /// The kernel's arguments: `index` holds p.index, `inputs` the sources concatenated, `weights`
 /// W, `constants` the output constants; ciphertexts of `size` values.
-inline LinearArgs linear_args(const PackedLinearBatch& p, const LinearBatch& b, std::uint32_t size,
+inline LinearArgs linear_args(const PackedLinearBatch& p, const LinearTerms& b, std::uint32_t size,
                               const std::uint32_t* index, const Torus* inputs, const std::int64_t* weights,
                               const Torus* constants, Torus* outputs) {
   return LinearArgs{size,
