@@ -161,8 +161,15 @@ void portable_multi_dot(const std::uint64_t* const* inputs, std::size_t terms, c
                         std::uint64_t* const* out, std::size_t outputs, std::size_t size) {
   for (std::size_t o = 0; o < outputs; ++o) {
     std::uint64_t* __restrict y = out[o];
-    for (std::size_t d = 0; d < size; ++d) y[d] = 0;
-    for (std::size_t t = 0; t < terms; ++t) {
+    if (terms == 0) {
+      for (std::size_t d = 0; d < size; ++d) y[d] = 0;
+      continue;
+    }
+    // The first term writes y (one pass fewer than zeroing first: a copy or a lift is one pass).
+    const auto w0 = static_cast<std::uint64_t>(weights[o * terms]);
+    const std::uint64_t* __restrict x0 = inputs[0];
+    for (std::size_t d = 0; d < size; ++d) y[d] = x0[d] * w0;
+    for (std::size_t t = 1; t < terms; ++t) {
       const auto w = static_cast<std::uint64_t>(weights[o * terms + t]);
       const std::uint64_t* __restrict x = inputs[t];
       for (std::size_t d = 0; d < size; ++d) y[d] += x[d] * w;
