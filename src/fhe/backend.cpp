@@ -1,5 +1,6 @@
 // Backend's resident-array defaults: host memory, through the backend's host entry points.
 #include <string>
+#include <utility>
 
 #include "fhe/cpu/backend_checks.hpp"
 #include "veil/common/error.hpp"
@@ -32,9 +33,9 @@ std::unique_ptr<ResidentArray> Backend::make_resident(std::size_t count, LweDime
   return std::make_unique<HostResidentArray>(count, dimension);
 }
 
-void Backend::upload(const LweCiphertextArray& from, ResidentArray& to) {
+void Backend::upload(LweCiphertextArray from, ResidentArray& to) {
   check_resident_copy("upload", from, to);
-  host_values(to, name()) = from;
+  host_values(to, name()) = std::move(from);
 }
 
 void Backend::download(const ResidentArray& from, LweCiphertextArray& to) {
@@ -48,13 +49,11 @@ void Backend::bootstrap_resident(const ServerKey& key, const ResidentArray& inpu
   const LweCiphertextArray& in = host_values(inputs, name());
   LweCiphertextArray& out = host_values(outputs, name());
   const LweDimension own = key.parameters().big_lwe_dimension();
-  if (in.dimension() == own && out.dimension() == own) return programmable_bootstrap_batch(key, in, tables, out);
+  const LweCiphertextArray restricted = in.dimension() == own ? LweCiphertextArray() : restrict_to_prefix_key(in, own);
+  const LweCiphertextArray& read = in.dimension() == own ? in : restricted;
+  if (out.dimension() == own) return programmable_bootstrap_batch(key, read, tables, out);
   LweCiphertextArray narrow(out.size(), own);
-  if (in.dimension() == own) {
-    programmable_bootstrap_batch(key, in, tables, narrow);
-  } else {
-    programmable_bootstrap_batch(key, restrict_to_prefix_key(in, own), tables, narrow);
-  }
+  programmable_bootstrap_batch(key, read, tables, narrow);
   extend_to_wider_key(narrow, out);
 }
 

@@ -182,7 +182,7 @@ void expand_input_row(const RowTask& task, const fhe::SeededLweBatch& input) {
                     row.data().begin() + static_cast<std::ptrdiff_t>(layout.index_in_row(c, i, 0) * values));
         }
       });
-  task.backend.upload(row, *task.out);
+  task.backend.upload(std::move(row), *task.out);
 }
 
 }  // namespace veil::runtime::detail

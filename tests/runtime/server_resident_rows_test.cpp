@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
+#include <utility>
 
 #include "runtime/runtime_test_support.hpp"
 #include "veil/fhe/backend.hpp"
@@ -46,9 +47,9 @@ class OpaqueRowsBackend final : public fhe::Backend {
   std::unique_ptr<fhe::ResidentArray> make_resident(std::size_t count, fhe::LweDimension dimension) override {
     return std::make_unique<OpaqueArray>(count, dimension);
   }
-  void upload(const fhe::LweCiphertextArray& from, fhe::ResidentArray& to) override {
+  void upload(fhe::LweCiphertextArray from, fhe::ResidentArray& to) override {
     uploaded += from.size();
-    values_of(to) = from;
+    values_of(to) = std::move(from);
   }
   void download(const fhe::ResidentArray& from, fhe::LweCiphertextArray& to) override {
     downloaded += from.size();

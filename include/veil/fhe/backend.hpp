@@ -45,8 +45,9 @@ class Backend {
 
   /// `count` zero ciphertexts of `dimension`.
   virtual std::unique_ptr<ResidentArray> make_resident(std::size_t count, LweDimension dimension);
-  /// Copies `from` into `to`; both have the same count and dimension (else InvalidArgument).
-  virtual void upload(const LweCiphertextArray& from, ResidentArray& to);
+  /// `from` into `to` (moved in by the host default, copied by a device); both have the same
+  /// count and dimension (else InvalidArgument).
+  virtual void upload(LweCiphertextArray from, ResidentArray& to);
   virtual void download(const ResidentArray& from, LweCiphertextArray& to);
   /// programmable_bootstrap_batch on resident arrays whose dimension may exceed the big key's k*N
   /// (nested keys, docs/parameters.md): the inputs are read under the big key, a prefix of theirs

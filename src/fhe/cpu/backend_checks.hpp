@@ -40,8 +40,7 @@ void check_linear_terms(std::string_view backend, const LinearTerms& batch, std:
 [[noreturn]] void refuse_linear_source(std::string_view backend, LweDimension outputs);
 
 /// check_linear_terms, after checking that every source is non-null, not the outputs and of the
-/// outputs' dimension.
-/// Returns the input count.
+/// outputs' dimension. Returns the input count.
 template <class Array, class Outputs>
 std::size_t check_linear_batch(std::string_view backend, const LinearBatchOver<Array>& batch, const Outputs& outputs) {
   std::size_t inputs = 0;

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "fhe/cpu/backend_checks.hpp"
@@ -252,9 +253,9 @@ class CudaBackend final : public Backend {
     return array;
   }
 
-  void upload(const LweCiphertextArray& from, ResidentArray& to) override {
+  void upload(LweCiphertextArray from, ResidentArray& to) override {
     auto* device = dynamic_cast<DeviceResidentArray*>(&to);
-    if (device == nullptr) return Backend::upload(from, to);
+    if (device == nullptr) return Backend::upload(std::move(from), to);
     check_resident_copy("upload", from, to);
     std::lock_guard lock(mutex_);
     check(cudaSetDevice(device_), "cudaSetDevice");
