@@ -11,6 +11,11 @@
 
 namespace veil::compiler::detail {
 
+/// The modulus switch of every set the compiler asks the parameter optimizer for: the centred one
+/// halves the switch's variance at no cost to the PBS (docs/parameters.md, "Centred modulus
+/// switch"), so its sets are never dearer. Vetted sets keep their own (standard) switch.
+inline constexpr fhe::ModulusSwitchKind kOptimizerModulusSwitch = fhe::ModulusSwitchKind::CenteredMean;
+
 /// The largest exponent at which every integer of [-bound, bound] decodes with a sign bit and
 /// one bit of noise margin: 64 - (ceil(log2(bound + 1)) + 2). InvalidArgument naming `node`
 /// when it would be negative.

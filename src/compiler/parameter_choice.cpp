@@ -88,6 +88,7 @@ std::optional<fhe::ParameterSet> optimized_set(std::vector<PbsSite> sites, const
   fhe::PbsRequirement requirement;
   requirement.p_error = options.p_error;
   requirement.norm2 = 1;
+  requirement.modulus_switch_kind = kOptimizerModulusSwitch;
   for (const PbsSite& s : sites) {
     requirement.p_error = std::min(requirement.p_error, s.target_p_error);  // one set serves every site
     requirement.precision_bits = std::max(requirement.precision_bits, s.precision_bits);

@@ -155,6 +155,7 @@ Sets optimizer_candidates(std::vector<PbsSite> sites, const fhe::ParameterSet& u
       r.glwe_dimension = static_cast<int>(k);
       r.log2_polynomial_size = std::countr_zero(size);
       r.glwe_noise_dimension = noise_dimension;
+      r.modulus_switch_kind = kOptimizerModulusSwitch;
       try {
         const std::string name = fhe::optimize_parameter_set(r, fhe::CostModel::concrete_v0).set.name;
         out.push_back(&fhe::parameter_set_by_name(name));  // the registry's copy: stable, found by name

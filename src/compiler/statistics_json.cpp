@@ -22,6 +22,7 @@ nlohmann::ordered_json parameter_set_json(const fhe::ParameterSet& p) {
           {"pbs_level", p.pbs_level.value},
           {"ks_base_log", p.ks_base_log.value},
           {"ks_level", p.ks_level.value},
+          {"modulus_switch", p.modulus_switch_kind == fhe::ModulusSwitchKind::CenteredMean ? "centred" : "standard"},
           {"insecure_for_tests", p.insecure_for_tests}};
 }
 

@@ -113,9 +113,9 @@ TEST(Statistics, JsonHasTheDocumentedKeys) {
   EXPECT_EQ(set["source"], s.params.source);
   EXPECT_EQ(set["polynomial_size"], s.params.polynomial_size.value);
   EXPECT_EQ(set["glwe_noise_std_dev"].get<double>(), s.params.glwe_noise.std_dev);
-  for (const char* key :
-       {"security_bits", "precision_bits", "log2_norm2", "target_p_error", "lwe_dimension", "glwe_dimension",
-        "lwe_noise_std_dev", "pbs_base_log", "pbs_level", "ks_base_log", "ks_level", "insecure_for_tests"}) {
+  for (const char* key : {"security_bits", "precision_bits", "log2_norm2", "target_p_error", "lwe_dimension",
+                          "glwe_dimension", "lwe_noise_std_dev", "pbs_base_log", "pbs_level", "ks_base_log", "ks_level",
+                          "modulus_switch", "insecure_for_tests"}) {
     EXPECT_TRUE(set.contains(key)) << key;
   }
   EXPECT_EQ(doc["pbs"].get<std::uint64_t>(), s.pbs);

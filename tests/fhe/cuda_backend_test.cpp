@@ -36,6 +36,7 @@
 #include "veil/fhe/modulus_switch.hpp"
 #include "veil/fhe/nested_key_ciphertexts.hpp"
 #include "veil/fhe/noise_model.hpp"
+#include "veil/fhe/parameter_optimizer.hpp"
 #include "veil/fhe/parameter_sets.hpp"
 
 namespace veil::fhe {
@@ -180,6 +181,39 @@ void host_keyswitch(const KeyswitchKey& key, const LweCiphertextArray& inputs, S
   }
 }
 
+/// Key switching and modulus switching as the backend runs them (switch_chunk): one kernel for the
+/// standard switch; for the centred one, the key-switched ciphertexts and then a thread each.
+std::vector<std::uint32_t> host_switch(const ServerKey& key, const LweCiphertextArray& inputs) {
+  const cuda::PbsShape s = pbs_shape(key.parameters());
+  const std::size_t row = std::size_t{s.n} + 1;
+  std::vector<std::uint32_t> switched(inputs.size() * row);
+  if (key.parameters().modulus_switch_kind == ModulusSwitchKind::Standard) {
+    host_keyswitch(key.keyswitch_key(), inputs, [&](std::size_t c, std::uint32_t column, Torus value) {
+      switched[c * row + column] = cuda::modulus_switch(value, s.N);
+    });
+    return switched;
+  }
+  std::vector<Torus> small(inputs.size() * row);
+  host_keyswitch(key.keyswitch_key(), inputs,
+                 [&](std::size_t c, std::uint32_t column, Torus value) { small[c * row + column] = value; });
+  for (std::size_t c = 0; c < inputs.size(); ++c) {
+    cuda::centered_modulus_switch_thread(s.n, s.N, small.data(), c, switched.data());
+  }
+  return switched;
+}
+
+/// A set of the parameter optimizer's with the centred switch, small enough for the host model
+/// and the fused kernel (3 bits at 2^-40, k = 1, N = 1024).
+const ParameterSet& centred_switch_set() {
+  PbsRequirement r;
+  r.precision_bits = 3;
+  r.p_error = 0x1p-40;
+  r.glwe_dimension = 1;
+  r.log2_polynomial_size = 10;
+  r.modulus_switch_kind = ModulusSwitchKind::CenteredMean;
+  return parameter_set_by_name(optimize_parameter_set(r, CostModel::concrete_v0).set.name);
+}
+
 /// programmable_bootstrap_batch as the CUDA backend runs it, one step after another over every
 /// thread index, the FFTs by host_fft.
 void host_model_pbs(const ServerKey& key, const LweCiphertextArray& inputs,
@@ -204,10 +238,7 @@ void host_model_pbs(const ServerKey& key, const LweCiphertextArray& inputs,
     table_data.insert(table_data.end(), t->polynomial().begin(), t->polynomial().end());
   }
 
-  std::vector<std::uint32_t> switched(count * (s.n + 1));
-  host_keyswitch(key.keyswitch_key(), inputs, [&](std::size_t c, std::uint32_t column, Torus value) {
-    switched[c * (s.n + 1) + column] = cuda::modulus_switch(value, s.N);
-  });
+  const std::vector<std::uint32_t> switched = host_switch(key, inputs);
   std::vector<Torus> accs(count * s.glwe_size());
   for (std::size_t thread = 0; thread < count * s.N; ++thread) {
     cuda::load_table_thread(s, table_data.data(), table_index.data(), switched.data(), thread, accs.data());
@@ -266,6 +297,26 @@ TEST(CudaHostModel, ModulusSwitchEqualsCpu) {
       const Torus x = rng.uniform();
       ASSERT_EQ(cuda::modulus_switch(x, static_cast<std::uint32_t>(N)), modulus_switch_value(x, PolynomialSize(N)))
           << "x=" << x << ", N=" << N;
+    }
+  }
+}
+
+// The centred switch's device step against the CPU's, including n > 2N (600 values at N = 256),
+// where the signed sum of the rounding errors passes 2^63.
+TEST(CudaHostModel, CenteredModulusSwitchEqualsCpu) {
+  Csprng rng = Csprng::from_seed_insecure_for_tests(13);
+  for (const auto& [n, N] : {std::pair{600u, 256u}, std::pair{880u, 2048u}, std::pair{1u, 32768u}}) {
+    const std::size_t count = 50, row = std::size_t{n} + 1;
+    std::vector<Torus> small(count * row);
+    rng.fill_uniform(small);
+    std::vector<std::uint32_t> device(count * row);
+    for (std::size_t c = 0; c < count; ++c) cuda::centered_modulus_switch_thread(n, N, small.data(), c, device.data());
+    std::vector<Torus> cpu(row);
+    for (std::size_t c = 0; c < count; ++c) {
+      centered_modulus_switch(LweConstView(small.data() + c * row, row), PolynomialSize(N), cpu);
+      for (std::size_t i = 0; i < row; ++i) {
+        ASSERT_EQ(device[c * row + i], cpu[i]) << "ciphertext " << c << ", value " << i << ", n " << n << ", N " << N;
+      }
     }
   }
 }
@@ -382,6 +433,8 @@ void expect_host_model_decrypts_like_cpu(const ParameterSet& params, int p) {
 
 TEST(CudaHostModel, PbsDecryptsLikeCpuToyP3) { expect_host_model_decrypts_like_cpu(insecure_toy_parameter_set(3), 3); }
 
+TEST(CudaHostModel, PbsDecryptsLikeCpuCentredSwitch) { expect_host_model_decrypts_like_cpu(centred_switch_set(), 3); }
+
 // k = 5, N = 256: the (k+1)-strided indexing that k = 1 would hide. A loose set, but both backends
 // read the same key-switched, modulus-switched phase, so they agree even where it is misread;
 // the 16 inputs of this seed all read right.
@@ -426,10 +479,7 @@ void emulate_fused_pbs(const ServerKey& key, const LweCiphertextArray& inputs,
     table_index.push_back(static_cast<std::uint32_t>(table_index.size()));
     table_data.insert(table_data.end(), t->polynomial().begin(), t->polynomial().end());
   }
-  std::vector<std::uint32_t> switched(inputs.size() * (s.n + 1));
-  host_keyswitch(key.keyswitch_key(), inputs, [&](std::size_t c, std::uint32_t column, Torus value) {
-    switched[c * (s.n + 1) + column] = cuda::modulus_switch(value, s.N);
-  });
+  const std::vector<std::uint32_t> switched = host_switch(key, inputs);
   const cuda::FusedPbsArgs args{s,
                                 ggsws.data(),
                                 fft.twist.data(),
@@ -599,6 +649,8 @@ void expect_fused_decrypts_like_cpu(const ParameterSet& params, int p) {
 }
 
 TEST(CudaFusedEmulator, PbsDecryptsLikeCpuToyP3) { expect_fused_decrypts_like_cpu(insecure_toy_parameter_set(3), 3); }
+
+TEST(CudaFusedEmulator, PbsDecryptsLikeCpuCentredSwitch) { expect_fused_decrypts_like_cpu(centred_switch_set(), 3); }
 
 // A vetted set with k = 4 (the (k+1)-strided components and five Fourier accumulators), N = 512.
 TEST(CudaFusedEmulator, PbsDecryptsLikeCpuVettedGlweDimension4) {
@@ -877,8 +929,9 @@ void expect_fused_and_legacy_read_table(Backend& fused, Backend& legacy, const P
   }
 }
 
-// The two blind-rotation paths on the same inputs: a toy set and the ResNet-18's set (k = 1,
-// N = 4096, PBS 9/4: the fused kernel's largest shared-memory budget, 160 KiB).
+// The two blind-rotation paths on the same inputs: a toy set, the ResNet-18's set (k = 1,
+// N = 4096, PBS 9/4: the fused kernel's largest shared-memory budget, 160 KiB) and a set with the
+// centred modulus switch (key switch and switch in two kernels).
 TEST_F(CudaBackend, FusedAndLegacyPathsBothReadTheTable) {
   const auto fused = backend_with_path("fused");
   const auto legacy = backend_with_path("legacy");
@@ -886,6 +939,7 @@ TEST_F(CudaBackend, FusedAndLegacyPathsBothReadTheTable) {
   EXPECT_NE(legacy->description().find("blind rotation: cuFFT path"), std::string::npos) << legacy->description();
   expect_fused_and_legacy_read_table(*fused, *legacy, insecure_toy_parameter_set(4), 4, 64);
   expect_fused_and_legacy_read_table(*fused, *legacy, parameter_set_by_name("v0_128_p5_L14_pe2m40"), 5, 64);
+  expect_fused_and_legacy_read_table(*fused, *legacy, centred_switch_set(), 3, 64);
 }
 
 // Rows resident on the device (VEIL_CUDA_ROWS unset) and in host memory (VEIL_CUDA_ROWS=host, the

@@ -23,6 +23,7 @@
 #include "veil/fhe/lwe_encryption.hpp"
 #include "veil/fhe/modulus_switch.hpp"
 #include "veil/fhe/noise_model.hpp"
+#include "veil/fhe/parameter_optimizer.hpp"
 #include "veil/fhe/parameter_sets.hpp"
 
 namespace veil::fhe {
@@ -198,6 +199,20 @@ TEST(NoiseEngine, KeyswitchAndModulusSwitchVariance) {
   const double n = static_cast<double>(set.lwe_dimension.value);
   const double small_weight_ratio = (1 + hamming_weight(client.small_key().bits())) / (1 + n / 2);
   expect_variance_matches(ms_errors, noise::modulus_switch_variance(set) * small_weight_ratio, "modulus switch");
+
+  // The centred switch on the same ciphertexts: (1/12 + n/48)/(2N)² for any key, no rescaling.
+  std::vector<double> centred_errors;
+  for (std::size_t i = 0; i < kSamples; ++i) {
+    const Torus phase = decrypt_phase(client, switched[i]);
+    centered_modulus_switch(switched[i], set.polynomial_size, mod_switched);
+    const double exact = static_cast<double>(phase) * 0x1p-64 * static_cast<double>(two_N);
+    double error = static_cast<double>(switched_phase(mod_switched, client.small_key().bits(), two_N)) - exact;
+    error -= static_cast<double>(two_N) * std::round(error / static_cast<double>(two_N));
+    centred_errors.push_back(error / static_cast<double>(two_N));
+  }
+  ParameterSet centred = set;
+  centred.modulus_switch_kind = ModulusSwitchKind::CenteredMean;
+  expect_variance_matches(centred_errors, noise::modulus_switch_variance(centred), "centred modulus switch");
 }
 
 // One batch of PBS with the identity table, on inputs whose noise is that of a PBS output
@@ -239,6 +254,55 @@ TEST(NoiseEngine, PbsOutputVarianceAndWrongReadRate) {
                  std::to_string(mean_square(output_errors) / noise::blind_rotation_variance(set)));
   RecordProperty("wrong_reads", std::to_string(failures) + " of " + std::to_string(kSamples) + ", model " +
                                     std::to_string(set.target_p_error * kSamples));
+}
+
+// A set the optimizer made for the centred switch where the switch is almost all of the noise
+// (4 bits, ‖w‖₂ = 1, p_error 0.05 at k = 5, N = 256: V_MS ≈ 95 % of the PBS input variance): the
+// same pipeline as above, whose wrong-read rate must match the centred model's p_error and not the
+// standard model's, which predicts about four times as many for the same set.
+TEST(NoiseEngine, CentredSwitchSetWrongReadRateMatchesItsModel) {
+  constexpr int p = 4;
+  PbsRequirement requirement;
+  requirement.precision_bits = p;
+  requirement.p_error = 0.05;
+  requirement.glwe_dimension = 5;
+  requirement.log2_polynomial_size = 8;
+  requirement.modulus_switch_kind = ModulusSwitchKind::CenteredMean;
+  const ParameterSet& set = parameter_set_by_name(optimize_parameter_set(requirement, CostModel::concrete_v0).set.name);
+  ASSERT_EQ(set.modulus_switch_kind, ModulusSwitchKind::CenteredMean) << set.name;
+  Csprng rng = Csprng::from_seed_insecure_for_tests(kSeed + 5);
+  const ClientKey client = make_client_key(set, rng);
+  const ServerKey server = make_server_key(client, rng, pool());
+  const auto encode_p = [](std::int64_t m) { return encode_message(m, p, Signedness::unsigned_code); };
+  const double pbs_output_std_dev = std::sqrt(noise::blind_rotation_variance(set));
+  LweCiphertextArray inputs(kSamples, set.big_lwe_dimension());
+  std::vector<std::int64_t> messages(kSamples);
+  for (std::size_t i = 0; i < kSamples; ++i) {
+    messages[i] = 1 + static_cast<std::int64_t>(i % 14);  // interior codes
+    encrypt_lwe(client.glwe_key().flattened_bits(), encode_p(messages[i]), pbs_output_std_dev, rng, inputs[i]);
+  }
+  const LookupTable table = make_lookup_table(set.polynomial_size, p,
+                                              [&](std::uint64_t x) { return encode_p(static_cast<std::int64_t>(x)); });
+  const LookupTable* tables[] = {&table};
+  LweCiphertextArray outputs(kSamples, set.big_lwe_dimension());
+  programmable_bootstrap_batch(server, inputs, tables, outputs, pool());
+  std::size_t failures = 0;
+  for (std::size_t i = 0; i < kSamples; ++i) {
+    if (decrypt_message(client, outputs[i], p, Signedness::unsigned_code) != messages[i]) ++failures;
+  }
+  const double centred_p = noise::pbs_p_error(set, p, 1);
+  ParameterSet standard = set;
+  standard.modulus_switch_kind = ModulusSwitchKind::Standard;
+  const double standard_p = noise::pbs_p_error(standard, p, 1);
+  RecordProperty("set", set.name + " (n " + std::to_string(set.lwe_dimension.value) + ")");
+  RecordProperty("wrong_reads", std::to_string(failures) + " of " + std::to_string(kSamples) + ", centred model " +
+                                    std::to_string(centred_p * kSamples) + ", standard model " +
+                                    std::to_string(standard_p * kSamples));
+  expect_rate_matches(failures, kSamples, centred_p, "PBS on " + set.name);
+  const double standard_expected = standard_p * kSamples;
+  EXPECT_GT(std::abs(static_cast<double>(failures) - standard_expected),
+            kBinomialSigmas * std::sqrt(standard_expected * (1 - standard_p)))
+      << "the standard switch's model explains " << failures << " wrong reads as well: the test cannot tell them apart";
 }
 
 }  // namespace

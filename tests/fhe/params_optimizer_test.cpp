@@ -189,6 +189,37 @@ TEST(ParamsOptimizer, FixedGlweShapeIsHonouredAndNamed) {
   EXPECT_THROW(optimize_parameter_set(r, CostModel::concrete_v0), InvalidArgument);
 }
 
+// The centred modulus switch: a smaller V_MS, so never a dearer set; "_cms" in the name carries
+// it, so that a key or model file naming the set runs the same switch; the gate refuses a set
+// whose switch differs from its name's.
+TEST(ParamsOptimizer, CentredSwitchIsNamedNeverDearerAndChecked) {
+  PbsRequirement r{7, 3, 0.05, 128};
+  r.glwe_dimension = 1;
+  r.log2_polynomial_size = 11;
+  EXPECT_THROW(optimize_parameter_set(r, CostModel::concrete_v0), InvalidArgument);  // 7 bits at N 2048: none
+  r.p_error = 0.08;
+  r.modulus_switch_kind = ModulusSwitchKind::CenteredMean;
+  const OptimizedParameterSet centred = optimize_parameter_set(r, CostModel::concrete_v0);  // with the centred: one
+  EXPECT_EQ(centred.set.name, "opt128_p7_nrm3_pe0.08_k1N2048_cms_concrete_v0");
+  EXPECT_EQ(centred.set.modulus_switch_kind, ModulusSwitchKind::CenteredMean);
+  EXPECT_NE(centred.derivation.noise_model.find("centred"), std::string::npos) << centred.derivation.noise_model;
+  EXPECT_LE(centred.derivation.p_error, 0.08);
+  const ParameterSet& named = parameter_set_by_name(centred.set.name);
+  EXPECT_EQ(named.modulus_switch_kind, ModulusSwitchKind::CenteredMean);
+  EXPECT_NO_THROW(require_secure(named));
+  ParameterSet relabelled = named;
+  relabelled.modulus_switch_kind = ModulusSwitchKind::Standard;
+  EXPECT_THROW(require_secure(relabelled), SecurityError);
+  for (const double norm2 : {3.0, 300.0, 5693.0}) {
+    PbsRequirement standard{7, norm2, 0.05, 128};
+    PbsRequirement with_centred = standard;
+    with_centred.modulus_switch_kind = ModulusSwitchKind::CenteredMean;
+    EXPECT_LE(optimize_parameter_set(with_centred, CostModel::concrete_v0).derivation.cost,
+              optimize_parameter_set(standard, CostModel::concrete_v0).derivation.cost)
+        << "norm2 " << norm2;
+  }
+}
+
 TEST(ParamsOptimizer, RefusesBadRequirements) {
   EXPECT_THROW(optimize_parameter_set({0, 1, 0.05, 128}, CostModel::veil_cpu), InvalidArgument);
   EXPECT_THROW(optimize_parameter_set({17, 1, 0.05, 128}, CostModel::veil_cpu), InvalidArgument);

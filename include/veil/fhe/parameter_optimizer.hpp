@@ -29,6 +29,8 @@ struct PbsRequirement {
   /// 450 < value < k·N): σ at the curve for this smaller dimension, which a key extending a smaller
   /// partition's key needs (nested keys, docs/parameters.md: value = k·N minus the smaller k·N).
   int glwe_noise_dimension = 0;
+  /// The PBS's modulus switch; the centred one (name part "_cms") halves its variance's n-term.
+  ModulusSwitchKind modulus_switch_kind = ModulusSwitchKind::Standard;
 };
 
 /// How a PBS shape (k, N, n, levels) is priced.

@@ -14,6 +14,16 @@ struct NoiseDistribution {
   double std_dev = 0;  // on the torus scale [0,1): the integer std dev is std_dev * 2^64
 };
 
+/// How the PBS rounds its key-switched input to Z/2N before the blind rotation.
+enum class ModulusSwitchKind : std::uint8_t {
+  /// round(x·2N/q) for every value: Concrete's model and the vetted tables' (V_MS ∝ 1/12 + n/24).
+  Standard,
+  /// The body also takes half the mask's rounding errors, Σ(round(a_i·2N/q)·q/2N − a_i)/2, which
+  /// the server knows: the switch's error becomes Σ r_i·(s_i − 1/2), half the variance for a
+  /// binary key (V_MS ∝ 1/12 + n/48; docs/parameters.md, "Centred modulus switch").
+  CenteredMean,
+};
+
 struct ParameterSet {
   std::string name;    // unique id, also stored in serialized keys and ciphertexts
   std::string source;  // citation: repository, file, commit, row
@@ -36,6 +46,8 @@ struct ParameterSet {
   DecompositionLevelCount pbs_level;
   DecompositionBaseLog ks_base_log;
   DecompositionLevelCount ks_level;
+  /// Part of the set: the noise model and the p_error it promises assume this switch.
+  ModulusSwitchKind modulus_switch_kind = ModulusSwitchKind::Standard;
 
   /// Toy sets for fast tests. Key generation refuses them unless the caller passes
   /// AllowInsecure::for_tests explicitly.

@@ -40,7 +40,7 @@ void programmable_bootstrap(const ServerKey& key, LweConstView in, const LookupT
   std::span<Torus> acc(cursor.take<Torus>(glwe_size), glwe_size);
 
   keyswitch(key.keyswitch_key(), in, small);
-  modulus_switch(small, p.polynomial_size, switched);
+  modulus_switch(small, p.polynomial_size, p.modulus_switch_kind, switched);
   blind_rotate(key.bootstrap_key(), switched, table, acc, cursor.rest());
   extract_sample(acc, p.glwe_dimension, p.polynomial_size, 0, out);
 }

@@ -80,7 +80,10 @@ double keyswitch_variance(const ParameterSet& params) {
 double modulus_switch_variance(const ParameterSet& params) {
   const double n = static_cast<double>(params.lwe_dimension.value);
   const double two_N = 2.0 * static_cast<double>(params.polynomial_size.value);
-  return (1.0 / 12 + n / 24) / (two_N * two_N) + (n / 48 - 1.0 / 12) * kInvModulusSquared;
+  // Standard: the n/2 key bits that are set each add a rounding error of variance 1/12. Centred:
+  // every bit adds ±r_i/2, n·(1/4)(1/12); the q-scale term keeps Concrete's form in both.
+  const double mask_term = params.modulus_switch_kind == ModulusSwitchKind::CenteredMean ? n / 48 : n / 24;
+  return (1.0 / 12 + mask_term) / (two_N * two_N) + (n / 48 - 1.0 / 12) * kInvModulusSquared;
 }
 
 double pbs_input_variance(const ParameterSet& params, double norm2, PolynomialProduct product) {

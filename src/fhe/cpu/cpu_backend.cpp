@@ -75,7 +75,7 @@ class CpuBackend final : public Backend {
         keyswitch_group(key.keyswitch_key(), std::span(ks_in, size), std::span(ks_out, size), ks_scratch);
         for (std::size_t g = 0; g < size; ++g) {
           std::span<Torus> ms(switched + g * (n + 1), n + 1);
-          modulus_switch(ks_out[g], p.polynomial_size, ms);
+          modulus_switch(ks_out[g], p.polynomial_size, p.modulus_switch_kind, ms);
           switched_views[g] = ms;
           group_tables[g] = tables.size() == 1 ? tables[0] : tables[first + g];
         }

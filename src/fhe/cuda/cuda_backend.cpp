@@ -325,18 +325,18 @@ class CudaBackend final : public Backend {
                             ", n = " + std::to_string(s.n) + ")");
     }
     upload_tables(tables, count);
-    if (fused) return fused_bootstrap(ksk, bsk, count, ends);
+    const ModulusSwitchKind switch_kind = key.parameters().modulus_switch_kind;
+    if (fused) return fused_bootstrap(ksk, bsk, switch_kind, count, ends);
 
     const std::size_t big = s.big_lwe_size();
-    const std::size_t switched_size = std::size_t{s.n} + 1;
     const std::size_t fft_size = std::size_t{s.rows()} * s.half();
     const std::size_t prod_size = std::size_t{s.k + 1} * s.half();
     // Per ciphertext; the cuFFT work areas are counted as large as the data they transform.
-    const std::size_t bytes = big * sizeof(Torus) + switched_size * sizeof(std::uint32_t) +
-                              s.glwe_size() * sizeof(Torus) + 2 * (fft_size + prod_size) * sizeof(Complex);
+    const std::size_t bytes = big * sizeof(Torus) + switch_bytes(s, switch_kind) + s.glwe_size() * sizeof(Torus) +
+                              2 * (fft_size + prod_size) * sizeof(Complex);
     const std::size_t chunk = chunk_size(count, bytes, fft_size);
     lwe_.reserve(chunk * big);
-    switched_.reserve(chunk * switched_size);
+    reserve_switch_buffers(s, switch_kind, chunk);
     accs_.reserve(chunk * s.glwe_size());
     fft_.reserve(chunk * fft_size);
     prod_.reserve(chunk * prod_size);
@@ -348,7 +348,7 @@ class CudaBackend final : public Backend {
       const std::size_t size = std::min(chunk, count - first);
       const cufftHandle forward = plans_.get(s.half(), size * s.rows());
       const cufftHandle inverse = plans_.get(s.half(), size * (s.k + 1));
-      switch_chunk(ksk, s.N, ends, first, size);
+      switch_chunk(ksk, s.N, switch_kind, ends, first, size);
       check(cuda::launch_load_tables(s, tables_.data(), table_index_.data() + first, switched_.data(), size,
                                      accs_.data(), stream),
             "table-loading kernel");
@@ -371,14 +371,35 @@ class CudaBackend final : public Backend {
     }
   }
 
+  /// Device bytes per ciphertext of the switch's buffers: switched_, and small_ for the centred
+  /// switch, which needs the whole key-switched ciphertext before it can set the body.
+  static std::size_t switch_bytes(const cuda::PbsShape& s, ModulusSwitchKind kind) {
+    const std::size_t values = std::size_t{s.n} + 1;
+    return values * sizeof(std::uint32_t) + (kind == ModulusSwitchKind::CenteredMean ? values * sizeof(Torus) : 0);
+  }
+
+  void reserve_switch_buffers(const cuda::PbsShape& s, ModulusSwitchKind kind, std::size_t chunk) {
+    switched_.reserve(chunk * (std::size_t{s.n} + 1));
+    if (kind == ModulusSwitchKind::CenteredMean) small_.reserve(chunk * (std::size_t{s.n} + 1));
+  }
+
   /// Copies ciphertexts [first, first + size) of the inputs to lwe_ (under the key's k*N: a
   /// wider key's extra mask values are left behind) and key-switches and modulus-switches them
-  /// into switched_ (both blind-rotation paths).
-  void switch_chunk(const cuda::DeviceKeyswitchKey& ksk, std::uint32_t N, const PbsEnds& ends, std::size_t first,
-                    std::size_t size) {
+  /// into switched_ (both blind-rotation paths): in one kernel for the standard switch, through
+  /// small_ for the centred one.
+  void switch_chunk(const cuda::DeviceKeyswitchKey& ksk, std::uint32_t N, ModulusSwitchKind kind, const PbsEnds& ends,
+                    std::size_t first, std::size_t size) {
     const std::size_t big = std::size_t{ksk.shape.n_in} + 1;
     copy_ciphertexts(size, ends.inputs + first * ends.in_stride, ends.in_stride, lwe_.data(), big, ends.in_kind,
                      stream_.get());
+    if (kind == ModulusSwitchKind::CenteredMean) {
+      check(cuda::launch_keyswitch(ksk.shape, ksk.rows.data(), lwe_.data(), size, small_.data(), stream_.get()),
+            "key-switching kernel");
+      check(cuda::launch_centered_modulus_switch(ksk.shape.n_out, N, small_.data(), size, switched_.data(),
+                                                 stream_.get()),
+            "centred modulus-switch kernel");
+      return;
+    }
     check(cuda::launch_keyswitch_modulus_switch(ksk.shape, N, ksk.rows.data(), lwe_.data(), size, switched_.data(),
                                                 stream_.get()),
           "key-switching kernel");
@@ -392,18 +413,17 @@ class CudaBackend final : public Backend {
   }
 
   /// run_pbs after the table upload, by the fused kernel.
-  void fused_bootstrap(const cuda::DeviceKeyswitchKey& ksk, const cuda::DeviceBootstrapKey& bsk, std::size_t count,
-                       const PbsEnds& ends) {
+  void fused_bootstrap(const cuda::DeviceKeyswitchKey& ksk, const cuda::DeviceBootstrapKey& bsk,
+                       ModulusSwitchKind switch_kind, std::size_t count, const PbsEnds& ends) {
     const cuda::PbsShape& s = bsk.shape;
     const std::size_t big = s.big_lwe_size();
-    const std::size_t switched_size = std::size_t{s.n} + 1;
-    const std::size_t chunk = chunk_size(count, big * sizeof(Torus) + switched_size * sizeof(std::uint32_t), 0);
+    const std::size_t chunk = chunk_size(count, big * sizeof(Torus) + switch_bytes(s, switch_kind), 0);
     lwe_.reserve(chunk * big);
-    switched_.reserve(chunk * switched_size);
+    reserve_switch_buffers(s, switch_kind, chunk);
     const cudaStream_t stream = stream_.get();
     for (std::size_t first = 0; first < count; first += chunk) {
       const std::size_t size = std::min(chunk, count - first);
-      switch_chunk(ksk, s.N, ends, first, size);
+      switch_chunk(ksk, s.N, switch_kind, ends, first, size);
       const cuda::FusedPbsArgs args{s,
                                     bsk.ggsws.data(),
                                     bsk.twist.data(),
@@ -481,7 +501,7 @@ class CudaBackend final : public Backend {
   cuda::DeviceKeyCache<cuda::DeviceBootstrapKey> bootstrap_keys_{kCachedKeys};
   // Work buffers, grown on demand and kept for the next call.
   DeviceBuffer<Torus> lwe_;    // a chunk's inputs, then its outputs
-  DeviceBuffer<Torus> small_;  // key-switched outputs of keyswitch_batch
+  DeviceBuffer<Torus> small_;  // key-switched outputs of keyswitch_batch and of the centred switch
   DeviceBuffer<std::uint32_t> switched_;
   DeviceBuffer<Torus> accs_;
   DeviceBuffer<Complex> fft_;

@@ -117,6 +117,28 @@ VEIL_HD std::uint32_t modulus_switch(Torus x, std::uint32_t N) {
   return static_cast<std::uint32_t>((((x >> (shift - 1)) + 1) >> 1) & (2 * N - 1));
 }
 
+/// Ciphertext c of `count`: switched[c] = the centred modulus switch of small[c] (n mask values
+/// and the body), as centered_modulus_switch (modulus_switch.hpp): the body takes
+/// floor(Σ r_i / 2) with r_i = switched mask value · 2^64/2N − a_i, summed modulo 2^64.
+VEIL_HD void centered_modulus_switch_thread(std::uint32_t n, std::uint32_t N, const Torus* small, std::size_t c,
+                                            std::uint32_t* switched) {
+  std::uint32_t log2_2n = 1;
+  while ((std::uint32_t{1} << log2_2n) < 2 * N) ++log2_2n;
+  const std::uint32_t shift = 64 - log2_2n;
+  const Torus* in = small + c * (std::size_t{n} + 1);
+  std::uint32_t* out = switched + c * (std::size_t{n} + 1);
+  Torus halves = 0;
+  Torus odd = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const std::uint32_t value = modulus_switch(in[i], N);
+    out[i] = value;
+    const auto r = static_cast<std::int64_t>((Torus{value} << shift) - in[i]);
+    halves += static_cast<Torus>(r >> 1);
+    odd += static_cast<Torus>(r & 1);
+  }
+  out[n] = modulus_switch(in[n] + halves + (odd >> 1), N);
+}
+
 /// round(x) mod 2^64 for any finite x, as the CPU FFT's rounding (cpu/fft_scalar.cpp).
 VEIL_HD Torus to_torus(double x) {
   const double r = ::nearbyint(x);

@@ -90,6 +90,12 @@ __global__ void __launch_bounds__(kLinearThreads) linear_kernel(LinearArgs args)
   linear_block<G>(args, blockIdx.x, blockIdx.y, shared, block);
 }
 
+__global__ void centered_modulus_switch_kernel(std::uint32_t n, std::uint32_t N, const Torus* small, std::size_t count,
+                                               std::uint32_t* switched) {
+  const std::size_t thread = global_thread();
+  if (thread < count) centered_modulus_switch_thread(n, N, small, thread, switched);
+}
+
 __global__ void sample_extract_kernel(PbsShape s, const Torus* accs, std::size_t threads, Torus* out) {
   const std::size_t thread = global_thread();
   if (thread < threads) sample_extract_thread(s, accs, thread, out);
@@ -151,6 +157,13 @@ cudaError_t kernels_loadable() {
 cudaError_t launch_keyswitch(const KeyswitchShape& s, const Torus* key, const Torus* in, std::size_t count, Torus* out,
                              cudaStream_t stream) {
   return launch_keyswitch_kernel(s, 0, key, in, count, out, nullptr, stream);
+}
+
+cudaError_t launch_centered_modulus_switch(std::uint32_t n, std::uint32_t N, const Torus* small, std::size_t count,
+                                           std::uint32_t* switched, cudaStream_t stream) {
+  if (count == 0) return cudaGetLastError();
+  centered_modulus_switch_kernel<<<blocks_for(count), kThreads, 0, stream>>>(n, N, small, count, switched);
+  return cudaGetLastError();
 }
 
 cudaError_t launch_keyswitch_modulus_switch(const KeyswitchShape& s, std::uint32_t N, const Torus* key, const Torus* in,

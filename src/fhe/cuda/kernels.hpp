@@ -24,6 +24,10 @@ cudaError_t launch_keyswitch(const KeyswitchShape& s, const Torus* key, const To
 cudaError_t launch_keyswitch_modulus_switch(const KeyswitchShape& s, std::uint32_t N, const Torus* key, const Torus* in,
                                             std::size_t count, std::uint32_t* switched, cudaStream_t stream);
 
+/// switched[c] = the centred modulus switch of small[c] (count x (n+1) values; one thread each).
+cudaError_t launch_centered_modulus_switch(std::uint32_t n, std::uint32_t N, const Torus* small, std::size_t count,
+                                           std::uint32_t* switched, cudaStream_t stream);
+
 /// Accumulators of count ciphertexts from their tables (load_table_thread).
 cudaError_t launch_load_tables(const PbsShape& s, const Torus* tables, const std::uint32_t* table_index,
                                const std::uint32_t* switched, std::size_t count, Torus* accs, cudaStream_t stream);

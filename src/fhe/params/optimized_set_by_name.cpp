@@ -75,6 +75,7 @@ std::optional<std::pair<PbsRequirement, CostModel>> parse(std::string_view name)
       r.glwe_noise_dimension = *dimension;
     }
   }
+  if (take(rest, "cms_")) r.modulus_switch_kind = ModulusSwitchKind::CenteredMean;
   r.security_bits = *security;
   r.precision_bits = *precision;
   r.norm2 = *norm2;

@@ -78,8 +78,9 @@ void require_valid(const PbsRequirement& r) {
 }
 
 /// Variance of the modulus switch for (n, N), through the noise model.
-double modulus_switch_variance_at(int n, int log2_N) {
+double modulus_switch_variance_at(int n, int log2_N, ModulusSwitchKind kind) {
   ParameterSet candidate;
+  candidate.modulus_switch_kind = kind;
   candidate.lwe_dimension = LweDimension(static_cast<std::size_t>(n));
   candidate.polynomial_size = PolynomialSize(std::size_t{1} << log2_N);
   return noise::modulus_switch_variance(candidate);
@@ -87,12 +88,12 @@ double modulus_switch_variance_at(int n, int log2_N) {
 
 /// Improves `best` with the cheapest feasible set of GLWE shape (k, N).
 void search_glwe_shape(int k, int log2_N, const std::vector<DecompositionChoice>& cmux,
-                       const params::SearchTables& tables, double norm2_squared, double max_variance, CostModel model,
-                       std::optional<Candidate>& best) {
+                       const params::SearchTables& tables, double norm2_squared, double max_variance,
+                       ModulusSwitchKind switch_kind, CostModel model, std::optional<Candidate>& best) {
   if (cmux.empty()) return;
   const double big_dimension = std::ldexp(static_cast<double>(k), log2_N);
   for (int n = params::kMinLweDimension; n <= params::kMaxLweDimension; ++n) {
-    const double ms_variance = modulus_switch_variance_at(n, log2_N);
+    const double ms_variance = modulus_switch_variance_at(n, log2_N, switch_kind);
     if (ms_variance > max_variance) return;  // rises with n
     const std::vector<DecompositionChoice>& keyswitch = tables.keyswitch_choices(n);
     const auto cost_of = [&](const DecompositionChoice& br, const DecompositionChoice& ks) {
@@ -133,12 +134,14 @@ std::string p_error_text(double p_error) {
 
 std::string set_name(const PbsRequirement& r, CostModel model) {
   const std::string noise = r.glwe_noise_dimension == 0 ? "" : "_gn" + std::to_string(r.glwe_noise_dimension);
+  const std::string centred = r.modulus_switch_kind == ModulusSwitchKind::CenteredMean ? "_cms" : "";
   const std::string shape = r.glwe_dimension == 0
                                 ? ""
                                 : "_k" + std::to_string(r.glwe_dimension) + "N" +
                                       std::to_string(std::size_t{1} << r.log2_polynomial_size) + noise;
   return "opt" + std::to_string(r.security_bits) + "_p" + std::to_string(r.precision_bits) + "_nrm" +
-         exact_number(r.norm2) + "_pe" + p_error_text(r.p_error) + shape + "_" + std::string(cost_model_name(model));
+         exact_number(r.norm2) + "_pe" + p_error_text(r.p_error) + shape + centred + "_" +
+         std::string(cost_model_name(model));
 }
 
 /// The dimension whose curve sets the GLWE key's σ.
@@ -163,13 +166,15 @@ ParameterSet make_set(const Candidate& c, const PbsRequirement& r, CostModel mod
   set.pbs_level = DecompositionLevelCount(static_cast<std::size_t>(c.shape.br_l));
   set.ks_base_log = DecompositionBaseLog(static_cast<std::size_t>(c.ks_b));
   set.ks_level = DecompositionLevelCount(static_cast<std::size_t>(c.shape.ks_l));
+  set.modulus_switch_kind = r.modulus_switch_kind;
   set.source = "veil parameter optimizer: least " + std::string(cost_model_name(model)) +
                " cost for p = " + std::to_string(r.precision_bits) + " bits, norm2 = " + exact_number(r.norm2) +
                ", p_error <= " + exact_number(r.p_error) + (r.glwe_dimension == 0 ? "" : " at the given k and N") +
                "; σ at the " + std::to_string(r.security_bits) + "-bit curve minimum for n and " +
                (r.glwe_noise_dimension == 0 ? std::string("k·N")
                                             : "d = " + std::to_string(r.glwe_noise_dimension) + " (nested GLWE keys)") +
-               "; Concrete's noise model (docs/parameters.md)";
+               "; Concrete's noise model (docs/parameters.md)" +
+               (r.modulus_switch_kind == ModulusSwitchKind::CenteredMean ? " with the centred modulus switch" : "");
   return set;
 }
 
@@ -187,11 +192,13 @@ OptimizedParameterSet optimize_parameter_set(const PbsRequirement& requirement, 
                            (k == requirement.glwe_dimension && log2_N == requirement.log2_polynomial_size);
       if (!allowed) continue;
       if (requirement.glwe_noise_dimension == 0) {
-        search_glwe_shape(k, log2_N, tables.cmux_choices(k, log2_N), tables, norm2_squared, max_variance, model, best);
+        search_glwe_shape(k, log2_N, tables.cmux_choices(k, log2_N), tables, norm2_squared, max_variance,
+                          requirement.modulus_switch_kind, model, best);
       } else {
         const std::vector<DecompositionChoice> cmux = params::cmux_choices_for(
             k, log2_N, requirement.security_bits, static_cast<std::size_t>(requirement.glwe_noise_dimension));
-        search_glwe_shape(k, log2_N, cmux, tables, norm2_squared, max_variance, model, best);
+        search_glwe_shape(k, log2_N, cmux, tables, norm2_squared, max_variance, requirement.modulus_switch_kind, model,
+                          best);
       }
     }
   }
@@ -208,7 +215,9 @@ OptimizedParameterSet optimize_parameter_set(const PbsRequirement& requirement, 
   d.cost = pbs_cost(result.set, model);
   d.p_error = noise::pbs_p_error(result.set, requirement.precision_bits, requirement.norm2);
   d.security_curve = kSecurityCurve;
-  d.noise_model = kNoiseModel;
+  d.noise_model = std::string(kNoiseModel) + (requirement.modulus_switch_kind == ModulusSwitchKind::CenteredMean
+                                                  ? "; V_MS of the centred modulus switch, (1/12 + n/48)/(2N)^2"
+                                                  : "");
   return result;
 }
 

@@ -54,6 +54,8 @@ void require_same_fields(const ParameterSet& params, const ParameterSet& vetted,
   compare.require_equal("ks_base_log", params.ks_base_log.value, vetted.ks_base_log.value);
   compare.require_equal("ks_level", params.ks_level.value, vetted.ks_level.value);
   compare.require_equal("insecure_for_tests", params.insecure_for_tests, vetted.insecure_for_tests);
+  compare.require_equal("modulus_switch_kind", static_cast<int>(params.modulus_switch_kind),
+                        static_cast<int>(vetted.modulus_switch_kind));
 }
 
 void require_noise_meets_curve(const ParameterSet& params, const char* key, std::size_t dimension, double std_dev) {
