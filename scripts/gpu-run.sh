@@ -85,7 +85,7 @@ unset VEIL_CPU
 
 # 3. Throughput on the ResNet-18 sets (batches 1, 1024, 4096; QUICK: the vetted set at 4096), the
 # 1-level 7-bit set and key switching, on the default blind rotation (the cuFFT path).
-sets='v0_128_p5_L14_pe2m40|opt128_p7_nrm12763_pe0.05_concrete_v0' batches='1|1024|4096'
+sets='v0_128_p5_L14_pe2m40|opt128_p7_nrm12763_pe0.05_cms_concrete_v0' batches='1|1024|4096'
 [[ ${QUICK:-} == 1 ]] && sets='v0_128_p5_L14_pe2m40' batches='4096'
 step bench "$(allow 150)" "$bin/veil_fhe_bench" \
   --benchmark_filter="cuda_pbs_batch/($sets)/($batches)/|cuda_pbs_batch/v0_128_p7_L0_pe0.05/4096/|cuda_keyswitch_batch/v0_128_p5_L14" \

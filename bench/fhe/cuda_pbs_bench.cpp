@@ -89,8 +89,8 @@ void bm_cuda_keyswitch_batch(benchmark::State& state, const ParameterSet* params
 }
 
 // The encrypted ResNet-18's sets: the vetted one of sessions 3-4 and the parameter optimizer's
-// that the compiler chooses since (docs/parameters.md).
-constexpr const char* kResnet18Sets[] = {"v0_128_p5_L14_pe2m40", "opt128_p7_nrm12763_pe0.05_concrete_v0"};
+// that the compiler chooses since (docs/parameters.md), with the centred modulus switch.
+constexpr const char* kResnet18Sets[] = {"v0_128_p5_L14_pe2m40", "opt128_p7_nrm12763_pe0.05_cms_concrete_v0"};
 
 void register_all() {
   const ParameterSet* sets[] = {&vetted_parameter_set(4, ErrorTarget::tight),

@@ -70,7 +70,7 @@ struct CompileOptions {
   double p_error = 0.05;
   /// Per-site targets instead of p_error, by PBS site node name (a Lookup or MaxPool2d node),
   /// each in (0, 1): a site whose misreads the network tolerates may take a looser target and so
-  /// a cheaper set (at 7 bits, p_error 0.2 fits N = 2048 where 0.05 needs N = 4096). InvalidArgument
+  /// a cheaper set (at 7 bits, p_error 0.08 fits N = 2048 where 0.05 needs N = 4096). InvalidArgument
   /// naming a node that is not a PBS site.
   std::map<std::string, double> p_error_by_node;
   /// Use this set (by registry name, vetted or toy) instead of searching; the compiler still

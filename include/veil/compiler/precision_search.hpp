@@ -21,7 +21,7 @@
 //
 // The same search also tries looser error targets (PrecisionSearchOptions::relaxed_p_errors): a
 // site held to a looser p_error (CompileOptions::p_error_by_node) may move to a cheaper set — at
-// 7 bits p_error 0.2 fits N = 2048 where 0.05 needs N = 4096 — while its lookups stay as wide.
+// 7 bits p_error 0.08 fits N = 2048 where 0.05 needs N = 4096 — while its lookups stay as wide.
 // Such a trial changes no clear output, so only the simulation's guard decides it.
 #include <cstddef>
 #include <cstdint>
