@@ -168,19 +168,25 @@ TEST(NoiseEngine, KeyswitchAndModulusSwitchVariance) {
   LweCiphertextArray switched(kSamples, set.lwe_dimension);
   keyswitch_batch(keys().server.keyswitch_key(), inputs, switched, pool());
 
-  const std::int64_t two_N = static_cast<std::int64_t>(2 * set.polynomial_size.value);
-  std::vector<double> ks_errors, ms_errors;
-  std::vector<Torus> mod_switched(set.lwe_dimension.value + 1);
+  std::vector<double> ks_errors;
   for (std::size_t i = 0; i < kSamples; ++i) {
-    const Torus phase = decrypt_phase(client, switched[i]);
-    ks_errors.push_back(torus_error(phase, encode(messages[i])));
-    // The modulus switch's own error: the switched phase against the exact phase scaled to 2N.
-    modulus_switch(switched[i], set.polynomial_size, mod_switched);
-    const double exact = static_cast<double>(phase) * 0x1p-64 * static_cast<double>(two_N);
-    double error = static_cast<double>(switched_phase(mod_switched, client.small_key().bits(), two_N)) - exact;
-    error -= static_cast<double>(two_N) * std::round(error / static_cast<double>(two_N));
-    ms_errors.push_back(error / static_cast<double>(two_N));
+    ks_errors.push_back(torus_error(decrypt_phase(client, switched[i]), encode(messages[i])));
   }
+  // The modulus switch's own error: the switched phase against the exact phase scaled to 2N.
+  const auto switch_errors = [&](ModulusSwitchKind kind) {
+    const std::int64_t two_N = static_cast<std::int64_t>(2 * set.polynomial_size.value);
+    std::vector<Torus> mod_switched(set.lwe_dimension.value + 1);
+    std::vector<double> errors;
+    for (std::size_t i = 0; i < kSamples; ++i) {
+      modulus_switch(switched[i], set.polynomial_size, kind, mod_switched);
+      const double exact =
+          static_cast<double>(decrypt_phase(client, switched[i])) * 0x1p-64 * static_cast<double>(two_N);
+      double error = static_cast<double>(switched_phase(mod_switched, client.small_key().bits(), two_N)) - exact;
+      error -= static_cast<double>(two_N) * std::round(error / static_cast<double>(two_N));
+      errors.push_back(error / static_cast<double>(two_N));
+    }
+    return errors;
+  };
   // The model averages the rounding terms over keys (a binary key has n/2 ones on average);
   // this test has one key, so those terms are rescaled to its actual weight h. Without that, the
   // key's own spread (relative 1/√n: 4% for n = 592) would use up most of the tolerance.
@@ -198,21 +204,13 @@ TEST(NoiseEngine, KeyswitchAndModulusSwitchVariance) {
   RecordProperty("big key weight", std::to_string(hamming_weight(client.glwe_key().flattened_bits())));
   const double n = static_cast<double>(set.lwe_dimension.value);
   const double small_weight_ratio = (1 + hamming_weight(client.small_key().bits())) / (1 + n / 2);
-  expect_variance_matches(ms_errors, noise::modulus_switch_variance(set) * small_weight_ratio, "modulus switch");
-
+  expect_variance_matches(switch_errors(ModulusSwitchKind::Standard),
+                          noise::modulus_switch_variance(set) * small_weight_ratio, "modulus switch");
   // The centred switch on the same ciphertexts: (1/12 + n/48)/(2N)² for any key, no rescaling.
-  std::vector<double> centred_errors;
-  for (std::size_t i = 0; i < kSamples; ++i) {
-    const Torus phase = decrypt_phase(client, switched[i]);
-    centered_modulus_switch(switched[i], set.polynomial_size, mod_switched);
-    const double exact = static_cast<double>(phase) * 0x1p-64 * static_cast<double>(two_N);
-    double error = static_cast<double>(switched_phase(mod_switched, client.small_key().bits(), two_N)) - exact;
-    error -= static_cast<double>(two_N) * std::round(error / static_cast<double>(two_N));
-    centred_errors.push_back(error / static_cast<double>(two_N));
-  }
   ParameterSet centred = set;
   centred.modulus_switch_kind = ModulusSwitchKind::CenteredMean;
-  expect_variance_matches(centred_errors, noise::modulus_switch_variance(centred), "centred modulus switch");
+  expect_variance_matches(switch_errors(ModulusSwitchKind::CenteredMean), noise::modulus_switch_variance(centred),
+                          "centred modulus switch");
 }
 
 // One batch of PBS with the identity table, on inputs whose noise is that of a PBS output
