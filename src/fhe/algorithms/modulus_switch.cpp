@@ -9,7 +9,7 @@ namespace veil::fhe {
 namespace {
 
 void check_sizes(LweConstView in, PolynomialSize N, std::span<Torus> out) {
-  if (in.size() != out.size() || in.size() == 0 || N.value < 2 || (N.value & (N.value - 1)) != 0) {
+  if (in.size() != out.size() || in.empty() || N.value < 2 || (N.value & (N.value - 1)) != 0) {
     throw InvalidArgument("modulus_switch: input of " + std::to_string(in.size()) + " values, output of " +
                           std::to_string(out.size()) + ", N = " + std::to_string(N.value) +
                           "; expected equal, nonzero sizes and N a power of two >= 2");
