@@ -50,6 +50,7 @@ app::QuantizedStagesSettings make_stages_settings(const app::Resnet18CliOptions&
   settings.modes = opt.quant_modes;
   settings.quantization = opt.quantization;
   settings.p_error = opt.compile.p_error;
+  settings.p_error_bits = opt.compile.p_error_bits;
   settings.simulation_seed = opt.simulation_seed;
   settings.batch_size = opt.batch_size;
   settings.threads = threads;

@@ -88,6 +88,7 @@ FheProgram compile_program(nn::quant::QuantizedCircuit circuit, const CompileOpt
   program.output.noise_std =
       std::ldexp(std::sqrt(detail::noise_variance(program.params, out.noise)), 64 - out.exponent);
   program.requested_p_error = options.p_error;
+  program.p_error_bits = options.p_error_bits;
   program.circuit_p_error = circuit_p_error(program.pbs_sites);
   program.circuit = std::move(circuit);
   return program;
@@ -101,6 +102,7 @@ std::vector<std::pair<std::string, double>> simulation_p_errors(const FheProgram
 
 void simulate_as_compiled(const FheProgram& program, nn::quant::SimulationSettings& simulation) {
   simulation.p_error_by_node.clear();
+  simulation.p_error_bits = 0;  // the rates below are each site's own
   for (const auto& [node, p] : simulation_p_errors(program)) simulation.p_error_by_node[node] = p;
   simulation.output_noise_std = program.output.noise_std;
 }

@@ -6,6 +6,7 @@
 
 #include "compiler/compile_steps.hpp"
 #include "veil/common/error.hpp"
+#include "veil/nn/quant/misread_model.hpp"
 #include "veil/nn/quant/pbs_account.hpp"
 
 namespace veil::compiler::detail {
@@ -13,6 +14,10 @@ namespace veil::compiler::detail {
 std::vector<PbsSite> make_pbs_sites(const nn::quant::QuantizedCircuit& circuit, const std::vector<int>& exponents,
                                     const NoiseAnalysis& noise, const CompileOptions& options) {
   using namespace nn::quant;
+  if (options.p_error_bits < 0 || options.p_error_bits > 62) {
+    throw InvalidArgument("compile options: p_error_bits " + std::to_string(options.p_error_bits) +
+                          ", expected 0 (each site's own precision) to 62");
+  }
   std::map<std::string, std::uint64_t> counts;
   for (const PbsNodeCount& node : make_pbs_account(circuit).nodes) counts[node.name] = node.pbs;
   std::vector<PbsSite> sites;
@@ -31,6 +36,9 @@ std::vector<PbsSite> make_pbs_sites(const nn::quant::QuantizedCircuit& circuit, 
     site.count = count->second;
     const auto target = options.p_error_by_node.find(n.name);
     site.target_p_error = target == options.p_error_by_node.end() ? options.p_error : target->second;
+    if (options.p_error_bits > 0) {
+      site.target_p_error = p_error_at_bits(site.target_p_error, options.p_error_bits, site.precision_bits);
+    }
     sites.push_back(site);
   }
   for (const auto& entry : options.p_error_by_node) {

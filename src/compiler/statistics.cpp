@@ -98,6 +98,7 @@ CircuitStatistics make_statistics(const FheProgram& program) {
   s.input_bytes = s.input_ciphertexts * sizeof(fhe::Torus) + 16;  // fhe::SeededLweBatch: bodies and seed
   s.output_bytes = s.output_ciphertexts * s.big_ciphertext_bytes;
   s.requested_p_error = program.requested_p_error;
+  s.p_error_bits = program.p_error_bits;
   s.circuit_p_error = program.circuit_p_error;
   s.output_p_error = program.output.p_error;
   s.output_noise_std = program.output.noise_std;

@@ -70,6 +70,7 @@ std::string statistics_json(const CircuitStatistics& s) {
                                       {"input_bytes", s.input_bytes},
                                       {"output_bytes", s.output_bytes},
                                       {"requested_p_error", s.requested_p_error},
+                                      {"p_error_bits", s.p_error_bits},
                                       {"max_pbs_p_error", s.max_pbs_p_error},
                                       {"circuit_p_error", s.circuit_p_error},
                                       {"output_p_error", s.output_p_error},

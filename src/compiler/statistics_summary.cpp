@@ -7,6 +7,7 @@
 #include "veil/common/format_numbers.hpp"
 #include "veil/compiler/statistics.hpp"
 #include "veil/fhe/parameter_optimizer.hpp"
+#include "veil/nn/quant/misread_model.hpp"
 
 namespace veil::compiler {
 namespace {
@@ -23,12 +24,22 @@ std::string set_kind(const fhe::ParameterSet& p) {
 std::string statistics_summary(const CircuitStatistics& s) {
   const fhe::ParameterSet& p = s.params;
   std::ostringstream out;
-  const bool own_targets = std::ranges::any_of(
-      s.nodes, [&](const NodeStatistics& n) { return n.pbs > 0 && n.target_p_error != s.requested_p_error; });
+  // Error probabilities at the precision the request is stated at (each site's own when 0).
+  const auto at_request = [&](double p_error, int bits) {
+    return s.p_error_bits > 0 ? nn::quant::p_error_at_bits(p_error, bits, s.p_error_bits) : p_error;
+  };
+  bool own_targets = false;
+  double worst = 0.0;
+  for (const NodeStatistics& n : s.nodes) {
+    if (n.pbs == 0) continue;
+    own_targets =
+        own_targets || std::fabs(at_request(n.target_p_error, n.precision_bits) / s.requested_p_error - 1) > 1e-9;
+    worst = std::max(worst, at_request(n.p_error, n.precision_bits));
+  }
   out << "Parameter set " << s.parameter_set << set_kind(p)
-      << ": every PBS meets p_error <= " << format_significant(s.requested_p_error, 3)
-      << (own_targets ? " or its site's own target" : "") << " (worst " << format_significant(s.max_pbs_p_error, 3)
-      << ")";
+      << ": every PBS meets p_error <= " << format_significant(s.requested_p_error, 3);
+  if (s.p_error_bits > 0) out << " as a " << s.p_error_bits << "-bit read would";
+  out << (own_targets ? " or its site's own target" : "") << " (worst " << format_significant(worst, 3) << ")";
   if (s.parameter_set_cost > 0) out << ", cost " << s.parameter_set_cost << " per PBS";
   out << "\n  n = " << p.lwe_dimension.value << ", k = " << p.glwe_dimension.value
       << ", N = " << p.polynomial_size.value << ", PBS decomposition " << p.pbs_level.value << " x 2^"

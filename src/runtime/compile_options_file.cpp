@@ -18,16 +18,23 @@ constexpr const char* kWhat = "compile options";
 
 // Everything but the checksum, which is the digest of this document.
 Json options_content(const RecordedCompileOptions& options) {
-  return {{"format_version", kCompileOptionsVersion},           {"program_fingerprint", options.program_fingerprint},
-          {"model_payload_bytes", options.model_payload_bytes}, {"p_error", options.p_error},
-          {"parameter_sets", options.parameter_sets},           {"site_partitions", options.site_partitions}};
+  return {{"format_version", kCompileOptionsVersion},
+          {"program_fingerprint", options.program_fingerprint},
+          {"model_payload_bytes", options.model_payload_bytes},
+          {"p_error", options.p_error},
+          {"p_error_bits", options.p_error_bits},
+          {"parameter_sets", options.parameter_sets},
+          {"site_partitions", options.site_partitions}};
 }
 
 }  // namespace
 
 RecordedCompileOptions record_compile_options(const compiler::FheProgram& program, const std::string& fingerprint) {
-  RecordedCompileOptions options{
-      fingerprint, compiler::model_payload_bytes(program.circuit), program.requested_p_error, {}, {}};
+  RecordedCompileOptions options;
+  options.program_fingerprint = fingerprint;
+  options.model_payload_bytes = compiler::model_payload_bytes(program.circuit);
+  options.p_error = program.requested_p_error;
+  options.p_error_bits = program.p_error_bits;
   for (const fhe::ParameterSet& set : program.partitions) options.parameter_sets.push_back(set.name);
   for (const compiler::PbsSite& site : program.pbs_sites) options.site_partitions.push_back(site.partition);
   return options;
@@ -43,7 +50,7 @@ RecordedCompileOptions parse_compile_options(const std::string& json) {
   const std::int64_t version = root.integer("format_version", 0, std::numeric_limits<std::int64_t>::max());
   if (version != kCompileOptionsVersion) {
     const char* why =
-        version < kCompileOptionsVersion ? " (older files carry no checksum: compile the model again)" : "";
+        version < kCompileOptionsVersion ? " (older files lack checksum or p_error_bits: compile the model again)" : "";
     throw FormatError(std::string(kWhat) + ": format_version " + std::to_string(version) +
                       " unsupported, this build reads " + std::to_string(kCompileOptionsVersion) + why);
   }
@@ -54,6 +61,7 @@ RecordedCompileOptions parse_compile_options(const std::string& json) {
   options.p_error = root.number("p_error");
   if (!(options.p_error > 0 && options.p_error < 1))
     root.fail("p_error", "= " + std::to_string(options.p_error) + ", expected a probability in (0, 1)");
+  options.p_error_bits = static_cast<int>(root.integer("p_error_bits", 0, 62));
   options.parameter_sets = root.strings("parameter_sets");
   for (const std::int64_t p : root.integers("site_partitions", /*may_be_empty=*/true)) {
     if (p < 0 || static_cast<std::uint64_t>(p) >= options.parameter_sets.size())
@@ -72,6 +80,7 @@ RecordedCompileOptions parse_compile_options(const std::string& json) {
 compiler::CompileOptions to_compile_options(const RecordedCompileOptions& options, fhe::AllowInsecure allow) {
   compiler::CompileOptions compile;
   compile.p_error = options.p_error;
+  compile.p_error_bits = options.p_error_bits;
   if (options.parameter_sets.size() == 1) {
     compile.parameter_set = options.parameter_sets[0];
   } else {

@@ -7,10 +7,12 @@
 #include <stdexcept>
 #include <string>
 
+#include "compiler/small_network.hpp"
 #include "compiler/tiny_circuits.hpp"
 #include "veil/common/error.hpp"
 #include "veil/compiler/fhe_program.hpp"
 #include "veil/compiler/statistics.hpp"
+#include "veil/nn/quant/misread_model.hpp"
 
 namespace veil::compiler {
 namespace {
@@ -88,6 +90,35 @@ TEST(SitePError, TargetsNamingNoSiteOrOutOfRangeAreRefused) {
     options.p_error_by_node = {{"relu1", bad}};
     EXPECT_THROW(compile_program(testing::residual_circuit(), options), InvalidArgument) << bad;
   }
+}
+
+// p_error stated for 7-bit reads (CompileOptions::p_error_bits): the small network reading 10
+// bits is held, site by site, to the noise of a 7-bit read, so it compiles to sets of the same
+// cost as the 7-bit circuit at the same p_error (a finer read needs no lower noise), and the
+// statistics say at which precision the target was stated.
+TEST(SitePError, PErrorBitsHoldFinerReadsToTheNoiseOfTheStatedPrecision) {
+  using nn::quant::QuantizationMode;
+  CompileOptions options;
+  options.p_error = 0.072;
+  const FheProgram seven = compile_program(testing::small_network(QuantizationMode::Improved, 7), options);
+  options.p_error_bits = 7;
+  const FheProgram ten = compile_program(testing::small_network(QuantizationMode::Improved, 10), options);
+  ASSERT_EQ(ten.pbs_sites.size(), seven.pbs_sites.size());
+  for (const PbsSite& s : ten.pbs_sites) {
+    const std::string& name = ten.circuit.node(s.node).name;
+    EXPECT_EQ(s.precision_bits, 10) << name;
+    EXPECT_NEAR(s.target_p_error, nn::quant::p_error_at_bits(0.072, 7, 10), 1e-12) << name;
+    EXPECT_LE(s.p_error, s.target_p_error) << name;
+    // What the site's noise does to a 7-bit read: within the stated target.
+    EXPECT_LE(nn::quant::p_error_at_bits(s.p_error, 10, 7), 0.072 * (1 + 1e-9)) << name;
+  }
+  const CircuitStatistics a = make_statistics(seven), b = make_statistics(ten);
+  EXPECT_NEAR(b.cost_units, a.cost_units, 0.01 * a.cost_units);
+  EXPECT_EQ(b.p_error_bits, 7);
+  EXPECT_NE(statistics_summary(b).find("as a 7-bit read would"), std::string::npos) << statistics_summary(b);
+  EXPECT_NE(statistics_json(b).find("\"p_error_bits\": 7"), std::string::npos);
+  options.p_error_bits = -1;
+  EXPECT_THROW(compile_program(testing::small_network(QuantizationMode::Improved, 10), options), InvalidArgument);
 }
 
 }  // namespace

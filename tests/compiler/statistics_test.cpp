@@ -88,6 +88,7 @@ TEST(Statistics, JsonHasTheDocumentedKeys) {
                           "input_bytes",
                           "output_bytes",
                           "requested_p_error",
+                          "p_error_bits",
                           "max_pbs_p_error",
                           "circuit_p_error",
                           "output_p_error",
@@ -100,7 +101,7 @@ TEST(Statistics, JsonHasTheDocumentedKeys) {
                           "equivalent_pbs"}) {
     EXPECT_TRUE(doc.contains(key)) << key;
   }
-  EXPECT_EQ(doc.size(), 26u);
+  EXPECT_EQ(doc.size(), 27u);
   ASSERT_EQ(doc["partitions"].size(), 1u);
   EXPECT_EQ(doc["partitions"][0]["parameter_set"]["name"], s.params.name);
   EXPECT_EQ(doc["partitions"][0]["pbs"].get<std::uint64_t>(), s.pbs);

@@ -16,7 +16,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-const RecordedCompileOptions kOptions{std::string(64, 'a'), 123456, 0.0123456789, {"v0_p7_tight"}, {0, 0}};
+const RecordedCompileOptions kOptions{std::string(64, 'a'), 123456, 0.0123456789, {"v0_p7_tight"}, {0, 0}, 7};
 
 std::string parse_error(const std::string& text) {
   try {
@@ -45,8 +45,10 @@ TEST(CompileOptionsFile, RoundTripsExactly) {
   EXPECT_EQ(back.p_error, kOptions.p_error);  // exactly: the server must compile the same program
   EXPECT_EQ(back.parameter_sets, kOptions.parameter_sets);
   EXPECT_EQ(back.site_partitions, kOptions.site_partitions);
+  EXPECT_EQ(back.p_error_bits, 7);
   const compiler::CompileOptions compile = to_compile_options(back, fhe::AllowInsecure::no);
   EXPECT_EQ(compile.p_error, kOptions.p_error);
+  EXPECT_EQ(compile.p_error_bits, 7);
   EXPECT_EQ(compile.parameter_set, kOptions.parameter_sets[0]);
   EXPECT_FALSE(compile.pinned_partitions);
 
@@ -62,16 +64,17 @@ TEST(CompileOptionsFile, RoundTripsExactly) {
   EXPECT_TRUE(parse_compile_options(compile_options_json(no_sites)).site_partitions.empty());
 }
 
-// Versions 1 and 2 had no checksum: refused by their number, saying what to do.
+// Versions 1 and 2 had no checksum, 3 no p_error_bits: refused by their number, saying what to do.
 TEST(CompileOptionsFile, OlderVersionsAreRefused) {
-  for (const int version : {1, 2}) {
-    expect_message(edited([&](Json& d) { d["format_version"] = version; }),
-                   "compile options: format_version " + std::to_string(version) +
-                       " unsupported, this build reads 3 (older files carry no checksum: compile the model again)");
+  for (const int version : {1, 2, 3}) {
+    expect_message(
+        edited([&](Json& d) { d["format_version"] = version; }),
+        "compile options: format_version " + std::to_string(version) +
+            " unsupported, this build reads 4 (older files lack checksum or p_error_bits: compile the model again)");
   }
   expect_message(R"({"format_version": 1, "program_fingerprint": "f", "p_error": 0.1, "parameter_set": "x"})",
                  "format_version 1 unsupported");
-  expect_message(edited([](Json& d) { d["format_version"] = 4; }), "format_version 4 unsupported, this build reads 3");
+  expect_message(edited([](Json& d) { d["format_version"] = 5; }), "format_version 5 unsupported, this build reads 4");
 }
 
 TEST(CompileOptionsFile, NamesBadFields) {
@@ -87,6 +90,7 @@ TEST(CompileOptionsFile, NamesBadFields) {
   expect_message(edited([](Json& d) { d["model_payload_bytes"] = 1e300; }), "field 'model_payload_bytes' = 1e+300");
   expect_message(edited([](Json& d) { d["model_payload_bytes"] = -1; }), "expected an integer in 1..4294967296");
   expect_message(edited([](Json& d) { d["format_version"] = 3.5; }), "field 'format_version' = 3.5");
+  expect_message(edited([](Json& d) { d["p_error_bits"] = 63; }), "field 'p_error_bits' = 63");
   expect_message(edited([](Json& d) { d["extra"] = 1; }), "field 'extra' is unknown");
   // Issue 14: named in a message, a value nested 500,000 deep overflowed the stack.
   expect_message("{\"format_version\": " + std::string(500'000, '[') + std::string(500'000, ']') + "}",

@@ -73,6 +73,11 @@ struct CompileOptions {
   /// a cheaper set (at 7 bits, p_error 0.08 fits N = 2048 where 0.05 needs N = 4096). InvalidArgument
   /// naming a node that is not a PBS site.
   std::map<std::string, double> p_error_by_node;
+  /// 0: p_error (and each per-site target) bounds a site's misreads at its own precision.
+  /// B > 0: they bound the misreads of a B-bit read, and a site reading b bits is held to the
+  /// same noise, i.e. to nn::quant::p_error_at_bits(p, B, b): a finer read than B keeps the
+  /// noise of a B-bit read and loses its rounding error (docs/fhe_compiler.md, "Fine reads").
+  int p_error_bits = 0;
   /// Use this set (by registry name, vetted or toy) instead of searching; the compiler still
   /// predicts every site's error probability and fails if one exceeds p_error.
   std::optional<std::string> parameter_set;
@@ -136,6 +141,7 @@ struct FheProgram {
   std::vector<PbsSite> pbs_sites;             // circuit order
   OutputDecoding output;
   double requested_p_error = 0;
+  int p_error_bits = 0;  // CompileOptions::p_error_bits: the read precision requested_p_error is stated at
   /// Probability that at least one PBS of one image errs (1 - prod (1 - p)^count).
   double circuit_p_error = 0;
 

@@ -51,7 +51,8 @@ struct CircuitStatistics {
   std::uint64_t input_bytes = 0;   // seeded: one 8-byte body per ciphertext + the 16-byte seed (no file header)
   std::uint64_t output_bytes = 0;  // full big-key ciphertexts
   double requested_p_error = 0;
-  double max_pbs_p_error = 0;
+  int p_error_bits = 0;             // the read precision requested_p_error is stated at (0: each site's own)
+  double max_pbs_p_error = 0;       // at each site's own precision
   double circuit_p_error = 0;       // at least one PBS errs in one image
   double output_p_error = 0;        // one output element decodes wrongly
   double output_noise_std = 0;      // std dev of a decoded output's noise, in output integers

@@ -11,9 +11,9 @@
 
 namespace veil::runtime {
 
-/// Version 3 carries a "checksum" (the SHA-256 of its content, as the client spec) and the model's
-/// payload size; older versions, which had neither, are refused by their number (compile again).
-inline constexpr int kCompileOptionsVersion = 3;
+/// Version 3 added a "checksum" (the SHA-256 of its content, as the client spec) and the model's
+/// payload size, version 4 "p_error_bits"; older versions are refused by their number (compile again).
+inline constexpr int kCompileOptionsVersion = 4;
 
 struct RecordedCompileOptions {
   std::string program_fingerprint;  // compiler::circuit_fingerprint of the model
@@ -23,6 +23,7 @@ struct RecordedCompileOptions {
   double p_error = 0;                       // CompileOptions::p_error
   std::vector<std::string> parameter_sets;  // the sets the compiler chose, partition 0 first
   std::vector<int> site_partitions;         // each PBS site's partition, circuit order
+  int p_error_bits = 0;                     // CompileOptions::p_error_bits
 };
 
 /// The record of `program`, compiled from a circuit with `fingerprint` at target p_error.

@@ -62,6 +62,7 @@ void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibrati
     if (settings.simulate) {
       nn::quant::SimulationSettings simulation;
       simulation.p_error = settings.p_error;
+      simulation.p_error_bits = settings.p_error_bits;
       simulation.seed = settings.simulation_seed;
       simulation.rounding_method = settings.quantization.rounding_method;
       std::string rate = "p_error " + std::to_string(settings.p_error);

@@ -14,6 +14,7 @@
 #include "veil/nn/fp32_executor.hpp"
 #include "veil/nn/metrics.hpp"
 #include "veil/nn/quant/integer_executor.hpp"
+#include "veil/nn/quant/misread_model.hpp"
 #include "veil/nn/quant/pbs_account.hpp"
 #include "veil/nn/quant/quantize_graph.hpp"
 
@@ -176,6 +177,26 @@ TEST(FheSimulation, MisreadsMatchTheModelWithinBinomialBounds) {
   const double n = static_cast<double>(stats.pbs);
   EXPECT_NEAR(stats.expected_misreads, 0.05 * n, 1e-6 * n);
   EXPECT_NEAR(static_cast<double>(stats.misreads), 0.05 * n, 5.0 * std::sqrt(0.05 * 0.95 * n));
+}
+
+// p_error stated for 7-bit reads: a circuit reading 9 bits draws each PBS with the noise of a
+// 7-bit read at that p_error, i.e. misreads its own 9-bit index at p_error_at_bits(p, 7, 9).
+TEST(FheSimulation, PErrorBitsHoldFinerReadsToTheSameNoise) {
+  IntegerExecutor ex(quantize(QuantizationMode::Improved, 8, 9), 2);
+  SimulationSettings s;
+  s.p_error = 0.05;
+  s.p_error_bits = 7;
+  s.seed = 77;
+  s.rounding_method = RoundingMethod::Exact;  // box centres: the rate is the model's p_error
+  Tensor sim;
+  SimulationStats stats;
+  ex.simulate(fixture().images, s, 0, sim, &stats);
+  const double n = static_cast<double>(stats.pbs);
+  const double p9 = p_error_at_bits(0.05, 7, 9);
+  EXPECT_NEAR(stats.expected_misreads, p9 * n, 1e-6 * n);
+  EXPECT_NEAR(static_cast<double>(stats.misreads), p9 * n, 5.0 * std::sqrt(p9 * (1 - p9) * n));
+  s.p_error_bits = -1;
+  EXPECT_THROW(ex.simulate(fixture().images, s, 0, sim, &stats), InvalidArgument);
 }
 
 TEST(FheSimulation, PerNodeErrorProbabilities) {

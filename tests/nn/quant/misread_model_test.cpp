@@ -21,6 +21,23 @@ TEST(MisreadModel, SigmaGivesPErrorAtTheCentre) {
   EXPECT_THROW(misread_sigma(-0.1), InvalidArgument);
 }
 
+// Known answers computed outside veil (Python's math.erfc with a bisected inverse):
+// a 10-bit read under the noise of a 7-bit read at p_error 0.05 / 0.072 / 0.08.
+TEST(MisreadModel, PErrorAtOtherBitsKeepsTheNoise) {
+  EXPECT_NEAR(p_error_at_bits(0.05, 7, 10), 0.8065, 1e-4);
+  EXPECT_NEAR(p_error_at_bits(0.072, 7, 10), 0.8221, 1e-4);
+  EXPECT_NEAR(p_error_at_bits(0.08, 7, 10), 0.8268, 1e-4);
+  for (double p : {1e-6, 0.05, 0.3}) {
+    EXPECT_EQ(p_error_at_bits(p, 7, 7), p);
+    EXPECT_NEAR(p_error_at_bits(p_error_at_bits(p, 7, 10), 10, 7), p, p * 1e-9);  // there and back
+    // The same sigma in the read's own index units: 2^(bits - 7) times the 7-bit one.
+    EXPECT_NEAR(misread_sigma(p_error_at_bits(p, 7, 9)), 4.0 * misread_sigma(p), misread_sigma(p) * 1e-9);
+    EXPECT_LT(p_error_at_bits(p, 7, 6), p);  // a coarser read errs less under the same noise
+  }
+  EXPECT_EQ(p_error_at_bits(0.0, 7, 10), 0.0);
+  EXPECT_THROW(p_error_at_bits(1.0, 7, 10), InvalidArgument);
+}
+
 TEST(MisreadModel, OffCentreResidualsAreMisreadMoreOften) {
   const double sigma = misread_sigma(0.05);
   EXPECT_GT(misread_probability(sigma, 0.25), 0.05);

@@ -113,6 +113,12 @@ CliFlagTable<Options> quantization_flags() {
       {"--rounding-bits",
        {FlagValue::required, "N|none  accumulator bits kept before each lookup (default 7)",
         [](O& o, S f, S v) { o.quantization.rounding_bits = parse_rounding_bits_value(f, v); }}},
+      {"--p-error-bits",
+       {FlagValue::required,
+        "B  state --p-error for B-bit reads: a lookup reading more bits (e.g. --rounding-bits 10) "
+        "keeps the noise of a B-bit read at that p_error and loses its rounding error "
+        "(default: each lookup's own bits)",
+        [](O& o, S f, S v) { o.compile.p_error_bits = static_cast<int>(parse_unsigned_value(f, v, 1, 24)); }}},
       {"--rounding-method",
        {FlagValue::required, "M  approximate (default) or exact",
         [](O& o, S f, S v) { o.quantization.rounding_method = parse_rounding_method_value(f, v); }}},

@@ -26,6 +26,7 @@ struct QuantizedStagesSettings {
   nn::quant::QuantizationConfig quantization;
   bool simulate = true;
   double p_error = 0.05;
+  int p_error_bits = 0;  // nn::quant::SimulationSettings::p_error_bits
   /// Sets a mode's simulation from its compiled program (per-node error probabilities and
   /// output noise, which nn cannot compute: the compiler does); unset: p_error at every PBS.
   std::function<void(nn::quant::QuantizationMode, const nn::quant::QuantizedCircuit&, nn::quant::SimulationSettings&)>

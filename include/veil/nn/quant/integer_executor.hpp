@@ -20,6 +20,9 @@ namespace veil::nn::quant {
 struct SimulationSettings {
   double p_error = 0.05;                          // per PBS, for nodes not in p_error_by_node
   std::map<std::string, double> p_error_by_node;  // by QNode name (a Lookup or MaxPool2d)
+  /// 0: each p_error is that of the node's own read. B > 0: each is that of a B-bit read, and a
+  /// node reading b bits draws the same noise, sigma * 2^(b - B) in its index units.
+  int p_error_bits = 0;
   std::uint64_t seed = 0;
   RoundingMethod rounding_method = RoundingMethod::Approximate;  // Exact: residual ignored (f = 0)
   /// Std dev, in output integers, of the Gaussian noise the FHE output carries (its linear

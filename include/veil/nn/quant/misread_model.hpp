@@ -13,6 +13,12 @@ namespace veil::nn::quant {
 /// sigma in index units for a per-PBS error probability in (0, 1) (0 for p_error == 0).
 double misread_sigma(double p_error);
 
+/// The error probability of a to_bits-bit read under the noise that gives a from_bits-bit read
+/// error probability p_error: the box scales by 2^(from_bits - to_bits), the noise does not, so
+/// erfc(erfcinv(p_error) * 2^(from_bits - to_bits)). Lets a target stated for 7-bit reads
+/// (the reference's p_error) hold a finer read to the same noise.
+double p_error_at_bits(double p_error, int from_bits, int to_bits);
+
 /// Probability that the read index differs from the exactly rounded one, for residual f.
 double misread_probability(double sigma, double f);
 

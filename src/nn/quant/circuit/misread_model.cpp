@@ -37,6 +37,14 @@ double misread_sigma(double p_error) {
   return 0.5 / (std::numbers::sqrt2 * erfcinv(p_error));
 }
 
+double p_error_at_bits(double p_error, int from_bits, int to_bits) {
+  if (!(p_error >= 0.0 && p_error < 1.0)) {
+    throw InvalidArgument("p_error " + std::to_string(p_error) + ", expected a probability in [0, 1)");
+  }
+  if (p_error == 0.0 || from_bits == to_bits) return p_error;
+  return std::erfc(std::ldexp(erfcinv(p_error), from_bits - to_bits));
+}
+
 double misread_probability(double sigma, double f) {
   if (sigma == 0.0) return 0.0;
   const double d = std::numbers::sqrt2 * sigma;

@@ -8,6 +8,7 @@
 #include "nn/quant/executor/circuit_runner.hpp"
 #include "veil/common/error.hpp"
 #include "veil/nn/quant/misread_model.hpp"
+#include "veil/nn/quant/pbs_account.hpp"
 
 namespace veil::nn::quant {
 namespace {
@@ -65,10 +66,14 @@ void IntegerExecutor::run_batch(const Tensor& images, const SimulationSettings* 
     if (!(settings->output_noise_std >= 0.0) || !std::isfinite(settings->output_noise_std)) {
       throw InvalidArgument("simulation: output_noise_std must be finite and >= 0");
     }
-    const double base = misread_sigma(settings->p_error);
+    if (settings->p_error_bits < 0) throw InvalidArgument("simulation: p_error_bits must be >= 0");
     for (std::size_t i = 0; i < circuit_.nodes.size(); ++i) {
-      const auto it = settings->p_error_by_node.find(circuit_.nodes[i].name);
-      sigma[i] = it == settings->p_error_by_node.end() ? base : misread_sigma(it->second);
+      const QNode& n = circuit_.nodes[i];
+      const auto it = settings->p_error_by_node.find(n.name);
+      sigma[i] = misread_sigma(it == settings->p_error_by_node.end() ? settings->p_error : it->second);
+      // The same noise on a finer (coarser) read spans more (fewer) of its index units.
+      const int bits = pbs_read_bits(n);
+      if (settings->p_error_bits > 0 && bits > 0) sigma[i] = std::ldexp(sigma[i], bits - settings->p_error_bits);
     }
     for (const auto& [name, p] : settings->p_error_by_node) {
       bool found = false;
