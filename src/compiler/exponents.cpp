@@ -88,9 +88,7 @@ int shared_twos(const std::vector<std::int64_t>& multipliers) {
 std::vector<int> assign_exponents(const nn::quant::QuantizedCircuit& circuit, int output_exponent) {
   const std::size_t count = circuit.nodes.size();
   for (const QNode& n : circuit.nodes) {
-    const LookupAttrs* lookup = n.op == QOpKind::Lookup      ? &std::get<LookupAttrs>(n.attrs)
-                                : n.op == QOpKind::MaxPool2d ? &std::get<MaxPool2dAttrs>(n.attrs).pair
-                                                             : nullptr;
+    const LookupAttrs* lookup = nn::quant::pbs_lookup(n);
     if (lookup && read_exponent(*lookup) < 0) {
       throw InvalidArgument(describe(n) + ": lookup reads bits " + std::to_string(lookup->bits) + " + shift " +
                             std::to_string(lookup->shift) + " > 63 bits of the torus");

@@ -24,9 +24,8 @@ std::vector<PbsSite> make_pbs_sites(const nn::quant::QuantizedCircuit& circuit, 
   for (std::size_t v = 0; v < circuit.nodes.size(); ++v) {
     const QNode& n = circuit.nodes[v];
     const auto count = counts.find(n.name);
-    if (count == counts.end()) continue;  // no PBS (not a lookup, or a 1x1 max-pool)
-    const LookupAttrs& lookup =
-        n.op == QOpKind::Lookup ? std::get<LookupAttrs>(n.attrs) : std::get<MaxPool2dAttrs>(n.attrs).pair;
+    if (count == counts.end()) continue;         // no PBS (not a lookup, or a 1x1 max-pool)
+    const LookupAttrs& lookup = *pbs_lookup(n);  // a node with PBS holds a lookup
     PbsSite site;
     site.node = static_cast<QValueId>(v);
     site.precision_bits = lookup.bits;

@@ -7,9 +7,7 @@ namespace veil::compiler {
 
 std::vector<fhe::LookupTable> make_pbs_tables(const FheProgram& program, const PbsSite& site) {
   const nn::quant::QNode& node = program.circuit.node(site.node);
-  const nn::quant::LookupAttrs* lookup = nullptr;
-  if (node.op == nn::quant::QOpKind::Lookup) lookup = &std::get<nn::quant::LookupAttrs>(node.attrs);
-  if (node.op == nn::quant::QOpKind::MaxPool2d) lookup = &std::get<nn::quant::MaxPool2dAttrs>(node.attrs).pair;
+  const nn::quant::LookupAttrs* lookup = nn::quant::pbs_lookup(node);
   if (!lookup || lookup->bits != site.precision_bits) {
     throw InvalidArgument("make_pbs_tables: node '" + node.name + "' is not the lookup of this PBS site");
   }

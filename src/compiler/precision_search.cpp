@@ -195,8 +195,7 @@ class Search {
       if (bits < search_.floor_bits || rejected.count({name, bits, 0.0})) continue;
       nn::quant::QuantizedCircuit narrowed = current.program.circuit;
       nn::quant::QNode& node = narrowed.nodes[static_cast<std::size_t>(s.node)];
-      nn::quant::LookupAttrs* pbs = std::get_if<nn::quant::LookupAttrs>(&node.attrs);
-      if (!pbs) pbs = &std::get<nn::quant::MaxPool2dAttrs>(node.attrs).pair;
+      nn::quant::LookupAttrs* pbs = nn::quant::pbs_lookup(node);
       pbs->bits -= 1;  // the same accumulator read one bit coarser (the compiler ignores the offset)
       pbs->shift += 1;
       const std::optional<double> cost = estimated_cost(std::move(narrowed), current.targets);

@@ -24,9 +24,6 @@ struct PbsAccount {
 
 PbsAccount make_pbs_account(const QuantizedCircuit& circuit);
 
-/// The index precision p of a Lookup, or of a MaxPool2d's pair lookup; 0 for other nodes.
-int pbs_read_bits(const QNode& node);
-
 /// Cost in 6-bit-lookup equivalents: sum over precisions of PBS * cost[p] / cost[6].
 /// cost_per_bits maps p to the cost of one lookup at p bits (e.g. from the FHE layer's
 /// parameter-set costs); it must hold 6 and every p the account uses (InvalidArgument).

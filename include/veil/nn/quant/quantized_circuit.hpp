@@ -111,6 +111,10 @@ struct QNode {
   QuantScale scale;  // how to read this node's output as real numbers
 };
 
+/// The lookup a node's PBS reads: a Lookup's own, a MaxPool2d's pair lookup; nullptr for other nodes.
+const LookupAttrs* pbs_lookup(const QNode& node);
+LookupAttrs* pbs_lookup(QNode& node);
+
 struct QuantizedCircuit {
   std::vector<QNode> nodes;  // nodes[0] is the QuantizeInput
   QValueId output = -1;      // read with nodes[output].scale (the logits)

@@ -13,18 +13,12 @@ PbsAccount make_pbs_account(const QuantizedCircuit& circuit) {
     const std::uint64_t pbs = node_pbs_count(circuit, i);
     if (pbs == 0) continue;
     const QNode& n = circuit.nodes[i];
-    const int bits = pbs_read_bits(n);
+    const int bits = pbs_lookup(n)->bits;  // a node with PBS holds a lookup
     account.nodes.push_back({n.name, n.op, bits, pbs});
     account.by_bits[bits] += pbs;
     account.total += pbs;
   }
   return account;
-}
-
-int pbs_read_bits(const QNode& node) {
-  if (node.op == QOpKind::Lookup) return std::get<LookupAttrs>(node.attrs).bits;
-  if (node.op == QOpKind::MaxPool2d) return std::get<MaxPool2dAttrs>(node.attrs).pair.bits;
-  return 0;
 }
 
 double lookup_cost_equivalents(const PbsAccount& account, const std::map<int, double>& cost_per_bits) {

@@ -22,6 +22,21 @@ const char* qop_name(QOpKind op) {
   return "?";
 }
 
+namespace {
+
+// One body for both constnesses: Node is QNode or const QNode.
+template <class Node>
+auto* lookup_of(Node& node) {
+  auto* lookup = std::get_if<LookupAttrs>(&node.attrs);
+  if (auto* pool = std::get_if<MaxPool2dAttrs>(&node.attrs)) lookup = &pool->pair;
+  return lookup;
+}
+
+}  // namespace
+
+LookupAttrs* pbs_lookup(QNode& node) { return lookup_of(node); }
+const LookupAttrs* pbs_lookup(const QNode& node) { return lookup_of(node); }
+
 QValueId QuantizedCircuit::add(QNode node) {
   nodes.push_back(std::move(node));
   return static_cast<QValueId>(nodes.size() - 1);

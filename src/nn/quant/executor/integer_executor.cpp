@@ -8,7 +8,6 @@
 #include "nn/quant/executor/circuit_runner.hpp"
 #include "veil/common/error.hpp"
 #include "veil/nn/quant/misread_model.hpp"
-#include "veil/nn/quant/pbs_account.hpp"
 
 namespace veil::nn::quant {
 namespace {
@@ -72,8 +71,8 @@ void IntegerExecutor::run_batch(const Tensor& images, const SimulationSettings* 
       const auto it = settings->p_error_by_node.find(n.name);
       sigma[i] = misread_sigma(it == settings->p_error_by_node.end() ? settings->p_error : it->second);
       // The same noise on a finer (coarser) read spans more (fewer) of its index units.
-      const int bits = pbs_read_bits(n);
-      if (settings->p_error_bits > 0 && bits > 0) sigma[i] = std::ldexp(sigma[i], bits - settings->p_error_bits);
+      const LookupAttrs* lookup = pbs_lookup(n);
+      if (settings->p_error_bits > 0 && lookup) sigma[i] = std::ldexp(sigma[i], lookup->bits - settings->p_error_bits);
     }
     for (const auto& [name, p] : settings->p_error_by_node) {
       bool found = false;
