@@ -49,8 +49,7 @@ app::QuantizedStagesSettings make_stages_settings(const app::Resnet18CliOptions&
   app::QuantizedStagesSettings settings;
   settings.modes = opt.quant_modes;
   settings.quantization = opt.quantization;
-  settings.p_error = opt.compile.p_error;
-  settings.p_error_bits = opt.compile.p_error_bits;
+  settings.reads = opt.reads;
   settings.simulation_seed = opt.simulation_seed;
   settings.batch_size = opt.batch_size;
   settings.threads = threads;
@@ -141,7 +140,7 @@ void run_quantized_flow(const app::Resnet18CliOptions& opt, nn::Fp32Executor& ex
   nn::stack_images(calibration_items, calibration);
   app::QuantizedStagesSettings settings = make_stages_settings(opt, threads, interactive);
   const auto fhe_mode = app::fhe_mode(opt);
-  app::ModeCompiler compiler(opt.compile, fhe_mode, settings.progress);
+  app::ModeCompiler compiler(opt.compile, opt.reads, fhe_mode, settings.progress);
   if (opt.run_fhe || opt.export_statistics)
     settings.compiled_simulation = [&compiler](auto mode, const auto& circuit, auto& simulation) {
       compiler.compile(mode, circuit, simulation);

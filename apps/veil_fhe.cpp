@@ -89,8 +89,8 @@ void compile(const VeilFheOptions& opt) {
     std::cout << "weights: " << weights.path.string() << (weights.official_verified ? " (official)" : "") << "\n";
   }
   nn::fold_batch_norm_inplace(graph);
-  std::cout << "Compiling (" << app::mode_name(opt.quantization.mode) << " mode, p_error " << opt.compile.p_error
-            << ")...\n";
+  std::cout << "Compiling (" << app::mode_name(opt.quantization.mode) << " mode, "
+            << app::describe_p_error(opt.reads.of(opt.quantization.mode)) << ")...\n";
   app::compile_step(graph, calibration, opt.quantization, opt.compile, opt.threads, *opt.out, std::cout);
 }
 

@@ -41,6 +41,11 @@ compiler::CompileOptions test_compile_options() {
   return options;
 }
 
+app::ModeReads test_reads() {
+  const app::ReadSettings reads{test_config().rounding_bits, test_compile_options().p_error, 0};
+  return {reads, reads};
+}
+
 const compiler::FheProgram& test_program() {
   static const compiler::FheProgram program = [] {
     ThreadPool pool(2);

@@ -111,11 +111,6 @@ CliFlagTable<Resnet18CliOptions> make_flags() {
         "holds) and run the searched circuit as a 'per-site' stage after the uniform "
         "one; --run-fhe and --export-statistics then use it (default: uniform bits)",
         [](auto& o, auto&, auto&) { o.per_site_precision = true; }}},
-      {"--p-error",
-       {FlagValue::required,
-        "P  per-PBS error probability, in (0, 0.2]: the compiler's target and the "
-        "simulation's rate (default 0.05)",
-        [](auto& o, auto& f, auto& v) { o.compile.p_error = parse_p_error_value(f, v); }}},
       {"--p-error-at",
        {FlagValue::required,
         "NODE=P,...  these PBS sites' own targets instead of --p-error (e.g. "
@@ -173,12 +168,12 @@ Resnet18CliOptions parse_resnet18_cli(std::span<const std::string> args) {
                                       {o.export_statistics.has_value(), "--export-statistics"}})
       if (given) throw InvalidArgument(std::string(flag) + " needs the quantized stages; drop --fp32-only");
   const bool improved_only = !runs_mode(o, nn::quant::QuantizationMode::ReferenceCompatible);
-  if (!o.quantization.rounding_bits_by_node.empty() && (!improved_only || !o.quantization.rounding_bits))
+  if (!o.quantization.rounding_bits_by_node.empty() && (!improved_only || !o.reads.improved.rounding_bits))
     throw InvalidArgument("--rounding-bits-at sets the improved mode's per-site bits: add --quant-mode improved and "
                           "drop --rounding-bits none");
   if (!o.compile.p_error_by_node.empty() && o.quant_modes.size() != 1)
     throw InvalidArgument("--p-error-at names sites of one circuit: add --quant-mode improved (or reference)");
-  if (o.per_site_precision && (!runs_mode(o, nn::quant::QuantizationMode::Improved) || !o.quantization.rounding_bits))
+  if (o.per_site_precision && (!runs_mode(o, nn::quant::QuantizationMode::Improved) || !o.reads.improved.rounding_bits))
     throw InvalidArgument(
         "--per-site-precision searches the improved mode's rounding bits: drop --quant-mode reference "
         "and --rounding-bits none");
@@ -202,9 +197,10 @@ std::string resnet18_cli_help(const std::string& program) {
       "on labelled ImageNet images and reports top-1/top-5 accuracy of the fp32 model, of the\n"
       "quantized model and of its FHE simulation; with --run-fhe, also classifies images under\n"
       "real FHE and compares each with its simulation.\n\n"
-      "Security note: with p_error 0.05 per PBS (the reference's setting) decrypted results must\n"
-      "stay with the client (IND-CPA, not IND-CPA^D); use a tight p_error (e.g. 1e-12) if they\n"
-      "are shared.\n\nFlags (--flag VALUE or --flag=VALUE; _ and - are "
+      "Security note: at the default p_error (0.05 per PBS in the reference mode, as Concrete ML;\n"
+      "0.068 as a 7-bit read in the improved mode) decrypted results must stay with the client\n"
+      "(IND-CPA, not IND-CPA^D); use a tight p_error (e.g. 1e-12) if they are shared.\n\nFlags (--flag VALUE or "
+      "--flag=VALUE; _ and - are "
       "interchangeable):\n";
   return text + flags_help(flags());
 }

@@ -51,10 +51,6 @@ std::vector<Entry> make_entries() {
        {FlagValue::required, "PATH  ResNet-18 checkpoint; default: the official resnet18-f37072fd.pth",
         [](O& o, auto&, auto& v) { o.weights = v; }}},
       {{C::compile},
-       "--p-error",
-       {FlagValue::required, "P  the compiler's per-PBS error probability target, in (0, 0.2] (default 0.05)",
-        [](O& o, auto& f, auto& v) { o.compile.p_error = app::parse_p_error_value(f, v); }}},
-      {{C::compile},
        "--quant-mode",
        {FlagValue::required, "MODE  improved (default) or reference",
         [](O& o, auto& f, auto& v) {
@@ -216,7 +212,11 @@ VeilFheOptions parse_veil_fhe_cli(std::span<const std::string> args) {
   } catch (const InvalidArgument& e) {
     throw InvalidArgument(command_name(o.command) + ": " + e.what());
   }
-  if (!o.help) check_combinations(o);
+  if (o.help) return o;
+  check_combinations(o);
+  const ReadSettings& reads = o.reads.of(o.quantization.mode);
+  o.quantization = with_reads(o.quantization, reads);
+  o.compile = with_reads(o.compile, reads);
   return o;
 }
 
@@ -231,7 +231,8 @@ std::string veil_fhe_help(const std::string& program, std::optional<VeilFheComma
            "  encrypt --spec S --client-key K (--image P | --index I) --out in.slwe   (client)\n"
            "  run --model DIR/model.qcir --server-key KEYS/server.key --input in.slwe --out out.lwe   (server)\n"
            "  decrypt --spec S --client-key K --input out.lwe   (client) prints the top-5 classes\n"
-           "Security note: at the default p_error (0.05 per PBS) lookups may misread and decryption is\n"
+           "Security note: at the default p_error (0.068 per PBS as a 7-bit read in the improved mode,\n"
+           "0.05 in the reference mode) lookups may misread and decryption is\n"
            "IND-CPA, not IND-CPA^D: keep decrypted results with the client, or compile with a tight\n"
            "--p-error (e.g. 1e-12) if they must leave it.\n";
   return "Usage: " + program + " " + command_name(*command) + " [flags]\n\nFlags:\n" +

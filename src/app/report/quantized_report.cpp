@@ -58,6 +58,16 @@ std::size_t top1_matches(const nn::QuantizedStageResult& a, const nn::QuantizedS
   return hits;
 }
 
+// "p_error 0.05", or the compiled program's: "compiled p_error per PBS (target p_error 0.068 as a
+// 7-bit read), at most 0.82 at each lookup's own bits".
+std::string simulated_rate(const QuantizedModeReport& mode) {
+  if (!mode.compiled_p_errors) return describe_p_error(mode.reads);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%g", mode.p_error);
+  return "compiled p_error per PBS (target " + describe_p_error(mode.reads) + "), at most " + buf +
+         (mode.reads.p_error_bits ? " at each lookup's own bits" : "");
+}
+
 }  // namespace
 
 std::string describe_config(const nn::quant::QuantizationConfig& c) {
@@ -90,17 +100,13 @@ void write_quantized_report(std::span<const QuantizedModeReport> modes, const nn
     if (mode.simulated) {
       const nn::QuantizedStageResult& sim = *mode.simulated;
       write_stage("FHE simulation", sim, caveat, out);
-      std::snprintf(buf, sizeof buf,
-                    "  top-1 agreement with the clear quantized model: %s; %s %g: %s of %s lookups misread "
-                    "(model expects %.1f)\n",
-                    format_percent(sim.images.empty() ? 0.0
-                                                      : static_cast<double>(top1_matches(sim, mode.clear)) /
-                                                            static_cast<double>(sim.images.size()))
-                        .c_str(),
-                    mode.compiled_p_errors ? "compiled p_error per PBS, at most" : "p_error", mode.p_error,
-                    format_count(sim.simulation.misreads).c_str(), format_count(sim.simulation.pbs).c_str(),
-                    sim.simulation.expected_misreads);
-      out << buf;
+      const double agreement = sim.images.empty() ? 0.0
+                                                  : static_cast<double>(top1_matches(sim, mode.clear)) /
+                                                        static_cast<double>(sim.images.size());
+      std::snprintf(buf, sizeof buf, "(model expects %.1f)\n", sim.simulation.expected_misreads);
+      out << "  top-1 agreement with the clear quantized model: " << format_percent(agreement) << "; "
+          << simulated_rate(mode) << ": " << format_count(sim.simulation.misreads) << " of "
+          << format_count(sim.simulation.pbs) << " lookups misread " << buf;
     }
     out << "  PBS per image: " << pbs_line(mode.pbs) << "\n";
   }

@@ -12,18 +12,19 @@ nn::quant::QuantizationMode fhe_mode(const app::Resnet18CliOptions& options) {
                                                                    : nn::quant::QuantizationMode::ReferenceCompatible;
 }
 
-ModeCompiler::ModeCompiler(compiler::CompileOptions options, nn::quant::QuantizationMode fhe_mode,
+ModeCompiler::ModeCompiler(compiler::CompileOptions options, ModeReads reads, nn::quant::QuantizationMode fhe_mode,
                            std::ostream* progress)
-    : options_(std::move(options)), fhe_mode_(fhe_mode), progress_(progress) {}
+    : options_(std::move(options)), reads_(reads), fhe_mode_(fhe_mode), progress_(progress) {}
 
 void ModeCompiler::compile(nn::quant::QuantizationMode mode, const nn::quant::QuantizedCircuit& circuit,
                            nn::quant::SimulationSettings& simulation) {
   const std::string name = app::mode_name(mode);
-  if (progress_) *progress_ << "Compiling the model (" << name << " mode, p_error " << options_.p_error << ")...\n";
+  const ReadSettings& reads = reads_.of(mode);
+  if (progress_) *progress_ << "Compiling the model (" << name << " mode, " << describe_p_error(reads) << ")...\n";
   const auto start = std::chrono::steady_clock::now();
   compiler::FheProgram program;
   try {
-    program = compiler::compile_program(circuit, options_);
+    program = compiler::compile_program(circuit, with_reads(options_, reads));
   } catch (const InvalidArgument& e) {
     throw InvalidArgument("compiling the " + name + " mode's circuit: " + e.what());
   }

@@ -23,7 +23,7 @@ std::string agreement_text(const compiler::CalibrationAgreement& a) {
 }  // namespace
 
 bool searches_precision(const app::Resnet18CliOptions& options) {
-  return options.per_site_precision && options.quantization.rounding_bits &&
+  return options.per_site_precision && options.reads.improved.rounding_bits &&
          runs_mode(options, nn::quant::QuantizationMode::Improved);
 }
 
@@ -35,7 +35,7 @@ compiler::PrecisionSearchResult search_precision(const app::Resnet18CliOptions& 
               << " calibration images)...\n";
   Tensor fp32_logits;
   fp32.run(calibration, fp32_logits);
-  compiler::CompileOptions compile = options.compile;
+  compiler::CompileOptions compile = with_reads(options.compile, options.reads.improved);
   compile.multi_parameter = true;
   compiler::PrecisionSearchOptions search;
   search.seed = options.simulation_seed;

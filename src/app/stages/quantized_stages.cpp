@@ -30,7 +30,7 @@ std::string mode_name(nn::quant::QuantizationMode mode) {
 }
 
 nn::quant::QuantizationConfig make_config(const QuantizedStagesSettings& settings, nn::quant::QuantizationMode mode) {
-  nn::quant::QuantizationConfig config = settings.quantization;
+  nn::quant::QuantizationConfig config = with_reads(settings.quantization, settings.reads.of(mode));
   config.mode = mode;
   return config;
 }
@@ -45,7 +45,9 @@ void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibrati
     QuantizedModeReport report;
     report.name = mode_name(mode);
     report.config = make_config(settings, mode);
-    report.p_error = settings.p_error;
+    const ReadSettings& reads = settings.reads.of(mode);
+    report.reads = reads;
+    report.p_error = reads.p_error;
     if (settings.progress)
       *settings.progress << "Quantizing (" << report.name << " mode, " << describe_config(report.config) << ", "
                          << calibration.shape.front() << " calibration images)...\n";
@@ -61,11 +63,11 @@ void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibrati
     if (bar) bar->finish();
     if (settings.simulate) {
       nn::quant::SimulationSettings simulation;
-      simulation.p_error = settings.p_error;
-      simulation.p_error_bits = settings.p_error_bits;
+      simulation.p_error = reads.p_error;
+      simulation.p_error_bits = reads.p_error_bits;
       simulation.seed = settings.simulation_seed;
       simulation.rounding_method = settings.quantization.rounding_method;
-      std::string rate = "p_error " + std::to_string(settings.p_error);
+      std::string rate = describe_p_error(reads);
       if (settings.compiled_simulation) {
         settings.compiled_simulation(mode, executor.circuit(), simulation);
         report.compiled_p_errors = true;
@@ -87,14 +89,14 @@ EvaluateSweepCell make_sweep_cell_evaluator(const nn::Graph& folded_graph, const
                                             std::span<const LabelledImage> images, const nn::Fp32EvaluationResult& fp32,
                                             const QuantizedStagesSettings& settings, nn::quant::QuantizationMode mode) {
   return [&folded_graph, &calibration, images, &fp32, settings, mode](SweepCell& cell) {
-    QuantizedStagesSettings cell_settings = settings;
+    nn::quant::QuantizationConfig config = make_config(settings, mode);
     const int n = cell.n_bits;
-    cell_settings.quantization.n_bits = {std::max(5, n), n, n, std::max(5, n)};
-    cell_settings.quantization.rounding_bits = cell.rounding_bits;
+    config.n_bits = {std::max(5, n), n, n, std::max(5, n)};
+    config.rounding_bits = cell.rounding_bits;
     const std::size_t threads = thread_count(settings);
     ThreadPool pool(threads);
-    nn::quant::IntegerExecutor executor(
-        nn::quant::make_quantized_circuit(folded_graph, calibration, make_config(cell_settings, mode), pool), threads);
+    nn::quant::IntegerExecutor executor(nn::quant::make_quantized_circuit(folded_graph, calibration, config, pool),
+                                        threads);
     nn::QuantizedStageResult result;
     nn::evaluate_quantized(executor, images, fp32.images, nullptr, settings.batch_size, {}, nullptr, result);
     cell.images = result.images.size();

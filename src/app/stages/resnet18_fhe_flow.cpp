@@ -53,8 +53,9 @@ void run_fhe_flow(const app::Resnet18CliOptions& options, const compiler::FhePro
     *progress << "Quantizing and compiling ResNet-18 for the " << crop << "x" << crop << " centre crop ("
               << calibration.shape.front() << " calibration crops)...\n";
   ThreadPool pool(options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency()));
-  const compiler::FheProgram crop_program = compiler::compile_float_graph(
-      make_folded_graph(crop), io::center_crop_tensor(calibration, crop), config, options.compile, pool);
+  const compiler::FheProgram crop_program =
+      compiler::compile_float_graph(make_folded_graph(crop), io::center_crop_tensor(calibration, crop), config,
+                                    with_reads(options.compile, options.reads.of(fhe_mode(options))), pool);
   std::vector<LabelledImage> crops(count);
   for (std::size_t i = 0; i < count; ++i) {
     crops[i].key = images[i].key;

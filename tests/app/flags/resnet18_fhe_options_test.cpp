@@ -166,9 +166,7 @@ TEST(Resnet18Cli, QuantizedStageDefaultsAreTheSeeds) {
   EXPECT_EQ(o.quant_modes,
             (std::vector{nn::quant::QuantizationMode::ReferenceCompatible, nn::quant::QuantizationMode::Improved}));
   EXPECT_EQ(o.quantization.n_bits, (nn::quant::NBits{8, 7, 7, 9}));
-  EXPECT_EQ(o.quantization.rounding_bits, 7);
   EXPECT_EQ(o.quantization.rounding_method, nn::quant::RoundingMethod::Approximate);
-  EXPECT_DOUBLE_EQ(o.compile.p_error, 0.05);
   EXPECT_EQ(o.calibration_images, 10u);
   EXPECT_TRUE(o.quantized_stages);
   EXPECT_FALSE(o.run_experiment);
@@ -178,19 +176,46 @@ TEST(Resnet18Cli, QuantizedStageDefaultsAreTheSeeds) {
   EXPECT_FALSE(o.experiment_rounding_bits.back());
 }
 
+// The reference mode reads as Concrete ML's seed (7 bits at p_error 0.05); the improved mode reads
+// 10 bits under the noise of a 7-bit read at 0.068 (docs/fhe_compiler.md, "Fine reads").
+TEST(Resnet18Cli, EachModeReadsItsOwnDefaultsUntilAFlagSetsBoth) {
+  const auto o = parse({});
+  EXPECT_EQ(o.reads.reference.rounding_bits, 7);
+  EXPECT_DOUBLE_EQ(o.reads.reference.p_error, 0.05);
+  EXPECT_EQ(o.reads.reference.p_error_bits, 0);
+  EXPECT_EQ(o.reads.improved.rounding_bits, 10);
+  EXPECT_DOUBLE_EQ(o.reads.improved.p_error, 0.068);
+  EXPECT_EQ(o.reads.improved.p_error_bits, 7);
+  EXPECT_EQ(&o.reads.of(nn::quant::QuantizationMode::ReferenceCompatible), &o.reads.reference);
+  EXPECT_EQ(&o.reads.of(nn::quant::QuantizationMode::Improved), &o.reads.improved);
+
+  const auto given = parse({"--rounding-bits", "8", "--p-error", "0.03", "--p-error-bits", "6"});
+  for (const ReadSettings& reads : {given.reads.reference, given.reads.improved}) {
+    EXPECT_EQ(reads.rounding_bits, 8);
+    EXPECT_DOUBLE_EQ(reads.p_error, 0.03);
+    EXPECT_EQ(reads.p_error_bits, 6);
+  }
+  // One flag leaves the others at each mode's default.
+  const auto p = parse({"--p-error", "0.05"});
+  EXPECT_DOUBLE_EQ(p.reads.improved.p_error, 0.05);
+  EXPECT_EQ(p.reads.improved.rounding_bits, 10);
+  EXPECT_EQ(p.reads.improved.p_error_bits, 7);
+  EXPECT_EQ(p.reads.reference.rounding_bits, 7);
+}
+
 TEST(Resnet18Cli, ParsesQuantizationFlags) {
   const auto o = parse({"--quant-mode", "improved", "--n-bits=8,6,6,9", "--rounding-bits", "none", "--rounding_method",
                         "exact", "--p-error", "1e-3", "--calibration-images", "4", "--simulation-seed", "9"});
   EXPECT_EQ(o.quant_modes, std::vector{nn::quant::QuantizationMode::Improved});
   EXPECT_EQ(o.quantization.n_bits, (nn::quant::NBits{8, 6, 6, 9}));
-  EXPECT_FALSE(o.quantization.rounding_bits);
+  EXPECT_FALSE(o.reads.improved.rounding_bits);
   EXPECT_EQ(o.quantization.rounding_method, nn::quant::RoundingMethod::Exact);
-  EXPECT_DOUBLE_EQ(o.compile.p_error, 1e-3);
+  EXPECT_DOUBLE_EQ(o.reads.improved.p_error, 1e-3);
   EXPECT_EQ(o.calibration_images, 4u);
   EXPECT_EQ(o.simulation_seed, 9u);
   EXPECT_EQ(parse({"--quant-mode", "reference"}).quant_modes,
             std::vector{nn::quant::QuantizationMode::ReferenceCompatible});
-  EXPECT_EQ(parse({"--rounding-bits", "5"}).quantization.rounding_bits, 5);
+  EXPECT_EQ(parse({"--rounding-bits", "5"}).reads.reference.rounding_bits, 5);
   EXPECT_FALSE(parse({}).per_site_precision);
   EXPECT_TRUE(parse({"--per-site-precision"}).per_site_precision);
   EXPECT_THROW(parse({"--per-site-precision", "--quant-mode", "reference"}), InvalidArgument);
@@ -201,7 +226,7 @@ TEST(Resnet18Cli, ParsesQuantizationFlags) {
   for (const char* bad : {"maxpool", "=6", "maxpool=1", "maxpool=6,maxpool=5", "maxpool=six"}) {
     EXPECT_THROW(parse({"--quant-mode", "improved", "--rounding-bits-at", bad}), InvalidArgument) << bad;
   }
-  EXPECT_DOUBLE_EQ(parse({"--p-error", "0.2"}).compile.p_error, 0.2);  // kMaxPError
+  EXPECT_DOUBLE_EQ(parse({"--p-error", "0.2"}).reads.reference.p_error, 0.2);  // kMaxPError
   EXPECT_FALSE(parse({"--fp32-only"}).quantized_stages);
 }
 

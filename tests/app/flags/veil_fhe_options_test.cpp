@@ -79,9 +79,15 @@ TEST(VeilFheCli, DefaultsAreTheSeeds) {
   const auto c = parse({"compile", "--out", "m"});
   EXPECT_EQ(c.network, NetworkOption::resnet18);
   EXPECT_EQ(c.quantization.n_bits, (nn::quant::NBits{8, 7, 7, 9}));
-  EXPECT_EQ(c.quantization.rounding_bits, 7);
-  EXPECT_DOUBLE_EQ(c.compile.p_error, 0.05);
+  // The improved mode's reads (resnet18_fhe_options_test.cpp): 10 bits at 0.068 as a 7-bit read.
+  EXPECT_EQ(c.quantization.rounding_bits, 10);
+  EXPECT_DOUBLE_EQ(c.compile.p_error, 0.068);
+  EXPECT_EQ(c.compile.p_error_bits, 7);
   EXPECT_EQ(c.quantization.mode, nn::quant::QuantizationMode::Improved);
+  const auto reference = parse({"compile", "--out", "m", "--quant-mode", "reference"});
+  EXPECT_EQ(reference.quantization.rounding_bits, 7);
+  EXPECT_DOUBLE_EQ(reference.compile.p_error, 0.05);
+  EXPECT_EQ(reference.compile.p_error_bits, 0);
   EXPECT_EQ(c.crop, 0);
   EXPECT_TRUE(c.compile.multi_parameter);
   EXPECT_FALSE(parse({"compile", "--out", "m", "--uniform-parameters"}).compile.multi_parameter);

@@ -147,11 +147,13 @@ TEST(FheStage, RejectsImagesOfAnotherShapeBeforeAnyKey) {
 // The simulated stage draws at the compiled program's per-node rates and keeps the FHE
 // mode's program.
 TEST(ModeCompilerHook, SimulatedStageUsesCompiledErrorProbabilities) {
-  ModeCompiler compiler(test_compile_options(), nn::quant::QuantizationMode::ReferenceCompatible, nullptr);
+  ModeCompiler compiler(test_compile_options(), test_reads(), nn::quant::QuantizationMode::ReferenceCompatible,
+                        nullptr);
   EXPECT_THROW(compiler.fhe_program(), InvalidArgument);
   app::QuantizedStagesSettings settings;
   settings.modes = {nn::quant::QuantizationMode::ReferenceCompatible};
   settings.quantization = test_config();
+  settings.reads = test_reads();
   settings.threads = 2;
   settings.compiled_simulation = [&compiler](auto mode, const auto& circuit, auto& simulation) {
     compiler.compile(mode, circuit, simulation);

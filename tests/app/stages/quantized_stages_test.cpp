@@ -49,7 +49,7 @@ struct Fixture {
 QuantizedStagesSettings settings_with(double p_error, std::size_t batch_size) {
   QuantizedStagesSettings s;
   s.quantization.n_bits = {8, 8, 8, 8};
-  s.p_error = p_error;
+  s.reads.reference.p_error = s.reads.improved.p_error = p_error;
   s.simulation_seed = 5;
   s.batch_size = batch_size;
   s.threads = 2;
@@ -88,6 +88,11 @@ TEST(QuantizedStages, BothModesRunAndSimulationAtZeroErrorIsTheClearRun) {
   }
   // The improved mode's free residual adds and cheaper max-pool need fewer PBS.
   EXPECT_LT(reports[1].pbs.total, reports[0].pbs.total);
+  // Each mode quantizes with its own reads (mode_reads.hpp): 7 bits, and 10 under 7-bit noise.
+  EXPECT_EQ(reports[0].config.rounding_bits, 7);
+  EXPECT_EQ(reports[0].reads.p_error_bits, 0);
+  EXPECT_EQ(reports[1].config.rounding_bits, 10);
+  EXPECT_EQ(reports[1].reads.p_error_bits, 7);
 }
 
 TEST(QuantizedStages, SimulationDoesNotDependOnBatchSize) {
@@ -109,7 +114,7 @@ TEST(QuantizedStages, SweepCellUsesConcreteMlSingleIntegerNBits) {
   s.simulate = false;
   s.modes = {nn::quant::QuantizationMode::ReferenceCompatible};
   s.quantization.n_bits = {5, 4, 4, 5};  // what Concrete ML makes of n_bits = 4: inputs and outputs get at least 5 bits
-  s.quantization.rounding_bits = std::nullopt;
+  s.reads.reference.rounding_bits = std::nullopt;
   std::vector<QuantizedModeReport> direct;
   run_quantized_stages(f.graph, f.calibration, f.images, f.fp32, s, {}, direct);
 

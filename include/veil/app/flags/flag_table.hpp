@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "veil/app/flags/mode_reads.hpp"
 #include "veil/app/flags/resnet18_fhe_options.hpp"
 
 namespace veil::app {
@@ -98,8 +99,9 @@ std::map<std::string, double> parse_site_p_error_value(const std::string& flag, 
 std::vector<std::optional<int>> parse_rounding_list_value(const std::string& flag, const std::string& value);
 
 /// The flags both programs take with one meaning and one help line: the quantizer's bits and
-/// rounding (Options::quantization, an nn::quant::QuantizationConfig) and whether the PBS sites
-/// share one parameter set (Options::compile, a compiler::CompileOptions).
+/// rounding (Options::quantization, an nn::quant::QuantizationConfig), how each mode reads its
+/// lookups (Options::reads, an app::ModeReads) and whether the PBS sites share one parameter set
+/// (Options::compile, a compiler::CompileOptions).
 template <class Options>
 CliFlagTable<Options> quantization_flags() {
   using O = Options;
@@ -111,14 +113,30 @@ CliFlagTable<Options> quantization_flags() {
         "model_outputs (default 8,7,7,9)",
         [](O& o, S f, S v) { o.quantization.n_bits = parse_n_bits_value(f, v); }}},
       {"--rounding-bits",
-       {FlagValue::required, "N|none  accumulator bits kept before each lookup (default 7)",
-        [](O& o, S f, S v) { o.quantization.rounding_bits = parse_rounding_bits_value(f, v); }}},
+       {FlagValue::required,
+        "N|none  accumulator bits kept before each lookup (default: 7 in the reference mode, 10 in "
+        "the improved mode)",
+        [](O& o, S f, S v) {
+          const std::optional<int> bits = parse_rounding_bits_value(f, v);
+          o.reads.reference.rounding_bits = o.reads.improved.rounding_bits = bits;
+        }}},
+      {"--p-error",
+       {FlagValue::required,
+        "P  per-PBS error probability the compiler targets, in (0, 0.2] (default: 0.05 in the "
+        "reference mode, 0.068 as a 7-bit read in the improved mode)",
+        [](O& o, S f, S v) {
+          const double p = parse_p_error_value(f, v);
+          o.reads.reference.p_error = o.reads.improved.p_error = p;
+        }}},
       {"--p-error-bits",
        {FlagValue::required,
         "B  state --p-error for B-bit reads: a lookup reading more bits (e.g. --rounding-bits 10) "
         "keeps the noise of a B-bit read at that p_error and loses its rounding error "
-        "(default: each lookup's own bits)",
-        [](O& o, S f, S v) { o.compile.p_error_bits = static_cast<int>(parse_unsigned_value(f, v, 1, 24)); }}},
+        "(default: each lookup's own bits in the reference mode, 7 in the improved mode)",
+        [](O& o, S f, S v) {
+          const int bits = static_cast<int>(parse_unsigned_value(f, v, 1, 24));
+          o.reads.reference.p_error_bits = o.reads.improved.p_error_bits = bits;
+        }}},
       {"--rounding-method",
        {FlagValue::required, "M  approximate (default) or exact",
         [](O& o, S f, S v) { o.quantization.rounding_method = parse_rounding_method_value(f, v); }}},

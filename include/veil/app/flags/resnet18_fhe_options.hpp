@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "veil/app/flags/mode_reads.hpp"
 #include "veil/compiler/fhe_program.hpp"
 #include "veil/nn/quant/quantization_config.hpp"
 
@@ -32,9 +33,11 @@ struct Resnet18CliOptions {
   /// --quant-mode: the modes run side by side, in this order (both by default).
   std::vector<nn::quant::QuantizationMode> quant_modes = {nn::quant::QuantizationMode::ReferenceCompatible,
                                                           nn::quant::QuantizationMode::Improved};
-  /// --n-bits (the seed's 8/7/7/9), --rounding-bits (nullopt: none), --rounding-bits-at (improved
-  /// mode's fixed per-site bits, rounding_bits_by_node), --rounding-method; `mode` is each stage's.
+  /// --n-bits (the seed's 8/7/7/9), --rounding-bits-at (improved mode's fixed per-site bits,
+  /// rounding_bits_by_node), --rounding-method; `mode` and `rounding_bits` are each stage's (reads).
   nn::quant::QuantizationConfig quantization;
+  /// --rounding-bits, --p-error, --p-error-bits: each mode's defaults until given.
+  ModeReads reads;
   bool per_site_precision = false;      // --per-site-precision: search per-site bits
   std::size_t calibration_images = 10;  // the dataset's first N calibrate, the rest evaluate
   std::uint64_t simulation_seed = 0;
@@ -47,8 +50,8 @@ struct Resnet18CliOptions {
   std::filesystem::path output_dir = ".";  // where the experiment's CSV and SVG go
 
   // Compiled circuit and FHE execution.
-  /// --p-error (the per-PBS error probability: the compiler's target and the simulation's rate)
-  /// and --uniform-parameters (multi_parameter false: one set for every PBS site).
+  /// --p-error-at and --uniform-parameters (multi_parameter false: one set for every PBS site);
+  /// p_error and p_error_bits are each mode's (reads).
   compiler::CompileOptions compile;
   std::optional<std::filesystem::path> export_statistics;  // --export-statistics [PATH]: JSON destination
   bool run_fhe = false;

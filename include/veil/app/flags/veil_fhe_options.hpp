@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 
+#include "veil/app/flags/mode_reads.hpp"
 #include "veil/compiler/fhe_program.hpp"
 #include "veil/nn/quant/quantization_config.hpp"
 
@@ -25,9 +26,13 @@ struct VeilFheOptions {
   // compile
   NetworkOption network = NetworkOption::resnet18;
   std::optional<std::filesystem::path> weights;
-  /// --quant-mode (one mode, improved by default), --n-bits, --rounding-bits, --rounding-method.
+  /// --quant-mode (one mode, improved by default), --n-bits, --rounding-method; rounding_bits is
+  /// the mode's (reads) once parsed.
   nn::quant::QuantizationConfig quantization{.mode = nn::quant::QuantizationMode::Improved};
-  compiler::CompileOptions compile;  // --p-error, --uniform-parameters (multi_parameter false)
+  /// --uniform-parameters (multi_parameter false); p_error and p_error_bits are the mode's (reads)
+  /// once parsed.
+  compiler::CompileOptions compile;
+  ModeReads reads;  // --rounding-bits, --p-error, --p-error-bits: the modes' defaults until given
   std::size_t calibration_images = 10;
   std::int64_t crop = 0;  // S: ResNet-18 for S x S centre crops; 0: the full 224 image
 

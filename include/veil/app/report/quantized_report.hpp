@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 
+#include "veil/app/flags/mode_reads.hpp"
 #include "veil/nn/fp32_evaluation.hpp"
 #include "veil/nn/quant/pbs_account.hpp"
 #include "veil/nn/quant/quantization_config.hpp"
@@ -22,6 +23,7 @@ struct QuantizedModeReport {
   double quantize_seconds = 0.0;  // calibration + circuit construction
   nn::QuantizedStageResult clear;
   std::optional<nn::QuantizedStageResult> simulated;
+  ReadSettings reads;              // the mode's target (p_error stated for reads.p_error_bits)
   double p_error = 0.0;            // of the simulation: at every PBS, or the largest per-node one
   bool compiled_p_errors = false;  // per-node error probabilities of the compiled program
 };

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "veil/app/flags/mode_reads.hpp"
 #include "veil/app/report/quantized_report.hpp"
 #include "veil/app/stages/sweep.hpp"
 #include "veil/common/tensor.hpp"
@@ -22,11 +23,12 @@ namespace veil::app {
 struct QuantizedStagesSettings {
   std::vector<nn::quant::QuantizationMode> modes{nn::quant::QuantizationMode::ReferenceCompatible,
                                                  nn::quant::QuantizationMode::Improved};
-  /// What every mode shares (bits, rounding, per-site overrides); its `mode` is ignored (make_config).
+  /// What every mode shares (bits, rounding method, per-site overrides); its `mode` and
+  /// `rounding_bits` are each mode's (make_config).
   nn::quant::QuantizationConfig quantization;
+  /// Each mode's rounding bits and the simulation's p_error (stated for p_error_bits).
+  ModeReads reads;
   bool simulate = true;
-  double p_error = 0.05;
-  int p_error_bits = 0;  // nn::quant::SimulationSettings::p_error_bits
   /// Sets a mode's simulation from its compiled program (per-node error probabilities and
   /// output noise, which nn cannot compute: the compiler does); unset: p_error at every PBS.
   std::function<void(nn::quant::QuantizationMode, const nn::quant::QuantizedCircuit&, nn::quant::SimulationSettings&)>
@@ -41,7 +43,8 @@ struct QuantizedStagesSettings {
 /// "reference" / "improved".
 std::string mode_name(nn::quant::QuantizationMode mode);
 
-/// The quantizer's config for one mode of the settings: settings.quantization with `mode`.
+/// The quantizer's config for one mode of the settings: settings.quantization with `mode` and its
+/// reads' rounding bits.
 nn::quant::QuantizationConfig make_config(const QuantizedStagesSettings& settings, nn::quant::QuantizationMode mode);
 
 /// Runs every mode of `settings` on `images` (valid items; fp32.images[i] is image i's fp32

@@ -29,7 +29,9 @@ nn::quant::QuantizationMode fhe_mode(const app::Resnet18CliOptions& options);
 /// app::QuantizedStagesSettings::compiled_simulation) and keeps the FHE mode's program.
 class ModeCompiler {
  public:
-  ModeCompiler(compiler::CompileOptions options, nn::quant::QuantizationMode fhe_mode, std::ostream* progress);
+  /// Each mode compiles with `options` held to its `reads`.
+  ModeCompiler(compiler::CompileOptions options, ModeReads reads, nn::quant::QuantizationMode fhe_mode,
+               std::ostream* progress);
 
   /// Compiles `circuit` and sets `simulation` from the program (compiler::simulate_as_compiled).
   /// InvalidArgument naming the mode when the circuit does not compile.
@@ -46,6 +48,7 @@ class ModeCompiler {
 
  private:
   compiler::CompileOptions options_;
+  ModeReads reads_;
   nn::quant::QuantizationMode fhe_mode_;
   std::ostream* progress_;
   std::optional<compiler::FheProgram> fhe_program_;
