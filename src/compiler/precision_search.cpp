@@ -98,12 +98,11 @@ class Search {
     result_.simulated_after = current.simulated;
     for (const PbsSite& s : first.program.pbs_sites) {
       const PbsSite* now = current.program.site_of(s.node);
+      const std::string& name = first.program.circuit.node(s.node).name;
       if (now && now->precision_bits < s.precision_bits)
-        result_.lowered.push_back(
-            {first.program.circuit.node(s.node).name, s.precision_bits, now->precision_bits, s.count});
-      if (now && now->target_p_error != s.target_p_error)
-        result_.relaxed.push_back(
-            {first.program.circuit.node(s.node).name, s.target_p_error, now->target_p_error, s.count});
+        result_.lowered.push_back({name, s.precision_bits, now->precision_bits, s.count});
+      const double before = stated_target(first.targets, name), after = stated_target(current.targets, name);
+      if (now && after != before) result_.relaxed.push_back({name, before, after, s.count});
     }
     result_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return std::move(result_);
@@ -175,6 +174,13 @@ class Search {
     }
   }
 
+  // A site's target as the compile options state it (for p_error_bits reads when set), not the
+  // site's own-precision rate: a site read one bit coarser keeps it.
+  double stated_target(const std::map<std::string, double>& targets, const std::string& name) const {
+    const auto it = targets.find(name);
+    return it == targets.end() ? options_.p_error : it->second;
+  }
+
   // (estimated cost, site, bits, 0) of each site of `current` one bit narrower that is wider than
   // the floor, and (estimated cost, site, its bits, target) of each site held to a looser target,
   // not rejected and estimated to save, cheapest first (circuit order on ties).
@@ -185,7 +191,8 @@ class Search {
     for (const PbsSite& s : current.program.pbs_sites) {
       const std::string& name = current.program.circuit.node(s.node).name;
       for (const double p_error : search_.relaxed_p_errors) {
-        if (p_error <= s.target_p_error || rejected.count({name, s.precision_bits, p_error})) continue;
+        if (p_error <= stated_target(current.targets, name) || rejected.count({name, s.precision_bits, p_error}))
+          continue;
         std::map<std::string, double> targets = current.targets;
         targets[name] = p_error;
         const std::optional<double> cost = estimated_cost(current.program.circuit, targets);

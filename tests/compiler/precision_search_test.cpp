@@ -158,6 +158,29 @@ TEST(PrecisionSearch, LooserTargetsAreKeptOnlyWithinTheBudget) {
   EXPECT_EQ(make_statistics(chosen).cost_units, r.cost_after);
 }
 
+// Fine reads (10 bits under the noise of a 7-bit read): the looser targets are compared and
+// reported as stated (at 7 bits), not at the sites' own 10-bit rates (~0.81 for 0.05), which would
+// hide every candidate; a site read one bit coarser is not reported as relaxed.
+TEST(PrecisionSearch, TargetsOfFineReadsAreComparedAsStated) {
+  const Fixture& f = fixture();
+  nn::quant::QuantizationConfig config = f.config;
+  config.rounding_bits = 10;
+  CompileOptions compile = f.options;
+  compile.p_error_bits = 7;
+  PrecisionSearchOptions o = options();
+  o.relaxed_p_errors = {0.2};
+  const PrecisionSearchResult r = search_site_precision(f.graph, f.calibration, f.fp32, config, compile, o);
+  std::size_t target_trials = 0;
+  for (const PrecisionTrial& t : r.trials) target_trials += t.p_error > 0;
+  EXPECT_GT(target_trials, 0u);
+  for (const RelaxedSite& s : r.relaxed) {
+    EXPECT_EQ(s.p_error_before, 0.05) << s.site;
+    EXPECT_EQ(s.p_error_after, 0.2) << s.site;
+  }
+  std::printf("fine reads: %zu target trials; %zu sites relaxed, %zu lowered; cost %.4g -> %.4g\n", target_trials,
+              r.relaxed.size(), r.lowered.size(), r.cost_before, r.cost_after);
+}
+
 TEST(PrecisionSearch, RefusesBadOptions) {
   const Fixture& f = fixture();
   PrecisionSearchOptions o = options();

@@ -43,7 +43,8 @@ struct PrecisionSearchOptions {
   /// Largest relative growth of the logits' mean relative L2 error against the start's
   /// (negative: the shrinking each lowering must bring; -1 refuses every inexact lowering).
   double l2_tolerance = 0.02;
-  /// Looser per-site targets to try, each above CompileOptions::p_error (empty: bits only).
+  /// Looser per-site targets to try, each above CompileOptions::p_error and stated like it (for
+  /// CompileOptions::p_error_bits reads when set; empty: bits only).
   std::vector<double> relaxed_p_errors;
   std::size_t threads = 0;  // 0: all cores
 };
@@ -77,7 +78,7 @@ struct LoweredSite {
 
 struct RelaxedSite {
   std::string site;
-  double p_error_before = 0, p_error_after = 0;  // targets
+  double p_error_before = 0, p_error_after = 0;  // targets as CompileOptions states them (p_error_bits)
   std::uint64_t pbs = 0;                         // per image
 };
 
