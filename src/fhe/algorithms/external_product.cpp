@@ -16,12 +16,19 @@
 
 namespace veil::fhe {
 
+namespace {
+// Doubles between consecutive Fourier digit rows: N is a multiple of 4 KiB at N >= 512, so
+// unpadded rows would put the same offset of every row in one L1 set, and the Fourier product
+// reading all rows at once would evict its own lines; a 64-byte pad moves each row one set on.
+std::size_t digit_row_stride(std::size_t n) { return n + 8; }
+}  // namespace
+
 std::size_t external_product_scratch_size(GlweDimension k, PolynomialSize N, DecompositionLevelCount level) {
   const std::size_t rows = (k.value + 1) * level.value;
   return detail::ScratchSize()
-      .add<std::int64_t>(level.value * N.value)  // digit polynomials of one GLWE component
-      .add<double>(rows * N.value)               // every digit polynomial in the Fourier domain
-      .add<double>(N.value)                      // one output component in the Fourier domain
+      .add<std::int64_t>(level.value * N.value)       // digit polynomials of one GLWE component
+      .add<double>(rows * digit_row_stride(N.value))  // every digit polynomial in the Fourier domain
+      .add<double>(N.value)                           // one output component in the Fourier domain
       .total();
 }
 
@@ -42,7 +49,8 @@ void external_product_add(const FourierBootstrapKey& bsk, std::size_t index, std
       "external_product_add");
   const std::size_t rows = (k + 1) * levels;
   auto* digits = cursor.take<std::int64_t>(levels * n);
-  auto* digit_fourier = cursor.take<double>(rows * n);
+  const std::size_t stride = digit_row_stride(n);
+  auto* digit_fourier = cursor.take<double>(rows * stride);
   auto* acc = cursor.take<double>(n);
 
   const NegacyclicFft& fft = NegacyclicFft::for_size(bsk.polynomial_size());
@@ -50,14 +58,14 @@ void external_product_add(const FourierBootstrapKey& bsk, std::size_t index, std
   // Row r = i*l + j of the GGSW meets digit polynomial j of component i.
   std::array<double*, 64> outs{};  // base_log * level < 64: at most 63 levels
   for (std::size_t i = 0; i <= k; ++i) {
-    for (std::size_t j = 0; j < levels; ++j) outs[j] = digit_fourier + (i * levels + j) * n;
+    for (std::size_t j = 0; j < levels; ++j) outs[j] = digit_fourier + (i * levels + j) * stride;
     fft.forward_digits(in.data() + i * n, decomposer, digits, outs.data());
   }
   // Accumulate every row in the Fourier domain, then one inverse transform per component.
   const double* ggsw = bsk.ggsw(index).data();
   const cpu::CpuKernels& kernels = cpu::cpu_kernels();
   for (std::size_t c = 0; c <= k; ++c) {
-    kernels.fourier_dot(acc, digit_fourier, n, ggsw + c * n, (k + 1) * n, rows, n / 2);
+    kernels.fourier_dot(acc, digit_fourier, stride, ggsw + c * n, (k + 1) * n, rows, n / 2);
     fft.backward_add(acc, out.data() + c * n);
   }
 }

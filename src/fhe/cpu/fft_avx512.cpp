@@ -1,4 +1,4 @@
-// AVX-512 negacyclic FFT: split real/imaginary vectors of 8 doubles, radix-4 passes (two
+// AVX-512 negacyclic FFT: split real/imaginary vectors of 8 doubles, radix-8 passes (three
 // stages per load/store), the twist and int64->double conversion fused into the first forward
 // stage, the untwist, scale and exact rounding to the torus fused into the last inverse stage.
 // Stages and output order are those of portable_kernels.hpp. Compiled with AVX-512 flags
@@ -8,8 +8,12 @@
 // GCC 12 flags the _mm512_undefined_* placeholders inside its own intrinsics headers.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 #include <immintrin.h>
+
+#include <array>
+#include <utility>
 
 namespace veil::fhe::cpu {
 
@@ -79,39 +83,125 @@ inline void radix4_dit(Cplx& x0, Cplx& x1, Cplx& x2, Cplx& x3, const Radix4Twidd
   x3 = minus_i(d01, d23);
 }
 
-// Butterflies between lanes l and l ^ s of one vector: lanes without bit s get u + v, lanes
-// with it get v_lane's partner minus itself, i.e. u - v.
-template <int S>
-inline __m512d partner(__m512d x) {
-  if constexpr (S == 4) return _mm512_shuffle_f64x2(x, x, 0x4E);
-  if constexpr (S == 2) return _mm512_permutex_pd(x, 0x4E);
-  if constexpr (S == 1) return _mm512_permute_pd(x, 0x55);
-}
-template <int S>
-inline Cplx lane_butterfly(Cplx x) {
-  constexpr __mmask8 high = S == 4 ? 0xF0 : S == 2 ? 0xCC : 0xAA;
-  const __m512d pr = partner<S>(x.re), pi = partner<S>(x.im);
-  return {_mm512_mask_sub_pd(_mm512_add_pd(x.re, pr), high, pr, x.re),
-          _mm512_mask_sub_pd(_mm512_add_pd(x.im, pi), high, pi, x.im)};
+// One group of a radix-R pass (R = 2, 4 or 8): log2(R) decimation-in-frequency stages, the largest
+// of half-span m, on x[k] at offset j + k*2m/R; radix 8 is one stage, then radix 4 on each half.
+template <std::size_t R>
+inline void dif_block(Cplx (&x)[R], const Radix4Twiddles& w, std::size_t m, std::size_t j) {
+  if constexpr (R == 4) {
+    radix4_dif(x[0], x[1], x[2], x[3], w, m, j);
+  } else {
+    for (std::size_t k = 0; k < R / 2; ++k) {
+      dif(x[k], x[k + R / 2], w.sr + m - 1 + j + k * 2 * m / R, w.si + m - 1 + j + k * 2 * m / R);
+    }
+    if constexpr (R == 8) {
+      radix4_dif(x[0], x[1], x[2], x[3], w, m / 2, j);
+      radix4_dif(x[4], x[5], x[6], x[7], w, m / 2, j);
+    }
+  }
 }
 
-// The last three forward stages (half-spans 4, 2, 1) inside one vector, and their inverse.
+// Its inverse (decimation in time, conjugate twiddles).
+template <std::size_t R>
+inline void dit_block(Cplx (&x)[R], const Radix4Twiddles& w, std::size_t m, std::size_t j) {
+  if constexpr (R == 4) {
+    radix4_dit(x[0], x[1], x[2], x[3], w, m, j);
+  } else {
+    if constexpr (R == 8) {
+      radix4_dit(x[0], x[1], x[2], x[3], w, m / 2, j);
+      radix4_dit(x[4], x[5], x[6], x[7], w, m / 2, j);
+    }
+    for (std::size_t k = 0; k < R / 2; ++k) {
+      dit(x[k], x[k + R / 2], w.sr + m - 1 + j + k * 2 * m / R, w.si + m - 1 + j + k * 2 * m / R);
+    }
+  }
+}
+
+// The last three stages (half-spans 4, 2, 1) act inside each 8-value block. Two blocks x, y
+// run together: before each stage, the lane bit that stage pairs on trades places with the
+// choice of vector, so its butterflies are whole-vector additions and its twiddles multiply one
+// vector of the two. Per component: a vector pair (a, b) whose lane bit s is exchanged.
+template <int S>
+inline void swap_lane_bit(__m512d& a, __m512d& b) {
+  const __m512d x = a;
+  if constexpr (S == 4) {
+    a = _mm512_shuffle_f64x2(x, b, 0x44);
+    b = _mm512_shuffle_f64x2(x, b, 0xEE);
+  } else if constexpr (S == 2) {
+    a = _mm512_permutex2var_pd(x, _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13), b);
+    b = _mm512_permutex2var_pd(x, _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15), b);
+  } else {
+    a = _mm512_unpacklo_pd(x, b);
+    b = _mm512_unpackhi_pd(x, b);
+  }
+}
+template <int S>
+inline void swap_lane_bit(Cplx& a, Cplx& b) {
+  swap_lane_bit<S>(a.re, b.re);
+  swap_lane_bit<S>(a.im, b.im);
+}
+
+// After the three exchanges, lane bits (2, 1, 0) hold (block, bit 2, bit 1) and the vector
+// holds bit 0; back to one block per vector, and its inverse.
+inline void blocks_from_bit0(__m512d& a, __m512d& b) {
+  const __m512d x = a;
+  a = _mm512_permutex2var_pd(x, _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11), b);
+  b = _mm512_permutex2var_pd(x, _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15), b);
+}
+inline void bit0_from_blocks(__m512d& a, __m512d& b) {
+  const __m512d x = a;
+  a = _mm512_permutex2var_pd(x, _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14), b);
+  b = _mm512_permutex2var_pd(x, _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15), b);
+}
+
+// Times W_4^(lane bit 0) = -i on odd lanes (b - ai), and its conjugate i (-b + ai).
+constexpr __mmask8 kOddLanes = 0xAA;
+inline Cplx odd_lanes_minus_i(Cplx x) {
+  return {_mm512_mask_mov_pd(x.re, kOddLanes, x.im), _mm512_mask_sub_pd(x.im, kOddLanes, _mm512_setzero_pd(), x.re)};
+}
+inline Cplx odd_lanes_plus_i(Cplx x) {
+  return {_mm512_mask_sub_pd(x.re, kOddLanes, _mm512_setzero_pd(), x.im), _mm512_mask_mov_pd(x.im, kOddLanes, x.re)};
+}
+
+// The half-span-4 twiddles W_8^(l % 4) in both halves: lanes 4..7 of the table's row.
 struct LaneTwiddles {
-  __m512d r4, i4, r2, i2;
+  __m512d r4, i4;
 };
 inline LaneTwiddles lane_twiddles(const FftTables& t) {
-  return {_mm512_load_pd(t.lane_re[0]), _mm512_load_pd(t.lane_im[0]), _mm512_load_pd(t.lane_re[1]),
-          _mm512_load_pd(t.lane_im[1])};
+  return {_mm512_broadcast_f64x4(_mm256_load_pd(t.lane_re[0] + 4)),
+          _mm512_broadcast_f64x4(_mm256_load_pd(t.lane_im[0] + 4))};
 }
-inline Cplx lanes_dif(Cplx x, const LaneTwiddles& l) {
-  x = mul(lane_butterfly<4>(x), l.r4, l.i4);
-  x = mul(lane_butterfly<2>(x), l.r2, l.i2);
-  return lane_butterfly<1>(x);  // W_1 = 1
+
+inline void lanes_dif(Cplx& x, Cplx& y, const LaneTwiddles& l) {
+  swap_lane_bit<4>(x, y);
+  Cplx d = sub(x, y);
+  x = add(x, y);
+  y = mul(d, l.r4, l.i4);
+  swap_lane_bit<2>(x, y);
+  d = sub(x, y);
+  x = add(x, y);
+  y = odd_lanes_minus_i(d);
+  swap_lane_bit<1>(x, y);
+  d = sub(x, y);  // W_1 = 1
+  x = add(x, y);
+  blocks_from_bit0(x.re, d.re);
+  blocks_from_bit0(x.im, d.im);
+  y = d;
 }
-inline Cplx lanes_dit(Cplx x, const LaneTwiddles& l) {
-  x = lane_butterfly<1>(x);
-  x = lane_butterfly<2>(mul_conj(x, l.r2, l.i2));
-  return lane_butterfly<4>(mul_conj(x, l.r4, l.i4));
+inline void lanes_dit(Cplx& x, Cplx& y, const LaneTwiddles& l) {
+  bit0_from_blocks(x.re, y.re);
+  bit0_from_blocks(x.im, y.im);
+  Cplx d = sub(x, y);
+  x = add(x, y);
+  swap_lane_bit<1>(x, d);
+  const Cplx c2 = odd_lanes_plus_i(d);
+  d = sub(x, c2);
+  x = add(x, c2);
+  swap_lane_bit<2>(x, d);
+  const Cplx c4 = mul_conj(d, l.r4, l.i4);
+  d = sub(x, c4);
+  x = add(x, c4);
+  swap_lane_bit<4>(x, d);
+  y = d;
 }
 
 // round(x) mod 2^64, exactly: the nearest multiple of 2^64 is subtracted in double (exact),
@@ -144,65 +234,102 @@ inline std::size_t middle_stage_count(std::size_t h) {
 
 namespace {
 
+// One pass of dif_block over the whole transform: its groups at every block b and offset j.
+template <std::size_t R>
+void dif_pass(double* re, double* im, std::size_t h, const Radix4Twiddles& w, std::size_t m) {
+  const std::size_t e = 2 * m / R;
+  for (std::size_t b = 0; b < h; b += 2 * m) {
+    for (std::size_t j = 0; j < e; j += 8) {
+      Cplx x[R];
+      for (std::size_t k = 0; k < R; ++k) x[k] = load(re, im, b + j + k * e);
+      dif_block(x, w, m, j);
+      for (std::size_t k = 0; k < R; ++k) store(re, im, b + j + k * e, x[k]);
+    }
+  }
+}
+template <std::size_t R>
+void dit_pass(double* re, double* im, std::size_t h, const Radix4Twiddles& w, std::size_t m) {
+  const std::size_t e = 2 * m / R;
+  for (std::size_t b = 0; b < h; b += 2 * m) {
+    for (std::size_t j = 0; j < e; j += 8) {
+      Cplx x[R];
+      for (std::size_t k = 0; k < R; ++k) x[k] = load(re, im, b + j + k * e);
+      dit_block(x, w, m, j);
+      for (std::size_t k = 0; k < R; ++k) store(re, im, b + j + k * e, x[k]);
+    }
+  }
+}
+
+// The last S <= 3 memory stages (half-spans 2^(S+2) down to 8) share a load/store with the
+// in-register ones, on blocks of 2^S vectors (at least 2: the in-register stages take pairs);
+// and the inverse, the in-register stages first.
+template <std::size_t S>
+void dif_last_pass(double* re, double* im, std::size_t h, const Radix4Twiddles& w, const LaneTwiddles& lanes) {
+  constexpr std::size_t R = std::size_t{1} << (S == 0 ? 1 : S);
+  for (std::size_t b = 0; b < h; b += 8 * R) {
+    Cplx x[R];
+    for (std::size_t k = 0; k < R; ++k) x[k] = load(re, im, b + 8 * k);
+    if constexpr (S > 0) dif_block(x, w, 4 * R, 0);
+    for (std::size_t k = 0; k < R; k += 2) lanes_dif(x[k], x[k + 1], lanes);
+    for (std::size_t k = 0; k < R; ++k) store(re, im, b + 8 * k, x[k]);
+  }
+}
+template <std::size_t S>
+void dit_first_pass(double* re, double* im, std::size_t h, const Radix4Twiddles& w, const LaneTwiddles& lanes) {
+  constexpr std::size_t R = std::size_t{1} << (S == 0 ? 1 : S);
+  for (std::size_t b = 0; b < h; b += 8 * R) {
+    Cplx x[R];
+    for (std::size_t k = 0; k < R; ++k) x[k] = load(re, im, b + 8 * k);
+    for (std::size_t k = 0; k < R; k += 2) lanes_dit(x[k], x[k + 1], lanes);
+    if constexpr (S > 0) dit_block(x, w, 4 * R, 0);
+    for (std::size_t k = 0; k < R; ++k) store(re, im, b + 8 * k, x[k]);
+  }
+}
+
+// The memory stages between the first/last one and the in-register ones: the last three (or
+// fewer) share a pass with the in-register stages, the rest go three per pass (radix 8), a
+// remainder of one or two stages first.
+struct MiddlePasses {
+  std::size_t last;       // stages fused with the in-register ones
+  std::size_t remainder;  // stages of the pass next to the first/last stage, 0 to 2
+  std::size_t radix8;     // radix-8 passes in between
+};
+inline MiddlePasses middle_passes(std::size_t h) {
+  const std::size_t middle = middle_stage_count(h);
+  const std::size_t last = middle < 3 ? middle : 3;
+  return {last, (middle - last) % 3, (middle - last) / 3};
+}
+
 // Every forward stage after the first (half-span h/2), in place on out.
 void forward_after_first_stage(const FftTables& t, double* out) {
   const std::size_t h = t.half;
   double* re = out;
   double* im = out + h;
-  const double* sr = t.stage_re;
-  const double* si = t.stage_im;
-  const double* s3r = t.stage3_re;
-  const double* s3i = t.stage3_im;
+  const Radix4Twiddles w{t.stage_re, t.stage_im, t.stage3_re, t.stage3_im};
+  const MiddlePasses passes = middle_passes(h);
   std::size_t m = h / 4;
-  if (middle_stage_count(h) % 2 == 1) {
-    for (std::size_t b = 0; b < h; b += 2 * m) {
-      for (std::size_t j = 0; j < m; j += 8) {
-        Cplx u = load(re, im, b + j), v = load(re, im, b + j + m);
-        dif(u, v, sr + m - 1 + j, si + m - 1 + j);
-        store(re, im, b + j, u);
-        store(re, im, b + j + m, v);
-      }
-    }
-    m /= 2;
-  }
-  const Radix4Twiddles w{sr, si, s3r, s3i};
-  for (; m >= 64; m /= 4) {
-    const std::size_t q = m / 2;
-    for (std::size_t b = 0; b < h; b += 2 * m) {
-      for (std::size_t j = 0; j < q; j += 8) {
-        Cplx x0 = load(re, im, b + j), x1 = load(re, im, b + j + q);
-        Cplx x2 = load(re, im, b + j + m), x3 = load(re, im, b + j + m + q);
-        radix4_dif(x0, x1, x2, x3, w, m, j);
-        store(re, im, b + j, x0);
-        store(re, im, b + j + q, x1);
-        store(re, im, b + j + m, x2);
-        store(re, im, b + j + m + q, x3);
-      }
-    }
-  }
+  if (passes.remainder == 1) dif_pass<2>(re, im, h, w, m);
+  if (passes.remainder == 2) dif_pass<4>(re, im, h, w, m);
+  m >>= passes.remainder;
+  for (std::size_t p = 0; p < passes.radix8; ++p, m /= 8) dif_pass<8>(re, im, h, w, m);
   const LaneTwiddles lanes = lane_twiddles(t);
-  if (m == 16) {  // the last radix-4 pass (half-spans 16, 8) and the in-register stages share a load/store
-    for (std::size_t b = 0; b < h; b += 32) {
-      Cplx x0 = load(re, im, b), x1 = load(re, im, b + 8), x2 = load(re, im, b + 16), x3 = load(re, im, b + 24);
-      radix4_dif(x0, x1, x2, x3, w, 16, 0);
-      store(re, im, b, lanes_dif(x0, lanes));
-      store(re, im, b + 8, lanes_dif(x1, lanes));
-      store(re, im, b + 16, lanes_dif(x2, lanes));
-      store(re, im, b + 24, lanes_dif(x3, lanes));
-    }
-  } else {
-    for (std::size_t i = 0; i < h; i += 8) store(re, im, i, lanes_dif(load(re, im, i), lanes));
+  switch (passes.last) {
+    case 0: return dif_last_pass<0>(re, im, h, w, lanes);
+    case 1: return dif_last_pass<1>(re, im, h, w, lanes);
+    case 2: return dif_last_pass<2>(re, im, h, w, lanes);
+    default: return dif_last_pass<3>(re, im, h, w, lanes);
   }
 }
 
 // The balanced digits of 8 torus values, level-major as SignedDecomposer::decompose_slice
 // writes them (level 0 the most significant): the same shifts, masks and carries, in lanes.
-void decompose_lanes(__m512i x, int base_log, int levels, __m512d* digits) {
+template <int L>
+inline void decompose_lanes(__m512i x, int base_log, __m512d (&digits)[L]) {
   const __m128i b = _mm_cvtsi32_si128(base_log), b1 = _mm_cvtsi32_si128(base_log - 1);
   const __m512i one = _mm512_set1_epi64(1), mask = _mm512_set1_epi64((std::int64_t{1} << base_log) - 1);
-  __m512i state = _mm512_srl_epi64(
-      _mm512_add_epi64(_mm512_srl_epi64(x, _mm_cvtsi32_si128(63 - base_log * levels)), one), _mm_cvtsi32_si128(1));
-  for (int j = levels - 1; j >= 1; --j) {
+  __m512i state = _mm512_srl_epi64(_mm512_add_epi64(_mm512_srl_epi64(x, _mm_cvtsi32_si128(63 - base_log * L)), one),
+                                   _mm_cvtsi32_si128(1));
+  for (int j = L - 1; j >= 1; --j) {
     const __m512i digit = _mm512_and_si512(state, mask);
     const __m512i carry = _mm512_srl_epi64(digit, b1);
     state = _mm512_add_epi64(_mm512_srl_epi64(state, b), carry);
@@ -211,6 +338,37 @@ void decompose_lanes(__m512i x, int base_log, int levels, __m512d* digits) {
   const __m512i digit = _mm512_and_si512(state, mask);
   digits[0] = _mm512_cvtepi64_pd(_mm512_sub_epi64(digit, _mm512_sll_epi64(_mm512_srl_epi64(digit, b1), b)));
 }
+
+// The first stage of the transforms of L digit levels. L is a template parameter so that the
+// digits stay in registers between their decomposition and their butterflies.
+template <int L>
+void first_stage_digits(const FftTables& t, const std::uint64_t* in, int base_log, double* const* outs) {
+  const std::size_t h = t.half, m = h / 2;
+  const double* sr = t.stage_re;
+  const double* si = t.stage_im;
+  for (std::size_t j = 0; j < m; j += 8) {
+    // The four loads of the first stage (u and v, real and imaginary halves), every level at once.
+    const std::size_t at[4] = {j, j + h, j + m, j + m + h};
+    __m512d d[4][L];
+    for (int k = 0; k < 4; ++k) decompose_lanes(_mm512_loadu_si512(in + at[k]), base_log, d[k]);
+    const __m512d tw_ur = _mm512_loadu_pd(t.twist_re + j), tw_ui = _mm512_loadu_pd(t.twist_im + j);
+    const __m512d tw_vr = _mm512_loadu_pd(t.twist_re + j + m), tw_vi = _mm512_loadu_pd(t.twist_im + j + m);
+    for (int l = 0; l < L; ++l) {
+      Cplx u = mul(Cplx{d[0][l], d[1][l]}, tw_ur, tw_ui), v = mul(Cplx{d[2][l], d[3][l]}, tw_vr, tw_vi);
+      dif(u, v, sr + m - 1 + j, si + m - 1 + j);
+      store(outs[l], outs[l] + h, j, u);
+      store(outs[l], outs[l] + h, j + m, v);
+    }
+  }
+}
+
+using FirstStageDigits = void (*)(const FftTables&, const std::uint64_t*, int, double* const*);
+template <std::size_t... I>
+constexpr std::array<FirstStageDigits, sizeof...(I)> first_stages_digits(std::index_sequence<I...>) {
+  return {first_stage_digits<static_cast<int>(I) + 1>...};
+}
+// Entry l - 1: the first stage for l levels.
+constexpr auto kFirstStageDigits = first_stages_digits(std::make_index_sequence<kMaxDigitLevels>{});
 
 }  // namespace
 
@@ -229,23 +387,7 @@ void fft_forward_avx512(const FftTables& t, const std::int64_t* in, double* out)
 
 void fft_forward_digits_avx512(const FftTables& t, const std::uint64_t* in, int base_log, int levels,
                                double* const* outs) {
-  const std::size_t h = t.half, m = h / 2;
-  const double* sr = t.stage_re;
-  const double* si = t.stage_im;
-  __m512d d[4][kMaxDigitLevels];
-  for (std::size_t j = 0; j < m; j += 8) {
-    // The four loads of the first stage (u and v, real and imaginary halves), every level at once.
-    const std::size_t at[4] = {j, j + h, j + m, j + m + h};
-    for (int k = 0; k < 4; ++k) decompose_lanes(_mm512_loadu_si512(in + at[k]), base_log, levels, d[k]);
-    const __m512d tw_ur = _mm512_loadu_pd(t.twist_re + j), tw_ui = _mm512_loadu_pd(t.twist_im + j);
-    const __m512d tw_vr = _mm512_loadu_pd(t.twist_re + j + m), tw_vi = _mm512_loadu_pd(t.twist_im + j + m);
-    for (int l = 0; l < levels; ++l) {
-      Cplx u = mul(Cplx{d[0][l], d[1][l]}, tw_ur, tw_ui), v = mul(Cplx{d[2][l], d[3][l]}, tw_vr, tw_vi);
-      dif(u, v, sr + m - 1 + j, si + m - 1 + j);
-      store(outs[l], outs[l] + h, j, u);
-      store(outs[l], outs[l] + h, j + m, v);
-    }
-  }
+  kFirstStageDigits[static_cast<std::size_t>(levels - 1)](t, in, base_log, outs);
   for (int l = 0; l < levels; ++l) forward_after_first_stage(t, outs[l]);
 }
 
@@ -257,52 +399,19 @@ void fft_backward_avx512(const FftTables& t, double* fourier, std::uint64_t* out
   const double* si = t.stage_im;
   const double* s3r = t.stage3_re;
   const double* s3i = t.stage3_im;
-  const LaneTwiddles lanes = lane_twiddles(t);
   const Radix4Twiddles w{sr, si, s3r, s3i};
-  const std::size_t middle = middle_stage_count(h);
-  std::size_t m = 16;  // the larger half-span of each radix-4 pass
-  std::size_t pass = 0;
-  if (middle >= 2) {  // the in-register stages and the first radix-4 pass (16, 8) share a load/store
-    for (std::size_t b = 0; b < h; b += 32) {
-      Cplx x0 = lanes_dit(load(re, im, b), lanes), x1 = lanes_dit(load(re, im, b + 8), lanes);
-      Cplx x2 = lanes_dit(load(re, im, b + 16), lanes), x3 = lanes_dit(load(re, im, b + 24), lanes);
-      radix4_dit(x0, x1, x2, x3, w, 16, 0);
-      store(re, im, b, x0);
-      store(re, im, b + 8, x1);
-      store(re, im, b + 16, x2);
-      store(re, im, b + 24, x3);
-    }
-    pass = 1;
-    m = 64;
-  } else {
-    for (std::size_t i = 0; i < h; i += 8) store(re, im, i, lanes_dit(load(re, im, i), lanes));
+  const MiddlePasses passes = middle_passes(h);
+  const LaneTwiddles lanes = lane_twiddles(t);
+  switch (passes.last) {
+    case 0: dit_first_pass<0>(re, im, h, w, lanes); break;
+    case 1: dit_first_pass<1>(re, im, h, w, lanes); break;
+    case 2: dit_first_pass<2>(re, im, h, w, lanes); break;
+    default: dit_first_pass<3>(re, im, h, w, lanes);
   }
-  for (; pass < middle / 2; ++pass, m *= 4) {
-    const std::size_t q = m / 2;
-    for (std::size_t b = 0; b < h; b += 2 * m) {
-      for (std::size_t j = 0; j < q; j += 8) {
-        Cplx x0 = load(re, im, b + j), x1 = load(re, im, b + j + q);
-        Cplx x2 = load(re, im, b + j + m), x3 = load(re, im, b + j + m + q);
-        radix4_dit(x0, x1, x2, x3, w, m, j);
-        store(re, im, b + j, x0);
-        store(re, im, b + j + q, x1);
-        store(re, im, b + j + m, x2);
-        store(re, im, b + j + m + q, x3);
-      }
-    }
-  }
-  m /= 2;  // the next single stage's half-span
-  if (middle % 2 == 1) {
-    for (std::size_t b = 0; b < h; b += 2 * m) {
-      for (std::size_t j = 0; j < m; j += 8) {
-        Cplx u = load(re, im, b + j), v = load(re, im, b + j + m);
-        dit(u, v, sr + m - 1 + j, si + m - 1 + j);
-        store(re, im, b + j, u);
-        store(re, im, b + j + m, v);
-      }
-    }
-    m *= 2;
-  }
+  for (std::size_t p = 0, m = 256; p < passes.radix8; ++p, m *= 8) dit_pass<8>(re, im, h, w, m);
+  if (passes.remainder == 1) dit_pass<2>(re, im, h, w, h / 4);
+  if (passes.remainder == 2) dit_pass<4>(re, im, h, w, h / 4);
+  const std::size_t m = h / 2;
   const double* ur = t.untwist_re;
   const double* ui = t.untwist_im;
   for (std::size_t j = 0; j < m; j += 8) {

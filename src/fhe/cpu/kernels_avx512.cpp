@@ -3,6 +3,8 @@
 // decomposition loop.
 #include <immintrin.h>
 
+#include <algorithm>
+
 #include "fhe/cpu/avx512_kernels.hpp"
 #include "fhe/cpu/portable_kernels.hpp"
 
@@ -10,11 +12,18 @@ namespace veil::fhe::cpu {
 
 namespace {
 
-// The accumulator of 8 complex values stays in registers across rows, so out is written once.
-void fourier_dot_avx512(double* __restrict out, const double* __restrict a, std::size_t a_stride,
-                        const double* __restrict b, std::size_t b_stride, std::size_t rows, std::size_t half) {
+// Rows per sweep of the Fourier product: each row streams four arrays (a and b, real and
+// imaginary), and at N >= 1024 those arrays sit at multiples of 4 KiB, so beyond four rows the
+// streams outnumber the ways of an L1 set and evict each other's prefetched lines.
+constexpr std::size_t kDotRowsPerSweep = 4;
+
+// rows <= kDotRowsPerSweep of the product, added to out (or written, for the first sweep); the
+// accumulator of 8 complex values stays in registers across the rows.
+void fourier_dot_sweep(double* __restrict out, const double* __restrict a, std::size_t a_stride,
+                       const double* __restrict b, std::size_t b_stride, std::size_t rows, std::size_t half, bool add) {
   for (std::size_t j = 0; j < half; j += 8) {
-    __m512d re = _mm512_setzero_pd(), im = _mm512_setzero_pd();
+    __m512d re = add ? _mm512_loadu_pd(out + j) : _mm512_setzero_pd();
+    __m512d im = add ? _mm512_loadu_pd(out + half + j) : _mm512_setzero_pd();
     for (std::size_t r = 0; r < rows; ++r) {
       const double* ar = a + r * a_stride + j;
       const double* br = b + r * b_stride + j;
@@ -25,6 +34,14 @@ void fourier_dot_avx512(double* __restrict out, const double* __restrict a, std:
     }
     _mm512_storeu_pd(out + j, re);
     _mm512_storeu_pd(out + half + j, im);
+  }
+}
+
+void fourier_dot_avx512(double* out, const double* a, std::size_t a_stride, const double* b, std::size_t b_stride,
+                        std::size_t rows, std::size_t half) {
+  for (std::size_t r = 0; r == 0 || r < rows; r += kDotRowsPerSweep) {
+    fourier_dot_sweep(out, a + r * a_stride, a_stride, b + r * b_stride, b_stride, std::min(kDotRowsPerSweep, rows - r),
+                      half, r > 0);
   }
 }
 

@@ -33,16 +33,18 @@ const NegacyclicFft& NegacyclicFft::for_size(PolynomialSize N) {
   return *slot;
 }
 
-NegacyclicFft::NegacyclicFft(std::size_t n) : n_(n), storage_(4 * n), tables_{} {
+NegacyclicFft::NegacyclicFft(std::size_t n) : n_(n), storage_(4 * n + 8), tables_{} {
   const std::size_t h = n / 2;
   Tables& t = tables_;
   t.half = h;
-  // Eight arrays of h doubles, each 64-byte aligned (h >= 8).
+  // Eight arrays of h doubles: the first four 64-byte aligned (h >= 8), the stage tables one
+  // double past a boundary, so that each stage's twiddles (from index m - 1) start on one and
+  // the vector loads of stages m >= 8 do not straddle cache lines (storage_ has a spare vector).
   double* twist_re = storage_.data();
   double* twist_im = twist_re + h;
   double* untwist_re = twist_im + h;
   double* untwist_im = untwist_re + h;
-  double* stage_re = untwist_im + h;
+  double* stage_re = untwist_im + h + 1;
   double* stage_im = stage_re + h;
   double* stage3_re = stage_im + h;
   double* stage3_im = stage3_re + h;
