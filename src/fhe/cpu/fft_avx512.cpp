@@ -230,58 +230,40 @@ inline std::size_t middle_stage_count(std::size_t h) {
   return log_h - 4;
 }
 
-}  // namespace
-
-namespace {
-
-// One pass of dif_block over the whole transform: its groups at every block b and offset j.
-template <std::size_t R>
-void dif_pass(double* re, double* im, std::size_t h, const Radix4Twiddles& w, std::size_t m) {
+// One pass of dif_block (forward) or dit_block (inverse) over the whole transform: its groups at
+// every block b and offset j.
+template <std::size_t R, bool Forward>
+void radix_pass(double* re, double* im, std::size_t h, const Radix4Twiddles& w, std::size_t m) {
   const std::size_t e = 2 * m / R;
   for (std::size_t b = 0; b < h; b += 2 * m) {
     for (std::size_t j = 0; j < e; j += 8) {
       Cplx x[R];
       for (std::size_t k = 0; k < R; ++k) x[k] = load(re, im, b + j + k * e);
-      dif_block(x, w, m, j);
-      for (std::size_t k = 0; k < R; ++k) store(re, im, b + j + k * e, x[k]);
-    }
-  }
-}
-template <std::size_t R>
-void dit_pass(double* re, double* im, std::size_t h, const Radix4Twiddles& w, std::size_t m) {
-  const std::size_t e = 2 * m / R;
-  for (std::size_t b = 0; b < h; b += 2 * m) {
-    for (std::size_t j = 0; j < e; j += 8) {
-      Cplx x[R];
-      for (std::size_t k = 0; k < R; ++k) x[k] = load(re, im, b + j + k * e);
-      dit_block(x, w, m, j);
+      if constexpr (Forward)
+        dif_block(x, w, m, j);
+      else
+        dit_block(x, w, m, j);
       for (std::size_t k = 0; k < R; ++k) store(re, im, b + j + k * e, x[k]);
     }
   }
 }
 
 // The last S <= 3 memory stages (half-spans 2^(S+2) down to 8) share a load/store with the
-// in-register ones, on blocks of 2^S vectors (at least 2: the in-register stages take pairs);
-// and the inverse, the in-register stages first.
-template <std::size_t S>
-void dif_last_pass(double* re, double* im, std::size_t h, const Radix4Twiddles& w, const LaneTwiddles& lanes) {
+// in-register ones, on blocks of 2^S vectors (at least 2: the in-register stages take pairs): the
+// forward transform's last pass, or (Forward false) the inverse's first, in-register stages first.
+template <std::size_t S, bool Forward>
+void register_pass(double* re, double* im, std::size_t h, const Radix4Twiddles& w, const LaneTwiddles& lanes) {
   constexpr std::size_t R = std::size_t{1} << (S == 0 ? 1 : S);
   for (std::size_t b = 0; b < h; b += 8 * R) {
     Cplx x[R];
     for (std::size_t k = 0; k < R; ++k) x[k] = load(re, im, b + 8 * k);
-    if constexpr (S > 0) dif_block(x, w, 4 * R, 0);
-    for (std::size_t k = 0; k < R; k += 2) lanes_dif(x[k], x[k + 1], lanes);
-    for (std::size_t k = 0; k < R; ++k) store(re, im, b + 8 * k, x[k]);
-  }
-}
-template <std::size_t S>
-void dit_first_pass(double* re, double* im, std::size_t h, const Radix4Twiddles& w, const LaneTwiddles& lanes) {
-  constexpr std::size_t R = std::size_t{1} << (S == 0 ? 1 : S);
-  for (std::size_t b = 0; b < h; b += 8 * R) {
-    Cplx x[R];
-    for (std::size_t k = 0; k < R; ++k) x[k] = load(re, im, b + 8 * k);
-    for (std::size_t k = 0; k < R; k += 2) lanes_dit(x[k], x[k + 1], lanes);
-    if constexpr (S > 0) dit_block(x, w, 4 * R, 0);
+    if constexpr (Forward) {
+      if constexpr (S > 0) dif_block(x, w, 4 * R, 0);
+      for (std::size_t k = 0; k < R; k += 2) lanes_dif(x[k], x[k + 1], lanes);
+    } else {
+      for (std::size_t k = 0; k < R; k += 2) lanes_dit(x[k], x[k + 1], lanes);
+      if constexpr (S > 0) dit_block(x, w, 4 * R, 0);
+    }
     for (std::size_t k = 0; k < R; ++k) store(re, im, b + 8 * k, x[k]);
   }
 }
@@ -308,16 +290,16 @@ void forward_after_first_stage(const FftTables& t, double* out) {
   const Radix4Twiddles w{t.stage_re, t.stage_im, t.stage3_re, t.stage3_im};
   const MiddlePasses passes = middle_passes(h);
   std::size_t m = h / 4;
-  if (passes.remainder == 1) dif_pass<2>(re, im, h, w, m);
-  if (passes.remainder == 2) dif_pass<4>(re, im, h, w, m);
+  if (passes.remainder == 1) radix_pass<2, true>(re, im, h, w, m);
+  if (passes.remainder == 2) radix_pass<4, true>(re, im, h, w, m);
   m >>= passes.remainder;
-  for (std::size_t p = 0; p < passes.radix8; ++p, m /= 8) dif_pass<8>(re, im, h, w, m);
+  for (std::size_t p = 0; p < passes.radix8; ++p, m /= 8) radix_pass<8, true>(re, im, h, w, m);
   const LaneTwiddles lanes = lane_twiddles(t);
   switch (passes.last) {
-    case 0: return dif_last_pass<0>(re, im, h, w, lanes);
-    case 1: return dif_last_pass<1>(re, im, h, w, lanes);
-    case 2: return dif_last_pass<2>(re, im, h, w, lanes);
-    default: return dif_last_pass<3>(re, im, h, w, lanes);
+    case 0: return register_pass<0, true>(re, im, h, w, lanes);
+    case 1: return register_pass<1, true>(re, im, h, w, lanes);
+    case 2: return register_pass<2, true>(re, im, h, w, lanes);
+    default: return register_pass<3, true>(re, im, h, w, lanes);
   }
 }
 
@@ -403,14 +385,14 @@ void fft_backward_avx512(const FftTables& t, double* fourier, std::uint64_t* out
   const MiddlePasses passes = middle_passes(h);
   const LaneTwiddles lanes = lane_twiddles(t);
   switch (passes.last) {
-    case 0: dit_first_pass<0>(re, im, h, w, lanes); break;
-    case 1: dit_first_pass<1>(re, im, h, w, lanes); break;
-    case 2: dit_first_pass<2>(re, im, h, w, lanes); break;
-    default: dit_first_pass<3>(re, im, h, w, lanes);
+    case 0: register_pass<0, false>(re, im, h, w, lanes); break;
+    case 1: register_pass<1, false>(re, im, h, w, lanes); break;
+    case 2: register_pass<2, false>(re, im, h, w, lanes); break;
+    default: register_pass<3, false>(re, im, h, w, lanes);
   }
-  for (std::size_t p = 0, m = 256; p < passes.radix8; ++p, m *= 8) dit_pass<8>(re, im, h, w, m);
-  if (passes.remainder == 1) dit_pass<2>(re, im, h, w, h / 4);
-  if (passes.remainder == 2) dit_pass<4>(re, im, h, w, h / 4);
+  for (std::size_t p = 0, m = 256; p < passes.radix8; ++p, m *= 8) radix_pass<8, false>(re, im, h, w, m);
+  if (passes.remainder == 1) radix_pass<2, false>(re, im, h, w, h / 4);
+  if (passes.remainder == 2) radix_pass<4, false>(re, im, h, w, h / 4);
   const std::size_t m = h / 2;
   const double* ur = t.untwist_re;
   const double* ui = t.untwist_im;
