@@ -147,14 +147,14 @@ TEST(CpuDispatch, FloatingPointKernelsAgreeWithinRoundingOnEveryIsa) {
   for (auto& v : b) v = static_cast<double>(static_cast<std::int64_t>(gen() >> 40));
   std::vector<double> fourier(n), dot(n);
   scalar_kernels().fft_forward(tables, poly.data(), fourier.data());
-  scalar_kernels().fourier_dot(dot.data(), a.data(), n, b.data(), n, rows, half);
+  scalar_kernels().fourier_dot(dot.data(), a.data(), n, b.data(), n, rows, 1, half);
   for (const CpuIsa isa : supported_isas()) {
     const CpuKernels& kernels = cpu_kernels_for(isa);
     SCOPED_TRACE(std::string(cpu_isa_name(isa)));
     std::vector<double> f(n), d(n);
     kernels.fft_forward(tables, poly.data(), f.data());
     EXPECT_LE(worst_relative(fourier, f), kRoundingRelative);
-    kernels.fourier_dot(d.data(), a.data(), n, b.data(), n, rows, half);
+    kernels.fourier_dot(d.data(), a.data(), n, b.data(), n, rows, 1, half);
     EXPECT_LE(worst_relative(dot, d), kRoundingRelative);
     // The inverse of the forward transform gives the polynomial back exactly (|values| < 2^63).
     std::vector<std::uint64_t> back(n);
@@ -167,23 +167,27 @@ TEST(CpuDispatch, FloatingPointKernelsAgreeWithinRoundingOnEveryIsa) {
 }
 
 // The Fourier multiply-accumulate of every table against the scalar one at every power of two N
-// from 16 (half a multiple of 8) to 2^15, several row counts and strides wider than N: FMA and the
-// accumulation order differ, so agreement is within rounding.
+// from 16 (half a multiple of 8) to 2^15, several row counts, 1 to 3 outputs and strides wider
+// than N: FMA and the accumulation order differ, so agreement is within rounding.
 TEST(CpuDispatch, FourierDotAgreesWithScalarAtEverySize) {
   std::mt19937_64 gen(17);
   for (std::size_t n = 16; n <= 32768; n *= 2) {
-    const std::size_t half = n / 2, stride = n + 8;
+    const std::size_t half = n / 2, a_stride = n + 8;
     for (const std::size_t rows : {std::size_t{1}, std::size_t{3}, std::size_t{8}}) {
-      std::vector<double> a(rows * stride), b(rows * stride);
-      for (auto& v : a) v = static_cast<double>(static_cast<std::int64_t>(gen() >> 40));
-      for (auto& v : b) v = static_cast<double>(static_cast<std::int64_t>(gen() >> 40));
-      std::vector<double> want(n);
-      scalar_kernels().fourier_dot(want.data(), a.data(), stride, b.data(), stride, rows, half);
-      for (const CpuIsa isa : supported_isas()) {
-        SCOPED_TRACE(std::string(cpu_isa_name(isa)) + " N " + std::to_string(n) + " rows " + std::to_string(rows));
-        std::vector<double> got(n, 1.0);  // not zero: the kernel must overwrite out
-        cpu_kernels_for(isa).fourier_dot(got.data(), a.data(), stride, b.data(), stride, rows, half);
-        EXPECT_LE(worst_relative(want, got), kRoundingRelative);
+      for (const std::size_t outputs : {std::size_t{1}, std::size_t{2}, std::size_t{3}}) {
+        const std::size_t b_stride = outputs * n;  // a GGSW row: the outputs' components side by side
+        std::vector<double> a(rows * a_stride), b(rows * b_stride);
+        for (auto& v : a) v = static_cast<double>(static_cast<std::int64_t>(gen() >> 40));
+        for (auto& v : b) v = static_cast<double>(static_cast<std::int64_t>(gen() >> 40));
+        std::vector<double> want(outputs * n);
+        scalar_kernels().fourier_dot(want.data(), a.data(), a_stride, b.data(), b_stride, rows, outputs, half);
+        for (const CpuIsa isa : supported_isas()) {
+          SCOPED_TRACE(std::string(cpu_isa_name(isa)) + " N " + std::to_string(n) + " rows " + std::to_string(rows) +
+                       " outputs " + std::to_string(outputs));
+          std::vector<double> got(outputs * n, 1.0);  // not zero: the kernel must overwrite out
+          cpu_kernels_for(isa).fourier_dot(got.data(), a.data(), a_stride, b.data(), b_stride, rows, outputs, half);
+          EXPECT_LE(worst_relative(want, got), kRoundingRelative);
+        }
       }
     }
   }

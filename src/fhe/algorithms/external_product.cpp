@@ -28,7 +28,7 @@ std::size_t external_product_scratch_size(GlweDimension k, PolynomialSize N, Dec
   return detail::ScratchSize()
       .add<std::int64_t>(level.value * N.value)       // digit polynomials of one GLWE component
       .add<double>(rows * digit_row_stride(N.value))  // every digit polynomial in the Fourier domain
-      .add<double>(N.value)                           // one output component in the Fourier domain
+      .add<double>((k.value + 1) * N.value)           // the output in the Fourier domain
       .total();
 }
 
@@ -51,7 +51,7 @@ void external_product_add(const FourierBootstrapKey& bsk, std::size_t index, std
   auto* digits = cursor.take<std::int64_t>(levels * n);
   const std::size_t stride = digit_row_stride(n);
   auto* digit_fourier = cursor.take<double>(rows * stride);
-  auto* acc = cursor.take<double>(n);
+  auto* acc = cursor.take<double>((k + 1) * n);
 
   const NegacyclicFft& fft = NegacyclicFft::for_size(bsk.polynomial_size());
   const SignedDecomposer decomposer(bsk.base_log(), bsk.level_count());
@@ -61,13 +61,10 @@ void external_product_add(const FourierBootstrapKey& bsk, std::size_t index, std
     for (std::size_t j = 0; j < levels; ++j) outs[j] = digit_fourier + (i * levels + j) * stride;
     fft.forward_digits(in.data() + i * n, decomposer, digits, outs.data());
   }
-  // Accumulate every row in the Fourier domain, then one inverse transform per component.
-  const double* ggsw = bsk.ggsw(index).data();
-  const cpu::CpuKernels& kernels = cpu::cpu_kernels();
-  for (std::size_t c = 0; c <= k; ++c) {
-    kernels.fourier_dot(acc, digit_fourier, stride, ggsw + c * n, (k + 1) * n, rows, n / 2);
-    fft.backward_add(acc, out.data() + c * n);
-  }
+  // Accumulate every row into all components in the Fourier domain (each digit row read once),
+  // then one inverse transform per component.
+  cpu::cpu_kernels().fourier_dot(acc, digit_fourier, stride, bsk.ggsw(index).data(), (k + 1) * n, rows, k + 1, n / 2);
+  for (std::size_t c = 0; c <= k; ++c) fft.backward_add(acc + c * n, out.data() + c * n);
 }
 
 std::size_t cmux_scratch_size(GlweDimension k, PolynomialSize N, DecompositionLevelCount level) {

@@ -60,10 +60,11 @@ struct CpuKernels {
                              double* const* outs);
   /// fourier (destroyed) -> out[j] (+)= round(coefficient j) mod 2^64.
   void (*fft_backward)(const FftTables& t, double* fourier, std::uint64_t* out, bool add);
-  /// out = sum over r < rows of a_r * b_r (complex, split layout), a_r = a + r * a_stride,
-  /// b_r = b + r * b_stride; half = N/2, a multiple of 8.
+  /// For every o < outputs, out_o = sum over r < rows of a_r * b_ro (complex, split layout), with
+  /// out_o = out + o * N, a_r = a + r * a_stride, b_ro = b + r * b_stride + o * N; half = N/2, a
+  /// multiple of 8. The SIMD tables read each a_r once per pair of outputs (a GGSW row's components).
   void (*fourier_dot)(double* out, const double* a, std::size_t a_stride, const double* b, std::size_t b_stride,
-                      std::size_t rows, std::size_t half);
+                      std::size_t rows, std::size_t outputs, std::size_t half);
   /// SignedDecomposer::decompose_slice: digits[j * n + c] is level j of in[c].
   void (*decompose)(const std::uint64_t* in, std::size_t n, std::int64_t* digits, int base_log, int levels);
   void (*keyswitch_accumulate)(const KeyswitchTerms& terms);

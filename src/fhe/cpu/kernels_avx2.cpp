@@ -11,29 +11,40 @@ namespace veil::fhe::cpu {
 
 namespace {
 
-// Two vectors of 4 complex values per step keep their accumulators in registers across rows, so
-// out is written once (the plain loop reloads and stores out for every row).
-void fourier_dot_avx2(double* __restrict out, const double* __restrict a, std::size_t a_stride,
-                      const double* __restrict b, std::size_t b_stride, std::size_t rows, std::size_t half) {
-  for (std::size_t j = 0; j < half; j += 8) {
-    __m256d re0 = _mm256_setzero_pd(), im0 = _mm256_setzero_pd();
-    __m256d re1 = _mm256_setzero_pd(), im1 = _mm256_setzero_pd();
+// Outputs consecutive outputs, each a vector loaded once for all of them; the accumulators of 4
+// complex values per output stay in registers across rows, so out is written once (the plain
+// loop reloads and stores out for every row).
+template <std::size_t Outputs>
+void fourier_dot_outputs(double* __restrict out, const double* __restrict a, std::size_t a_stride,
+                         const double* __restrict b, std::size_t b_stride, std::size_t rows, std::size_t half) {
+  const std::size_t n = 2 * half;
+  for (std::size_t j = 0; j < half; j += 4) {
+    __m256d re[Outputs], im[Outputs];
+    for (std::size_t o = 0; o < Outputs; ++o) re[o] = im[o] = _mm256_setzero_pd();
     for (std::size_t r = 0; r < rows; ++r) {
       const double* ar = a + r * a_stride + j;
-      const double* br = b + r * b_stride + j;
-      const __m256d xr0 = _mm256_loadu_pd(ar), xi0 = _mm256_loadu_pd(ar + half);
-      const __m256d yr0 = _mm256_loadu_pd(br), yi0 = _mm256_loadu_pd(br + half);
-      const __m256d xr1 = _mm256_loadu_pd(ar + 4), xi1 = _mm256_loadu_pd(ar + half + 4);
-      const __m256d yr1 = _mm256_loadu_pd(br + 4), yi1 = _mm256_loadu_pd(br + half + 4);
-      re0 = _mm256_fnmadd_pd(xi0, yi0, _mm256_fmadd_pd(xr0, yr0, re0));
-      im0 = _mm256_fmadd_pd(xi0, yr0, _mm256_fmadd_pd(xr0, yi0, im0));
-      re1 = _mm256_fnmadd_pd(xi1, yi1, _mm256_fmadd_pd(xr1, yr1, re1));
-      im1 = _mm256_fmadd_pd(xi1, yr1, _mm256_fmadd_pd(xr1, yi1, im1));
+      const __m256d xr = _mm256_loadu_pd(ar), xi = _mm256_loadu_pd(ar + half);
+      for (std::size_t o = 0; o < Outputs; ++o) {
+        const double* br = b + r * b_stride + o * n + j;
+        const __m256d yr = _mm256_loadu_pd(br), yi = _mm256_loadu_pd(br + half);
+        re[o] = _mm256_fnmadd_pd(xi, yi, _mm256_fmadd_pd(xr, yr, re[o]));
+        im[o] = _mm256_fmadd_pd(xi, yr, _mm256_fmadd_pd(xr, yi, im[o]));
+      }
     }
-    _mm256_storeu_pd(out + j, re0);
-    _mm256_storeu_pd(out + j + 4, re1);
-    _mm256_storeu_pd(out + half + j, im0);
-    _mm256_storeu_pd(out + half + j + 4, im1);
+    for (std::size_t o = 0; o < Outputs; ++o) {
+      _mm256_storeu_pd(out + o * n + j, re[o]);
+      _mm256_storeu_pd(out + o * n + half + j, im[o]);
+    }
+  }
+}
+
+// Outputs in pairs (and a last single one).
+void fourier_dot_avx2(double* out, const double* a, std::size_t a_stride, const double* b, std::size_t b_stride,
+                      std::size_t rows, std::size_t outputs, std::size_t half) {
+  const std::size_t n = 2 * half;
+  for (std::size_t o = 0; o < outputs; o += 2) {
+    const auto pass = outputs - o >= 2 ? fourier_dot_outputs<2> : fourier_dot_outputs<1>;
+    pass(out + o * n, a, a_stride, b + o * n, b_stride, rows, half);
   }
 }
 

@@ -91,14 +91,19 @@ void portable_fft_backward(const FftTables& t, double* fourier, std::uint64_t* o
 }
 
 void portable_fourier_dot(double* __restrict out, const double* __restrict a, std::size_t a_stride,
-                          const double* __restrict b, std::size_t b_stride, std::size_t rows, std::size_t half) {
-  for (std::size_t j = 0; j < 2 * half; ++j) out[j] = 0.0;
-  for (std::size_t r = 0; r < rows; ++r) {
-    const double* ar = a + r * a_stride;
-    const double* br = b + r * b_stride;
-    for (std::size_t j = 0; j < half; ++j) {
-      out[j] += ar[j] * br[j] - ar[j + half] * br[j + half];
-      out[j + half] += ar[j] * br[j + half] + ar[j + half] * br[j];
+                          const double* __restrict b, std::size_t b_stride, std::size_t rows, std::size_t outputs,
+                          std::size_t half) {
+  const std::size_t n = 2 * half;
+  for (std::size_t o = 0; o < outputs; ++o) {
+    double* out_o = out + o * n;
+    for (std::size_t j = 0; j < n; ++j) out_o[j] = 0.0;
+    for (std::size_t r = 0; r < rows; ++r) {
+      const double* ar = a + r * a_stride;
+      const double* br = b + r * b_stride + o * n;
+      for (std::size_t j = 0; j < half; ++j) {
+        out_o[j] += ar[j] * br[j] - ar[j + half] * br[j + half];
+        out_o[j + half] += ar[j] * br[j + half] + ar[j + half] * br[j];
+      }
     }
   }
 }
