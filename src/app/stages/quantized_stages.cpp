@@ -47,7 +47,6 @@ void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibrati
     report.config = make_config(settings, mode);
     const ReadSettings& reads = settings.reads.of(mode);
     report.reads = reads;
-    report.p_error = reads.p_error;
     if (settings.progress)
       *settings.progress << "Quantizing (" << report.name << " mode, " << describe_config(report.config) << ", "
                          << calibration.shape.front() << " calibration images)...\n";
@@ -71,7 +70,6 @@ void run_quantized_stages(const nn::Graph& folded_graph, const Tensor& calibrati
       if (settings.compiled_simulation) {
         settings.compiled_simulation(mode, executor.circuit(), simulation);
         report.compiled_p_errors = true;
-        report.p_error = 0.0;
         for (const auto& [node, p] : simulation.p_error_by_node) report.p_error = std::max(report.p_error, p);
         rate = "compiled per-PBS p_error";
       }

@@ -24,8 +24,8 @@ struct QuantizedModeReport {
   nn::QuantizedStageResult clear;
   std::optional<nn::QuantizedStageResult> simulated;
   ReadSettings reads;              // the mode's target (p_error stated for reads.p_error_bits)
-  double p_error = 0.0;            // of the simulation: at every PBS, or the largest per-node one
-  bool compiled_p_errors = false;  // per-node error probabilities of the compiled program
+  bool compiled_p_errors = false;  // the simulation drew the compiled program's per-node rates
+  double p_error = 0.0;            // with compiled_p_errors: the largest of them (own bits)
 };
 
 /// "8/7/7/9 bits, rounding 7 (approximate)[, per site: maxpool 6 ...]": the config in one phrase.
