@@ -164,6 +164,7 @@ void register_engine_benchmarks(const std::string& prefix, const ParameterSet& p
   benchmark::RegisterBenchmark((prefix + "/keyswitch" + name).c_str(), keyswitch, p)->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark((prefix + "/keyswitch_group" + name).c_str(), keyswitch_group, p)
       ->Arg(16)
+      ->Arg(64)
       ->Unit(benchmark::kMicrosecond);
   if (batch_threads.size() == 0) return;
   auto* b = benchmark::RegisterBenchmark((prefix + "/pbs_batch" + name).c_str(), pbs_batch, p);

@@ -110,7 +110,8 @@ TEST(Pbs, BatchEqualsOneAtATime) {
   const auto& keys = engine_keys(params);
   const LookupTable relu = encrypted_table(clear_table(TableKind::relu_offset, p), params, p);
   const LookupTable random = encrypted_table(clear_table(TableKind::random, p), params, p);
-  constexpr std::size_t kCount = 41;  // not a multiple of any group size
+  // Not a multiple of any group size; on two threads, two key-switching chunks per thread.
+  constexpr std::size_t kCount = 150;
   Csprng rng = Csprng::from_seed_insecure_for_tests(91);
   LweCiphertextArray inputs(kCount, params.big_lwe_dimension()), batch(kCount, params.big_lwe_dimension());
   std::vector<const LookupTable*> tables;

@@ -20,6 +20,9 @@ namespace {
 // Accumulators of one group should stay in L2 next to the GGSW being applied (~1 MiB).
 constexpr std::size_t kGroupAccumulatorBytes = std::size_t{1} << 20;
 constexpr std::size_t kMaxGroup = 16;
+// The key-switching key (~128 MB at N 2048) is streamed from memory once per chunk of inputs:
+// measured on a 2-vCPU Zen 4 VM, 1.31 ms per ciphertext at 16, 0.98 at 32, 0.88 at 64.
+constexpr std::size_t kMaxKeyswitchChunk = 64;
 
 class CpuBackend final : public Backend {
  public:
@@ -39,51 +42,63 @@ class CpuBackend final : public Backend {
     if (count == 0) return;
     const std::size_t n = p.lwe_dimension.value;
     const std::size_t glwe_size = (p.glwe_dimension.value + 1) * p.polynomial_size.value;
-    std::size_t group = std::clamp<std::size_t>(kGroupAccumulatorBytes / (glwe_size * sizeof(Torus)), 1, kMaxGroup);
-    group = std::min(group, (count + pool_.size() - 1) / pool_.size());
-    const std::size_t groups = (count + group - 1) / group;
+    const std::size_t per_worker = (count + pool_.size() - 1) / pool_.size();
+    const std::size_t group = std::min(
+        std::clamp<std::size_t>(kGroupAccumulatorBytes / (glwe_size * sizeof(Torus)), 1, kMaxGroup), per_worker);
+    // Each worker key-switches a chunk of inputs at once, then blind-rotates it group by group;
+    // chunks of equal size so that the workers finish together.
+    const std::size_t chunks_per_worker = (per_worker + kMaxKeyswitchChunk - 1) / kMaxKeyswitchChunk;
+    const std::size_t chunk = (per_worker + chunks_per_worker - 1) / chunks_per_worker;
+    const std::size_t chunks = (count + chunk - 1) / chunk;
 
     const std::size_t per_thread =
         detail::ScratchSize()
-            .add_bytes(keyswitch_group_scratch_size(key.keyswitch_key(), group))
-            .add<Torus>(group * (n + 1))  // key-switched
-            .add<Torus>(group * (n + 1))  // modulus-switched
+            .add_bytes(keyswitch_group_scratch_size(key.keyswitch_key(), chunk))
+            .add<Torus>(chunk * (n + 1))  // key-switched
+            .add<Torus>(chunk * (n + 1))  // modulus-switched
             .add<Torus>(group * glwe_size)
             .add_bytes(blind_rotation_group_scratch_size(p.glwe_dimension, p.polynomial_size, p.pbs_level))
             .total();
     std::vector<std::vector<std::byte>> scratch(pool_.size(), std::vector<std::byte>(per_thread));
 
-    pool_.parallel_for(groups, 1, [&](std::size_t begin, std::size_t end, std::size_t worker) {
+    pool_.parallel_for(chunks, 1, [&](std::size_t begin, std::size_t end, std::size_t worker) {
       detail::ScratchCursor cursor(scratch[worker], per_thread, "programmable_bootstrap_batch");
-      std::span<std::byte> ks_scratch(cursor.take<std::byte>(keyswitch_group_scratch_size(key.keyswitch_key(), group)),
-                                      keyswitch_group_scratch_size(key.keyswitch_key(), group));
-      Torus* small = cursor.take<Torus>(group * (n + 1));
-      Torus* switched = cursor.take<Torus>(group * (n + 1));
+      std::span<std::byte> ks_scratch(cursor.take<std::byte>(keyswitch_group_scratch_size(key.keyswitch_key(), chunk)),
+                                      keyswitch_group_scratch_size(key.keyswitch_key(), chunk));
+      Torus* small = cursor.take<Torus>(chunk * (n + 1));
+      Torus* switched = cursor.take<Torus>(chunk * (n + 1));
       std::span<Torus> accs(cursor.take<Torus>(group * glwe_size), group * glwe_size);
       std::span<std::byte> rotation_scratch = cursor.rest();
+      std::vector<LweConstView> ks_in(chunk);
+      std::vector<LweView> ks_out(chunk);
       std::span<const Torus> switched_views[kMaxGroup];
-      LweConstView ks_in[kMaxGroup];
-      LweView ks_out[kMaxGroup];
       const LookupTable* group_tables[kMaxGroup];
-      for (std::size_t g0 = begin; g0 < end; ++g0) {
-        const std::size_t first = g0 * group;
-        const std::size_t size = std::min(group, count - first);
-        for (std::size_t g = 0; g < size; ++g) {
-          ks_in[g] = inputs[first + g];
-          ks_out[g] = LweView(small + g * (n + 1), n + 1);
+      for (std::size_t c0 = begin; c0 < end; ++c0) {
+        const std::size_t chunk_first = c0 * chunk;
+        const std::size_t chunk_size = std::min(chunk, count - chunk_first);
+        for (std::size_t i = 0; i < chunk_size; ++i) {
+          ks_in[i] = inputs[chunk_first + i];
+          ks_out[i] = LweView(small + i * (n + 1), n + 1);
         }
-        keyswitch_group(key.keyswitch_key(), std::span(ks_in, size), std::span(ks_out, size), ks_scratch);
-        for (std::size_t g = 0; g < size; ++g) {
-          std::span<Torus> ms(switched + g * (n + 1), n + 1);
-          modulus_switch(ks_out[g], p.polynomial_size, p.modulus_switch_kind, ms);
-          switched_views[g] = ms;
-          group_tables[g] = tables.size() == 1 ? tables[0] : tables[first + g];
+        keyswitch_group(key.keyswitch_key(), std::span(ks_in.data(), chunk_size), std::span(ks_out.data(), chunk_size),
+                        ks_scratch);
+        for (std::size_t i = 0; i < chunk_size; ++i) {
+          modulus_switch(ks_out[i], p.polynomial_size, p.modulus_switch_kind,
+                         std::span<Torus>(switched + i * (n + 1), n + 1));
         }
-        blind_rotate_group(key.bootstrap_key(), std::span(switched_views, size), std::span(group_tables, size),
-                           accs.first(size * glwe_size), rotation_scratch);
-        for (std::size_t g = 0; g < size; ++g) {
-          extract_sample(accs.subspan(g * glwe_size, glwe_size), p.glwe_dimension, p.polynomial_size, 0,
-                         outputs[first + g]);
+        for (std::size_t g0 = 0; g0 < chunk_size; g0 += group) {
+          const std::size_t size = std::min(group, chunk_size - g0);
+          const std::size_t first = chunk_first + g0;
+          for (std::size_t g = 0; g < size; ++g) {
+            switched_views[g] = std::span<const Torus>(switched + (g0 + g) * (n + 1), n + 1);
+            group_tables[g] = tables.size() == 1 ? tables[0] : tables[first + g];
+          }
+          blind_rotate_group(key.bootstrap_key(), std::span(switched_views, size), std::span(group_tables, size),
+                             accs.first(size * glwe_size), rotation_scratch);
+          for (std::size_t g = 0; g < size; ++g) {
+            extract_sample(accs.subspan(g * glwe_size, glwe_size), p.glwe_dimension, p.polynomial_size, 0,
+                           outputs[first + g]);
+          }
         }
       }
     });
@@ -93,13 +108,13 @@ class CpuBackend final : public Backend {
                        LweCiphertextArray& outputs) override {
     check_keyswitch_batch(name(), key, inputs, outputs);
     if (inputs.size() == 0) return;
-    const std::size_t group = std::min(kMaxGroup, (inputs.size() + pool_.size() - 1) / pool_.size());
+    const std::size_t group = std::min(kMaxKeyswitchChunk, (inputs.size() + pool_.size() - 1) / pool_.size());
     const std::size_t groups = (inputs.size() + group - 1) / group;
     const std::size_t scratch_size = keyswitch_group_scratch_size(key, group);
     std::vector<std::vector<std::byte>> scratch(pool_.size(), std::vector<std::byte>(scratch_size));
     pool_.parallel_for(groups, 1, [&](std::size_t begin, std::size_t end, std::size_t worker) {
-      LweConstView in[kMaxGroup];
-      LweView out[kMaxGroup];
+      LweConstView in[kMaxKeyswitchChunk];
+      LweView out[kMaxKeyswitchChunk];
       for (std::size_t g0 = begin; g0 < end; ++g0) {
         const std::size_t first = g0 * group;
         const std::size_t size = std::min(group, inputs.size() - first);
