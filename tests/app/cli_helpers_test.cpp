@@ -61,6 +61,30 @@ TEST(BackendFlag, CpuByDefaultAndTheGpuOnlyWhereOneRunsNamingTheFlag) {
   }
 }
 
+// A crop's server rate (99 PBS/s) against its calibration (110): the full image's calibrated
+// rate (100) is scaled by the same 0.9 in the summary.
+TEST(FheReport, FullImageEstimateIsRescaledByTheCropsMeasuredRate) {
+  FheStageResult result;
+  result.pbs_per_second = 110;
+  result.full_image_pbs = 2'899'456;
+  result.full_image_pbs_per_second = 100;
+  FheImageResult image;
+  image.fhe_top5 = image.simulation_top5 = image.clear_top5 = {1, 2, 3, 4, 5};
+  image.server.pbs = 15'616;
+  image.server.seconds = 15'616 / 99.0;
+  result.images = {image};
+  std::ostringstream summary;
+  write_fhe_summary(result, summary);
+  EXPECT_NE(summary.str().find("  full image at this run's measured rate: estimated FHE time per image on this "
+                               "machine: 2,899,456 PBS / 90.0 PBS/s = 8:56:56 (the calibration's estimate x 1.111)\n"),
+            std::string::npos)
+      << summary.str();
+  result.full_image_pbs = 0;  // the run was the full image: nothing to rescale
+  std::ostringstream full;
+  write_fhe_summary(result, full);
+  EXPECT_EQ(full.str().find("full image at this run's measured rate"), std::string::npos) << full.str();
+}
+
 TEST(FheReport, EstimateLineDividesPbsByRate) {
   EXPECT_EQ(estimate_line(59392, 94.1),
             "estimated FHE time per image on this machine: 59,392 PBS / 94.1 PBS/s = 0:10:31");

@@ -176,9 +176,11 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
     }
   }
   if (full_image) {
-    const double full_rate = program_pbs_rate(*full_image, &server_key, rates, *backend, count, settings, pool, rng);
+    result.full_image_pbs = compiler::make_statistics(*full_image).pbs;
+    result.full_image_pbs_per_second =
+        program_pbs_rate(*full_image, &server_key, rates, *backend, count, settings, pool, rng);
     out << "Full " << side(full_image->circuit.node(0).shape)
-        << " image: " << estimate_line(compiler::make_statistics(*full_image).pbs, full_rate) << "\n";
+        << " image: " << estimate_line(result.full_image_pbs, result.full_image_pbs_per_second) << "\n";
     out << "This run (" << side(input_shape) << " crop): ";
   }
   out << estimate_line(stats.pbs, result.pbs_per_second) << "\n";

@@ -84,8 +84,8 @@ TEST(FheStage, RealFheEqualsNoiseFreeRunAndSimulation) {
        {"Key generation took", "PBS rate on this machine:", "Processing 1 image(s)...", "Running FHE execution...",
         "FHE execution completed in", "FHE top 5 labels: ", "  Running simulation...\n  Simulation top 5 labels: ",
         "Image 1: FHE top-5 equals the simulation's: yes; top-1: yes",
-        "FHE top-5 equal to the simulation's: 1/1 image(s); top-1: 1/1",
-        "mean time per image:", "  Simulated again 64 times, top-1: ",
+        "FHE top-5 equal to the simulation's: 1/1 image(s); top-1: 1/1", "mean time per image:",
+        "full image at this run's measured rate: estimated FHE time per image", "  Simulated again 64 times, top-1: ",
         "FHE top-1 among the simulated draws' top-1s: 1/1 image(s) (in 100% of all draws)",
         "peak resident ciphertext memory (server):", "process peak RSS:"})
     EXPECT_TRUE(has(text, line)) << line << "\n" << text;

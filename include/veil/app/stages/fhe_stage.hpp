@@ -65,6 +65,9 @@ struct FheImageResult {
 struct FheStageResult {
   compiler::CircuitStatistics statistics;
   double pbs_per_second = 0;  // the calibration's rate on the program's parameter set
+  /// With a crop's run: the full-size program's PBS and its calibrated rate (0: no full image).
+  std::uint64_t full_image_pbs = 0;
+  double full_image_pbs_per_second = 0;
   double keygen_seconds = 0;
   std::vector<FheImageResult> images;
   std::uint64_t peak_rss_bytes = 0;  // the process's, after the last image
