@@ -81,6 +81,39 @@ TEST(ExternalProduct, CmuxRotatesOnlyWhenTheBitIsOne) {
   }
 }
 
+// The CMUX transforms the difference X^rotation * acc - acc without writing it: bit for bit the
+// external product of the written difference, added to acc, at the edges of the wrap and at
+// random rotations.
+TEST(ExternalProduct, CmuxIsTheExternalProductOfTheRotatedDifference) {
+  const ParameterSet& params = insecure_toy_parameter_set(kBits);
+  const auto& bsk = engine_keys(params).server.bootstrap_key();
+  const std::size_t N = params.polynomial_size.value;
+  const std::size_t glwe_size = (params.glwe_dimension.value + 1) * N;
+  Csprng rng = Csprng::from_seed_insecure_for_tests(44);
+  std::vector<std::byte> cmux_scratch(
+      cmux_scratch_size(params.glwe_dimension, params.polynomial_size, params.pbs_level));
+  std::vector<std::byte> product_scratch(
+      external_product_scratch_size(params.glwe_dimension, params.polynomial_size, params.pbs_level));
+  std::vector<std::size_t> rotations = {0, 1, 7, 8, 9, N - 1, N, N + 1, N + 7, 2 * N - 1};
+  for (int r = 0; r < 6; ++r) rotations.push_back(static_cast<std::size_t>(rng.uniform() % (2 * N)));
+  for (std::size_t t = 0; t < rotations.size(); ++t) {
+    const std::size_t rotation = rotations[t];
+    std::vector<Torus> acc(glwe_size), diff(glwe_size);
+    rng.fill_uniform(acc);
+    for (std::size_t p = 0; p < glwe_size; p += N) {
+      for (std::size_t j = 0; j < N; ++j) {  // X^rotation * acc, X^N = -1
+        const std::size_t target = (j + rotation) % (2 * N);
+        diff[p + target % N] = target < N ? acc[p + j] : Torus{0} - acc[p + j];
+      }
+      for (std::size_t j = 0; j < N; ++j) diff[p + j] -= acc[p + j];
+    }
+    std::vector<Torus> expected = acc;
+    external_product_add(bsk, t, diff, expected, product_scratch);
+    cmux_rotate_inplace(bsk, t, rotation, acc, cmux_scratch);
+    ASSERT_EQ(acc, expected) << "t=" << t << " rotation=" << rotation << " " << describe(params);
+  }
+}
+
 TEST(SampleExtraction, EveryCoefficientDecryptsUnderTheFlattenedKey) {
   const ParameterSet& params = insecure_toy_parameter_set(kBits);
   const auto& keys = engine_keys(params);

@@ -2,7 +2,9 @@
 // (cpu_kernels()) against the scalar table's implementation of the same transform, for every N from 16 to 32768.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "fhe/commons/negacyclic_reference.hpp"
@@ -153,8 +155,96 @@ TEST_P(NegacyclicFftTest, DigitTransformsEqualDecomposeThenForward) {
   }
 }
 
+// X^rotation * a - a from the definition (X^N = -1): the CMUX's difference.
+std::vector<Torus> rotated_difference(const std::vector<Torus>& a, std::size_t rotation) {
+  const std::size_t N = a.size();
+  std::vector<Torus> diff(N);
+  for (std::size_t j = 0; j < N; ++j) {
+    const std::size_t target = (j + rotation) % (2 * N);
+    diff[target % N] = target < N ? a[j] : Torus{0} - a[j];
+  }
+  for (std::size_t j = 0; j < N; ++j) diff[j] -= a[j];
+  return diff;
+}
+
+// Rotations in [0, 2N) at the edges of the wrap (within and across 8-value vectors, either side
+// of N), and random ones.
+std::vector<std::size_t> test_rotations(std::size_t N, Csprng& rng) {
+  std::vector<std::size_t> rotations = {0, 1, 7, 8, 9, N - 1, N, N + 1, N + 7, 2 * N - 1};
+  for (int r = 0; r < 6; ++r) rotations.push_back(static_cast<std::size_t>(rng.uniform() % (2 * N)));
+  return rotations;
+}
+
+std::vector<Torus> torus_polynomial_with_edges(std::size_t N, Csprng& rng) {
+  std::vector<Torus> a(N);
+  rng.fill_uniform(a);
+  a[0] = 0;
+  a[1] = ~Torus{0};
+  a[N - 1] = Torus{1} << 63;
+  return a;
+}
+
+struct FourierRows {
+  std::vector<AlignedVector<double>> rows;
+  std::vector<double*> outs;
+  FourierRows(int levels, std::size_t N) : rows(static_cast<std::size_t>(levels), AlignedVector<double>(N)) {
+    for (auto& row : rows) outs.push_back(row.data());
+  }
+};
+
+// The CMUX difference's digit transforms equal those of the written difference, bit for bit,
+// through every path: the fused AVX-512 kernel, 10 levels (decomposed first), and the other tables.
+TEST_P(NegacyclicFftTest, RotatedDifferenceDigitsEqualThoseOfTheDifference) {
+  const std::size_t N = GetParam();
+  Csprng rng = Csprng::from_seed_insecure_for_tests(29 * N);
+  const std::vector<Torus> a = torus_polynomial_with_edges(N, rng);
+  const NegacyclicFft& fft = NegacyclicFft::for_size(PolynomialSize(N));
+  for (const auto& [base_log, levels] : {std::pair{23, 1}, std::pair{10, 3}, std::pair{6, 8}, std::pair{2, 10}}) {
+    const SignedDecomposer decomposer{DecompositionBaseLog(base_log), DecompositionLevelCount(levels)};
+    std::vector<std::int64_t> digits(levels * N);
+    std::vector<Torus> diff(N);
+    for (const std::size_t rotation : test_rotations(N, rng)) {
+      FourierRows expected(levels, N), fused(levels, N);
+      fft.forward_digits(rotated_difference(a, rotation).data(), decomposer, digits.data(), expected.outs.data());
+      fft.forward_rotated_difference_digits(a.data(), rotation, decomposer, digits.data(), diff.data(),
+                                            fused.outs.data());
+      for (int j = 0; j < levels; ++j) {
+        ASSERT_EQ(fused.rows[j], expected.rows[j])
+            << "N=" << N << " base_log " << base_log << " level " << j << " rotation " << rotation;
+      }
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(PowersOfTwo, NegacyclicFftTest,
                          ::testing::Values(16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768));
+
+// The AVX-512 kernel itself (whatever VEIL_CPU picks): the fused rotated difference against
+// fft_forward_digits of the written difference, for every level count it takes and base logs 2, 5
+// and the largest one below 24 with b*L < 64.
+TEST(NegacyclicFftKernels, Avx512RotatedDigitsEqualDigitsOfTheDifference) {
+  if (cpu::supported_cpu_isa() < cpu::CpuIsa::avx512) GTEST_SKIP() << "this CPU has no AVX-512";
+  const cpu::CpuKernels& kernels = cpu::cpu_kernels_for(cpu::CpuIsa::avx512);
+  for (const std::size_t N : {32, 64, 512, 2048}) {
+    Csprng rng = Csprng::from_seed_insecure_for_tests(31 * N);
+    const std::vector<Torus> a = torus_polynomial_with_edges(N, rng);
+    const NegacyclicFft::Tables& tables = NegacyclicFft::for_size(PolynomialSize(N)).tables();
+    for (int levels = 1; levels <= cpu::kMaxDigitLevels; ++levels) {
+      for (const int base_log : {2, 5, std::min(23, 63 / levels)}) {
+        for (const std::size_t rotation : test_rotations(N, rng)) {
+          FourierRows expected(levels, N), fused(levels, N);
+          kernels.fft_forward_digits(tables, rotated_difference(a, rotation).data(), base_log, levels,
+                                     expected.outs.data());
+          kernels.fft_forward_rotated_digits(tables, a.data(), rotation, base_log, levels, fused.outs.data());
+          for (int j = 0; j < levels; ++j) {
+            ASSERT_EQ(fused.rows[j], expected.rows[j]) << "N=" << N << " base_log " << base_log << " levels " << levels
+                                                       << " level " << j << " rotation " << rotation;
+          }
+        }
+      }
+    }
+  }
+}
 
 TEST(NegacyclicFft, RejectsSizesThatAreNotPowersOfTwo) {
   EXPECT_THROW(NegacyclicFft::for_size(PolynomialSize(1000)), InvalidArgument);

@@ -17,7 +17,7 @@ void external_product_add(const FourierBootstrapKey& bsk, std::size_t index, std
                           std::span<Torus> out, std::span<std::byte> scratch);
 
 /// acc = acc + ggsw(index) ⊡ (X^rotation * acc - acc): acc if the key bit is 0, X^rotation*acc if 1.
-/// rotation in [0, 2N). Scratch: external_product_scratch_size plus one GLWE of Torus.
+/// rotation in [0, 2N). Scratch: external_product_scratch_size plus one polynomial of Torus.
 std::size_t cmux_scratch_size(GlweDimension k, PolynomialSize N, DecompositionLevelCount level);
 void cmux_rotate_inplace(const FourierBootstrapKey& bsk, std::size_t index, std::size_t rotation, std::span<Torus> acc,
                          std::span<std::byte> scratch);

@@ -1,8 +1,4 @@
-// The CMUX difference below vectorises in native builds; GCC's default 256-bit preference would
-// halve its width on AVX-512 machines. The transforms and products run in cpu_kernels().
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC target("prefer-vector-width=512")
-#endif
+// The transforms and products run in cpu_kernels().
 #include "veil/fhe/external_product.hpp"
 
 #include <array>
@@ -32,11 +28,39 @@ std::size_t external_product_scratch_size(GlweDimension k, PolynomialSize N, Dec
       .total();
 }
 
+namespace {
+// The external product of the GLWE whose component i has its digit polynomials transformed by
+// forward_component(i, digits scratch, outs), added to out. Row r = i*l + j of the GGSW meets
+// digit polynomial j of component i.
+template <class ForwardComponent>
+void add_external_product(const FourierBootstrapKey& bsk, std::size_t index, Torus* out, detail::ScratchCursor& cursor,
+                          ForwardComponent forward_component) {
+  const std::size_t k = bsk.glwe_dimension().value;
+  const std::size_t n = bsk.polynomial_size().value;
+  const std::size_t levels = bsk.level_count().value;
+  const std::size_t rows = (k + 1) * levels;
+  auto* digits = cursor.take<std::int64_t>(levels * n);
+  const std::size_t stride = digit_row_stride(n);
+  auto* digit_fourier = cursor.take<double>(rows * stride);
+  auto* acc = cursor.take<double>((k + 1) * n);
+
+  std::array<double*, 64> outs{};  // base_log * level < 64: at most 63 levels
+  for (std::size_t i = 0; i <= k; ++i) {
+    for (std::size_t j = 0; j < levels; ++j) outs[j] = digit_fourier + (i * levels + j) * stride;
+    forward_component(i, digits, outs.data());
+  }
+  // Accumulate every row into all components in the Fourier domain (each digit row read once),
+  // then one inverse transform per component.
+  cpu::cpu_kernels().fourier_dot(acc, digit_fourier, stride, bsk.ggsw(index).data(), (k + 1) * n, rows, k + 1, n / 2);
+  const NegacyclicFft& fft = NegacyclicFft::for_size(bsk.polynomial_size());
+  for (std::size_t c = 0; c <= k; ++c) fft.backward_add(acc + c * n, out + c * n);
+}
+}  // namespace
+
 void external_product_add(const FourierBootstrapKey& bsk, std::size_t index, std::span<const Torus> in,
                           std::span<Torus> out, std::span<std::byte> scratch) {
   const std::size_t k = bsk.glwe_dimension().value;
   const std::size_t n = bsk.polynomial_size().value;
-  const std::size_t levels = bsk.level_count().value;
   const std::size_t glwe_size = (k + 1) * n;
   if (in.size() != glwe_size || out.size() != glwe_size || index >= bsk.input_lwe_dimension().value) {
     throw InvalidArgument("external_product_add: GLWE operands of " + std::to_string(in.size()) + " and " +
@@ -47,29 +71,16 @@ void external_product_add(const FourierBootstrapKey& bsk, std::size_t index, std
   detail::ScratchCursor cursor(
       scratch, external_product_scratch_size(bsk.glwe_dimension(), bsk.polynomial_size(), bsk.level_count()),
       "external_product_add");
-  const std::size_t rows = (k + 1) * levels;
-  auto* digits = cursor.take<std::int64_t>(levels * n);
-  const std::size_t stride = digit_row_stride(n);
-  auto* digit_fourier = cursor.take<double>(rows * stride);
-  auto* acc = cursor.take<double>((k + 1) * n);
-
   const NegacyclicFft& fft = NegacyclicFft::for_size(bsk.polynomial_size());
   const SignedDecomposer decomposer(bsk.base_log(), bsk.level_count());
-  // Row r = i*l + j of the GGSW meets digit polynomial j of component i.
-  std::array<double*, 64> outs{};  // base_log * level < 64: at most 63 levels
-  for (std::size_t i = 0; i <= k; ++i) {
-    for (std::size_t j = 0; j < levels; ++j) outs[j] = digit_fourier + (i * levels + j) * stride;
-    fft.forward_digits(in.data() + i * n, decomposer, digits, outs.data());
-  }
-  // Accumulate every row into all components in the Fourier domain (each digit row read once),
-  // then one inverse transform per component.
-  cpu::cpu_kernels().fourier_dot(acc, digit_fourier, stride, bsk.ggsw(index).data(), (k + 1) * n, rows, k + 1, n / 2);
-  for (std::size_t c = 0; c <= k; ++c) fft.backward_add(acc + c * n, out.data() + c * n);
+  add_external_product(bsk, index, out.data(), cursor, [&](std::size_t i, std::int64_t* digits, double* const* outs) {
+    fft.forward_digits(in.data() + i * n, decomposer, digits, outs);
+  });
 }
 
 std::size_t cmux_scratch_size(GlweDimension k, PolynomialSize N, DecompositionLevelCount level) {
   return detail::ScratchSize()
-      .add<Torus>((k.value + 1) * N.value)
+      .add<Torus>(N.value)  // one component's difference, where the transform does not read it from acc
       .add_bytes(external_product_scratch_size(k, N, level))
       .total();
 }
@@ -86,23 +97,14 @@ void cmux_rotate_inplace(const FourierBootstrapKey& bsk, std::size_t index, std:
   detail::ScratchCursor cursor(scratch,
                                cmux_scratch_size(bsk.glwe_dimension(), bsk.polynomial_size(), bsk.level_count()),
                                "cmux_rotate_inplace");
-  Torus* diff = cursor.take<Torus>((k + 1) * n);
-  // diff = X^rotation * acc - acc, polynomial by polynomial (X^N = -1); the sign is hoisted
-  // out of the loops so that they vectorise.
-  const bool negate = rotation >= n;
-  const std::size_t r = negate ? rotation - n : rotation;
-  for (std::size_t p = 0; p <= k; ++p) {
-    const Torus* __restrict a = acc.data() + p * n;
-    Torus* __restrict d = diff + p * n;
-    if (negate) {
-      for (std::size_t j = 0; j < r; ++j) d[j] = a[j + n - r] - a[j];
-      for (std::size_t j = r; j < n; ++j) d[j] = Torus{0} - a[j - r] - a[j];
-    } else {
-      for (std::size_t j = 0; j < r; ++j) d[j] = Torus{0} - a[j + n - r] - a[j];
-      for (std::size_t j = r; j < n; ++j) d[j] = a[j - r] - a[j];
-    }
-  }
-  external_product_add(bsk, index, std::span<const Torus>(diff, (k + 1) * n), acc, cursor.rest());
+  Torus* diff = cursor.take<Torus>(n);
+  const NegacyclicFft& fft = NegacyclicFft::for_size(bsk.polynomial_size());
+  const SignedDecomposer decomposer(bsk.base_log(), bsk.level_count());
+  // acc += ggsw ⊡ (X^rotation * acc - acc): every component's difference is transformed before
+  // the first inverse transform writes acc.
+  add_external_product(bsk, index, acc.data(), cursor, [&](std::size_t i, std::int64_t* digits, double* const* outs) {
+    fft.forward_rotated_difference_digits(acc.data() + i * n, rotation, decomposer, digits, diff, outs);
+  });
 }
 
 }  // namespace veil::fhe

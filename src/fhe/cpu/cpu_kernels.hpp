@@ -58,6 +58,11 @@ struct CpuKernels {
   /// kMaxDigitLevels; null where the caller should decompose, then transform.
   void (*fft_forward_digits)(const FftTables& t, const std::uint64_t* in, int base_log, int levels,
                              double* const* outs);
+  /// fft_forward_digits of the CMUX's difference X^rotation * acc - acc (rotation < 2N, X^N = -1),
+  /// read from acc's N values as the first stage goes; null where the caller should write the
+  /// difference, then call fft_forward_digits.
+  void (*fft_forward_rotated_digits)(const FftTables& t, const std::uint64_t* acc, std::size_t rotation, int base_log,
+                                     int levels, double* const* outs);
   /// fourier (destroyed) -> out[j] (+)= round(coefficient j) mod 2^64.
   void (*fft_backward)(const FftTables& t, double* fourier, std::uint64_t* out, bool add);
   /// For every o < outputs, out_o = sum over r < rows of a_r * b_ro (complex, split layout), with

@@ -321,10 +321,46 @@ inline void decompose_lanes(__m512i x, int base_log, __m512d (&digits)[L]) {
   digits[0] = _mm512_cvtepi64_pd(_mm512_sub_epi64(digit, _mm512_sll_epi64(_mm512_srl_epi64(digit, b1), b)));
 }
 
-// The first stage of the transforms of L digit levels. L is a template parameter so that the
-// digits stay in registers between their decomposition and their butterflies.
-template <int L>
-void first_stage_digits(const FftTables& t, const std::uint64_t* in, int base_log, double* const* outs) {
+// The first stage's input vectors, 8 torus values from coefficient i on: the polynomial itself...
+struct PlainInput {
+  const std::uint64_t* in;
+  __m512i operator()(std::size_t i) const { return _mm512_loadu_si512(in + i); }
+};
+
+// ...or the CMUX's difference X^r * acc - acc (r < 2N), which is then never written. With
+// s = r mod N, coefficient i of X^s * acc is acc[i - s], or -acc[i - s + N] where i < s (X^N = -1);
+// r >= N flips every sign.
+struct RotatedDifferenceInput {
+  const std::uint64_t* acc;
+  std::size_t n, shift;
+  __mmask8 flip;  // all lanes when r >= N
+
+  __m512i operator()(std::size_t i) const {
+    __m512i x;
+    __mmask8 wrapped;  // lanes with i + l < shift
+    if (i >= shift) {
+      x = _mm512_loadu_si512(acc + (i - shift));
+      wrapped = 0;
+    } else if (shift - i >= 8) {
+      x = _mm512_loadu_si512(acc + (n + i - shift));
+      wrapped = 0xFF;
+    } else {
+      // The vector across the wrap: its low lanes end acc, the others start it. Masked and
+      // expanding loads keep both addresses inside acc.
+      wrapped = static_cast<__mmask8>((1U << (shift - i)) - 1);
+      x = _mm512_maskz_loadu_epi64(wrapped, acc + (n + i - shift));
+      x = _mm512_mask_expandloadu_epi64(x, static_cast<__mmask8>(~wrapped), acc);
+    }
+    x = _mm512_mask_sub_epi64(x, static_cast<__mmask8>(wrapped ^ flip), _mm512_setzero_si512(), x);
+    return _mm512_sub_epi64(x, _mm512_loadu_si512(acc + i));
+  }
+};
+
+// The first stage of the transforms of L digit levels of the polynomial `input` reads. L is a
+// template parameter so that the digits stay in registers between their decomposition and their
+// butterflies.
+template <int L, class Input>
+void first_stage_digits(const FftTables& t, const Input& input, int base_log, double* const* outs) {
   const std::size_t h = t.half, m = h / 2;
   const double* sr = t.stage_re;
   const double* si = t.stage_im;
@@ -332,7 +368,7 @@ void first_stage_digits(const FftTables& t, const std::uint64_t* in, int base_lo
     // The four loads of the first stage (u and v, real and imaginary halves), every level at once.
     const std::size_t at[4] = {j, j + h, j + m, j + m + h};
     __m512d d[4][L];
-    for (int k = 0; k < 4; ++k) decompose_lanes(_mm512_loadu_si512(in + at[k]), base_log, d[k]);
+    for (int k = 0; k < 4; ++k) decompose_lanes(input(at[k]), base_log, d[k]);
     const __m512d tw_ur = _mm512_loadu_pd(t.twist_re + j), tw_ui = _mm512_loadu_pd(t.twist_im + j);
     const __m512d tw_vr = _mm512_loadu_pd(t.twist_re + j + m), tw_vi = _mm512_loadu_pd(t.twist_im + j + m);
     for (int l = 0; l < L; ++l) {
@@ -344,13 +380,21 @@ void first_stage_digits(const FftTables& t, const std::uint64_t* in, int base_lo
   }
 }
 
-using FirstStageDigits = void (*)(const FftTables&, const std::uint64_t*, int, double* const*);
-template <std::size_t... I>
-constexpr std::array<FirstStageDigits, sizeof...(I)> first_stages_digits(std::index_sequence<I...>) {
-  return {first_stage_digits<static_cast<int>(I) + 1>...};
+template <class Input>
+using FirstStageDigits = void (*)(const FftTables&, const Input&, int, double* const*);
+template <class Input, std::size_t... I>
+constexpr std::array<FirstStageDigits<Input>, sizeof...(I)> first_stages_digits(std::index_sequence<I...>) {
+  return {first_stage_digits<static_cast<int>(I) + 1, Input>...};
 }
 // Entry l - 1: the first stage for l levels.
-constexpr auto kFirstStageDigits = first_stages_digits(std::make_index_sequence<kMaxDigitLevels>{});
+template <class Input>
+constexpr auto kFirstStageDigits = first_stages_digits<Input>(std::make_index_sequence<kMaxDigitLevels>{});
+
+template <class Input>
+void forward_digits(const FftTables& t, const Input& input, int base_log, int levels, double* const* outs) {
+  kFirstStageDigits<Input>[static_cast<std::size_t>(levels - 1)](t, input, base_log, outs);
+  for (int l = 0; l < levels; ++l) forward_after_first_stage(t, outs[l]);
+}
 
 }  // namespace
 
@@ -369,8 +413,15 @@ void fft_forward_avx512(const FftTables& t, const std::int64_t* in, double* out)
 
 void fft_forward_digits_avx512(const FftTables& t, const std::uint64_t* in, int base_log, int levels,
                                double* const* outs) {
-  kFirstStageDigits[static_cast<std::size_t>(levels - 1)](t, in, base_log, outs);
-  for (int l = 0; l < levels; ++l) forward_after_first_stage(t, outs[l]);
+  forward_digits(t, PlainInput{in}, base_log, levels, outs);
+}
+
+void fft_forward_rotated_digits_avx512(const FftTables& t, const std::uint64_t* acc, std::size_t rotation, int base_log,
+                                       int levels, double* const* outs) {
+  const std::size_t n = 2 * t.half;
+  const bool negated = rotation >= n;
+  const RotatedDifferenceInput input{acc, n, negated ? rotation - n : rotation, negated ? __mmask8{0xFF} : __mmask8{0}};
+  forward_digits(t, input, base_log, levels, outs);
 }
 
 void fft_backward_avx512(const FftTables& t, double* fourier, std::uint64_t* out, bool accumulate) {

@@ -66,6 +66,7 @@ constexpr CpuKernels avx512_table() {
   table.fft_min_size = 32;  // the AVX-512 FFT's first stage needs at least one vector (N/4 >= 8)
   table.fft_forward = fft_forward_avx512;
   table.fft_forward_digits = fft_forward_digits_avx512;
+  table.fft_forward_rotated_digits = fft_forward_rotated_digits_avx512;
   table.fft_backward = fft_backward_avx512;
   table.fourier_dot = fourier_dot_avx512;
   table.keyswitch_accumulate = keyswitch_accumulate_avx512;

@@ -45,6 +45,12 @@ class NegacyclicFft {
   void forward_digits(const Torus* in, const SignedDecomposer& decomposer, std::int64_t* digits,
                       double* const* outs) const;
 
+  /// forward_digits of the CMUX's difference X^rotation * acc - acc (rotation < 2N, X^N = -1), bit
+  /// for bit. The AVX-512 kernels read it from acc's N values as they go; the other paths write it
+  /// to diff (N values of scratch) first.
+  void forward_rotated_difference_digits(const Torus* acc, std::size_t rotation, const SignedDecomposer& decomposer,
+                                         std::int64_t* digits, Torus* diff, double* const* outs) const;
+
   /// fourier (destroyed) -> out[j] = round(coefficient j) mod 2^64.
   void backward(double* fourier, Torus* out) const;
   /// fourier (destroyed) -> out[j] += round(coefficient j) mod 2^64.

@@ -187,6 +187,7 @@ constexpr CpuKernels portable_kernel_table(CpuIsa isa) {
                     16,
                     portable_fft_forward,
                     nullptr,
+                    nullptr,
                     portable_fft_backward,
                     portable_fourier_dot,
                     portable_decompose,
