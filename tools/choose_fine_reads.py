@@ -11,13 +11,16 @@ images, with the compiled per-site rates, and keeps the cheapest candidate that 
     (same seed) differences.
 Run it again on the official weights (docs/fhe_compiler.md, "Choosing the improved mode's reads"):
   python3 tools/choose_fine_reads.py --seeds 10 -- --weights resnet18-f37072fd.pth
-Arguments after "--" go to every resnet18_fhe run (weights, dataset, --num-images ...).
+Arguments after "--" go to every resnet18_fhe run (weights, dataset, --num-images ...);
+--candidate-flags go to the candidates' runs only, to try fine reads with another improvement
+against the same baseline, e.g. --candidate-flags=--bias-correction.
 """
 import argparse
 import json
 import math
 import os
 import re
+import shlex
 import statistics
 import subprocess
 import sys
@@ -60,6 +63,8 @@ def main():
     parser.add_argument("--seeds", type=int, default=5, help="simulation seeds per setting (default 5)")
     parser.add_argument("--candidates", default="0.05,0.06,0.064,0.068,0.072,0.08",
                         help="p_error values stated for 7-bit reads, tried with 10-bit reads")
+    parser.add_argument("--candidate-flags", default="",
+                        help="flags for the candidates' runs only (the baseline stays 7-bit reads at 0.05)")
     parser.add_argument("extra", nargs="*", help="after --: flags for every resnet18_fhe run")
     args = parser.parse_args()
     if args.seeds < 2:
@@ -70,7 +75,8 @@ def main():
     rows, chosen = [], None
     for p in sorted(float(c) for c in args.candidates.split(",")):
         flags = ["--rounding-bits", "10", "--p-error", repr(p), "--p-error-bits", "7"]
-        runs = measure(args.binary, flags, args.seeds, args.extra, f"10-bit reads at {p}")
+        flags += shlex.split(args.candidate_flags)
+        runs = measure(args.binary, flags, args.seeds, args.extra, f"10-bit reads at {p} {args.candidate_flags}")
         diffs = [r[0] - b[0] for r, b in zip(runs, base)]
         mean_diff = statistics.mean(diffs)
         se = statistics.stdev(diffs) / math.sqrt(len(diffs))
@@ -84,12 +90,12 @@ def main():
     print("| --- | --- | --- | --- | --- | --- |")
     print(f"| 7-bit reads at 0.05 | {base[0][3]:.4g} | {statistics.mean(r[0] for r in base):.1f} | | {base_l2:.4f} | |")
     for p, cost, top1, diff, se, l2, ok in rows:
-        print(f"| 10-bit reads at {p} | {cost:.4g} | {top1:.1f} | {diff:+.1f} ({se:.1f}) | {l2:.4f} | "
+        print(f"| 10-bit reads at {p} {args.candidate_flags}| {cost:.4g} | {top1:.1f} | {diff:+.1f} ({se:.1f}) | {l2:.4f} | "
               f"{'yes' if ok else 'no'} |")
     if chosen is None:
         print("\nNo candidate is no worse than the baseline: keep 7-bit reads at 0.05.")
     else:
-        print(f"\nChosen: 10-bit reads at p_error {chosen[0]} as a 7-bit read, cost {chosen[1]:.4g} "
+        print(f"\nChosen: 10-bit reads at p_error {chosen[0]} as a 7-bit read {args.candidate_flags}, cost {chosen[1]:.4g} "
               f"({base[0][3] / chosen[1]:.2f}x below the baseline).")
 
 
