@@ -175,10 +175,10 @@ void run_fhe_stage(const compiler::FheProgram& program, const compiler::FheProgr
       out << buf;
     }
   }
+  result.full_image_pbs = full_image ? compiler::make_statistics(*full_image).pbs : 0;
+  result.full_image_pbs_per_second =
+      full_image ? program_pbs_rate(*full_image, &server_key, rates, *backend, count, settings, pool, rng) : 0.0;
   if (full_image) {
-    result.full_image_pbs = compiler::make_statistics(*full_image).pbs;
-    result.full_image_pbs_per_second =
-        program_pbs_rate(*full_image, &server_key, rates, *backend, count, settings, pool, rng);
     out << "Full " << side(full_image->circuit.node(0).shape)
         << " image: " << estimate_line(result.full_image_pbs, result.full_image_pbs_per_second) << "\n";
     out << "This run (" << side(input_shape) << " crop): ";
