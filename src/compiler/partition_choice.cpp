@@ -6,9 +6,11 @@
 // set that every site meets uniformly, then, sites in decreasing PBS count, move a site to the
 // cheapest cheaper set on which every site (its readers' noise changes with its V_BR), the output
 // decoding and the key nesting (no site reads a value under a wider key than its own) still
-// hold; repeat to a fixpoint. The group with the smallest sum of PBS x cost wins.
+// hold; repeat to a fixpoint. Over the key budget, merge the partition pair whose merge costs
+// least until the keys fit. The group with the smallest sum of PBS x cost wins.
 #include <algorithm>
 #include <bit>
+#include <limits>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -20,11 +22,20 @@
 #include "veil/fhe/noise_model.hpp"
 #include "veil/fhe/parameter_optimizer.hpp"
 #include "veil/fhe/parameter_sets.hpp"
+#include "veil/fhe/server_key.hpp"
 
 namespace veil::compiler::detail {
 namespace {
 
 using Sets = std::vector<const fhe::ParameterSet*>;  // one per site
+
+// The evaluation keys of the distinct sets of `sets`, as the server holds them.
+std::uint64_t key_bytes(const Sets& sets) {
+  std::uint64_t total = 0;
+  for (const fhe::ParameterSet* set : std::set<const fhe::ParameterSet*>(sets.begin(), sets.end()))
+    total += fhe::fourier_bootstrap_key_bytes(*set) + fhe::keyswitch_key_bytes(*set);
+  return total;
+}
 
 class Search {
  public:
@@ -99,6 +110,38 @@ class Search {
           }
         }
       }
+    }
+    return sets;
+  }
+
+  // `sets` with partitions merged (every site of one set moved to another) until their keys take
+  // at most max_key_bytes (0: no limit), each time the merge that costs least and keeps the sites,
+  // the output (as decoded before) and the key nesting feasible; empty when none is left.
+  Sets fit_key_budget(Sets sets, std::uint64_t max_key_bytes) {
+    if (max_key_bytes == 0 || sets.empty()) return sets;
+    const double output_bound = std::max(output_target_, output_if_sites_meet(sets).value_or(output_target_));
+    while (key_bytes(sets) > max_key_bytes) {
+      Sets distinct;
+      for (const fhe::ParameterSet* s : sets)
+        if (std::ranges::find(distinct, s) == distinct.end()) distinct.push_back(s);
+      Sets best;
+      double best_cost = std::numeric_limits<double>::infinity();
+      for (const fhe::ParameterSet* from : distinct) {
+        for (const fhe::ParameterSet* to : distinct) {
+          if (from == to) continue;
+          Sets trial = sets;
+          std::ranges::replace(trial, from, to);
+          const double trial_cost = cost(trial);
+          if (trial_cost >= best_cost) continue;
+          const std::optional<double> output = output_if_sites_meet(trial);
+          if (output && *output <= output_bound) {
+            best = std::move(trial);
+            best_cost = trial_cost;
+          }
+        }
+      }
+      if (best.empty()) return best;
+      sets = std::move(best);
     }
     return sets;
   }
@@ -216,9 +259,14 @@ Partitioning choose_partitions(const nn::quant::QuantizedCircuit& circuit, const
     const int ca = fhe::parameter_set_cost(*a), cb = fhe::parameter_set_cost(*b);
     return ca != cb ? ca < cb : a->name < b->name;
   };
+  // Partitions may take as much key memory as the budget allows, or as the uniform set takes.
+  const std::uint64_t key_budget =
+      options.max_key_bytes == 0
+          ? 0
+          : std::max(options.max_key_bytes, key_bytes({&fhe::parameter_set_by_name(uniform.name)}));
   const auto try_candidates = [&](Sets candidates, bool nested) {
     std::stable_sort(candidates.begin(), candidates.end(), cheapest_first);
-    const Sets sets = search.descend(candidates, nested);
+    const Sets sets = search.fit_key_budget(search.descend(candidates, nested), key_budget);
     if (sets.empty()) return;
     const double cost = search.cost(sets);
     if (cost < best_cost) {

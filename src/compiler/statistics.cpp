@@ -5,6 +5,7 @@
 #include "veil/compiler/statistics.hpp"
 #include "veil/fhe/compressed_server_key.hpp"
 #include "veil/fhe/parameter_sets.hpp"
+#include "veil/fhe/server_key.hpp"
 #include "veil/nn/quant/pbs_account.hpp"
 
 namespace veil::compiler {
@@ -68,12 +69,8 @@ CircuitStatistics make_statistics(const FheProgram& program) {
   }
   for (const fhe::ParameterSet& set : program.partitions) {
     PartitionStatistics part{set};
-    const std::uint64_t n = set.lwe_dimension.value, k = set.glwe_dimension.value;
-    const std::uint64_t big = set.big_lwe_dimension().value, poly = set.polynomial_size.value;
-    // FourierBootstrapKey: n GGSWs of (k+1)*l rows of (k+1) polynomials of N doubles.
-    part.bootstrap_key_bytes = n * (k + 1) * set.pbs_level.value * (k + 1) * poly * sizeof(double);
-    // KeyswitchKey: k*N input coefficients x levels x (n+1) torus values.
-    part.keyswitch_key_bytes = big * set.ks_level.value * (n + 1) * sizeof(fhe::Torus);
+    part.bootstrap_key_bytes = fhe::fourier_bootstrap_key_bytes(set);
+    part.keyswitch_key_bytes = fhe::keyswitch_key_bytes(set);
     // As the client sends them: bodies only, masks from two 16-byte seeds.
     part.compressed_key_bytes =
         (fhe::compressed_bootstrap_key_words(set) + fhe::compressed_keyswitch_key_words(set)) * sizeof(fhe::Torus) + 32;

@@ -157,6 +157,7 @@ TEST(PartitionChoice, OptimizerSetsJoinThePartitions) {
     options.p_error = target;
     options.multi_parameter = true;
     options.optimized_sets = false;
+    options.max_key_bytes = 0;  // the search alone: at 2^-40 its partitions (N 16384) take 6.7 GB
     const FheProgram vetted = compile_program(testing::small_network(QuantizationMode::Improved, 7), options);
     options.optimized_sets = true;
     const FheProgram multi = compile_program(testing::small_network(QuantizationMode::Improved, 7), options);
@@ -272,6 +273,44 @@ TEST(PartitionChoice, SmallNetworkMeetsTargetsOnEveryPartition) {
     std::printf("target %g: %zu partitions, cost %.0f (uniform %.0f)\n", target, multi.partitions.size(),
                 cost_of(multi), cost_of(uniform));
   }
+}
+
+std::uint64_t key_bytes_of(const FheProgram& p) {
+  const CircuitStatistics s = make_statistics(p);
+  return s.bootstrap_key_bytes + s.keyswitch_key_bytes;
+}
+
+// A key budget below the unlimited search's keys merges partitions until they fit: fewer sets,
+// every site still within the target, dearer but never above the uniform set; a budget no
+// partitioning meets leaves the uniform set.
+TEST(PartitionChoice, KeyBudgetMergesPartitionsUntilTheKeysFit) {
+  const double target = 0.05;
+  CompileOptions options = testing::uniform();
+  options.p_error = target;
+  const FheProgram uniform = compile_program(testing::small_network(QuantizationMode::Improved, 7), options);
+  options.multi_parameter = true;
+  options.max_key_bytes = 0;
+  const FheProgram unlimited = compile_program(testing::small_network(QuantizationMode::Improved, 7), options);
+  ASSERT_GE(unlimited.partitions.size(), 3u);
+  const std::uint64_t unlimited_bytes = key_bytes_of(unlimited);
+  options.max_key_bytes = unlimited_bytes;  // at the limit: unchanged
+  EXPECT_EQ(cost_of(compile_program(testing::small_network(QuantizationMode::Improved, 7), options)),
+            cost_of(unlimited));
+  options.max_key_bytes = unlimited_bytes - 1;
+  const FheProgram budgeted = compile_program(testing::small_network(QuantizationMode::Improved, 7), options);
+  EXPECT_LE(key_bytes_of(budgeted), options.max_key_bytes);
+  EXPECT_LT(budgeted.partitions.size(), unlimited.partitions.size());
+  expect_sites_meet(budgeted, target);
+  EXPECT_GE(cost_of(budgeted), cost_of(unlimited));
+  EXPECT_LE(cost_of(budgeted), cost_of(uniform));
+  std::printf("keys %llu bytes on %zu partitions, cost %.0f; budget %llu: %llu bytes on %zu, cost %.0f\n",
+              static_cast<unsigned long long>(unlimited_bytes), unlimited.partitions.size(), cost_of(unlimited),
+              static_cast<unsigned long long>(options.max_key_bytes),
+              static_cast<unsigned long long>(key_bytes_of(budgeted)), budgeted.partitions.size(), cost_of(budgeted));
+  options.max_key_bytes = 1000;  // no partitioning fits: the uniform set, whatever its keys
+  const FheProgram fallback = compile_program(testing::small_network(QuantizationMode::Improved, 7), options);
+  ASSERT_EQ(fallback.partitions.size(), 1u);
+  EXPECT_EQ(fallback.params.name, uniform.params.name);
 }
 
 }  // namespace

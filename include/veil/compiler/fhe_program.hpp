@@ -91,6 +91,13 @@ struct CompileOptions {
   /// optimizer's at the group's k and N) sharing the circuit's k, N and GLWE noise; ignored when
   /// parameter_set forces one set. On by default; false: one set for the whole circuit.
   bool multi_parameter = true;
+  /// The most bytes the multi-parameter search may give the evaluation keys, as the server holds
+  /// them (every partition's Fourier bootstrapping and key-switching keys), or the uniform set's
+  /// keys where they take more (a tight p_error may need N = 16384 and over 2 GB): over it,
+  /// partitions merge, the dearer set taking the other's sites, at the least cost, until the keys
+  /// fit; when none fits, the uniform set. 0: no limit. The default is a server's 2 GB
+  /// (2*10^9 bytes) for one model's keys.
+  std::uint64_t max_key_bytes = 2'000'000'000;
   /// Compile exactly this assignment instead of searching (a server recompiling what compile
   /// recorded); the compiler still checks the sets (security gate, one GLWE key, tables) and
   /// fails if a site's predicted p_error exceeds p_error. Not with parameter_set.

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string_view>
+#include <utility>
 
 #include "veil/common/error.hpp"
 
@@ -158,6 +159,26 @@ double parse_p_error_value(const std::string& flag, const std::string& value) {
                           "] (the reference's is 0.05; above " + max + " accuracy is unmeasured)");
   }
   return p;
+}
+
+std::uint64_t parse_byte_size_value(const std::string& flag, const std::string& value) {
+  if (value == "none") return 0;
+  static const std::pair<const char*, double> units[] = {
+      {"B", 1},     {"kB", 1e3},     {"KB", 1e3},     {"MB", 1e6},     {"GB", 1e9},
+      {"TB", 1e12}, {"KiB", 0x1p10}, {"MiB", 0x1p20}, {"GiB", 0x1p30}, {"TiB", 0x1p40}};
+  double number = 0.0;
+  const char* end = value.data() + value.size();
+  auto [ptr, ec] = std::from_chars(value.data(), end, number);
+  std::string unit(ptr, end);
+  unit.erase(0, unit.find_first_not_of(' '));
+  for (const auto& [name, scale] : units) {
+    const double bytes = number * scale;
+    if (ec == std::errc() && unit == name && std::isfinite(number) && bytes >= 1 && bytes < 0x1p63)
+      return static_cast<std::uint64_t>(bytes);
+  }
+  throw InvalidArgument(flag + ": '" + value +
+                        "', expected a positive size with a unit (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB; e.g. 2GB) "
+                        "or none");
 }
 
 nn::quant::RoundingMethod parse_rounding_method_value(const std::string& flag, const std::string& value) {

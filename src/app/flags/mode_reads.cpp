@@ -6,6 +6,7 @@ namespace veil::app {
 
 nn::quant::QuantizationConfig with_reads(nn::quant::QuantizationConfig config, const ReadSettings& reads) {
   config.rounding_bits = reads.rounding_bits;
+  config.bias_correction = reads.bias_correction;
   return config;
 }
 

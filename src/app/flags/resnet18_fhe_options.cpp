@@ -198,7 +198,7 @@ std::string resnet18_cli_help(const std::string& program) {
       "quantized model and of its FHE simulation; with --run-fhe, also classifies images under\n"
       "real FHE and compares each with its simulation.\n\n"
       "Security note: at the default p_error (0.05 per PBS in the reference mode, as Concrete ML;\n"
-      "0.068 as a 7-bit read in the improved mode) decrypted results must stay with the client\n"
+      "0.1 as a 7-bit read in the improved mode) decrypted results must stay with the client\n"
       "(IND-CPA, not IND-CPA^D); use a tight p_error (e.g. 1e-12) if they are shared.\n\n"
       "Flags (--flag VALUE or --flag=VALUE; _ and - are interchangeable):\n";
   return text + flags_help(flags());

@@ -231,7 +231,7 @@ std::string veil_fhe_help(const std::string& program, std::optional<VeilFheComma
            "  encrypt --spec S --client-key K (--image P | --index I) --out in.slwe   (client)\n"
            "  run --model DIR/model.qcir --server-key KEYS/server.key --input in.slwe --out out.lwe   (server)\n"
            "  decrypt --spec S --client-key K --input out.lwe   (client) prints the top-5 classes\n"
-           "Security note: at the default p_error (0.068 per PBS as a 7-bit read in the improved mode,\n"
+           "Security note: at the default p_error (0.1 per PBS as a 7-bit read in the improved mode,\n"
            "0.05 in the reference mode) lookups may misread and decryption is\n"
            "IND-CPA, not IND-CPA^D: keep decrypted results with the client, or compile with a tight\n"
            "--p-error (e.g. 1e-12) if they must leave it.\n";

@@ -58,7 +58,7 @@ std::size_t top1_matches(const nn::QuantizedStageResult& a, const nn::QuantizedS
   return hits;
 }
 
-// "p_error 0.05", or the compiled program's: "compiled p_error per PBS (target p_error 0.068 as a
+// "p_error 0.05", or the compiled program's: "compiled p_error per PBS (target p_error 0.1 as a
 // 7-bit read), at most 0.82 at each lookup's own bits".
 std::string simulated_rate(const QuantizedModeReport& mode) {
   if (!mode.compiled_p_errors) return describe_p_error(mode.reads);

@@ -30,7 +30,7 @@ std::vector<nn::Prediction> decrypt_step(const std::filesystem::path& spec, cons
     out << "WARNING: " << beyond << " output integer(s) beyond the decoded bound +-" << client.spec().output_bound
         << " (the calibration maximum x margin): an input this far from the calibration images may wrap a logit\n";
   }
-  out << "Top 5 classes (keep them with the client: at a loose p_error such as the defaults, 0.05 to 0.068 per PBS,\n"
+  out << "Top 5 classes (keep them with the client: at a loose p_error such as the defaults, 0.05 to 0.1 per PBS,\n"
          "decryption is IND-CPA, not IND-CPA^D; docs/parameters.md):\n";
   for (std::size_t k = 0; k < top5.size(); ++k) {
     std::snprintf(buf, sizeof buf, "  %zu. %4lld  %6.2f%%  %s\n", k + 1, static_cast<long long>(top5[k].index),

@@ -177,15 +177,18 @@ TEST(Resnet18Cli, QuantizedStageDefaultsAreTheSeeds) {
 }
 
 // The reference mode reads as Concrete ML's seed (7 bits at p_error 0.05); the improved mode reads
-// 10 bits under the noise of a 7-bit read at 0.068 (docs/fhe_compiler.md, "Fine reads").
+// 10 bits under the noise of a 7-bit read at 0.1 with bias correction (docs/fhe_compiler.md, "Fine
+// reads with bias correction").
 TEST(Resnet18Cli, EachModeReadsItsOwnDefaultsUntilAFlagSetsBoth) {
   const auto o = parse({});
   EXPECT_EQ(o.reads.reference.rounding_bits, 7);
   EXPECT_DOUBLE_EQ(o.reads.reference.p_error, 0.05);
   EXPECT_EQ(o.reads.reference.p_error_bits, 0);
+  EXPECT_FALSE(o.reads.reference.bias_correction);
   EXPECT_EQ(o.reads.improved.rounding_bits, 10);
-  EXPECT_DOUBLE_EQ(o.reads.improved.p_error, 0.068);
+  EXPECT_DOUBLE_EQ(o.reads.improved.p_error, 0.1);
   EXPECT_EQ(o.reads.improved.p_error_bits, 7);
+  EXPECT_TRUE(o.reads.improved.bias_correction);
   EXPECT_EQ(&o.reads.of(nn::quant::QuantizationMode::ReferenceCompatible), &o.reads.reference);
   EXPECT_EQ(&o.reads.of(nn::quant::QuantizationMode::Improved), &o.reads.improved);
 
@@ -201,6 +204,15 @@ TEST(Resnet18Cli, EachModeReadsItsOwnDefaultsUntilAFlagSetsBoth) {
   EXPECT_EQ(p.reads.improved.rounding_bits, 10);
   EXPECT_EQ(p.reads.improved.p_error_bits, 7);
   EXPECT_EQ(p.reads.reference.rounding_bits, 7);
+  EXPECT_TRUE(p.reads.improved.bias_correction);
+  // Bias correction: one flag for both modes, the last one given wins.
+  for (const ReadSettings& reads :
+       {parse({"--no-bias-correction"}).reads.reference, parse({"--no-bias-correction"}).reads.improved,
+        parse({"--bias-correction", "--no-bias-correction"}).reads.improved})
+    EXPECT_FALSE(reads.bias_correction);
+  for (const ReadSettings& reads : {parse({"--bias-correction"}).reads.reference,
+                                    parse({"--no-bias-correction", "--bias-correction"}).reads.improved})
+    EXPECT_TRUE(reads.bias_correction);
 }
 
 TEST(Resnet18Cli, ParsesQuantizationFlags) {

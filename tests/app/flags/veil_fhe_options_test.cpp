@@ -79,19 +79,38 @@ TEST(VeilFheCli, DefaultsAreTheSeeds) {
   const auto c = parse({"compile", "--out", "m"});
   EXPECT_EQ(c.network, NetworkOption::resnet18);
   EXPECT_EQ(c.quantization.n_bits, (nn::quant::NBits{8, 7, 7, 9}));
-  // The improved mode's reads (resnet18_fhe_options_test.cpp): 10 bits at 0.068 as a 7-bit read.
+  // The improved mode's reads (resnet18_fhe_options_test.cpp): 10 bits at 0.1 as a 7-bit read,
+  // bias correction.
   EXPECT_EQ(c.quantization.rounding_bits, 10);
-  EXPECT_DOUBLE_EQ(c.compile.p_error, 0.068);
+  EXPECT_DOUBLE_EQ(c.compile.p_error, 0.1);
   EXPECT_EQ(c.compile.p_error_bits, 7);
+  EXPECT_TRUE(c.quantization.bias_correction);
+  EXPECT_FALSE(parse({"compile", "--out", "m", "--no-bias-correction"}).quantization.bias_correction);
   EXPECT_EQ(c.quantization.mode, nn::quant::QuantizationMode::Improved);
   const auto reference = parse({"compile", "--out", "m", "--quant-mode", "reference"});
   EXPECT_EQ(reference.quantization.rounding_bits, 7);
   EXPECT_DOUBLE_EQ(reference.compile.p_error, 0.05);
   EXPECT_EQ(reference.compile.p_error_bits, 0);
+  EXPECT_FALSE(reference.quantization.bias_correction);
   EXPECT_EQ(c.crop, 0);
   EXPECT_TRUE(c.compile.multi_parameter);
   EXPECT_FALSE(parse({"compile", "--out", "m", "--uniform-parameters"}).compile.multi_parameter);
   EXPECT_TRUE(parse({"compile", "--out", "m", "--uniform-parameters", "--multi-parameter"}).compile.multi_parameter);
+}
+
+// --max-key-memory: decimal and binary units, "none" for no limit; the default is 2 GB.
+TEST(VeilFheCli, KeyMemoryBudgetTakesSizesWithUnits) {
+  const auto budget = [](const char* value) {
+    return parse({"compile", "--out", "m", "--max-key-memory", value}).compile.max_key_bytes;
+  };
+  EXPECT_EQ(parse({"compile", "--out", "m"}).compile.max_key_bytes, 2'000'000'000u);
+  EXPECT_EQ(budget("2GB"), 2'000'000'000u);
+  EXPECT_EQ(budget("1.5GiB"), 1'610'612'736u);
+  EXPECT_EQ(budget("800 MiB"), 838'860'800u);
+  EXPECT_EQ(budget("4096B"), 4096u);
+  EXPECT_EQ(budget("none"), 0u);
+  for (const char* bad : {"", "2", "2G", "2gb", "-1GB", "0GB", "0.1B", "GB", "1e30TB", "nanGB", "2 GB extra"})
+    EXPECT_THROW(budget(bad), InvalidArgument) << bad;
 }
 
 TEST(VeilFheCli, HelpForAllAndForOneSubcommand) {

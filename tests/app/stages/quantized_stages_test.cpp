@@ -88,11 +88,14 @@ TEST(QuantizedStages, BothModesRunAndSimulationAtZeroErrorIsTheClearRun) {
   }
   // The improved mode's free residual adds and cheaper max-pool need fewer PBS.
   EXPECT_LT(reports[1].pbs.total, reports[0].pbs.total);
-  // Each mode quantizes with its own reads (mode_reads.hpp): 7 bits, and 10 under 7-bit noise.
+  // Each mode quantizes with its own reads (mode_reads.hpp): 7 bits, and 10 under 7-bit noise
+  // with bias correction.
   EXPECT_EQ(reports[0].config.rounding_bits, 7);
   EXPECT_EQ(reports[0].reads.p_error_bits, 0);
+  EXPECT_FALSE(reports[0].config.bias_correction);
   EXPECT_EQ(reports[1].config.rounding_bits, 10);
   EXPECT_EQ(reports[1].reads.p_error_bits, 7);
+  EXPECT_TRUE(reports[1].config.bias_correction);
 }
 
 TEST(QuantizedStages, SimulationDoesNotDependOnBatchSize) {

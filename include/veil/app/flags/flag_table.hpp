@@ -81,6 +81,9 @@ nn::quant::RoundingMethod parse_rounding_method_value(const std::string& flag, c
 inline constexpr double kMaxPError = 0.2;
 /// A per-PBS error probability in (0, kMaxPError]: 0 is no target a TFHE parameter set can meet.
 double parse_p_error_value(const std::string& flag, const std::string& value);
+/// A size in bytes: a number (a fraction allowed) and a unit, B, kB, MB, GB, TB (powers of 1000)
+/// or KiB, MiB, GiB, TiB (powers of 1024): "2GB" = 2*10^9, "1.5 GiB"; "none" is 0 (no limit).
+std::uint64_t parse_byte_size_value(const std::string& flag, const std::string& value);
 /// 0 (the full image) or a multiple of 16 up to 224 (nn::make_resnet18's input sizes).
 std::int64_t parse_crop_value(const std::string& flag, const std::string& value);
 /// 1..1024.
@@ -123,7 +126,7 @@ CliFlagTable<Options> quantization_flags() {
       {"--p-error",
        {FlagValue::required,
         "P  per-PBS error probability the compiler targets, in (0, 0.2] (default: 0.05 in the "
-        "reference mode, 0.068 as a 7-bit read in the improved mode)",
+        "reference mode, 0.1 as a 7-bit read in the improved mode)",
         [](O& o, S f, S v) {
           const double p = parse_p_error_value(f, v);
           o.reads.reference.p_error = o.reads.improved.p_error = p;
@@ -143,13 +146,22 @@ CliFlagTable<Options> quantization_flags() {
       {"--bias-correction",
        {FlagValue::none,
         "improved mode: add the rounded weights' mean error on the calibration images back to "
-        "each layer's bias (default: off)",
-        [](O& o, S, S) { o.quantization.bias_correction = true; }}},
+        "each layer's bias (the improved mode's default; it pays under fine reads and hurts under "
+        "7-bit reads)",
+        [](O& o, S, S) { o.reads.reference.bias_correction = o.reads.improved.bias_correction = true; }}},
+      {"--no-bias-correction",
+       {FlagValue::none, "keep each layer's bias as trained",
+        [](O& o, S, S) { o.reads.reference.bias_correction = o.reads.improved.bias_correction = false; }}},
       {"--multi-parameter",
        {FlagValue::none,
         "each PBS site on its own parameter set sharing one GLWE secret, one "
         "key per set (the default)",
         [](O& o, S, S) { o.compile.multi_parameter = true; }}},
+      {"--max-key-memory",
+       {FlagValue::required,
+        "SIZE|none  the most the evaluation keys may take in the server's memory (e.g. 2GB, "
+        "1.5GiB); over it, partitions merge at the least cost (default 2GB)",
+        [](O& o, S f, S v) { o.compile.max_key_bytes = parse_byte_size_value(f, v); }}},
       {"--uniform-parameters",
        {FlagValue::none, "one parameter set for every PBS site (one key)",
         [](O& o, S, S) { o.compile.multi_parameter = false; }}},
