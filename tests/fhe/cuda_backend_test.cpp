@@ -204,6 +204,18 @@ std::vector<std::uint32_t> host_switch(const ServerKey& key, const LweCiphertext
 
 /// A set of the parameter optimizer's with the centred switch, small enough for the host model
 /// and the fused kernel (3 bits at 2^-40, k = 1, N = 1024).
+// The optimizer's set for 3 bits at 2^-40 on k = 1, N = 2048: one decomposition level, as the
+// improved mode's cheapest sets (the max-pool's, PBS 1 x 2^23) since session 18.
+const ParameterSet& one_level_set() {
+  PbsRequirement r;
+  r.precision_bits = 3;
+  r.p_error = 0x1p-40;
+  r.glwe_dimension = 1;
+  r.log2_polynomial_size = 11;
+  r.modulus_switch_kind = ModulusSwitchKind::CenteredMean;
+  return parameter_set_by_name(optimize_parameter_set(r, CostModel::concrete_v0).set.name);
+}
+
 const ParameterSet& centred_switch_set() {
   PbsRequirement r;
   r.precision_bits = 3;
@@ -652,6 +664,12 @@ TEST(CudaFusedEmulator, PbsDecryptsLikeCpuToyP3) { expect_fused_decrypts_like_cp
 
 TEST(CudaFusedEmulator, PbsDecryptsLikeCpuCentredSwitch) { expect_fused_decrypts_like_cpu(centred_switch_set(), 3); }
 
+// One decomposition level: two rows, one digit pair per CMUX step, nothing to overlap.
+TEST(CudaFusedEmulator, PbsDecryptsLikeCpuOneLevelSet) {
+  ASSERT_EQ(one_level_set().pbs_level.value, 1u) << describe(one_level_set());
+  expect_fused_decrypts_like_cpu(one_level_set(), 3);
+}
+
 // A vetted set with k = 4 (the (k+1)-strided components and five Fourier accumulators), N = 512.
 TEST(CudaFusedEmulator, PbsDecryptsLikeCpuVettedGlweDimension4) {
   expect_fused_decrypts_like_cpu(vetted_parameter_set(2, ErrorTarget::tight, 5), 2);
@@ -931,7 +949,7 @@ void expect_fused_and_legacy_read_table(Backend& fused, Backend& legacy, const P
 
 // The two blind-rotation paths on the same inputs: a toy set, the ResNet-18's set (k = 1,
 // N = 4096, PBS 9/4: the fused kernel's largest shared-memory budget, 160 KiB) and a set with the
-// centred modulus switch (key switch and switch in two kernels).
+// centred modulus switch (key switch and switch in two kernels), and a one-level set.
 TEST_F(CudaBackend, FusedAndLegacyPathsBothReadTheTable) {
   const auto fused = backend_with_path("fused");
   const auto legacy = backend_with_path("legacy");
@@ -940,6 +958,7 @@ TEST_F(CudaBackend, FusedAndLegacyPathsBothReadTheTable) {
   expect_fused_and_legacy_read_table(*fused, *legacy, insecure_toy_parameter_set(4), 4, 64);
   expect_fused_and_legacy_read_table(*fused, *legacy, parameter_set_by_name("v0_128_p5_L14_pe2m40"), 5, 64);
   expect_fused_and_legacy_read_table(*fused, *legacy, centred_switch_set(), 3, 64);
+  expect_fused_and_legacy_read_table(*fused, *legacy, one_level_set(), 3, 64);
 }
 
 // Rows resident on the device (VEIL_CUDA_ROWS unset) and in host memory (VEIL_CUDA_ROWS=host, the
