@@ -6,8 +6,9 @@
 // set that every site meets uniformly, then, sites in decreasing PBS count, move a site to the
 // cheapest cheaper set on which every site (its readers' noise changes with its V_BR), the output
 // decoding and the key nesting (no site reads a value under a wider key than its own) still
-// hold; repeat to a fixpoint. Over the key budget, merge the partition pair whose merge costs
-// least until the keys fit. The group with the smallest sum of PBS x cost wins.
+// hold; repeat to a fixpoint. Then merge partitions where that costs nothing, and over the key
+// budget the pair whose merge costs least until the keys fit. The group with the smallest sum of
+// PBS x cost wins.
 #include <algorithm>
 #include <bit>
 #include <limits>
@@ -114,18 +115,21 @@ class Search {
     return sets;
   }
 
-  // `sets` with partitions merged (every site of one set moved to another) until their keys take
-  // at most max_key_bytes (0: no limit), each time the merge that costs least and keeps the sites,
-  // the output (as decoded before) and the key nesting feasible; empty when none is left.
-  Sets fit_key_budget(Sets sets, std::uint64_t max_key_bytes) {
-    if (max_key_bytes == 0 || sets.empty()) return sets;
+  // `sets` with partitions merged (every site of one set moved to another set of `sets`), each
+  // time the merge that costs least and keeps the sites, the output (as decoded before) and the
+  // key nesting feasible: while one costs nothing (fewer keys for free), and while the keys take
+  // more than max_key_bytes (0: no limit) whatever it costs; empty when no merge fits the budget.
+  Sets merge_partitions(Sets sets, std::uint64_t max_key_bytes) {
+    if (sets.empty()) return sets;
     const double output_bound = std::max(output_target_, output_if_sites_meet(sets).value_or(output_target_));
-    while (key_bytes(sets) > max_key_bytes) {
+    for (;;) {
+      const bool over_budget = max_key_bytes != 0 && key_bytes(sets) > max_key_bytes;
       Sets distinct;
       for (const fhe::ParameterSet* s : sets)
         if (std::ranges::find(distinct, s) == distinct.end()) distinct.push_back(s);
       Sets best;
-      double best_cost = std::numeric_limits<double>::infinity();
+      // Costs are sums of whole PBS x integer costs: + 0.5 admits the merges that cost nothing.
+      double best_cost = over_budget ? std::numeric_limits<double>::infinity() : cost(sets) + 0.5;
       for (const fhe::ParameterSet* from : distinct) {
         for (const fhe::ParameterSet* to : distinct) {
           if (from == to) continue;
@@ -140,10 +144,9 @@ class Search {
           }
         }
       }
-      if (best.empty()) return best;
+      if (best.empty()) return over_budget ? best : sets;
       sets = std::move(best);
     }
-    return sets;
   }
 
   // The partitions of `sets`, numbered by first use in circuit order.
@@ -266,7 +269,7 @@ Partitioning choose_partitions(const nn::quant::QuantizedCircuit& circuit, const
           : std::max(options.max_key_bytes, key_bytes({&fhe::parameter_set_by_name(uniform.name)}));
   const auto try_candidates = [&](Sets candidates, bool nested) {
     std::stable_sort(candidates.begin(), candidates.end(), cheapest_first);
-    const Sets sets = search.fit_key_budget(search.descend(candidates, nested), key_budget);
+    const Sets sets = search.merge_partitions(search.descend(candidates, nested), key_budget);
     if (sets.empty()) return;
     const double cost = search.cost(sets);
     if (cost < best_cost) {
