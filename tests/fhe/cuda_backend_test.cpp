@@ -202,29 +202,23 @@ std::vector<std::uint32_t> host_switch(const ServerKey& key, const LweCiphertext
   return switched;
 }
 
-/// A set of the parameter optimizer's with the centred switch, small enough for the host model
-/// and the fused kernel (3 bits at 2^-40, k = 1, N = 1024).
-// The optimizer's set for 3 bits at 2^-40 on k = 1, N = 2048: one decomposition level, as the
-// improved mode's cheapest sets (the max-pool's, PBS 1 x 2^23) since session 18.
-const ParameterSet& one_level_set() {
+/// The parameter optimizer's set with the centred switch for 3 bits at 2^-40 on k = 1, N = 2^log2_n.
+const ParameterSet& centred_switch_set_at(int log2_n) {
   PbsRequirement r;
   r.precision_bits = 3;
   r.p_error = 0x1p-40;
   r.glwe_dimension = 1;
-  r.log2_polynomial_size = 11;
+  r.log2_polynomial_size = log2_n;
   r.modulus_switch_kind = ModulusSwitchKind::CenteredMean;
   return parameter_set_by_name(optimize_parameter_set(r, CostModel::concrete_v0).set.name);
 }
 
-const ParameterSet& centred_switch_set() {
-  PbsRequirement r;
-  r.precision_bits = 3;
-  r.p_error = 0x1p-40;
-  r.glwe_dimension = 1;
-  r.log2_polynomial_size = 10;
-  r.modulus_switch_kind = ModulusSwitchKind::CenteredMean;
-  return parameter_set_by_name(optimize_parameter_set(r, CostModel::concrete_v0).set.name);
-}
+/// Small enough for the host model and the fused kernel (N = 1024).
+const ParameterSet& centred_switch_set() { return centred_switch_set_at(10); }
+
+/// At N = 2048 the set has one decomposition level, as the improved mode's cheapest sets (the
+/// max-pool's, PBS 1 x 2^23) since session 18.
+const ParameterSet& one_level_set() { return centred_switch_set_at(11); }
 
 /// programmable_bootstrap_batch as the CUDA backend runs it, one step after another over every
 /// thread index, the FFTs by host_fft.
