@@ -7,11 +7,11 @@
 
 namespace veil::fhe {
 
-/// Bytes of one set's evaluation keys as a server holds them (what --export-statistics reports
-/// and what the compiler's key budget counts).
-std::size_t fourier_bootstrap_key_bytes(
-    const ParameterSet& params);                              // n GGSWs of (k+1)*l rows of (k+1) polys of N doubles
-std::size_t keyswitch_key_bytes(const ParameterSet& params);  // k*N inputs x l_ks levels x (n+1) torus values
+/// Bytes of one set's evaluation keys as a server holds them (for statistics and key budgets).
+/// The bootstrapping key: n GGSWs of (k+1)*l rows of (k+1) polynomials of N doubles (Fourier
+/// domain). The key-switching key: k*N inputs x l_ks levels x (n+1) torus values.
+std::size_t fourier_bootstrap_key_bytes(const ParameterSet& params);
+std::size_t keyswitch_key_bytes(const ParameterSet& params);
 
 class ServerKey {
  public:
