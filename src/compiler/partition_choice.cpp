@@ -11,8 +11,8 @@
 // PBS x cost wins.
 #include <algorithm>
 #include <bit>
-#include <limits>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -30,11 +30,18 @@ namespace {
 
 using Sets = std::vector<const fhe::ParameterSet*>;  // one per site
 
-// The evaluation keys of the distinct sets of `sets`, as the server holds them.
+// The distinct sets of `sets` (the partitions), in order of first use.
+Sets distinct_sets(const Sets& sets) {
+  Sets distinct;
+  for (const fhe::ParameterSet* s : sets)
+    if (std::ranges::find(distinct, s) == distinct.end()) distinct.push_back(s);
+  return distinct;
+}
+
+// The partitions' evaluation keys, as the server holds them.
 std::uint64_t key_bytes(const Sets& sets) {
   std::uint64_t total = 0;
-  for (const fhe::ParameterSet* set : std::set<const fhe::ParameterSet*>(sets.begin(), sets.end()))
-    total += fhe::fourier_bootstrap_key_bytes(*set) + fhe::keyswitch_key_bytes(*set);
+  for (const fhe::ParameterSet* set : distinct_sets(sets)) total += fhe::server_key_bytes(*set);
   return total;
 }
 
@@ -124,9 +131,7 @@ class Search {
     const double output_bound = std::max(output_target_, output_if_sites_meet(sets).value_or(output_target_));
     for (;;) {
       const bool over_budget = max_key_bytes != 0 && key_bytes(sets) > max_key_bytes;
-      Sets distinct;
-      for (const fhe::ParameterSet* s : sets)
-        if (std::ranges::find(distinct, s) == distinct.end()) distinct.push_back(s);
+      const Sets distinct = distinct_sets(sets);
       Sets best;
       // Costs are sums of whole PBS x integer costs: + 0.5 admits the merges that cost nothing.
       double best_cost = over_budget ? std::numeric_limits<double>::infinity() : cost(sets) + 0.5;
@@ -152,16 +157,10 @@ class Search {
   // The partitions of `sets`, numbered by first use in circuit order.
   Partitioning partitioning(const Sets& sets) const {
     Partitioning p;
-    std::vector<const fhe::ParameterSet*> seen;
-    for (const fhe::ParameterSet* s : sets) {
-      auto it = std::find(seen.begin(), seen.end(), s);
-      if (it == seen.end()) {
-        seen.push_back(s);
-        p.sets.push_back(*s);
-        it = seen.end() - 1;
-      }
-      p.site_partition.push_back(static_cast<int>(it - seen.begin()));
-    }
+    const Sets distinct = distinct_sets(sets);
+    for (const fhe::ParameterSet* s : distinct) p.sets.push_back(*s);
+    for (const fhe::ParameterSet* s : sets)
+      p.site_partition.push_back(static_cast<int>(std::ranges::find(distinct, s) - distinct.begin()));
     return p;
   }
 
@@ -264,9 +263,7 @@ Partitioning choose_partitions(const nn::quant::QuantizedCircuit& circuit, const
   };
   // Partitions may take as much key memory as the budget allows, or as the uniform set takes.
   const std::uint64_t key_budget =
-      options.max_key_bytes == 0
-          ? 0
-          : std::max(options.max_key_bytes, key_bytes({&fhe::parameter_set_by_name(uniform.name)}));
+      options.max_key_bytes == 0 ? 0 : std::max<std::uint64_t>(options.max_key_bytes, fhe::server_key_bytes(uniform));
   const auto try_candidates = [&](Sets candidates, bool nested) {
     std::stable_sort(candidates.begin(), candidates.end(), cheapest_first);
     const Sets sets = search.merge_partitions(search.descend(candidates, nested), key_budget);

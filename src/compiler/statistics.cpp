@@ -69,8 +69,8 @@ CircuitStatistics make_statistics(const FheProgram& program) {
   }
   for (const fhe::ParameterSet& set : program.partitions) {
     PartitionStatistics part{set};
-    part.bootstrap_key_bytes = fhe::fourier_bootstrap_key_bytes(set);
-    part.keyswitch_key_bytes = fhe::keyswitch_key_bytes(set);
+    part.bootstrap_key_bytes = fhe::bootstrap_key_words(set) * sizeof(double);
+    part.keyswitch_key_bytes = fhe::keyswitch_key_words(set) * sizeof(fhe::Torus);
     // As the client sends them: bodies only, masks from two 16-byte seeds.
     part.compressed_key_bytes =
         (fhe::compressed_bootstrap_key_words(set) + fhe::compressed_keyswitch_key_words(set)) * sizeof(fhe::Torus) + 32;

@@ -943,7 +943,7 @@ void expect_fused_and_legacy_read_table(Backend& fused, Backend& legacy, const P
 
 // The two blind-rotation paths on the same inputs: a toy set, the ResNet-18's set (k = 1,
 // N = 4096, PBS 9/4: the fused kernel's largest shared-memory budget, 160 KiB) and a set with the
-// centred modulus switch (key switch and switch in two kernels), and a one-level set.
+// centred modulus switch (key switch and switch in two kernels); a one-level set too.
 TEST_F(CudaBackend, FusedAndLegacyPathsBothReadTheTable) {
   const auto fused = backend_with_path("fused");
   const auto legacy = backend_with_path("legacy");

@@ -7,11 +7,13 @@
 
 namespace veil::fhe {
 
-/// Bytes of one set's evaluation keys as a server holds them (for statistics and key budgets).
-/// The bootstrapping key: n GGSWs of (k+1)*l rows of (k+1) polynomials of N doubles (Fourier
-/// domain). The key-switching key: k*N inputs x l_ks levels x (n+1) torus values.
-std::size_t fourier_bootstrap_key_bytes(const ParameterSet& params);
-std::size_t keyswitch_key_bytes(const ParameterSet& params);
+/// Values of one set's evaluation keys as a server holds them (the expanded key files store the
+/// same): the bootstrapping key's doubles, n GGSWs of (k+1)*l rows of (k+1) polynomials of N
+/// (Fourier domain), and the key-switching key's torus values, k*N inputs x l_ks levels x (n+1).
+std::size_t bootstrap_key_words(const ParameterSet& params);
+std::size_t keyswitch_key_words(const ParameterSet& params);
+/// Both keys' bytes (for statistics and key budgets).
+std::size_t server_key_bytes(const ParameterSet& params);
 
 class ServerKey {
  public:

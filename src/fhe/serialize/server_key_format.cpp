@@ -25,15 +25,6 @@ constexpr std::uint64_t kBootstrapHeaderBytes = 6 * 8;
 constexpr std::uint64_t kKeyswitchHeaderBytes = 5 * 8;
 constexpr std::uint64_t kSeedBytes = 16;
 
-std::size_t bootstrap_key_words(const ParameterSet& p) {
-  const std::size_t k1 = p.glwe_dimension.value + 1;
-  return p.lwe_dimension.value * k1 * p.pbs_level.value * k1 * p.polynomial_size.value;
-}
-
-std::size_t keyswitch_key_words(const ParameterSet& p) {
-  return p.big_lwe_dimension().value * p.ks_level.value * (p.lwe_dimension.value + 1);
-}
-
 void require_key_matches(const ServerKey& key, const ParameterSet& p) {
   const FourierBootstrapKey& bsk = key.bootstrap_key();
   const KeyswitchKey& ksk = key.keyswitch_key();
