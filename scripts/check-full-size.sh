@@ -2,9 +2,9 @@
 # The full-size check (issue 12 item 5): one 224 x 224 image through the whole ResNet-18 in real
 # FHE arithmetic, through veil_fhe's files and steps, on the INSECURE toy set
 # insecure_toy_p6_n8_N1024; passes when the decrypted output integers equal the integer
-# executor's exactly. Prints each step's wall time and the peak RSS. Not in CI: it takes about
-# ten minutes on 2 cores with the AVX2 kernels (docs/benchmarks.md). Needs the build
-# (scripts/build.sh), Debian's python3-torch for the sparse checkpoint, and ../shared/data.
+# executor's exactly. Prints each step's wall time and the peak RSS. The test suite runs the same
+# check (ctest full_size.check): ~4 min on 2 cores with AVX-512, ~10 with AVX2
+# (docs/benchmarks.md). Needs the build (scripts/build.sh), Debian's python3-torch for the sparse checkpoint, and ../shared/data.
 # Usage: scripts/check-full-size.sh [WORK_DIR] [extra veil_full_size_check flags, e.g. --threads 2]
 set -euo pipefail
 cd "$(dirname "$0")/.."

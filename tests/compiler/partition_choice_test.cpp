@@ -313,5 +313,28 @@ TEST(PartitionChoice, KeyBudgetMergesPartitionsUntilTheKeysFit) {
   EXPECT_EQ(fallback.params.name, uniform.params.name);
 }
 
+// Free merges: on this circuit the greedy leaves branches a and b on two vetted sets of one cost
+// (v0_128_p5_L0 and L1, 236; without the free merges they stay apart), and the merge puts both
+// on one of them: one partition fewer, the same cost, every site within the target.
+TEST(PartitionChoice, PartitionsOfEqualCostMergeForFree) {
+  const double target = 0.05;
+  CompileOptions options;
+  options.p_error = target;
+  options.multi_parameter = true;
+  const FheProgram merged = compile_program(testing::branches_circuit({100, 110, 4000}, {4, 4, 12}), options);
+  const PbsSite& a = site_named(merged, "a");
+  const PbsSite& b = site_named(merged, "b");
+  EXPECT_EQ(a.partition, b.partition);
+  EXPECT_NE(site_named(merged, "c").partition, a.partition);
+  expect_sites_meet(merged, target);
+  // No other partition has the shared set's cost: nothing is left to merge for free.
+  const fhe::ParameterSet& shared = merged.partitions[static_cast<std::size_t>(a.partition)];
+  for (const fhe::ParameterSet& set : merged.partitions) {
+    if (&set != &shared) EXPECT_NE(fhe::parameter_set_cost(set), fhe::parameter_set_cost(shared)) << set.name;
+  }
+  std::printf("a and b on %s (cost %d), %zu partitions, cost %.0f\n", shared.name.c_str(),
+              fhe::parameter_set_cost(shared), merged.partitions.size(), cost_of(merged));
+}
+
 }  // namespace
 }  // namespace veil::compiler

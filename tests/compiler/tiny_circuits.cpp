@@ -55,4 +55,19 @@ QuantizedCircuit max_pool_circuit(MaxPoolSchedule schedule) {
   return c;
 }
 
+QuantizedCircuit branches_circuit(const std::array<std::int64_t, 3>& weights, const std::array<int, 3>& shifts) {
+  QuantizedCircuit c;
+  const QValueId x = add(c, QOpKind::QuantizeInput, "input", {}, QuantizeInputAttrs{1.0, 0, 0, 15}, {1, 4, 4});
+  const QValueId first = add(c, QOpKind::Lookup, "first", {x}, relu_lookup(7, 0, 0, 0.125, 127), {1, 4, 4});
+  std::vector<QValueId> branches;
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    const std::string name(1, static_cast<char>('a' + i));
+    const QValueId conv = add(c, QOpKind::IntConv2d, "conv_" + name, {first},
+                              IntConv2dAttrs{{1, 1, 1, 1}, {weights[i]}, {0}, 1, 0, 0}, {1, 4, 4});
+    branches.push_back(add(c, QOpKind::Lookup, name, {conv}, relu_lookup(7, shifts[i], 0, 1.0, 127), {1, 4, 4}));
+  }
+  c.output = add(c, QOpKind::Combine, "join", branches, CombineAttrs{{{1}, {1}, {1}}, {0}}, {1, 4, 4});
+  return c;
+}
+
 }  // namespace veil::compiler::testing

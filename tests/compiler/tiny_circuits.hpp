@@ -1,5 +1,7 @@
 #pragma once
 // Hand-built circuits whose exponents, lifts and noise bounds the tests compute by hand.
+#include <array>
+
 #include "veil/compiler/fhe_program.hpp"
 #include "veil/nn/quant/quantized_circuit.hpp"
 
@@ -22,5 +24,11 @@ nn::quant::QuantizedCircuit residual_circuit();
 /// input [1,6,6] in [0,15] -> conv 1x1 (3x + 1) -> max-pool 3/2/1 (pair: 6 bits, shift 1) ->
 /// requant (5 bits, shift 3); the conv also feeds a sum-pool 3/2/1; join = 4 requant + pool.
 nn::quant::QuantizedCircuit max_pool_circuit(nn::quant::MaxPoolSchedule schedule);
+
+/// input [1,4,4] in [0,15] -> first (7 bits) -> three 1x1 convs reading it with weights
+/// `weights` (one per branch) -> lookups a, b, c (7 bits, shifts `shifts`) -> join = a + b + c. Each branch's
+/// lookup reads first's PBS noise times its weight.
+nn::quant::QuantizedCircuit branches_circuit(const std::array<std::int64_t, 3>& weights,
+                                             const std::array<int, 3>& shifts);
 
 }  // namespace veil::compiler::testing
