@@ -60,6 +60,11 @@ std::string statistics_summary(const CircuitStatistics& s) {
   }
   out << "PBS per image: " << format_count(s.pbs) << " (each with one key switch)";
   for (const auto& [bits, pbs] : s.pbs_by_precision) out << "; " << bits << " bits: " << format_count(pbs);
+  // Fine reads (docs/fhe_compiler.md): finer tables held to the noise of the stated reads.
+  if (s.p_error_bits > 0 && !s.pbs_by_precision.empty() && s.pbs_by_precision.rbegin()->first > s.p_error_bits) {
+    out << " (tables finer than " << s.p_error_bits << " bits, read at the noise of " << s.p_error_bits
+        << "-bit reads)";
+  }
   out << "\nLinear operations per image: " << format_count(s.linear_ops) << " ciphertext multiply-adds\n";
   std::vector<const NodeStatistics*> top;
   for (const NodeStatistics& n : s.nodes) {

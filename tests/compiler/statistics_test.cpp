@@ -146,6 +146,20 @@ TEST(Statistics, SummaryNamesTheSetAndTheBusiestNodes) {
   const auto lines = std::count(text.begin(), text.end(), '\n');
   EXPECT_GE(lines, 12);
   EXPECT_LE(lines, 25);
+  EXPECT_EQ(text.find("tables finer than"), std::string::npos);
+}
+
+// Fine reads: 10-bit tables held to a 7-bit read's noise are counted as 10 bits and said to be
+// read at the noise of 7-bit reads.
+TEST(Statistics, SummarySaysFineReadsAreHeldToTheStatedReadsNoise) {
+  CompileOptions options = testing::uniform();
+  options.p_error_bits = 7;
+  const CircuitStatistics s =
+      make_statistics(compile_program(testing::small_network(QuantizationMode::Improved, 10), options));
+  ASSERT_EQ(s.pbs_by_precision.rbegin()->first, 10);
+  const std::string text = statistics_summary(s);
+  EXPECT_NE(text.find("10 bits: "), std::string::npos);
+  EXPECT_NE(text.find("(tables finer than 7 bits, read at the noise of 7-bit reads)"), std::string::npos);
 }
 
 }  // namespace
