@@ -25,8 +25,8 @@ nn::quant::QuantizedCircuit residual_circuit();
 /// requant (5 bits, shift 3); the conv also feeds a sum-pool 3/2/1; join = 4 requant + pool.
 nn::quant::QuantizedCircuit max_pool_circuit(nn::quant::MaxPoolSchedule schedule);
 
-/// input [1,4,4] in [0,15] -> first (7 bits) -> three 1x1 convs reading it with weights
-/// `weights` (one per branch) -> lookups a, b, c (7 bits, shifts `shifts`) -> join = a + b + c. Each branch's
+/// input [1,4,4] in [0,15] -> first (7 bits) -> three 1x1 convs reading it, one weight of
+/// `weights` each -> lookups a, b, c (7 bits, shifts `shifts`) -> join = a + b + c. Each branch's
 /// lookup reads first's PBS noise times its weight.
 nn::quant::QuantizedCircuit branches_circuit(const std::array<std::int64_t, 3>& weights,
                                              const std::array<int, 3>& shifts);
